@@ -1,0 +1,59 @@
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { DynamicModule, Module } from '@nestjs/common';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { AnalysisModule } from '@polymaker/api/analysis';
+import { AuthModule } from '@polymaker/api/auth';
+import { BotGatewayModule } from '@polymaker/api/bot-gateway';
+import { ConfigModule } from '@polymaker/api/config';
+import { CoreModule, MIGRATIONS, Settings } from '@polymaker/api/core';
+import { MarketsModule } from '@polymaker/api/markets';
+import { MetricsModule } from '@polymaker/api/metrics';
+import { RunsModule } from '@polymaker/api/runs';
+import { TradesModule } from '@polymaker/api/trades';
+import { ENTITIES } from './entities';
+import { HealthController } from './health.controller';
+
+export interface AppOptions {
+  settings: Settings;
+  databaseUrl: string;
+  version: string;
+  /** false builds the app without touching a database (to write the OpenAPI spec). */
+  connect: boolean;
+}
+
+/** The composition root: every domain module, the database and the cross-cutting pieces. */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(options.settings, options.version),
+        EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        MikroOrmModule.forRoot({
+          driver: PostgreSqlDriver,
+          clientUrl: options.databaseUrl,
+          entities: ENTITIES,
+          extensions: [Migrator],
+          migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+          connect: options.connect,
+          registerRequestContext: false,
+          forceUtcTimezone: true,
+          pool: { min: 0, max: 20 },
+          debug: false,
+        }),
+        AuthModule,
+        ConfigModule,
+        RunsModule,
+        MetricsModule,
+        TradesModule,
+        MarketsModule,
+        AnalysisModule,
+        BotGatewayModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

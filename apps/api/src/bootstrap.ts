@@ -1,0 +1,88 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HttpExceptionFilter, JsonLogger, Settings, toErrorBody } from '@polymaker/api/core';
+import helmet from '@fastify/helmet';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Logger as Pino } from 'pino';
+import { AppModule } from './app.module';
+
+export interface CreateAppOptions {
+  settings: Settings;
+  databaseUrl: string;
+  version: string;
+  logger: Pino;
+  connect?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** Builds the Nest application on Fastify with every cross-cutting concern; it does not listen yet. */
+export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
+  const { settings, logger } = options;
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger.child({ component: 'http' }),
+    disableRequestLogging: true,
+    bodyLimit: settings.bodyLimitBytes,
+    trustProxy: true,
+    genReqId: (request: IncomingMessage) => {
+      const header = request.headers['x-request-id'];
+      const given = Array.isArray(header) ? header[0] : header;
+      return given && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ ...options, connect: options.connect ?? true }),
+    adapter,
+    { logger: new JsonLogger(logger), bufferLogs: false, abortOnError: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const quiet = reply.statusCode < 400 && request.method === 'GET' && request.url.startsWith('/api/bot/config');
+    const entry = {
+      reqId: request.id,
+      method: request.method,
+      url: request.url.split('?')[0],
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (quiet) logger.debug(entry, 'request');
+    else logger.info(entry, 'request');
+  });
+  // Errors raised before a route runs (body too large, malformed JSON) get the same JSON shape.
+  fastify.setErrorHandler((error, request, reply) => {
+    const body = toErrorBody(error, request.id);
+    void reply.status(body.statusCode).send(body);
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    },
+  });
+  if (settings.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: settings.corsOrigins.includes('*') ? true : settings.corsOrigins,
+      allowedHeaders: ['Content-Type', 'X-Api-Key', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
+    });
+  }
+  app.setGlobalPrefix('api', { exclude: ['health', 'ready'] });
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  return app;
+}

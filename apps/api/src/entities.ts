@@ -1,0 +1,20 @@
+import { ApiKey } from '@polymaker/api/auth';
+import { ConfigActivation, ConfigVersion } from '@polymaker/api/config';
+import { IdempotencyRecord } from '@polymaker/api/core';
+import { Market, MarketReport } from '@polymaker/api/markets';
+import { RunMetricPoint } from '@polymaker/api/metrics';
+import { Run } from '@polymaker/api/runs';
+import { Trade } from '@polymaker/api/trades';
+
+/** Every entity, listed explicitly (discovery by folder does not work from a bundle). */
+export const ENTITIES = [
+  ApiKey,
+  ConfigVersion,
+  ConfigActivation,
+  Run,
+  RunMetricPoint,
+  Trade,
+  Market,
+  MarketReport,
+  IdempotencyRecord,
+];

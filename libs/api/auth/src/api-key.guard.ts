@@ -1,0 +1,77 @@
+import { CanActivate, ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  ApiKeyScope,
+  PUBLIC_ROUTE,
+  REQUIRED_SCOPE,
+  RequestWithPrincipal,
+  SETTINGS,
+  Settings,
+} from '@polymaker/api/core';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeysService } from './api-keys.service';
+import { RateLimiter } from './rate-limiter';
+
+/**
+ * The global guard: every route needs an `X-Api-Key` unless marked public. Bot routes accept bot
+ * and admin keys; everything else needs an admin key. Each key has its own request budget.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+    @Inject(SETTINGS) settings: Settings,
+  ) {
+    this.limiter = new RateLimiter(settings.rateLimitPerMinute);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const required = this.reflector.getAllAndOverride<ApiKeyScope>(REQUIRED_SCOPE, targets) ?? 'admin';
+    const request = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
+    const header = request.headers['x-api-key'];
+    const presented = Array.isArray(header) ? header[0] : header;
+    if (!presented) {
+      throw new HttpException(
+        { statusCode: 401, message: 'Missing X-Api-Key header. Send the API key created in the Command Center.' },
+        HttpStatus.UNAUTHORIZED,
+      );
+    }
+    const principal = await this.keys.verify(presented);
+    if (!principal) {
+      throw new HttpException(
+        {
+          statusCode: 401,
+          message: 'Unknown, revoked or expired API key. Check POLYMAKER_API_KEY against the keys in Settings.',
+        },
+        HttpStatus.UNAUTHORIZED,
+      );
+    }
+    if (required === 'admin' && principal.scope !== 'admin') {
+      throw new HttpException(
+        {
+          statusCode: 403,
+          message: `The key "${principal.name}" has scope "${principal.scope}", which only reaches /api/bot/*. Use an admin key.`,
+        },
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    const retryAfter = this.limiter.take(principal.apiKeyId);
+    if (retryAfter > 0) {
+      throw new HttpException(
+        {
+          statusCode: 429,
+          message: `Too many requests for key "${principal.name}": slow down and retry in ${retryAfter} s (limit RATE_LIMIT_PER_MINUTE).`,
+          retryAfterSeconds: retryAfter,
+        },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
+    request.principal = principal;
+    return true;
+  }
+}

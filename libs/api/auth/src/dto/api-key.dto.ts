@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export class ApiKeyView {
+  @ApiProperty({ example: 3 })
+  id!: number;
+  @ApiProperty({ example: 'trading box 1' })
+  name!: string;
+  @ApiProperty({ enum: ['bot', 'admin'], example: 'bot' })
+  scope!: 'bot' | 'admin';
+  @ApiProperty({ description: 'The first characters of the key, to recognise it', example: 'pmk_bot_7Hq2' })
+  prefix!: string;
+  @ApiProperty({ enum: ['generated', 'chosen', 'env'], example: 'generated' })
+  source!: 'generated' | 'chosen' | 'env';
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  lastUsedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  revokedAt!: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'A rotated key stops working at this time' })
+  expiresAt!: string | null;
+  @ApiProperty({ description: 'Whether the key works now', example: true })
+  active!: boolean;
+}
+
+export class ApiKeyListView {
+  @ApiProperty({ type: [ApiKeyView] })
+  items!: ApiKeyView[];
+}
+
+export class CreatedApiKeyView {
+  @ApiProperty({ type: ApiKeyView })
+  apiKey!: ApiKeyView;
+  @ApiProperty({
+    description: 'The key itself. It is shown this once and cannot be read again.',
+    example: 'pmk_bot_7Hq2v9...',
+  })
+  secret!: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'trading box 1', description: 'A name to recognise the key by' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: ['bot', 'admin'], description: 'bot: only /api/bot/*; admin: everything' })
+  @IsIn(['bot', 'admin'])
+  scope!: 'bot' | 'admin';
+
+  @ApiPropertyOptional({
+    description:
+      "A chosen value (for example the POLYMAKER_API_KEY already in a bot's .env); 16 to 256 characters, no spaces. Omit to generate one.",
+    example: 'my-bot-key-from-dotenv-123',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  value?: string;
+}
+
+export class RotateApiKeyDto {
+  @ApiPropertyOptional({ description: 'A chosen value for the new key; omit to generate one' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  value?: string;
+
+  @ApiPropertyOptional({
+    description: 'Minutes the old key keeps working, so bots can be switched over; 0 (default) revokes it at once',
+    example: 0,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 60)
+  graceMinutes?: number;
+}

@@ -1,0 +1,150 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ConfigService } from '@polymaker/api/config';
+import {
+  CurrentPrincipal,
+  JsonObject,
+  NotFoundError,
+  Principal,
+  RequiresScope,
+  SERVER_VERSION,
+} from '@polymaker/api/core';
+import type { FastifyReply } from 'fastify';
+import { BotGatewayService } from './bot-gateway.service';
+import {
+  BotMarketsReportDto,
+  BotMarketsReportedView,
+  BotOkView,
+  BotRunStartedView,
+  BotRunStoppedView,
+  BotStartRunDto,
+  BotStatusView,
+  BotStopRunDto,
+  BotTradeBatchDto,
+  BotTradeBatchView,
+  BotTradeDto,
+  BotTradeLoggedView,
+  BotTradeUpdateDto,
+  BotTradeUpdatedView,
+  BotUpdateRunDto,
+} from './dto/bot.dto';
+
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description:
+    'Makes a retry safe: the same key and body replay the first response; another body is 422; while the first is running, 409. Kept 24 h.',
+};
+
+@ApiTags('bot')
+@ApiSecurity('api-key')
+@RequiresScope('bot')
+@Controller('bot')
+export class BotGatewayController {
+  constructor(
+    private readonly gateway: BotGatewayService,
+    private readonly configs: ConfigService,
+    @Inject(SERVER_VERSION) private readonly version: string,
+  ) {}
+
+  @Get('status')
+  @ApiOperation({ operationId: 'botStatus', summary: 'Server version, key validity, active config and open runs' })
+  @ApiOkResponse({ type: BotStatusView })
+  status(@CurrentPrincipal() principal: Principal): Promise<JsonObject> {
+    return this.gateway.status(principal, this.version);
+  }
+
+  @Get('config')
+  @ApiOperation({
+    operationId: 'botConfig',
+    summary: 'The active config as one flat object with its id; polled every ~10 s by every bot',
+  })
+  @ApiOkResponse({
+    schema: { type: 'object', additionalProperties: true, example: { id: 1, mode: 'dry_run', pauseOrders: false } },
+  })
+  @ApiNotFoundResponse({ description: 'No active config' })
+  async config(@Res() reply: FastifyReply): Promise<void> {
+    const active = await this.configs.activeSnapshot();
+    if (!active) throw new NotFoundError('No config version is active. Activate one in the Command Center.');
+    await reply.header('content-type', 'application/json; charset=utf-8').send(active.json);
+  }
+
+  @Post('run/start')
+  @ApiOperation({ operationId: 'botStartRun', summary: 'Start a run' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotStartRunDto })
+  @ApiCreatedResponse({ type: BotRunStartedView })
+  start(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.startRun(principal, body);
+  }
+
+  @Post('run/update')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'botUpdateRun', summary: 'Push run metrics (unknown keys are kept as sent)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotUpdateRunDto })
+  @ApiOkResponse({ type: BotOkView })
+  update(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.updateRun(principal, body);
+  }
+
+  @Post('run/stop')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'botStopRun',
+    summary: 'Stop a run and get its analysis; a second stop returns the first stop\'s result',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotStopRunDto })
+  @ApiOkResponse({ type: BotRunStoppedView })
+  stop(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.stopRun(principal, body);
+  }
+
+  @Post('trade')
+  @ApiOperation({ operationId: 'botLogTrade', summary: 'Log one order' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotTradeDto })
+  @ApiCreatedResponse({ type: BotTradeLoggedView })
+  trade(@Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.logTrade(body);
+  }
+
+  @Post('trade/update')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'botUpdateTrade', summary: 'Record a fill, cancel, failure or P&L of a trade' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotTradeUpdateDto })
+  @ApiOkResponse({ type: BotTradeUpdatedView })
+  updateTrade(@Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.updateTrade(body);
+  }
+
+  @Post('trade/batch')
+  @ApiOperation({ operationId: 'botLogTradeBatch', summary: 'Log many orders in one transaction (all or nothing)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotTradeBatchDto })
+  @ApiCreatedResponse({ type: BotTradeBatchView })
+  batch(@Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.logTradeBatch(body);
+  }
+
+  @Post('markets/report')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'botReportMarkets', summary: 'Report the markets the bot is watching' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: BotMarketsReportDto })
+  @ApiOkResponse({ type: BotMarketsReportedView })
+  markets(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.reportMarkets(principal, body);
+  }
+}

@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { AnalysisService } from '@polymaker/api/analysis';
+import { ConfigService } from '@polymaker/api/config';
+import {
+  BadInputError,
+  FieldProblem,
+  JsonObject,
+  NotFoundError,
+  PayloadReader,
+  Principal,
+  RunStartedEvent,
+  RunStoppedEvent,
+  RunUpdatedEvent,
+  TradeLoggedEvent,
+  TradeUpdatedEvent,
+  UnitOfWork,
+  UnprocessableError,
+} from '@polymaker/api/core';
+import { readReportedMarket, MarketsService, ReportedMarket } from '@polymaker/api/markets';
+import { MetricsService, readMetrics } from '@polymaker/api/metrics';
+import { RunsService, STOP_STATUSES } from '@polymaker/api/runs';
+import { NewTrade, readNewTrade, readTradeUpdate, TradesService } from '@polymaker/api/trades';
+
+export const MAX_BATCH_TRADES = 10_000;
+const MODE_ALIASES = { paper: 'dry_run', dry: 'dry_run', dryrun: 'dry_run' } as const;
+
+/**
+ * The legacy bot wire contract (shared/contract/bot-api.md) mapped onto the domain services.
+ * Every write runs in one unit of work: it commits whole or not at all.
+ */
+@Injectable()
+export class BotGatewayService {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly configs: ConfigService,
+    private readonly runs: RunsService,
+    private readonly metrics: MetricsService,
+    private readonly trades: TradesService,
+    private readonly markets: MarketsService,
+    private readonly analysis: AnalysisService,
+  ) {}
+
+  async status(principal: Principal, version: string): Promise<JsonObject> {
+    const [active, openRuns] = await Promise.all([this.configs.activeSnapshot(), this.runs.countByStatus('running')]);
+    return {
+      ok: true,
+      service: 'polymaker-command-center',
+      version,
+      time: new Date().toISOString(),
+      apiKey: { valid: true, name: principal.name, scope: principal.scope },
+      activeConfig: active ? { id: active.id, version: active.id, pauseOrders: active.pauseOrders } : null,
+      openRuns,
+    };
+  }
+
+  async startRun(principal: Principal, body: unknown): Promise<JsonObject> {
+    const reader = PayloadReader.of(body, 'run/start body');
+    const configId = reader.integer('configId', { min: 1 });
+    const mode = reader.oneOf('mode', ['dry_run', 'live'] as const, { required: true, aliases: MODE_ALIASES });
+    const startingBankroll = reader.decimal('startingBankroll', { min: '0' });
+    reader.assertValid('run/start');
+    return this.uow.run(async (em) => {
+      if (configId !== null) {
+        const [found] = await em
+          .getConnection()
+          .execute<{ found: boolean }[]>('select exists(select 1 from config_versions where id = ?) as found', [configId]);
+        if (!found.found) {
+          throw new UnprocessableError(
+            `configId ${configId} is not a config version. Send the id returned by GET /api/bot/config.`,
+            [{ field: 'configId', message: 'is not a config version' }],
+          );
+        }
+      }
+      const run = await this.runs.start(em, {
+        apiKeyId: principal.apiKeyId,
+        configId,
+        mode,
+        startingBankroll,
+        extra: reader.rest(),
+      });
+      this.uow.publish(new RunStartedEvent(run.id, principal.apiKeyId, configId, mode));
+      return { runId: run.id, status: run.status, configId, mode, startedAt: run.startedAt.toISOString() };
+    });
+  }
+
+  async updateRun(principal: Principal, body: unknown): Promise<JsonObject> {
+    const reader = PayloadReader.of(body, 'run/update body');
+    const runId = reader.integer('runId', { required: true, min: 1 });
+    const sample = readMetrics(reader, []);
+    reader.assertValid('run/update');
+    return this.uow.run(async (em) => {
+      const run = await this.runs.lock(em, runId);
+      const at = new Date();
+      this.runs.applyMetrics(run, sample, at);
+      this.metrics.record(em, run.id, sample, at);
+      await em.flush();
+      this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values));
+      return { ok: true, runId: run.id, status: run.status };
+    });
+  }
+
+  async stopRun(principal: Principal, body: unknown): Promise<JsonObject> {
+    const reader = PayloadReader.of(body, 'run/stop body');
+    const runId = reader.integer('runId', { required: true, min: 1 });
+    const status = reader.oneOf('status', STOP_STATUSES, { required: true });
+    const errorMessage = reader.string('errorMessage', { maxLength: 5000 });
+    const sample = readMetrics(reader, []);
+    reader.assertValid('run/stop');
+    return this.uow.run(async (em) => {
+      const run = await this.runs.lock(em, runId);
+      if (run.stopResult) return run.stopResult; // the bot often stops twice: same answer
+      const at = new Date();
+      if (Object.keys(sample.values).length > 0 || Object.keys(sample.extra).length > 0) {
+        this.runs.applyMetrics(run, sample, at);
+        this.metrics.record(em, run.id, sample, at);
+        await em.flush();
+      }
+      const analysis = await this.analysis.analyzeRun(em, run.id);
+      this.runs.finish(run, status, errorMessage, analysis.overallScore);
+      run.stopResult = {
+        ok: true,
+        runId: run.id,
+        status,
+        stoppedAt: run.stoppedAt?.toISOString() ?? at.toISOString(),
+        analysis,
+      };
+      await em.flush();
+      this.uow.publish(new RunStoppedEvent(run.id, principal.apiKeyId, status, errorMessage, analysis.overallScore));
+      return run.stopResult;
+    });
+  }
+
+  async logTrade(body: unknown): Promise<JsonObject> {
+    const reader = PayloadReader.of(body, 'trade body');
+    const trade = readNewTrade(reader);
+    reader.assertValid('trade');
+    return this.uow.run(async (em) => {
+      await this.runs.require(em, trade.runId);
+      const [tradeId] = await this.trades.insert(em, [trade]);
+      this.uow.publish(new TradeLoggedEvent(trade.runId, [tradeId]));
+      return { tradeId, runId: trade.runId, status: 'placed' };
+    });
+  }
+
+  async logTradeBatch(body: unknown): Promise<JsonObject> {
+    PayloadReader.of(body, 'trade/batch body');
+    const items = (body as JsonObject)['trades'];
+    if (!Array.isArray(items) || items.length === 0) {
+      throw new BadInputError('trade/batch needs "trades": a non-empty list of trades.', [
+        { field: 'trades', message: 'must be a non-empty list' },
+      ]);
+    }
+    if (items.length > MAX_BATCH_TRADES) {
+      throw new BadInputError(`trade/batch takes at most ${MAX_BATCH_TRADES} trades per call (got ${items.length}).`, [
+        { field: 'trades', message: `must have at most ${MAX_BATCH_TRADES} items` },
+      ]);
+    }
+    const problems: FieldProblem[] = [];
+    const trades: NewTrade[] = [];
+    items.forEach((item, index) => {
+      const path = `trades[${index}]`;
+      try {
+        const reader = PayloadReader.of(item, 'each trade', path);
+        trades.push(readNewTrade(reader));
+        problems.push(...reader.issues);
+      } catch (error) {
+        if (error instanceof BadInputError) problems.push({ field: path, message: 'must be a JSON object' });
+        else throw error;
+      }
+    });
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 10).map((p) => `${p.field} ${p.message}`);
+      const more = problems.length > 10 ? `; and ${problems.length - 10} more` : '';
+      throw new BadInputError(`Invalid trade batch, nothing was stored: ${shown.join('; ')}${more}.`, problems);
+    }
+    return this.uow.run(async (em) => {
+      const runIds = [...new Set(trades.map((trade) => trade.runId))];
+      const existing = await this.runs.existingIds(em, runIds);
+      const missing = trades.findIndex((trade) => !existing.has(trade.runId));
+      if (missing >= 0) {
+        throw new NotFoundError(
+          `Invalid trade batch, nothing was stored: trades[${missing}].runId ${trades[missing].runId} is not a run.`,
+        );
+      }
+      const tradeIds = await this.trades.insert(em, trades);
+      for (const runId of runIds) {
+        this.uow.publish(new TradeLoggedEvent(runId, tradeIds.filter((_, i) => trades[i].runId === runId)));
+      }
+      return { tradeIds, count: tradeIds.length };
+    });
+  }
+
+  async updateTrade(body: unknown): Promise<JsonObject> {
+    const reader = PayloadReader.of(body, 'trade/update body');
+    const update = readTradeUpdate(reader);
+    reader.assertValid('trade/update');
+    return this.uow.run(async (em) => {
+      const trade = await this.trades.update(em, update);
+      this.uow.publish(new TradeUpdatedEvent(Number(trade.runId), trade.id, trade.status));
+      return { ok: true, tradeId: trade.id, status: trade.status };
+    });
+  }
+
+  async reportMarkets(principal: Principal, body: unknown): Promise<JsonObject> {
+    PayloadReader.of(body, 'markets/report body');
+    const items = (body as JsonObject)['markets'];
+    if (!Array.isArray(items)) {
+      throw new BadInputError('markets/report needs "markets": a list of markets.', [
+        { field: 'markets', message: 'must be a list' },
+      ]);
+    }
+    const problems: FieldProblem[] = [];
+    const markets: ReportedMarket[] = [];
+    items.forEach((item, index) => {
+      const reader = PayloadReader.of(item, 'each market', `markets[${index}]`);
+      markets.push(readReportedMarket(reader));
+      problems.push(...reader.issues);
+    });
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 10).map((p) => `${p.field} ${p.message}`);
+      throw new BadInputError(`Invalid market report, nothing was stored: ${shown.join('; ')}.`, problems);
+    }
+    const upserted = await this.uow.run((em) => this.markets.report(em, principal.apiKeyId, markets, items));
+    return { ok: true, received: items.length, upserted };
+  }
+}

@@ -1,0 +1,125 @@
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { BadInputError, RequiresScope } from '@polymaker/api/core';
+import { ConfigService } from './config.service';
+import {
+  ConfigActivationListView,
+  ConfigDiffView,
+  ConfigSchemaView,
+  ConfigValidationView,
+  ConfigVersionListView,
+  ConfigVersionView,
+  CreateConfigVersionDto,
+  PauseDto,
+  RollbackDto,
+  ValidateConfigDto,
+} from './dto/config.dto';
+import { CONFIG_SCHEMA } from './schema/config-schema';
+
+@ApiTags('configs')
+@ApiSecurity('api-key')
+@RequiresScope('admin')
+@Controller('v1')
+export class ConfigController {
+  constructor(private readonly configs: ConfigService) {}
+
+  @Get('config-schema')
+  @ApiOperation({ operationId: 'getConfigSchema', summary: 'Every config key with type, default, bounds and description' })
+  @ApiOkResponse({ type: ConfigSchemaView })
+  schema(): ConfigSchemaView {
+    return { keys: CONFIG_SCHEMA.map((spec) => ({ ...spec })), additionalKeysAllowed: true };
+  }
+
+  @Get('configs')
+  @ApiOperation({ operationId: 'listConfigVersions', summary: 'All config versions, newest first' })
+  @ApiOkResponse({ type: ConfigVersionListView })
+  async list(): Promise<ConfigVersionListView> {
+    return { items: await this.configs.list() };
+  }
+
+  @Get('configs/active')
+  @ApiOperation({ operationId: 'getActiveConfig', summary: 'The version bots receive now' })
+  @ApiOkResponse({ type: ConfigVersionView })
+  active(): Promise<ConfigVersionView> {
+    return this.configs.getActive();
+  }
+
+  @Get('configs/activations')
+  @ApiOperation({ operationId: 'listConfigActivations', summary: 'Which version was activated when, and how' })
+  @ApiOkResponse({ type: ConfigActivationListView })
+  async activations(): Promise<ConfigActivationListView> {
+    return { items: await this.configs.activations() };
+  }
+
+  @Get('configs/diff')
+  @ApiOperation({ operationId: 'diffConfigVersions', summary: 'Keys that differ between two versions' })
+  @ApiQuery({ name: 'from', type: Number })
+  @ApiQuery({ name: 'to', type: Number })
+  @ApiOkResponse({ type: ConfigDiffView })
+  diff(@Query('from') from: string, @Query('to') to: string): Promise<ConfigDiffView> {
+    return this.configs.diff(versionNumber(from, 'from'), versionNumber(to, 'to'));
+  }
+
+  @Get('configs/:id')
+  @ApiOperation({ operationId: 'getConfigVersion', summary: 'One config version' })
+  @ApiOkResponse({ type: ConfigVersionView })
+  get(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+    return this.configs.get(id);
+  }
+
+  @Post('configs')
+  @ApiOperation({
+    operationId: 'createConfigVersion',
+    summary: 'Create a new version from scratch or from an earlier one; versions never change once created',
+  })
+  @ApiCreatedResponse({ type: ConfigVersionView })
+  async create(@Body() body: CreateConfigVersionDto): Promise<ConfigVersionView> {
+    const version = await this.configs.create({ values: body.values, basedOnId: body.basedOnId, note: body.note });
+    return body.activate ? this.configs.activate(version.id) : version;
+  }
+
+  @Post('configs/validate')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'validateConfig', summary: 'Check values against the schema without saving' })
+  @ApiOkResponse({ type: ConfigValidationView })
+  validate(@Body() body: ValidateConfigDto): ConfigValidationView {
+    return this.configs.validate(body.values);
+  }
+
+  @Post('configs/rollback')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'rollbackConfig', summary: 'Activate an earlier version (default: the previous one)' })
+  @ApiOkResponse({ type: ConfigVersionView })
+  rollback(@Body() body: RollbackDto): Promise<ConfigVersionView> {
+    return this.configs.rollback(body.toVersion);
+  }
+
+  @Post('configs/pause')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'setOrdersPaused',
+    summary: 'Pause or resume order placement on every bot (a new version of the active config with pauseOrders)',
+  })
+  @ApiOkResponse({ type: ConfigVersionView })
+  pause(@Body() body: PauseDto): Promise<ConfigVersionView> {
+    return this.configs.setPaused(body.paused);
+  }
+
+  @Post('configs/:id/activate')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
+  @ApiOkResponse({ type: ConfigVersionView })
+  activate(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+    return this.configs.activate(id);
+  }
+}
+
+function versionNumber(value: string | undefined, name: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) {
+    throw new BadInputError(`Query parameter "${name}" must be a config version number.`, [
+      { field: name, message: 'must be a whole number from 1' },
+    ]);
+  }
+  return parsed;
+}

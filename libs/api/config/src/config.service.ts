@@ -1,0 +1,243 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  BadInputError,
+  ConfigActivatedEvent,
+  ConflictError,
+  NotFoundError,
+  UnitOfWork,
+} from '@polymaker/api/core';
+import { isDeepStrictEqual } from 'node:util';
+import type {
+  ConfigActivationView,
+  ConfigDiffEntryView,
+  ConfigDiffView,
+  ConfigValidationView,
+  ConfigVersionView,
+} from './dto/config.dto';
+import { ActivationAction, ConfigActivation } from './entities/config-activation.entity';
+import { ConfigSource, ConfigVersion } from './entities/config-version.entity';
+import { ConfigValues, defaultConfigValues } from './schema/config-schema';
+import { validateConfig } from './schema/validate-config';
+
+/** The bot's view of the active config: its JSON text is what GET /api/bot/config sends. */
+export interface ActiveConfigSnapshot {
+  id: number;
+  json: string;
+  pauseOrders: boolean;
+  loadedAt: number;
+}
+
+export interface NewConfigVersion {
+  values: Record<string, unknown>;
+  basedOnId?: number;
+  note?: string;
+  source?: ConfigSource;
+  analysisId?: number;
+}
+
+/** How long another instance may serve a superseded config; this instance refreshes at once. */
+const ACTIVE_CACHE_MS = 1_000;
+
+@Injectable()
+export class ConfigService {
+  private readonly logger = new Logger(ConfigService.name);
+  private active: ActiveConfigSnapshot | null = null;
+  private loading: Promise<ActiveConfigSnapshot | null> | null = null;
+
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** A fresh database gets version 1 from the schema's defaults, active, so a new bot can start at once. */
+  async ensureInitialVersion(): Promise<void> {
+    await this.uow.run(async (em) => {
+      await em.getConnection().execute("select pg_advisory_xact_lock(hashtextextended('config-initial', 0))");
+      if ((await em.count(ConfigVersion, {})) > 0) return;
+      const first = em.create(ConfigVersion, {
+        values: defaultConfigValues(),
+        source: 'defaults',
+        note: 'Schema defaults',
+        isActive: true,
+      } as ConfigVersion);
+      await em.persist(first).flush();
+      em.persist(em.create(ConfigActivation, { configId: first.id, action: 'initial' } as ConfigActivation));
+      await em.flush();
+      this.logger.log({ configId: first.id }, 'created config version 1 from the schema defaults');
+    });
+  }
+
+  /** The active config for bots, from memory; refreshed at most every second. */
+  async activeSnapshot(): Promise<ActiveConfigSnapshot | null> {
+    if (this.active && this.active.loadedAt > Date.now() - ACTIVE_CACHE_MS) return this.active;
+    this.loading ??= this.loadActive().finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  private async loadActive(): Promise<ActiveConfigSnapshot | null> {
+    const version = await this.uow.read((em) => em.findOne(ConfigVersion, { isActive: true }));
+    this.active = version
+      ? {
+          id: version.id,
+          json: JSON.stringify({ ...version.values, id: version.id }),
+          pauseOrders: version.values['pauseOrders'] === true,
+          loadedAt: Date.now(),
+        }
+      : null;
+    return this.active;
+  }
+
+  async list(): Promise<ConfigVersionView[]> {
+    const versions = await this.uow.read((em) => em.find(ConfigVersion, {}, { orderBy: { id: 'desc' } }));
+    return versions.map(toView);
+  }
+
+  async get(id: number): Promise<ConfigVersionView> {
+    return toView(await this.uow.read((em) => this.find(em, id)));
+  }
+
+  async getActive(): Promise<ConfigVersionView> {
+    const version = await this.uow.read((em) => em.findOne(ConfigVersion, { isActive: true }));
+    if (!version) throw new NotFoundError('No config version is active. Activate one under Configs.');
+    return toView(version);
+  }
+
+  async activations(limit = 100): Promise<ConfigActivationView[]> {
+    const rows = await this.uow.read((em) => em.find(ConfigActivation, {}, { orderBy: { id: 'desc' }, limit }));
+    return rows.map((row) => ({
+      id: row.id,
+      configId: row.configId,
+      previousConfigId: row.previousConfigId,
+      action: row.action,
+      at: row.at.toISOString(),
+    }));
+  }
+
+  validate(values: unknown): ConfigValidationView {
+    return validateConfig(values);
+  }
+
+  /** Creates a new (inactive) version: from scratch, or as changes on top of an earlier version. */
+  async create(input: NewConfigVersion): Promise<ConfigVersionView> {
+    return this.uow.run(async (em) => {
+      let merged: Record<string, unknown> = input.values;
+      if (input.basedOnId !== undefined) {
+        const base = await this.find(em, input.basedOnId);
+        merged = { ...base.values };
+        for (const [key, value] of Object.entries(input.values)) {
+          if (value === null) delete merged[key];
+          else merged[key] = value;
+        }
+      }
+      const checked = validateConfig(merged);
+      if (!checked.valid) {
+        const summary = checked.problems.map((p) => `${p.field} ${p.message}`).join('; ');
+        throw new BadInputError(`Invalid config: ${summary}.`, checked.problems);
+      }
+      const version = em.create(ConfigVersion, {
+        values: checked.values,
+        note: input.note ?? null,
+        source: input.source ?? 'admin',
+        basedOnId: input.basedOnId ?? null,
+        analysisId: input.analysisId ?? null,
+      } as ConfigVersion);
+      await em.persist(version).flush();
+      return toView(version);
+    });
+  }
+
+  async activate(id: number, action: ActivationAction = 'activate'): Promise<ConfigVersionView> {
+    const view = await this.uow.run(async (em) => {
+      await em.getConnection().execute("select pg_advisory_xact_lock(hashtextextended('config-activate', 0))");
+      const target = await this.find(em, id);
+      const current = await em.findOne(ConfigVersion, { isActive: true });
+      if (current?.id === target.id) return toView(target);
+      if (current) {
+        current.isActive = false;
+        await em.flush(); // the partial unique index allows one active version at a time
+      }
+      target.isActive = true;
+      em.persist(
+        em.create(ConfigActivation, {
+          configId: target.id,
+          previousConfigId: current?.id ?? null,
+          action,
+        } as ConfigActivation),
+      );
+      await em.flush();
+      this.uow.publish(
+        new ConfigActivatedEvent(target.id, current?.id ?? null, action, target.values['pauseOrders'] === true),
+      );
+      return toView(target);
+    });
+    this.active = null;
+    this.logger.log({ configId: id, action }, 'config version activated');
+    return view;
+  }
+
+  /** Activates an earlier version: the one named, or the one active before the current one. */
+  async rollback(toVersion?: number): Promise<ConfigVersionView> {
+    let target = toVersion;
+    if (target === undefined) {
+      const current = await this.getActive();
+      const last = await this.uow.read((em) =>
+        em.findOne(
+          ConfigActivation,
+          { configId: current.id, previousConfigId: { $ne: null } },
+          { orderBy: { id: 'desc' } },
+        ),
+      );
+      if (!last?.previousConfigId) throw new ConflictError('There is no earlier active version to roll back to.');
+      target = last.previousConfigId;
+    }
+    return this.activate(target, 'rollback');
+  }
+
+  /** The remote brake: a new version of the active config with pauseOrders set, activated at once. */
+  async setPaused(paused: boolean): Promise<ConfigVersionView> {
+    const current = await this.getActive();
+    if ((current.values['pauseOrders'] === true) === paused) return current;
+    const next = await this.create({
+      values: { pauseOrders: paused },
+      basedOnId: current.id,
+      note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
+      source: paused ? 'pause' : 'resume',
+    });
+    return this.activate(next.id, paused ? 'pause' : 'resume');
+  }
+
+  async diff(fromId: number, toId: number): Promise<ConfigDiffView> {
+    const [from, to] = await this.uow.read((em) => Promise.all([this.find(em, fromId), this.find(em, toId)]));
+    return { from: fromId, to: toId, changes: diffValues(from.values, to.values) };
+  }
+
+  private async find(em: EntityManager, id: number): Promise<ConfigVersion> {
+    const version = await em.findOne(ConfigVersion, { id });
+    if (!version) throw new NotFoundError(`Config version ${id} does not exist.`);
+    return version;
+  }
+}
+
+export function diffValues(from: ConfigValues, to: ConfigValues): ConfigDiffEntryView[] {
+  const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
+  const changes: ConfigDiffEntryView[] = [];
+  for (const key of keys) {
+    const a = from[key] ?? null;
+    const b = to[key] ?? null;
+    if (isDeepStrictEqual(a, b)) continue;
+    changes.push({ key, change: a === null ? 'added' : b === null ? 'removed' : 'changed', from: a, to: b });
+  }
+  return changes;
+}
+
+function toView(version: ConfigVersion): ConfigVersionView {
+  return {
+    id: version.id,
+    version: version.id,
+    values: version.values,
+    note: version.note,
+    source: version.source,
+    basedOnId: version.basedOnId,
+    analysisId: version.analysisId,
+    createdAt: version.createdAt.toISOString(),
+    isActive: version.isActive,
+  };
+}

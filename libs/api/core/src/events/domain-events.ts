@@ -1,0 +1,107 @@
+/**
+ * The domain event catalogue. Names are past tense; payloads carry ids and the few values a
+ * listener needs so it does not have to read the database again. The README lists them.
+ */
+export abstract class DomainEvent {
+  abstract readonly eventName: string;
+  readonly occurredAt = new Date().toISOString();
+}
+
+export class RunStartedEvent extends DomainEvent {
+  static readonly eventName = 'run.started';
+  readonly eventName = RunStartedEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly apiKeyId: number | null,
+    readonly configId: number | null,
+    readonly mode: string,
+  ) {
+    super();
+  }
+}
+
+export class RunUpdatedEvent extends DomainEvent {
+  static readonly eventName = 'run.updated';
+  readonly eventName = RunUpdatedEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly apiKeyId: number | null,
+    readonly metrics: Record<string, unknown>,
+  ) {
+    super();
+  }
+}
+
+export class RunStoppedEvent extends DomainEvent {
+  static readonly eventName = 'run.stopped';
+  readonly eventName = RunStoppedEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly apiKeyId: number | null,
+    readonly status: string,
+    readonly errorMessage: string | null,
+    readonly overallScore: number | null,
+  ) {
+    super();
+  }
+}
+
+export class RunStaleEvent extends DomainEvent {
+  static readonly eventName = 'run.stale';
+  readonly eventName = RunStaleEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly apiKeyId: number | null,
+    readonly lastUpdateAt: string,
+  ) {
+    super();
+  }
+}
+
+export class TradeLoggedEvent extends DomainEvent {
+  static readonly eventName = 'trade.logged';
+  readonly eventName = TradeLoggedEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly tradeIds: number[],
+  ) {
+    super();
+  }
+}
+
+export class TradeUpdatedEvent extends DomainEvent {
+  static readonly eventName = 'trade.updated';
+  readonly eventName = TradeUpdatedEvent.eventName;
+  constructor(
+    readonly runId: number,
+    readonly tradeId: number,
+    readonly status: string,
+  ) {
+    super();
+  }
+}
+
+export class MarketsReportedEvent extends DomainEvent {
+  static readonly eventName = 'markets.reported';
+  readonly eventName = MarketsReportedEvent.eventName;
+  constructor(
+    readonly reportId: number,
+    readonly apiKeyId: number | null,
+    readonly tokenIds: string[],
+  ) {
+    super();
+  }
+}
+
+export class ConfigActivatedEvent extends DomainEvent {
+  static readonly eventName = 'config.activated';
+  readonly eventName = ConfigActivatedEvent.eventName;
+  constructor(
+    readonly configId: number,
+    readonly previousConfigId: number | null,
+    readonly action: string,
+    readonly pauseOrders: boolean,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,57 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+import type { LogLevel } from '../settings/settings';
+
+/** Never let a secret reach a log line, whatever shape the object logged has. */
+const REDACT = [
+  'req.headers["x-api-key"]',
+  'headers["x-api-key"]',
+  '*.apiKey',
+  '*.secret',
+  '*.password',
+  'apiKey',
+  'secret',
+  'password',
+];
+
+export function createRootLogger(level: LogLevel): Pino {
+  return pino({
+    level,
+    base: { service: 'polymaker-command-center' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** Nest's logger interface over pino: one JSON object a line, with the Nest context as `context`. */
+export class JsonLogger implements LoggerService {
+  constructor(private readonly pino: Pino) {}
+
+  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    if (typeof message === 'object' && message !== null) {
+      const text = typeof params[0] === 'string' ? (params.shift() as string) : undefined;
+      this.pino[level]({ context, ...(message as object) }, text);
+      return;
+    }
+    const stack = level === 'error' && typeof params[0] === 'string' ? params[0] : undefined;
+    this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+}

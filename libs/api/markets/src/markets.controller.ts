@@ -1,0 +1,21 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequiresScope } from '@polymaker/api/core';
+import { MarketListView } from './dto/market.dto';
+import { MarketsService } from './markets.service';
+
+@ApiTags('markets')
+@ApiSecurity('api-key')
+@RequiresScope('admin')
+@Controller('v1/markets')
+export class MarketsController {
+  constructor(private readonly markets: MarketsService) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'listMarkets', summary: 'The watchlist: reported markets by asset and window with expiry and activity' })
+  @ApiQuery({ name: 'includeExpired', required: false, type: Boolean })
+  @ApiOkResponse({ type: MarketListView })
+  async list(@Query('includeExpired') includeExpired?: string): Promise<MarketListView> {
+    return { items: await this.markets.watchlist(includeExpired === 'true') };
+  }
+}

@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { RUN_STATUSES } from '../entities/run.entity';
+
+export class RunView {
+  @ApiProperty({ example: 12 })
+  id!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'The API key (bot) that started the run' })
+  apiKeyId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 3 })
+  configId!: number | null;
+  @ApiProperty({ enum: ['dry_run', 'live'] })
+  mode!: string;
+  @ApiProperty({ enum: RUN_STATUSES })
+  status!: string;
+  @ApiProperty({ nullable: true, type: String, example: '500' })
+  startingBankroll!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  lastUpdateAt!: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String })
+  stoppedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String })
+  errorMessage!: string | null;
+  @ApiProperty({ example: 3600 })
+  durationSeconds!: number;
+  @ApiProperty({ nullable: true, type: String, example: '12.5' })
+  totalPnl!: string | null;
+  @ApiProperty({ nullable: true, type: Number })
+  totalFills!: number | null;
+  @ApiProperty({ nullable: true, type: Number })
+  totalOrders!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'overallScore of the analysis, 0-100' })
+  overallScore!: number | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Latest value of each contract metric key' })
+  metrics!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Latest value of each unknown key, as sent' })
+  extra!: Record<string, unknown>;
+}
+
+export class RunDetailView extends RunView {
+  @ApiProperty({ example: 250 })
+  tradeCount!: number;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The analysis made at stop' })
+  analysis!: Record<string, unknown> | null;
+}
+
+export class RunListView {
+  @ApiProperty({ type: [RunView] })
+  items!: RunView[];
+  @ApiProperty({ example: 1 })
+  total!: number;
+}
+
+export class RunQueryDto {
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ enum: ['dry_run', 'live'] })
+  @IsOptional()
+  @IsIn(['dry_run', 'live'])
+  mode?: string;
+
+  @ApiPropertyOptional({ description: 'Config version' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  configId?: number;
+
+  @ApiPropertyOptional({ description: 'API key (bot) that started the run' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  apiKeyId?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started at or after this time' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started before this time' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}

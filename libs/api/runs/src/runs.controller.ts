@@ -1,0 +1,44 @@
+import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { BadInputError, RequiresScope } from '@polymaker/api/core';
+import { MetricSeriesView, MetricsService } from '@polymaker/api/metrics';
+import { RunDetailView, RunListView, RunQueryDto } from './dto/run.dto';
+import { RunsService } from './runs.service';
+
+@ApiTags('runs')
+@ApiSecurity('api-key')
+@RequiresScope('admin')
+@Controller('v1/runs')
+export class RunsController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ operationId: 'listRuns', summary: 'Runs, newest first, filtered and paged' })
+  @ApiOkResponse({ type: RunListView })
+  list(@Query() query: RunQueryDto): Promise<RunListView> {
+    return this.runs.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ operationId: 'getRun', summary: 'One run with its latest metrics, extra keys and analysis' })
+  @ApiOkResponse({ type: RunDetailView })
+  detail(@Param('id', ParseIntPipe) id: number): Promise<RunDetailView> {
+    return this.runs.detail(id);
+  }
+
+  @Get(':id/metrics')
+  @ApiOperation({ operationId: 'getRunMetrics', summary: 'The metric series of a run, oldest first' })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: 'Most recent points to return (default 5000)' })
+  @ApiOkResponse({ type: MetricSeriesView })
+  async metricSeries(@Param('id', ParseIntPipe) id: number, @Query('limit') limit?: string): Promise<MetricSeriesView> {
+    const count = limit === undefined ? 5000 : Number(limit);
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) {
+      throw new BadInputError('limit must be a whole number from 1 to 100000.');
+    }
+    await this.runs.detail(id); // 404 for an unknown run rather than an empty series
+    return { items: await this.metrics.series(id, count) };
+  }
+}

@@ -1,0 +1,154 @@
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
+import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
+
+export interface StartRunInput {
+  apiKeyId: number | null;
+  configId: number | null;
+  mode: RunMode;
+  startingBankroll: string | null;
+  extra: Record<string, unknown>;
+}
+
+export interface MetricUpdate {
+  values: Record<string, unknown>;
+  extra: Record<string, unknown>;
+}
+
+@Injectable()
+export class RunsService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async start(em: EntityManager, input: StartRunInput): Promise<Run> {
+    const run = em.create(Run, {
+      apiKeyId: input.apiKeyId,
+      configId: input.configId,
+      mode: input.mode,
+      startingBankroll: input.startingBankroll,
+      extra: input.extra,
+    } as Run);
+    await em.persist(run).flush();
+    return run;
+  }
+
+  /** The run, locked for the rest of the transaction (a second stop waits for the first). */
+  async lock(em: EntityManager, runId: number): Promise<Run> {
+    const run = await em.findOne(Run, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!run) throw runNotFound(runId);
+    return run;
+  }
+
+  async require(em: EntityManager, runId: number): Promise<Run> {
+    const run = await em.findOne(Run, { id: runId });
+    if (!run) throw runNotFound(runId);
+    return run;
+  }
+
+  /** Which of these ids are runs. */
+  async existingIds(em: EntityManager, ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await em.find(Run, { id: { $in: ids } }, { fields: ['id'] });
+    return new Set(rows.map((run) => run.id));
+  }
+
+  /** Merges a metrics push into the run's latest values; a stale run that reports again is running again. */
+  applyMetrics(run: Run, update: MetricUpdate, at = new Date()): void {
+    run.metrics = { ...run.metrics, ...update.values };
+    run.extra = { ...run.extra, ...update.extra };
+    run.lastUpdateAt = at;
+    if ('totalPnl' in update.values) run.totalPnl = (update.values['totalPnl'] as string | null) ?? null;
+    if ('totalFills' in update.values) run.totalFills = (update.values['totalFills'] as number | null) ?? null;
+    if ('totalOrders' in update.values) run.totalOrders = (update.values['totalOrders'] as number | null) ?? null;
+    if (run.status === 'stale' && !run.stopResult) run.status = 'running';
+  }
+
+  finish(run: Run, status: StopStatus | 'stale', errorMessage: string | null, overallScore: number | null): void {
+    run.status = status;
+    run.errorMessage = errorMessage;
+    run.stoppedAt = new Date();
+    run.overallScore = overallScore;
+  }
+
+  async list(query: RunQueryDto): Promise<{ items: RunView[]; total: number }> {
+    const where: Record<string, unknown> = {};
+    if (query.status) where['status'] = query.status;
+    if (query.mode) where['mode'] = query.mode;
+    if (query.configId) where['configId'] = query.configId;
+    if (query.apiKeyId) where['apiKeyId'] = query.apiKeyId;
+    if (query.from || query.to) {
+      where['startedAt'] = {
+        ...(query.from ? { $gte: new Date(query.from) } : {}),
+        ...(query.to ? { $lt: new Date(query.to) } : {}),
+      };
+    }
+    const [runs, total] = await this.uow.read((em) =>
+      em.findAndCount(Run, where, {
+        orderBy: { id: 'desc' },
+        limit: query.limit ?? 50,
+        offset: query.offset ?? 0,
+      }),
+    );
+    return { items: runs.map(toRunView), total };
+  }
+
+  async detail(id: number): Promise<RunDetailView> {
+    return this.uow.read(async (em) => {
+      const run = await this.require(em, id);
+      const [{ count }] = await em
+        .getConnection()
+        .execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [id]);
+      return {
+        ...toRunView(run),
+        tradeCount: Number(count),
+        analysis: (run.stopResult?.['analysis'] as Record<string, unknown> | undefined) ?? null,
+      };
+    });
+  }
+
+  /** Runs still "running" whose last update is older than the cutoff. */
+  async findStale(em: EntityManager, cutoff: Date, limit = 100): Promise<Run[]> {
+    return em.find(
+      Run,
+      { status: 'running', lastUpdateAt: { $lt: cutoff } },
+      { orderBy: { id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+    );
+  }
+
+  async countByStatus(status: RunStatus): Promise<number> {
+    return this.uow.read((em) => em.count(Run, { status }));
+  }
+}
+
+function runNotFound(runId: number): NotFoundError {
+  return new NotFoundError(`Run ${runId} does not exist. Start a run with POST /api/bot/run/start and use its runId.`);
+}
+
+export function toRunView(run: Run): RunView {
+  const end = run.stoppedAt ?? (run.status === 'running' ? new Date() : run.lastUpdateAt);
+  return {
+    id: run.id,
+    apiKeyId: run.apiKeyId,
+    configId: run.configId,
+    mode: run.mode,
+    status: run.status,
+    startingBankroll: decimal(run.startingBankroll),
+    startedAt: run.startedAt.toISOString(),
+    lastUpdateAt: run.lastUpdateAt.toISOString(),
+    stoppedAt: run.stoppedAt?.toISOString() ?? null,
+    errorMessage: run.errorMessage,
+    durationSeconds: Math.max(0, Math.round((end.getTime() - run.startedAt.getTime()) / 1000)),
+    totalPnl: decimal(run.totalPnl),
+    totalFills: run.totalFills,
+    totalOrders: run.totalOrders,
+    overallScore: run.overallScore,
+    metrics: run.metrics,
+    extra: run.extra,
+  };
+}
+
+function decimal(value: string | null): string | null {
+  return value === null ? null : (toDecimalString(value) ?? value);
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { TRADE_STATUSES } from '../entities/trade.entity';
+
+export class TradeView {
+  @ApiProperty({ example: 1 })
+  id!: number;
+  @ApiProperty({ example: 1 })
+  runId!: number;
+  @ApiProperty({ example: 1 })
+  cycle!: number;
+  @ApiProperty({ example: 'BTC' })
+  asset!: string;
+  @ApiProperty({ example: '15m' })
+  windowDuration!: string;
+  @ApiProperty({ enum: ['buy', 'sell'] })
+  side!: string;
+  @ApiProperty({ example: 'Up' })
+  outcome!: string;
+  @ApiProperty({ example: '0.52', description: 'Decimal string' })
+  price!: string;
+  @ApiProperty({ example: '10', description: 'Decimal string (shares)' })
+  size!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'MM' })
+  strategy!: string | null;
+  @ApiProperty({ nullable: true, type: String })
+  conditionId!: string | null;
+  @ApiProperty({ nullable: true, type: String })
+  tokenId!: string | null;
+  @ApiProperty({ enum: TRADE_STATUSES })
+  status!: string;
+  @ApiProperty({ nullable: true, type: String, example: '0.52' })
+  fillPrice!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '10' })
+  fillSize!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  fillTimestamp!: string | null;
+  @ApiProperty({ nullable: true, type: String })
+  resolvedOutcome!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '0.48' })
+  pnl!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Fields this server does not know, as sent' })
+  extra!: Record<string, unknown>;
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class TradePageView {
+  @ApiProperty({ type: [TradeView] })
+  items!: TradeView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
+}
+
+export const TRADE_SORTS = ['id', 'price', 'size', 'cycle'] as const;
+
+export class TradeQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  runId?: number;
+
+  @ApiPropertyOptional({ example: 'BTC' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  asset?: string;
+
+  @ApiPropertyOptional({ example: '15m', description: 'Window duration' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  window?: string;
+
+  @ApiPropertyOptional({ enum: ['buy', 'sell'] })
+  @IsOptional()
+  @IsIn(['buy', 'sell'])
+  side?: string;
+
+  @ApiPropertyOptional({ example: 'Up' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  outcome?: string;
+
+  @ApiPropertyOptional({ enum: TRADE_STATUSES })
+  @IsOptional()
+  @IsIn(TRADE_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ example: 'MM' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  strategy?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged at or after this time' })
+  @IsOptional()
+  @IsISO8601()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged before this time' })
+  @IsOptional()
+  @IsISO8601()
+  to?: string;
+
+  @ApiPropertyOptional({ enum: TRADE_SORTS, default: 'id', description: 'id is the order trades were logged in' })
+  @IsOptional()
+  @IsIn(TRADE_SORTS)
+  sort?: (typeof TRADE_SORTS)[number];
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+
+  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

@@ -1,0 +1,76 @@
+import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+
+export type TradeSide = 'buy' | 'sell';
+export type TradeStatus = 'placed' | 'filled' | 'cancelled' | 'failed';
+export const TRADE_STATUSES: readonly TradeStatus[] = ['placed', 'filled', 'cancelled', 'failed'];
+
+/** One order a bot placed, and what became of it. */
+@Entity({ tableName: 'trades' })
+@Index({ properties: ['runId', 'id'] })
+@Index({ properties: ['createdAt'] })
+@Index({ properties: ['tokenId'] })
+export class Trade {
+  @PrimaryKey({ type: new BigIntType('number') })
+  id!: number;
+
+  @Property({ type: new BigIntType('number') })
+  runId!: number;
+
+  @Property({ type: 'integer' })
+  cycle!: number;
+
+  @Property({ type: 'text' })
+  asset!: string;
+
+  @Property({ type: 'text' })
+  windowDuration!: string;
+
+  @Property({ type: 'text' })
+  side!: TradeSide;
+
+  @Property({ type: 'text' })
+  outcome!: string;
+
+  @Property({ type: 'decimal', precision: 20, scale: 10 })
+  price!: string;
+
+  @Property({ type: 'decimal', precision: 30, scale: 10 })
+  size!: string;
+
+  @Property({ type: 'text', nullable: true })
+  strategy: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  conditionId: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  tokenId: string | null = null;
+
+  @Property({ type: 'text' })
+  status: TradeStatus = 'placed';
+
+  @Property({ type: 'decimal', precision: 20, scale: 10, nullable: true })
+  fillPrice: string | null = null;
+
+  @Property({ type: 'decimal', precision: 30, scale: 10, nullable: true })
+  fillSize: string | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  fillTimestamp: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  resolvedOutcome: string | null = null;
+
+  @Property({ type: 'decimal', precision: 24, scale: 8, nullable: true })
+  pnl: string | null = null;
+
+  /** Fields this server does not know, as the bot sent them. */
+  @Property({ type: 'jsonb' })
+  extra: Record<string, unknown> = {};
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz' })
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,5 @@
+export * from './trades.module';
+export * from './trades.service';
+export * from './trade-input';
+export * from './entities/trade.entity';
+export * from './dto/trade.dto';

@@ -1,0 +1,142 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { BadInputError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
+import { Trade } from './entities/trade.entity';
+import type { NewTrade, TradeUpdate } from './trade-input';
+
+const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
+
+@Injectable()
+export class TradesService {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** Inserts trades in one statement; ids come back in input order. */
+  async insert(em: EntityManager, trades: NewTrade[]): Promise<number[]> {
+    if (trades.length === 0) return [];
+    const now = new Date();
+    const rows = trades.map((trade) => ({ ...trade, createdAt: now, updatedAt: now, status: 'placed' as const }));
+    const ids = await em.insertMany(Trade, rows);
+    return ids.map((id) => Number(id));
+  }
+
+  async update(em: EntityManager, update: TradeUpdate): Promise<Trade> {
+    const trade = await em.findOne(Trade, { id: update.tradeId });
+    if (!trade) {
+      throw new NotFoundError(
+        `Trade ${update.tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`,
+      );
+    }
+    const { tradeId: _ignored, extra, ...changes } = update;
+    for (const [key, value] of Object.entries(changes)) {
+      if (value !== undefined) (trade as unknown as Record<string, unknown>)[key] = value;
+    }
+    if (Object.keys(extra).length > 0) trade.extra = { ...trade.extra, ...extra };
+    trade.updatedAt = new Date();
+    await em.flush();
+    return trade;
+  }
+
+  async page(query: TradeQueryDto): Promise<TradePageView> {
+    const limit = query.limit ?? 100;
+    const rows = await this.uow.read((em) => this.fetch(em, query, limit + 1, query.cursor));
+    const items = rows.slice(0, limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map(toTradeView),
+      nextCursor: rows.length > limit && last ? encodeCursor(query, last) : null,
+    };
+  }
+
+  /** Every trade matching the filter, page by page, for streaming exports. */
+  async *all(query: TradeQueryDto, pageSize = 5000): AsyncGenerator<TradeView[]> {
+    let cursor: string | undefined;
+    for (;;) {
+      const rows = await this.uow.read((em) => this.fetch(em, query, pageSize, cursor));
+      if (rows.length === 0) return;
+      yield rows.map(toTradeView);
+      if (rows.length < pageSize) return;
+      cursor = encodeCursor(query, rows[rows.length - 1]);
+    }
+  }
+
+  private fetch(em: EntityManager, query: TradeQueryDto, limit: number, cursor?: string): Promise<Trade[]> {
+    const sort = SORT_COLUMNS[query.sort ?? 'id'];
+    const order = query.order ?? 'desc';
+    const qb = em.createQueryBuilder(Trade, 't').select('*');
+    const where: Record<string, unknown> = {};
+    if (query.runId) where['runId'] = query.runId;
+    if (query.asset) where['asset'] = query.asset;
+    if (query.window) where['windowDuration'] = query.window;
+    if (query.side) where['side'] = query.side;
+    if (query.outcome) where['outcome'] = query.outcome;
+    if (query.status) where['status'] = query.status;
+    if (query.strategy) where['strategy'] = query.strategy;
+    if (query.from || query.to) {
+      where['createdAt'] = {
+        ...(query.from ? { $gte: new Date(query.from) } : {}),
+        ...(query.to ? { $lt: new Date(query.to) } : {}),
+      };
+    }
+    qb.where(where);
+    if (cursor) {
+      const [value, id] = decodeCursor(cursor, sort);
+      const op = order === 'desc' ? '<' : '>';
+      if (sort === 'id') qb.andWhere(`t.id ${op} ?`, [id]);
+      else qb.andWhere(`(t.${sort}, t.id) ${op} (?, ?)`, [value, id]);
+    }
+    const orderBy: Record<string, 'asc' | 'desc'> = sort === 'id' ? { id: order } : { [sort]: order, id: order };
+    return qb.orderBy(orderBy).limit(limit).getResultList();
+  }
+}
+
+function encodeCursor(query: TradeQueryDto, trade: Trade): string {
+  const sort = query.sort ?? 'id';
+  const value = sort === 'id' ? null : (trade as unknown as Record<string, unknown>)[sort];
+  return Buffer.from(JSON.stringify([value, trade.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: string): [string | number | null, number] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[1])) {
+      const value = parsed[0] as unknown;
+      if (sort === 'id' || typeof value === 'string' || typeof value === 'number') {
+        return [value as string | number | null, parsed[1] as number];
+      }
+    }
+  } catch {
+    // reported below
+  }
+  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.');
+}
+
+function decimal(value: string | null): string | null {
+  return value === null ? null : (toDecimalString(value) ?? value);
+}
+
+export function toTradeView(trade: Trade): TradeView {
+  return {
+    id: Number(trade.id),
+    runId: Number(trade.runId),
+    cycle: trade.cycle,
+    asset: trade.asset,
+    windowDuration: trade.windowDuration,
+    side: trade.side,
+    outcome: trade.outcome,
+    price: decimal(trade.price) ?? '0',
+    size: decimal(trade.size) ?? '0',
+    strategy: trade.strategy,
+    conditionId: trade.conditionId,
+    tokenId: trade.tokenId,
+    status: trade.status,
+    fillPrice: decimal(trade.fillPrice),
+    fillSize: decimal(trade.fillSize),
+    fillTimestamp: trade.fillTimestamp ? new Date(trade.fillTimestamp).toISOString() : null,
+    resolvedOutcome: trade.resolvedOutcome,
+    pnl: decimal(trade.pnl),
+    extra: trade.extra,
+    createdAt: new Date(trade.createdAt).toISOString(),
+    updatedAt: new Date(trade.updatedAt).toISOString(),
+  };
+}
