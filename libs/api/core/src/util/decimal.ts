@@ -25,7 +25,8 @@ function normalise(text: string): string {
     sign = text[0] === '-' ? '-' : '';
     text = text.slice(1);
   }
-  let [mantissa, exponentText] = text.toLowerCase().split('e');
+  const [mantissaText, exponentText] = text.toLowerCase().split('e');
+  let mantissa = mantissaText;
   const exponent = exponentText ? Number(exponentText) : 0;
   if (mantissa.startsWith('.')) mantissa = `0${mantissa}`;
   if (mantissa.endsWith('.')) mantissa = mantissa.slice(0, -1);
