@@ -11,13 +11,36 @@ const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } 
 export class TradesService {
   constructor(private readonly uow: UnitOfWork) {}
 
-  /** Inserts trades in one statement; ids come back in input order. */
+  /**
+   * Inserts trades in one statement with a single JSON parameter (exact decimals: PostgreSQL parses
+   * the decimal strings itself). Identity values are taken in row order, so the ids sorted ascending
+   * are in input order.
+   */
   async insert(em: EntityManager, trades: NewTrade[]): Promise<number[]> {
     if (trades.length === 0) return [];
-    const now = new Date();
-    const rows = trades.map((trade) => ({ ...trade, createdAt: now, updatedAt: now, status: 'placed' as const }));
-    const ids = await em.insertMany(Trade, rows);
-    return ids.map((id) => Number(id));
+    const rows = trades.map((t) => ({
+      run_id: t.runId,
+      cycle: t.cycle,
+      asset: t.asset,
+      window_duration: t.windowDuration,
+      side: t.side,
+      outcome: t.outcome,
+      price: t.price,
+      size: t.size,
+      strategy: t.strategy,
+      condition_id: t.conditionId,
+      token_id: t.tokenId,
+      extra: t.extra,
+    }));
+    const inserted = await em.getConnection().execute<{ id: string }[]>(
+      `insert into trades (run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
+       select run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
+         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, cycle integer, asset text, window_duration text, side text,
+              outcome text, price numeric, size numeric, strategy text, condition_id text, token_id text, extra jsonb)
+       returning id`,
+      [JSON.stringify(rows)],
+    );
+    return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
   async update(em: EntityManager, update: TradeUpdate): Promise<Trade> {
