@@ -30,3 +30,35 @@ export async function request<T = Record<string, unknown>>(
   }
   return { status: response.status, headers: response.headers, body: body as T, text };
 }
+
+/**
+ * Sends a large body the way curl does (`Expect: 100-continue`): the body goes only once the server
+ * agrees, so a refusal (413 for a body over the limit) arrives as a normal response.
+ */
+export function postLargeBody(base: string, path: string, key: string, payload: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const http = require('node:http') as typeof import('node:http');
+  return new Promise((done, fail) => {
+    const req = http.request(new URL(path, base), {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(payload),
+        'X-Api-Key': key,
+        Expect: '100-continue',
+      },
+    });
+    req.on('continue', () => req.end(payload));
+    req.on('response', (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      res.on('end', () => {
+        done({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> });
+        req.destroy();
+      });
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.flushHeaders();
+  });
+}

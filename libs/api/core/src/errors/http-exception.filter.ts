@@ -54,6 +54,7 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
     statusCode = exception.statusCode;
     message = fastifyMessage(exception);
   }
+  if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message });
   const result: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details && details.length > 0) result.details = details;
   if (requestId) result.requestId = requestId;
