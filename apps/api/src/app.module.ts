@@ -8,6 +8,7 @@ import { AuthModule } from '@polymaker/api/auth';
 import { BotGatewayModule } from '@polymaker/api/bot-gateway';
 import { ConfigModule } from '@polymaker/api/config';
 import { CoreModule, MIGRATIONS, Settings } from '@polymaker/api/core';
+import { LiveModule } from '@polymaker/api/live';
 import { MarketsModule } from '@polymaker/api/markets';
 import { MetricsModule } from '@polymaker/api/metrics';
 import { RunsModule } from '@polymaker/api/runs';
@@ -52,6 +53,7 @@ export class AppModule {
         MarketsModule,
         AnalysisModule,
         BotGatewayModule,
+        LiveModule,
       ],
       controllers: [HealthController],
     };

@@ -15,6 +15,7 @@ import {
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { serveAdminApp } from './admin-app';
 import { createApp } from './bootstrap';
 import { buildOpenApiDocument } from './openapi';
 
@@ -92,6 +93,7 @@ async function serve(): Promise<void> {
   const { generatedAdminKey } = await app.get(ApiKeysService).seed();
   await app.get(ConfigService).ensureInitialVersion();
 
+  const adminRoot = await serveAdminApp(app, settings.adminDistDir);
   const document = buildOpenApiDocument(app, version);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'PolyMaker API' });
 
@@ -126,7 +128,7 @@ async function serve(): Promise<void> {
   const lines = [
     '',
     `  PolyMaker Command Center ${version} is running`,
-    `  Admin app   ${base}/`,
+    `  Admin app   ${adminRoot ? `${base}/` : 'not built (npx nx build admin)'}`,
     `  Bot API     ${base}/api/bot   (POLYMAKER_URL=${settings.publicUrl})`,
     `  Admin API   ${base}/api/v1`,
     `  API docs    ${base}/docs      (spec: ${base}/docs-json)`,
