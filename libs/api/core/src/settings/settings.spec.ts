@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDotEnv, readSettings, SettingsError } from './settings';
+
+describe('readSettings', () => {
+  it('gives the documented defaults', () => {
+    const settings = readSettings({});
+    expect(settings).toMatchObject({ port: 3000, databaseUrl: null, corsOrigins: [], logLevel: 'info', bodyLimitBytes: 5 * 1024 * 1024 });
+    expect(settings.dataDir).toMatch(/\.data$/);
+  });
+
+  it('names every bad variable in one error', () => {
+    const attempt = () =>
+      readSettings({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ADMIN_API_KEY: 'short', CORS_ORIGINS: 'example.com' });
+    expect(attempt).toThrow(SettingsError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as SettingsError).problems.join('\n');
+      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ADMIN_API_KEY', 'CORS_ORIGINS']) expect(problems).toContain(name);
+    }
+  });
+
+  it('splits CORS origins', () => {
+    expect(readSettings({ CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).corsOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+  });
+});
+
+describe('loadDotEnv', () => {
+  it('reads .env without overriding what the environment already says', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dotenv-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, '# comment\nPORT=4000\nexport LOG_LEVEL="debug"\nBOT_API_KEY=abc # trailing\n');
+    const env: Record<string, string | undefined> = { PORT: '5000' };
+    loadDotEnv(env, file);
+    expect(env).toEqual({ PORT: '5000', LOG_LEVEL: 'debug', BOT_API_KEY: 'abc' });
+  });
+});
