@@ -22,6 +22,8 @@ export interface AppOptions {
   version: string;
   /** false builds the app without touching a database (to write the OpenAPI spec). */
   connect: boolean;
+  /** Where MikroORM's own messages (migrations applied) go. */
+  log: (message: string) => void;
 }
 
 /** The composition root: every domain module, the database and the cross-cutting pieces. */
@@ -44,6 +46,8 @@ export class AppModule {
           forceUtcTimezone: true,
           pool: { min: 0, max: 20 },
           debug: false,
+          colors: false,
+          logger: options.log,
         }),
         AuthModule,
         ConfigModule,

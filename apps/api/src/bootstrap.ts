@@ -1,10 +1,10 @@
-import { ValidationPipe } from '@nestjs/common';
+import { PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpExceptionFilter, JsonLogger, Settings, toErrorBody } from '@polymaker/api/core';
 import helmet from '@fastify/helmet';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 
@@ -22,8 +22,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 export async function createApp(options: CreateAppOptions): Promise<NestFastifyApplication> {
   const { settings, logger } = options;
   const adapter = new FastifyAdapter({
-    loggerInstance: logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    logger: false, // requests are logged by the onResponse hook below, one JSON line each
     bodyLimit: settings.bodyLimitBytes,
     trustProxy: true,
     genReqId: (request: IncomingMessage) => {
@@ -33,14 +32,28 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ ...options, connect: options.connect ?? true }),
+    AppModule.forRoot({
+      ...options,
+      connect: options.connect ?? true,
+      log: (message) => logger.info({ component: 'database' }, message),
+    }),
     adapter,
     { logger: new JsonLogger(logger), bufferLogs: false, abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  refuseOversizedUploadsEarly(app.getHttpServer() as Server, settings.bodyLimitBytes);
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  // While shutting down, in-flight requests finish and their sockets close instead of idling,
+  // so closing does not wait for keep-alive timeouts.
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const quiet = reply.statusCode < 400 && request.method === 'GET' && request.url.startsWith('/api/bot/config');
@@ -53,11 +66,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     };
     if (quiet) logger.debug(entry, 'request');
     else logger.info(entry, 'request');
-  });
-  // Errors raised before a route runs (body too large, malformed JSON) get the same JSON shape.
-  fastify.setErrorHandler((error, request, reply) => {
-    const body = toErrorBody(error, request.id);
-    void reply.status(body.statusCode).send(body);
   });
 
   await app.register(helmet, {
@@ -85,4 +93,22 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   return app;
+}
+
+/**
+ * A client that asks `Expect: 100-continue` before a body over the limit gets the 413 at once,
+ * instead of an invitation to upload and a connection cut halfway through.
+ */
+function refuseOversizedUploadsEarly(server: Server, limit: number): void {
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > limit) {
+      const body = toErrorBody(new PayloadTooLargeException(), randomUUID());
+      response.writeHead(413, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      response.end(JSON.stringify(body));
+      return;
+    }
+    response.writeContinue();
+    server.emit('request', request, response);
+  });
 }

@@ -24,6 +24,8 @@ export function createRootLogger(level: LogLevel): Pino {
   });
 }
 
+const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
 /** Nest's logger interface over pino: one JSON object a line, with the Nest context as `context`. */
 export class JsonLogger implements LoggerService {
   constructor(private readonly pino: Pino) {}
@@ -40,7 +42,10 @@ export class JsonLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    // Nest's start-up chatter (one line per module and route) is debug, not info.
+    const context = params[params.length - 1];
+    const chatter = typeof context === 'string' && FRAMEWORK_CONTEXTS.has(context);
+    this.write(chatter ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);
