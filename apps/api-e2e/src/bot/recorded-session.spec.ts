@@ -137,7 +137,7 @@ describe('a recorded bot session, replayed over the wire', () => {
       fillPrice: '0.52',
       fillSize: '10',
       pnl: '0.48',
-      fillTimestamp: '2026-11-24T07:16:50.905Z',
+      fillTimestamp: '2026-11-24T07:16:50.905897Z',
       conditionId: '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1',
       tokenId: '71321045679252212594626385532706912750332728571942532289631379312455583992563',
     });

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, NotFoundError, pgTimestampToIso, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import type { NewTrade, TradeUpdate } from './trade-input';
@@ -155,7 +155,7 @@ export function toTradeView(trade: Trade): TradeView {
     status: trade.status,
     fillPrice: decimal(trade.fillPrice),
     fillSize: decimal(trade.fillSize),
-    fillTimestamp: trade.fillTimestamp ? new Date(trade.fillTimestamp).toISOString() : null,
+    fillTimestamp: trade.fillTimestamp ? pgTimestampToIso(trade.fillTimestamp) : null,
     resolvedOutcome: trade.resolvedOutcome,
     pnl: decimal(trade.pnl),
     extra: trade.extra,

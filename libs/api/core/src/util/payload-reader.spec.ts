@@ -1,5 +1,5 @@
 import { BadInputError } from '../errors/api-errors';
-import { parseTimestamp, PayloadReader } from './payload-reader';
+import { parseTimestamp, PayloadReader, pgTimestampToIso } from './payload-reader';
 
 describe('PayloadReader', () => {
   it('reads typed fields, accepting numeric strings and upper-case choices', () => {
@@ -44,5 +44,12 @@ describe('parseTimestamp', () => {
   it('refuses text that is no time', () => {
     expect(parseTimestamp('yesterday')).toBeNull();
     expect(parseTimestamp('12/11/2026')).toBeNull();
+  });
+});
+
+describe('pgTimestampToIso', () => {
+  it('keeps microseconds', () => {
+    expect(pgTimestampToIso('2026-11-24 07:16:50.905897+00')).toBe('2026-11-24T07:16:50.905897Z');
+    expect(pgTimestampToIso('2026-11-24 07:16:50+05:30')).toBe('2026-11-24T07:16:50+05:30');
   });
 });

@@ -159,6 +159,17 @@ export class PayloadReader {
     return date;
   }
 
+  /**
+   * A time kept as precise as it was sent: ISO text goes to PostgreSQL as is (microseconds
+   * survive); a unix timestamp becomes ISO text.
+   */
+  timestampText(field: string): string | null {
+    const raw = this.body[field];
+    const date = this.timestamp(field);
+    if (date === null) return null;
+    return typeof raw === 'string' && !/^\d+(\.\d+)?$/.test(raw.trim()) ? raw.trim() : date.toISOString();
+  }
+
   object(field: string): JsonObject | null {
     const value = this.raw(field);
     if (value === undefined || value === null) return null;
@@ -205,4 +216,10 @@ export function parseTimestamp(value: unknown): Date | null {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(value.trim())) return null;
   const date = new Date(value.trim());
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** PostgreSQL's text for a timestamptz in a UTC session ("2026-11-24 07:16:50.905897+00") as ISO 8601. */
+export function pgTimestampToIso(text: string): string {
+  const iso = text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  return iso.endsWith('+00:00') ? `${iso.slice(0, -6)}Z` : iso;
 }

@@ -55,8 +55,9 @@ export class Trade {
   @Property({ type: 'decimal', precision: 30, scale: 10, nullable: true })
   fillSize: string | null = null;
 
-  @Property({ type: 'timestamptz', nullable: true })
-  fillTimestamp: Date | null = null;
+  /** Kept as PostgreSQL text so the microseconds a bot sends survive (a JS Date keeps milliseconds). */
+  @Property({ type: 'string', columnType: 'timestamptz', nullable: true })
+  fillTimestamp: string | null = null;
 
   @Property({ type: 'text', nullable: true })
   resolvedOutcome: string | null = null;
