@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { EmbeddedPostgres, startEmbeddedPostgres } from '../../libs/api/core/src/database/embedded-postgres';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '@polymaker/api/embedded-postgres';
 
 /**
  * A PostgreSQL server for tests: DATABASE_URL's server when given, else an embedded one in a fresh

@@ -42,7 +42,7 @@ describe('runs, trades and markets for the admin', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = `/api/v1/trades?limit=40${cursor ? `&cursor=${cursor}` : ''}`;
+      const query = `/api/v1/trades?limit=40${cursor ? `&cursor=${cursor}` : ''}`;
       const page: { items: Json[]; nextCursor: string | null } = (await t.admin<{ items: Json[]; nextCursor: string | null }>('GET', query)).body;
       seen.push(...page.items.map((trade) => trade['id'] as number));
       cursor = page.nextCursor;
@@ -58,7 +58,7 @@ describe('runs, trades and markets for the admin', () => {
     const byPrice: number[] = [];
     cursor = null;
     do {
-      const query: string = `/api/v1/trades?sort=price&order=asc&limit=33${cursor ? `&cursor=${cursor}` : ''}`;
+      const query = `/api/v1/trades?sort=price&order=asc&limit=33${cursor ? `&cursor=${cursor}` : ''}`;
       const page: { items: Json[]; nextCursor: string | null } = (await t.admin<{ items: Json[]; nextCursor: string | null }>('GET', query)).body;
       byPrice.push(...page.items.map((trade) => Number(trade['price'])));
       cursor = page.nextCursor;

@@ -1,4 +1,4 @@
-import { postLargeBody } from '../../../../tools/testing/http-client';
+import { postLargeBody } from '@polymaker/testing';
 import { Json, startTestApi, TestApi } from '../support/api';
 
 /** Bad input of every kind gets a clear 4xx JSON body, and nothing is written. */

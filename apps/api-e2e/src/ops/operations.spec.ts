@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_MAIN } from '../../../../tools/testing/api-process';
+import { API_MAIN } from '@polymaker/testing';
 import { startTestApi, TestApi } from '../support/api';
 
 describe('operations', () => {

@@ -1,6 +1,6 @@
-import { ApiProcess, startApiProcess } from '../../../../tools/testing/api-process';
-import { request, JsonResponse } from '../../../../tools/testing/http-client';
-import { createDatabase } from '../../../../tools/testing/test-postgres';
+import { ApiProcess, startApiProcess } from '@polymaker/testing';
+import { request, JsonResponse } from '@polymaker/testing';
+import { createDatabase } from '@polymaker/testing';
 
 export type Json = Record<string, unknown>;
 

@@ -150,7 +150,7 @@ export class ApiKeysService {
    */
   async seed(): Promise<{ generatedAdminKey: string | null }> {
     return this.uow.run(async (em) => {
-      await em.getConnection().execute("select pg_advisory_xact_lock(hashtextextended('api-key-seed', 0))");
+      await em.execute("select pg_advisory_xact_lock(hashtextextended('api-key-seed', 0))");
       const seeds: [string | null, ApiKeyScope][] = [
         [this.settings.adminApiKey, 'admin'],
         [this.settings.botApiKey, 'bot'],

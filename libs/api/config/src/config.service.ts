@@ -50,7 +50,7 @@ export class ConfigService {
   /** A fresh database gets version 1 from the schema's defaults, active, so a new bot can start at once. */
   async ensureInitialVersion(): Promise<void> {
     await this.uow.run(async (em) => {
-      await em.getConnection().execute("select pg_advisory_xact_lock(hashtextextended('config-initial', 0))");
+      await em.execute("select pg_advisory_xact_lock(hashtextextended('config-initial', 0))");
       if ((await em.count(ConfigVersion, {})) > 0) return;
       const first = em.create(ConfigVersion, {
         values: defaultConfigValues(),
@@ -146,7 +146,7 @@ export class ConfigService {
 
   async activate(id: number, action: ActivationAction = 'activate'): Promise<ConfigVersionView> {
     const view = await this.uow.run(async (em) => {
-      await em.getConnection().execute("select pg_advisory_xact_lock(hashtextextended('config-activate', 0))");
+      await em.execute("select pg_advisory_xact_lock(hashtextextended('config-activate', 0))");
       const target = await this.find(em, id);
       const current = await em.findOne(ConfigVersion, { isActive: true });
       if (current?.id === target.id) return toView(target);

@@ -1,5 +1,5 @@
 export * from './settings/settings';
-export * from './database/embedded-postgres';
+export * from '@polymaker/api/embedded-postgres';
 export * from './database/unit-of-work';
 export * from './errors/api-errors';
 export * from './errors/http-exception.filter';

@@ -58,7 +58,7 @@ export class MarketsService {
         params.push(m.tokenId, m.tokenIdDown, m.asset, m.window, m.windowId, m.conditionId, m.expiresAt, apiKeyId);
         return '(?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1)';
       });
-      await em.getConnection().execute(
+      await em.execute(
         `insert into markets (token_id, token_id_down, asset, "window", window_id, condition_id, expires_at, last_api_key_id,
            first_reported_at, last_reported_at, report_count)
          values ${tuples.join(', ')}
@@ -82,7 +82,7 @@ export class MarketsService {
   /** The watchlist: markets not long expired or still being reported, by asset and window, soonest expiry first. */
   async watchlist(includeExpired = false): Promise<MarketView[]> {
     const rows = await this.uow.read((em) =>
-      em.getConnection().execute<MarketRow[]>(
+      em.execute<MarketRow[]>(
         `select m.*, coalesce(t.trade_count, 0) as trade_count, t.last_trade_at
            from markets m
            left join lateral (

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError, pgTimestampToIso, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import type { NewTrade, TradeUpdate } from './trade-input';
@@ -32,7 +32,7 @@ export class TradesService {
       token_id: t.tokenId,
       extra: t.extra,
     }));
-    const inserted = await em.getConnection().execute<{ id: string }[]>(
+    const inserted = await em.execute<{ id: string }[]>(
       `insert into trades (run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
        select run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
          from jsonb_to_recordset(?::jsonb) as x(run_id bigint, cycle integer, asset text, window_duration text, side text,
@@ -155,7 +155,7 @@ export function toTradeView(trade: Trade): TradeView {
     status: trade.status,
     fillPrice: decimal(trade.fillPrice),
     fillSize: decimal(trade.fillSize),
-    fillTimestamp: trade.fillTimestamp ? pgTimestampToIso(trade.fillTimestamp) : null,
+    fillTimestamp: trade.fillTimestamp,
     resolvedOutcome: trade.resolvedOutcome,
     pnl: decimal(trade.pnl),
     extra: trade.extra,

@@ -39,7 +39,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(
       this.uow.run(async (em) => {
         const [lock] = await em
-          .getConnection()
           .execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [
             `${apiKeyId}:${key}`,
           ]);

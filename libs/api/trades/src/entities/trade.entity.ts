@@ -1,4 +1,5 @@
 import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { TimestampTextType } from './timestamp-text.type';
 
 export type TradeSide = 'buy' | 'sell';
 export type TradeStatus = 'placed' | 'filled' | 'cancelled' | 'failed';
@@ -56,7 +57,7 @@ export class Trade {
   fillSize: string | null = null;
 
   /** Kept as PostgreSQL text so the microseconds a bot sends survive (a JS Date keeps milliseconds). */
-  @Property({ type: 'string', columnType: 'timestamptz', nullable: true })
+  @Property({ type: TimestampTextType, nullable: true })
   fillTimestamp: string | null = null;
 
   @Property({ type: 'text', nullable: true })

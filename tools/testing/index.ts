@@ -1,0 +1,3 @@
+export * from './api-process';
+export * from './http-client';
+export * from './test-postgres';
