@@ -674,7 +674,12 @@ class Sender(threading.Thread):
         return resolved
 
     def _succeeded(self, group: List[SpoolItem], payload: Dict[str, Any]) -> None:
-        created = iter(self._created_ids(group, payload))
+        created_ids = self._created_ids(group, payload)
+        expected = sum(len(item.local_ids) for item in group)
+        if len(created_ids) != expected:
+            logger.warning("Command Center answered %d ids for %d created items (%r); "
+                           "updates of the items without an id will be dropped", len(created_ids), expected, payload)
+        created = iter(created_ids)
         per_item = [(item, [server_id for _, server_id in zip(item.local_ids, created)]) for item in group]
         mapped = [pair for item, server_ids in per_item for pair in zip(item.local_ids, server_ids)]
         self.spool.complete(group, mapped)

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 import unittest
+import uuid
 from decimal import Decimal
 from unittest import mock
 
@@ -137,7 +138,7 @@ class AgainstRealApiTest(unittest.TestCase):
                                      for i in range(3)])
         cc.update_trade(batch["tradeIds"][0], status="filled", fill_price=0.33, fill_size=4)
         cc.update_run(total_pnl=0.4, hedge_analytics={"pairs": 2}, brand_new_metric_x=42)
-        cc.report_markets([{"tokenId": "down-then-up-%d" % run_id, "asset": "BTC", "window": "15m"}])
+        cc.report_markets([{"tokenId": "down-then-up-%s" % uuid.uuid4(), "asset": "BTC", "window": "15m"}])
         queued = cc.stop_run(status="completed", total_pnl=0.4)
         self.assertEqual(queued, {"queued": True, "runId": run_id, "status": "completed"})
         self.assertEqual(cc.pending_count(), 1 + 40 + 20 + 1 + 1 + 1 + 1 + 1, "all of it waits in the spool")

@@ -143,7 +143,7 @@ class BotProcessExitTest(unittest.TestCase):
 
     def test_sigterm_flushes_for_a_bounded_time_then_terminates(self):
         child = subprocess.Popen([sys.executable, support.BOT_CHILD, "session", "10"], env=self.env,
-                                 stdout=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(child.stdout.close)
         self.assertIn("LOGGED", child.stdout.readline())
         started = time.monotonic()
