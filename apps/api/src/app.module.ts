@@ -3,6 +3,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AnalysisModule } from '@polymaker/api/analysis';
 import { AuthModule } from '@polymaker/api/auth';
 import { BotGatewayModule } from '@polymaker/api/bot-gateway';
@@ -11,8 +12,12 @@ import { CoreModule, MIGRATIONS, Settings } from '@polymaker/api/core';
 import { LiveModule } from '@polymaker/api/live';
 import { MarketsModule } from '@polymaker/api/markets';
 import { MetricsModule } from '@polymaker/api/metrics';
+import { NotificationsModule } from '@polymaker/api/notifications';
+import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
+import { SchedulerModule } from '@polymaker/api/scheduler';
 import { TradesModule } from '@polymaker/api/trades';
+import { WalletModule } from '@polymaker/api/wallet';
 import { ENTITIES } from './entities';
 import { HealthController } from './health.controller';
 
@@ -35,6 +40,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(options.settings, options.version),
         EventEmitterModule.forRoot({ wildcard: false, ignoreErrors: false }),
+        ScheduleModule.forRoot(),
         MikroOrmModule.forRoot({
           driver: PostgreSqlDriver,
           clientUrl: options.databaseUrl,
@@ -58,6 +64,10 @@ export class AppModule {
         AnalysisModule,
         BotGatewayModule,
         LiveModule,
+        OutboxModule,
+        NotificationsModule,
+        WalletModule,
+        SchedulerModule,
       ],
       controllers: [HealthController],
     };

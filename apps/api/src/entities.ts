@@ -1,8 +1,11 @@
+import { Analysis } from '@polymaker/api/analysis';
 import { ApiKey } from '@polymaker/api/auth';
 import { ConfigActivation, ConfigVersion } from '@polymaker/api/config';
 import { IdempotencyRecord } from '@polymaker/api/core';
 import { Market, MarketReport } from '@polymaker/api/markets';
 import { RunMetricPoint } from '@polymaker/api/metrics';
+import { Notification, NotificationDelivery } from '@polymaker/api/notifications';
+import { OutboxJob } from '@polymaker/api/outbox';
 import { Run } from '@polymaker/api/runs';
 import { Trade } from '@polymaker/api/trades';
 
@@ -17,4 +20,8 @@ export const ENTITIES = [
   Market,
   MarketReport,
   IdempotencyRecord,
+  OutboxJob,
+  Analysis,
+  Notification,
+  NotificationDelivery,
 ];

@@ -11,6 +11,8 @@ export interface RunAnalysis {
   overallScore: number;
   scores: Record<'profitability' | 'execution' | 'risk' | 'efficiency', SubScore | null>;
   weights: Record<string, number>;
+  /** How the overall score is made from the sub-scores. */
+  formula: string;
   dataQuality: 'ok' | 'thin';
   notes: string[];
   summary: {
@@ -23,6 +25,15 @@ export interface RunAnalysis {
     lossCount: number;
     maxDrawdown: string | null;
     durationSeconds: number;
+    avgSpreadCaptured: string | null;
+    /** totalPnl per dollar of peak capital deployed. */
+    capitalEfficiency: number | null;
+    peakCapitalDeployed: string | null;
+    /** oneSidedFills / (pairedWindows + oneSidedFills), when the bot reports them. */
+    oneSidedFillRatio: number | null;
+    /** pairedWindows / (pairedWindows + oneSidedFills). */
+    pairingQuality: number | null;
+    hedgeAnalytics: Record<string, unknown> | null;
   };
   breakdowns: AnalysisInputs['breakdowns'];
   analyzedAt: string;
@@ -30,15 +41,18 @@ export interface RunAnalysis {
 }
 
 const WEIGHTS = { profitability: 0.4, execution: 0.25, risk: 0.2, efficiency: 0.15 };
-export const ENGINE_VERSION = 1;
+export const ENGINE_VERSION = 2;
+/** Fewer fills or a shorter run than this and the score is a rough sign and no change is suggested. */
+export const THIN_DATA = { minFills: 20, minSeconds: 600 };
 
-const num = (value: unknown): number | null => {
+export const num = (value: unknown): number | null => {
   if (value === null || value === undefined || value === '') return null;
   const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : null;
 };
 const clamp = (value: number) => Math.max(0, Math.min(100, value));
 const round = (value: number) => Math.round(value * 10) / 10;
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /**
  * Scores a run from its own numbers. Sums arrive as exact decimal strings from SQL; the score
@@ -47,15 +61,16 @@ const round = (value: number) => Math.round(value * 10) / 10;
 export function scoreRun(inputs: AnalysisInputs, now = new Date()): RunAnalysis {
   const m = inputs.metrics;
   const notes: string[] = [];
-  const totalPnlText = (m['totalPnl'] as string | undefined) ?? inputs.trades.pnl;
+  const totalPnlText = text(m['totalPnl']) ?? inputs.trades.pnl;
   const totalPnl = num(totalPnlText) ?? 0;
   const bankroll = num(inputs.startingBankroll) ?? num(m['startingWallet']);
   const orders = num(m['totalOrders']) ?? inputs.trades.total;
   const fills = num(m['totalFills']) ?? inputs.trades.filled;
   const fillRate = orders > 0 ? Math.min(1, fills / orders) : null;
-  const drawdownText = (m['maxDrawdown'] as string | null | undefined) ?? inputs.seriesMaxDrawdown;
+  const drawdownText = text(m['maxDrawdown']) ?? inputs.seriesMaxDrawdown;
   const drawdown = num(drawdownText);
-  const capital = num(m['maxCapitalDeployed']) ?? num(inputs.trades.filledNotional);
+  const capitalText = text(m['maxCapitalDeployed']) ?? (num(inputs.trades.filledNotional) ? inputs.trades.filledNotional : null);
+  const capital = num(capitalText);
 
   const scores: RunAnalysis['scores'] = { profitability: null, execution: null, risk: null, efficiency: null };
   if (bankroll && bankroll > 0) {
@@ -85,11 +100,12 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date()): RunAnalysis 
       formula: '100 - 10 * drawdownPct: each 1% of bankroll lost from the peak costs 10 points',
     };
   }
+  let capitalEfficiency: number | null = null;
   if (capital !== null && capital > 0) {
-    const perDollar = totalPnl / capital;
+    capitalEfficiency = Math.round((totalPnl / capital) * 1e4) / 1e4;
     scores.efficiency = {
-      score: round(clamp(50 + 50 * Math.tanh(perDollar * 20))),
-      inputs: { totalPnl: totalPnlText, capitalDeployed: String(capital), pnlPerDollar: Math.round(perDollar * 1e4) / 1e4 },
+      score: round(clamp(50 + 50 * Math.tanh((totalPnl / capital) * 20))),
+      inputs: { totalPnl: totalPnlText, capitalDeployed: capitalText, pnlPerDollar: capitalEfficiency },
       formula: '50 + 50 * tanh(20 * pnlPerDollar), pnlPerDollar = totalPnl / peak capital deployed',
     };
   }
@@ -105,19 +121,25 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date()): RunAnalysis 
   }
   const overallScore = weightSum > 0 ? Math.round(weighted / weightSum) : 0;
   if (weightSum === 0) notes.push('Nothing to score yet: the run has no orders and no bankroll.');
-  const thin = fills < 20 || inputs.durationSeconds < 600;
+  const thin = fills < THIN_DATA.minFills || inputs.durationSeconds < THIN_DATA.minSeconds;
   if (thin) notes.push(`Thin data (${fills} fills over ${Math.round(inputs.durationSeconds / 60)} min): treat the score as a rough sign.`);
+
+  const paired = num(m['pairedWindows']);
+  const oneSided = num(m['oneSidedFills']);
+  const pairedTotal = (paired ?? 0) + (oneSided ?? 0);
+  const hedge = m['hedgeAnalytics'];
 
   return {
     runId: inputs.runId,
     overallScore,
     scores,
     weights: WEIGHTS,
+    formula: 'round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed',
     dataQuality: thin ? 'thin' : 'ok',
     notes,
     summary: {
       totalPnl: totalPnlText,
-      realizedPnl: (m['realizedPnl'] as string | null | undefined) ?? null,
+      realizedPnl: text(m['realizedPnl']) ?? (inputs.trades.wins + inputs.trades.losses > 0 ? inputs.trades.pnl : null),
       fillRate: fillRate === null ? null : Math.round(fillRate * 1e4) / 1e4,
       trades: inputs.trades.total,
       fills,
@@ -125,6 +147,12 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date()): RunAnalysis 
       lossCount: num(m['lossCount']) ?? inputs.trades.losses,
       maxDrawdown: drawdownText ?? null,
       durationSeconds: inputs.durationSeconds,
+      avgSpreadCaptured: text(m['avgSpreadCaptured']),
+      capitalEfficiency,
+      peakCapitalDeployed: capitalText,
+      oneSidedFillRatio: pairedTotal > 0 ? Math.round(((oneSided ?? 0) / pairedTotal) * 1e4) / 1e4 : null,
+      pairingQuality: pairedTotal > 0 ? Math.round(((paired ?? 0) / pairedTotal) * 1e4) / 1e4 : null,
+      hedgeAnalytics: hedge && typeof hedge === 'object' && !Array.isArray(hedge) ? (hedge as Record<string, unknown>) : null,
     },
     breakdowns: inputs.breakdowns,
     analyzedAt: now.toISOString(),

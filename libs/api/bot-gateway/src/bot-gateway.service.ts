@@ -18,6 +18,7 @@ import {
 } from '@polymaker/api/core';
 import { readReportedMarket, MarketsService, ReportedMarket } from '@polymaker/api/markets';
 import { MetricsService, readMetrics } from '@polymaker/api/metrics';
+import { OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
 import { RunsService, STOP_STATUSES } from '@polymaker/api/runs';
 import { NewTrade, readNewTrade, readTradeUpdate, TradesService } from '@polymaker/api/trades';
 
@@ -38,6 +39,7 @@ export class BotGatewayService {
     private readonly trades: TradesService,
     private readonly markets: MarketsService,
     private readonly analysis: AnalysisService,
+    private readonly outbox: OutboxService,
   ) {}
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
@@ -62,7 +64,6 @@ export class BotGatewayService {
     return this.uow.run(async (em) => {
       if (configId !== null) {
         const [found] = await em
-          .getConnection()
           .execute<{ found: boolean }[]>('select exists(select 1 from config_versions where id = ?) as found', [configId]);
         if (!found.found) {
           throw new UnprocessableError(
@@ -115,8 +116,10 @@ export class BotGatewayService {
         this.metrics.record(em, run.id, sample, at);
         await em.flush();
       }
-      const analysis = await this.analysis.analyzeRun(em, run.id);
-      this.runs.finish(run, status, errorMessage, analysis.overallScore);
+      this.runs.finish(run, status, errorMessage, null);
+      await em.flush(); // the analysis reads the final status and stop time in this transaction
+      const analysis = await this.analysis.analyzeAndStore(em, run.id, 'stop');
+      run.overallScore = analysis.overallScore;
       run.stopResult = {
         ok: true,
         runId: run.id,
@@ -125,6 +128,13 @@ export class BotGatewayService {
         analysis,
       };
       await em.flush();
+      // The run summary (or error alert) is owed from this commit on: a crash cannot lose it.
+      await this.outbox.enqueue(
+        em,
+        OUTBOX_TOPICS.notify,
+        { kind: status === 'error' ? 'run-error' : 'run-summary', runId: run.id, analysisId: analysis.analysisId },
+        { dedupeKey: `run-stopped:${run.id}` },
+      );
       this.uow.publish(new RunStoppedEvent(run.id, principal.apiKeyId, status, errorMessage, analysis.overallScore));
       return run.stopResult;
     });

@@ -62,7 +62,10 @@ export class RunsService {
     if ('totalPnl' in update.values) run.totalPnl = (update.values['totalPnl'] as string | null) ?? null;
     if ('totalFills' in update.values) run.totalFills = (update.values['totalFills'] as number | null) ?? null;
     if ('totalOrders' in update.values) run.totalOrders = (update.values['totalOrders'] as number | null) ?? null;
-    if (run.status === 'stale' && !run.stopResult) run.status = 'running';
+    if (run.status === 'stale' && !run.stopResult) {
+      run.status = 'running'; // it was only silent: back to running until it stops or goes quiet again
+      run.stoppedAt = null;
+    }
   }
 
   finish(run: Run, status: StopStatus | 'stale', errorMessage: string | null, overallScore: number | null): void {
@@ -98,7 +101,6 @@ export class RunsService {
     return this.uow.read(async (em) => {
       const run = await this.require(em, id);
       const [{ count }] = await em
-        .getConnection()
         .execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [id]);
       return {
         ...toRunView(run),

@@ -105,3 +105,62 @@ export class ConfigActivatedEvent extends DomainEvent {
     super();
   }
 }
+
+export class AnalysisCompletedEvent extends DomainEvent {
+  static readonly eventName = 'analysis.completed';
+  readonly eventName = AnalysisCompletedEvent.eventName;
+  constructor(
+    readonly analysisId: number,
+    readonly runId: number,
+    /** 'stop' (the bot's run/stop), 'stale' (closed by the scheduler) or 'on-demand' (admin). */
+    readonly trigger: string,
+    readonly overallScore: number,
+    readonly suggestionCount: number,
+  ) {
+    super();
+  }
+}
+
+export class WalletLowBalanceEvent extends DomainEvent {
+  static readonly eventName = 'wallet.low-balance';
+  readonly eventName = WalletLowBalanceEvent.eventName;
+  constructor(
+    /** 'bot:<apiKeyId>' for a bot's reported walletBalance, 'chain:<address>' for the watched address. */
+    readonly source: string,
+    readonly balance: string,
+    readonly threshold: string,
+    readonly runId: number | null,
+  ) {
+    super();
+  }
+}
+
+export class NotificationDeliveredEvent extends DomainEvent {
+  static readonly eventName = 'notification.delivered';
+  readonly eventName = NotificationDeliveredEvent.eventName;
+  constructor(
+    readonly notificationId: number,
+    readonly deliveryId: number,
+    readonly channel: string,
+    readonly attempts: number,
+  ) {
+    super();
+  }
+}
+
+export class NotificationFailedEvent extends DomainEvent {
+  static readonly eventName = 'notification.failed';
+  readonly eventName = NotificationFailedEvent.eventName;
+  constructor(
+    readonly notificationId: number,
+    readonly deliveryId: number,
+    readonly channel: string,
+    readonly attempts: number,
+    readonly error: string,
+    /** true: another attempt is scheduled (at retryAt); false: the delivery gave up. */
+    readonly willRetry: boolean,
+    readonly retryAt: string | null,
+  ) {
+    super();
+  }
+}

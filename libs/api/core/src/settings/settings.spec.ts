@@ -40,3 +40,45 @@ describe('loadDotEnv', () => {
     expect(env).toEqual({ PORT: '5000', LOG_LEVEL: 'debug', BOT_API_KEY: 'abc' });
   });
 });
+
+describe('readSettings: back office', () => {
+  it('reads notification, wallet and retention settings', () => {
+    const settings = readSettings({
+      SMTP_URL: 'smtp://user:secret@127.0.0.1:2525',
+      NOTIFY_EMAIL_TO: 'a@example.com, b@example.com',
+      WEBHOOK_URL: 'https://hooks.example/x',
+      WEBHOOK_FORMAT: 'Discord',
+      WALLET_ADDRESS: '0x' + 'ab'.repeat(20),
+      WALLET_RPC_URL: 'http://127.0.0.1:8545',
+      WALLET_LOW_BALANCE: '25.5',
+      METRIC_RETENTION_DAYS: '30',
+    });
+    expect(settings).toMatchObject({
+      smtpUrl: 'smtp://user:secret@127.0.0.1:2525',
+      notifyEmailTo: ['a@example.com', 'b@example.com'],
+      webhookFormat: 'discord',
+      walletLowBalance: '25.5',
+      metricRetentionDays: 30,
+      walletPollSeconds: 300,
+    });
+  });
+
+  it('names each bad back-office variable and never echoes a password', () => {
+    try {
+      readSettings({
+        SMTP_URL: 'http://user:secret@mail',
+        NOTIFY_EMAIL_TO: 'nobody',
+        WEBHOOK_FORMAT: 'teams',
+        WALLET_ADDRESS: '0x12',
+        WALLET_LOW_BALANCE: 'lots',
+      });
+      throw new Error('expected a SettingsError');
+    } catch (error) {
+      const problems = (error as SettingsError).problems.join('\n');
+      for (const name of ['SMTP_URL', 'NOTIFY_EMAIL_TO', 'WEBHOOK_FORMAT', 'WALLET_ADDRESS', 'WALLET_RPC_URL', 'WALLET_LOW_BALANCE']) {
+        expect(problems).toContain(name);
+      }
+      expect(problems).not.toContain('secret');
+    }
+  });
+});

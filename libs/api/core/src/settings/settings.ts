@@ -18,7 +18,32 @@ export interface Settings {
   publicUrl: string;
   runStaleAfterSeconds: number;
   adminDistDir: string | null;
+  /** How often the scheduler looks for stale runs. */
+  runStaleCheckSeconds: number;
+  /** Notifications: env defaults; the admin API may override them (stored in back_office_settings). */
+  smtpUrl: string | null;
+  notifyEmailFrom: string;
+  notifyEmailTo: string[];
+  webhookUrl: string | null;
+  webhookFormat: WebhookFormat;
+  notifyMaxAttempts: number;
+  notifyRetryBaseSeconds: number;
+  /** The durable queue (outbox): how often each instance looks for due jobs, and how long done jobs are kept. */
+  outboxPollMs: number;
+  outboxRetentionDays: number;
+  /** Wallet: optional watched public address read over a Polygon JSON-RPC URL, and the low-balance threshold. */
+  walletAddress: string | null;
+  walletRpcUrl: string | null;
+  walletUsdcContract: string;
+  walletPollSeconds: number;
+  walletLowBalance: string | null;
+  /** Retention: metric points older than this many days are deleted (0 keeps them forever). */
+  metricRetentionDays: number;
+  maintenanceIntervalSeconds: number;
 }
+
+export type WebhookFormat = 'generic' | 'discord' | 'slack';
+export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['generic', 'discord', 'slack'];
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,6 +123,54 @@ export function readSettings(env: Env = process.env): Settings {
   const publicUrl = (text('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(publicUrl)) problems.push('PUBLIC_URL must start with http:// or https://');
 
+  const optionalUrl = (name: string, schemes: string[]): string | null => {
+    const value = text(name);
+    if (value === null) return null;
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(value);
+    } catch {
+      parsed = null;
+    }
+    if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+      problems.push(`${name} must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got "${redactUrl(value)}")`);
+      return null;
+    }
+    return value;
+  };
+  const EMAIL = /^[^\s@<>,]+@[^\s@<>,]+$/;
+  const emailFrom = text('NOTIFY_EMAIL_FROM') ?? 'PolyMaker Command Center <polymaker@localhost>';
+  if (!EMAIL.test(/<([^>]*)>/.exec(emailFrom)?.[1] ?? emailFrom)) {
+    problems.push(`NOTIFY_EMAIL_FROM must be an address like bot@example.com or "Name <bot@example.com>" (got "${emailFrom}")`);
+  }
+  const emailTo = (text('NOTIFY_EMAIL_TO') ?? '')
+    .split(',')
+    .map((address) => address.trim())
+    .filter(Boolean);
+  for (const address of emailTo) {
+    if (!EMAIL.test(address)) problems.push(`NOTIFY_EMAIL_TO must be a comma-separated list of addresses (got "${address}")`);
+  }
+  const webhookFormat = (text('WEBHOOK_FORMAT') ?? 'generic').toLowerCase();
+  if (!WEBHOOK_FORMATS.includes(webhookFormat as WebhookFormat)) {
+    problems.push(`WEBHOOK_FORMAT must be one of ${WEBHOOK_FORMATS.join(', ')} (got "${webhookFormat}")`);
+  }
+  const walletAddress = text('WALLET_ADDRESS');
+  if (walletAddress !== null && !/^0x[0-9a-fA-F]{40}$/.test(walletAddress)) {
+    problems.push(`WALLET_ADDRESS must be a public address: 0x followed by 40 hex digits (got "${walletAddress}")`);
+  }
+  const walletRpcUrl = optionalUrl('WALLET_RPC_URL', ['http', 'https']);
+  if (walletAddress !== null && text('WALLET_RPC_URL') === null) {
+    problems.push('WALLET_RPC_URL must be set when WALLET_ADDRESS is (a Polygon JSON-RPC URL, e.g. https://polygon-rpc.com)');
+  }
+  const usdcContract = text('WALLET_USDC_CONTRACT') ?? '0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174';
+  if (!/^0x[0-9a-fA-F]{40}$/.test(usdcContract)) {
+    problems.push(`WALLET_USDC_CONTRACT must be a contract address: 0x followed by 40 hex digits (got "${usdcContract}")`);
+  }
+  const lowBalance = text('WALLET_LOW_BALANCE');
+  if (lowBalance !== null && !/^\d+(\.\d+)?$/.test(lowBalance)) {
+    problems.push(`WALLET_LOW_BALANCE must be an amount in USDC such as 50 or 12.5 (got "${lowBalance}")`);
+  }
+
   const settings: Settings = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -112,9 +185,37 @@ export function readSettings(env: Env = process.env): Settings {
     publicUrl,
     runStaleAfterSeconds: integer('RUN_STALE_AFTER', 300, 10, 7 * 24 * 3600),
     adminDistDir: text('ADMIN_DIST_DIR'),
+    runStaleCheckSeconds: integer('RUN_STALE_CHECK_SECONDS', 30, 1, 3600),
+    smtpUrl: optionalUrl('SMTP_URL', ['smtp', 'smtps']),
+    notifyEmailFrom: emailFrom,
+    notifyEmailTo: emailTo,
+    webhookUrl: optionalUrl('WEBHOOK_URL', ['http', 'https']),
+    webhookFormat: webhookFormat as WebhookFormat,
+    notifyMaxAttempts: integer('NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
+    notifyRetryBaseSeconds: integer('NOTIFY_RETRY_BASE_SECONDS', 10, 1, 3600),
+    outboxPollMs: integer('OUTBOX_POLL_MS', 500, 50, 60_000),
+    outboxRetentionDays: integer('OUTBOX_RETENTION_DAYS', 7, 1, 3650),
+    walletAddress,
+    walletRpcUrl,
+    walletUsdcContract: usdcContract,
+    walletPollSeconds: integer('WALLET_POLL_SECONDS', 300, 1, 86_400),
+    walletLowBalance: lowBalance,
+    metricRetentionDays: integer('METRIC_RETENTION_DAYS', 0, 0, 36_500),
+    maintenanceIntervalSeconds: integer('MAINTENANCE_INTERVAL_SECONDS', 3600, 1, 86_400),
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
+
+/** A URL with its password replaced, for logs, errors and the admin API. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}

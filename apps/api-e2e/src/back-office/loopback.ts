@@ -1,0 +1,225 @@
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from 'pg';
+import { SMTPServer } from 'smtp-server';
+
+/** Test doubles that are real servers on loopback: an SMTP server, a webhook receiver, a JSON-RPC node. */
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  subject: string;
+  /** The whole message with quoted-printable soft breaks and escapes decoded. */
+  body: string;
+  raw: string;
+}
+
+export interface LoopbackSmtp {
+  port: number;
+  url: string;
+  mails: ReceivedMail[];
+  /** Connections seen (including ones held or dropped before a message went through). */
+  connections: number;
+  /** Holds every new connection before the greeting until release() (to crash the API mid-delivery). */
+  hold(): void;
+  release(): void;
+  close(): Promise<void>;
+}
+
+export function decodeQuotedPrintable(text: string): string {
+  const joined = text.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const hex = joined.slice(i + 1, i + 3);
+    if (joined[i] === '=' && /^[0-9A-F]{2}$/i.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(joined[i], 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/** RFC 2047 encoded words (=?UTF-8?Q?...?= and =?UTF-8?B?...?=) in a header, folded lines joined. */
+export function decodeHeader(value: string): string {
+  return value
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) =>
+      encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+    );
+}
+
+export async function startSmtp(): Promise<LoopbackSmtp> {
+  const mails: ReceivedMail[] = [];
+  let holding = false;
+  const held: (() => void)[] = [];
+  const state = { connections: 0 };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onConnect(_session, callback) {
+      state.connections++;
+      if (holding) held.push(() => callback());
+      else callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const headerEnd = raw.indexOf('\r\n\r\n');
+        const headers = raw.slice(0, headerEnd).replace(/\r\n[ \t]+/g, ' ');
+        const subject = /^Subject: (.*)$/im.exec(headers)?.[1] ?? '';
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          subject: decodeHeader(subject),
+          body: decodeQuotedPrintable(raw.slice(headerEnd + 4)),
+          raw,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    mails,
+    get connections() {
+      return state.connections;
+    },
+    hold: () => {
+      holding = true;
+    },
+    release: () => {
+      holding = false;
+      for (const go of held.splice(0)) {
+        try {
+          go();
+        } catch {
+          // the client is gone
+        }
+      }
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+export interface ReceivedRequest {
+  path: string;
+  body: Record<string, unknown>;
+  headers: IncomingMessage['headers'];
+  /** The status this receiver answered. */
+  answered: number;
+}
+
+export interface LoopbackHttp {
+  url: string;
+  requests: ReceivedRequest[];
+  /** Answer the next `count` requests with this status (then 200 again). */
+  failNext(count: number, status?: number): void;
+  close(): Promise<void>;
+}
+
+export async function startWebhookReceiver(): Promise<LoopbackHttp> {
+  const requests: ReceivedRequest[] = [];
+  let failures = 0;
+  let failStatus = 500;
+  const server: Server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const answered = failures > 0 ? failStatus : 200;
+      if (failures > 0) failures--;
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = { unparsable: text };
+      }
+      requests.push({ path: req.url ?? '/', body, headers: req.headers, answered });
+      res.writeHead(answered, { 'content-type': 'application/json' });
+      res.end(answered === 200 ? '{"ok":true}' : '{"error":"receiver told to fail"}');
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook/secret-token`,
+    requests,
+    failNext: (count, status = 500) => {
+      failures = count;
+      failStatus = status;
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+export interface LoopbackRpc {
+  url: string;
+  calls: { method: string; params: unknown[] }[];
+  /** Balances the node reports, in integer units (USDC has 6 decimals, POL 18). */
+  balances: { usdcUnits: bigint; polWei: bigint };
+  close(): Promise<void>;
+}
+
+export async function startJsonRpc(usdcContract: string, address: string): Promise<LoopbackRpc> {
+  const calls: LoopbackRpc['calls'] = [];
+  const balances = { usdcUnits: 0n, polWei: 0n };
+  const selector = `0x70a08231${address.toLowerCase().slice(2).padStart(64, '0')}`;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const call = JSON.parse(text) as { id: number; method: string; params: unknown[] };
+      calls.push({ method: call.method, params: call.params });
+      let result: string | null = null;
+      let error: { code: number; message: string } | null = null;
+      if (call.method === 'eth_getBalance' && String(call.params[0]).toLowerCase() === address.toLowerCase()) {
+        result = `0x${balances.polWei.toString(16)}`;
+      } else if (call.method === 'eth_call') {
+        const tx = call.params[0] as { to: string; data: string };
+        if (tx.to.toLowerCase() === usdcContract.toLowerCase() && tx.data.toLowerCase() === selector) {
+          result = `0x${balances.usdcUnits.toString(16).padStart(64, '0')}`;
+        } else error = { code: -32000, message: 'execution reverted' };
+      } else error = { code: -32601, message: 'method not found' };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(error ? { jsonrpc: '2.0', id: call.id, error } : { jsonrpc: '2.0', id: call.id, result }));
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, calls, balances, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+/** Polls until `check` returns a truthy value; fails with `what` after the deadline. */
+export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
+
+/** Runs SQL on the test database directly (to age a run, or to look at the outbox). */
+export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(text, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Settled: nothing pending in the outbox (all owed work done or given up). */
+export async function outboxSettled(databaseUrl: string): Promise<boolean> {
+  const [row] = await sql<{ n: string }>(databaseUrl, "select count(*) as n from outbox_jobs where status = 'pending'");
+  return Number(row.n) === 0;
+}

@@ -1,0 +1,63 @@
+import { startTestApi, TestApi } from '../support/api';
+import { LoopbackRpc, LoopbackSmtp, outboxSettled, startJsonRpc, startSmtp, waitFor } from './loopback';
+import { Json } from './session';
+
+const ADDRESS = '0x00000000000000000000000000000000000000A1';
+const USDC = '0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174';
+
+describe('back office: watched wallet read over Polygon JSON-RPC', () => {
+  let t: TestApi;
+  let rpc: LoopbackRpc;
+  let smtp: LoopbackSmtp;
+
+  beforeAll(async () => {
+    rpc = await startJsonRpc(USDC, ADDRESS);
+    rpc.balances.usdcUnits = 1_234_500_000n; // 1234.5 USDC
+    rpc.balances.polWei = 3n * 10n ** 18n + 25n * 10n ** 16n; // 3.25 POL
+    smtp = await startSmtp();
+    t = await startTestApi('backoffice_wallet', {
+      WALLET_ADDRESS: ADDRESS,
+      WALLET_RPC_URL: rpc.url,
+      WALLET_POLL_SECONDS: '1',
+      WALLET_LOW_BALANCE: '100',
+      SMTP_URL: smtp.url,
+      NOTIFY_EMAIL_TO: 'ops@example.test',
+      OUTBOX_POLL_MS: '100',
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await rpc?.close();
+    await smtp?.close();
+  });
+
+  it('reads USDC (balanceOf on the token) and POL of the watched address, exactly', async () => {
+    const wallet = await waitFor('a chain reading', async () => {
+      const body = (await t.admin('GET', '/api/v1/wallet')).body;
+      return body['chain'] ? body : null;
+    });
+    expect(wallet).toMatchObject({ watchedAddress: ADDRESS, pollSeconds: 1, chain: { address: ADDRESS, usdc: '1234.5', pol: '3.25', error: null } });
+    expect(rpc.calls.some((call) => call.method === 'eth_call' && (call.params[0] as Json)['to'] === USDC)).toBe(true);
+    expect(rpc.calls.some((call) => call.method === 'eth_getBalance' && call.params[0] === ADDRESS)).toBe(true);
+  });
+
+  it('alerts once when the watched balance falls below the threshold, however many polls follow', async () => {
+    rpc.balances.usdcUnits = 42_000_000n; // 42 USDC
+    const mail = await waitFor('the low-balance email', () => smtp.mails.find((m) => m.subject.includes('Wallet balance low')));
+    expect(mail.subject).toBe('[PolyMaker] Wallet balance low: 42 USDC (threshold 100)');
+    expect(mail.body).toContain(`Watched wallet ${ADDRESS}`);
+    const polls = rpc.calls.length;
+    await waitFor('three more polls', () => rpc.calls.length >= polls + 6);
+    await waitFor('the outbox to settle', () => outboxSettled(t.databaseUrl));
+    expect(smtp.mails.filter((m) => m.subject.includes('Wallet balance low'))).toHaveLength(1);
+    const series = (await t.admin<{ chain: Json[] }>('GET', '/api/v1/wallet/series')).body.chain;
+    expect(series.map((point) => point['usdc'])).toEqual(expect.arrayContaining(['1234.5', '42']));
+  });
+
+  it('lets the admin change the threshold', async () => {
+    const updated = await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: '10' });
+    expect(updated.status).toBe(200);
+    expect(updated.body['lowBalanceThreshold']).toBe('10');
+    expect((await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: 'lots' })).status).toBe(400);
+  });
+});

@@ -1,0 +1,223 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ConfigVersionView } from '@polymaker/api/config';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const CONFIG_VALUE = {
+  nullable: true,
+  oneOf: [
+    { type: 'number' },
+    { type: 'string' },
+    { type: 'boolean' },
+    { type: 'array', items: { type: 'string' } },
+    { type: 'array', items: { type: 'array', items: { type: 'number' } } },
+  ],
+};
+
+export class SubScoreView {
+  @ApiProperty({ example: 72.4, description: '0–100' })
+  score!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { totalPnl: '12.5', bankroll: '500', returnPct: 2.5 } })
+  inputs!: Record<string, number | string | null>;
+  @ApiProperty({ example: '50 + 50 * tanh(returnPct / 2), returnPct = totalPnl / bankroll * 100' })
+  formula!: string;
+}
+
+export class SubScoresView {
+  @ApiProperty({ type: SubScoreView, nullable: true })
+  profitability!: SubScoreView | null;
+  @ApiProperty({ type: SubScoreView, nullable: true })
+  execution!: SubScoreView | null;
+  @ApiProperty({ type: SubScoreView, nullable: true })
+  risk!: SubScoreView | null;
+  @ApiProperty({ type: SubScoreView, nullable: true })
+  efficiency!: SubScoreView | null;
+}
+
+export class AnalysisSummaryView {
+  @ApiProperty({ example: '12.5' }) totalPnl!: string;
+  @ApiProperty({ nullable: true, type: String, example: '10.25' }) realizedPnl!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.42 }) fillRate!: number | null;
+  @ApiProperty({ example: 300 }) trades!: number;
+  @ApiProperty({ example: 126 }) fills!: number;
+  @ApiProperty({ example: 70 }) winCount!: number;
+  @ApiProperty({ example: 56 }) lossCount!: number;
+  @ApiProperty({ nullable: true, type: String, example: '4.2' }) maxDrawdown!: string | null;
+  @ApiProperty({ example: 3600 }) durationSeconds!: number;
+  @ApiProperty({ nullable: true, type: String, example: '0.021' }) avgSpreadCaptured!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.05, description: 'P&L per dollar of peak capital deployed' })
+  capitalEfficiency!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: '250' }) peakCapitalDeployed!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.2, description: 'oneSidedFills / (pairedWindows + oneSidedFills)' })
+  oneSidedFillRatio!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.8, description: 'pairedWindows / (pairedWindows + oneSidedFills)' })
+  pairingQuality!: number | null;
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true }) hedgeAnalytics!: Record<string, unknown> | null;
+}
+
+export class BreakdownRowView {
+  @ApiProperty({ example: 'BTC' }) key!: string;
+  @ApiProperty({ example: 40 }) trades!: number;
+  @ApiProperty({ example: 18 }) fills!: number;
+  @ApiProperty({ example: '3.25' }) pnl!: string;
+}
+
+export class BreakdownsView {
+  @ApiProperty({ type: [BreakdownRowView] }) asset!: BreakdownRowView[];
+  @ApiProperty({ type: [BreakdownRowView] }) window!: BreakdownRowView[];
+  @ApiProperty({ type: [BreakdownRowView] }) outcome!: BreakdownRowView[];
+  @ApiProperty({ type: [BreakdownRowView] }) strategy!: BreakdownRowView[];
+  @ApiProperty({ type: [BreakdownRowView], description: 'By UTC hour of placement ("00"–"23")' }) hour!: BreakdownRowView[];
+}
+
+export class SuggestionView {
+  @ApiProperty({ example: 's1', description: 'Pass to POST /api/v1/analyses/{id}/apply' }) id!: string;
+  @ApiProperty({ example: 'mmSpreadMin', description: 'A key of the config schema' }) key!: string;
+  @ApiProperty({ ...CONFIG_VALUE, example: 0.04 }) current!: unknown;
+  @ApiProperty({ description: 'true: not set in the config; read from what the run did' }) currentObserved!: boolean;
+  @ApiProperty({ ...CONFIG_VALUE, example: 0.032, description: "Within the schema's bounds" }) suggested!: unknown;
+  @ApiProperty({ example: 'Fill rate was 12.0% (24 fills of 200 orders): ...' }) rationale!: string;
+  @ApiProperty({ example: 0.62, minimum: 0, maximum: 1 }) confidence!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { fillRate: 0.12, fills: 24, orders: 200 } })
+  evidence!: Record<string, unknown>;
+}
+
+export class SuggestionSetView {
+  @ApiProperty({ enum: ['ok', 'thin-data', 'nothing-to-change'] }) status!: string;
+  @ApiProperty({ example: 'Data too thin to suggest changes: 3 fills over 2 min (need at least 20 fills and 10 min).' })
+  message!: string;
+  @ApiProperty({ type: [SuggestionView] }) items!: SuggestionView[];
+}
+
+export class AnalysisView {
+  @ApiProperty({ example: 7 }) analysisId!: number;
+  @ApiProperty({ example: 42 }) runId!: number;
+  @ApiProperty({ enum: ['stop', 'stale', 'on-demand'] }) trigger!: string;
+  @ApiProperty({ example: 'completed', description: 'The run status when analysed' }) runStatus!: string;
+  @ApiProperty({ nullable: true, type: Number, example: 3, description: 'The config version the suggestions start from' })
+  configId!: number | null;
+  @ApiProperty({ example: 63, minimum: 0, maximum: 100 }) overallScore!: number;
+  @ApiProperty({ type: SubScoresView }) scores!: SubScoresView;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { profitability: 0.4, execution: 0.25, risk: 0.2, efficiency: 0.15 } })
+  weights!: Record<string, number>;
+  @ApiProperty({ example: 'round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed' }) formula!: string;
+  @ApiProperty({ enum: ['ok', 'thin'] }) dataQuality!: string;
+  @ApiProperty({ type: [String] }) notes!: string[];
+  @ApiProperty({ type: AnalysisSummaryView }) summary!: AnalysisSummaryView;
+  @ApiProperty({ type: BreakdownsView }) breakdowns!: BreakdownsView;
+  @ApiProperty({ type: SuggestionSetView }) suggestions!: SuggestionSetView;
+  @ApiProperty({ type: [Number], description: 'Config versions created from these suggestions' }) appliedConfigIds!: number[];
+  @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) analyzedAt!: string;
+  @ApiProperty({ example: 2 }) engineVersion!: number;
+}
+
+export class AnalysisListView {
+  @ApiProperty({ type: [AnalysisView] }) items!: AnalysisView[];
+  @ApiProperty({ example: 12 }) total!: number;
+}
+
+export class AnalysisQueryDto {
+  @ApiPropertyOptional({ description: 'Only analyses of this run' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  runId?: number;
+
+  @ApiPropertyOptional({ description: 'Only analyses whose suggestions start from this config version' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  configId?: number;
+
+  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ example: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class ApplySuggestionsDto {
+  @ApiPropertyOptional({ type: [String], example: ['s1', 's3'], description: 'Suggestions to apply; all of them when left out' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Matches(/^s\d{1,3}$/, { each: true, message: 'each suggestion id looks like s1, s2, ...' })
+  suggestionIds?: string[];
+
+  @ApiPropertyOptional({ example: 'Tighter spreads after run 42', description: 'Note on the new config version' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}
+
+export class AppliedSuggestionsView {
+  @ApiProperty({ example: 7 }) analysisId!: number;
+  @ApiProperty({ type: [SuggestionView] }) applied!: SuggestionView[];
+  @ApiProperty({ type: ConfigVersionView, description: 'The new version (source "suggestion"), not active until activated' })
+  config!: ConfigVersionView;
+}
+
+export class CompareQueryDto {
+  @ApiPropertyOptional({ example: '3,4', description: 'Comma-separated config versions (default: all)' })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => Number(v.trim())) : value))
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  configIds?: number[];
+
+  @ApiPropertyOptional({ example: 20, minimum: 1, maximum: 200, description: 'Most recent runs listed per version' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  runsPerConfig?: number;
+}
+
+export class ComparisonRunView {
+  @ApiProperty({ example: 42 }) runId!: number;
+  @ApiProperty({ example: 'completed' }) status!: string;
+  @ApiProperty({ example: 'dry_run' }) mode!: string;
+  @ApiProperty() startedAt!: string;
+  @ApiProperty({ nullable: true, type: String }) stoppedAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 63 }) overallScore!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: '12.5' }) totalPnl!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 126 }) fills!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.42 }) fillRate!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 7 }) analysisId!: number | null;
+}
+
+export class ComparisonGroupView {
+  @ApiProperty({ nullable: true, type: Number, example: 3 }) configId!: number | null;
+  @ApiProperty({ nullable: true, type: String }) configNote!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'suggestion' }) configSource!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 2 }) basedOnId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 7, description: 'The analysis whose suggestions made this version' })
+  fromAnalysisId!: number | null;
+  @ApiProperty({ example: 4 }) runCount!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 61.5 }) avgScore!: number | null;
+  @ApiProperty({ example: '40.25', description: 'Exact sum over the runs' }) totalPnl!: string;
+  @ApiProperty({ nullable: true, type: String, example: '10.0625' }) avgPnl!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.4 }) avgFillRate!: number | null;
+  @ApiProperty({ type: [ComparisonRunView] }) runs!: ComparisonRunView[];
+}
+
+export class ComparisonView {
+  @ApiProperty({ type: [ComparisonGroupView], description: 'Finished runs grouped by config version, newest version first' })
+  groups!: ComparisonGroupView[];
+}

@@ -1,0 +1,34 @@
+import type { Settings, WebhookFormat } from '@polymaker/api/core';
+
+export interface EmailChannel {
+  enabled: boolean;
+  smtpUrl: string | null;
+  from: string;
+  to: string[];
+}
+
+export interface WebhookChannel {
+  enabled: boolean;
+  url: string | null;
+  format: WebhookFormat;
+}
+
+export const EMAIL_KEY = 'channel.email';
+export const WEBHOOK_KEY = 'channel.webhook';
+
+/** The environment's values overlaid with what the admin stored; enabled by default once configured. */
+export function effectiveEmail(settings: Settings, stored: Partial<EmailChannel>): EmailChannel {
+  const smtpUrl = stored.smtpUrl ?? settings.smtpUrl;
+  const to = stored.to ?? settings.notifyEmailTo;
+  return {
+    smtpUrl,
+    from: stored.from ?? settings.notifyEmailFrom,
+    to,
+    enabled: (stored.enabled ?? true) && smtpUrl !== null && to.length > 0,
+  };
+}
+
+export function effectiveWebhook(settings: Settings, stored: Partial<WebhookChannel>): WebhookChannel {
+  const url = stored.url ?? settings.webhookUrl;
+  return { url, format: stored.format ?? settings.webhookFormat, enabled: (stored.enabled ?? true) && url !== null };
+}

@@ -1,0 +1,340 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import {
+  NotFoundError,
+  NotificationDeliveredEvent,
+  NotificationFailedEvent,
+  SETTINGS,
+  Settings,
+  UnitOfWork,
+} from '@polymaker/api/core';
+import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
+import type { ChannelsView, DeliveryView, NotificationView } from './dto/notification.dto';
+import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveWebhook, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
+import { maskWebhookUrl, postWebhook, sendEmail } from './channels/senders';
+import { webhookBody } from './channels/webhook-body';
+import { DeliveryChannel, DeliveryStatus, NotificationDelivery } from './entities/notification-delivery.entity';
+import { Notification } from './entities/notification.entity';
+import {
+  NotificationContent,
+  NotificationKind,
+  renderHtml,
+  renderText,
+  RunFacts,
+  runContent,
+  testContent,
+  walletLowContent,
+} from './notification-content';
+
+/**
+ * Notifications are made and delivered from the durable queue only (never called by other
+ * modules): `notification.create` builds one from facts read at that moment, puts it in the
+ * in-app inbox and queues one `notification.deliver` job per enabled channel, so a failing
+ * channel retries on its own and never holds the others back.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxService,
+    private readonly store: BackOfficeSettingsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  onModuleInit(): void {
+    this.outbox.register(OUTBOX_TOPICS.notify, {
+      handle: (em, job) => this.create(em, job),
+      retryBaseMs: () => 2_000,
+    });
+    this.outbox.register(OUTBOX_TOPICS.deliver, {
+      handle: (em, job) => this.deliver(em, job),
+      onFailure: (em, job, error, retryAt) => this.recordFailure(em, job, error, retryAt),
+      retryBaseMs: () => this.settings.notifyRetryBaseSeconds * 1000,
+    });
+  }
+
+  async channels(em?: EntityManager): Promise<{ email: EmailChannel; webhook: WebhookChannel }> {
+    const [email, webhook] = await Promise.all([
+      this.store.get<EmailChannel>(EMAIL_KEY, em),
+      this.store.get<WebhookChannel>(WEBHOOK_KEY, em),
+    ]);
+    return { email: effectiveEmail(this.settings, email), webhook: effectiveWebhook(this.settings, webhook) };
+  }
+
+  async channelsView(): Promise<ChannelsView> {
+    const { email, webhook } = await this.channels();
+    return {
+      email: { ...email, smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null, configured: email.smtpUrl !== null && email.to.length > 0 },
+      webhook: { ...webhook, url: webhook.url ? maskWebhookUrl(webhook.url) : null, configured: webhook.url !== null },
+    };
+  }
+
+  async updateEmail(patch: { [K in keyof EmailChannel]?: EmailChannel[K] | null }): Promise<ChannelsView> {
+    await this.store.patch<EmailChannel>(EMAIL_KEY, patch as Partial<EmailChannel>);
+    return this.channelsView();
+  }
+
+  async updateWebhook(patch: { [K in keyof WebhookChannel]?: WebhookChannel[K] | null }): Promise<ChannelsView> {
+    await this.store.patch<WebhookChannel>(WEBHOOK_KEY, patch as Partial<WebhookChannel>);
+    return this.channelsView();
+  }
+
+  /** Sends a test message on one channel now and says what happened (not queued, not retried). */
+  async sendTest(channel: DeliveryChannel): Promise<{ ok: boolean; channel: DeliveryChannel; target: string | null; detail: Record<string, unknown>; error: string | null }> {
+    const { email, webhook } = await this.channels();
+    const content = testContent(channel, this.settings.publicUrl);
+    try {
+      if (channel === 'email') {
+        if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured: set SMTP_URL and NOTIFY_EMAIL_TO, or smtpUrl and to here');
+        const info = await sendEmail(email.smtpUrl, { from: email.from, to: email.to, subject: `[PolyMaker] ${content.title}`, text: renderText(content), html: renderHtml(content) });
+        return { ok: true, channel, target: email.to.join(', '), detail: info, error: null };
+      }
+      if (!webhook.url) throw new Error('the webhook is not configured: set WEBHOOK_URL, or url here');
+      const info = await postWebhook(webhook.url, webhookBody(webhook.format, content, null, new Date().toISOString()));
+      return { ok: true, channel, target: maskWebhookUrl(webhook.url), detail: info, error: null };
+    } catch (error) {
+      return { ok: false, channel, target: channel === 'email' ? email.to.join(', ') || null : webhook.url ? maskWebhookUrl(webhook.url) : null, detail: {}, error: (error as Error).message };
+    }
+  }
+
+  // ---- the inbox ----
+
+  async list(query: { unread?: boolean; kind?: string; limit?: number; offset?: number }): Promise<{ items: NotificationView[]; total: number; unread: number }> {
+    return this.uow.read(async (em) => {
+      const where: Record<string, unknown> = {};
+      if (query.unread) where['readAt'] = null;
+      if (query.kind) where['kind'] = query.kind;
+      const [rows, total] = await em.findAndCount(Notification, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+      const unread = await em.count(Notification, { readAt: null });
+      const deliveries = rows.length > 0 ? await em.find(NotificationDelivery, { notificationId: { $in: rows.map((row) => row.id) } }, { orderBy: { id: 'asc' } }) : [];
+      return { items: rows.map((row) => toView(row, deliveries.filter((d) => d.notificationId === row.id))), total, unread };
+    });
+  }
+
+  async get(id: number): Promise<NotificationView> {
+    return this.uow.read(async (em) => {
+      const row = await this.find(em, id);
+      return toView(row, await em.find(NotificationDelivery, { notificationId: id }, { orderBy: { id: 'asc' } }));
+    });
+  }
+
+  async markRead(id: number, read: boolean): Promise<NotificationView> {
+    await this.uow.run(async (em) => {
+      const row = await this.find(em, id);
+      row.readAt = read ? (row.readAt ?? new Date()) : null;
+      await em.flush();
+    });
+    return this.get(id);
+  }
+
+  async markAllRead(): Promise<{ updated: number }> {
+    const rows = await this.uow.run((em) => em.execute<{ id: string }[]>('update notifications set read_at = now() where read_at is null returning id'));
+    return { updated: rows.length };
+  }
+
+  async deliveries(query: { status?: DeliveryStatus; channel?: DeliveryChannel; notificationId?: number; limit?: number }): Promise<DeliveryView[]> {
+    const where: Record<string, unknown> = {};
+    if (query.status) where['status'] = query.status;
+    if (query.channel) where['channel'] = query.channel;
+    if (query.notificationId) where['notificationId'] = query.notificationId;
+    const rows = await this.uow.read((em) => em.find(NotificationDelivery, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }));
+    return rows.map(toDeliveryView);
+  }
+
+  // ---- outbox handlers ----
+
+  private async create(em: EntityManager, job: OutboxJobContext): Promise<void> {
+    const kind = job.payload['kind'] as NotificationKind;
+    let content: NotificationContent;
+    if (kind === 'wallet-low') {
+      content = walletLowContent(String(job.payload['source']), String(job.payload['balance']), String(job.payload['threshold']), this.settings.publicUrl);
+    } else if (kind === 'run-summary' || kind === 'run-error' || kind === 'run-stale') {
+      const facts = await this.runFacts(em, Number(job.payload['runId']));
+      if (!facts) {
+        this.logger.warn({ runId: job.payload['runId'], kind }, 'run no longer exists; notification dropped');
+        return;
+      }
+      content = runContent(kind, facts, this.settings.publicUrl);
+    } else {
+      throw new Error(`unknown notification kind "${String(kind)}"`);
+    }
+    const notification = em.create(Notification, {
+      kind: content.kind,
+      severity: content.severity,
+      title: content.title,
+      bodyText: renderText(content),
+      bodyHtml: renderHtml(content),
+      link: content.link,
+      runId: content.runId,
+      data: { facts: content.facts, paragraphs: content.paragraphs, ...(kind === 'wallet-low' ? { source: job.payload['source'] } : {}) },
+      dedupeKey: `job:${job.id}`,
+    } as unknown as Notification);
+    await em.persist(notification).flush();
+    const { email, webhook } = await this.channels(em);
+    const targets: [DeliveryChannel, string][] = [];
+    if (email.enabled) targets.push(['email', email.to.join(', ')]);
+    if (webhook.enabled && webhook.url) targets.push(['webhook', maskWebhookUrl(webhook.url)]);
+    for (const [channel, target] of targets) {
+      const delivery = em.create(NotificationDelivery, { notificationId: notification.id, channel, target } as NotificationDelivery);
+      await em.persist(delivery).flush();
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.deliver, { deliveryId: delivery.id }, { maxAttempts: this.settings.notifyMaxAttempts });
+    }
+    this.logger.log({ notificationId: notification.id, kind, channels: targets.map(([c]) => c) }, 'notification created');
+  }
+
+  private async deliver(em: EntityManager, job: OutboxJobContext): Promise<void> {
+    const delivery = await em.findOne(NotificationDelivery, { id: Number(job.payload['deliveryId']) });
+    if (!delivery || delivery.status === 'sent') return;
+    const notification = await this.find(em, delivery.notificationId);
+    const { email, webhook } = await this.channels(em);
+    let detail: Record<string, unknown>;
+    if (delivery.channel === 'email') {
+      if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured any more (SMTP_URL / NOTIFY_EMAIL_TO)');
+      detail = await sendEmail(email.smtpUrl, {
+        from: email.from,
+        to: email.to,
+        subject: `[PolyMaker] ${notification.title}`,
+        text: notification.bodyText,
+        html: notification.bodyHtml,
+      });
+    } else {
+      if (!webhook.url) throw new Error('the webhook is not configured any more (WEBHOOK_URL)');
+      const content: NotificationContent = {
+        kind: notification.kind,
+        severity: notification.severity,
+        title: notification.title,
+        facts: (notification.data['facts'] as NotificationContent['facts']) ?? [],
+        paragraphs: (notification.data['paragraphs'] as string[]) ?? [],
+        link: notification.link,
+        runId: notification.runId,
+      };
+      detail = { ...(await postWebhook(webhook.url, webhookBody(webhook.format, content, notification.id, notification.createdAt.toISOString()))), format: webhook.format };
+    }
+    const now = new Date();
+    Object.assign(delivery, { status: 'sent', attempts: job.attempt, lastAttemptAt: now, deliveredAt: now, nextAttemptAt: null, detail });
+    await em.flush();
+    this.uow.publish(new NotificationDeliveredEvent(notification.id, delivery.id, delivery.channel, job.attempt));
+    this.logger.log({ notificationId: notification.id, deliveryId: delivery.id, channel: delivery.channel, attempt: job.attempt }, 'notification delivered');
+  }
+
+  private async recordFailure(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void> {
+    const rows = await em.execute<{ id: string; notification_id: string; channel: string }[]>(
+      `update notification_deliveries
+          set attempts = ?, last_error = ?, last_attempt_at = now(), next_attempt_at = ?, status = ?
+        where id = ? and status <> 'sent'
+        returning id, notification_id, channel`,
+      [job.attempt, error.message.slice(0, 2000), retryAt?.toISOString() ?? null, retryAt ? 'pending' : 'failed', Number(job.payload['deliveryId'])],
+    );
+    const row = rows[0];
+    if (!row) return;
+    this.uow.publish(
+      new NotificationFailedEvent(Number(row.notification_id), Number(row.id), row.channel, job.attempt, error.message, retryAt !== null, retryAt?.toISOString() ?? null),
+    );
+  }
+
+  private async runFacts(em: EntityManager, runId: number): Promise<RunFacts | null> {
+    const [run] = await em.execute<
+      {
+        id: string;
+        status: string;
+        mode: string;
+        config_id: string | null;
+        error_message: string | null;
+        started_at: Date;
+        stopped_at: Date | null;
+        last_update_at: Date;
+        total_pnl: string | null;
+        total_fills: number | null;
+        total_orders: number | null;
+        overall_score: number | null;
+        analysis_id: string | null;
+        result: Record<string, unknown> | null;
+        suggestions: { status: string; message: string; items: RunFacts['suggestions'] } | null;
+      }[]
+    >(
+      `select r.id, r.status, r.mode, r.config_id, r.error_message, r.started_at, r.stopped_at, r.last_update_at,
+              r.total_pnl::text as total_pnl, r.total_fills, r.total_orders, coalesce(r.overall_score, a.overall_score) as overall_score,
+              a.id as analysis_id, a.result, a.suggestions
+         from runs r
+         left join lateral (select id, overall_score, result, suggestions from analyses where run_id = r.id order by id desc limit 1) a on true
+        where r.id = ?`,
+      [runId],
+    );
+    if (!run) return null;
+    const summary = (run.result?.['summary'] as Record<string, unknown> | undefined) ?? {};
+    const end = run.stopped_at ?? new Date();
+    return {
+      runId,
+      status: run.status,
+      mode: run.mode,
+      configId: run.config_id === null ? null : Number(run.config_id),
+      errorMessage: run.error_message,
+      startedAt: new Date(run.started_at).toISOString(),
+      stoppedAt: run.stopped_at ? new Date(run.stopped_at).toISOString() : null,
+      lastUpdateAt: new Date(run.last_update_at).toISOString(),
+      overallScore: run.overall_score,
+      totalPnl: (summary['totalPnl'] as string | undefined) ?? run.total_pnl,
+      fills: (summary['fills'] as number | undefined) ?? run.total_fills,
+      orders: run.total_orders ?? (summary['trades'] as number | undefined) ?? null,
+      fillRate: (summary['fillRate'] as number | null | undefined) ?? null,
+      durationSeconds: Math.max(0, Math.round((new Date(end).getTime() - new Date(run.started_at).getTime()) / 1000)),
+      dataQuality: (run.result?.['dataQuality'] as string | undefined) ?? null,
+      suggestions: run.suggestions?.items ?? [],
+      suggestionsMessage: run.suggestions?.message ?? null,
+      analysisId: run.analysis_id === null ? null : Number(run.analysis_id),
+    };
+  }
+
+  private async find(em: EntityManager, id: number): Promise<Notification> {
+    const row = await em.findOne(Notification, { id });
+    if (!row) throw new NotFoundError(`Notification ${id} does not exist.`);
+    return row;
+  }
+}
+
+function maskSmtp(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function toDeliveryView(row: NotificationDelivery): DeliveryView {
+  return {
+    id: row.id,
+    notificationId: row.notificationId,
+    channel: row.channel,
+    target: row.target,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    lastAttemptAt: row.lastAttemptAt?.toISOString() ?? null,
+    nextAttemptAt: row.nextAttemptAt?.toISOString() ?? null,
+    deliveredAt: row.deliveredAt?.toISOString() ?? null,
+    detail: row.detail,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+function toView(row: Notification, deliveries: NotificationDelivery[]): NotificationView {
+  return {
+    id: row.id,
+    kind: row.kind,
+    severity: row.severity,
+    title: row.title,
+    text: row.bodyText,
+    html: row.bodyHtml,
+    link: row.link,
+    runId: row.runId,
+    data: row.data,
+    createdAt: row.createdAt.toISOString(),
+    read: row.readAt !== null,
+    readAt: row.readAt?.toISOString() ?? null,
+    deliveries: deliveries.map(toDeliveryView),
+  };
+}

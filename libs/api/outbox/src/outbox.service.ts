@@ -1,0 +1,131 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger } from '@nestjs/common';
+import { NotFoundError, UnitOfWork } from '@polymaker/api/core';
+import { OutboxJob, OutboxJobStatus } from './entities/outbox-job.entity';
+
+/** What a handler gets: the job as claimed, with this attempt's number (1 for the first). */
+export interface OutboxJobContext {
+  id: number;
+  topic: string;
+  payload: Record<string, unknown>;
+  attempt: number;
+  maxAttempts: number;
+}
+
+export interface OutboxHandler {
+  /**
+   * Does the work inside the transaction that holds the job's row lock. Its database writes
+   * commit together with the job being marked done; if it throws they are rolled back.
+   */
+  handle(em: EntityManager, job: OutboxJobContext): Promise<void>;
+  /** Records a failed attempt (in the same transaction that schedules the retry or gives up). */
+  onFailure?(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void>;
+  /** Base of the exponential backoff between attempts, in milliseconds (default 10 s). */
+  retryBaseMs?(): number;
+}
+
+export interface EnqueueOptions {
+  /** At most one job per key, ever: enqueueing the same key again does nothing. */
+  dedupeKey?: string;
+  maxAttempts?: number;
+  /** Not before this time (default now). */
+  availableAt?: Date;
+}
+
+interface OutboxJobRecord {
+  id: number;
+  topic: string;
+  payload: Record<string, unknown>;
+  dedupeKey: string | null;
+  status: OutboxJobStatus;
+  attempts: number;
+  maxAttempts: number;
+  availableAt: string;
+  lastError: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/**
+ * The durable queue: `enqueue` writes a job row with the caller's transaction, so the work is
+ * owed exactly when the domain change commits. Handlers register per topic; the worker drains.
+ */
+@Injectable()
+export class OutboxService {
+  private readonly logger = new Logger(OutboxService.name);
+  private readonly handlers = new Map<string, OutboxHandler>();
+
+  constructor(private readonly uow: UnitOfWork) {}
+
+  register(topic: string, handler: OutboxHandler): void {
+    if (this.handlers.has(topic)) throw new Error(`outbox topic "${topic}" already has a handler`);
+    this.handlers.set(topic, handler);
+  }
+
+  handlerFor(topic: string): OutboxHandler | undefined {
+    return this.handlers.get(topic);
+  }
+
+  /** Writes the job in the caller's transaction; returns its id, or null when the dedupe key was taken. */
+  async enqueue(em: EntityManager, topic: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<number | null> {
+    const rows = await em.execute<{ id: string }[]>(
+      `insert into outbox_jobs (topic, payload, dedupe_key, max_attempts, available_at)
+       values (?, ?::jsonb, ?, ?, coalesce(?::timestamptz, now()))
+       on conflict (dedupe_key) do nothing
+       returning id`,
+      [topic, JSON.stringify(payload), options.dedupeKey ?? null, options.maxAttempts ?? 8, options.availableAt?.toISOString() ?? null],
+    );
+    const id = rows[0] ? Number(rows[0].id) : null;
+    this.logger.debug({ topic, jobId: id, dedupeKey: options.dedupeKey }, id ? 'outbox job queued' : 'outbox job already queued');
+    return id;
+  }
+
+  async list(query: { status?: OutboxJobStatus; topic?: string; limit?: number }): Promise<OutboxJobRecord[]> {
+    const where: Record<string, unknown> = {};
+    if (query.status) where['status'] = query.status;
+    if (query.topic) where['topic'] = query.topic;
+    const jobs = await this.uow.read((em) => em.find(OutboxJob, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }));
+    return jobs.map(toView);
+  }
+
+  /** Puts a failed job back in the queue with a fresh allowance of attempts. */
+  async retry(id: number): Promise<OutboxJobRecord> {
+    return this.uow.run(async (em) => {
+      const job = await em.findOne(OutboxJob, { id });
+      if (!job) throw new NotFoundError(`Outbox job ${id} does not exist.`);
+      if (job.status === 'failed') {
+        job.status = 'pending';
+        job.maxAttempts = job.attempts + Math.max(1, job.maxAttempts);
+        job.availableAt = new Date();
+        job.finishedAt = null;
+        await em.flush();
+      }
+      return toView(job);
+    });
+  }
+
+  async counts(): Promise<Record<OutboxJobStatus, number>> {
+    const rows = await this.uow.read((em) =>
+      em.execute<{ status: OutboxJobStatus; count: string }[]>('select status, count(*) as count from outbox_jobs group by status'),
+    );
+    const counts: Record<OutboxJobStatus, number> = { pending: 0, done: 0, failed: 0 };
+    for (const row of rows) counts[row.status] = Number(row.count);
+    return counts;
+  }
+}
+
+function toView(job: OutboxJob): OutboxJobRecord {
+  return {
+    id: job.id,
+    topic: job.topic,
+    payload: job.payload,
+    dedupeKey: job.dedupeKey,
+    status: job.status,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    availableAt: job.availableAt.toISOString(),
+    lastError: job.lastError,
+    createdAt: job.createdAt.toISOString(),
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,43 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequiresScope } from '@polymaker/api/core';
+import { JobListView, JobResultView, RetentionView, UpdateRetentionDto } from './dto/scheduler.dto';
+import { JobName, SchedulerService } from './scheduler.service';
+
+@ApiTags('scheduler')
+@ApiSecurity('api-key')
+@RequiresScope('admin')
+@Controller('v1')
+export class SchedulerController {
+  constructor(private readonly scheduler: SchedulerService) {}
+
+  @Get('scheduler/jobs')
+  @ApiOperation({ operationId: 'listScheduledJobs', summary: 'Scheduled jobs on this instance: interval and last result' })
+  @ApiOkResponse({ type: JobListView })
+  list(): JobListView {
+    return { items: this.scheduler.list() };
+  }
+
+  @Post('scheduler/jobs/:name/run')
+  @HttpCode(200)
+  @ApiOperation({ operationId: 'runScheduledJob', summary: 'Run a job now (still under its cluster-wide lock)' })
+  @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'wallet-poll'] })
+  @ApiOkResponse({ type: JobResultView })
+  run(@Param('name') name: string): Promise<JobResultView> {
+    return this.scheduler.run(name as JobName);
+  }
+
+  @Get('retention')
+  @ApiOperation({ operationId: 'getRetention', summary: 'How long metric points are kept' })
+  @ApiOkResponse({ type: RetentionView })
+  retention(): Promise<RetentionView> {
+    return this.scheduler.retention();
+  }
+
+  @Put('retention')
+  @ApiOperation({ operationId: 'updateRetention', summary: 'Change how long metric points are kept (applied by the maintenance job)' })
+  @ApiOkResponse({ type: RetentionView })
+  updateRetention(@Body() body: UpdateRetentionDto): Promise<RetentionView> {
+    return this.scheduler.updateRetention(body);
+  }
+}

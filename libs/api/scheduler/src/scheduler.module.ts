@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { OutboxModule } from '@polymaker/api/outbox';
+import { RunsModule } from '@polymaker/api/runs';
+import { WalletModule } from '@polymaker/api/wallet';
+import { SchedulerController } from './scheduler.controller';
+import { SchedulerService } from './scheduler.service';
+
+/** Needs ScheduleModule.forRoot() in the app (for the SchedulerRegistry). */
+@Module({
+  imports: [OutboxModule, RunsModule, WalletModule],
+  controllers: [SchedulerController],
+  providers: [SchedulerService],
+  exports: [SchedulerService],
+})
+export class SchedulerModule {}

@@ -1,0 +1,178 @@
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { NotFoundError, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { RunsService } from '@polymaker/api/runs';
+import { WalletService } from '@polymaker/api/wallet';
+import { tryJobLock } from './job-lock';
+
+export type JobName = 'stale-runs' | 'maintenance' | 'wallet-poll';
+
+export interface JobResult {
+  job: JobName;
+  ran: boolean;
+  /** Why it did not run: another instance held the lock, or it is switched off. */
+  skipped: string | null;
+  result: Record<string, unknown>;
+  at: string;
+}
+
+export interface RetentionSettings {
+  metricRetentionDays: number;
+}
+
+export const RETENTION_KEY = 'retention';
+
+interface JobState {
+  name: JobName;
+  everySeconds: number | null;
+  running: boolean;
+  last: JobResult | null;
+  lastError: string | null;
+}
+
+/**
+ * The scheduled jobs. Each tick runs in one transaction holding that job's PostgreSQL advisory
+ * lock, so with several instances exactly one does the work and the others skip their turn.
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(SchedulerService.name);
+  private readonly jobs: Record<JobName, JobState>;
+  private stopping = false;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly uow: UnitOfWork,
+    private readonly registry: SchedulerRegistry,
+    private readonly runs: RunsService,
+    private readonly outbox: OutboxService,
+    private readonly wallet: WalletService,
+    private readonly store: BackOfficeSettingsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {
+    const job = (name: JobName, everySeconds: number | null): JobState => ({ name, everySeconds, running: false, last: null, lastError: null });
+    this.jobs = {
+      'stale-runs': job('stale-runs', settings.runStaleCheckSeconds),
+      maintenance: job('maintenance', settings.maintenanceIntervalSeconds),
+      'wallet-poll': job('wallet-poll', this.wallet.watching ? settings.walletPollSeconds : null),
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.orm.config.get('connect')) return; // writing the OpenAPI spec: no database
+    for (const job of Object.values(this.jobs)) {
+      if (job.everySeconds === null) continue;
+      const timer = setInterval(() => void this.run(job.name).catch(() => undefined), job.everySeconds * 1000);
+      timer.unref();
+      this.registry.addInterval(`polymaker:${job.name}`, timer);
+    }
+    if (this.jobs['wallet-poll'].everySeconds !== null) void this.run('wallet-poll').catch(() => undefined);
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
+  list(): { name: JobName; everySeconds: number | null; running: boolean; last: JobResult | null; lastError: string | null }[] {
+    return Object.values(this.jobs).map((job) => ({ ...job }));
+  }
+
+  /** Runs one job now (a tick, or an admin asking); skipped when the lock is held elsewhere. */
+  async run(name: JobName): Promise<JobResult> {
+    const job = this.jobs[name];
+    if (!job) throw new NotFoundError(`There is no scheduled job "${name}". Jobs: ${Object.keys(this.jobs).join(', ')}.`);
+    const at = new Date().toISOString();
+    if (this.stopping) return { job: name, ran: false, skipped: 'shutting down', result: {}, at };
+    if (name === 'wallet-poll' && !this.wallet.watching) {
+      return { job: name, ran: false, skipped: 'no watched address (set WALLET_ADDRESS and WALLET_RPC_URL)', result: {}, at };
+    }
+    if (job.running) return { job: name, ran: false, skipped: 'already running on this instance', result: {}, at };
+    job.running = true;
+    try {
+      const outcome = await this.uow.run(async (em) => {
+        if (!(await tryJobLock(em, name))) return { job: name, ran: false, skipped: 'another instance holds the lock', result: {}, at };
+        const result = await this.work(name, em);
+        return { job: name, ran: true, skipped: null, result, at };
+      });
+      job.last = outcome;
+      job.lastError = null;
+      if (outcome.ran && Object.values(outcome.result).some((value) => typeof value === 'number' && value > 0)) {
+        this.logger.log({ job: name, ...outcome.result }, 'scheduled job did work');
+      }
+      return outcome;
+    } catch (error) {
+      job.lastError = (error as Error).message;
+      this.logger.error({ job: name, err: job.lastError }, 'scheduled job failed');
+      throw error;
+    } finally {
+      job.running = false;
+    }
+  }
+
+  private work(name: JobName, em: EntityManager): Promise<Record<string, unknown>> {
+    if (name === 'stale-runs') return this.closeStaleRuns(em);
+    if (name === 'maintenance') return this.maintenance(em);
+    return this.pollWallet(em);
+  }
+
+  /** Runs still "running" with no update for RUN_STALE_AFTER: closed as stale, analysed and alerted (durably). */
+  private async closeStaleRuns(em: EntityManager): Promise<Record<string, unknown>> {
+    const cutoff = new Date(Date.now() - this.settings.runStaleAfterSeconds * 1000);
+    const stale = await this.runs.findStale(em, cutoff, 100);
+    for (const run of stale) {
+      const lastUpdateAt = run.lastUpdateAt;
+      this.runs.finish(run, 'stale', null, null);
+      await em.flush();
+      const key = `${run.id}:${lastUpdateAt.getTime()}`;
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { runId: run.id, trigger: 'stale' }, { dedupeKey: `run-stale-analysis:${key}`, maxAttempts: 5 });
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: 'run-stale', runId: run.id }, { dedupeKey: `run-stale:${key}` });
+      this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString()));
+      this.logger.warn({ runId: run.id, lastUpdateAt: lastUpdateAt.toISOString() }, 'run closed as stale');
+    }
+    return { closed: stale.length, runIds: stale.map((run) => run.id) };
+  }
+
+  async retention(): Promise<RetentionSettings> {
+    const stored = await this.store.get<RetentionSettings>(RETENTION_KEY);
+    return { metricRetentionDays: stored.metricRetentionDays ?? this.settings.metricRetentionDays };
+  }
+
+  async updateRetention(patch: { metricRetentionDays?: number | null }): Promise<RetentionSettings> {
+    await this.store.patch<RetentionSettings>(RETENTION_KEY, patch as Partial<RetentionSettings>);
+    return this.retention();
+  }
+
+  /** Expired idempotency records, metric points past retention (finished runs only), settled outbox jobs. */
+  private async maintenance(em: EntityManager): Promise<Record<string, unknown>> {
+    const idempotency = await em.execute<{ n: string }[]>(
+      `with gone as (delete from idempotency_records where created_at < now() - interval '24 hours' returning 1) select count(*) as n from gone`,
+    );
+    const stored = await this.store.get<RetentionSettings>(RETENTION_KEY, em);
+    const days = stored.metricRetentionDays ?? this.settings.metricRetentionDays;
+    let metricPoints = 0;
+    if (days > 0) {
+      const [row] = await em.execute<{ n: string }[]>(
+        `with gone as (
+           delete from run_metric_points p using runs r
+            where r.id = p.run_id and r.status <> 'running' and p.at < now() - make_interval(days => ?)
+           returning 1)
+         select count(*) as n from gone`,
+        [days],
+      );
+      metricPoints = Number(row.n);
+    }
+    const [outbox] = await em.execute<{ n: string }[]>(
+      `with gone as (delete from outbox_jobs where status <> 'pending' and finished_at < now() - make_interval(days => ?) returning 1)
+       select count(*) as n from gone`,
+      [this.settings.outboxRetentionDays],
+    );
+    return { idempotencyRecords: Number(idempotency[0].n), metricPoints, outboxJobs: Number(outbox.n), metricRetentionDays: days };
+  }
+
+  private async pollWallet(em: EntityManager): Promise<Record<string, unknown>> {
+    const balances = await this.wallet.pollChain(em);
+    return balances ? { read: 1, ...balances } : { read: 0 };
+  }
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+
+export class BotWalletView {
+  @ApiProperty({ nullable: true, type: Number, description: 'The bot (API key) that reported it' }) apiKeyId!: number | null;
+  @ApiProperty({ example: 42 }) runId!: number;
+  @ApiProperty() at!: string;
+  @ApiProperty({ nullable: true, type: String, example: '480.25' }) walletBalance!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '500' }) startingWallet!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '22.5' }) positionValue!: string | null;
+}
+
+export class ChainReadingView {
+  @ApiProperty({ example: '0x0000000000000000000000000000000000000001' }) address!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty({ nullable: true, type: String, example: '1234.5' }) usdc!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '3.2' }) pol!: string | null;
+}
+
+export class LatestChainReadingView extends ChainReadingView {
+  @ApiProperty({ nullable: true, type: String, description: 'Why the last read failed' }) error!: string | null;
+}
+
+export class WalletAlertStateView {
+  @ApiProperty({ example: 'bot:2', description: '"bot:<apiKeyId>" or "chain:<address>"' }) source!: string;
+  @ApiProperty({ description: 'Below the threshold now (an alert was sent when it crossed)' }) below!: boolean;
+  @ApiProperty({ example: '40' }) lastBalance!: string;
+  @ApiProperty({ example: '50' }) threshold!: string;
+  @ApiProperty({ example: 1, description: 'Alerts sent for this source so far' }) alerts!: number;
+  @ApiProperty() changedAt!: string;
+}
+
+export class WalletOverviewView {
+  @ApiProperty({ nullable: true, type: String, example: '50', description: 'USDC; null: no low-balance alert' }) lowBalanceThreshold!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'WALLET_ADDRESS, read on chain when set' }) watchedAddress!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 300 }) pollSeconds!: number | null;
+  @ApiProperty({ type: [BotWalletView], description: 'The latest balance each bot reported' }) bots!: BotWalletView[];
+  @ApiProperty({ type: LatestChainReadingView, nullable: true }) chain!: LatestChainReadingView | null;
+  @ApiProperty({ type: [WalletAlertStateView] }) alerts!: WalletAlertStateView[];
+}
+
+export class WalletSeriesView {
+  @ApiProperty({ type: [BotWalletView], description: 'From the bots’ metric pushes, oldest first' }) bot!: BotWalletView[];
+  @ApiProperty({ type: [ChainReadingView], description: 'Reads of the watched address, oldest first' }) chain!: ChainReadingView[];
+}
+
+export class WalletSeriesQueryDto {
+  @ApiPropertyOptional({ example: 42 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  runId?: number;
+
+  @ApiPropertyOptional({ example: 2, description: 'Only this bot (API key)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  apiKeyId?: number;
+
+  @ApiPropertyOptional({ example: 2000, minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  limit?: number;
+}
+
+export class UpdateWalletSettingsDto {
+  @ApiPropertyOptional({ nullable: true, type: String, example: '50', description: 'USDC; null: back to WALLET_LOW_BALANCE' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'lowBalanceThreshold must be an amount such as 50 or 12.5' })
+  lowBalanceThreshold?: string | null;
+}

@@ -1,0 +1,204 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
+import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { crossing } from './low-balance';
+import { readWalletBalances } from './polygon-rpc';
+
+export interface WalletSettings {
+  lowBalanceThreshold: string;
+}
+
+export const WALLET_KEY = 'wallet';
+
+/**
+ * The wallet: a balance series from what bots report (walletBalance, startingWallet,
+ * positionValue), optionally an on-chain read of one watched public address, and a low-balance
+ * alert raised once per crossing below the threshold (state kept per source in PostgreSQL).
+ */
+@Injectable()
+export class WalletService {
+  private readonly logger = new Logger(WalletService.name);
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: OutboxService,
+    private readonly store: BackOfficeSettingsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async threshold(em?: EntityManager): Promise<string | null> {
+    const stored = await this.store.get<WalletSettings>(WALLET_KEY, em);
+    return stored.lowBalanceThreshold ?? this.settings.walletLowBalance;
+  }
+
+  async updateSettings(patch: { lowBalanceThreshold?: string | null }): Promise<void> {
+    await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);
+  }
+
+  /** A bot pushed metrics: a walletBalance in them is a reading for that bot's key. */
+  @OnEvent(RunUpdatedEvent.eventName)
+  async onRunUpdated(event: RunUpdatedEvent): Promise<void> {
+    const balance = toDecimalString(event.metrics['walletBalance']);
+    if (balance === null) return;
+    try {
+      await this.uow.run((em) => this.record(em, `bot:${event.apiKeyId ?? 0}`, balance, event.runId));
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message, runId: event.runId }, 'could not check the wallet threshold');
+    }
+  }
+
+  /** Checks one reading against the threshold; alerts (durably) on a crossing below it. */
+  async record(em: EntityManager, source: string, balance: string, runId: number | null): Promise<'alert' | 'recovered' | 'unchanged' | 'off'> {
+    const threshold = await this.threshold(em);
+    if (threshold === null) return 'off';
+    await em.execute(
+      `insert into wallet_alert_states (source, below, last_balance, threshold) values (?, false, ?, ?) on conflict (source) do nothing`,
+      [source, balance, threshold],
+    );
+    const [state] = await em.execute<{ below: boolean; alerts: number }[]>(
+      'select below, alerts from wallet_alert_states where source = ? for update',
+      [source],
+    );
+    const outcome = crossing(balance, threshold, state.below);
+    const below = outcome === 'alert' ? true : outcome === 'recovered' ? false : state.below;
+    const alerts = state.alerts + (outcome === 'alert' ? 1 : 0);
+    await em.execute(
+      `update wallet_alert_states set below = ?, last_balance = ?, threshold = ?, alerts = ?,
+              changed_at = case when ? then now() else changed_at end
+        where source = ?`,
+      [below, balance, threshold, alerts, outcome !== 'unchanged', source],
+    );
+    if (outcome === 'alert') {
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: 'wallet-low', source, balance, threshold, runId }, { dedupeKey: `wallet-low:${source}:${alerts}` });
+      this.uow.publish(new WalletLowBalanceEvent(source, balance, threshold, runId));
+      this.logger.warn({ source, balance, threshold }, 'wallet balance fell below the threshold');
+    }
+    return outcome;
+  }
+
+  get watching(): boolean {
+    return this.settings.walletAddress !== null && this.settings.walletRpcUrl !== null;
+  }
+
+  /** Reads the watched address on chain (the scheduler calls this under its lock). */
+  async pollChain(em: EntityManager): Promise<{ usdc: string; pol: string } | null> {
+    const address = this.settings.walletAddress;
+    const rpcUrl = this.settings.walletRpcUrl;
+    if (!address || !rpcUrl) return null;
+    try {
+      const balances = await readWalletBalances(rpcUrl, address, this.settings.walletUsdcContract);
+      await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [address, balances.usdc, balances.pol]);
+      await this.record(em, `chain:${address}`, balances.usdc, null);
+      return balances;
+    } catch (error) {
+      await em.execute('insert into wallet_readings (address, error) values (?, ?)', [address, (error as Error).message.slice(0, 1000)]);
+      this.logger.warn({ address, err: (error as Error).message }, 'wallet read failed');
+      return null;
+    }
+  }
+
+  async overview(): Promise<WalletOverview> {
+    return this.uow.read(async (em) => {
+      const bots = await em.execute<{ api_key_id: string | null; run_id: string; at: Date; wallet: string | null; starting: string | null; position: string | null }[]>(
+        `select distinct on (r.api_key_id) r.api_key_id, p.run_id, p.at,
+                p.metric_values->>'walletBalance' as wallet, p.metric_values->>'startingWallet' as starting,
+                p.metric_values->>'positionValue' as position
+           from run_metric_points p join runs r on r.id = p.run_id
+          where p.metric_values->>'walletBalance' is not null
+          order by r.api_key_id, p.at desc, p.id desc`,
+      );
+      const [chain] = await em.execute<{ address: string; usdc: string | null; pol: string | null; error: string | null; at: Date }[]>(
+        'select address, usdc::text as usdc, pol::text as pol, error, at from wallet_readings order by id desc limit 1',
+      );
+      const states = await em.execute<{ source: string; below: boolean; last_balance: string; threshold: string; alerts: number; changed_at: Date }[]>(
+        'select source, below, last_balance::text as last_balance, threshold::text as threshold, alerts, changed_at from wallet_alert_states order by source',
+      );
+      return {
+        lowBalanceThreshold: await this.threshold(em),
+        watchedAddress: this.settings.walletAddress,
+        pollSeconds: this.watching ? this.settings.walletPollSeconds : null,
+        bots: bots.map((row) => ({
+          apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
+          runId: Number(row.run_id),
+          at: new Date(row.at).toISOString(),
+          walletBalance: row.wallet,
+          startingWallet: row.starting,
+          positionValue: row.position,
+        })),
+        chain: chain
+          ? { address: chain.address, usdc: normal(chain.usdc), pol: normal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
+          : null,
+        alerts: states.map((row) => ({
+          source: row.source,
+          below: row.below,
+          lastBalance: normal(row.last_balance) as string,
+          threshold: normal(row.threshold) as string,
+          alerts: row.alerts,
+          changedAt: new Date(row.changed_at).toISOString(),
+        })),
+      };
+    });
+  }
+
+  /** Balance points from bot metrics (and chain readings), oldest first. */
+  async series(query: { runId?: number; apiKeyId?: number; limit?: number }): Promise<WalletSeries> {
+    return this.uow.read(async (em) => {
+      const where: string[] = ["(p.metric_values->>'walletBalance' is not null or p.metric_values->>'positionValue' is not null)"];
+      const params: unknown[] = [];
+      if (query.runId) {
+        where.push('p.run_id = ?');
+        params.push(query.runId);
+      }
+      if (query.apiKeyId) {
+        where.push('r.api_key_id = ?');
+        params.push(query.apiKeyId);
+      }
+      const limit = query.limit ?? 2000;
+      const points = await em.execute<{ run_id: string; api_key_id: string | null; at: Date; wallet: string | null; starting: string | null; position: string | null }[]>(
+        `select * from (
+           select p.run_id, r.api_key_id, p.at, p.id,
+                  p.metric_values->>'walletBalance' as wallet, p.metric_values->>'startingWallet' as starting,
+                  p.metric_values->>'positionValue' as position
+             from run_metric_points p join runs r on r.id = p.run_id
+            where ${where.join(' and ')}
+            order by p.at desc, p.id desc limit ${Number(limit)}) s
+          order by at, id`,
+        params,
+      );
+      const chain = await em.execute<{ address: string; usdc: string | null; pol: string | null; at: Date }[]>(
+        `select * from (select id, address, usdc::text as usdc, pol::text as pol, at from wallet_readings where error is null order by id desc limit ${Number(limit)}) s order by id`,
+      );
+      return {
+        bot: points.map((row) => ({
+          runId: Number(row.run_id),
+          apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
+          at: new Date(row.at).toISOString(),
+          walletBalance: row.wallet,
+          startingWallet: row.starting,
+          positionValue: row.position,
+        })),
+        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normal(row.usdc), pol: normal(row.pol) })),
+      };
+    });
+  }
+}
+
+function normal(value: string | null): string | null {
+  return value === null ? null : (toDecimalString(value) ?? value);
+}
+
+export interface WalletOverview {
+  lowBalanceThreshold: string | null;
+  watchedAddress: string | null;
+  pollSeconds: number | null;
+  bots: { apiKeyId: number | null; runId: number; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
+  chain: { address: string; usdc: string | null; pol: string | null; error: string | null; at: string } | null;
+  alerts: { source: string; below: boolean; lastBalance: string; threshold: string; alerts: number; changedAt: string }[];
+}
+
+export interface WalletSeries {
+  bot: { runId: number; apiKeyId: number | null; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
+  chain: { address: string; at: string; usdc: string | null; pol: string | null }[];
+}
