@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       name: 'Python client (unittest against the real API)',
       run: async () => {
         const server = await pg();
-        const { code, output } = await run('python3', ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-t', 'clients/python', '-v'], {
+        const { code, output } = await run('python3', ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-v'], {
           env: {
             ...ENV,
             PM_TEST_API_CMD: `"${process.execPath}" "${join(ROOT, 'dist/apps/api/main.js')}"`,
