@@ -1,0 +1,332 @@
+/**
+ * Browser tests of the admin app: the production build served by the built API on a real PostgreSQL,
+ * driven in Debian's Chromium through playwright-core. A bot is played over HTTP with the bot key,
+ * exactly like the Python client.
+ *
+ *   npx nx build api && npx nx build admin && npx tsx apps/admin-e2e/src/run.ts
+ *   (or: npx nx e2e admin-e2e, which builds both first)
+ *
+ * Screenshots of every page go to artifacts/screenshots/. Exits 1 when a scenario fails.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { ApiProcess, request, startApiProcess, startTestPostgres, TestPostgres } from '@polymaker/testing';
+import { launchChromium } from './chromium';
+
+const ROOT = resolve(__dirname, '../../..');
+const SHOTS = join(ROOT, 'artifacts/screenshots');
+const ADMIN_INDEX = join(ROOT, 'dist/apps/admin/browser/index.html');
+
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+
+async function scenario(name: string, body: () => Promise<void>): Promise<void> {
+  const started = Date.now();
+  try {
+    await body();
+    passed++;
+    console.log(`  ✓ ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failed++;
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    failures.push(`${name}: ${message.split('\n')[0]}`);
+    console.log(`  ✗ ${name}\n      ${message.split('\n').slice(0, 6).join('\n      ')}`);
+  }
+}
+
+function expect(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** Console errors and uncaught exceptions, minus resource failures the app expects and handles (listed). */
+class ConsoleWatch {
+  private errors: string[] = [];
+  private readonly expected: RegExp[] = [];
+
+  attach(page: Page): void {
+    page.on('console', (msg: ConsoleMessage) => {
+      if (msg.type() !== 'error') return;
+      const where = msg.location()?.url ?? '';
+      const text = `${msg.text()} ${where}`;
+      if (this.expected.some((re) => re.test(text))) return;
+      this.errors.push(text);
+    });
+    page.on('pageerror', (error) => this.errors.push(`uncaught: ${error.message}`));
+    page.on('crash', () => console.log(`  ! the page crashed at ${page.url()}`));
+  }
+
+  expect(pattern: RegExp): void {
+    this.expected.push(pattern);
+  }
+
+  take(): string[] {
+    const out = this.errors;
+    this.errors = [];
+    return out;
+  }
+}
+
+class Bot {
+  constructor(
+    private readonly base: string,
+    private readonly key: string,
+  ) {}
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await request<T>(this.base, method, path, { key: this.key, body, headers: { 'User-Agent': 'python-requests/2.28.1' } });
+    if (response.status >= 300) throw new Error(`${method} ${path} → ${response.status} ${response.text}`);
+    return response.body;
+  }
+}
+
+async function waitFor(page: Page, selector: string, text?: string | RegExp, timeout = 10_000): Promise<void> {
+  const locator = text === undefined ? page.locator(selector).first() : page.locator(selector, { hasText: text }).first();
+  await locator.waitFor({ state: 'visible', timeout });
+}
+
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  await page.waitForTimeout(300); // let charts paint
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+}
+
+async function main(): Promise<void> {
+  expect(existsSync(ADMIN_INDEX), `${ADMIN_INDEX} is missing: run "npx nx build admin" first`);
+  mkdirSync(SHOTS, { recursive: true });
+  let pg: TestPostgres | null = null;
+  let api: ApiProcess | null = null;
+  let context: BrowserContext | null = null;
+  try {
+    pg = await startTestPostgres();
+    const databaseUrl = await pg.createDatabase('admin_e2e');
+    api = await startApiProcess({ databaseUrl });
+    const base = api.url;
+    const adminKey = api.adminKey;
+    const bot = new Bot(base, api.botKey);
+    context = await launchChromium();
+    const page = context.pages()[0] ?? (await context.newPage());
+    const watch = new ConsoleWatch();
+    watch.attach(page);
+    // A wrong key is refused with 401 on purpose, and the bot's config may not exist before the first activation.
+    watch.expect(/status of 401.*\/api\/v1\/configs\/active/);
+    watch.expect(/status of 404.*\/api\/v1\/configs\/active/);
+    // Back-office endpoints not deployed yet answer 404; the pages say so.
+    watch.expect(/status of 404.*\/api\/v1\/notification/);
+    console.log(`admin e2e against ${base} (Chromium ${context.browser()?.version() ?? ''})`);
+
+    let runId = 0;
+
+    await scenario('a wrong key shows a clear message and stays on sign-in', async () => {
+      await page.goto(`${base}/`);
+      await page.waitForURL(/\/sign-in/);
+      await shot(page, '01-sign-in');
+      await page.fill('#admin-key', 'definitely-not-a-valid-key-123');
+      await page.click('button[type=submit]');
+      await waitFor(page, '[data-testid=sign-in-error]', /revoked|Unknown/i);
+      expect(page.url().includes('/sign-in'), 'should stay on sign-in');
+      await shot(page, '02-sign-in-wrong-key');
+      watch.take();
+    });
+
+    await scenario('signing in with the admin key opens the dashboard, live', async () => {
+      await page.fill('#admin-key', adminKey);
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/dashboard/);
+      await waitFor(page, 'h1', 'Dashboard');
+      await waitFor(page, '[data-testid=live-status]', 'Live');
+    });
+
+    await scenario('a run started by a bot appears on the dashboard without reload, with its trades', async () => {
+      const config = await bot.call<{ id?: number }>('GET', '/api/bot/config').catch(() => ({ id: undefined }));
+      await bot.call('GET', '/api/bot/status');
+      const t0 = Date.now();
+      const started = await bot.call<{ runId: number }>('POST', '/api/bot/run/start', { configId: config.id ?? null, mode: 'dry_run', startingBankroll: 500.0 });
+      runId = started.runId;
+      await waitFor(page, '[data-testid=running-run]', `Run #${runId}`, 5_000);
+      const seenAfter = Date.now() - t0;
+      expect(seenAfter < 2_500, `the run appeared after ${seenAfter} ms (want ≤ 2 s + render)`);
+      const trade = (body: Record<string, unknown>) => bot.call<{ tradeId: number }>('POST', '/api/bot/trade', { runId, cycle: 1, strategy: 'MM', ...body });
+      const t1 = await trade({ asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.52, size: 10.0, conditionId: '0x5f65', tokenId: '7132' });
+      const t2 = await trade({ asset: 'ETH', windowDuration: '5m', side: 'SELL', outcome: 'Down', price: 0.47, size: 5.5, tokenId: '123' });
+      await trade({ asset: 'BTC', windowDuration: '15m', side: 'sell', outcome: 'Down', price: '0.45', size: '4', cycle: 2 });
+      await bot.call('POST', '/api/bot/trade/update', { tradeId: t1.tradeId, status: 'filled', fillPrice: 0.52, fillSize: 10.0, fillTimestamp: new Date().toISOString(), pnl: 0.48 });
+      await bot.call('POST', '/api/bot/trade/update', { tradeId: t2.tradeId, status: 'cancelled' });
+      await bot.call('POST', '/api/bot/run/update', { runId, totalCycles: 2, totalOrders: 3, totalFills: 1, totalPnl: 0.48, walletBalance: 500.48, brand_new_metric_x: 42 });
+      await bot.call('POST', '/api/bot/markets/report', {
+        markets: [{ asset: 'BTC', window: '15m', windowId: 'btc-updown-15m-e2e', tokenId: '7132', tokenIdDown: '7133', conditionId: '0x5f65', expiresAt: String(Math.floor(Date.now() / 1000) + 900) }],
+      });
+      await waitFor(page, '[data-testid=kpi-pnl]', '+0.48', 5_000);
+      await waitFor(page, '[data-testid=latest-trades] tbody tr', 'ETH 5m', 5_000);
+      expect((await page.locator('[data-testid=latest-trades] tbody tr').count()) === 3, 'three trades on the dashboard');
+      await shot(page, '03-dashboard');
+    });
+
+    await scenario('the run page shows its figures, extra keys and trades', async () => {
+      await page.click(`[data-testid=running-run] a:has-text("Run #${runId}")`);
+      await page.waitForURL(new RegExp(`/runs/${runId}$`));
+      await waitFor(page, '[data-testid=run-pnl]', '+0.48');
+      await waitFor(page, '[data-testid=run-extra]', 'brand_new_metric_x');
+      await waitFor(page, '[data-testid=run-trades] tbody tr');
+      await shot(page, '04-run-detail');
+    });
+
+    await scenario('the trades explorer browses and filters the run’s trades', async () => {
+      await page.goto(`${base}/trades?runId=${runId}`);
+      await waitFor(page, '[data-testid=trade-row]');
+      expect((await page.locator('[data-testid=trade-row]').count()) === 3, 'three trades for the run');
+      await page.fill('#t-asset', 'ETH');
+      await page.click('[data-testid=apply-filters]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 1);
+      await waitFor(page, '[data-testid=trade-row]', 'cancelled');
+      await page.fill('#t-asset', '');
+      await page.selectOption('#t-side', 'sell');
+      await page.click('[data-testid=apply-filters]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 2);
+      await page.selectOption('#t-side', '');
+      await page.selectOption('#t-status', 'filled');
+      await page.click('[data-testid=apply-filters]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 1);
+      await shot(page, '05-trades-filtered');
+      const download = page.waitForEvent('download', { timeout: 10_000 });
+      await page.click('[data-testid=export-csv]');
+      const file = await download;
+      expect(/\.csv$/.test(file.suggestedFilename()), `CSV download named ${file.suggestedFilename()}`);
+    });
+
+    await scenario('edit, save and activate a config: GET /api/bot/config changes', async () => {
+      const schema = (await request<{ keys: Array<{ key: string; type: string; min?: number; max?: number }> }>(base, 'GET', '/api/v1/config-schema', { key: adminKey })).body;
+      const spec = schema.keys.find((k) => k.type === 'number' && k.min !== undefined && k.max !== undefined) ?? schema.keys.find((k) => k.type === 'number');
+      expect(spec, 'the schema has a number key');
+      const before = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
+      const value = Number(((spec.min ?? 0) + ((spec.max ?? 1) - (spec.min ?? 0)) * 0.37).toFixed(3));
+      await page.goto(`${base}/configs`);
+      await waitFor(page, '[data-testid=versions-table] tbody tr');
+      await shot(page, '06-configs');
+      await page.click('[data-testid=edit-active]');
+      await waitFor(page, `[data-key="${spec.key}"]`);
+      if (spec.max !== undefined) {
+        await page.fill(`[data-key="${spec.key}"]`, String(spec.max + 1));
+        await waitFor(page, `[data-problem="${spec.key}"]`);
+        expect(await page.locator('[data-testid=save-activate-config]').isDisabled(), 'save is disabled while a value is out of bounds');
+      }
+      await page.fill(`[data-key="${spec.key}"]`, String(value));
+      await page.fill('#note', 'e2e: tune ' + spec.key);
+      await shot(page, '07-config-editor');
+      await page.click('[data-testid=raw-json-tab]');
+      await waitFor(page, '[data-testid=raw-json]');
+      expect((await page.inputValue('[data-testid=raw-json]')).includes(`"${spec.key}": ${value}`), 'the raw JSON view shows the edit');
+      await shot(page, '08-config-raw-json');
+      await page.click('[data-testid=save-activate-config]');
+      await waitFor(page, '[data-testid=save-notice]', 'activated');
+      const after = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
+      expect(after[spec.key] === value, `bot config ${spec.key} = ${JSON.stringify(after[spec.key])}, want ${value}`);
+      expect(after['id'] !== before['id'], 'the bot sees a new config id');
+      await page.goto(`${base}/configs`);
+      await waitFor(page, '[data-testid=versions-table] tbody tr');
+      await page.selectOption('#diff-from', { index: 1 });
+      await page.selectOption('#diff-to', { index: 0 });
+      await page.click('button:has-text("Show diff")');
+      await waitFor(page, '[data-testid=diff-table]', spec.key);
+      await shot(page, '09-config-diff');
+    });
+
+    await scenario('pause and resume orders from the dashboard: the bot sees pauseOrders', async () => {
+      await page.goto(`${base}/dashboard`);
+      await page.click('[data-testid=pause-orders]');
+      await page.click('dialog[open] button:has-text("Pause orders")');
+      await waitFor(page, '[data-testid=orders-paused]');
+      expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === true, 'bot config pauseOrders true');
+      await shot(page, '10-dashboard-paused');
+      await page.click('[data-testid=resume-orders]');
+      await page.click('dialog[open] button:has-text("Resume orders")');
+      await waitFor(page, '[data-testid=orders-active]');
+      expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === false, 'bot config pauseOrders false');
+    });
+
+    await scenario('create a bot key, use it, revoke it', async () => {
+      await page.goto(`${base}/settings`);
+      await page.fill('#key-name', 'e2e box');
+      await page.selectOption('#key-scope', 'bot');
+      await page.click('[data-testid=create-key]');
+      await waitFor(page, '[data-testid=new-key-secret]');
+      const secret = (await page.textContent('[data-testid=new-key-secret]'))?.trim() ?? '';
+      expect(secret.length >= 16, 'a generated key is shown');
+      await shot(page, '11-settings-new-key');
+      const used = await request(base, 'GET', '/api/bot/status', { key: secret });
+      expect(used.status === 200, `the new key works (${used.status})`);
+      await page.reload();
+      await waitFor(page, '[data-key-name="e2e box"]', /ago|just now/);
+      await page.click('[data-testid="revoke-e2e box"]');
+      await page.click('dialog[open] button:has-text("Revoke key")');
+      await waitFor(page, '[data-key-name="e2e box"]', 'revoked');
+      const refused = await request(base, 'GET', '/api/bot/status', { key: secret });
+      expect(refused.status === 401, `the revoked key is refused (${refused.status})`);
+    });
+
+    await scenario('every page renders with no console errors (screens saved)', async () => {
+      watch.take();
+      await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });
+      const second = await bot.call<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'paper', startingBankroll: '250' });
+      const pages: Array<[string, string, string]> = [
+        ['dashboard', '/dashboard', 'Dashboard'],
+        ['runs', '/runs', 'Runs'],
+        ['run-detail', `/runs/${runId}`, `Run #${runId}`],
+        ['run-compare', `/runs/compare?a=${runId}&b=${second.runId}`, 'Compare runs'],
+        ['trades', '/trades', 'Trades'],
+        ['markets', '/markets', 'Markets'],
+        ['configs', '/configs', 'Configs'],
+        ['analysis', '/analysis', 'Analysis'],
+        ['notifications', '/notifications', 'Notifications'],
+        ['settings', '/settings', 'Settings'],
+      ];
+      const problems: string[] = [];
+      let n = 20;
+      for (const [name, path, heading] of pages) {
+        await page.goto(`${base}${path}`);
+        await waitFor(page, 'h1', heading);
+        await page.waitForTimeout(700); // the event stream keeps the network busy: no "networkidle" here
+        await shot(page, `${n++}-page-${name}`);
+        problems.push(...watch.take().map((e) => `${path}: ${e}`));
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+      for (const [name, path, heading] of [pages[0], pages[4], pages[6]]) {
+        await page.goto(`${base}${path}`);
+        await waitFor(page, 'h1', heading);
+        await shot(page, `${n++}-phone-${name}`);
+      }
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.goto(`${base}/dashboard`);
+      await page.click('button[aria-label="Switch to dark theme"]');
+      await page.waitForTimeout(400);
+      await shot(page, `${n++}-dark-dashboard`);
+      await page.goto(`${base}/runs/${runId}`);
+      await waitFor(page, 'h1', `Run #${runId}`);
+      await shot(page, `${n++}-dark-run-detail`);
+      problems.push(...watch.take());
+      expect(problems.length === 0, `console errors:\n${problems.join('\n')}`);
+    });
+
+    await scenario('sign-out forgets the key', async () => {
+      await page.click('button[aria-label="Sign out"]');
+      await page.waitForURL(/\/sign-in/);
+      await page.goto(`${base}/trades`);
+      await page.waitForURL(/\/sign-in/);
+    });
+  } catch (error) {
+    failed++;
+    failures.push(`setup: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(error);
+  } finally {
+    await context?.close().catch(() => undefined);
+    if (failed && api) console.log(`--- API output (last 3000 chars) ---\n${api.output().slice(-3000)}`);
+    await api?.stop().catch(() => undefined);
+    await pg?.stop().catch(() => undefined);
+  }
+  if (failures.length) console.log(`\nFailures:\n  ${failures.join('\n  ')}`);
+  console.log(`screenshots: ${SHOTS}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+void main();

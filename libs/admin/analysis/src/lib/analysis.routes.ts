@@ -1,0 +1,4 @@
+import { Routes } from '@angular/router';
+import { AnalysisPageComponent } from './analysis-page.component';
+
+export const analysisRoutes: Routes = [{ path: '', component: AnalysisPageComponent }];

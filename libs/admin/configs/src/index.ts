@@ -1,0 +1,1 @@
+export { configsRoutes } from './lib/configs.routes';

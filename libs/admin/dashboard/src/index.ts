@@ -1,0 +1,1 @@
+export { dashboardRoutes } from './lib/dashboard.routes';

@@ -1,0 +1,54 @@
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { AdminApi, LiveEvents } from '@polymaker/admin/data-access';
+import { DashboardPageComponent } from './dashboard-page.component';
+
+const runningRun = {
+  id: 7,
+  apiKeyId: 1,
+  configId: 1,
+  mode: 'dry_run',
+  status: 'running',
+  startingBankroll: '500',
+  startedAt: new Date().toISOString(),
+  lastUpdateAt: new Date().toISOString(),
+  stoppedAt: null,
+  errorMessage: null,
+  durationSeconds: 10,
+  totalPnl: '12.34',
+  totalFills: 2,
+  totalOrders: 4,
+  overallScore: null,
+  metrics: { totalCycles: 3 },
+  extra: {},
+};
+
+describe('DashboardPageComponent', () => {
+  it('renders running runs per bot, totals, trades and the pause state', async () => {
+    const api: Partial<AdminApi> = {
+      listRuns: jest.fn().mockResolvedValue({ items: [runningRun], total: 1 }),
+      listKeys: jest.fn().mockResolvedValue([{ id: 1, name: 'trading box', scope: 'bot' }]),
+      activeConfig: jest.fn().mockResolvedValue({ id: 3, version: 3, values: { pauseOrders: true } }),
+      listTrades: jest.fn().mockResolvedValue({
+        items: [{ id: 1, runId: 7, asset: 'BTC', windowDuration: '15m', outcome: 'Up', side: 'buy', price: '0.52', size: '10', status: 'filled', pnl: '0.48', createdAt: new Date().toISOString() }],
+        nextCursor: null,
+      }),
+      getRunMetrics: jest.fn().mockResolvedValue([]),
+    };
+    const live = { watch: jest.fn(), mode: () => 'live' };
+    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }] });
+    const fixture = TestBed.createComponent(DashboardPageComponent);
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('[data-testid=kpi-running]')?.textContent).toBe('1');
+    expect(el.querySelector('[data-testid=kpi-pnl]')?.textContent?.trim()).toBe('+12.34');
+    expect(el.textContent).toContain('trading box');
+    expect(el.querySelectorAll('[data-testid=running-run]').length).toBe(1);
+    expect(el.querySelector('[data-testid=latest-trades]')?.textContent).toContain('BTC 15m');
+    expect(el.querySelector('[data-testid=orders-paused]')).not.toBeNull();
+    expect(el.querySelector('[data-testid=resume-orders]')).not.toBeNull();
+    expect(live.watch).toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,227 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { RouterLink } from '@angular/router';
+import { AdminApi, LiveEvents, Run, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import {
+  AgoPipe,
+  AsyncStateComponent,
+  ChartComponent,
+  ChartSeries,
+  ConfirmComponent,
+  DecimalPipe,
+  IconComponent,
+  MoneyComponent,
+  StatusBadgeComponent,
+  TimePipe,
+  injectNow,
+} from '@polymaker/admin/ui';
+import { summarize, summarizeBots } from './bot-summary';
+
+const STALE_AFTER_S = 120;
+
+@Component({
+  selector: 'pm-dashboard-page',
+  imports: [RouterLink, AsyncStateComponent, ChartComponent, ConfirmComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="page-head">
+      <div>
+        <h1>Dashboard</h1>
+        <p>Running bots, live P&amp;L and the latest trades. Updates arrive without reloading.</p>
+      </div>
+      <div class="toolbar">
+        @if (active.value(); as config) {
+          <span class="muted">Active config <a [routerLink]="['/configs', config.id]">v{{ config.version }}</a></span>
+          @if (paused()) {
+            <span class="badge warn" data-testid="orders-paused">Orders paused</span>
+            <button type="button" class="primary" (click)="resumeDialog.open()" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+          } @else {
+            <span class="badge good" data-testid="orders-active">Orders active</span>
+            <button type="button" class="danger" (click)="pauseDialog.open()" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+          }
+        }
+      </div>
+    </div>
+    <pm-confirm #pauseDialog title="Pause order placement?" confirmLabel="Pause orders" [danger]="true" (confirmed)="setPaused(true)">
+      Every bot stops placing new orders at its next config poll. Runs keep reporting.
+    </pm-confirm>
+    <pm-confirm #resumeDialog title="Resume order placement?" confirmLabel="Resume orders" (confirmed)="setPaused(false)">
+      Bots start placing orders again at their next config poll.
+    </pm-confirm>
+    @if (actionError(); as message) {
+      <div class="alert bad" role="alert">{{ message }}</div>
+    }
+    @if (actionNotice(); as message) {
+      <div class="alert good" role="status">{{ message }}</div>
+    }
+
+    <section class="grid grid-kpi" aria-label="Totals">
+      <div class="kpi"><div class="label">Running runs</div><div class="value" data-testid="kpi-running">{{ running().length }}</div><div class="sub">{{ bots().length }} bot(s)</div></div>
+      <div class="kpi"><div class="label">P&amp;L (running)</div><div class="value"><pm-money [value]="total().totalPnl" [signed]="true" data-testid="kpi-pnl" /></div><div class="sub">USDC</div></div>
+      <div class="kpi"><div class="label">Fill rate</div><div class="value">{{ total().fillRate === null ? '—' : (total().fillRate | pmDecimal: 1) + ' %' }}</div><div class="sub">{{ total().totalFills }} fills / {{ total().totalOrders }} orders</div></div>
+      <div class="kpi"><div class="label">Cycles</div><div class="value">{{ total().cycles }}</div><div class="sub">across running runs</div></div>
+      <div class="kpi"><div class="label">Wallet balance</div><div class="value"><pm-money [value]="total().walletBalance" /></div><div class="sub">latest reported, USDC</div></div>
+      <div class="kpi"><div class="label">Open alerts</div><div class="value" [class.neg]="alerts().length > 0">{{ alerts().length }}</div><div class="sub">stale or failed runs</div></div>
+    </section>
+
+    @if (alerts().length) {
+      <section class="card alerts" aria-labelledby="alerts-title">
+        <h2 id="alerts-title"><span><pm-icon name="alert" /> Open alerts</span></h2>
+        <ul>
+          @for (alert of alerts(); track alert.key) {
+            <li><pm-status-badge [status]="alert.status" /> <a [routerLink]="['/runs', alert.runId]">Run #{{ alert.runId }}</a> {{ alert.text }}</li>
+          }
+        </ul>
+      </section>
+    }
+
+    <div class="grid grid-2 section">
+      <section class="card" aria-labelledby="pnl-title">
+        <h2 id="pnl-title">Live P&amp;L <span class="muted small">running runs</span></h2>
+        <pm-chart label="P&L of running runs over time" unit="USDC" [series]="pnlSeries()" emptyText="No running run has reported P&L yet." />
+      </section>
+      <section class="card" aria-labelledby="bots-title">
+        <h2 id="bots-title">Bots</h2>
+        <pm-async-state what="running runs" [pending]="runs.pending()" [error]="runs.error()" (retry)="runs.reload()" [empty]="bots().length === 0" emptyText="No bot is running. Start one with its bot key and it shows up here.">
+          @for (bot of bots(); track bot.apiKeyId) {
+            <article class="bot" [attr.aria-label]="'Bot ' + bot.name">
+              <header>
+                <strong>{{ bot.name }}</strong>
+                <span class="muted">{{ bot.runs.length }} running · P&amp;L <pm-money [value]="bot.totalPnl" [signed]="true" /> · fill rate {{ bot.fillRate === null ? '—' : (bot.fillRate | pmDecimal: 1) + ' %' }} · {{ bot.cycles }} cycles · wallet <pm-money [value]="bot.walletBalance" /></span>
+              </header>
+              <ul class="runs">
+                @for (run of bot.runs; track run.id) {
+                  <li data-testid="running-run">
+                    <a [routerLink]="['/runs', run.id]">Run #{{ run.id }}</a>
+                    <pm-status-badge [status]="isStale(run) ? 'stale' : run.status" />
+                    <pm-status-badge [status]="run.mode" />
+                    <span class="muted">updated {{ run.lastUpdateAt | pmAgo: now() }}</span>
+                    <pm-money [value]="run.totalPnl" [signed]="true" />
+                  </li>
+                }
+              </ul>
+            </article>
+          }
+        </pm-async-state>
+      </section>
+    </div>
+
+    <section class="card section" aria-labelledby="trades-title">
+      <h2 id="trades-title">Latest trades <a routerLink="/trades" class="small">All trades →</a></h2>
+      <pm-async-state what="trades" [pending]="trades.pending()" [error]="trades.error()" (retry)="trades.reload()" [empty]="(trades.value()?.length ?? 0) === 0" emptyText="No trades yet.">
+        <div class="table-wrap">
+          <table class="data" data-testid="latest-trades">
+            <caption class="sr-only">The 10 most recent trades</caption>
+            <thead><tr><th scope="col">Time</th><th scope="col">Run</th><th scope="col">Market</th><th scope="col">Side</th><th scope="col" class="num">Price</th><th scope="col" class="num">Size</th><th scope="col">Status</th><th scope="col" class="num">P&amp;L</th></tr></thead>
+            <tbody>
+              @for (t of trades.value(); track t.id) {
+                <tr>
+                  <td>{{ t.createdAt | pmTime }}</td>
+                  <td><a [routerLink]="['/runs', t.runId]">#{{ t.runId }}</a></td>
+                  <td>{{ t.asset }} {{ t.windowDuration }} · {{ t.outcome }}</td>
+                  <td>{{ t.side }}</td>
+                  <td class="num">{{ t.price | pmDecimal: 4 }}</td>
+                  <td class="num">{{ t.size | pmDecimal: 2 }}</td>
+                  <td><pm-status-badge [status]="t.status" /></td>
+                  <td class="num"><pm-money [value]="t.pnl" [signed]="true" /></td>
+                </tr>
+              }
+            </tbody>
+          </table>
+        </div>
+      </pm-async-state>
+    </section>
+  `,
+  styles: `
+    .section { margin-top: 1rem; }
+    .small { font-size: 0.8rem; font-weight: 400; }
+    .alerts { margin-top: 1rem; border-color: var(--warn); }
+    .alerts ul { margin: 0; padding-left: 1rem; display: flex; flex-direction: column; gap: 0.3rem; }
+    .bot { border-top: 1px solid var(--border); padding: 0.6rem 0; }
+    .bot:first-child { border-top: none; padding-top: 0; }
+    .bot header { display: flex; flex-direction: column; gap: 0.15rem; }
+    .runs { list-style: none; padding: 0; margin: 0.4rem 0 0; display: flex; flex-direction: column; gap: 0.3rem; }
+    .runs li { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem; }
+  `,
+})
+export class DashboardPageComponent {
+  private readonly api = inject(AdminApi);
+  private readonly live = inject(LiveEvents);
+  protected readonly now = injectNow(1000);
+
+  protected readonly runs = createLoader(() => this.api.listRuns({ limit: 200, status: 'running' }));
+  protected readonly recent = createLoader(() => this.api.listRuns({ limit: 50 }));
+  protected readonly keys = createLoader(() => this.api.listKeys());
+  protected readonly active = createLoader(() => this.api.activeConfig());
+  protected readonly trades = createLoader(async () => (await this.api.listTrades({ limit: 10 })).items);
+  private readonly metrics = signal<Map<number, ChartSeries>>(new Map());
+
+  protected readonly busy = signal(false);
+  protected readonly actionError = signal<string | null>(null);
+  protected readonly actionNotice = signal<string | null>(null);
+
+  protected readonly running = computed(() => this.runs.value()?.items ?? []);
+  protected readonly bots = computed(() => summarizeBots(this.running(), this.keys.value() ?? []));
+  protected readonly total = computed(() => summarize(this.running(), null, 'All bots'));
+  protected readonly paused = computed(() => this.active.value()?.values?.['pauseOrders'] === true);
+  protected readonly pnlSeries = computed(() => [...this.metrics().values()]);
+  protected readonly alerts = computed(() => {
+    const out: Array<{ key: string; runId: number; status: string; text: string }> = [];
+    const dayAgo = this.now() - 86_400_000;
+    for (const run of this.running()) {
+      if (this.isStale(run)) out.push({ key: `stale-${run.id}`, runId: run.id, status: 'stale', text: `has not reported for ${Math.round((this.now() - Date.parse(run.lastUpdateAt)) / 1000)} s` });
+    }
+    for (const run of this.recent.value()?.items ?? []) {
+      if (run.status === 'stale' && !out.some((a) => a.runId === run.id)) out.push({ key: `stale-${run.id}`, runId: run.id, status: 'stale', text: 'was marked stale by the server' });
+      if (run.status === 'error' && Date.parse(run.stoppedAt ?? run.lastUpdateAt) > dayAgo) out.push({ key: `error-${run.id}`, runId: run.id, status: 'error', text: run.errorMessage ?? 'ended with an error' });
+    }
+    return out;
+  });
+
+  constructor() {
+    this.live.watch(['run.*', 'stream.connected'], () => {
+      void this.runs.reload().then(() => this.loadMetrics());
+      void this.recent.reload();
+    });
+    this.live.watch(['trade.*', 'stream.connected'], () => void this.trades.reload());
+    this.live.watch(['config.*', 'stream.connected'], () => void this.active.reload());
+    void this.runs.reload().then(() => this.loadMetrics());
+  }
+
+  protected isStale(run: Run): boolean {
+    return run.status === 'stale' || (run.status === 'running' && this.now() - Date.parse(run.lastUpdateAt) > STALE_AFTER_S * 1000);
+  }
+
+  private async loadMetrics(): Promise<void> {
+    const runs = this.running().slice(0, 8);
+    const entries = await Promise.all(
+      runs.map(async (run) => {
+        try {
+          const points = await this.api.getRunMetrics(run.id, 2000);
+          return [run.id, { name: `Run #${run.id}`, points: metricSeries(points, 'totalPnl'), area: runs.length === 1 }] as const;
+        } catch {
+          return [run.id, this.metrics().get(run.id) ?? { name: `Run #${run.id}`, points: [] }] as const;
+        }
+      }),
+    );
+    this.metrics.set(new Map(entries));
+  }
+
+  protected async setPaused(paused: boolean): Promise<void> {
+    this.busy.set(true);
+    this.actionError.set(null);
+    this.actionNotice.set(null);
+    try {
+      const version = await this.api.setPaused(paused);
+      this.active.set(version);
+      this.actionNotice.set(
+        paused
+          ? `Orders paused (config v${version.version}). Bots stop placing orders at their next poll.`
+          : `Orders resumed (config v${version.version}). Bots place orders again at their next poll.`,
+      );
+    } catch (error) {
+      this.actionError.set(apiErrorMessage(error));
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { provideHttpClient, withInterceptors } from '@angular/common/http';
+import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
+import { TestBed } from '@angular/core/testing';
+import { provideRouter } from '@angular/router';
+import { provideApiConfiguration } from '@polymaker/shared/api-client';
+
+import { AdminApi } from './admin-api';
+import { AdminSession } from './admin-session';
+import { apiKeyInterceptor } from './api-key.interceptor';
+
+
+describe('AdminApi', () => {
+  let api: AdminApi;
+  let http: HttpTestingController;
+  let session: AdminSession;
+
+  beforeEach(() => {
+    sessionStorage.clear();
+    TestBed.configureTestingModule({
+      providers: [provideRouter([{ path: 'sign-in', children: [] }]), provideHttpClient(withInterceptors([apiKeyInterceptor])), provideHttpClientTesting(), provideApiConfiguration('')],
+    });
+    api = TestBed.inject(AdminApi);
+    http = TestBed.inject(HttpTestingController);
+    session = TestBed.inject(AdminSession);
+  });
+
+  afterEach(() => http.verify());
+
+  async function signIn(key = 'admin-key-1234567890') {
+    const pending = session.signIn(key);
+    http.expectOne('/api/v1/configs/active').flush({});
+    expect(await pending).toBeNull();
+  }
+
+  it('maps a trade filter and cursor onto GET /api/v1/trades with the key header', async () => {
+    await signIn();
+    const page = api.listTrades({ runId: 4, side: 'buy', asset: '', status: 'filled' }, 'next-1');
+    await Promise.resolve();
+    const call = http.expectOne((r) => r.url === '/api/v1/trades');
+    expect(call.request.params.get('runId')).toBe('4');
+    expect(call.request.params.get('side')).toBe('buy');
+    expect(call.request.params.get('status')).toBe('filled');
+    expect(call.request.params.get('cursor')).toBe('next-1');
+    expect(call.request.params.has('asset')).toBe(false);
+    expect(call.request.headers.get('X-Api-Key')).toBe('admin-key-1234567890');
+    call.flush({ items: [], nextCursor: null });
+    expect(await page).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('builds the CSV export URL of the filter without the page size', () => {
+    expect(api.tradesCsvUrl({ asset: 'BTC', side: 'sell', limit: 100 })).toBe('/api/v1/trades/export.csv?asset=BTC&side=sell');
+  });
+
+  it('answers null for the active config when none is active', async () => {
+    await signIn();
+    const active = api.activeConfig();
+    await Promise.resolve();
+    http.expectOne('/api/v1/configs/active').flush({ statusCode: 404, message: 'No active config' }, { status: 404, statusText: 'Not Found' });
+    expect(await active).toBeNull();
+  });
+
+  it('signs out with the server message on 401', async () => {
+    await signIn();
+    const runs = api.listRuns({ status: 'running' });
+    await Promise.resolve();
+    http
+      .expectOne((r) => r.url === '/api/v1/runs')
+      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
+    await expect(runs).rejects.toBeTruthy();
+    expect(session.signedIn()).toBe(false);
+    expect(session.notice()).toContain('Unknown, revoked or expired API key.');
+  });
+
+  it('rejects a wrong key at sign-in with the server message', async () => {
+    const result = session.signIn('wrong-key');
+    http.expectOne('/api/v1/configs/active').flush({ statusCode: 401, message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
+    expect(await result).toBe('Unknown, revoked or expired API key.');
+    expect(session.signedIn()).toBe(false);
+  });
+});

@@ -1,0 +1,160 @@
+import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import { Injectable, inject } from '@angular/core';
+import { ApiKeysService, ConfigsService, HealthService, MarketsService, RunsService, TradesService } from '@polymaker/shared/api-client';
+import { firstValueFrom } from 'rxjs';
+import { AdminSession } from './admin-session';
+import { toApiProblem } from './api-error';
+import {
+  ApiKey,
+  ApiKeyScope,
+  ConfigActivation,
+  ConfigDiff,
+  ConfigSchema,
+  ConfigValidation,
+  ConfigVersion,
+  CreatedApiKey,
+  Health,
+  Market,
+  MetricPoint,
+  Run,
+  RunDetail,
+  RunFilter,
+  TradeFilter,
+  TradePage,
+} from './models';
+import { runQuery, toQueryString, tradeQuery } from './query';
+
+/** Everything the admin app asks the API, in one place, on top of the generated client. */
+@Injectable({ providedIn: 'root' })
+export class AdminApi {
+  private readonly runs = inject(RunsService);
+  private readonly trades = inject(TradesService);
+  private readonly configs = inject(ConfigsService);
+  private readonly keys = inject(ApiKeysService);
+  private readonly markets = inject(MarketsService);
+  private readonly healthService = inject(HealthService);
+  private readonly http = inject(HttpClient);
+  private readonly session = inject(AdminSession);
+
+  // ---- runs
+  listRuns(filter: RunFilter = {}): Promise<{ items: Run[]; total: number }> {
+    return this.runs.listRuns(runQuery(filter));
+  }
+  getRun(id: number): Promise<RunDetail> {
+    return this.runs.getRun({ id });
+  }
+  async getRunMetrics(id: number, limit?: number): Promise<MetricPoint[]> {
+    const series = await this.runs.getRunMetrics({ id, limit });
+    return series.items as MetricPoint[];
+  }
+
+  // ---- trades
+  listTrades(filter: TradeFilter, cursor?: string | null): Promise<TradePage> {
+    return this.trades.listTrades(tradeQuery(filter, cursor));
+  }
+  /** The export URL of a filter (the whole filtered set, not one page). */
+  tradesCsvUrl(filter: TradeFilter): string {
+    const { limit: _limit, ...rest } = filter;
+    return `/api/v1/trades/export.csv${toQueryString(rest)}`;
+  }
+  /** Downloads the CSV of a filter with the key header (a plain link cannot send it). */
+  async downloadTradesCsv(filter: TradeFilter): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(this.tradesCsvUrl(filter), { headers: { 'X-Api-Key': this.session.key() ?? '' } });
+    if (!response.ok) {
+      let message = `Export failed (${response.status})`;
+      try {
+        const body = (await response.json()) as { message?: string };
+        if (body.message) message = body.message;
+      } catch {
+        // not JSON
+      }
+      throw new Error(message);
+    }
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `trades-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    return { blob: await response.blob(), filename };
+  }
+
+  // ---- configs
+  configSchema(): Promise<ConfigSchema> {
+    return this.configs.getConfigSchema();
+  }
+  async listConfigs(): Promise<ConfigVersion[]> {
+    return (await this.configs.listConfigVersions()).items;
+  }
+  getConfig(id: number): Promise<ConfigVersion> {
+    return this.configs.getConfigVersion({ id });
+  }
+  /** The active version, or null when none is active yet. */
+  async activeConfig(): Promise<ConfigVersion | null> {
+    try {
+      return await this.configs.getActiveConfig();
+    } catch (error) {
+      if (error instanceof HttpErrorResponse && error.status === 404) return null;
+      throw error;
+    }
+  }
+  async activations(): Promise<ConfigActivation[]> {
+    return (await this.configs.listConfigActivations()).items;
+  }
+  diffConfigs(from: number, to: number): Promise<ConfigDiff> {
+    return this.configs.diffConfigVersions({ from, to });
+  }
+  validateConfig(values: Record<string, unknown>): Promise<ConfigValidation> {
+    return this.configs.validateConfig({ body: { values } });
+  }
+  createConfig(body: { values: Record<string, unknown>; basedOnId?: number; note?: string; activate?: boolean }): Promise<ConfigVersion> {
+    return this.configs.createConfigVersion({ body });
+  }
+  activateConfig(id: number): Promise<ConfigVersion> {
+    return this.configs.activateConfigVersion({ id });
+  }
+  rollbackConfig(toVersion?: number): Promise<ConfigVersion> {
+    return this.configs.rollbackConfig({ body: toVersion === undefined ? {} : { toVersion } });
+  }
+  setPaused(paused: boolean): Promise<ConfigVersion> {
+    return this.configs.setOrdersPaused({ body: { paused } });
+  }
+
+  // ---- API keys
+  async listKeys(): Promise<ApiKey[]> {
+    return (await this.keys.listApiKeys()).items;
+  }
+  createKey(body: { name: string; scope: ApiKeyScope; value?: string }): Promise<CreatedApiKey> {
+    return this.keys.createApiKey({ body });
+  }
+  revokeKey(id: number): Promise<ApiKey> {
+    return this.keys.revokeApiKey({ id });
+  }
+  rotateKey(id: number, body: { graceMinutes?: number; value?: string } = {}): Promise<CreatedApiKey> {
+    return this.keys.rotateApiKey({ id, body });
+  }
+
+  // ---- markets
+  async listMarkets(includeExpired = false): Promise<Market[]> {
+    return (await this.markets.listMarkets({ includeExpired })).items;
+  }
+
+  // ---- health
+  health(): Promise<Health> {
+    return this.healthService.health();
+  }
+
+  /**
+   * GET for back-office endpoints that the committed spec does not describe yet
+   * (analyses, notifications, wallet): resolves to null while the server answers 404.
+   * Replace with the generated service once `npm run api-client` picks them up.
+   */
+  async optional<T>(path: string): Promise<T | null> {
+    try {
+      return await firstValueFrom(this.http.get<T>(path));
+    } catch (error) {
+      if (toApiProblem(error).status === 404) return null;
+      throw error;
+    }
+  }
+  /** POST to a back-office endpoint not in the spec yet (see `optional`). */
+  postOptional<T>(path: string, body: unknown): Promise<T> {
+    return firstValueFrom(this.http.post<T>(path, body));
+  }
+}

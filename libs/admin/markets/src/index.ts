@@ -1,0 +1,1 @@
+export { marketsRoutes } from './lib/markets.routes';

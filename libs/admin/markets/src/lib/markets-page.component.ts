@@ -1,0 +1,108 @@
+import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
+import { AdminApi, LiveEvents, Market, createLoader } from '@polymaker/admin/data-access';
+import { AgoPipe, AsyncStateComponent, StatusBadgeComponent, createSorter, injectNow } from '@polymaker/admin/ui';
+import { formatDuration } from '@polymaker/admin/util';
+
+/** The watchlist the bots report: by asset and window, with a live expiry countdown and activity. */
+@Component({
+  selector: 'pm-markets-page',
+  imports: [FormsModule, RouterLink, AsyncStateComponent, StatusBadgeComponent, AgoPipe],
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <div class="page-head">
+      <div><h1>Markets</h1><p>The markets the bots watch, as they last reported them.</p></div>
+      <div class="toolbar">
+        <label class="check" for="show-expired"><input id="show-expired" type="checkbox" [ngModel]="includeExpired()" (ngModelChange)="includeExpired.set($event); markets.reload()" /> Show expired</label>
+        <label for="asset-filter" class="sr-only">Asset</label>
+        <select id="asset-filter" [ngModel]="asset()" (ngModelChange)="asset.set($event)"><option value="">All assets</option>@for (a of assets(); track a) { <option [value]="a">{{ a }}</option> }</select>
+      </div>
+    </div>
+    <pm-async-state what="markets" [pending]="markets.pending()" [error]="markets.error()" (retry)="markets.reload()" [empty]="filtered().length === 0" emptyText="No market reported yet. Bots report their watchlist with POST /api/bot/markets/report.">
+      <section class="groups">
+        @for (g of groups(); track g.key) {
+          <article class="card">
+            <h2>{{ g.asset }} <span class="muted">{{ g.window }}</span> <span class="badge neutral">{{ g.count }}</span></h2>
+          </article>
+        }
+      </section>
+      <div class="table-wrap">
+        <table class="data" data-testid="markets-table">
+          <thead><tr>
+            @for (c of columns; track c.key) {
+              <th scope="col" [class.num]="c.num" [attr.aria-sort]="sorter.ariaSort(c.key)"><button type="button" class="sort" (click)="sorter.toggle(c.key)">{{ c.label }} {{ sorter.arrow(c.key) }}</button></th>
+            }
+            <th scope="col">Last report</th><th scope="col">Token (Up)</th>
+          </tr></thead>
+          <tbody>
+            @for (m of sorter.rows(); track m.id) {
+              <tr>
+                <td>{{ m.asset }}</td>
+                <td>{{ m.window }}</td>
+                <td class="mono">{{ m.windowId ?? '—' }}</td>
+                <td class="num">@if (left(m); as s) { @if (s > 0) { <span [class.soon]="s < 120">{{ countdown(s) }}</span> } @else { <pm-status-badge status="expired" /> } } @else { — }</td>
+                <td class="num">{{ m.tradeCount }}</td>
+                <td>{{ m.lastTradeAt ? (m.lastTradeAt | pmAgo: now()) : 'none' }}</td>
+                <td>{{ m.lastReportedAt | pmAgo: now() }}</td>
+                <td class="mono ellipsis" [attr.title]="m.tokenId">{{ m.tokenId }}</td>
+              </tr>
+            }
+          </tbody>
+        </table>
+      </div>
+      <p class="muted"><a routerLink="/trades">Browse their trades →</a></p>
+    </pm-async-state>
+  `,
+  styles: `
+    .groups { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 0.6rem; margin-bottom: 1rem; }
+    .groups .card { padding: 0.6rem 0.8rem; }
+    .groups h2 { margin: 0; font-size: 0.95rem; }
+    .check { display: inline-flex; gap: 0.35rem; align-items: center; font-weight: 500; margin: 0; }
+    .soon { color: var(--warn); font-weight: 650; }
+    .ellipsis { max-width: 18ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+  `,
+})
+export class MarketsPageComponent {
+  private readonly api = inject(AdminApi);
+  protected readonly now = injectNow(1000);
+  protected readonly includeExpired = signal(false);
+  protected readonly asset = signal('');
+  protected readonly markets = createLoader(() => this.api.listMarkets(this.includeExpired()));
+  protected readonly columns = [
+    { key: 'asset', label: 'Asset', num: false },
+    { key: 'window', label: 'Window', num: false },
+    { key: 'windowId', label: 'Window id', num: false },
+    { key: 'expiresAt', label: 'Expires in', num: true },
+    { key: 'tradeCount', label: 'Trades', num: true },
+    { key: 'lastTradeAt', label: 'Last trade', num: false },
+  ];
+  protected readonly assets = computed(() => [...new Set((this.markets.value() ?? []).map((m) => m.asset))].sort());
+  protected readonly filtered = computed(() => (this.markets.value() ?? []).filter((m) => !this.asset() || m.asset === this.asset()));
+  protected readonly sorter = createSorter<Market>(this.filtered, 'expiresAt', 'asc');
+  protected readonly groups = computed(() => {
+    const map = new Map<string, { key: string; asset: string; window: string; count: number }>();
+    for (const m of this.filtered()) {
+      const key = `${m.asset}|${m.window}`;
+      const g = map.get(key) ?? { key, asset: m.asset, window: m.window, count: 0 };
+      g.count++;
+      map.set(key, g);
+    }
+    return [...map.values()].sort((a, b) => a.key.localeCompare(b.key));
+  });
+
+  constructor() {
+    inject(LiveEvents).watch(['markets.*', 'trade.logged', 'stream.connected'], () => void this.markets.reload(), 1000);
+  }
+
+  protected left(m: Market): number | null {
+    return m.expiresAt ? Math.round((Date.parse(m.expiresAt) - this.now()) / 1000) : null;
+  }
+
+  protected countdown(seconds: number): string {
+    if (seconds >= 3600) return formatDuration(seconds);
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
+    return `${m}:${String(s).padStart(2, '0')}`;
+  }
+}

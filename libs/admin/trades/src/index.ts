@@ -1,0 +1,1 @@
+export { tradesRoutes } from './lib/trades.routes';
