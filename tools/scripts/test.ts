@@ -125,6 +125,15 @@ async function main(): Promise<void> {
       },
     },
     {
+      name: 'generated API client matches the spec',
+      run: async () => {
+        const check = join(ROOT, 'libs/shared/api-client/check-generated.mjs');
+        if (!existsSync(check)) return { passed: 0, failed: 0, note: 'no generated client yet' };
+        const { code } = await run(process.execPath, [check]);
+        return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'run npm run api-client' };
+      },
+    },
+    {
       name: 'API end to end (jest over HTTP, real PostgreSQL)',
       run: async () => {
         const server = await pg();
