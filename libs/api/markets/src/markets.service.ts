@@ -86,9 +86,10 @@ export class MarketsService {
         `select m.*, coalesce(t.trade_count, 0) as trade_count, t.last_trade_at
            from markets m
            left join lateral (
-             select count(*) as trade_count, max(created_at) as last_trade_at
-               from trades
-              where token_id = m.token_id or (m.token_id_down is not null and token_id = m.token_id_down)
+             select sum(n) as trade_count, max(last_at) as last_trade_at
+               from (select count(*) as n, max(created_at) as last_at from trades where token_id = m.token_id
+                     union all
+                     select count(*), max(created_at) from trades where m.token_id_down is not null and token_id = m.token_id_down) per_token
            ) t on true
           where ? or m.expires_at is null or m.expires_at > now() - interval '15 minutes'
              or m.last_reported_at > now() - interval '15 minutes'

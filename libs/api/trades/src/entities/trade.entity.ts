@@ -9,7 +9,9 @@ export const TRADE_STATUSES: readonly TradeStatus[] = ['placed', 'filled', 'canc
 @Entity({ tableName: 'trades' })
 @Index({ properties: ['runId', 'id'] })
 @Index({ properties: ['createdAt'] })
-@Index({ properties: ['tokenId'] })
+@Index({ properties: ['tokenId', 'createdAt'] })
+@Index({ properties: ['price', 'id'] })
+@Index({ properties: ['size', 'id'] })
 export class Trade {
   @PrimaryKey({ type: new BigIntType('number') })
   id!: number;
