@@ -12,3 +12,4 @@ export * from './util/decimal';
 export * from './util/payload-reader';
 export * from './core.module';
 export * from './database/migrations';
+export * from './http/page-query.dto';

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConfigVersionView } from '@polymaker/api/config';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '@polymaker/api/core';
 
 const CONFIG_VALUE = {
   nullable: true,
@@ -116,7 +117,7 @@ export class AnalysisListView {
   @ApiProperty({ example: 12 }) total!: number;
 }
 
-export class AnalysisQueryDto {
+export class AnalysisQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only analyses of this run' })
   @IsOptional()
   @Type(() => Number)
@@ -130,21 +131,6 @@ export class AnalysisQueryDto {
   @IsInt()
   @Min(1)
   configId?: number;
-
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ example: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class ApplySuggestionsDto {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '@polymaker/api/core';
 
 export class DeliveryView {
   @ApiProperty({ example: 5 }) id!: number;
@@ -39,7 +40,7 @@ export class NotificationListView {
   @ApiProperty({ example: 2, description: 'Unread notifications in the whole inbox' }) unread!: number;
 }
 
-export class NotificationQueryDto {
+export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'true: unread only' })
   @IsOptional()
   @Transform(({ value }) => value === true || value === 'true' || value === '1')
@@ -50,21 +51,6 @@ export class NotificationQueryDto {
   @IsOptional()
   @IsIn(['run-summary', 'run-error', 'run-stale', 'wallet-low', 'test'])
   kind?: string;
-
-  @ApiPropertyOptional({ example: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ example: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class DeliveryQueryDto {

@@ -10,6 +10,8 @@ import { RequestBuilder } from '../../request-builder';
 import { AnalysisListView } from '../../models/analysis-list-view';
 
 export interface ListAnalyses$Params {
+  limit?: number;
+  offset?: number;
 
 /**
  * Only analyses of this run
@@ -20,17 +22,15 @@ export interface ListAnalyses$Params {
  * Only analyses whose suggestions start from this config version
  */
   configId?: number;
-  limit?: number;
-  offset?: number;
 }
 
 export function listAnalyses(http: HttpClient, rootUrl: string, params?: ListAnalyses$Params, context?: HttpContext): Observable<StrictHttpResponse<AnalysisListView>> {
   const rb = new RequestBuilder(rootUrl, listAnalyses.PATH, 'get');
   if (params) {
-    rb.query('runId', params.runId, {});
-    rb.query('configId', params.configId, {});
     rb.query('limit', params.limit, {});
     rb.query('offset', params.offset, {});
+    rb.query('runId', params.runId, {});
+    rb.query('configId', params.configId, {});
   }
 
   return http.request(

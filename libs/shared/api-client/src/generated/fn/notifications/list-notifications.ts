@@ -10,23 +10,23 @@ import { RequestBuilder } from '../../request-builder';
 import { NotificationListView } from '../../models/notification-list-view';
 
 export interface ListNotifications$Params {
+  limit?: number;
+  offset?: number;
 
 /**
  * true: unread only
  */
   unread?: boolean;
   kind?: 'run-summary' | 'run-error' | 'run-stale' | 'wallet-low' | 'test';
-  limit?: number;
-  offset?: number;
 }
 
 export function listNotifications(http: HttpClient, rootUrl: string, params?: ListNotifications$Params, context?: HttpContext): Observable<StrictHttpResponse<NotificationListView>> {
   const rb = new RequestBuilder(rootUrl, listNotifications.PATH, 'get');
   if (params) {
-    rb.query('unread', params.unread, {});
-    rb.query('kind', params.kind, {});
     rb.query('limit', params.limit, {});
     rb.query('offset', params.offset, {});
+    rb.query('unread', params.unread, {});
+    rb.query('kind', params.kind, {});
   }
 
   return http.request(

@@ -10,6 +10,8 @@ import { RequestBuilder } from '../../request-builder';
 import { RunListView } from '../../models/run-list-view';
 
 export interface ListRuns$Params {
+  limit?: number;
+  offset?: number;
   status?: 'running' | 'completed' | 'stopped' | 'error' | 'stale';
   mode?: 'dry_run' | 'live';
 
@@ -32,21 +34,19 @@ export interface ListRuns$Params {
  * Runs started before this time
  */
   to?: string;
-  limit?: number;
-  offset?: number;
 }
 
 export function listRuns(http: HttpClient, rootUrl: string, params?: ListRuns$Params, context?: HttpContext): Observable<StrictHttpResponse<RunListView>> {
   const rb = new RequestBuilder(rootUrl, listRuns.PATH, 'get');
   if (params) {
+    rb.query('limit', params.limit, {});
+    rb.query('offset', params.offset, {});
     rb.query('status', params.status, {});
     rb.query('mode', params.mode, {});
     rb.query('configId', params.configId, {});
     rb.query('apiKeyId', params.apiKeyId, {});
     rb.query('from', params.from, {});
     rb.query('to', params.to, {});
-    rb.query('limit', params.limit, {});
-    rb.query('offset', params.offset, {});
   }
 
   return http.request(
