@@ -12,6 +12,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ApiProcess, request, startApiProcess, startTestPostgres, TestPostgres } from '@polymaker/testing';
+import { Client } from 'pg';
 import { launchChromium } from './chromium';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -91,6 +92,17 @@ async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
+/** SQL on the test database (only to age a run: the API has no way to fake time). */
+async function sql(databaseUrl: string, text: string, params: unknown[] = []): Promise<void> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   expect(existsSync(ADMIN_INDEX), `${ADMIN_INDEX} is missing: run "npx nx build admin" first`);
   mkdirSync(SHOTS, { recursive: true });
@@ -111,8 +123,6 @@ async function main(): Promise<void> {
     // A wrong key is refused with 401 on purpose, and the bot's config may not exist before the first activation.
     watch.expect(/status of 401.*\/api\/v1\/configs\/active/);
     watch.expect(/status of 404.*\/api\/v1\/configs\/active/);
-    // Back-office endpoints not deployed yet answer 404; the pages say so.
-    watch.expect(/status of 404.*\/api\/v1\/notification/);
     console.log(`admin e2e against ${base} (Chromium ${context.browser()?.version() ?? ''})`);
 
     let runId = 0;
@@ -262,6 +272,92 @@ async function main(): Promise<void> {
       await waitFor(page, '[data-key-name="e2e box"]', 'revoked');
       const refused = await request(base, 'GET', '/api/bot/status', { key: secret });
       expect(refused.status === 401, `the revoked key is refused (${refused.status})`);
+    });
+
+    await scenario('a stopped run shows the run summary in the notifications, and mark read works', async () => {
+      await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });
+      await page.goto(`${base}/runs/${runId}`);
+      await waitFor(page, '[data-testid=analysis-thin]', /too thin/i);
+      await page.goto(`${base}/notifications`);
+      const item = page.locator('[data-kind=run-summary]', { hasText: `Run #${runId}` }).first();
+      await item.waitFor({ state: 'visible', timeout: 10_000 });
+      const id = Number(await item.getAttribute('data-notification'));
+      expect(id > 0, 'the notification has an id');
+      await shot(page, '12-notifications');
+      await page.click(`[data-testid=mark-read-${id}]`);
+      await waitFor(page, `[data-testid=mark-unread-${id}]`);
+      const stored = (await request<{ read: boolean }>(base, 'GET', `/api/v1/notifications/${id}`, { key: adminKey })).body;
+      expect(stored.read === true, 'the notification is read on the server');
+      await page.click(`[data-testid=mark-unread-${id}]`);
+      await waitFor(page, `[data-testid=mark-read-${id}]`);
+      await page.check('[data-testid=unread-only]');
+      await waitFor(page, `[data-notification="${id}"]`);
+      await page.click('[data-testid=read-all]');
+      await waitFor(page, '[data-testid=unread-count]', '0 unread');
+    });
+
+    await scenario('suggestions from a thick session: apply in the UI, activate under Configs, the bot gets it', async () => {
+      const before = await bot.call<{ id: number }>('GET', '/api/bot/config');
+      const created = await request<{ id: number }>(base, 'POST', '/api/v1/configs', { key: adminKey, body: { basedOnId: before.id, values: { mmSpreadMin: 0.04, mmSpreadMax: 0.08, mmOrderSize: 10 }, note: 'e2e: wide spreads', activate: true } });
+      expect(created.status === 201, `config created (${created.status} ${created.text})`);
+      const configId = created.body.id;
+      const started = await bot.call<{ runId: number }>('POST', '/api/bot/run/start', { configId, mode: 'dry_run', startingBankroll: 500 });
+      const thick = started.runId;
+      const trades = Array.from({ length: 200 }, (_, i) => ({ runId: thick, cycle: i, asset: ['BTC', 'ETH'][i % 2], windowDuration: '15m', side: 'buy', outcome: i % 2 ? 'Up' : 'Down', price: 0.5, size: 10, strategy: 'MM' }));
+      const batch = await bot.call<{ tradeIds: number[] }>('POST', '/api/bot/trade/batch', { trades });
+      for (const tradeId of batch.tradeIds.slice(0, 30)) {
+        await bot.call('POST', '/api/bot/trade/update', { tradeId, status: 'filled', fillPrice: 0.5, fillSize: 10, pnl: 0.1 });
+      }
+      await bot.call('POST', '/api/bot/run/update', { runId: thick, totalOrders: 200, totalFills: 30, totalPnl: 3, walletBalance: 503 });
+      // The engine wants ≥ 10 minutes of run: move the start back (the API cannot fake time).
+      await sql(databaseUrl, 'update runs set started_at = now() - make_interval(mins => 45) where id = $1', [thick]);
+      // While running, an on-demand analysis from the UI.
+      await page.goto(`${base}/runs/${thick}`);
+      await waitFor(page, 'h1', `Run #${thick}`);
+      await page.click('[data-testid=analyse-now]');
+      await waitFor(page, '[data-testid=suggestions] [data-suggestion=mmSpreadMin]', undefined, 10_000);
+      await bot.call('POST', '/api/bot/run/stop', { runId: thick, status: 'completed' });
+      await page.reload();
+      await waitFor(page, '[data-testid=analysis]', 'stop');
+      await waitFor(page, '[data-testid=suggestions] [data-suggestion=mmSpreadMin]');
+      await page.click('[data-testid=score-execution] summary');
+      await waitFor(page, '[data-testid=score-execution]', 'fillRate');
+      // Apply only the spread suggestion.
+      const boxes = page.locator('[data-testid=suggestions] input[type=checkbox]');
+      for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).uncheck();
+      await page.check('[data-testid=suggestion-mmSpreadMin]');
+      await shot(page, '13-run-analysis-suggestions');
+      await page.click('[data-testid=apply-suggestions]');
+      await waitFor(page, '[data-testid=applied-version]', 'not active');
+      const href = (await page.getAttribute('[data-testid=applied-version] a', 'href')) ?? '';
+      const newId = Number(/\/configs\/(\d+)/.exec(href)?.[1]);
+      expect(newId > configId, `a new version linked (${href})`);
+      expect((await bot.call<{ id: number }>('GET', '/api/bot/config')).id === configId, 'not active before activation');
+      await page.goto(`${base}/configs`);
+      await waitFor(page, `[data-testid=from-analysis-${newId}]`, /from\s+analysis #\d+ \(run #/);
+      await shot(page, '14-configs-from-analysis');
+      await page.click(`[data-testid=activate-${newId}]`);
+      await waitFor(page, '.alert.good', 'is active');
+      const served = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
+      expect(served['id'] === newId && served['mmSpreadMin'] === 0.032, `bot config ${JSON.stringify({ id: served['id'], mmSpreadMin: served['mmSpreadMin'] })}, want id ${newId} and mmSpreadMin 0.032`);
+      await page.goto(`${base}/analysis`);
+      await waitFor(page, '[data-testid=scores-table] tbody tr');
+      await shot(page, '15-analysis');
+    });
+
+    await scenario('the settings page shows the channels, sends a test and saves the wallet threshold', async () => {
+      await page.goto(`${base}/settings`);
+      await waitFor(page, '[data-testid=email-channel]', 'Email');
+      await waitFor(page, '[data-testid=webhook-channel]', 'Webhook');
+      await page.click('[data-testid=test-webhook]');
+      await waitFor(page, '[data-testid=webhook-result]');
+      await page.fill('#wallet-threshold', '50');
+      await page.click('[data-testid=save-threshold]');
+      await waitFor(page, '[data-testid=wallet-settings] .alert', '50');
+      const wallet = (await request<{ lowBalanceThreshold: string | null }>(base, 'GET', '/api/v1/wallet', { key: adminKey })).body;
+      expect(Number(wallet.lowBalanceThreshold) === 50, `threshold ${wallet.lowBalanceThreshold}`);
+      await shot(page, '16-settings-channels');
+      watch.take();
     });
 
     await scenario('every page renders with no console errors (screens saved)', async () => {

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { AdminApi, ConfigDiff, ConfigVersion, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
@@ -43,7 +43,12 @@ import { AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeCompon
                 @for (v of versions.value(); track v.id) {
                   <tr [class.active]="v.isActive">
                     <td><a [routerLink]="['/configs', v.id]">v{{ v.version }}</a> @if (v.isActive) { <pm-status-badge status="active" /> } @if (v.values['pauseOrders'] === true) { <pm-status-badge status="paused" /> }</td>
-                    <td>{{ v.source }}{{ v.basedOnId ? ' (from v' + v.basedOnId + ')' : '' }}</td>
+                    <td>{{ v.source }}{{ v.basedOnId ? ' (from v' + v.basedOnId + ')' : '' }}
+                      @if (v.analysisId) {
+                        <br /><span class="small" [attr.data-testid]="'from-analysis-' + v.id">from
+                        @if (analysisRuns().get(v.analysisId); as runId) { <a [routerLink]="['/runs', runId]">analysis #{{ v.analysisId }} (run #{{ runId }})</a> } @else { analysis #{{ v.analysisId }} }</span>
+                      }
+                    </td>
                     <td>{{ v.note ?? '' }}</td>
                     <td>{{ v.createdAt | pmTime }}</td>
                     <td class="actions">
@@ -112,6 +117,7 @@ import { AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeCompon
     .diff td.old code { color: var(--bad); }
     .diff td.new code { color: var(--good); }
     .diff code { word-break: break-all; }
+    .small { font-size: 0.8rem; }
     .history { margin: 0; padding-left: 1.2rem; display: flex; flex-direction: column; gap: 0.25rem; max-height: 320px; overflow: auto; }
   `,
 })
@@ -127,9 +133,25 @@ export class ConfigsPageComponent {
   protected readonly diffResult = signal<ConfigDiff | null>(null);
   protected readonly diffError = signal<string | null>(null);
   protected readonly activeId = computed(() => this.active.value()?.id ?? null);
+  /** analysisId → runId, for the versions made from an analysis' suggestions. */
+  protected readonly analysisRuns = signal<ReadonlyMap<number, number>>(new Map());
 
   constructor() {
+    effect(() => {
+      const ids = [...new Set((this.versions.value() ?? []).map((v) => v.analysisId).filter((id): id is number => id !== null))];
+      untracked(() => void this.loadAnalysisRuns(ids));
+    });
     inject(LiveEvents).watch(['config.*', 'stream.connected'], () => this.reload(), 300);
+  }
+
+  private async loadAnalysisRuns(ids: number[]): Promise<void> {
+    const known = this.analysisRuns();
+    const missing = ids.filter((id) => !known.has(id));
+    if (!missing.length) return;
+    const found = await Promise.all(missing.map((id) => this.api.getAnalysis(id).then((a) => [id, a.runId] as const, () => null)));
+    const next = new Map(this.analysisRuns());
+    for (const entry of found) if (entry) next.set(entry[0], entry[1]);
+    this.analysisRuns.set(next);
   }
 
   private reload(): void {

@@ -34,6 +34,16 @@ describe('DashboardPageComponent', () => {
         nextCursor: null,
       }),
       getRunMetrics: jest.fn().mockResolvedValue([]),
+      listNotifications: jest.fn().mockResolvedValue({
+        items: [
+          { id: 5, kind: 'wallet-low', read: false, runId: 7, title: 'Wallet below 50 USDC', severity: 'warning' },
+          { id: 4, kind: 'run-summary', read: false, runId: 6, title: 'Run #6 completed', severity: 'info' },
+        ],
+        total: 2,
+        unread: 2,
+      }),
+      wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [{ apiKeyId: 1, runId: 7, at: new Date().toISOString(), walletBalance: '40', positionValue: null, startingWallet: null }], chain: null, lowBalanceThreshold: '50', pollSeconds: null, watchedAddress: null }),
+      walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
     };
     const live = { watch: jest.fn(), mode: () => 'live' };
     TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }] });
@@ -49,6 +59,9 @@ describe('DashboardPageComponent', () => {
     expect(el.querySelector('[data-testid=latest-trades]')?.textContent).toContain('BTC 15m');
     expect(el.querySelector('[data-testid=orders-paused]')).not.toBeNull();
     expect(el.querySelector('[data-testid=resume-orders]')).not.toBeNull();
+    expect(el.querySelector('[data-alert=notification-5]')?.textContent).toContain('Wallet below 50 USDC');
+    expect(el.querySelector('[data-alert=notification-4]')).toBeNull();
+    expect(el.querySelector('[data-testid=wallet-section]')?.textContent).toContain('below');
     expect(live.watch).toHaveBeenCalled();
   });
 });

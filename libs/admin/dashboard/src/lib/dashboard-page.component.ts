@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AdminApi, LiveEvents, Run, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { alertNotifications, walletChartSeries } from './wallet';
 import {
   AgoPipe,
   AsyncStateComponent,
@@ -60,7 +61,7 @@ const STALE_AFTER_S = 120;
       <div class="kpi"><div class="label">Fill rate</div><div class="value">{{ total().fillRate === null ? '—' : (total().fillRate | pmDecimal: 1) + ' %' }}</div><div class="sub">{{ total().totalFills }} fills / {{ total().totalOrders }} orders</div></div>
       <div class="kpi"><div class="label">Cycles</div><div class="value">{{ total().cycles }}</div><div class="sub">across running runs</div></div>
       <div class="kpi"><div class="label">Wallet balance</div><div class="value"><pm-money [value]="total().walletBalance" /></div><div class="sub">latest reported, USDC</div></div>
-      <div class="kpi"><div class="label">Open alerts</div><div class="value" [class.neg]="alerts().length > 0">{{ alerts().length }}</div><div class="sub">stale or failed runs</div></div>
+      <div class="kpi"><div class="label">Open alerts</div><div class="value" [class.neg]="alerts().length > 0">{{ alerts().length }}</div><div class="sub">stale or failed runs, unread alerts</div></div>
     </section>
 
     @if (alerts().length) {
@@ -68,7 +69,7 @@ const STALE_AFTER_S = 120;
         <h2 id="alerts-title"><span><pm-icon name="alert" /> Open alerts</span></h2>
         <ul>
           @for (alert of alerts(); track alert.key) {
-            <li><pm-status-badge [status]="alert.status" /> <a [routerLink]="['/runs', alert.runId]">Run #{{ alert.runId }}</a> {{ alert.text }}</li>
+            <li [attr.data-alert]="alert.key"><pm-status-badge [status]="alert.status" /> @if (alert.runId) { <a [routerLink]="['/runs', alert.runId]">Run #{{ alert.runId }}</a> } @else { <a routerLink="/notifications">Notification</a> } {{ alert.text }}</li>
           }
         </ul>
       </section>
@@ -105,6 +106,27 @@ const STALE_AFTER_S = 120;
       </section>
     </div>
 
+    <section class="card section" aria-labelledby="wallet-title" data-testid="wallet-section">
+      <h2 id="wallet-title">Wallet <a routerLink="/settings" class="small">Threshold →</a></h2>
+      <div class="grid grid-2">
+        <pm-chart label="Wallet balance over time" unit="USDC" [series]="walletChart()" emptyText="No wallet balance reported yet (bots send walletBalance; the server can watch an address)." />
+        <pm-async-state what="the wallet" [pending]="walletState.pending()" [error]="walletState.error()" (retry)="walletState.reload()" [empty]="!walletState.value()">
+          @if (walletState.value(); as w) {
+            <dl class="pairs">
+              <dt>Low-balance alert</dt><dd>@if (w.lowBalanceThreshold) { below <pm-money [value]="w.lowBalanceThreshold" /> USDC } @else { off }</dd>
+              <dt>Watched address</dt><dd>@if (w.chain; as c) { <code class="addr">{{ c.address }}</code> · <pm-money [value]="c.usdc" /> USDC · {{ c.pol ?? '—' }} POL · {{ c.at | pmAgo: now() }} @if (c.error) { <span class="neg">{{ c.error }}</span> } } @else { {{ w.watchedAddress ?? 'none' }} }</dd>
+              @for (b of w.bots; track b.runId) {
+                <dt>Bot key #{{ b.apiKeyId ?? '—' }}</dt><dd><pm-money [value]="b.walletBalance" /> · run <a [routerLink]="['/runs', b.runId]">#{{ b.runId }}</a> · {{ b.at | pmAgo: now() }}</dd>
+              }
+              @for (a of w.alerts; track a.source) {
+                <dt>{{ a.source }}</dt><dd><pm-status-badge [status]="a.below ? 'warning' : 'ok'" /> last <pm-money [value]="a.lastBalance" /> vs {{ a.threshold }} · {{ a.alerts }} alert{{ a.alerts === 1 ? '' : 's' }}</dd>
+              }
+            </dl>
+          }
+        </pm-async-state>
+      </div>
+    </section>
+
     <section class="card section" aria-labelledby="trades-title">
       <h2 id="trades-title">Latest trades <a routerLink="/trades" class="small">All trades →</a></h2>
       <pm-async-state what="trades" [pending]="trades.pending()" [error]="trades.error()" (retry)="trades.reload()" [empty]="(trades.value()?.length ?? 0) === 0" emptyText="No trades yet.">
@@ -133,6 +155,7 @@ const STALE_AFTER_S = 120;
   `,
   styles: `
     .section { margin-top: 1rem; }
+    .addr { word-break: break-all; }
     .small { font-size: 0.8rem; font-weight: 400; }
     .alerts { margin-top: 1rem; border-color: var(--warn); }
     .alerts ul { margin: 0; padding-left: 1rem; display: flex; flex-direction: column; gap: 0.3rem; }
@@ -164,15 +187,22 @@ export class DashboardPageComponent {
   protected readonly total = computed(() => summarize(this.running(), null, 'All bots'));
   protected readonly paused = computed(() => this.active.value()?.values?.['pauseOrders'] === true);
   protected readonly pnlSeries = computed(() => [...this.metrics().values()]);
+  protected readonly notices = createLoader(() => this.api.listNotifications({ unread: true, limit: 50 }));
+  protected readonly walletState = createLoader(() => this.api.wallet());
+  protected readonly walletSeries = createLoader(() => this.api.walletSeries({ limit: 2000 }));
+  protected readonly walletChart = computed(() => walletChartSeries(this.walletSeries.value()));
   protected readonly alerts = computed(() => {
-    const out: Array<{ key: string; runId: number; status: string; text: string }> = [];
+    const out: Array<{ key: string; runId: number | null; status: string; text: string }> = [];
+    for (const n of alertNotifications(this.notices.value()?.items ?? [])) {
+      out.push({ key: `notification-${n.id}`, runId: n.kind === 'wallet-low' ? null : n.runId, status: n.kind === 'wallet-low' ? 'warning' : n.kind === 'run-error' ? 'error' : 'stale', text: n.title });
+    }
     const dayAgo = this.now() - 86_400_000;
     for (const run of this.running()) {
       if (this.isStale(run)) out.push({ key: `stale-${run.id}`, runId: run.id, status: 'stale', text: `has not reported for ${Math.round((this.now() - Date.parse(run.lastUpdateAt)) / 1000)} s` });
     }
     for (const run of this.recent.value()?.items ?? []) {
-      if (run.status === 'stale' && !out.some((a) => a.runId === run.id)) out.push({ key: `stale-${run.id}`, runId: run.id, status: 'stale', text: 'was marked stale by the server' });
-      if (run.status === 'error' && Date.parse(run.stoppedAt ?? run.lastUpdateAt) > dayAgo) out.push({ key: `error-${run.id}`, runId: run.id, status: 'error', text: run.errorMessage ?? 'ended with an error' });
+      if (run.status === 'stale' && !out.some((a) => a.runId === run.id && a.status === 'stale')) out.push({ key: `stale-${run.id}`, runId: run.id, status: 'stale', text: 'was marked stale by the server' });
+      if (run.status === 'error' && !out.some((a) => a.runId === run.id && a.status === 'error') && Date.parse(run.stoppedAt ?? run.lastUpdateAt) > dayAgo) out.push({ key: `error-${run.id}`, runId: run.id, status: 'error', text: run.errorMessage ?? 'ended with an error' });
     }
     return out;
   });
@@ -184,6 +214,11 @@ export class DashboardPageComponent {
     });
     this.live.watch(['trade.*', 'stream.connected'], () => void this.trades.reload());
     this.live.watch(['config.*', 'stream.connected'], () => void this.active.reload());
+    this.live.watch(['notification.*', 'wallet.low-balance', 'run.stopped', 'run.stale', 'stream.connected'], () => void this.notices.reload(), 1000);
+    this.live.watch(['wallet.low-balance', 'run.updated', 'stream.connected'], () => {
+      void this.walletState.reload();
+      void this.walletSeries.reload();
+    }, 2000);
     void this.runs.reload().then(() => this.loadMetrics());
   }
 

@@ -1,12 +1,36 @@
-import { HttpClient, HttpErrorResponse } from '@angular/common/http';
+import { HttpErrorResponse } from '@angular/common/http';
 import { Injectable, inject } from '@angular/core';
-import { ApiKeysService, ConfigsService, HealthService, MarketsService, RunsService, TradesService } from '@polymaker/shared/api-client';
-import { firstValueFrom } from 'rxjs';
-import { AdminSession } from './admin-session';
-import { toApiProblem } from './api-error';
 import {
+  AnalysesService,
+  ApiKeysService,
+  ConfigsService,
+  HealthService,
+  MarketsService,
+  NotificationsService,
+  RunsService,
+  SchedulerService,
+  TradesService,
+  WalletService,
+} from '@polymaker/shared/api-client';
+import { AdminSession } from './admin-session';
+import {
+  Analysis,
+  AnalysisList,
+  AppliedSuggestions,
   ApiKey,
   ApiKeyScope,
+  ChannelTest,
+  Channels,
+  Comparison,
+  DeliveryList,
+  NotificationItem,
+  NotificationKind,
+  NotificationList,
+  Retention,
+  UpdateEmailChannel,
+  UpdateWebhookChannel,
+  WalletOverview,
+  WalletSeries,
   ConfigActivation,
   ConfigDiff,
   ConfigSchema,
@@ -33,7 +57,10 @@ export class AdminApi {
   private readonly keys = inject(ApiKeysService);
   private readonly markets = inject(MarketsService);
   private readonly healthService = inject(HealthService);
-  private readonly http = inject(HttpClient);
+  private readonly analyses = inject(AnalysesService);
+  private readonly notifications = inject(NotificationsService);
+  private readonly walletService = inject(WalletService);
+  private readonly scheduler = inject(SchedulerService);
   private readonly session = inject(AdminSession);
 
   // ---- runs
@@ -135,26 +162,75 @@ export class AdminApi {
     return (await this.markets.listMarkets({ includeExpired })).items;
   }
 
+  // ---- analyses
+  listAnalyses(query: { runId?: number; configId?: number; limit?: number; offset?: number } = {}): Promise<AnalysisList> {
+    return this.analyses.listAnalyses(query);
+  }
+  compareConfigs(configIds?: number[], runsPerConfig?: number): Promise<Comparison> {
+    return this.analyses.compareRuns({ configIds: configIds?.length ? [configIds.join(',')] : undefined, runsPerConfig });
+  }
+  getAnalysis(id: number): Promise<Analysis> {
+    return this.analyses.getAnalysis({ id });
+  }
+  runAnalyses(runId: number): Promise<Analysis[]> {
+    return this.analyses.listRunAnalyses({ id: runId });
+  }
+  analyzeRun(runId: number): Promise<Analysis> {
+    return this.analyses.analyzeRun({ id: runId });
+  }
+  /** A new, inactive config version from the analysis' suggestions (all of them when `suggestionIds` is left out). */
+  applySuggestions(analysisId: number, suggestionIds?: string[], note?: string): Promise<AppliedSuggestions> {
+    return this.analyses.applySuggestions({ id: analysisId, body: { suggestionIds, ...(note ? { note } : {}) } });
+  }
+
+  // ---- notifications
+  listNotifications(query: { unread?: boolean; kind?: NotificationKind; limit?: number; offset?: number } = {}): Promise<NotificationList> {
+    return this.notifications.listNotifications(query);
+  }
+  markRead(id: number): Promise<NotificationItem> {
+    return this.notifications.markNotificationRead({ id });
+  }
+  markUnread(id: number): Promise<NotificationItem> {
+    return this.notifications.markNotificationUnread({ id });
+  }
+  async markAllRead(): Promise<number> {
+    return (await this.notifications.markAllNotificationsRead()).updated;
+  }
+  listDeliveries(query: { status?: 'pending' | 'sent' | 'failed'; channel?: 'email' | 'webhook'; notificationId?: number; limit?: number } = {}): Promise<DeliveryList> {
+    return this.notifications.listNotificationDeliveries(query);
+  }
+  channels(): Promise<Channels> {
+    return this.notifications.getNotificationChannels();
+  }
+  updateEmailChannel(body: UpdateEmailChannel): Promise<Channels> {
+    return this.notifications.updateEmailChannel({ body });
+  }
+  updateWebhookChannel(body: UpdateWebhookChannel): Promise<Channels> {
+    return this.notifications.updateWebhookChannel({ body });
+  }
+  testChannel(channel: 'email' | 'webhook'): Promise<ChannelTest> {
+    return this.notifications.testNotificationChannel({ channel });
+  }
+
+  // ---- wallet and retention
+  wallet(): Promise<WalletOverview> {
+    return this.walletService.getWallet();
+  }
+  walletSeries(query: { runId?: number; apiKeyId?: number; limit?: number } = {}): Promise<WalletSeries> {
+    return this.walletService.getWalletSeries(query);
+  }
+  setWalletThreshold(lowBalanceThreshold: string | null): Promise<WalletOverview> {
+    return this.walletService.updateWalletSettings({ body: { lowBalanceThreshold } });
+  }
+  retention(): Promise<Retention> {
+    return this.scheduler.getRetention();
+  }
+  setRetention(metricRetentionDays: number | null): Promise<Retention> {
+    return this.scheduler.updateRetention({ body: { metricRetentionDays } });
+  }
+
   // ---- health
   health(): Promise<Health> {
     return this.healthService.health();
-  }
-
-  /**
-   * GET for back-office endpoints that the committed spec does not describe yet
-   * (analyses, notifications, wallet): resolves to null while the server answers 404.
-   * Replace with the generated service once `npm run api-client` picks them up.
-   */
-  async optional<T>(path: string): Promise<T | null> {
-    try {
-      return await firstValueFrom(this.http.get<T>(path));
-    } catch (error) {
-      if (toApiProblem(error).status === 404) return null;
-      throw error;
-    }
-  }
-  /** POST to a back-office endpoint not in the spec yet (see `optional`). */
-  postOptional<T>(path: string, body: unknown): Promise<T> {
-    return firstValueFrom(this.http.post<T>(path, body));
   }
 }

@@ -1,5 +1,34 @@
 // The API's shapes, re-exported under the names the admin features use: features never import the generated client.
 export type {
+  AnalysisListView as AnalysisList,
+  AnalysisSummaryView as AnalysisSummary,
+  AnalysisView as Analysis,
+  AppliedSuggestionsView as AppliedSuggestions,
+  BotWalletView as BotWallet,
+  BreakdownRowView as BreakdownRow,
+  BreakdownsView as Breakdowns,
+  ChainReadingView as ChainReading,
+  ChannelTestView as ChannelTest,
+  ChannelsView as Channels,
+  ComparisonGroupView as ComparisonGroup,
+  ComparisonRunView as ComparisonRun,
+  ComparisonView as Comparison,
+  DeliveryListView as DeliveryList,
+  DeliveryView as Delivery,
+  EmailChannelView as EmailChannel,
+  NotificationListView as NotificationList,
+  NotificationView as NotificationItem,
+  RetentionView as Retention,
+  SubScoreView as SubScore,
+  SubScoresView as SubScores,
+  SuggestionSetView as SuggestionSet,
+  SuggestionView as Suggestion,
+  UpdateEmailChannelDto as UpdateEmailChannel,
+  UpdateWebhookChannelDto as UpdateWebhookChannel,
+  WalletAlertStateView as WalletAlertState,
+  WalletOverviewView as WalletOverview,
+  WalletSeriesView as WalletSeries,
+  WebhookChannelView as WebhookChannel,
   ApiKeyView as ApiKey,
   CreatedApiKeyView as CreatedApiKey,
   ConfigActivationView as ConfigActivation,
@@ -23,6 +52,7 @@ export type RunMode = 'dry_run' | 'live';
 export type TradeSide = 'buy' | 'sell';
 export type TradeStatus = 'placed' | 'filled' | 'cancelled' | 'failed';
 export type ApiKeyScope = 'bot' | 'admin';
+export type NotificationKind = 'run-summary' | 'run-error' | 'run-stale' | 'wallet-low' | 'test';
 
 export interface RunFilter {
   status?: RunStatus | '';

@@ -54,25 +54,24 @@ import { RunAnalysisComponent } from './run-analysis.component';
               <p class="muted">No keys outside the contract.</p>
             }
           </section>
-          <section class="card" aria-labelledby="analysis-title">
-            <h2 id="analysis-title">Analysis</h2>
-            <pm-run-analysis [analysis]="r.analysis" />
+          <section class="card" aria-labelledby="markets-title">
+            <h2 id="markets-title">Markets traded</h2>
+            @if (markets().length) {
+              <div class="table-wrap"><table class="data">
+                <thead><tr><th scope="col">Asset</th><th scope="col">Window</th><th scope="col">Condition</th><th scope="col" class="num">Trades</th></tr></thead>
+                <tbody>
+                  @for (m of markets(); track m.key) {
+                    <tr><td>{{ m.asset }}</td><td>{{ m.window }}</td><td class="mono ellipsis">{{ m.conditionId ?? '—' }}</td><td class="num">{{ m.count }}</td></tr>
+                  }
+                </tbody>
+              </table></div>
+            } @else {
+              <p class="muted">No trades yet.</p>
+            }
           </section>
         </div>
-        <section class="card section" aria-labelledby="markets-title">
-          <h2 id="markets-title">Markets traded</h2>
-          @if (markets().length) {
-            <div class="table-wrap"><table class="data">
-              <thead><tr><th scope="col">Asset</th><th scope="col">Window</th><th scope="col">Condition</th><th scope="col" class="num">Trades</th></tr></thead>
-              <tbody>
-                @for (m of markets(); track m.key) {
-                  <tr><td>{{ m.asset }}</td><td>{{ m.window }}</td><td class="mono ellipsis">{{ m.conditionId ?? '—' }}</td><td class="num">{{ m.count }}</td></tr>
-                }
-              </tbody>
-            </table></div>
-          } @else {
-            <p class="muted">No trades yet.</p>
-          }
+        <section class="card section" aria-labelledby="analysis-title">
+          <pm-run-analysis [runId]="r.id" />
         </section>
         <section class="card section" aria-labelledby="run-trades-title">
           <h2 id="run-trades-title">Latest trades <a [routerLink]="['/trades']" [queryParams]="{ runId: r.id }" class="small">All {{ r.tradeCount }} →</a></h2>
@@ -131,7 +130,7 @@ export class RunDetailPageComponent {
       this.runId();
       untracked(() => this.reload());
     });
-    inject(LiveEvents).watch(['run.*', 'trade.*', 'stream.connected'], (events) => {
+    inject(LiveEvents).watch(['run.*', 'trade.*', 'analysis.completed', 'stream.connected'], (events) => {
       const mine = events.some((e) => e.name === 'poll' || e.name === 'stream.connected' || (e.data as { runId?: number } | null)?.runId === this.runId() || !(e.data as { runId?: number } | null)?.runId);
       if (mine) this.reload();
     });

@@ -16,6 +16,15 @@ const TONES: Record<string, string> = {
   expiring: 'warn',
   error: 'bad',
   failed: 'bad',
+  sent: 'good',
+  ok: 'good',
+  pending: 'warn',
+  thin: 'warn',
+  warning: 'warn',
+  critical: 'bad',
+  info: 'info',
+  unread: 'info',
+  best: 'good',
 };
 
 /** A coloured pill for a status; the text always carries the meaning (never colour alone). */
