@@ -2,11 +2,11 @@ import { PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpExceptionFilter, JsonLogger, Settings, toErrorBody } from '@polymaker/api/core';
-import helmet from '@fastify/helmet';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { SECURITY_HEADERS } from './security-headers';
 
 export interface CreateAppOptions {
   settings: Settings;
@@ -44,7 +44,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   refuseOversizedUploadsEarly(app.getHttpServer() as Server, settings.bodyLimitBytes);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-request-id', request.id);
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   });
   // While shutting down, in-flight requests finish and their sockets close instead of idling,
   // so closing does not wait for keep-alive timeouts.
@@ -68,18 +68,6 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     else logger.info(entry, 'request');
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-      },
-    },
-  });
   if (settings.corsOrigins.length > 0) {
     app.enableCors({
       origin: settings.corsOrigins.includes('*') ? true : settings.corsOrigins,

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { AnalysisService } from './analysis.service';
 import {
   AnalysisListView,
@@ -37,19 +37,26 @@ export class AnalysisController {
   }
 
   @Get('analyses/:id')
-  @ApiOperation({ operationId: 'getAnalysis', summary: 'One analysis: scores with inputs and formulas, breakdowns, suggestions' })
+  @ApiOperation({
+    operationId: 'getAnalysis',
+    summary: 'One analysis: scores with inputs and formulas, breakdowns, suggestions',
+  })
   @ApiOkResponse({ type: AnalysisView })
   get(@Param('id', ParseIntPipe) id: number): Promise<AnalysisView> {
     return this.analyses.get(id) as Promise<AnalysisView>;
   }
 
-  @Post('analyses/:id/apply')
+  @IdempotentPost('analyses/:id/apply')
   @ApiOperation({
     operationId: 'applySuggestions',
-    summary: 'Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated)',
+    summary:
+      'Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated)',
   })
   @ApiCreatedResponse({ type: AppliedSuggestionsView })
-  apply(@Param('id', ParseIntPipe) id: number, @Body() body: ApplySuggestionsDto): Promise<AppliedSuggestionsView> {
+  apply(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: ApplySuggestionsDto,
+  ): Promise<AppliedSuggestionsView> {
     return this.analyses.apply(id, body.suggestionIds, body.note) as Promise<AppliedSuggestionsView>;
   }
 
@@ -60,8 +67,11 @@ export class AnalysisController {
     return this.analyses.listForRun(id) as Promise<AnalysisView[]>;
   }
 
-  @Post('runs/:id/analyses')
-  @ApiOperation({ operationId: 'analyzeRun', summary: 'Analyse a run now (a running one too) and store the result' })
+  @IdempotentPost('runs/:id/analyses')
+  @ApiOperation({
+    operationId: 'analyzeRun',
+    summary: 'Analyse a run now (a running one too) and store the result',
+  })
   @ApiCreatedResponse({ type: AnalysisView })
   analyze(@Param('id', ParseIntPipe) id: number): Promise<AnalysisView> {
     return this.analyses.analyzeNow(id) as Promise<AnalysisView>;

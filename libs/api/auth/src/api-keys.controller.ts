@@ -1,8 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyListView, ApiKeyView, CreateApiKeyDto, CreatedApiKeyView, RotateApiKeyDto } from './dto/api-key.dto';
+import {
+  ApiKeyListView,
+  ApiKeyView,
+  CreateApiKeyDto,
+  CreatedApiKeyView,
+  RotateApiKeyDto,
+} from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiSecurity('api-key')
@@ -18,7 +24,7 @@ export class ApiKeysController {
     return { items: await this.keys.list() };
   }
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({
     operationId: 'createApiKey',
     summary: 'Create a key, generated or with a chosen value; the value is returned this once',
@@ -28,7 +34,7 @@ export class ApiKeysController {
     return this.keys.create(body.name, body.scope, body.value);
   }
 
-  @Post(':id/revoke')
+  @IdempotentPost(':id/revoke')
   @HttpCode(200)
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key: it stops working at once' })
   @ApiOkResponse({ type: ApiKeyView })
@@ -36,11 +42,12 @@ export class ApiKeysController {
     return this.keys.revoke(id);
   }
 
-  @Post(':id/rotate')
+  @IdempotentPost(':id/rotate')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'rotateApiKey',
-    summary: 'Replace a key with a new value (same name and scope); the old one is revoked or expires after a grace period',
+    summary:
+      'Replace a key with a new value (same name and scope); the old one is revoked or expires after a grace period',
   })
   @ApiOkResponse({ type: CreatedApiKeyView })
   rotate(@Param('id', ParseIntPipe) id: number, @Body() body: RotateApiKeyDto): Promise<CreatedApiKeyView> {

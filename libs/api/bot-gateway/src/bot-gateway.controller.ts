@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiCreatedResponse,
@@ -12,6 +12,7 @@ import {
 import { ConfigService } from '@polymaker/api/config';
 import {
   CurrentPrincipal,
+  IdempotentPost,
   JsonObject,
   NotFoundError,
   Principal,
@@ -57,7 +58,10 @@ export class BotGatewayController {
   ) {}
 
   @Get('status')
-  @ApiOperation({ operationId: 'botStatus', summary: 'Server version, key validity, active config and open runs' })
+  @ApiOperation({
+    operationId: 'botStatus',
+    summary: 'Server version, key validity, active config and open runs',
+  })
   @ApiOkResponse({ type: BotStatusView })
   status(@CurrentPrincipal() principal: Principal): Promise<JsonObject> {
     return this.gateway.status(principal, this.version);
@@ -69,7 +73,11 @@ export class BotGatewayController {
     summary: 'The active config as one flat object with its id; polled every ~10 s by every bot',
   })
   @ApiOkResponse({
-    schema: { type: 'object', additionalProperties: true, example: { id: 1, mode: 'dry_run', pauseOrders: false } },
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      example: { id: 1, mode: 'dry_run', pauseOrders: false },
+    },
   })
   @ApiNotFoundResponse({ description: 'No active config' })
   async config(@Res() reply: FastifyReply): Promise<void> {
@@ -78,7 +86,7 @@ export class BotGatewayController {
     await reply.header('content-type', 'application/json; charset=utf-8').send(active.json);
   }
 
-  @Post('run/start')
+  @IdempotentPost('run/start')
   @ApiOperation({ operationId: 'botStartRun', summary: 'Start a run' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotStartRunDto })
@@ -87,7 +95,7 @@ export class BotGatewayController {
     return this.gateway.startRun(principal, body);
   }
 
-  @Post('run/update')
+  @IdempotentPost('run/update')
   @HttpCode(200)
   @ApiOperation({ operationId: 'botUpdateRun', summary: 'Push run metrics (unknown keys are kept as sent)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
@@ -97,11 +105,11 @@ export class BotGatewayController {
     return this.gateway.updateRun(principal, body);
   }
 
-  @Post('run/stop')
+  @IdempotentPost('run/stop')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'botStopRun',
-    summary: 'Stop a run and get its analysis; a second stop returns the first stop\'s result',
+    summary: "Stop a run and get its analysis; a second stop returns the first stop's result",
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotStopRunDto })
@@ -110,7 +118,7 @@ export class BotGatewayController {
     return this.gateway.stopRun(principal, body);
   }
 
-  @Post('trade')
+  @IdempotentPost('trade')
   @ApiOperation({ operationId: 'botLogTrade', summary: 'Log one order' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeDto })
@@ -119,9 +127,12 @@ export class BotGatewayController {
     return this.gateway.logTrade(body);
   }
 
-  @Post('trade/update')
+  @IdempotentPost('trade/update')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'botUpdateTrade', summary: 'Record a fill, cancel, failure or P&L of a trade' })
+  @ApiOperation({
+    operationId: 'botUpdateTrade',
+    summary: 'Record a fill, cancel, failure or P&L of a trade',
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeUpdateDto })
   @ApiOkResponse({ type: BotTradeUpdatedView })
@@ -129,8 +140,11 @@ export class BotGatewayController {
     return this.gateway.updateTrade(body);
   }
 
-  @Post('trade/batch')
-  @ApiOperation({ operationId: 'botLogTradeBatch', summary: 'Log many orders in one transaction (all or nothing)' })
+  @IdempotentPost('trade/batch')
+  @ApiOperation({
+    operationId: 'botLogTradeBatch',
+    summary: 'Log many orders in one transaction (all or nothing)',
+  })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeBatchDto })
   @ApiCreatedResponse({ type: BotTradeBatchView })
@@ -138,7 +152,7 @@ export class BotGatewayController {
     return this.gateway.logTradeBatch(body);
   }
 
-  @Post('markets/report')
+  @IdempotentPost('markets/report')
   @HttpCode(200)
   @ApiOperation({ operationId: 'botReportMarkets', summary: 'Report the markets the bot is watching' })
   @ApiHeader(IDEMPOTENCY_HEADER)

@@ -1,6 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { BadInputError, RequiresScope } from '@polymaker/api/core';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { ConfigService } from './config.service';
 import {
   ConfigActivationListView,
@@ -24,7 +31,10 @@ export class ConfigController {
   constructor(private readonly configs: ConfigService) {}
 
   @Get('config-schema')
-  @ApiOperation({ operationId: 'getConfigSchema', summary: 'Every config key with type, default, bounds and description' })
+  @ApiOperation({
+    operationId: 'getConfigSchema',
+    summary: 'Every config key with type, default, bounds and description',
+  })
   @ApiOkResponse({ type: ConfigSchemaView })
   schema(): ConfigSchemaView {
     return { keys: CONFIG_SCHEMA.map((spec) => ({ ...spec })), additionalKeysAllowed: true };
@@ -45,7 +55,10 @@ export class ConfigController {
   }
 
   @Get('configs/activations')
-  @ApiOperation({ operationId: 'listConfigActivations', summary: 'Which version was activated when, and how' })
+  @ApiOperation({
+    operationId: 'listConfigActivations',
+    summary: 'Which version was activated when, and how',
+  })
   @ApiOkResponse({ type: ConfigActivationListView })
   async activations(): Promise<ConfigActivationListView> {
     return { items: await this.configs.activations() };
@@ -67,18 +80,22 @@ export class ConfigController {
     return this.configs.get(id);
   }
 
-  @Post('configs')
+  @IdempotentPost('configs')
   @ApiOperation({
     operationId: 'createConfigVersion',
     summary: 'Create a new version from scratch or from an earlier one; versions never change once created',
   })
   @ApiCreatedResponse({ type: ConfigVersionView })
   async create(@Body() body: CreateConfigVersionDto): Promise<ConfigVersionView> {
-    const version = await this.configs.create({ values: body.values, basedOnId: body.basedOnId, note: body.note });
+    const version = await this.configs.create({
+      values: body.values,
+      basedOnId: body.basedOnId,
+      note: body.note,
+    });
     return body.activate ? this.configs.activate(version.id) : version;
   }
 
-  @Post('configs/validate')
+  @IdempotentPost('configs/validate')
   @HttpCode(200)
   @ApiOperation({ operationId: 'validateConfig', summary: 'Check values against the schema without saving' })
   @ApiOkResponse({ type: ConfigValidationView })
@@ -86,26 +103,30 @@ export class ConfigController {
     return this.configs.validate(body.values);
   }
 
-  @Post('configs/rollback')
+  @IdempotentPost('configs/rollback')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'rollbackConfig', summary: 'Activate an earlier version (default: the previous one)' })
+  @ApiOperation({
+    operationId: 'rollbackConfig',
+    summary: 'Activate an earlier version (default: the previous one)',
+  })
   @ApiOkResponse({ type: ConfigVersionView })
   rollback(@Body() body: RollbackDto): Promise<ConfigVersionView> {
     return this.configs.rollback(body.toVersion);
   }
 
-  @Post('configs/pause')
+  @IdempotentPost('configs/pause')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'setOrdersPaused',
-    summary: 'Pause or resume order placement on every bot (a new version of the active config with pauseOrders)',
+    summary:
+      'Pause or resume order placement on every bot (a new version of the active config with pauseOrders)',
   })
   @ApiOkResponse({ type: ConfigVersionView })
   pause(@Body() body: PauseDto): Promise<ConfigVersionView> {
     return this.configs.setPaused(body.paused);
   }
 
-  @Post('configs/:id/activate')
+  @IdempotentPost('configs/:id/activate')
   @HttpCode(200)
   @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
   @ApiOkResponse({ type: ConfigVersionView })

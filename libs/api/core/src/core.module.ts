@@ -1,12 +1,11 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { UnitOfWork } from './database/unit-of-work';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { SETTINGS, Settings } from './settings/settings';
 
 export const SERVER_VERSION = Symbol('SERVER_VERSION');
 
-/** Settings, the unit of work and the Idempotency-Key handling, for every module. */
+/** Settings, the unit of work and the Idempotency-Key interceptor (used by @IdempotentPost), for every module. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -17,9 +16,9 @@ export class CoreModule {
         { provide: SETTINGS, useValue: settings },
         { provide: SERVER_VERSION, useValue: version },
         UnitOfWork,
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        IdempotencyInterceptor,
       ],
-      exports: [SETTINGS, SERVER_VERSION, UnitOfWork],
+      exports: [SETTINGS, SERVER_VERSION, UnitOfWork, IdempotencyInterceptor],
     };
   }
 }

@@ -8,6 +8,7 @@ export * from './logging/json-logger';
 export * from './http/principal';
 export * from './idempotency/idempotency-record.entity';
 export * from './idempotency/idempotency.interceptor';
+export * from './idempotency/idempotent-post.decorator';
 export * from './util/decimal';
 export * from './util/payload-reader';
 export * from './core.module';

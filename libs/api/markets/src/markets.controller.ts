@@ -12,7 +12,10 @@ export class MarketsController {
   constructor(private readonly markets: MarketsService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listMarkets', summary: 'The watchlist: reported markets by asset and window with expiry and activity' })
+  @ApiOperation({
+    operationId: 'listMarkets',
+    summary: 'The watchlist: reported markets by asset and window with expiry and activity',
+  })
   @ApiQuery({ name: 'includeExpired', required: false, type: Boolean })
   @ApiOkResponse({ type: MarketListView })
   async list(@Query('includeExpired') includeExpired?: string): Promise<MarketListView> {

@@ -1,6 +1,16 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import {
   ChannelsView,
   ChannelTestView,
@@ -23,13 +33,16 @@ export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Get('notifications')
-  @ApiOperation({ operationId: 'listNotifications', summary: 'The in-app inbox, newest first, with each delivery' })
+  @ApiOperation({
+    operationId: 'listNotifications',
+    summary: 'The in-app inbox, newest first, with each delivery',
+  })
   @ApiOkResponse({ type: NotificationListView })
   list(@Query() query: NotificationQueryDto): Promise<NotificationListView> {
     return this.notifications.list(query);
   }
 
-  @Post('notifications/read-all')
+  @IdempotentPost('notifications/read-all')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markAllNotificationsRead', summary: 'Mark the whole inbox read' })
   @ApiOkResponse({ type: MarkAllReadView })
@@ -44,7 +57,7 @@ export class NotificationsController {
     return this.notifications.get(id);
   }
 
-  @Post('notifications/:id/read')
+  @IdempotentPost('notifications/:id/read')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationRead', summary: 'Mark one notification read' })
   @ApiOkResponse({ type: NotificationView })
@@ -52,7 +65,7 @@ export class NotificationsController {
     return this.notifications.markRead(id, true);
   }
 
-  @Post('notifications/:id/unread')
+  @IdempotentPost('notifications/:id/unread')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationUnread', summary: 'Mark one notification unread again' })
   @ApiOkResponse({ type: NotificationView })
@@ -61,40 +74,56 @@ export class NotificationsController {
   }
 
   @Get('notification-deliveries')
-  @ApiOperation({ operationId: 'listNotificationDeliveries', summary: 'The delivery log: per notification and channel, status, attempts, last error' })
+  @ApiOperation({
+    operationId: 'listNotificationDeliveries',
+    summary: 'The delivery log: per notification and channel, status, attempts, last error',
+  })
   @ApiOkResponse({ type: DeliveryListView })
   async deliveries(@Query() query: DeliveryQueryDto): Promise<DeliveryListView> {
     return { items: await this.notifications.deliveries(query) };
   }
 
   @Get('notification-channels')
-  @ApiOperation({ operationId: 'getNotificationChannels', summary: 'Email and webhook settings in effect (environment defaults, admin overrides)' })
+  @ApiOperation({
+    operationId: 'getNotificationChannels',
+    summary: 'Email and webhook settings in effect (environment defaults, admin overrides)',
+  })
   @ApiOkResponse({ type: ChannelsView })
   channels(): Promise<ChannelsView> {
     return this.notifications.channelsView();
   }
 
   @Put('notification-channels/email')
-  @ApiOperation({ operationId: 'updateEmailChannel', summary: 'Override the email settings (null goes back to the environment value)' })
+  @ApiOperation({
+    operationId: 'updateEmailChannel',
+    summary: 'Override the email settings (null goes back to the environment value)',
+  })
   @ApiOkResponse({ type: ChannelsView })
   updateEmail(@Body() body: UpdateEmailChannelDto): Promise<ChannelsView> {
     return this.notifications.updateEmail(body);
   }
 
   @Put('notification-channels/webhook')
-  @ApiOperation({ operationId: 'updateWebhookChannel', summary: 'Override the webhook settings (null goes back to the environment value)' })
+  @ApiOperation({
+    operationId: 'updateWebhookChannel',
+    summary: 'Override the webhook settings (null goes back to the environment value)',
+  })
   @ApiOkResponse({ type: ChannelsView })
   updateWebhook(@Body() body: UpdateWebhookChannelDto): Promise<ChannelsView> {
     return this.notifications.updateWebhook(body);
   }
 
-  @Post('notification-channels/:channel/test')
+  @IdempotentPost('notification-channels/:channel/test')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'testNotificationChannel', summary: 'Send a test message on one channel now and report what happened' })
+  @ApiOperation({
+    operationId: 'testNotificationChannel',
+    summary: 'Send a test message on one channel now and report what happened',
+  })
   @ApiParam({ name: 'channel', enum: ['email', 'webhook'] })
   @ApiOkResponse({ type: ChannelTestView })
   test(@Param('channel') channel: string): Promise<ChannelTestView> {
-    if (channel !== 'email' && channel !== 'webhook') throw new BadRequestException('channel must be email or webhook.');
+    if (channel !== 'email' && channel !== 'webhook')
+      throw new BadRequestException('channel must be email or webhook.');
     return this.notifications.sendTest(channel);
   }
 }

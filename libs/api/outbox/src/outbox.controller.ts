@@ -1,6 +1,6 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { OutboxJobListView, OutboxJobQueryDto, OutboxJobView } from './dto/outbox-job.dto';
 import { OutboxService } from './outbox.service';
 
@@ -12,14 +12,17 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listOutboxJobs', summary: 'The durable queue: owed analyses and notifications, newest first' })
+  @ApiOperation({
+    operationId: 'listOutboxJobs',
+    summary: 'The durable queue: owed analyses and notifications, newest first',
+  })
   @ApiOkResponse({ type: OutboxJobListView })
   async list(@Query() query: OutboxJobQueryDto): Promise<OutboxJobListView> {
     const [items, counts] = await Promise.all([this.outbox.list(query), this.outbox.counts()]);
     return { items, counts };
   }
 
-  @Post(':id/retry')
+  @IdempotentPost(':id/retry')
   @HttpCode(200)
   @ApiOperation({ operationId: 'retryOutboxJob', summary: 'Queue a job that gave up once more' })
   @ApiOkResponse({ type: OutboxJobView })

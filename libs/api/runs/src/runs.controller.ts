@@ -23,7 +23,10 @@ export class RunsController {
   }
 
   @Get(':id')
-  @ApiOperation({ operationId: 'getRun', summary: 'One run with its latest metrics, extra keys and analysis' })
+  @ApiOperation({
+    operationId: 'getRun',
+    summary: 'One run with its latest metrics, extra keys and analysis',
+  })
   @ApiOkResponse({ type: RunDetailView })
   detail(@Param('id', ParseIntPipe) id: number): Promise<RunDetailView> {
     return this.runs.detail(id);
@@ -31,9 +34,17 @@ export class RunsController {
 
   @Get(':id/metrics')
   @ApiOperation({ operationId: 'getRunMetrics', summary: 'The metric series of a run, oldest first' })
-  @ApiQuery({ name: 'limit', required: false, type: Number, description: 'Most recent points to return (default 5000)' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: Number,
+    description: 'Most recent points to return (default 5000)',
+  })
   @ApiOkResponse({ type: MetricSeriesView })
-  async metricSeries(@Param('id', ParseIntPipe) id: number, @Query('limit') limit?: string): Promise<MetricSeriesView> {
+  async metricSeries(
+    @Param('id', ParseIntPipe) id: number,
+    @Query('limit') limit?: string,
+  ): Promise<MetricSeriesView> {
     const count = limit === undefined ? 5000 : Number(limit);
     if (!Number.isInteger(count) || count < 1 || count > 100_000) {
       throw new BadInputError('limit must be a whole number from 1 to 100000.');

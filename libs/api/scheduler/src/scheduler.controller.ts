@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { JobListView, JobResultView, RetentionView, UpdateRetentionDto } from './dto/scheduler.dto';
 import { JobName, SchedulerService } from './scheduler.service';
 
@@ -12,15 +12,21 @@ export class SchedulerController {
   constructor(private readonly scheduler: SchedulerService) {}
 
   @Get('scheduler/jobs')
-  @ApiOperation({ operationId: 'listScheduledJobs', summary: 'Scheduled jobs on this instance: interval and last result' })
+  @ApiOperation({
+    operationId: 'listScheduledJobs',
+    summary: 'Scheduled jobs on this instance: interval and last result',
+  })
   @ApiOkResponse({ type: JobListView })
   list(): JobListView {
     return { items: this.scheduler.list() };
   }
 
-  @Post('scheduler/jobs/:name/run')
+  @IdempotentPost('scheduler/jobs/:name/run')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'runScheduledJob', summary: 'Run a job now (still under its cluster-wide lock)' })
+  @ApiOperation({
+    operationId: 'runScheduledJob',
+    summary: 'Run a job now (still under its cluster-wide lock)',
+  })
   @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'wallet-poll'] })
   @ApiOkResponse({ type: JobResultView })
   run(@Param('name') name: string): Promise<JobResultView> {
@@ -35,7 +41,10 @@ export class SchedulerController {
   }
 
   @Put('retention')
-  @ApiOperation({ operationId: 'updateRetention', summary: 'Change how long metric points are kept (applied by the maintenance job)' })
+  @ApiOperation({
+    operationId: 'updateRetention',
+    summary: 'Change how long metric points are kept (applied by the maintenance job)',
+  })
   @ApiOkResponse({ type: RetentionView })
   updateRetention(@Body() body: UpdateRetentionDto): Promise<RetentionView> {
     return this.scheduler.updateRetention(body);

@@ -47,7 +47,10 @@ export class TradesController {
   @Get('export.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="trades.csv"')
-  @ApiOperation({ operationId: 'exportTradesCsv', summary: 'Every trade matching the filters as CSV, streamed' })
+  @ApiOperation({
+    operationId: 'exportTradesCsv',
+    summary: 'Every trade matching the filters as CSV, streamed',
+  })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
   export(@Query() query: TradeQueryDto): StreamableFile {
@@ -55,7 +58,9 @@ export class TradesController {
     async function* lines(): AsyncGenerator<string> {
       yield `${CSV_COLUMNS.join(',')}\n`;
       for await (const page of pages) {
-        yield page.map((trade) => CSV_COLUMNS.map((column) => csvCell(trade[column])).join(',')).join('\n') + '\n';
+        yield (
+          page.map((trade) => CSV_COLUMNS.map((column) => csvCell(trade[column])).join(',')).join('\n') + '\n'
+        );
       }
     }
     return new StreamableFile(Readable.from(lines()));

@@ -1,7 +1,12 @@
 import { Body, Controller, Get, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '@polymaker/api/core';
-import { UpdateWalletSettingsDto, WalletOverviewView, WalletSeriesQueryDto, WalletSeriesView } from './dto/wallet.dto';
+import {
+  UpdateWalletSettingsDto,
+  WalletOverviewView,
+  WalletSeriesQueryDto,
+  WalletSeriesView,
+} from './dto/wallet.dto';
 import { WalletService } from './wallet.service';
 
 @ApiTags('wallet')
@@ -12,21 +17,30 @@ export class WalletController {
   constructor(private readonly wallet: WalletService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getWallet', summary: 'Latest balances (per bot, and the watched address), the threshold and alert states' })
+  @ApiOperation({
+    operationId: 'getWallet',
+    summary: 'Latest balances (per bot, and the watched address), the threshold and alert states',
+  })
   @ApiOkResponse({ type: WalletOverviewView })
   overview(): Promise<WalletOverviewView> {
     return this.wallet.overview();
   }
 
   @Get('series')
-  @ApiOperation({ operationId: 'getWalletSeries', summary: 'Balance series from bot metrics and on-chain reads' })
+  @ApiOperation({
+    operationId: 'getWalletSeries',
+    summary: 'Balance series from bot metrics and on-chain reads',
+  })
   @ApiOkResponse({ type: WalletSeriesView })
   series(@Query() query: WalletSeriesQueryDto): Promise<WalletSeriesView> {
     return this.wallet.series(query);
   }
 
   @Put('settings')
-  @ApiOperation({ operationId: 'updateWalletSettings', summary: 'Set the low-balance threshold (one alert per crossing below it)' })
+  @ApiOperation({
+    operationId: 'updateWalletSettings',
+    summary: 'Set the low-balance threshold (one alert per crossing below it)',
+  })
   @ApiOkResponse({ type: WalletOverviewView })
   async update(@Body() body: UpdateWalletSettingsDto): Promise<WalletOverviewView> {
     await this.wallet.updateSettings(body);
