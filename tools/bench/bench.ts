@@ -429,11 +429,16 @@ async function main(): Promise<void> {
     hellos.push(fastify.child);
     const helloFastify = await closedLoop({ url: fastify.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
     fastify.child.kill('SIGTERM');
+    const expressHello = await startHello('express');
+    hellos.push(expressHello.child);
+    const helloExpress = await closedLoop({ url: expressHello.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
+    expressHello.child.kill('SIGTERM');
     const http = await startHello('http');
     hellos.push(http.child);
     const helloHttp = await closedLoop({ url: http.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
     http.child.kill('SIGTERM');
     addLoadRow(`bare Fastify ${fastifyVersion()} hello-world, ${P.connections} conn.`, helloFastify, 'baseline', '-');
+    addLoadRow(`bare Express 5 hello-world, ${P.connections} conn. (the ceiling of Nest on Express)`, helloExpress, 'baseline', '-');
     addLoadRow(`bare node:http hello-world, ${P.connections} conn.`, helloHttp, 'baseline', '-');
 
     log('GET /api/bot/config...');

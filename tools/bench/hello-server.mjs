@@ -1,4 +1,4 @@
-// Baseline servers for the benchmark: `node hello-server.mjs fastify|http` listens on a free port,
+// Baseline servers for the benchmark: `node hello-server.mjs fastify|express|http` listens on a free port,
 // answers every request with {"hello":"world"} and prints the port on stdout.
 import { createServer } from 'node:http';
 import Fastify from 'fastify';
@@ -15,6 +15,14 @@ if (kind === 'http') {
   });
   server.keepAliveTimeout = 72_000;
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+} else if (kind === 'express') {
+  // The ceiling of Nest's other HTTP adapter: Nest on Express cannot answer faster than bare Express.
+  const { default: express } = await import('express');
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/*path', (_req, res) => res.json({ hello: 'world' }));
+  const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
+  server.keepAliveTimeout = 72_000;
 } else {
   const app = Fastify({ logger: false });
   app.get('/*', async () => ({ hello: 'world' }));

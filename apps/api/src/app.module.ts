@@ -50,7 +50,7 @@ export class AppModule {
           connect: options.connect,
           registerRequestContext: false,
           forceUtcTimezone: true,
-          pool: { min: 0, max: 20 },
+          pool: { min: 2, max: 20 }, // two warm connections: the first writes after a quiet spell skip the connect
           debug: false,
           colors: false,
           logger: options.log,
