@@ -61,3 +61,37 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
     expect((await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: 'lots' })).status).toBe(400);
   });
 });
+
+describe('back office: the watched wallet set from the admin API', () => {
+  let t: TestApi;
+  let rpc: LoopbackRpc;
+
+  beforeAll(async () => {
+    rpc = await startJsonRpc(USDC, ADDRESS);
+    rpc.balances.usdcUnits = 77_000_000n; // 77 USDC
+    t = await startTestApi('backoffice_wallet_admin', { WALLET_POLL_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await rpc?.close();
+  });
+
+  it('watches nothing until an admin sets an address and an RPC URL, then reads it', async () => {
+    expect((await t.admin('GET', '/api/v1/wallet')).body).toMatchObject({ watchedAddress: null, rpcHost: null, pollSeconds: null, chain: null });
+    const bad = await t.admin('PUT', '/api/v1/wallet/settings', { watchAddress: '0x123', rpcUrl: 'ftp://nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.body['message']).toMatch(/watchAddress must be a public address/);
+    expect(bad.body['message']).toMatch(/rpcUrl must be an http\(s\) URL/);
+
+    const set = await t.admin('PUT', '/api/v1/wallet/settings', { watchAddress: ADDRESS, rpcUrl: rpc.url });
+    expect(set.body).toMatchObject({ watchedAddress: ADDRESS, rpcHost: new URL(rpc.url).host, pollSeconds: 1 });
+    const wallet = await waitFor('a chain reading', async () => {
+      const body = (await t.admin('GET', '/api/v1/wallet')).body;
+      return body['chain'] ? body : null;
+    });
+    expect(wallet['chain']).toMatchObject({ address: ADDRESS, usdc: '77', error: null });
+
+    const cleared = await t.admin('PUT', '/api/v1/wallet/settings', { watchAddress: null, rpcUrl: null });
+    expect(cleared.body).toMatchObject({ watchedAddress: null, pollSeconds: null });
+  });
+});

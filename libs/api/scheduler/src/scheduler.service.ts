@@ -56,7 +56,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     this.jobs = {
       'stale-runs': job('stale-runs', settings.runStaleCheckSeconds),
       maintenance: job('maintenance', settings.maintenanceIntervalSeconds),
-      'wallet-poll': job('wallet-poll', this.wallet.watching ? settings.walletPollSeconds : null),
+      'wallet-poll': job('wallet-poll', settings.walletPollSeconds), // skips while no address is watched
     };
   }
 
@@ -68,7 +68,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       timer.unref();
       this.registry.addInterval(`polymaker:${job.name}`, timer);
     }
-    if (this.jobs['wallet-poll'].everySeconds !== null) void this.run('wallet-poll').catch(() => undefined);
+    void this.run('wallet-poll').catch(() => undefined);
   }
 
   onModuleDestroy(): void {
@@ -85,8 +85,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     if (!job) throw new NotFoundError(`There is no scheduled job "${name}". Jobs: ${Object.keys(this.jobs).join(', ')}.`);
     const at = new Date().toISOString();
     if (this.stopping) return { job: name, ran: false, skipped: 'shutting down', result: {}, at };
-    if (name === 'wallet-poll' && !this.wallet.watching) {
-      return { job: name, ran: false, skipped: 'no watched address (set WALLET_ADDRESS and WALLET_RPC_URL)', result: {}, at };
+    if (name === 'wallet-poll' && !(await this.wallet.watchTarget())) {
+      return { job: name, ran: false, skipped: 'no watched address (set it under Settings, or WALLET_ADDRESS and WALLET_RPC_URL)', result: {}, at };
     }
     if (job.running) return { job: name, ran: false, skipped: 'already running on this instance', result: {}, at };
     job.running = true;

@@ -39,7 +39,7 @@ export class WalletController {
   @Put('settings')
   @ApiOperation({
     operationId: 'updateWalletSettings',
-    summary: 'Set the low-balance threshold (one alert per crossing below it)',
+    summary: 'Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment',
   })
   @ApiOkResponse({ type: WalletOverviewView })
   async update(@Body() body: UpdateWalletSettingsDto): Promise<WalletOverviewView> {

@@ -8,6 +8,14 @@ import { readWalletBalances } from './polygon-rpc';
 
 export interface WalletSettings {
   lowBalanceThreshold: string;
+  watchAddress: string;
+  rpcUrl: string;
+}
+
+/** The address read on chain and the JSON-RPC URL it is read from. */
+export interface WatchTarget {
+  address: string;
+  rpcUrl: string;
 }
 
 export const WALLET_KEY = 'wallet';
@@ -33,8 +41,19 @@ export class WalletService {
     return stored.lowBalanceThreshold ?? this.settings.walletLowBalance;
   }
 
-  async updateSettings(patch: { lowBalanceThreshold?: string | null }): Promise<void> {
+  async updateSettings(patch: { lowBalanceThreshold?: string | null; watchAddress?: string | null; rpcUrl?: string | null }): Promise<void> {
     await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);
+  }
+
+  /**
+   * The watched address and RPC URL in force: those set from the admin API, else WALLET_ADDRESS and
+   * WALLET_RPC_URL. Never an address a bot sent.
+   */
+  async watchTarget(em?: EntityManager): Promise<WatchTarget | null> {
+    const stored = await this.store.get<WalletSettings>(WALLET_KEY, em);
+    const address = stored.watchAddress ?? this.settings.walletAddress;
+    const rpcUrl = stored.rpcUrl ?? this.settings.walletRpcUrl;
+    return address && rpcUrl ? { address, rpcUrl } : null;
   }
 
   /** A bot pushed metrics: a walletBalance in them is a reading for that bot's key. */
@@ -78,15 +97,11 @@ export class WalletService {
     return outcome;
   }
 
-  get watching(): boolean {
-    return this.settings.walletAddress !== null && this.settings.walletRpcUrl !== null;
-  }
-
   /** Reads the watched address on chain (the scheduler calls this under its lock). */
   async pollChain(em: EntityManager): Promise<{ usdc: string; pol: string } | null> {
-    const address = this.settings.walletAddress;
-    const rpcUrl = this.settings.walletRpcUrl;
-    if (!address || !rpcUrl) return null;
+    const target = await this.watchTarget(em);
+    if (!target) return null;
+    const { address, rpcUrl } = target;
     try {
       const balances = await readWalletBalances(rpcUrl, address, this.settings.walletUsdcContract);
       await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [address, balances.usdc, balances.pol]);
@@ -115,10 +130,12 @@ export class WalletService {
       const states = await em.execute<{ source: string; below: boolean; last_balance: string; threshold: string; alerts: number; changed_at: Date }[]>(
         'select source, below, last_balance::text as last_balance, threshold::text as threshold, alerts, changed_at from wallet_alert_states order by source',
       );
+      const target = await this.watchTarget(em);
       return {
         lowBalanceThreshold: await this.threshold(em),
-        watchedAddress: this.settings.walletAddress,
-        pollSeconds: this.watching ? this.settings.walletPollSeconds : null,
+        watchedAddress: target?.address ?? null,
+        rpcHost: target ? new URL(target.rpcUrl).host : null,
+        pollSeconds: target ? this.settings.walletPollSeconds : null,
         bots: bots.map((row) => ({
           apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
           runId: Number(row.run_id),
@@ -192,6 +209,7 @@ function normal(value: string | null): string | null {
 export interface WalletOverview {
   lowBalanceThreshold: string | null;
   watchedAddress: string | null;
+  rpcHost: string | null;
   pollSeconds: number | null;
   bots: { apiKeyId: number | null; runId: number; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
   chain: { address: string; usdc: string | null; pol: string | null; error: string | null; at: string } | null;

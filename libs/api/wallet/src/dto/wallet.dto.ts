@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export class BotWalletView {
   @ApiProperty({ nullable: true, type: Number, description: 'The bot (API key) that reported it' }) apiKeyId!: number | null;
@@ -33,7 +33,8 @@ export class WalletAlertStateView {
 
 export class WalletOverviewView {
   @ApiProperty({ nullable: true, type: String, example: '50', description: 'USDC; null: no low-balance alert' }) lowBalanceThreshold!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'WALLET_ADDRESS, read on chain when set' }) watchedAddress!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The public address read on chain (Settings, else WALLET_ADDRESS)' }) watchedAddress!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'polygon-rpc.com', description: 'Host of the JSON-RPC URL in use (the URL itself may hold a secret)' }) rpcHost!: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 300 }) pollSeconds!: number | null;
   @ApiProperty({ type: [BotWalletView], description: 'The latest balance each bot reported' }) bots!: BotWalletView[];
   @ApiProperty({ type: LatestChainReadingView, nullable: true }) chain!: LatestChainReadingView | null;
@@ -75,4 +76,16 @@ export class UpdateWalletSettingsDto {
   @ValidateIf((_, value) => value !== null)
   @Matches(/^\d{1,12}(\.\d{1,8})?$/, { message: 'lowBalanceThreshold must be an amount such as 50 or 12.5' })
   lowBalanceThreshold?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '0x00000000000000000000000000000000000000A1', description: 'Public address to watch on chain; null: back to WALLET_ADDRESS' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'watchAddress must be a public address: 0x and 40 hex digits' })
+  watchAddress?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'https://polygon-rpc.com', description: 'Polygon JSON-RPC URL; null: back to WALLET_RPC_URL' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'rpcUrl must be an http(s) URL' })
+  rpcUrl?: string | null;
 }

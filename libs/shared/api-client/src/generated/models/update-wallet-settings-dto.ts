@@ -7,4 +7,14 @@ export interface UpdateWalletSettingsDto {
    * USDC; null: back to WALLET_LOW_BALANCE
    */
   lowBalanceThreshold?: string | null;
+
+  /**
+   * Polygon JSON-RPC URL; null: back to WALLET_RPC_URL
+   */
+  rpcUrl?: string | null;
+
+  /**
+   * Public address to watch on chain; null: back to WALLET_ADDRESS
+   */
+  watchAddress?: string | null;
 }

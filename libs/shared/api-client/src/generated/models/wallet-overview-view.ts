@@ -21,7 +21,12 @@ export interface WalletOverviewView {
   pollSeconds: number | null;
 
   /**
-   * WALLET_ADDRESS, read on chain when set
+   * Host of the JSON-RPC URL in use (the URL itself may hold a secret)
+   */
+  rpcHost: string | null;
+
+  /**
+   * The public address read on chain (Settings, else WALLET_ADDRESS)
    */
   watchedAddress: string | null;
 }

@@ -94,7 +94,7 @@ export class WalletService extends BaseService {
   static readonly UpdateWalletSettingsPath = '/api/v1/wallet/settings';
 
   /**
-   * Set the low-balance threshold (one alert per crossing below it).
+   * Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment.
    *
    *
    *
@@ -109,7 +109,7 @@ export class WalletService extends BaseService {
   }
 
   /**
-   * Set the low-balance threshold (one alert per crossing below it).
+   * Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment.
    *
    *
    *
