@@ -345,7 +345,7 @@ async function main(): Promise<void> {
       await shot(page, '15-analysis');
     });
 
-    await scenario('the settings page shows the channels, sends a test and saves the wallet threshold', async () => {
+    await scenario('the settings page shows the channels, sends a test, saves the wallet threshold and the watched address', async () => {
       await page.goto(`${base}/settings`);
       await waitFor(page, '[data-testid=email-channel]', 'Email');
       await waitFor(page, '[data-testid=webhook-channel]', 'Webhook');
@@ -356,7 +356,16 @@ async function main(): Promise<void> {
       await waitFor(page, '[data-testid=wallet-settings] .alert', '50');
       const wallet = (await request<{ lowBalanceThreshold: string | null }>(base, 'GET', '/api/v1/wallet', { key: adminKey })).body;
       expect(Number(wallet.lowBalanceThreshold) === 50, `threshold ${wallet.lowBalanceThreshold}`);
+      const address = '0x00000000000000000000000000000000000000A1';
+      await page.fill('#watch-address', address);
+      await page.fill('#watch-rpc', 'http://127.0.0.1:9/rpc');
+      await page.click('[data-testid=save-watch]');
+      await waitFor(page, '[data-testid=watched-address]', address);
+      const watched = (await request<{ watchedAddress: string | null; rpcHost: string | null }>(base, 'GET', '/api/v1/wallet', { key: adminKey })).body;
+      expect(watched.watchedAddress === address && watched.rpcHost === '127.0.0.1:9', `watch ${JSON.stringify(watched)}`);
       await shot(page, '16-settings-channels');
+      await page.click('text=Back to environment');
+      await waitFor(page, '[data-testid=watched-address]', 'none');
       watch.take();
     });
 

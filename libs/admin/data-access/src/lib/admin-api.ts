@@ -222,6 +222,10 @@ export class AdminApi {
   setWalletThreshold(lowBalanceThreshold: string | null): Promise<WalletOverview> {
     return this.walletService.updateWalletSettings({ body: { lowBalanceThreshold } });
   }
+  /** The watched public address and its JSON-RPC URL; nulls go back to WALLET_ADDRESS / WALLET_RPC_URL. */
+  setWalletWatch(watchAddress: string | null, rpcUrl: string | null): Promise<WalletOverview> {
+    return this.walletService.updateWalletSettings({ body: { watchAddress, rpcUrl } });
+  }
   retention(): Promise<Retention> {
     return this.scheduler.getRetention();
   }

@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked }
 import { FormsModule } from '@angular/forms';
 import { AdminApi, ChannelTest, Channels, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, StatusBadgeComponent } from '@polymaker/admin/ui';
-import { EmailForm, WebhookForm, emailForm, emailUpdate, parseThreshold, webhookForm, webhookUpdate } from './channel-form';
+import { EmailForm, WebhookForm, emailForm, emailUpdate, parseThreshold, parseWatch, webhookForm, webhookUpdate } from './channel-form';
 
 type Channel = 'email' | 'webhook';
 interface Notice {
@@ -57,7 +57,13 @@ interface Notice {
         <h2 id="wallet-watch-title">Wallet watch</h2>
         <pm-async-state what="the wallet" [pending]="wallet.pending()" [error]="wallet.error()" (retry)="wallet.reload()" [empty]="!wallet.value()">
           @if (wallet.value(); as w) {
-            <p class="muted">Watched address: @if (w.watchedAddress) { <code>{{ w.watchedAddress }}</code> every {{ w.pollSeconds }} s } @else { none (WALLET_ADDRESS is not set; bots' reported balances are still watched) }</p>
+            <p class="muted" data-testid="watched-address">Watched address: @if (w.watchedAddress) { <code>{{ w.watchedAddress }}</code> via {{ w.rpcHost }}, every {{ w.pollSeconds }} s } @else { none (bots' reported balances are still watched) }</p>
+            <form class="inline" (ngSubmit)="saveWatch()">
+              <div class="field"><label for="watch-address">Public address to watch</label><input id="watch-address" name="watchAddress" [(ngModel)]="watchAddress" placeholder="0x…" autocomplete="off" spellcheck="false" /></div>
+              <div class="field"><label for="watch-rpc">Polygon JSON-RPC URL</label><input id="watch-rpc" name="watchRpc" type="url" [(ngModel)]="watchRpc" placeholder="https://…" autocomplete="off" aria-describedby="watch-help" /><span id="watch-help" class="help">Never an address a bot sent. The URL is stored, not shown again.</span></div>
+              <button type="submit" class="primary" [disabled]="busy()" data-testid="save-watch">Watch</button>
+              <button type="button" [disabled]="busy()" (click)="resetWatch()">Back to environment</button>
+            </form>
             <form class="inline" (ngSubmit)="saveThreshold()">
               <div class="field"><label for="wallet-threshold">Low-balance alert below (USDC)</label><input id="wallet-threshold" name="threshold" inputmode="decimal" [(ngModel)]="threshold" placeholder="no alert" aria-describedby="threshold-help" /><span id="threshold-help" class="help">One alert per crossing; empty goes back to WALLET_LOW_BALANCE.</span></div>
               <button type="submit" class="primary" [disabled]="busy()" data-testid="save-threshold">Save</button>
@@ -97,6 +103,8 @@ export class BackOfficeSettingsComponent {
   protected email: EmailForm = { enabled: false, smtpUrl: '', from: '', to: '' };
   protected webhook: WebhookForm = { enabled: false, url: '', format: 'generic' };
   protected threshold = '';
+  protected watchAddress = '';
+  protected watchRpc = '';
   protected retentionDays: number | null = null;
 
   constructor() {
@@ -106,7 +114,10 @@ export class BackOfficeSettingsComponent {
     });
     effect(() => {
       const w = this.wallet.value();
-      if (w) this.threshold = w.lowBalanceThreshold ?? '';
+      if (w) {
+        this.threshold = w.lowBalanceThreshold ?? '';
+        this.watchAddress = w.watchedAddress ?? '';
+      }
     });
     effect(() => {
       const r = this.retention.value();
@@ -170,6 +181,24 @@ export class BackOfficeSettingsComponent {
       if ('error' in parsed) throw new Error(parsed.error);
       this.wallet.set(await this.api.setWalletThreshold(parsed.value));
       return parsed.value === null ? 'Threshold reset to the server default.' : `Alert below ${parsed.value} USDC.`;
+    });
+  }
+
+  protected saveWatch(): Promise<void> {
+    return this.run('wallet', async () => {
+      const parsed = parseWatch(this.watchAddress, this.watchRpc);
+      if ('error' in parsed) throw new Error(parsed.error);
+      this.wallet.set(await this.api.setWalletWatch(parsed.address, parsed.rpcUrl));
+      this.watchRpc = '';
+      return `Watching ${parsed.address}.`;
+    });
+  }
+
+  protected resetWatch(): Promise<void> {
+    return this.run('wallet', async () => {
+      this.wallet.set(await this.api.setWalletWatch(null, null));
+      this.watchRpc = '';
+      return 'Back to the environment (WALLET_ADDRESS, WALLET_RPC_URL).';
     });
   }
 

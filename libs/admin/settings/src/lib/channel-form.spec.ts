@@ -1,5 +1,5 @@
 import type { EmailChannel, WebhookChannel } from '@polymaker/admin/data-access';
-import { emailForm, emailUpdate, fieldChange, parseRecipients, parseThreshold, webhookForm, webhookUpdate } from './channel-form';
+import { emailForm, emailUpdate, fieldChange, parseRecipients, parseThreshold, parseWatch, webhookForm, webhookUpdate } from './channel-form';
 
 const email: EmailChannel = { configured: true, enabled: true, from: 'PolyMaker <p@x.org>', smtpUrl: 'smtp://u:***@mail:587', to: ['a@x.org'] };
 const webhook: WebhookChannel = { configured: true, enabled: true, format: 'generic', url: 'https://hooks.example/***' };
@@ -26,5 +26,21 @@ describe('channel forms', () => {
     expect(parseThreshold('12.5')).toEqual({ value: '12.5' });
     expect('error' in parseThreshold('-1')).toBe(true);
     expect('error' in parseThreshold('abc')).toBe(true);
+  });
+});
+
+describe('parseWatch', () => {
+  it('accepts a public address and an http(s) JSON-RPC URL, trimmed', () => {
+    expect(parseWatch(' 0x00000000000000000000000000000000000000A1 ', 'https://polygon-rpc.com ')).toEqual({
+      address: '0x00000000000000000000000000000000000000A1',
+      rpcUrl: 'https://polygon-rpc.com',
+    });
+  });
+
+  it('explains what is wrong', () => {
+    expect(parseWatch('0x123', 'https://x')).toEqual({ error: 'The address must be 0x followed by 40 hex digits.' });
+    expect(parseWatch('0x00000000000000000000000000000000000000A1', 'ftp://x')).toEqual({
+      error: 'The JSON-RPC URL must start with http:// or https://.',
+    });
   });
 });

@@ -67,3 +67,12 @@ export function parseThreshold(text: string): { value: string | null } | { error
   if (!/^\d+(\.\d{1,6})?$/.test(t)) return { error: 'A non-negative amount in USDC, up to 6 decimals (e.g. 50 or 12.5).' };
   return { value: t };
 }
+
+/** The watched wallet: a public address (0x + 40 hex) and the http(s) JSON-RPC URL to read it from. */
+export function parseWatch(address: string, rpcUrl: string): { address: string; rpcUrl: string } | { error: string } {
+  const a = address.trim();
+  const u = rpcUrl.trim();
+  if (!/^0x[0-9a-fA-F]{40}$/.test(a)) return { error: 'The address must be 0x followed by 40 hex digits.' };
+  if (!/^https?:\/\/\S+$/.test(u)) return { error: 'The JSON-RPC URL must start with http:// or https://.' };
+  return { address: a, rpcUrl: u };
+}
