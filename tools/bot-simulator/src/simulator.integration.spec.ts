@@ -5,6 +5,9 @@ import { runSimulation } from './simulation';
  * Two simulated bots against the real API (built with `npx nx build api`) and a real PostgreSQL;
  * everything they sent must be readable through the admin API. No timing is asserted.
  */
+// Set here as well as in jest.config.ts: a run of several projects ignores per-project testTimeout.
+jest.setTimeout(120_000);
+
 describe('bot simulator against the real API', () => {
   let pg: TestPostgres;
   let api: ApiProcess;

@@ -49,7 +49,7 @@ export class RunsController {
     if (!Number.isInteger(count) || count < 1 || count > 100_000) {
       throw new BadInputError('limit must be a whole number from 1 to 100000.');
     }
-    await this.runs.detail(id); // 404 for an unknown run rather than an empty series
+    await this.runs.ensureExists(id); // 404 for an unknown run rather than an empty series
     return { items: await this.metrics.series(id, count) };
   }
 }

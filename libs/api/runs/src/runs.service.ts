@@ -47,6 +47,10 @@ export class RunsService {
     return run;
   }
 
+  async ensureExists(runId: number): Promise<void> {
+    await this.uow.read((em) => this.require(em, runId));
+  }
+
   /** Which of these ids are runs. */
   async existingIds(em: EntityManager, ids: number[]): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
