@@ -170,11 +170,17 @@ function reachableByOthers(path: string): boolean {
 }
 
 function prepareDataDir(dataDir: string, runAs: RunAs | null): void {
+  const parent = dirname(dataDir);
+  mkdirSync(parent, { recursive: true, mode: 0o755 }); // DATA_DIR: the postgres user must pass through it
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (runAs === null) return;
-  if (!reachableByOthers(dirname(dataDir))) {
+  if (!reachableByOthers(parent) && reachableByOthers(dirname(parent))) {
+    // DATA_DIR is ours (an earlier run may have made it 0700): allow passing through, not listing.
+    chmodSync(parent, statSync(parent).mode | 0o011);
+  }
+  if (!reachableByOthers(parent)) {
     throw new Error(
-      `PostgreSQL runs as the "postgres" OS user when started as root, and that user cannot reach ${dirname(dataDir)}. ` +
+      `PostgreSQL runs as the "postgres" OS user when started as root, and that user cannot reach ${parent}. ` +
         'Set DATA_DIR to a directory under a world-readable path (for example /var/lib/polymaker), or set DATABASE_URL.',
     );
   }
