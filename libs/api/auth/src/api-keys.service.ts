@@ -62,7 +62,10 @@ export class ApiKeysService {
     if (!cached || cached.expiresAt < now) {
       const key = await this.uow.read((em) => em.findOne(ApiKey, { hash }));
       cached = {
-        principal: key && !key.revokedAt ? { apiKeyId: key.id, name: key.name, scope: key.scope } : null,
+        principal:
+          key && !key.revokedAt
+            ? { apiKeyId: key.id, botId: key.botId, name: key.name, scope: key.scope }
+            : null,
         hash: Buffer.from(key?.hash ?? hash, 'hex'),
         expiresAt: now + CACHE_TTL_MS,
         keyExpiresAt: key?.expiresAt?.getTime() ?? null,
@@ -97,7 +100,8 @@ export class ApiKeysService {
       if (await em.count(ApiKey, { hash })) {
         throw new ConflictError('A key with this value already exists. Choose another value or generate one.');
       }
-      const key = em.create(ApiKey, { name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
+      const id = await nextKeyId(em);
+      const key = em.create(ApiKey, { id, botId: id, name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
       await em.persist(key).flush();
       this.logger.log({ apiKeyId: key.id, name, scope, source }, 'API key created');
       return { apiKey: toView(key), secret };
@@ -129,7 +133,8 @@ export class ApiKeysService {
       const old = await em.findOne(ApiKey, { id });
       if (!old || old.revokedAt) throw new NotFoundError(`API key ${id} does not exist or is already revoked.`);
       const created = await this.create(old.name, old.scope, value);
-      await em.nativeUpdate(ApiKey, { id: created.apiKey.id }, { rotatedFromId: old.id });
+      await em.nativeUpdate(ApiKey, { id: created.apiKey.id }, { rotatedFromId: old.id, botId: old.botId });
+      created.apiKey.botId = old.botId; // the new key speaks for the same bot: it keeps the bot's runs
       if (graceMinutes > 0) old.expiresAt = new Date(Date.now() + graceMinutes * 60_000);
       else old.revokedAt = new Date();
       await em.flush();
@@ -160,8 +165,11 @@ export class ApiKeysService {
         const existing = await em.findOne(ApiKey, { hash: hashKey(value) });
         const variable = scope === 'admin' ? 'ADMIN_API_KEY' : 'BOT_API_KEY';
         if (!existing) {
+          const id = await nextKeyId(em);
           em.persist(
             em.create(ApiKey, {
+              id,
+              botId: id,
               name: `${variable} (environment)`,
               scope,
               source: 'env',
@@ -178,8 +186,11 @@ export class ApiKeysService {
       await em.flush();
       if ((await this.activeAdminCount(em)) > 0) return { generatedAdminKey: null };
       const secret = generateKeyValue('admin');
+      const id = await nextKeyId(em);
       em.persist(
         em.create(ApiKey, {
+          id,
+          botId: id,
           name: 'first admin key (generated at first start)',
           scope: 'admin',
           source: 'generated',
@@ -193,10 +204,17 @@ export class ApiKeysService {
   }
 }
 
+/** A new key's id, taken before the insert so the key can name itself as its bot. */
+async function nextKeyId(em: Parameters<Parameters<UnitOfWork['run']>[0]>[0]): Promise<number> {
+  const [row] = await em.execute<{ id: string }[]>("select nextval(pg_get_serial_sequence('api_keys', 'id')) as id");
+  return Number(row.id);
+}
+
 export function toView(key: ApiKey): ApiKeyView {
   const now = Date.now();
   return {
     id: key.id,
+    botId: key.botId,
     name: key.name,
     scope: key.scope,
     prefix: key.prefix,

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiNotFoundResponse,
@@ -38,6 +39,9 @@ import {
   BotTradeUpdatedView,
   BotUpdateRunDto,
 } from './dto/bot.dto';
+
+/** A run or trade of another bot is answered like one that does not exist. */
+const NOT_THIS_BOTS = (what: string) => ({ description: `No such ${what} for this bot (another bot's ${what} is not found either)` });
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -101,6 +105,8 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotUpdateRunDto })
   @ApiOkResponse({ type: BotOkView })
+  @ApiNotFoundResponse(NOT_THIS_BOTS('run'))
+  @ApiConflictResponse({ description: 'The run was stopped: metrics after run/stop are not recorded' })
   update(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
     return this.gateway.updateRun(principal, body);
   }
@@ -114,6 +120,7 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotStopRunDto })
   @ApiOkResponse({ type: BotRunStoppedView })
+  @ApiNotFoundResponse(NOT_THIS_BOTS('run'))
   stop(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
     return this.gateway.stopRun(principal, body);
   }
@@ -123,8 +130,9 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeDto })
   @ApiCreatedResponse({ type: BotTradeLoggedView })
-  trade(@Body() body: unknown): Promise<JsonObject> {
-    return this.gateway.logTrade(body);
+  @ApiNotFoundResponse(NOT_THIS_BOTS('run'))
+  trade(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.logTrade(principal, body);
   }
 
   @IdempotentPost('trade/update')
@@ -136,8 +144,9 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeUpdateDto })
   @ApiOkResponse({ type: BotTradeUpdatedView })
-  updateTrade(@Body() body: unknown): Promise<JsonObject> {
-    return this.gateway.updateTrade(body);
+  @ApiNotFoundResponse(NOT_THIS_BOTS('trade'))
+  updateTrade(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.updateTrade(principal, body);
   }
 
   @IdempotentPost('trade/batch')
@@ -148,8 +157,9 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeBatchDto })
   @ApiCreatedResponse({ type: BotTradeBatchView })
-  batch(@Body() body: unknown): Promise<JsonObject> {
-    return this.gateway.logTradeBatch(body);
+  @ApiNotFoundResponse({ description: "A trade names a run that does not exist or is another bot's: nothing is stored" })
+  batch(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
+    return this.gateway.logTradeBatch(principal, body);
   }
 
   @IdempotentPost('markets/report')

@@ -19,11 +19,19 @@ import {
 import { readReportedMarket, MarketsService, ReportedMarket } from '@polymaker/api/markets';
 import { MetricsService, readMetrics } from '@polymaker/api/metrics';
 import { OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
-import { RunsService, STOP_STATUSES } from '@polymaker/api/runs';
+import { RunOwner, RunsService, STOP_STATUSES } from '@polymaker/api/runs';
 import { NewTrade, readNewTrade, readTradeUpdate, TradesService } from '@polymaker/api/trades';
 
 export const MAX_BATCH_TRADES = 10_000;
 const MODE_ALIASES = { paper: 'dry_run', dry: 'dry_run', dryrun: 'dry_run' } as const;
+
+/**
+ * Whose runs and trades the caller may name: a bot key only its own bot's (another bot's run or trade
+ * is answered 404, exactly like one that does not exist); an admin key every one.
+ */
+function ownerOf(principal: Principal): RunOwner {
+  return principal.scope === 'admin' ? null : principal.botId;
+}
 
 /**
  * The legacy bot wire contract (shared/contract/bot-api.md) mapped onto the domain services.
@@ -43,7 +51,7 @@ export class BotGatewayService {
   ) {}
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
-    const [active, openRuns] = await Promise.all([this.configs.activeSnapshot(), this.runs.countByStatus('running')]);
+    const [active, openRuns] = await Promise.all([this.configs.activeSnapshot(), this.runs.countByStatus('running', ownerOf(principal))]);
     return {
       ok: true,
       service: 'polymaker-command-center',
@@ -74,6 +82,7 @@ export class BotGatewayService {
       }
       const run = await this.runs.start(em, {
         apiKeyId: principal.apiKeyId,
+        botId: principal.botId,
         configId,
         mode,
         startingBankroll,
@@ -90,7 +99,8 @@ export class BotGatewayService {
     const sample = readMetrics(reader, []);
     reader.assertValid('run/update');
     return this.uow.run(async (em) => {
-      const run = await this.runs.lock(em, runId);
+      const run = await this.runs.lock(em, runId, ownerOf(principal));
+      this.runs.assertAcceptsMetrics(run); // 409 after run/stop: the totals belong to the analysis
       const at = new Date();
       this.runs.applyMetrics(run, sample, at);
       this.metrics.record(em, run.id, sample, at);
@@ -108,7 +118,7 @@ export class BotGatewayService {
     const sample = readMetrics(reader, []);
     reader.assertValid('run/stop');
     return this.uow.run(async (em) => {
-      const run = await this.runs.lock(em, runId);
+      const run = await this.runs.lock(em, runId, ownerOf(principal));
       if (run.stopResult) return run.stopResult; // the bot often stops twice: same answer
       const at = new Date();
       if (Object.keys(sample.values).length > 0 || Object.keys(sample.extra).length > 0) {
@@ -140,19 +150,19 @@ export class BotGatewayService {
     });
   }
 
-  async logTrade(body: unknown): Promise<JsonObject> {
+  async logTrade(principal: Principal, body: unknown): Promise<JsonObject> {
     const reader = PayloadReader.of(body, 'trade body');
     const trade = readNewTrade(reader);
     reader.assertValid('trade');
     return this.uow.run(async (em) => {
-      await this.runs.require(em, trade.runId);
-      const [tradeId] = await this.trades.insert(em, [trade]);
+      const run = await this.runs.require(em, trade.runId, ownerOf(principal));
+      const [tradeId] = await this.trades.insert(em, [trade], new Map([[run.id, run.botId]]));
       this.uow.publish(new TradeLoggedEvent(trade.runId, [tradeId]));
       return { tradeId, runId: trade.runId, status: 'placed' };
     });
   }
 
-  async logTradeBatch(body: unknown): Promise<JsonObject> {
+  async logTradeBatch(principal: Principal, body: unknown): Promise<JsonObject> {
     PayloadReader.of(body, 'trade/batch body');
     const items = (body as JsonObject)['trades'];
     if (!Array.isArray(items) || items.length === 0) {
@@ -185,14 +195,14 @@ export class BotGatewayService {
     }
     return this.uow.run(async (em) => {
       const runIds = [...new Set(trades.map((trade) => trade.runId))];
-      const existing = await this.runs.existingIds(em, runIds);
-      const missing = trades.findIndex((trade) => !existing.has(trade.runId));
+      const owners = await this.runs.owners(em, runIds, ownerOf(principal)); // another bot's run: missing
+      const missing = trades.findIndex((trade) => !owners.has(trade.runId));
       if (missing >= 0) {
         throw new NotFoundError(
           `Invalid trade batch, nothing was stored: trades[${missing}].runId ${trades[missing].runId} is not a run.`,
         );
       }
-      const tradeIds = await this.trades.insert(em, trades);
+      const tradeIds = await this.trades.insert(em, trades, owners);
       for (const runId of runIds) {
         this.uow.publish(new TradeLoggedEvent(runId, tradeIds.filter((_, i) => trades[i].runId === runId)));
       }
@@ -200,12 +210,12 @@ export class BotGatewayService {
     });
   }
 
-  async updateTrade(body: unknown): Promise<JsonObject> {
+  async updateTrade(principal: Principal, body: unknown): Promise<JsonObject> {
     const reader = PayloadReader.of(body, 'trade/update body');
     const update = readTradeUpdate(reader);
     reader.assertValid('trade/update');
     return this.uow.run(async (em) => {
-      const trade = await this.trades.update(em, update);
+      const trade = await this.trades.update(em, update, ownerOf(principal));
       this.uow.publish(new TradeUpdatedEvent(Number(trade.runId), trade.id, trade.status));
       return { ok: true, tradeId: trade.id, status: trade.status };
     });
@@ -230,7 +240,9 @@ export class BotGatewayService {
       const shown = problems.slice(0, 10).map((p) => `${p.field} ${p.message}`);
       throw new BadInputError(`Invalid market report, nothing was stored: ${shown.join('; ')}.`, problems);
     }
-    const upserted = await this.uow.run((em) => this.markets.report(em, principal.apiKeyId, markets, items));
+    const upserted = await this.uow.run((em) =>
+      this.markets.report(em, { botId: principal.botId, apiKeyId: principal.apiKeyId }, markets, items),
+    );
     return { ok: true, received: items.length, upserted };
   }
 }

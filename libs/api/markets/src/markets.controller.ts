@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresScope } from '@polymaker/api/core';
-import { MarketListView } from './dto/market.dto';
+import { MarketListView, MarketQueryDto } from './dto/market.dto';
 import { MarketsService } from './markets.service';
 
 @ApiTags('markets')
@@ -14,11 +14,10 @@ export class MarketsController {
   @Get()
   @ApiOperation({
     operationId: 'listMarkets',
-    summary: 'The watchlist: reported markets by asset and window with expiry and activity',
+    summary: 'The watchlist: reported markets by asset and window with expiry and activity, one row per market, paged',
   })
-  @ApiQuery({ name: 'includeExpired', required: false, type: Boolean })
   @ApiOkResponse({ type: MarketListView })
-  async list(@Query('includeExpired') includeExpired?: string): Promise<MarketListView> {
-    return { items: await this.markets.watchlist(includeExpired === 'true') };
+  list(@Query() query: MarketQueryDto): Promise<MarketListView> {
+    return this.markets.watchlist(query);
   }
 }

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { MarketsReportedEvent, PayloadReader, UnitOfWork } from '@polymaker/api/core';
-import type { MarketView } from './dto/market.dto';
+import { BadInputError, MarketsReportedEvent, PayloadReader, UnitOfWork } from '@polymaker/api/core';
+import { MARKET_PAGE_DEFAULT, MarketListView, MarketQueryDto, MarketView } from './dto/market.dto';
 import { MarketReport } from './entities/market-report.entity';
 
 export interface ReportedMarket {
@@ -26,6 +26,12 @@ export function readReportedMarket(reader: PayloadReader): ReportedMarket {
   };
 }
 
+/** Who reported: the bot (its rows are its own) and the key it used. */
+export interface MarketReporter {
+  botId: number;
+  apiKeyId: number;
+}
+
 interface MarketRow {
   id: string;
   token_id: string;
@@ -37,17 +43,26 @@ interface MarketRow {
   expires_at: Date | null;
   first_reported_at: Date;
   last_reported_at: Date;
-  report_count: number;
+  report_count: string;
+  bot_count: string;
+  bot_ids: string[] | null;
   trade_count: string;
   last_trade_at: Date | null;
 }
+
+/** Where a watchlist page ends: the sort key of its last market (asset, window, expiry or null, id). */
+type MarketCursor = [string, string, string | null, number];
 
 @Injectable()
 export class MarketsService {
   constructor(private readonly uow: UnitOfWork) {}
 
-  /** Records the report and upserts each market (one statement), in the caller's transaction. */
-  async report(em: EntityManager, apiKeyId: number | null, markets: ReportedMarket[], raw: unknown[]): Promise<number> {
+  /**
+   * Records the report and upserts each market in the reporting bot's own rows (one statement), in
+   * the caller's transaction. Another bot's rows for the same tokens are left as that bot reported them.
+   */
+  async report(em: EntityManager, reporter: MarketReporter, markets: ReportedMarket[], raw: unknown[]): Promise<number> {
+    const { botId, apiKeyId } = reporter;
     const report = em.create(MarketReport, { apiKeyId, marketCount: markets.length, markets: raw } as MarketReport);
     await em.persist(report).flush();
     // The last report of a token in one call wins; duplicates would make the upsert fail.
@@ -55,14 +70,14 @@ export class MarketsService {
     if (unique.length > 0) {
       const params: unknown[] = [];
       const tuples = unique.map((m) => {
-        params.push(m.tokenId, m.tokenIdDown, m.asset, m.window, m.windowId, m.conditionId, m.expiresAt, apiKeyId);
-        return '(?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1)';
+        params.push(m.tokenId, botId, m.tokenIdDown, m.asset, m.window, m.windowId, m.conditionId, m.expiresAt, apiKeyId);
+        return '(?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1)';
       });
       await em.execute(
-        `insert into markets (token_id, token_id_down, asset, "window", window_id, condition_id, expires_at, last_api_key_id,
+        `insert into markets (token_id, bot_id, token_id_down, asset, "window", window_id, condition_id, expires_at, last_api_key_id,
            first_reported_at, last_reported_at, report_count)
          values ${tuples.join(', ')}
-         on conflict (token_id) do update set
+         on conflict (token_id, bot_id) do update set
            token_id_down = coalesce(excluded.token_id_down, markets.token_id_down),
            asset = excluded.asset,
            "window" = excluded."window",
@@ -79,41 +94,143 @@ export class MarketsService {
     return unique.length;
   }
 
-  /** The watchlist: markets not long expired or still being reported, by asset and window, soonest expiry first. */
-  async watchlist(includeExpired = false): Promise<MarketView[]> {
-    const rows = await this.uow.read((em) =>
-      em.execute<MarketRow[]>(
-        `select m.*, coalesce(t.trade_count, 0) as trade_count, t.last_trade_at
-           from markets m
-           left join lateral (
-             select sum(n) as trade_count, max(last_at) as last_trade_at
-               from (select count(*) as n, max(created_at) as last_at from trades where token_id = m.token_id
-                     union all
-                     select count(*), max(created_at) from trades where m.token_id_down is not null and token_id = m.token_id_down) per_token
-           ) t on true
-          where ? or m.expires_at is null or m.expires_at > now() - interval '15 minutes'
-             or m.last_reported_at > now() - interval '15 minutes'
-          order by m.asset, m."window", m.expires_at nulls last, m.id
-          limit 1000`,
-        [includeExpired],
-      ),
+  /**
+   * The watchlist: one row per market (token) across the bots that report it, showing the values of
+   * its first report (a later bot cannot rewrite what the first one reported; `botId` shows one bot's
+   * own values). Markets not long expired or still being reported, by asset and window, soonest expiry
+   * first, in keyset pages: a market whose sort key does not change is listed exactly once.
+   */
+  async watchlist(query: MarketQueryDto = {}): Promise<MarketListView> {
+    const includeExpired = query.includeExpired === 'true';
+    const botId = query.botId ?? null;
+    const limit = query.limit ?? MARKET_PAGE_DEFAULT;
+    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+    const shown = `select token_id from markets
+        where (?::boolean or expires_at is null or expires_at > now() - interval '15 minutes'
+               or last_reported_at > now() - interval '15 minutes')
+          and (?::bigint is null or bot_id = ?::bigint)`;
+    const shownParams = [includeExpired, botId, botId];
+    const [rows, [{ total }]] = await this.uow.read((em) =>
+      Promise.all([
+        em.execute<MarketRow[]>(
+          `with firsts as (
+             select distinct on (m.token_id) m.id, m.token_id, m.token_id_down, m.asset, m."window", m.window_id,
+                    m.condition_id, m.expires_at
+               from markets m
+              where m.token_id in (${shown}) and (?::bigint is null or m.bot_id = ?::bigint)
+              order by m.token_id, m.id
+           ), page as (
+             select * from firsts
+              where ?::text is null
+                 or (asset, "window", coalesce(expires_at, 'infinity'::timestamptz), id)
+                    > (?::text, ?::text, ?::timestamptz, ?::bigint)
+              order by asset, "window", coalesce(expires_at, 'infinity'::timestamptz), id
+              limit ?
+           )
+           select p.*, s.first_reported_at, s.last_reported_at, s.report_count, s.bot_count, s.bot_ids,
+                  coalesce(t.trade_count, 0) as trade_count, t.last_trade_at
+             from page p
+             join lateral (
+               select min(first_reported_at) as first_reported_at, max(last_reported_at) as last_reported_at,
+                      sum(report_count) as report_count, count(bot_id) as bot_count,
+                      array_agg(bot_id order by bot_id) filter (where bot_id is not null) as bot_ids
+                 from markets r where r.token_id = p.token_id and (?::bigint is null or r.bot_id = ?::bigint)
+             ) s on true
+             left join lateral (
+               select sum(n) as trade_count, max(last_at) as last_trade_at
+                 from (select count(*) as n, max(created_at) as last_at from trades
+                        where token_id = p.token_id and (?::bigint is null or bot_id = ?::bigint)
+                       union all
+                       select count(*), max(created_at) from trades
+                        where p.token_id_down is not null and token_id = p.token_id_down
+                          and (?::bigint is null or bot_id = ?::bigint)) per_token
+             ) t on true
+            order by p.asset, p."window", coalesce(p.expires_at, 'infinity'::timestamptz), p.id`,
+          [
+            ...shownParams,
+            botId,
+            botId,
+            after?.[0] ?? null,
+            after?.[0] ?? null,
+            after?.[1] ?? null,
+            after ? (after[2] ?? 'infinity') : null,
+            after?.[3] ?? null,
+            limit + 1, // one more than asked: tells whether there is a next page
+            botId,
+            botId,
+            botId,
+            botId,
+            botId,
+            botId,
+          ],
+        ),
+        em.execute<{ total: string }[]>(`select count(distinct token_id) as total from (${shown}) shown`, shownParams),
+      ]),
     );
     const now = Date.now();
-    return rows.map((row) => ({
-      id: Number(row.id),
-      asset: row.asset,
-      window: row.window,
-      windowId: row.window_id,
-      tokenId: row.token_id,
-      tokenIdDown: row.token_id_down,
-      conditionId: row.condition_id,
-      expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
-      secondsToExpiry: row.expires_at ? Math.round((new Date(row.expires_at).getTime() - now) / 1000) : null,
-      firstReportedAt: new Date(row.first_reported_at).toISOString(),
-      lastReportedAt: new Date(row.last_reported_at).toISOString(),
-      reportCount: row.report_count,
-      tradeCount: Number(row.trade_count),
-      lastTradeAt: row.last_trade_at ? new Date(row.last_trade_at).toISOString() : null,
-    }));
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    return {
+      items: pageRows.map((row) => toMarketView(row, now)),
+      total: Number(total),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
   }
+}
+
+function toMarketView(row: MarketRow, now: number): MarketView {
+  return {
+    id: Number(row.id),
+    asset: row.asset,
+    window: row.window,
+    windowId: row.window_id,
+    tokenId: row.token_id,
+    tokenIdDown: row.token_id_down,
+    conditionId: row.condition_id,
+    expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    secondsToExpiry: row.expires_at ? Math.round((new Date(row.expires_at).getTime() - now) / 1000) : null,
+    firstReportedAt: new Date(row.first_reported_at).toISOString(),
+    lastReportedAt: new Date(row.last_reported_at).toISOString(),
+    reportCount: Number(row.report_count),
+    botCount: Number(row.bot_count),
+    botIds: (row.bot_ids ?? []).map(Number),
+    tradeCount: Number(row.trade_count),
+    lastTradeAt: row.last_trade_at ? new Date(row.last_trade_at).toISOString() : null,
+  };
+}
+
+function encodeCursor(row: MarketRow): string {
+  const cursor: MarketCursor = [
+    row.asset,
+    row.window,
+    row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    Number(row.id),
+  ];
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function isoRoundTrips(value: string): boolean {
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
+
+function decodeCursor(cursor: string): MarketCursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 4) {
+      const [asset, window, expiresAt, id] = parsed as unknown[];
+      const text = (value: unknown): value is string =>
+        typeof value === 'string' && value.length <= 200 && !value.includes('\u0000');
+      // Exactly what encodeCursor writes: an instant as toISOString() prints it, or null (no expiry).
+      const expiry = expiresAt === null || (typeof expiresAt === 'string' && isoRoundTrips(expiresAt));
+      if (text(asset) && text(window) && expiry && Number.isSafeInteger(id) && (id as number) > 0) {
+        return [asset, window, expiresAt as string | null, id as number];
+      }
+    }
+  } catch {
+    // reported below
+  }
+  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.', [
+    { field: 'cursor', message: 'must be the nextCursor of the previous page' },
+  ]);
 }

@@ -1,12 +1,19 @@
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { ConflictError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
 
+/**
+ * Whose runs a caller may act on: a bot's id (its own runs only) or null (every run: admin keys and
+ * the admin API). A run of another bot is answered exactly like a run that does not exist.
+ */
+export type RunOwner = number | null;
+
 export interface StartRunInput {
   apiKeyId: number | null;
+  botId: number | null;
   configId: number | null;
   mode: RunMode;
   startingBankroll: string | null;
@@ -25,6 +32,7 @@ export class RunsService {
   async start(em: EntityManager, input: StartRunInput): Promise<Run> {
     const run = em.create(Run, {
       apiKeyId: input.apiKeyId,
+      botId: input.botId,
       configId: input.configId,
       mode: input.mode,
       startingBankroll: input.startingBankroll,
@@ -34,28 +42,43 @@ export class RunsService {
     return run;
   }
 
-  /** The run, locked for the rest of the transaction (a second stop waits for the first). */
-  async lock(em: EntityManager, runId: number): Promise<Run> {
-    const run = await em.findOne(Run, { id: runId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  /** The run, locked for the rest of the transaction (a second stop waits for the first); 404 unless the owner's. */
+  async lock(em: EntityManager, runId: number, owner: RunOwner): Promise<Run> {
+    const run = await em.findOne(Run, ownedBy(runId, owner), { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!run) throw runNotFound(runId);
     return run;
   }
 
-  async require(em: EntityManager, runId: number): Promise<Run> {
-    const run = await em.findOne(Run, { id: runId });
+  /** The run, unlocked; 404 unless the owner's. */
+  async require(em: EntityManager, runId: number, owner: RunOwner): Promise<Run> {
+    const run = await em.findOne(Run, ownedBy(runId, owner));
     if (!run) throw runNotFound(runId);
     return run;
   }
 
   async ensureExists(runId: number): Promise<void> {
-    await this.uow.read((em) => this.require(em, runId));
+    await this.uow.read((em) => this.require(em, runId, null));
   }
 
-  /** Which of these ids are runs. */
-  async existingIds(em: EntityManager, ids: number[]): Promise<Set<number>> {
-    if (ids.length === 0) return new Set();
-    const rows = await em.find(Run, { id: { $in: ids } }, { fields: ['id'] });
-    return new Set(rows.map((run) => run.id));
+  /** The owning bot of each of these ids that is a run the owner may act on (missing: not a run, or another bot's). */
+  async owners(em: EntityManager, ids: number[], owner: RunOwner): Promise<Map<number, number | null>> {
+    if (ids.length === 0) return new Map();
+    const where = owner === null ? { id: { $in: ids } } : { id: { $in: ids }, botId: owner };
+    const rows = await em.find(Run, where, { fields: ['id', 'botId'] });
+    return new Map(rows.map((run) => [run.id, run.botId]));
+  }
+
+  /**
+   * Metrics are recorded until the bot stops the run: after run/stop the totals belong to its
+   * analysis, so a late push is refused (409) rather than changing them.
+   */
+  assertAcceptsMetrics(run: Run): void {
+    if (!run.stopResult) return;
+    const at = run.stoppedAt ? ` at ${run.stoppedAt.toISOString()}` : '';
+    throw new ConflictError(
+      `Run ${run.id} was stopped${at} (status "${run.status}"); metrics sent after the stop are not recorded. ` +
+        'Send final metrics with run/stop, or start a new run with POST /api/bot/run/start.',
+    );
   }
 
   /** Merges a metrics push into the run's latest values; a stale run that reports again is running again. */
@@ -85,6 +108,7 @@ export class RunsService {
     if (query.mode) where['mode'] = query.mode;
     if (query.configId) where['configId'] = query.configId;
     if (query.apiKeyId) where['apiKeyId'] = query.apiKeyId;
+    if (query.botId) where['botId'] = query.botId;
     if (query.from || query.to) {
       where['startedAt'] = {
         ...(query.from ? { $gte: new Date(query.from) } : {}),
@@ -103,7 +127,7 @@ export class RunsService {
 
   async detail(id: number): Promise<RunDetailView> {
     return this.uow.read(async (em) => {
-      const run = await this.require(em, id);
+      const run = await this.require(em, id, null);
       const [{ count }] = await em
         .execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [id]);
       return {
@@ -123,9 +147,14 @@ export class RunsService {
     );
   }
 
-  async countByStatus(status: RunStatus): Promise<number> {
-    return this.uow.read((em) => em.count(Run, { status }));
+  /** How many runs have this status: one bot's (owner) or every bot's (null). */
+  async countByStatus(status: RunStatus, owner: RunOwner): Promise<number> {
+    return this.uow.read((em) => em.count(Run, owner === null ? { status } : { status, botId: owner }));
   }
+}
+
+function ownedBy(runId: number, owner: RunOwner): { id: number; botId?: number } {
+  return owner === null ? { id: runId } : { id: runId, botId: owner };
 }
 
 function runNotFound(runId: number): NotFoundError {
@@ -137,6 +166,7 @@ export function toRunView(run: Run): RunView {
   return {
     id: run.id,
     apiKeyId: run.apiKeyId,
+    botId: run.botId,
     configId: run.configId,
     mode: run.mode,
     status: run.status,

@@ -14,12 +14,13 @@ export class TradesService {
   /**
    * Inserts trades in one statement with a single JSON parameter (exact decimals: PostgreSQL parses
    * the decimal strings itself). Identity values are taken in row order, so the ids sorted ascending
-   * are in input order.
+   * are in input order. `botOfRun` gives the bot that owns each trade's run (checked by the caller).
    */
-  async insert(em: EntityManager, trades: NewTrade[]): Promise<number[]> {
+  async insert(em: EntityManager, trades: NewTrade[], botOfRun: ReadonlyMap<number, number | null>): Promise<number[]> {
     if (trades.length === 0) return [];
     const rows = trades.map((t) => ({
       run_id: t.runId,
+      bot_id: botOfRun.get(t.runId) ?? null,
       cycle: t.cycle,
       asset: t.asset,
       window_duration: t.windowDuration,
@@ -33,9 +34,9 @@ export class TradesService {
       extra: t.extra,
     }));
     const inserted = await em.execute<{ id: string }[]>(
-      `insert into trades (run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
-       select run_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
-         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, cycle integer, asset text, window_duration text, side text,
+      `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
+       select run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
+         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, bot_id bigint, cycle integer, asset text, window_duration text, side text,
               outcome text, price numeric, size numeric, strategy text, condition_id text, token_id text, extra jsonb)
        returning id`,
       [JSON.stringify(rows)],
@@ -43,8 +44,10 @@ export class TradesService {
     return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
-  async update(em: EntityManager, update: TradeUpdate): Promise<Trade> {
-    const trade = await em.findOne(Trade, { id: update.tradeId });
+  /** Applies a trade/update; `owner` is the calling bot (null: any trade), another bot's trade is a 404. */
+  async update(em: EntityManager, update: TradeUpdate, owner: number | null): Promise<Trade> {
+    const where = owner === null ? { id: update.tradeId } : { id: update.tradeId, botId: owner };
+    const trade = await em.findOne(Trade, where);
     if (!trade) {
       throw new NotFoundError(
         `Trade ${update.tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`,

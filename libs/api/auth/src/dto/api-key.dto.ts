@@ -4,6 +4,11 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLen
 export class ApiKeyView {
   @ApiProperty({ example: 3 })
   id!: number;
+  @ApiProperty({
+    description: 'The bot this key speaks for: the id of the first key it was rotated from (its own id when never rotated)',
+    example: 3,
+  })
+  botId!: number;
   @ApiProperty({ example: 'trading box 1' })
   name!: string;
   @ApiProperty({ enum: ['bot', 'admin'], example: 'bot' })

@@ -39,4 +39,8 @@ export class ApiKey {
 
   @Property({ type: new BigIntType('number'), nullable: true })
   rotatedFromId: number | null = null;
+
+  /** The bot this key speaks for: the first key of its rotation chain (its own id for a new key). */
+  @Property({ type: new BigIntType('number') })
+  botId!: number;
 }

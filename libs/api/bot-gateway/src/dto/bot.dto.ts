@@ -205,6 +205,6 @@ export class BotStatusView {
     example: { id: 1, version: 1, pauseOrders: false },
   })
   activeConfig!: Record<string, unknown> | null;
-  @ApiProperty({ example: 1 })
+  @ApiProperty({ example: 1, description: "The calling bot's runs still running (an admin key: every bot's)" })
   openRuns!: number;
 }

@@ -5,6 +5,11 @@ export type ApiKeyScope = 'bot' | 'admin';
 /** Who is calling: the API key that authenticated the request. */
 export interface Principal {
   apiKeyId: number;
+  /**
+   * The bot this key speaks for: the id of the first key of its rotation chain (a rotated key keeps
+   * its bot). Runs, trades and reported markets belong to a bot, not to one key.
+   */
+  botId: number;
   name: string;
   scope: ApiKeyScope;
 }

@@ -1,7 +1,12 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export const MARKET_PAGE_DEFAULT = 200;
+export const MARKET_PAGE_MAX = 1000;
 
 export class MarketView {
-  @ApiProperty()
+  @ApiProperty({ description: 'Id of the first report of this market (by any bot, or by the bot filtered on)' })
   id!: number;
   @ApiProperty({ example: 'BTC' })
   asset!: string;
@@ -19,13 +24,17 @@ export class MarketView {
   expiresAt!: string | null;
   @ApiProperty({ nullable: true, type: Number, description: 'Seconds until expiry (negative: expired)' })
   secondsToExpiry!: number | null;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', description: 'First report of this market by any of its bots' })
   firstReportedAt!: string;
-  @ApiProperty({ format: 'date-time' })
+  @ApiProperty({ format: 'date-time', description: 'Latest report of this market by any of its bots' })
   lastReportedAt!: string;
-  @ApiProperty()
+  @ApiProperty({ description: 'Reports of this market, summed over its bots' })
   reportCount!: number;
-  @ApiProperty({ description: 'Trades logged on either token of this market' })
+  @ApiProperty({ description: 'How many bots report this market', example: 1 })
+  botCount!: number;
+  @ApiProperty({ type: [Number], description: 'The bots (botId of their API keys) that report this market', example: [2] })
+  botIds!: number[];
+  @ApiProperty({ description: 'Trades logged on either token of this market (by the bot filtered on, if any)' })
   tradeCount!: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   lastTradeAt!: string | null;
@@ -34,4 +43,43 @@ export class MarketView {
 export class MarketListView {
   @ApiProperty({ type: [MarketView] })
   items!: MarketView[];
+  @ApiProperty({ description: 'Markets matching the filter, over all pages', example: 1 })
+  total!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor!: string | null;
+}
+
+export class MarketQueryDto {
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description: 'Also list markets expired (and not reported) for more than 15 minutes',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  includeExpired?: 'true' | 'false';
+
+  @ApiPropertyOptional({
+    description: "Only this bot's reports (botId of its API keys), with the values as that bot reported them",
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  botId?: number;
+
+  @ApiPropertyOptional({ default: MARKET_PAGE_DEFAULT, minimum: 1, maximum: MARKET_PAGE_MAX })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MARKET_PAGE_MAX)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filter)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  cursor?: string;
 }

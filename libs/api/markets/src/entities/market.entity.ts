@@ -1,14 +1,23 @@
-import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
-/** A market window a bot reported (keyed by the Up token id), with its expiry and report history. */
+/**
+ * A market window as one bot reported it (keyed by the Up token id and the bot), with its expiry and
+ * report history. Each bot has its own row: a bot's report never changes another bot's.
+ */
 @Entity({ tableName: 'markets' })
 @Index({ properties: ['expiresAt'] })
+@Index({ properties: ['lastReportedAt'] })
+@Unique({ properties: ['tokenId', 'botId'] })
 export class Market {
   @PrimaryKey({ type: new BigIntType('number') })
   id!: number;
 
-  @Property({ type: 'text', unique: true })
+  @Property({ type: 'text' })
   tokenId!: string;
+
+  /** The bot that reported this row (null only for rows reported before bots were told apart). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
 
   @Property({ type: 'text', nullable: true })
   tokenIdDown: string | null = null;

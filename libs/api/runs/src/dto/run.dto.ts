@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQueryDto } from '@polymaker/api/core';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 import { RUN_STATUSES } from '../entities/run.entity';
 
 export class RunView {
@@ -9,6 +9,12 @@ export class RunView {
   id!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'The API key (bot) that started the run' })
   apiKeyId!: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The bot that owns the run: the first key of its key rotation chain (see botId of the API keys)',
+  })
+  botId!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 3 })
   configId!: number | null;
   @ApiProperty({ enum: ['dry_run', 'live'] })
@@ -89,4 +95,12 @@ export class RunQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601()
   to?: string;
+
+  @ApiPropertyOptional({ description: 'Bot that owns the run (botId of its API keys; kept across key rotations)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  botId?: number;
 }

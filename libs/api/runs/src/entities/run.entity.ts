@@ -11,6 +11,7 @@ export type StopStatus = (typeof STOP_STATUSES)[number];
 @Entity({ tableName: 'runs' })
 @Index({ properties: ['status', 'lastUpdateAt'] })
 @Index({ properties: ['startedAt'] })
+@Index({ properties: ['botId', 'status'] })
 export class Run {
   @PrimaryKey({ type: new BigIntType('number') })
   id!: number;
@@ -18,6 +19,10 @@ export class Run {
   /** The API key the bot used: one key per bot gives a per-bot dashboard. */
   @Property({ type: new BigIntType('number'), nullable: true })
   apiKeyId: number | null = null;
+
+  /** The bot that owns the run (its key's bot: a rotated key keeps its bot's runs); other bots get 404. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
 
   @Property({ type: new BigIntType('number'), nullable: true })
   configId: number | null = null;

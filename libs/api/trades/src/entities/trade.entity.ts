@@ -19,6 +19,10 @@ export class Trade {
   @Property({ type: new BigIntType('number') })
   runId!: number;
 
+  /** The bot that owns the trade's run, copied at insert (a run never changes bot): another bot gets 404. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
+
   @Property({ type: 'integer' })
   cycle!: number;
 
