@@ -369,6 +369,21 @@ async function main(): Promise<void> {
       watch.take();
     });
 
+    await scenario('the markets page pages through a watchlist longer than one page with "Load more"', async () => {
+      const expires = String(Math.floor(Date.now() / 1000) + 3600);
+      const many = Array.from({ length: 230 }, (_, i) => ({ asset: 'SOL', window: '5m', tokenId: `e2e-page-${i}`, expiresAt: expires }));
+      await bot.call('POST', '/api/bot/markets/report', { markets: many });
+      const total = (await request<{ total: number }>(base, 'GET', '/api/v1/markets?limit=1', { key: adminKey })).body.total;
+      await page.goto(`${base}/markets`);
+      await waitFor(page, '[data-testid=markets-paging]', `Showing 200 of ${total} markets`);
+      expect((await page.locator('[data-testid=markets-table] tbody tr').count()) === 200, 'one page of 200 rows');
+      await page.click('[data-testid=markets-load-more]');
+      await waitFor(page, '[data-testid=markets-paging]', `Showing ${total} of ${total} markets`);
+      expect((await page.locator('[data-testid=markets-table] tbody tr').count()) === total, `all ${total} rows`);
+      expect((await page.locator('[data-testid=markets-load-more]').count()) === 0, 'no "Load more" on the last page');
+      watch.take();
+    });
+
     await scenario('every page renders with no console errors (screens saved)', async () => {
       watch.take();
       await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });

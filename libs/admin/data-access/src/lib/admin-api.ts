@@ -39,6 +39,8 @@ import {
   CreatedApiKey,
   Health,
   Market,
+  MARKET_PAGE,
+  MarketList,
   MetricPoint,
   Run,
   RunDetail,
@@ -158,8 +160,16 @@ export class AdminApi {
   }
 
   // ---- markets
-  async listMarkets(includeExpired = false): Promise<Market[]> {
-    return (await this.markets.listMarkets({ includeExpired })).items;
+  /** The first `count` markets of the watchlist, fetched page by page, with the total and whether more exist. */
+  async listMarkets(includeExpired = false, count = MARKET_PAGE): Promise<MarketList> {
+    const items: Market[] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await this.markets.listMarkets({ includeExpired, limit: Math.min(1000, count - items.length), cursor });
+      items.push(...page.items);
+      if (!page.nextCursor || items.length >= count) return { items, total: page.total, more: page.nextCursor !== null };
+      cursor = page.nextCursor;
+    }
   }
 
   // ---- analyses

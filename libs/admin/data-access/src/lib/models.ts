@@ -1,4 +1,6 @@
 // The API's shapes, re-exported under the names the admin features use: features never import the generated client.
+import type { MarketView as Market } from '@polymaker/shared/api-client';
+
 export type {
   AnalysisListView as AnalysisList,
   AnalysisSummaryView as AnalysisSummary,
@@ -78,6 +80,16 @@ export interface TradeFilter {
   sort?: 'id' | 'price' | 'size' | 'cycle';
   order?: 'asc' | 'desc';
   limit?: number;
+}
+
+/** How many watchlist markets the admin app loads at first and per "Load more". */
+export const MARKET_PAGE = 200;
+
+/** The loaded part of the watchlist: `more` when markets beyond these exist. */
+export interface MarketList {
+  items: Market[];
+  total: number;
+  more: boolean;
 }
 
 /** One point of a run's metric history: time plus every key the bot sent. */

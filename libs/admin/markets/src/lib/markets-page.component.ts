@@ -1,11 +1,15 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { AdminApi, LiveEvents, Market, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, LiveEvents, MARKET_PAGE, Market, createLoader } from '@polymaker/admin/data-access';
 import { AgoPipe, AsyncStateComponent, StatusBadgeComponent, createSorter, injectNow } from '@polymaker/admin/ui';
 import { formatDuration } from '@polymaker/admin/util';
 
-/** The watchlist the bots report: by asset and window, with a live expiry countdown and activity. */
+/**
+ * The watchlist the bots report: by asset and window, with a live expiry countdown and activity. One
+ * row per market across the bots that report it; loaded in pages ("Load more"), and a live refresh
+ * reloads as many markets as are shown.
+ */
 @Component({
   selector: 'pm-markets-page',
   imports: [FormsModule, RouterLink, AsyncStateComponent, StatusBadgeComponent, AgoPipe],
@@ -14,7 +18,7 @@ import { formatDuration } from '@polymaker/admin/util';
     <div class="page-head">
       <div><h1>Markets</h1><p>The markets the bots watch, as they last reported them.</p></div>
       <div class="toolbar">
-        <label class="check" for="show-expired"><input id="show-expired" type="checkbox" [ngModel]="includeExpired()" (ngModelChange)="includeExpired.set($event); markets.reload()" /> Show expired</label>
+        <label class="check" for="show-expired"><input id="show-expired" type="checkbox" [ngModel]="includeExpired()" (ngModelChange)="includeExpired.set($event); wanted.set(pageSize); markets.reload()" /> Show expired</label>
         <label for="asset-filter" class="sr-only">Asset</label>
         <select id="asset-filter" [ngModel]="asset()" (ngModelChange)="asset.set($event)"><option value="">All assets</option>@for (a of assets(); track a) { <option [value]="a">{{ a }}</option> }</select>
       </div>
@@ -33,7 +37,7 @@ import { formatDuration } from '@polymaker/admin/util';
             @for (c of columns; track c.key) {
               <th scope="col" [class.num]="c.num" [attr.aria-sort]="sorter.ariaSort(c.key)"><button type="button" class="sort" (click)="sorter.toggle(c.key)">{{ c.label }} {{ sorter.arrow(c.key) }}</button></th>
             }
-            <th scope="col">Last report</th><th scope="col">Token (Up)</th>
+            <th scope="col">Last report</th><th scope="col" class="num">Bots</th><th scope="col">Token (Up)</th>
           </tr></thead>
           <tbody>
             @for (m of sorter.rows(); track m.id) {
@@ -45,12 +49,17 @@ import { formatDuration } from '@polymaker/admin/util';
                 <td class="num">{{ m.tradeCount }}</td>
                 <td>{{ m.lastTradeAt ? (m.lastTradeAt | pmAgo: now()) : 'none' }}</td>
                 <td>{{ m.lastReportedAt | pmAgo: now() }}</td>
+                <td class="num" [attr.title]="'bots ' + m.botIds.join(', ')">{{ m.botCount }}</td>
                 <td class="mono ellipsis" [attr.title]="m.tokenId">{{ m.tokenId }}</td>
               </tr>
             }
           </tbody>
         </table>
       </div>
+      <p class="muted paging" data-testid="markets-paging">
+        Showing {{ loaded() }} of {{ total() }} markets.
+        @if (more()) { <button type="button" (click)="loadMore()" data-testid="markets-load-more" [disabled]="markets.loading()">Load more</button> }
+      </p>
       <p class="muted"><a routerLink="/trades">Browse their trades →</a></p>
     </pm-async-state>
   `,
@@ -60,6 +69,7 @@ import { formatDuration } from '@polymaker/admin/util';
     .groups h2 { margin: 0; font-size: 0.95rem; }
     .check { display: inline-flex; gap: 0.35rem; align-items: center; font-weight: 500; margin: 0; }
     .soon { color: var(--warn); font-weight: 650; }
+    .paging { display: flex; gap: 0.6rem; align-items: center; }
     .ellipsis { max-width: 18ch; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
   `,
 })
@@ -68,7 +78,14 @@ export class MarketsPageComponent {
   protected readonly now = injectNow(1000);
   protected readonly includeExpired = signal(false);
   protected readonly asset = signal('');
-  protected readonly markets = createLoader(() => this.api.listMarkets(this.includeExpired()));
+  protected readonly pageSize = MARKET_PAGE;
+  /** How many markets to show: one page, and a page more per "Load more". */
+  protected readonly wanted = signal(MARKET_PAGE);
+  protected readonly markets = createLoader(() => this.api.listMarkets(this.includeExpired(), this.wanted()));
+  private readonly items = computed(() => this.markets.value()?.items ?? []);
+  protected readonly loaded = computed(() => this.items().length);
+  protected readonly total = computed(() => this.markets.value()?.total ?? 0);
+  protected readonly more = computed(() => this.markets.value()?.more ?? false);
   protected readonly columns = [
     { key: 'asset', label: 'Asset', num: false },
     { key: 'window', label: 'Window', num: false },
@@ -77,8 +94,8 @@ export class MarketsPageComponent {
     { key: 'tradeCount', label: 'Trades', num: true },
     { key: 'lastTradeAt', label: 'Last trade', num: false },
   ];
-  protected readonly assets = computed(() => [...new Set((this.markets.value() ?? []).map((m) => m.asset))].sort());
-  protected readonly filtered = computed(() => (this.markets.value() ?? []).filter((m) => !this.asset() || m.asset === this.asset()));
+  protected readonly assets = computed(() => [...new Set(this.items().map((m) => m.asset))].sort());
+  protected readonly filtered = computed(() => this.items().filter((m) => !this.asset() || m.asset === this.asset()));
   protected readonly sorter = createSorter<Market>(this.filtered, 'expiresAt', 'asc');
   protected readonly groups = computed(() => {
     const map = new Map<string, { key: string; asset: string; window: string; count: number }>();
@@ -93,6 +110,11 @@ export class MarketsPageComponent {
 
   constructor() {
     inject(LiveEvents).watch(['markets.*', 'trade.logged', 'stream.connected'], () => void this.markets.reload(), 1000);
+  }
+
+  protected loadMore(): void {
+    this.wanted.update((count) => Math.max(count, this.loaded()) + MARKET_PAGE);
+    void this.markets.reload();
   }
 
   protected left(m: Market): number | null {

@@ -7,6 +7,11 @@ export interface ApiKeyView {
    * Whether the key works now
    */
   active: boolean;
+
+  /**
+   * The bot this key speaks for: the id of the first key it was rotated from (its own id when never rotated)
+   */
+  botId: number;
   createdAt: string;
 
   /**

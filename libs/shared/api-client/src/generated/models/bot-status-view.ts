@@ -9,6 +9,10 @@ export interface BotStatusView {
 [key: string]: any;
 };
   ok: boolean;
+
+  /**
+   * The calling bot's runs still running (an admin key: every bot's)
+   */
   openRuns: number;
   service: string;
   time: string;

@@ -4,4 +4,14 @@
 import { MarketView } from '../models/market-view';
 export interface MarketListView {
   items: Array<MarketView>;
+
+  /**
+   * Pass as `cursor` for the next page; null on the last page
+   */
+  nextCursor: string | null;
+
+  /**
+   * Markets matching the filter, over all pages
+   */
+  total: number;
 }

@@ -3,12 +3,38 @@
 
 export interface MarketView {
   asset: string;
+
+  /**
+   * How many bots report this market
+   */
+  botCount: number;
+
+  /**
+   * The bots (botId of their API keys) that report this market
+   */
+  botIds: Array<number>;
   conditionId: string | null;
   expiresAt: string | null;
+
+  /**
+   * First report of this market by any of its bots
+   */
   firstReportedAt: string;
+
+  /**
+   * Id of the first report of this market (by any bot, or by the bot filtered on)
+   */
   id: number;
+
+  /**
+   * Latest report of this market by any of its bots
+   */
   lastReportedAt: string;
   lastTradeAt: string | null;
+
+  /**
+   * Reports of this market, summed over its bots
+   */
   reportCount: number;
 
   /**
@@ -27,7 +53,7 @@ export interface MarketView {
   tokenIdDown: string | null;
 
   /**
-   * Trades logged on either token of this market
+   * Trades logged on either token of this market (by the bot filtered on, if any)
    */
   tradeCount: number;
   window: string;

@@ -7,6 +7,11 @@ export interface RunView {
    * The API key (bot) that started the run
    */
   apiKeyId: number | null;
+
+  /**
+   * The bot that owns the run: the first key of its key rotation chain (see botId of the API keys)
+   */
+  botId: number | null;
   configId: number | null;
   durationSeconds: number;
   errorMessage: string | null;

@@ -23,7 +23,7 @@ export class MarketsService extends BaseService {
   static readonly ListMarketsPath = '/api/v1/markets';
 
   /**
-   * The watchlist: reported markets by asset and window with expiry and activity.
+   * The watchlist: reported markets by asset and window with expiry and activity, one row per market, paged.
    *
    *
    *
@@ -38,7 +38,7 @@ export class MarketsService extends BaseService {
   }
 
   /**
-   * The watchlist: reported markets by asset and window with expiry and activity.
+   * The watchlist: reported markets by asset and window with expiry and activity, one row per market, paged.
    *
    *
    *

@@ -10,13 +10,31 @@ import { RequestBuilder } from '../../request-builder';
 import { MarketListView } from '../../models/market-list-view';
 
 export interface ListMarkets$Params {
+
+/**
+ * Also list markets expired (and not reported) for more than 15 minutes
+ */
   includeExpired?: boolean;
+
+/**
+ * Only this bot's reports (botId of its API keys), with the values as that bot reported them
+ */
+  botId?: number;
+  limit?: number;
+
+/**
+ * nextCursor of the previous page (same filter)
+ */
+  cursor?: string;
 }
 
 export function listMarkets(http: HttpClient, rootUrl: string, params?: ListMarkets$Params, context?: HttpContext): Observable<StrictHttpResponse<MarketListView>> {
   const rb = new RequestBuilder(rootUrl, listMarkets.PATH, 'get');
   if (params) {
     rb.query('includeExpired', params.includeExpired, {});
+    rb.query('botId', params.botId, {});
+    rb.query('limit', params.limit, {});
+    rb.query('cursor', params.cursor, {});
   }
 
   return http.request(

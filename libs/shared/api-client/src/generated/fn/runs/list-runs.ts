@@ -34,6 +34,11 @@ export interface ListRuns$Params {
  * Runs started before this time
  */
   to?: string;
+
+/**
+ * Bot that owns the run (botId of its API keys; kept across key rotations)
+ */
+  botId?: number;
 }
 
 export function listRuns(http: HttpClient, rootUrl: string, params?: ListRuns$Params, context?: HttpContext): Observable<StrictHttpResponse<RunListView>> {
@@ -47,6 +52,7 @@ export function listRuns(http: HttpClient, rootUrl: string, params?: ListRuns$Pa
     rb.query('apiKeyId', params.apiKeyId, {});
     rb.query('from', params.from, {});
     rb.query('to', params.to, {});
+    rb.query('botId', params.botId, {});
   }
 
   return http.request(
