@@ -1,6 +1,8 @@
 import type { JsonResponse } from '@polymaker/testing';
 import { Json, startTestApi, TestApi } from '../support/api';
 
+type MarketPage = { items: Json[]; total: number; nextCursor: string | null };
+
 /**
  * Bots are isolated: a run (and its trades) belongs to the bot whose key started it. Another bot's
  * key gets the same 404 as for a run or trade that does not exist, and nothing of the owner's run
@@ -267,7 +269,7 @@ describe('bots are isolated from each other', () => {
     expect((await t.bot('POST', '/api/bot/markets/report', { markets })).status).toBe(200);
     expect((await asB('POST', '/api/bot/markets/report', { markets: markets.slice(0, 9) })).status).toBe(200);
 
-    const everything = await t.admin<{ items: Json[]; total: number; nextCursor: string | null }>('GET', '/api/v1/markets?includeExpired=true&limit=1000');
+    const everything = await t.admin<MarketPage>('GET', '/api/v1/markets?includeExpired=true&limit=1000');
     expect(everything.body.nextCursor).toBeNull();
     const all = everything.body.items.map((market) => market['tokenId'] as string);
     expect(new Set(all).size).toBe(all.length);
@@ -278,8 +280,7 @@ describe('bots are isolated from each other', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const query: string = `/api/v1/markets?includeExpired=true&limit=4${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await t.admin<{ items: Json[]; total: number; nextCursor: string | null }>('GET', query);
+      const page: JsonResponse<MarketPage> = await t.admin<MarketPage>('GET', `/api/v1/markets?includeExpired=true&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(4);
       if (pages === 0) {

@@ -47,6 +47,26 @@ describe('AdminApi', () => {
     expect(await page).toEqual({ items: [], nextCursor: null });
   });
 
+  it('loads the watchlist page by page until the count asked for, and says whether more exist', async () => {
+    await signIn();
+    const market = (id: number) => ({ id, tokenId: `tok-${id}` });
+    const loaded = api.listMarkets(true, 5);
+    await Promise.resolve();
+    const first = http.expectOne((r) => r.url === '/api/v1/markets');
+    expect(first.request.params.get('includeExpired')).toBe('true');
+    expect(first.request.params.get('limit')).toBe('5');
+    expect(first.request.params.has('cursor')).toBe(false);
+    first.flush({ items: [market(1), market(2), market(3)], total: 9, nextCursor: 'c1' });
+    await new Promise((done) => setTimeout(done));
+    const second = http.expectOne((r) => r.url === '/api/v1/markets');
+    expect(second.request.params.get('limit')).toBe('2');
+    expect(second.request.params.get('cursor')).toBe('c1');
+    second.flush({ items: [market(4), market(5)], total: 9, nextCursor: 'c2' });
+    const result = await loaded;
+    expect(result.items.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(result).toMatchObject({ total: 9, more: true });
+  });
+
   it('builds the CSV export URL of the filter without the page size', () => {
     expect(api.tradesCsvUrl({ asset: 'BTC', side: 'sell', limit: 100 })).toBe('/api/v1/trades/export.csv?asset=BTC&side=sell');
   });
