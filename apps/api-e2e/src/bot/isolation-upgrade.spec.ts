@@ -19,10 +19,15 @@ const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').dig
 describe('isolation on a database from before the upgrade', () => {
   let api: ApiProcess;
   let client: Client;
-  const secrets = { first: 'legacy-bot-first-key-000001', rotated: 'legacy-bot-rotated-key-0002', other: 'legacy-other-bot-key-00003' };
+  const secrets = {
+    first: 'legacy-bot-first-key-000001',
+    rotated: 'legacy-bot-rotated-key-0002',
+    other: 'legacy-other-bot-key-00003',
+  };
   const ids: Record<string, number> = {};
 
-  const call = (key: string, method: string, path: string, body?: unknown) => request<Json>(api.url, method, path, { key, body });
+  const call = (key: string, method: string, path: string, body?: unknown) =>
+    request<Json>(api.url, method, path, { key, body });
 
   beforeAll(async () => {
     const server = process.env['PM_TEST_PG_URL'];
@@ -31,10 +36,15 @@ describe('isolation on a database from before the upgrade', () => {
     client = new Client({ connectionString: databaseUrl });
     await client.connect();
     // The schema as it was before the isolation migration, applied as the API's migrator would.
-    await client.query('create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default now())');
+    await client.query(
+      'create table mikro_orm_migrations (id serial primary key, name varchar(255), executed_at timestamptz default now())',
+    );
     for (const { name, class: migrationClass } of MIGRATIONS) {
       if (name >= ISOLATION_MIGRATION) break;
-      const migration = new (migrationClass as unknown as MigrationClass)(undefined as never, undefined as never);
+      const migration = new (migrationClass as unknown as MigrationClass)(
+        undefined as never,
+        undefined as never,
+      );
       await migration.up();
       for (const sql of migration.getQueries()) await client.query(String(sql));
       await client.query('insert into mikro_orm_migrations (name) values ($1)', [name]);
@@ -53,7 +63,14 @@ describe('isolation on a database from before the upgrade', () => {
     ids['rotated'] = await key('box 1', secrets.rotated, ids['first'], false);
     ids['other'] = await key('box 2', secrets.other, null, false);
     const run = async (apiKeyId: number | null) =>
-      Number((await client.query(`insert into runs (api_key_id, mode, status) values ($1, 'dry_run', 'running') returning id`, [apiKeyId])).rows[0].id);
+      Number(
+        (
+          await client.query(
+            `insert into runs (api_key_id, mode, status) values ($1, 'dry_run', 'running') returning id`,
+            [apiKeyId],
+          )
+        ).rows[0].id,
+      );
     ids['runOfFirstKey'] = await run(ids['first']);
     ids['runOfRotatedKey'] = await run(ids['rotated']);
     ids['runOfOther'] = await run(ids['other']);
@@ -84,12 +101,15 @@ describe('isolation on a database from before the upgrade', () => {
   });
 
   it('gives each key its bot: a rotated key joins the bot of the key it replaced', async () => {
-    const keys = (await request<{ items: Json[] }>(api.url, 'GET', '/api/v1/api-keys', { key: api.adminKey })).body.items;
+    const keys = (await request<{ items: Json[] }>(api.url, 'GET', '/api/v1/api-keys', { key: api.adminKey }))
+      .body.items;
     const botOf = (id: number) => keys.find((k) => k['id'] === id)?.['botId'];
     expect(botOf(ids['first'])).toBe(ids['first']);
     expect(botOf(ids['rotated'])).toBe(ids['first']);
     expect(botOf(ids['other'])).toBe(ids['other']);
-    const runs = (await request<{ items: Json[] }>(api.url, 'GET', '/api/v1/runs?limit=500', { key: api.adminKey })).body.items;
+    const runs = (
+      await request<{ items: Json[] }>(api.url, 'GET', '/api/v1/runs?limit=500', { key: api.adminKey })
+    ).body.items;
     const runBot = (id: number) => runs.find((r) => r['id'] === id)?.['botId'];
     expect(runBot(ids['runOfFirstKey'])).toBe(ids['first']);
     expect(runBot(ids['runOfRotatedKey'])).toBe(ids['first']);
@@ -101,25 +121,78 @@ describe('isolation on a database from before the upgrade', () => {
     expect((await call(secrets.first, 'GET', '/api/bot/status')).status).toBe(401);
     expect((await call(secrets.rotated, 'GET', '/api/bot/status')).body['openRuns']).toBe(2);
     expect((await call(secrets.other, 'GET', '/api/bot/status')).body['openRuns']).toBe(1);
-    expect((await call(secrets.rotated, 'POST', '/api/bot/run/update', { runId: ids['runOfFirstKey'], totalPnl: '1' })).status).toBe(200);
-    expect((await call(secrets.rotated, 'POST', '/api/bot/trade/update', { tradeId: ids['tradeOfFirstKey'], status: 'filled' })).status).toBe(200);
-    expect((await call(secrets.rotated, 'POST', '/api/bot/trade/update', { tradeId: ids['tradeOfOther'], status: 'filled' })).status).toBe(404);
-    expect((await call(secrets.rotated, 'POST', '/api/bot/run/update', { runId: ids['runOfOther'], totalPnl: '1' })).status).toBe(404);
-    expect((await call(secrets.other, 'POST', '/api/bot/run/stop', { runId: ids['runOfRotatedKey'], status: 'error' })).status).toBe(404);
+    expect(
+      (
+        await call(secrets.rotated, 'POST', '/api/bot/run/update', {
+          runId: ids['runOfFirstKey'],
+          totalPnl: '1',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(secrets.rotated, 'POST', '/api/bot/trade/update', {
+          tradeId: ids['tradeOfFirstKey'],
+          status: 'filled',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(secrets.rotated, 'POST', '/api/bot/trade/update', {
+          tradeId: ids['tradeOfOther'],
+          status: 'filled',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(secrets.rotated, 'POST', '/api/bot/run/update', {
+          runId: ids['runOfOther'],
+          totalPnl: '1',
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await call(secrets.other, 'POST', '/api/bot/run/stop', {
+          runId: ids['runOfRotatedKey'],
+          status: 'error',
+        })
+      ).status,
+    ).toBe(404);
     // A run with no recorded key belongs to no bot: only an admin key reaches it.
-    expect((await call(api.botKey, 'POST', '/api/bot/run/update', { runId: ids['runOfNoKey'], totalPnl: '1' })).status).toBe(404);
-    expect((await call(api.adminKey, 'POST', '/api/bot/run/update', { runId: ids['runOfNoKey'], totalPnl: '1' })).status).toBe(200);
+    expect(
+      (await call(api.botKey, 'POST', '/api/bot/run/update', { runId: ids['runOfNoKey'], totalPnl: '1' }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await call(api.adminKey, 'POST', '/api/bot/run/update', { runId: ids['runOfNoKey'], totalPnl: '1' }))
+        .status,
+    ).toBe(200);
   });
 
   it("keeps the market rows of before as the bot's, beside another bot's report of the same token", async () => {
-    const report = { markets: [{ tokenId: 'legacy-tok', asset: 'BTC', window: '15m', windowId: 'as-box-2-reported' }] };
+    const report = {
+      markets: [{ tokenId: 'legacy-tok', asset: 'BTC', window: '15m', windowId: 'as-box-2-reported' }],
+    };
     expect((await call(secrets.other, 'POST', '/api/bot/markets/report', report)).status).toBe(200);
     const list = async (query: string) =>
-      (await request<{ items: Json[] }>(api.url, 'GET', `/api/v1/markets${query}`, { key: api.adminKey })).body.items;
-    expect(await list(`?botId=${ids['first']}`)).toEqual([expect.objectContaining({ windowId: 'as-box-1-reported', reportCount: 1, tradeCount: 1 })]);
-    expect(await list(`?botId=${ids['other']}`)).toEqual([expect.objectContaining({ windowId: 'as-box-2-reported', tradeCount: 1 })]);
+      (await request<{ items: Json[] }>(api.url, 'GET', `/api/v1/markets${query}`, { key: api.adminKey }))
+        .body.items;
+    expect(await list(`?botId=${ids['first']}`)).toEqual([
+      expect.objectContaining({ windowId: 'as-box-1-reported', reportCount: 1, tradeCount: 1 }),
+    ]);
+    expect(await list(`?botId=${ids['other']}`)).toEqual([
+      expect.objectContaining({ windowId: 'as-box-2-reported', tradeCount: 1 }),
+    ]);
     expect(await list('')).toEqual([
-      expect.objectContaining({ windowId: 'as-box-1-reported', botIds: [ids['first'], ids['other']], reportCount: 2, tradeCount: 2 }),
+      expect.objectContaining({
+        windowId: 'as-box-1-reported',
+        botIds: [ids['first'], ids['other']],
+        reportCount: 2,
+        tradeCount: 2,
+      }),
     ]);
   });
 });

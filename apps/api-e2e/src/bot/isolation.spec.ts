@@ -15,7 +15,16 @@ describe('bots are isolated from each other', () => {
   let botA: number;
   let botB: number;
 
-  const trade = { cycle: 1, asset: 'BTC', windowDuration: '15m', side: 'BUY', outcome: 'Up', price: '0.47', size: 10, strategy: 'MM' };
+  const trade = {
+    cycle: 1,
+    asset: 'BTC',
+    windowDuration: '15m',
+    side: 'BUY',
+    outcome: 'Up',
+    price: '0.47',
+    size: 10,
+    strategy: 'MM',
+  };
   const as =
     (key: string) =>
     <T = Json>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> =>
@@ -26,7 +35,11 @@ describe('bots are isolated from each other', () => {
     const created = await t.admin('POST', '/api/v1/api-keys', { name, scope: 'bot' });
     expect(created.status).toBe(201);
     const apiKey = created.body['apiKey'] as Json;
-    return { id: apiKey['id'] as number, botId: apiKey['botId'] as number, secret: created.body['secret'] as string };
+    return {
+      id: apiKey['id'] as number,
+      botId: apiKey['botId'] as number,
+      secret: created.body['secret'] as string,
+    };
   }
 
   /** Everything the admin API shows of a run: detail (but its running clock), metric series, trades. */
@@ -74,17 +87,44 @@ describe('bots are isolated from each other', () => {
 
   it("answers 404 to every route naming another bot's run or trade, exactly as for one that does not exist, and changes nothing", async () => {
     const runA = await startRun(t.api.botKey);
-    expect((await t.bot('POST', '/api/bot/run/update', { runId: runA, totalPnl: '4.5', totalFills: 3, totalOrders: 9 })).status).toBe(200);
+    expect(
+      (
+        await t.bot('POST', '/api/bot/run/update', {
+          runId: runA,
+          totalPnl: '4.5',
+          totalFills: 3,
+          totalOrders: 9,
+        })
+      ).status,
+    ).toBe(200);
     const tradeA = await logTrade(t.api.botKey, runA);
-    expect((await t.bot('POST', '/api/bot/trade/update', { tradeId: tradeA, status: 'filled', fillPrice: '0.47', fillSize: 10 })).status).toBe(200);
+    expect(
+      (
+        await t.bot('POST', '/api/bot/trade/update', {
+          tradeId: tradeA,
+          status: 'filled',
+          fillPrice: '0.47',
+          fillSize: 10,
+        })
+      ).status,
+    ).toBe(200);
     const before = await snapshot(runA);
-    expect(before['run']).toMatchObject({ botId: botA, totalPnl: '4.5', totalFills: 3, status: 'running', tradeCount: 1 });
+    expect(before['run']).toMatchObject({
+      botId: botA,
+      totalPnl: '4.5',
+      totalFills: 3,
+      status: 'running',
+      tradeCount: 1,
+    });
 
     const missingRun = 1_000_000_000;
     const missingTrade = 2_000_000_000;
     const runRoutes: [string, (runId: number) => Json][] = [
       ['/api/bot/run/update', (runId) => ({ runId, totalPnl: -99999 })],
-      ['/api/bot/run/stop', (runId) => ({ runId, status: 'error', errorMessage: 'stopped by B', totalPnl: -99999 })],
+      [
+        '/api/bot/run/stop',
+        (runId) => ({ runId, status: 'error', errorMessage: 'stopped by B', totalPnl: -99999 }),
+      ],
       ['/api/bot/trade', (runId) => ({ runId, ...trade })],
     ];
     for (const [path, body] of runRoutes) {
@@ -104,7 +144,12 @@ describe('bots are isolated from each other', () => {
 
     // A batch naming A's run among B's own trades is refused whole, naming the index.
     const runB = await startRun(keyB);
-    const batch = (foreignRun: number) => ({ trades: [{ runId: runB, ...trade }, { runId: foreignRun, ...trade, cycle: 2 }] });
+    const batch = (foreignRun: number) => ({
+      trades: [
+        { runId: runB, ...trade },
+        { runId: foreignRun, ...trade, cycle: 2 },
+      ],
+    });
     const foreignBatch = await asB('POST', '/api/bot/trade/batch', batch(runA));
     const missingBatch = await asB('POST', '/api/bot/trade/batch', batch(missingRun));
     expect(foreignBatch.status).toBe(404);
@@ -121,12 +166,20 @@ describe('bots are isolated from each other', () => {
   it("does not give another bot a finished run's analysis; the owner's repeated stop gets the first answer", async () => {
     const runA = await startRun(t.api.botKey);
     await logTrade(t.api.botKey, runA);
-    const stopped = await t.bot('POST', '/api/bot/run/stop', { runId: runA, status: 'completed', totalPnl: '2' });
+    const stopped = await t.bot('POST', '/api/bot/run/stop', {
+      runId: runA,
+      status: 'completed',
+      totalPnl: '2',
+    });
     expect(stopped.status).toBe(200);
     expect(stopped.body['analysis']).toEqual(expect.objectContaining({ overallScore: expect.any(Number) }));
     const before = await snapshot(runA);
 
-    const foreign = await asB('POST', '/api/bot/run/stop', { runId: runA, status: 'error', errorMessage: 'B' });
+    const foreign = await asB('POST', '/api/bot/run/stop', {
+      runId: runA,
+      status: 'error',
+      errorMessage: 'B',
+    });
     expect(foreign.status).toBe(404);
     expect(foreign.text).not.toContain('analysis');
     expect(foreign.text).not.toContain('overallScore');
@@ -141,21 +194,35 @@ describe('bots are isolated from each other', () => {
     const runA = await startRun(t.api.botKey);
     const tradeA = await logTrade(t.api.botKey, runA);
     await t.bot('POST', '/api/bot/run/update', { runId: runA, totalPnl: '1.25', totalFills: 1 });
-    const stopped = await t.bot('POST', '/api/bot/run/stop', { runId: runA, status: 'stopped', totalPnl: '1.5' });
+    const stopped = await t.bot('POST', '/api/bot/run/stop', {
+      runId: runA,
+      status: 'stopped',
+      totalPnl: '1.5',
+    });
     expect(stopped.status).toBe(200);
     const before = await snapshot(runA);
     expect(before['run']).toMatchObject({ status: 'stopped', totalPnl: '1.5' });
 
-    const late = await t.bot('POST', '/api/bot/run/update', { runId: runA, totalPnl: '-50', totalFills: 99, walletBalance: 1 });
+    const late = await t.bot('POST', '/api/bot/run/update', {
+      runId: runA,
+      totalPnl: '-50',
+      totalFills: 99,
+      walletBalance: 1,
+    });
     expect(late.status).toBe(409);
     expect(late.body).toMatchObject({ statusCode: 409, error: 'Conflict', requestId: expect.any(String) });
-    expect(late.body['message']).toMatch(new RegExp(`Run ${runA} was stopped .*not recorded.*run/stop.*run/start`));
+    expect(late.body['message']).toMatch(
+      new RegExp(`Run ${runA} was stopped .*not recorded.*run/stop.*run/start`),
+    );
     expect(await snapshot(runA)).toEqual(before);
     // Another bot still cannot tell the stopped run exists.
     expect((await asB('POST', '/api/bot/run/update', { runId: runA, totalPnl: '1' })).status).toBe(404);
 
     // Fills and resolution P&L arrive after the stop: still recorded.
-    expect((await t.bot('POST', '/api/bot/trade/update', { tradeId: tradeA, status: 'filled', pnl: '0.8' })).status).toBe(200);
+    expect(
+      (await t.bot('POST', '/api/bot/trade/update', { tradeId: tradeA, status: 'filled', pnl: '0.8' }))
+        .status,
+    ).toBe(200);
     expect((await t.bot('POST', '/api/bot/trade', { runId: runA, ...trade, cycle: 9 })).status).toBe(201);
     const trades = (await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?runId=${runA}`)).body.items;
     expect(trades.map((item) => item['pnl'])).toContain('0.8');
@@ -163,8 +230,10 @@ describe('bots are isolated from each other', () => {
   });
 
   it("shows each bot its own open runs on /status, and an admin key every bot's", async () => {
-    const openRuns = async (key: string) => (await as(key)('GET', '/api/bot/status')).body['openRuns'] as number;
-    const allRunning = async () => (await t.admin('GET', '/api/v1/runs?status=running&limit=1')).body['total'] as number;
+    const openRuns = async (key: string) =>
+      (await as(key)('GET', '/api/bot/status')).body['openRuns'] as number;
+    const allRunning = async () =>
+      (await t.admin('GET', '/api/v1/runs?status=running&limit=1')).body['total'] as number;
     const d = await createBotKey('bot D');
     expect(await openRuns(d.secret)).toBe(0);
     const a0 = await openRuns(t.api.botKey);
@@ -176,7 +245,8 @@ describe('bots are isolated from each other', () => {
     expect(await openRuns(keyB)).toBe(b0);
     expect(await openRuns(t.api.adminKey)).toBe(await allRunning());
     expect(await allRunning()).toBeGreaterThanOrEqual(a0 + b0 + 2);
-    const runs = (await t.admin<{ items: Json[]; total: number }>('GET', `/api/v1/runs?botId=${d.botId}`)).body;
+    const runs = (await t.admin<{ items: Json[]; total: number }>('GET', `/api/v1/runs?botId=${d.botId}`))
+      .body;
     expect(runs.total).toBe(2);
     expect(runs.items.every((run) => run['botId'] === d.botId && run['apiKeyId'] === d.id)).toBe(true);
   });
@@ -192,24 +262,47 @@ describe('bots are isolated from each other', () => {
     expect(next['id']).not.toBe(c.id);
     const newKey = rotated.body['secret'] as string;
 
-    expect((await as(c.secret)('POST', '/api/bot/run/update', { runId: runC, totalPnl: '1' })).status).toBe(401);
+    expect((await as(c.secret)('POST', '/api/bot/run/update', { runId: runC, totalPnl: '1' })).status).toBe(
+      401,
+    );
     expect((await as(newKey)('GET', '/api/bot/status')).body['openRuns']).toBe(1);
-    expect((await as(newKey)('POST', '/api/bot/run/update', { runId: runC, totalPnl: '3', totalFills: 1 })).status).toBe(200);
-    expect((await as(newKey)('POST', '/api/bot/trade/update', { tradeId: tradeC, status: 'filled' })).status).toBe(200);
-    expect((await as(newKey)('POST', '/api/bot/trade/batch', { trades: [{ runId: runC, ...trade, cycle: 2 }] })).status).toBe(201);
-    expect((await asB('POST', '/api/bot/trade/update', { tradeId: tradeC, status: 'cancelled' })).status).toBe(404);
+    expect(
+      (await as(newKey)('POST', '/api/bot/run/update', { runId: runC, totalPnl: '3', totalFills: 1 })).status,
+    ).toBe(200);
+    expect(
+      (await as(newKey)('POST', '/api/bot/trade/update', { tradeId: tradeC, status: 'filled' })).status,
+    ).toBe(200);
+    expect(
+      (await as(newKey)('POST', '/api/bot/trade/batch', { trades: [{ runId: runC, ...trade, cycle: 2 }] }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await asB('POST', '/api/bot/trade/update', { tradeId: tradeC, status: 'cancelled' })).status,
+    ).toBe(404);
     const stopped = await as(newKey)('POST', '/api/bot/run/stop', { runId: runC, status: 'completed' });
     expect(stopped.status).toBe(200);
     const run = (await t.admin(`GET`, `/api/v1/runs/${runC}`)).body;
-    expect(run).toMatchObject({ botId: c.botId, apiKeyId: c.id, status: 'completed', totalPnl: '3', tradeCount: 2 });
+    expect(run).toMatchObject({
+      botId: c.botId,
+      apiKeyId: c.id,
+      status: 'completed',
+      totalPnl: '3',
+      tradeCount: 2,
+    });
 
     // A second rotation (with a grace period) still keeps the bot; both keys act for it meanwhile.
-    const graceful = await t.admin('POST', `/api/v1/api-keys/${next['id'] as number}/rotate`, { graceMinutes: 5 });
+    const graceful = await t.admin('POST', `/api/v1/api-keys/${next['id'] as number}/rotate`, {
+      graceMinutes: 5,
+    });
     expect((graceful.body['apiKey'] as Json)['botId']).toBe(c.botId);
     const third = graceful.body['secret'] as string;
     const runC2 = await startRun(third);
-    expect((await as(newKey)('POST', '/api/bot/run/update', { runId: runC2, totalPnl: '1' })).status).toBe(200);
-    expect((await as(third)('POST', '/api/bot/run/stop', { runId: runC2, status: 'completed' })).status).toBe(200);
+    expect((await as(newKey)('POST', '/api/bot/run/update', { runId: runC2, totalPnl: '1' })).status).toBe(
+      200,
+    );
+    expect((await as(third)('POST', '/api/bot/run/stop', { runId: runC2, status: 'completed' })).status).toBe(
+      200,
+    );
   });
 
   it('lets an admin key act on any run, and keeps the trades it logs with the run’s bot', async () => {
@@ -221,40 +314,91 @@ describe('bots are isolated from each other', () => {
     expect((await asB('POST', '/api/bot/trade/update', { tradeId, status: 'cancelled' })).status).toBe(404);
     expect((await t.bot('POST', '/api/bot/trade/update', { tradeId, status: 'filled' })).status).toBe(200);
     expect((await t.admin('POST', '/api/bot/trade/update', { tradeId, pnl: '1' })).status).toBe(200);
-    expect((await t.admin('POST', '/api/bot/trade/batch', { trades: [{ runId: runA, ...trade }] })).status).toBe(201);
+    expect(
+      (await t.admin('POST', '/api/bot/trade/batch', { trades: [{ runId: runA, ...trade }] })).status,
+    ).toBe(201);
     const stopped = await t.admin('POST', '/api/bot/run/stop', { runId: runA, status: 'stopped' });
     expect(stopped.status).toBe(200);
-    expect((await t.bot('POST', '/api/bot/run/stop', { runId: runA, status: 'completed' })).body).toEqual(stopped.body);
-    expect((await t.admin(`GET`, `/api/v1/runs/${runA}`)).body).toMatchObject({ botId: botA, totalPnl: '7', tradeCount: 2 });
+    expect((await t.bot('POST', '/api/bot/run/stop', { runId: runA, status: 'completed' })).body).toEqual(
+      stopped.body,
+    );
+    expect((await t.admin(`GET`, `/api/v1/runs/${runA}`)).body).toMatchObject({
+      botId: botA,
+      totalPnl: '7',
+      tradeCount: 2,
+    });
   });
 
   it("keeps reported markets per bot: B's report leaves A's rows as A reported them", async () => {
     const expiresA = new Date(Date.now() + 3_600_000);
     const expiresB = new Date(Date.now() + 7_200_000);
-    const reportA = { tokenId: 'iso-tok-1', tokenIdDown: 'iso-tok-1d', asset: 'ETH', window: '1h', windowId: 'eth-a', conditionId: '0xa', expiresAt: String(Math.floor(expiresA.getTime() / 1000)) };
+    const reportA = {
+      tokenId: 'iso-tok-1',
+      tokenIdDown: 'iso-tok-1d',
+      asset: 'ETH',
+      window: '1h',
+      windowId: 'eth-a',
+      conditionId: '0xa',
+      expiresAt: String(Math.floor(expiresA.getTime() / 1000)),
+    };
     expect((await t.bot('POST', '/api/bot/markets/report', { markets: [reportA] })).status).toBe(200);
     const listed = async (query: string) => {
-      const response = await t.admin<{ items: Json[]; total: number }>('GET', `/api/v1/markets?includeExpired=true${query}`);
+      const response = await t.admin<{ items: Json[]; total: number }>(
+        'GET',
+        `/api/v1/markets?includeExpired=true${query}`,
+      );
       expect(response.status).toBe(200);
       return response.body.items.filter((market) => market['tokenId'] === 'iso-tok-1');
     };
     const [asReportedByA] = await listed(`&botId=${botA}`);
-    expect(asReportedByA).toMatchObject({ windowId: 'eth-a', conditionId: '0xa', tokenIdDown: 'iso-tok-1d', reportCount: 1, botIds: [botA] });
+    expect(asReportedByA).toMatchObject({
+      windowId: 'eth-a',
+      conditionId: '0xa',
+      tokenIdDown: 'iso-tok-1d',
+      reportCount: 1,
+      botIds: [botA],
+    });
 
-    const hostile = { tokenId: 'iso-tok-1', tokenIdDown: 'evil-down', asset: 'DOGE', window: '5m', windowId: 'evil', conditionId: '0xb', expiresAt: String(Math.floor(expiresB.getTime() / 1000)) };
+    const hostile = {
+      tokenId: 'iso-tok-1',
+      tokenIdDown: 'evil-down',
+      asset: 'DOGE',
+      window: '5m',
+      windowId: 'evil',
+      conditionId: '0xb',
+      expiresAt: String(Math.floor(expiresB.getTime() / 1000)),
+    };
     expect((await asB('POST', '/api/bot/markets/report', { markets: [hostile] })).status).toBe(200);
     expect((await asB('POST', '/api/bot/markets/report', { markets: [hostile] })).status).toBe(200);
 
     const [afterA] = await listed(`&botId=${botA}`);
-    const { botIds: _a, botCount: _ac, lastReportedAt: _al, tradeCount: _at, secondsToExpiry: _as, ...stableA } = asReportedByA;
-    expect(afterA).toMatchObject({ ...stableA, expiresAt: expiresA.toISOString().replace(/\.\d{3}Z$/, '.000Z'), reportCount: 1 });
+    const {
+      botIds: _a,
+      botCount: _ac,
+      lastReportedAt: _al,
+      tradeCount: _at,
+      secondsToExpiry: _as,
+      ...stableA
+    } = asReportedByA;
+    expect(afterA).toMatchObject({
+      ...stableA,
+      expiresAt: expiresA.toISOString().replace(/\.\d{3}Z$/, '.000Z'),
+      reportCount: 1,
+    });
     const [ofB] = await listed(`&botId=${botB}`);
     expect(ofB).toMatchObject({ asset: 'DOGE', windowId: 'evil', reportCount: 2, botIds: [botB] });
 
     // The admin watchlist: one row for the market, with the first report's values and both bots.
     const merged = await listed('');
     expect(merged).toHaveLength(1);
-    expect(merged[0]).toMatchObject({ asset: 'ETH', window: '1h', windowId: 'eth-a', conditionId: '0xa', botCount: 2, reportCount: 3 });
+    expect(merged[0]).toMatchObject({
+      asset: 'ETH',
+      window: '1h',
+      windowId: 'eth-a',
+      conditionId: '0xa',
+      botCount: 2,
+      reportCount: 3,
+    });
     expect(merged[0]['botIds']).toEqual([botA, botB].sort((x, y) => x - y));
   });
 
@@ -280,13 +424,18 @@ describe('bots are isolated from each other', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: JsonResponse<MarketPage> = await t.admin<MarketPage>('GET', `/api/v1/markets?includeExpired=true&limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const page: JsonResponse<MarketPage> = await t.admin<MarketPage>(
+        'GET',
+        `/api/v1/markets?includeExpired=true&limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(4);
       if (pages === 0) {
         expect(page.body.total).toBe(all.length);
         // A market reported meanwhile that sorts before this page: offset paging would repeat a row.
-        await t.bot('POST', '/api/bot/markets/report', { markets: [{ tokenId: 'page-tok-early', asset: 'AAA', window: '1m' }] });
+        await t.bot('POST', '/api/bot/markets/report', {
+          markets: [{ tokenId: 'page-tok-early', asset: 'AAA', window: '1m' }],
+        });
       }
       seen.push(...page.body.items.map((market) => market['tokenId'] as string));
       cursor = page.body.nextCursor;
@@ -295,13 +444,29 @@ describe('bots are isolated from each other', () => {
     expect(cursor).toBeNull();
     expect(seen).toEqual(all);
 
-    const byBot = await t.admin<{ items: Json[]; total: number }>('GET', `/api/v1/markets?includeExpired=true&limit=1000&botId=${botB}`);
-    expect(byBot.body.items.filter((market) => String(market['tokenId']).startsWith('page-tok-'))).toHaveLength(9);
-    expect(byBot.body.items.every((market) => (market['botIds'] as number[]).join() === String(botB))).toBe(true);
+    const byBot = await t.admin<{ items: Json[]; total: number }>(
+      'GET',
+      `/api/v1/markets?includeExpired=true&limit=1000&botId=${botB}`,
+    );
+    expect(
+      byBot.body.items.filter((market) => String(market['tokenId']).startsWith('page-tok-')),
+    ).toHaveLength(9);
+    expect(byBot.body.items.every((market) => (market['botIds'] as number[]).join() === String(botB))).toBe(
+      true,
+    );
   });
 
   it('refuses a bad watchlist query with a 400 naming it', async () => {
-    for (const query of ['limit=0', 'limit=1001', 'limit=abc', 'cursor=not-a-cursor', `cursor=${Buffer.from('["a","b",null,"x"]').toString('base64url')}`, `cursor=${Buffer.from('["a\\u0000","b",null,1]').toString('base64url')}`, 'includeExpired=maybe', 'botId=0']) {
+    for (const query of [
+      'limit=0',
+      'limit=1001',
+      'limit=abc',
+      'cursor=not-a-cursor',
+      `cursor=${Buffer.from('["a","b",null,"x"]').toString('base64url')}`,
+      `cursor=${Buffer.from('["a\\u0000","b",null,1]').toString('base64url')}`,
+      'includeExpired=maybe',
+      'botId=0',
+    ]) {
       const response = await t.admin('GET', `/api/v1/markets?${query}`);
       expect({ query, status: response.status }).toEqual({ query, status: 400 });
       expect(response.body['message']).toMatch(/limit|cursor|includeExpired|botId/);
