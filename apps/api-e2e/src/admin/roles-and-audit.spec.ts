@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { sql } from '../back-office/loopback';
 import { playSession } from '../back-office/session';
 import { Json, startTestApi, TestApi } from '../support/api';
@@ -541,6 +542,42 @@ describe('roles (viewer, operator) and the audit trail', () => {
     }
   });
 
+  it('answers any audit filter value with a 200 or a 400, never a 5xx (property-based)', async () => {
+    const hostile = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom(
+        '',
+        '%00',
+        '1e20',
+        '-1',
+        '0x10',
+        'NaN',
+        '9'.repeat(30),
+        '2026-02-30',
+        '0000-01-01',
+        '2026-12-01T00:00:00+99:00',
+        '[]',
+        '{}',
+      ),
+      fc.integer().map(String),
+      fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    );
+    const param = fc.constantFrom('action', 'apiKeyId', 'from', 'to', 'limit', 'cursor');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(param, hostile), { minLength: 1, maxLength: 3 }),
+        fc.boolean(),
+        async (pairs, csv) => {
+          const query = pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+          const response = await as('viewer')('GET', `/api/v1/audit${csv ? '/export.csv' : ''}?${query}`);
+          return response.status === 200 || response.status === 400;
+        },
+      ),
+      { numRuns: 80 },
+    );
+    expect((await t.raw('GET', '/health')).status).toBe(200);
+  });
+
   it('exports the trail as CSV with the formula guard, filters included', async () => {
     // a key whose name is a spreadsheet formula acts once: its name lands in the apiKeyName column
     const formula = "-1+cmd|' /C calc'!A0";
@@ -575,10 +612,21 @@ describe('roles (viewer, operator) and the audit trail', () => {
   it('keeps config keys named like JavaScript built-ins (constructor, toString) and refuses __proto__ with a 400', async () => {
     const created = await as('operator')('POST', '/api/v1/configs', {
       basedOnId: 1,
-      values: { constructor: 'kept', toString: 'kept too', valueOf: 3, prototype: 'p', futureKey: { constructor: { nested: true } } },
+      values: {
+        constructor: 'kept',
+        toString: 'kept too',
+        valueOf: 3,
+        prototype: 'p',
+        futureKey: { constructor: { nested: true } },
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body['values']).toMatchObject({ constructor: 'kept', toString: 'kept too', valueOf: 3, prototype: 'p' });
+    expect(created.body['values']).toMatchObject({
+      constructor: 'kept',
+      toString: 'kept too',
+      valueOf: 3,
+      prototype: 'p',
+    });
     expect(JSON.stringify(created.body['values'])).toContain('"futureKey":{"constructor":{"nested":true}}');
     const id = created.body['id'] as number;
     const stored = (await t.admin('GET', `/api/v1/configs/${id}`)).body['values'] as Json;
