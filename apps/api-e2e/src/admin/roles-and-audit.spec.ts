@@ -664,6 +664,13 @@ describe('roles (viewer, operator) and the audit trail', () => {
       rawBody: '{"values":{"mode":"live","__proto__":1}}',
     });
     expect(protoUpdate.status).toBe(400);
+    const deep = `{"values":{"futureKey":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+    const nested = await t.raw('POST', '/api/v1/configs', { key: t.api.adminKey, rawBody: deep });
+    expect(nested.status).toBe(400);
+    expect(nested.body['message']).toMatch(/nest|deep|depth/i);
+    expect(
+      (await t.raw('POST', '/api/v1/configs/validate', { key: t.api.adminKey, rawBody: deep })).status,
+    ).toBe(400);
     expect((await t.admin<{ items: Json[] }>('GET', '/api/v1/configs')).body.items).toHaveLength(count);
   });
 });
