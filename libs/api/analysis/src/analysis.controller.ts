@@ -12,9 +12,10 @@ import {
   ComparisonView,
 } from './dto/analysis.dto';
 
+/** Analyses are readable by every admin-API scope; applying suggestions and analysing now need operator. */
 @ApiTags('analyses')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1')
 export class AnalysisController {
   constructor(private readonly analyses: AnalysisService) {}
@@ -47,10 +48,11 @@ export class AnalysisController {
   }
 
   @IdempotentPost('analyses/:id/apply')
+  @RequiresScope('operator')
   @ApiOperation({
     operationId: 'applySuggestions',
     summary:
-      'Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated)',
+      'Turn suggestions into a new config version on top of the ACTIVE version, keeping its pauseOrders (source "suggestion", linked to the analysis, not activated)',
   })
   @ApiCreatedResponse({ type: AppliedSuggestionsView })
   apply(
@@ -68,6 +70,7 @@ export class AnalysisController {
   }
 
   @IdempotentPost('runs/:id/analyses')
+  @RequiresScope('operator')
   @ApiOperation({
     operationId: 'analyzeRun',
     summary: 'Analyse a run now (a running one too) and store the result',

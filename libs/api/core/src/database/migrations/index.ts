@@ -3,6 +3,7 @@ import { Migration20261124000000 } from './Migration20261124000000';
 import { Migration20261201000000 } from './Migration20261201000000';
 import { Migration20261202000000 } from './Migration20261202000000';
 import { Migration20261203000200 } from './Migration20261203000200';
+import { Migration20261203000300 } from './Migration20261203000300';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201000000', class: Migration20261201000000 },
   { name: 'Migration20261202000000', class: Migration20261202000000 },
   { name: 'Migration20261203000200', class: Migration20261203000200 },
+  { name: 'Migration20261203000300', class: Migration20261203000300 },
 ];
