@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { MAX_ID, ParseIdPipe, parseWholeNumber } from '@polymaker/api/core';
 import { ConfigService } from './config.service';
 import {
   ConfigActivationListView,
@@ -76,7 +77,7 @@ export class ConfigController {
   @Get('configs/:id')
   @ApiOperation({ operationId: 'getConfigVersion', summary: 'One config version' })
   @ApiOkResponse({ type: ConfigVersionView })
-  get(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+  get(@Param('id', ParseIdPipe) id: number): Promise<ConfigVersionView> {
     return this.configs.get(id);
   }
 
@@ -130,16 +131,16 @@ export class ConfigController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
   @ApiOkResponse({ type: ConfigVersionView })
-  activate(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+  activate(@Param('id', ParseIdPipe) id: number): Promise<ConfigVersionView> {
     return this.configs.activate(id);
   }
 }
 
 function versionNumber(value: string | undefined, name: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
+  const parsed = parseWholeNumber(value, 1, MAX_ID);
+  if (parsed === null) {
     throw new BadInputError(`Query parameter "${name}" must be a config version number.`, [
-      { field: name, message: 'must be a whole number from 1' },
+      { field: name, message: `must be a whole number from 1 to ${MAX_ID}, written as plain digits (given once)` },
     ]);
   }
   return parsed;

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { BadInputError, RequiresScope } from '@polymaker/api/core';
 import { MarketListView } from './dto/market.dto';
 import { MarketsService } from './markets.service';
 
@@ -18,7 +18,11 @@ export class MarketsController {
   })
   @ApiQuery({ name: 'includeExpired', required: false, type: Boolean })
   @ApiOkResponse({ type: MarketListView })
-  async list(@Query('includeExpired') includeExpired?: string): Promise<MarketListView> {
+  async list(@Query('includeExpired') includeExpired?: unknown): Promise<MarketListView> {
+    if (includeExpired !== undefined && includeExpired !== 'true' && includeExpired !== 'false') {
+      const rule = 'includeExpired must be true or false (given once)';
+      throw new BadInputError(`Invalid request: ${rule}`, [{ field: 'includeExpired', message: rule }]);
+    }
     return { items: await this.markets.watchlist(includeExpired === 'true') };
   }
 }

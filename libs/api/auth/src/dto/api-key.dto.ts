@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CleanText } from '@polymaker/api/core';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ApiKeyView {
@@ -44,6 +45,7 @@ export class CreateApiKeyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @CleanText()
   name!: string;
 
   @ApiProperty({ enum: ['bot', 'admin'], description: 'bot: only /api/bot/*; admin: everything' })
@@ -58,6 +60,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsString()
   @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  @CleanText()
   value?: string;
 }
 
@@ -66,6 +69,7 @@ export class RotateApiKeyDto {
   @IsOptional()
   @IsString()
   @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  @CleanText()
   value?: string;
 
   @ApiPropertyOptional({

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { CleanText, MAX_ID } from '@polymaker/api/core';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const VALUES_EXAMPLE = { mode: 'dry_run', targetAssets: ['BTC', 'ETH'], mmSpreadMin: 0.02, pauseOrders: false };
 
@@ -62,12 +63,14 @@ export class CreateConfigVersionDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   basedOnId?: number;
 
   @ApiPropertyOptional({ example: 'wider spreads' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @CleanText()
   note?: string;
 
   @ApiPropertyOptional({ description: 'Activate the new version at once', default: false })
@@ -103,6 +106,7 @@ export class RollbackDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   toVersion?: number;
 }
 
