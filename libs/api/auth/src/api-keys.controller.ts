@@ -25,7 +25,7 @@ export class ApiKeysController {
     return { items: await this.keys.list() };
   }
 
-  @IdempotentPost()
+  @IdempotentPost(undefined, { storedResponse: withoutSecret })
   @ApiOperation({
     operationId: 'createApiKey',
     summary: 'Create a key, generated or with a chosen value; the value is returned this once',
@@ -43,7 +43,7 @@ export class ApiKeysController {
     return this.keys.revoke(id);
   }
 
-  @IdempotentPost(':id/rotate')
+  @IdempotentPost(':id/rotate', { storedResponse: withoutSecret })
   @HttpCode(200)
   @ApiOperation({
     operationId: 'rotateApiKey',
@@ -54,4 +54,18 @@ export class ApiKeysController {
   rotate(@Param('id', ParseIdPipe) id: number, @Body() body: RotateApiKeyDto): Promise<CreatedApiKeyView> {
     return this.keys.rotate(id, body.value, body.graceMinutes ?? 0);
   }
+}
+
+/**
+ * What an Idempotency-Key record keeps of a created or rotated key: its view, never the secret.
+ * A replay therefore answers the key's view with `secret: null` and says why.
+ */
+export function withoutSecret(response: unknown): CreatedApiKeyView {
+  const { apiKey } = response as CreatedApiKeyView;
+  return {
+    apiKey,
+    secret: null,
+    note:
+      'This answer replays an earlier request with the same Idempotency-Key: the key was made then, and its secret was shown once, in that first answer. It is not stored anywhere, so it cannot be shown again; if it was lost, rotate the key.',
+  };
 }

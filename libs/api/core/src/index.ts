@@ -16,3 +16,4 @@ export * from './database/migrations';
 export * from './http/page-query.dto';
 export * from './http/query-rules';
 export * from './http/parse-id.pipe';
+export * from './http/outbound';

@@ -34,10 +34,17 @@ export class CreatedApiKeyView {
   @ApiProperty({ type: ApiKeyView })
   apiKey!: ApiKeyView;
   @ApiProperty({
-    description: 'The key itself. It is shown this once and cannot be read again.',
+    nullable: true,
+    type: String,
+    description:
+      'The key itself. It is shown this once and cannot be read again: a replay of the request (same Idempotency-Key) answers null here, with a note.',
     example: 'pmk_bot_7Hq2v9...',
   })
-  secret!: string;
+  secret!: string | null;
+  @ApiPropertyOptional({
+    description: 'Only on a replay: says the secret was shown once, in the first answer, and is not stored',
+  })
+  note?: string;
 }
 
 export class CreateApiKeyDto {
