@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
-import { ParseIdPipe } from '@polymaker/api/core';
+import { IdParam } from '@polymaker/api/core';
 import { ApiKeysService } from './api-keys.service';
 import {
   ApiKeyListView,
@@ -39,7 +39,7 @@ export class ApiKeysController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke a key: it stops working at once' })
   @ApiOkResponse({ type: ApiKeyView })
-  revoke(@Param('id', ParseIdPipe) id: number): Promise<ApiKeyView> {
+  revoke(@IdParam() id: number): Promise<ApiKeyView> {
     return this.keys.revoke(id);
   }
 
@@ -51,7 +51,7 @@ export class ApiKeysController {
       'Replace a key with a new value (same name and scope); the old one is revoked or expires after a grace period',
   })
   @ApiOkResponse({ type: CreatedApiKeyView })
-  rotate(@Param('id', ParseIdPipe) id: number, @Body() body: RotateApiKeyDto): Promise<CreatedApiKeyView> {
+  rotate(@IdParam() id: number, @Body() body: RotateApiKeyDto): Promise<CreatedApiKeyView> {
     return this.keys.rotate(id, body.value, body.graceMinutes ?? 0);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
-import { MAX_ID, ParseIdPipe, parseWholeNumber } from '@polymaker/api/core';
+import { IdParam, MAX_ID, parseWholeNumber } from '@polymaker/api/core';
 import { ConfigService } from './config.service';
 import {
   ConfigActivationListView,
@@ -77,7 +77,7 @@ export class ConfigController {
   @Get('configs/:id')
   @ApiOperation({ operationId: 'getConfigVersion', summary: 'One config version' })
   @ApiOkResponse({ type: ConfigVersionView })
-  get(@Param('id', ParseIdPipe) id: number): Promise<ConfigVersionView> {
+  get(@IdParam() id: number): Promise<ConfigVersionView> {
     return this.configs.get(id);
   }
 
@@ -131,7 +131,7 @@ export class ConfigController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
   @ApiOkResponse({ type: ConfigVersionView })
-  activate(@Param('id', ParseIdPipe) id: number): Promise<ConfigVersionView> {
+  activate(@IdParam() id: number): Promise<ConfigVersionView> {
     return this.configs.activate(id);
   }
 }

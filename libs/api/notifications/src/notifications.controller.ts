@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
-import { ParseIdPipe } from '@polymaker/api/core';
+import { IdParam } from '@polymaker/api/core';
 import {
   ChannelsView,
   ChannelTestView,
@@ -53,7 +53,7 @@ export class NotificationsController {
   @Get('notifications/:id')
   @ApiOperation({ operationId: 'getNotification', summary: 'One notification with its delivery log' })
   @ApiOkResponse({ type: NotificationView })
-  get(@Param('id', ParseIdPipe) id: number): Promise<NotificationView> {
+  get(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.get(id);
   }
 
@@ -61,7 +61,7 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationRead', summary: 'Mark one notification read' })
   @ApiOkResponse({ type: NotificationView })
-  read(@Param('id', ParseIdPipe) id: number): Promise<NotificationView> {
+  read(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.markRead(id, true);
   }
 
@@ -69,7 +69,7 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationUnread', summary: 'Mark one notification unread again' })
   @ApiOkResponse({ type: NotificationView })
-  unread(@Param('id', ParseIdPipe) id: number): Promise<NotificationView> {
+  unread(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.markRead(id, false);
   }
 

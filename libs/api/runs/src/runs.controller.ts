@@ -1,7 +1,7 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { BadInputError, RequiresScope } from '@polymaker/api/core';
-import { ParseIdPipe, parseWholeNumber } from '@polymaker/api/core';
+import { IdParam, parseWholeNumber } from '@polymaker/api/core';
 import { MetricSeriesView, MetricsService } from '@polymaker/api/metrics';
 import { RunDetailView, RunListView, RunQueryDto } from './dto/run.dto';
 import { RunsService } from './runs.service';
@@ -29,7 +29,7 @@ export class RunsController {
     summary: 'One run with its latest metrics, extra keys and analysis',
   })
   @ApiOkResponse({ type: RunDetailView })
-  detail(@Param('id', ParseIdPipe) id: number): Promise<RunDetailView> {
+  detail(@IdParam() id: number): Promise<RunDetailView> {
     return this.runs.detail(id);
   }
 
@@ -43,7 +43,7 @@ export class RunsController {
   })
   @ApiOkResponse({ type: MetricSeriesView })
   async metricSeries(
-    @Param('id', ParseIdPipe) id: number,
+    @IdParam() id: number,
     @Query('limit') limit?: string,
   ): Promise<MetricSeriesView> {
     const count = limit === undefined ? 5000 : parseWholeNumber(limit, 1, 100_000);
