@@ -27,7 +27,7 @@ describe('admin API: hostile query and path parameters (regressions)', () => {
     ['/api/v1/trades?asset=B%00TC', 'asset', /NUL/],
     [`/api/v1/trades?sort=price&cursor=${cursorOf(['abc', 1])}`, 'cursor', /sort "price"/],
     [`/api/v1/trades?sort=cycle&cursor=${cursorOf(['1e400', 1])}`, 'cursor', /cursor/],
-    [`/api/v1/trades?cursor=${cursorOf([null, 99999999999999999999])}`, 'cursor', /cursor/],
+    [`/api/v1/trades?cursor=${Buffer.from('[null,99999999999999999999]').toString('base64url')}`, 'cursor', /cursor/],
     ['/api/v1/trades?cursor=not*base64', 'cursor', /cursor/],
     ['/api/v1/trades?runId=99999999999999999999', 'runId', /whole number from 1/],
     ['/api/v1/trades?runId=1e3', 'runId', /plain digits/],
