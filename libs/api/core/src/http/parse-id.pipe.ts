@@ -21,6 +21,7 @@ export function parseIdParam(value: unknown, name: string): number {
  *
  * It reads the raw text from the request: the global ValidationPipe would first turn `1e3` or
  * `0x10` into a number for a `@Param() id: number`, and the pipe could no longer tell them apart.
+ * The OpenAPI spec documents it as the path parameter `id` (the name every route here uses).
  */
 export const IdParam = createParamDecorator(
   (name: string | undefined, ctx: ExecutionContext): number => {
