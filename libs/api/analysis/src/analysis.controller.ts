@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { IdParam } from '@polymaker/api/core';
 import { AnalysisService } from './analysis.service';
 import {
   AnalysisListView,
@@ -43,7 +44,7 @@ export class AnalysisController {
     summary: 'One analysis: scores with inputs and formulas, breakdowns, suggestions',
   })
   @ApiOkResponse({ type: AnalysisView })
-  get(@Param('id', ParseIntPipe) id: number): Promise<AnalysisView> {
+  get(@IdParam() id: number): Promise<AnalysisView> {
     return this.analyses.get(id) as Promise<AnalysisView>;
   }
 
@@ -56,7 +57,7 @@ export class AnalysisController {
   })
   @ApiCreatedResponse({ type: AppliedSuggestionsView })
   apply(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @Body() body: ApplySuggestionsDto,
   ): Promise<AppliedSuggestionsView> {
     return this.analyses.apply(id, body.suggestionIds, body.note) as Promise<AppliedSuggestionsView>;
@@ -65,7 +66,7 @@ export class AnalysisController {
   @Get('runs/:id/analyses')
   @ApiOperation({ operationId: 'listRunAnalyses', summary: 'Every analysis of one run, newest first' })
   @ApiOkResponse({ type: [AnalysisView] })
-  forRun(@Param('id', ParseIntPipe) id: number): Promise<AnalysisView[]> {
+  forRun(@IdParam() id: number): Promise<AnalysisView[]> {
     return this.analyses.listForRun(id) as Promise<AnalysisView[]>;
   }
 
@@ -76,7 +77,7 @@ export class AnalysisController {
     summary: 'Analyse a run now (a running one too) and store the result',
   })
   @ApiCreatedResponse({ type: AnalysisView })
-  analyze(@Param('id', ParseIntPipe) id: number): Promise<AnalysisView> {
+  analyze(@IdParam() id: number): Promise<AnalysisView> {
     return this.analyses.analyzeNow(id) as Promise<AnalysisView>;
   }
 }

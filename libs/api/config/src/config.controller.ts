@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -8,6 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { IdParam, MAX_ID, parseWholeNumber } from '@polymaker/api/core';
 import { ConfigService } from './config.service';
 import {
   ActivationPreviewView,
@@ -95,14 +96,14 @@ export class ConfigController {
       'The diff of this version against what the bots get now, with flags for a change of mode or pauseOrders (to confirm before activating)',
   })
   @ApiOkResponse({ type: ActivationPreviewView })
-  activationPreview(@Param('id', ParseIntPipe) id: number): Promise<ActivationPreviewView> {
+  activationPreview(@IdParam() id: number): Promise<ActivationPreviewView> {
     return this.configs.activationPreview(id);
   }
 
   @Get('configs/:id')
   @ApiOperation({ operationId: 'getConfigVersion', summary: 'One config version' })
   @ApiOkResponse({ type: ConfigVersionView })
-  get(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+  get(@IdParam() id: number): Promise<ConfigVersionView> {
     return this.configs.get(id);
   }
 
@@ -165,16 +166,16 @@ export class ConfigController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
   @ApiOkResponse({ type: ConfigVersionView })
-  activate(@Param('id', ParseIntPipe) id: number): Promise<ConfigVersionView> {
+  activate(@IdParam() id: number): Promise<ConfigVersionView> {
     return this.configs.activate(id);
   }
 }
 
 function versionNumber(value: string | undefined, name: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) {
+  const parsed = parseWholeNumber(value, 1, MAX_ID);
+  if (parsed === null) {
     throw new BadInputError(`Query parameter "${name}" must be a config version number.`, [
-      { field: name, message: 'must be a whole number from 1' },
+      { field: name, message: `must be a whole number from 1 to ${MAX_ID}, written as plain digits (given once)` },
     ]);
   }
   return parsed;

@@ -14,3 +14,6 @@ export * from './util/payload-reader';
 export * from './core.module';
 export * from './database/migrations';
 export * from './http/page-query.dto';
+export * from './http/query-rules';
+export * from './http/parse-id.pipe';
+export * from './http/outbound';

@@ -76,3 +76,24 @@ describe('webhook bodies', () => {
     expect(JSON.stringify(blocks[blocks.length - 1])).toContain('<https://cc.example/settings|Open in the Command Center>');
   });
 });
+
+describe('webhook markup from bot text', () => {
+  const hostile = 'boom <!channel> <https://evil.example|click> & <@U123>';
+  const content = runContent('run-error', { ...run, status: 'error', errorMessage: hostile }, 'https://cc.example');
+
+  it('escapes &, < and > in every Slack mrkdwn text, as Slack documents', () => {
+    const body = webhookBody('slack', content, 1, '2026-12-01T11:30:00.000Z') as { text: string; blocks: { text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[] };
+    const texts = [body.text, ...body.blocks.flatMap((block) => [block.text?.type === 'mrkdwn' ? block.text.text : '', ...(block.fields ?? []).map((f) => f.text)])];
+    const all = texts.join('\n');
+    expect(all).toContain('boom &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; &lt;@U123&gt;');
+    expect(all).not.toContain('<!channel>');
+    expect(all).not.toContain('<@U123>');
+    // the one link we make ourselves stays a link
+    expect(body.blocks.at(-1)?.elements?.[0]?.text).toBe('<https://cc.example/runs/42|Open in the Command Center>');
+  });
+
+  it('turns off Discord mentions whatever the text says', () => {
+    const body = webhookBody('discord', content, 1, '2026-12-01T11:30:00.000Z');
+    expect(body['allowed_mentions']).toEqual({ parse: [] });
+  });
+});

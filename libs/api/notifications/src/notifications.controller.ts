@@ -5,12 +5,12 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Put,
   Query,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { IdParam } from '@polymaker/api/core';
 import {
   ChannelsView,
   ChannelTestView,
@@ -55,7 +55,7 @@ export class NotificationsController {
   @Get('notifications/:id')
   @ApiOperation({ operationId: 'getNotification', summary: 'One notification with its delivery log' })
   @ApiOkResponse({ type: NotificationView })
-  get(@Param('id', ParseIntPipe) id: number): Promise<NotificationView> {
+  get(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.get(id);
   }
 
@@ -64,7 +64,7 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationRead', summary: 'Mark one notification read' })
   @ApiOkResponse({ type: NotificationView })
-  read(@Param('id', ParseIntPipe) id: number): Promise<NotificationView> {
+  read(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.markRead(id, true);
   }
 
@@ -73,7 +73,7 @@ export class NotificationsController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationUnread', summary: 'Mark one notification unread again' })
   @ApiOkResponse({ type: NotificationView })
-  unread(@Param('id', ParseIntPipe) id: number): Promise<NotificationView> {
+  unread(@IdParam() id: number): Promise<NotificationView> {
     return this.notifications.markRead(id, false);
   }
 

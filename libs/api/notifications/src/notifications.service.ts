@@ -10,6 +10,7 @@ import {
 } from '@polymaker/api/core';
 import { isDeepStrictEqual } from 'node:util';
 import { AuditService } from '@polymaker/api/audit';
+import { assertOutboundUrl } from '@polymaker/api/core';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
 import type { ChannelsView, DeliveryView, NotificationView } from './dto/notification.dto';
 import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveWebhook, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
@@ -85,6 +86,7 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async updateWebhook(patch: { [K in keyof WebhookChannel]?: WebhookChannel[K] | null }): Promise<ChannelsView> {
+    if (patch.url) await assertOutboundUrl(patch.url, 'url');
     await this.uow.run(async (em) => {
       const before = (await this.channels(em)).webhook;
       await this.store.patch<WebhookChannel>(WEBHOOK_KEY, patch as Partial<WebhookChannel>);
@@ -125,7 +127,8 @@ export class NotificationsService implements OnModuleInit {
       }
       if (!webhook.url) throw new Error('the webhook is not configured: set WEBHOOK_URL, or url here');
       const info = await postWebhook(webhook.url, webhookBody(webhook.format, content, null, new Date().toISOString()));
-      return { ok: true, channel, target: maskWebhookUrl(webhook.url), detail: info, error: null };
+      // Status and size only: the receiver's answer is never shown (see postWebhook).
+      return { ok: true, channel, target: maskWebhookUrl(webhook.url), detail: { status: info.status, bytes: info.bytes }, error: null };
     } catch (error) {
       return { ok: false, channel, target: channel === 'email' ? email.to.join(', ') || null : webhook.url ? maskWebhookUrl(webhook.url) : null, detail: {}, error: (error as Error).message };
     }

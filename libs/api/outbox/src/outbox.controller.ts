@@ -1,6 +1,7 @@
-import { Controller, Get, HttpCode, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { IdParam } from '@polymaker/api/core';
 import { OutboxJobListView, OutboxJobQueryDto, OutboxJobView } from './dto/outbox-job.dto';
 import { OutboxService } from './outbox.service';
 
@@ -28,7 +29,7 @@ export class OutboxController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'retryOutboxJob', summary: 'Queue a job that gave up once more' })
   @ApiOkResponse({ type: OutboxJobView })
-  retry(@Param('id', ParseIntPipe) id: number): Promise<OutboxJobView> {
+  retry(@IdParam() id: number): Promise<OutboxJobView> {
     return this.outbox.retry(id);
   }
 }

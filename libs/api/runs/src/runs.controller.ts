@@ -1,6 +1,7 @@
-import { Controller, Get, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { BadInputError, RequiresScope } from '@polymaker/api/core';
+import { IdParam, parseWholeNumber } from '@polymaker/api/core';
 import { MetricSeriesView, MetricsService } from '@polymaker/api/metrics';
 import { RunDetailView, RunListView, RunQueryDto } from './dto/run.dto';
 import { RunsService } from './runs.service';
@@ -29,7 +30,7 @@ export class RunsController {
     summary: 'One run with its latest metrics, extra keys and analysis',
   })
   @ApiOkResponse({ type: RunDetailView })
-  detail(@Param('id', ParseIntPipe) id: number): Promise<RunDetailView> {
+  detail(@IdParam() id: number): Promise<RunDetailView> {
     return this.runs.detail(id);
   }
 
@@ -43,12 +44,13 @@ export class RunsController {
   })
   @ApiOkResponse({ type: MetricSeriesView })
   async metricSeries(
-    @Param('id', ParseIntPipe) id: number,
+    @IdParam() id: number,
     @Query('limit') limit?: string,
   ): Promise<MetricSeriesView> {
-    const count = limit === undefined ? 5000 : Number(limit);
-    if (!Number.isInteger(count) || count < 1 || count > 100_000) {
-      throw new BadInputError('limit must be a whole number from 1 to 100000.');
+    const count = limit === undefined ? 5000 : parseWholeNumber(limit, 1, 100_000);
+    if (count === null) {
+      const rule = 'limit must be a whole number from 1 to 100000, written as plain digits (given once)';
+      throw new BadInputError(`Invalid request: ${rule}`, [{ field: 'limit', message: rule }]);
     }
     await this.runs.ensureExists(id); // 404 for an unknown run rather than an empty series
     return { items: await this.metrics.series(id, count) };

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
+import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { JobListView, JobResultView, RetentionView, UpdateRetentionDto } from './dto/scheduler.dto';
 import { JobName, SchedulerService } from './scheduler.service';
+
+const JOB_NAMES = ['stale-runs', 'maintenance', 'wallet-poll'] as const satisfies readonly JobName[];
 
 /** Jobs and retention are readable by every admin-API scope; running a job needs operator; changing retention needs admin. */
 @ApiTags('scheduler')
@@ -32,6 +34,11 @@ export class SchedulerController {
   @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'wallet-poll'] })
   @ApiOkResponse({ type: JobResultView })
   run(@Param('name') name: string): Promise<JobResultView> {
+    // Checked against the list itself: a name like "constructor" must not reach a lookup by key.
+    if (!(JOB_NAMES as readonly string[]).includes(name)) {
+      const rule = `must be one of ${JOB_NAMES.join(', ')}`;
+      throw new BadInputError(`Path parameter "name" ${rule}.`, [{ field: 'name', message: rule }]);
+    }
     return this.scheduler.run(name as JobName);
   }
 

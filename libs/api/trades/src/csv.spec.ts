@@ -13,3 +13,21 @@ describe('csvCell', () => {
     expect(csvCell('-0.48')).toBe('-0.48');
   });
 });
+
+describe('csvCell formula guard (only exact numbers are exempt)', () => {
+  it.each([
+    ["-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"],
+    ['-2-3', "'-2-3"],
+    ['-1e5', "'-1e5"],
+    ['-1.5.2', "'-1.5.2"],
+    ['+1', "'+1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\t-1', "'\t-1"],
+  ])('guards %j', (input, expected) => {
+    expect(csvCell(input)).toBe(expected);
+  });
+
+  it.each(['-1', '-0.48', '-12.5', '0', '12', 'BTC'])('leaves %j as is', (input) => {
+    expect(csvCell(input)).toBe(input);
+  });
+});

@@ -54,24 +54,34 @@ export class TradesController {
   })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
-  export(@Query() query: TradeQueryDto): StreamableFile {
+  async export(@Query() query: TradeQueryDto): Promise<StreamableFile> {
+    // The query was validated by the pipe; the first page is read before the 200 goes out, so a
+    // failure there is an error response, not a stream cut after its headers.
     const pages = this.trades.all({ ...query, limit: undefined, cursor: undefined });
+    const first = await pages.next();
     async function* lines(): AsyncGenerator<string> {
       yield `${CSV_COLUMNS.join(',')}\n`;
-      for await (const page of pages) {
-        yield (
-          page.map((trade) => CSV_COLUMNS.map((column) => csvCell(trade[column])).join(',')).join('\n') + '\n'
-        );
-      }
+      if (first.done) return;
+      yield csvRows(first.value);
+      for await (const page of pages) yield csvRows(page);
     }
     return new StreamableFile(Readable.from(lines()));
   }
 }
 
+function csvRows(page: TradeView[]): string {
+  return page.map((trade) => CSV_COLUMNS.map((column) => csvCell(trade[column])).join(',')).join('\n') + '\n';
+}
+
+/** A plain number (`-1`, `0.52`, `-12.5`): the only text starting with a formula character left as is. */
+const EXACT_NUMBER = /^-?\d+(\.\d+)?$/;
+
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote what CSV needs quoted, and neutralise spreadsheet formulas in text a bot sent.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
+  // Quote what CSV needs quoted, and neutralise spreadsheet formulas in text a bot sent: a cell
+  // starting with = + - @ tab or CR gets a leading apostrophe unless it is exactly a number
+  // (`-1+cmd|' /C calc'!A0` starts with "-1" but is a formula).
+  const safe = /^[=+\-@\t\r]/.test(text) && !EXACT_NUMBER.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

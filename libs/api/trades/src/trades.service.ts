@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
+import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
 import type { NewTrade, TradeUpdate } from './trade-input';
 
 const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
@@ -106,10 +107,13 @@ export class TradesService {
     }
     qb.where(where);
     if (cursor) {
-      const [value, id] = decodeCursor(cursor, sort);
+      const [value, id] = decodeCursor(cursor, query.sort ?? 'id');
       const op = order === 'desc' ? '<' : '>';
-      if (sort === 'id') qb.andWhere(`t.id ${op} ?`, [id]);
-      else qb.andWhere(`(t.${sort}, t.id) ${op} (?, ?)`, [value, id]);
+      // Explicit casts: the cursor's value is compared in the column's family (numeric, bigint)
+      // whatever its magnitude, so no value that passed validation can fail in PostgreSQL.
+      const cast = sort === 'cycle' ? 'bigint' : 'numeric';
+      if (sort === 'id') qb.andWhere(`t.id ${op} ?::bigint`, [id]);
+      else qb.andWhere(`(t.${sort}, t.id) ${op} (?::${cast}, ?::bigint)`, [value, id]);
     }
     const orderBy: Record<string, 'asc' | 'desc'> = sort === 'id' ? { id: order } : { [sort]: order, id: order };
     return qb.orderBy(orderBy).limit(limit).getResultList();
@@ -118,23 +122,17 @@ export class TradesService {
 
 function encodeCursor(query: TradeQueryDto, trade: Trade): string {
   const sort = query.sort ?? 'id';
-  const value = sort === 'id' ? null : (trade as unknown as Record<string, unknown>)[sort];
-  return Buffer.from(JSON.stringify([value, trade.id])).toString('base64url');
+  const value = sort === 'id' ? null : (trade as unknown as Record<string, string | number>)[sort];
+  return encodeTradeCursor(value, Number(trade.id));
 }
 
-function decodeCursor(cursor: string, sort: string): [string | number | null, number] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && Number.isSafeInteger(parsed[1])) {
-      const value = parsed[0] as unknown;
-      if (sort === 'id' || typeof value === 'string' || typeof value === 'number') {
-        return [value as string | number | null, parsed[1] as number];
-      }
-    }
-  } catch {
-    // reported below
-  }
-  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.');
+function decodeCursor(cursor: string, sort: TradeSort): TradeCursor {
+  // The query DTO already refused a cursor that does not fit its sort; this guards other callers.
+  const decoded = decodeTradeCursor(cursor, sort);
+  if (decoded) return decoded;
+  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.', [
+    { field: 'cursor', message: 'cursor is not a cursor of this query' },
+  ]);
 }
 
 function decimal(value: string | null): string | null {

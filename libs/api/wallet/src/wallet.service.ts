@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
+import { assertOutboundUrl } from '@polymaker/api/core';
 import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
@@ -44,6 +45,7 @@ export class WalletService {
   }
 
   async updateSettings(patch: { lowBalanceThreshold?: string | null; watchAddress?: string | null; rpcUrl?: string | null }): Promise<void> {
+    if (patch.rpcUrl) await assertOutboundUrl(patch.rpcUrl, 'rpcUrl');
     await this.uow.run(async (em) => {
       const before = await this.effectiveSettings(em);
       await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);

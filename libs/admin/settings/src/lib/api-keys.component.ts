@@ -23,7 +23,7 @@ import { AgoPipe, AsyncStateComponent, ConfirmComponent, IconComponent, StatusBa
       @if (created(); as c) {
         <div class="alert good secret" role="status" data-testid="new-key">
           <p><strong>{{ c.title }}</strong> Copy it now: it is shown this once.</p>
-          <div class="copy"><code data-testid="new-key-secret">{{ c.created.secret }}</code><button type="button" (click)="copy(c.created.secret)"><pm-icon name="copy" /> {{ copied() ? 'Copied' : 'Copy' }}</button><button type="button" class="link" (click)="created.set(null)">Done</button></div>
+          <div class="copy"><code data-testid="new-key-secret">{{ c.created.secret }}</code><button type="button" (click)="copy(c.created.secret ?? '')"><pm-icon name="copy" /> {{ copied() ? 'Copied' : 'Copy' }}</button><button type="button" class="link" (click)="created.set(null)">Done</button></div>
         </div>
       }
       <pm-async-state what="keys" [pending]="keys.pending()" [error]="keys.error()" (retry)="keys.reload()" [empty]="(keys.value()?.length ?? 0) === 0" emptyText="No keys.">

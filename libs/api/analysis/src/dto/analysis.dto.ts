@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConfigVersionView } from '@polymaker/api/config';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '@polymaker/api/core';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { CleanText, MAX_ID, PageQueryDto, parseWholeNumber, QueryId, QueryWholeNumber } from '@polymaker/api/core';
 
 const CONFIG_VALUE = {
   nullable: true,
@@ -120,16 +120,12 @@ export class AnalysisListView {
 export class AnalysisQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Only analyses of this run' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   runId?: number;
 
   @ApiPropertyOptional({ description: 'Only analyses whose suggestions start from this config version' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   configId?: number;
 }
 
@@ -146,6 +142,7 @@ export class ApplySuggestionsDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @CleanText()
   note?: string;
 }
 
@@ -159,19 +156,20 @@ export class AppliedSuggestionsView {
 export class CompareQueryDto {
   @ApiPropertyOptional({ example: '3,4', description: 'Comma-separated config versions (default: all)' })
   @IsOptional()
-  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => Number(v.trim())) : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.length <= 1000
+      ? value.split(',').map((v) => parseWholeNumber(v.trim(), 1, MAX_ID) ?? Number.NaN)
+      : value,
+  )
   @IsArray()
   @ArrayMaxSize(50)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsInt({ each: true, message: 'configIds must be comma-separated config versions (whole numbers from 1)' })
+  @Min(1, { each: true, message: 'configIds must be comma-separated config versions (whole numbers from 1)' })
   configIds?: number[];
 
   @ApiPropertyOptional({ example: 20, minimum: 1, maximum: 200, description: 'Most recent runs listed per version' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @QueryWholeNumber(1, 200)
   runsPerConfig?: number;
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { API_KEY_SCOPES, type ApiKeyScope } from '@polymaker/api/core';
+import { CleanText } from '@polymaker/api/core';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ApiKeyView {
@@ -39,10 +40,17 @@ export class CreatedApiKeyView {
   @ApiProperty({ type: ApiKeyView })
   apiKey!: ApiKeyView;
   @ApiProperty({
-    description: 'The key itself. It is shown this once and cannot be read again.',
+    nullable: true,
+    type: String,
+    description:
+      'The key itself. It is shown this once and cannot be read again: a replay of the request (same Idempotency-Key) answers null here, with a note.',
     example: 'pmk_bot_7Hq2v9...',
   })
-  secret!: string;
+  secret!: string | null;
+  @ApiPropertyOptional({
+    description: 'Only on a replay: says the secret was shown once, in the first answer, and is not stored',
+  })
+  note?: string;
 }
 
 export class CreateApiKeyDto {
@@ -50,6 +58,7 @@ export class CreateApiKeyDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @CleanText()
   name!: string;
 
   @ApiProperty({
@@ -68,6 +77,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsString()
   @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  @CleanText()
   value?: string;
 }
 
@@ -76,6 +86,7 @@ export class RotateApiKeyDto {
   @IsOptional()
   @IsString()
   @Matches(/^\S{16,256}$/, { message: 'value must be 16 to 256 characters with no spaces' })
+  @CleanText()
   value?: string;
 
   @ApiPropertyOptional({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { copyOwn } from '../schema/own-keys';
+import { CleanText, MAX_ID, QueryId } from '@polymaker/api/core';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const VALUES_EXAMPLE = { mode: 'dry_run', targetAssets: ['BTC', 'ETH'], mmSpreadMin: 0.02, pauseOrders: false };
@@ -66,12 +67,14 @@ export class CreateConfigVersionDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   basedOnId?: number;
 
   @ApiPropertyOptional({ example: 'wider spreads' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @CleanText()
   note?: string;
 
   @ApiPropertyOptional({ description: 'Activate the new version at once', default: false })
@@ -109,6 +112,7 @@ export class RollbackDto {
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(MAX_ID)
   toVersion?: number;
 }
 
@@ -197,9 +201,6 @@ export class ActivationPreviewView {
 export class RollbackPreviewQueryDto {
   @ApiPropertyOptional({ description: 'The version to go back to; default: the version active before the current one' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @QueryId()
   toVersion?: number;
 }

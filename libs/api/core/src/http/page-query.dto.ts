@@ -1,21 +1,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
+import { MAX_OFFSET, QueryWholeNumber } from './query-rules';
 
-/** Offset paging for admin lists (`limit` 1–500, default 50; `offset` from 0). Trades use keyset paging instead. */
+/** Offset paging for admin lists (`limit` 1–500, default 50; `offset` 0–10,000,000). Trades use keyset paging instead. */
 export class PageQueryDto {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @QueryWholeNumber(1, 500)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @ApiPropertyOptional({ default: 0, minimum: 0, maximum: MAX_OFFSET })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
+  @QueryWholeNumber(0, MAX_OFFSET)
   offset?: number;
 }

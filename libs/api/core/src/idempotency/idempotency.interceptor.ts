@@ -8,6 +8,9 @@ import { BadInputError, ConflictError, UnprocessableError } from '../errors/api-
 import type { RequestWithPrincipal } from '../http/principal';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
+/** Metadata key set by @IdempotentPost's `storedResponse` option (kept here so the two files do not import each other). */
+export const IDEMPOTENCY_STORED_RESPONSE = 'polymaker:idempotency-stored-response';
+
 export const IDEMPOTENCY_TTL_HOURS = 24;
 
 /**
@@ -36,6 +39,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Nest sets the route's status after the handler; a replay gets the same route and status.
     const routeStatus =
       (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+    const storedResponse = Reflect.getMetadata(IDEMPOTENCY_STORED_RESPONSE, context.getHandler()) as
+      | ((response: unknown) => unknown)
+      | undefined;
     return from(
       this.uow.run(async (em) => {
         const [lock] = await em
@@ -64,7 +70,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         record.method = request.method;
         record.path = path;
         record.statusCode = routeStatus;
-        record.responseBody = response;
+        // A response holding a secret (a new API key) is stored without it: secrets never rest here.
+        record.responseBody = storedResponse ? storedResponse(response) : response;
         record.createdAt = new Date();
         await em.persist(record).flush();
         return response;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { CleanText, QueryId, QueryWholeNumber } from '@polymaker/api/core';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export const MARKET_PAGE_DEFAULT = 200;
@@ -63,23 +64,18 @@ export class MarketQueryDto {
     description: "Only this bot's reports (botId of its API keys), with the values as that bot reported them",
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @QueryId()
   botId?: number;
 
   @ApiPropertyOptional({ default: MARKET_PAGE_DEFAULT, minimum: 1, maximum: MARKET_PAGE_MAX })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MARKET_PAGE_MAX)
+  @QueryWholeNumber(1, MARKET_PAGE_MAX)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (same filter)' })
   @IsOptional()
   @IsString()
   @MaxLength(400)
+  @CleanText()
   cursor?: string;
 }

@@ -1,4 +1,4 @@
-import { redactUrl } from '@polymaker/api/core';
+import { outboundRequest, redactUrl } from '@polymaker/api/core';
 import { createTransport } from 'nodemailer';
 
 export interface EmailMessage {
@@ -39,24 +39,42 @@ export function maskWebhookUrl(url: string): string {
   }
 }
 
-/** POSTs JSON; anything but a 2xx is an error naming the status and the start of the answer. */
-export async function postWebhook(url: string, body: Record<string, unknown>): Promise<{ status: number }> {
-  let response: Response;
+/** What a webhook receiver answered: its status and how many bytes, never the body itself. */
+export interface WebhookAnswer {
+  status: number;
+  bytes: number;
+}
+
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * POSTs JSON to the webhook. Anything but a 2xx is an error naming the status and the size of the
+ * answer, never its text: the URL is admin-set, so echoing what it answered would make the
+ * Command Center a reader of whatever sits at that address. A 3xx is not followed (a failed
+ * delivery saying so), and refused targets (link-local, metadata, see outboundRequest) fail
+ * before any connection, after DNS too.
+ */
+export async function postWebhook(url: string, body: Record<string, unknown>): Promise<WebhookAnswer> {
+  let answer;
   try {
-    response = await fetch(url, {
+    answer = await outboundRequest(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'User-Agent': 'PolyMaker-Command-Center' },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: MAX_ANSWER_BYTES,
     });
   } catch (error) {
-    const cause = (error as Error & { cause?: Error }).cause?.message;
-    throw new Error(`webhook ${maskWebhookUrl(url)}: ${(error as Error).message}${cause ? ` (${cause})` : ''}`);
+    throw new Error(`webhook ${maskWebhookUrl(url)}: ${(error as Error).message}`);
   }
-  if (!response.ok) {
-    const text = (await response.text().catch(() => '')).slice(0, 300);
-    throw new Error(`webhook ${maskWebhookUrl(url)} answered ${response.status}${text ? `: ${text}` : ''}`);
+  const size = `${answer.bytes}${answer.truncated ? '+' : ''} bytes`;
+  if (answer.status >= 300 && answer.status < 400) {
+    throw new Error(
+      `webhook ${maskWebhookUrl(url)} answered ${answer.status} (a redirect, ${size}): redirects are not followed; set the final URL`,
+    );
   }
-  await response.arrayBuffer().catch(() => undefined);
-  return { status: response.status };
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`webhook ${maskWebhookUrl(url)} answered ${answer.status} (${size})`);
+  }
+  return { status: answer.status, bytes: answer.bytes };
 }

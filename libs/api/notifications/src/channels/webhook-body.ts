@@ -3,12 +3,22 @@ import { NotificationContent, renderText } from '../notification-content';
 
 const COLORS = { info: 0x2f80ed, warning: 0xf2994a, critical: 0xeb5757 } as const;
 
+/**
+ * Slack's message markup treats &, < and > as control characters (`<!channel>`, `<url|text>`), so
+ * text from bots (an errorMessage, a market name) is escaped as Slack documents: &amp; &lt; &gt;.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** The JSON body for a webhook: a generic document, or what Discord and Slack incoming webhooks accept. */
 export function webhookBody(format: WebhookFormat, content: NotificationContent, notificationId: number | null, createdAt: string): Record<string, unknown> {
   const text = renderText(content).trim();
   if (format === 'discord') {
     return {
       username: 'PolyMaker',
+      // No @everyone, @here, role or user pings, whatever a bot's text says.
+      allowed_mentions: { parse: [] },
       content: content.title.slice(0, 2000),
       embeds: [
         {
@@ -27,12 +37,12 @@ export function webhookBody(format: WebhookFormat, content: NotificationContent,
       { type: 'header', text: { type: 'plain_text', text: content.title.slice(0, 150) } },
       {
         type: 'section',
-        fields: content.facts.slice(0, 10).map((fact) => ({ type: 'mrkdwn', text: `*${fact.label}*\n${fact.value}` })),
+        fields: content.facts.slice(0, 10).map((fact) => ({ type: 'mrkdwn', text: `*${slackEscape(fact.label)}*\n${slackEscape(fact.value)}` })),
       },
     ];
-    for (const paragraph of content.paragraphs) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: paragraph.slice(0, 3000) } });
-    if (content.link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${content.link}|Open in the Command Center>` }] });
-    return { text, blocks };
+    for (const paragraph of content.paragraphs) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: slackEscape(paragraph).slice(0, 3000) } });
+    if (content.link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${slackEscape(content.link).replace(/\|/g, '%7C')}|Open in the Command Center>` }] });
+    return { text: slackEscape(text), blocks };
   }
   return {
     source: 'polymaker-command-center',

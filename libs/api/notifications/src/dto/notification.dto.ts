@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { PageQueryDto } from '@polymaker/api/core';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { CleanText, PageQueryDto, QueryId, QueryWholeNumber } from '@polymaker/api/core';
 
 export class DeliveryView {
   @ApiProperty({ example: 5 }) id!: number;
@@ -43,8 +43,10 @@ export class NotificationListView {
 export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'true: unread only' })
   @IsOptional()
-  @Transform(({ value }) => value === true || value === 'true' || value === '1')
-  @IsBoolean()
+  @Transform(({ value }: { value: unknown }) =>
+    value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value,
+  )
+  @IsBoolean({ message: 'unread must be true or false' })
   unread?: boolean;
 
   @ApiPropertyOptional({ enum: ['run-summary', 'run-error', 'run-stale', 'wallet-low', 'test'] })
@@ -66,17 +68,12 @@ export class DeliveryQueryDto {
 
   @ApiPropertyOptional({ example: 3 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   notificationId?: number;
 
   @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryWholeNumber(1, 1000)
   limit?: number;
 }
 
@@ -121,6 +118,7 @@ export class UpdateEmailChannelDto {
   @IsString()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'smtpUrl must start with smtp:// or smtps://' })
   @MaxLength(1000)
+  @CleanText()
   smtpUrl?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, example: 'PolyMaker <bot@example.com>', description: 'null: back to NOTIFY_EMAIL_FROM' })
@@ -129,6 +127,7 @@ export class UpdateEmailChannelDto {
   @IsString()
   @Matches(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, { message: 'from must be an address or "Name <address>"' })
   @MaxLength(300)
+  @CleanText()
   from?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: [String], example: ['ops@example.com'], description: 'null: back to NOTIFY_EMAIL_TO' })
@@ -150,6 +149,7 @@ export class UpdateWebhookChannelDto {
   @ValidateIf((_, value) => value !== null)
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { message: 'url must be an http:// or https:// URL' })
   @MaxLength(2000)
+  @CleanText()
   url?: string | null;
 
   @ApiPropertyOptional({ nullable: true, enum: ['generic', 'discord', 'slack'], description: 'null: back to WEBHOOK_FORMAT' })

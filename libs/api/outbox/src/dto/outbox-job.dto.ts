@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { QueryText, QueryWholeNumber } from '@polymaker/api/core';
+import { IsIn, IsOptional } from 'class-validator';
 import type { OutboxJobStatus } from '../entities/outbox-job.entity';
 
 export class OutboxJobQueryDto {
@@ -11,16 +11,12 @@ export class OutboxJobQueryDto {
 
   @ApiPropertyOptional({ example: 'notification.deliver', description: 'Only jobs of this topic' })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @QueryText(100)
   topic?: string;
 
   @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryWholeNumber(1, 1000)
   limit?: number;
 }
 

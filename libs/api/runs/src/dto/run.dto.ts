@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { PageQueryDto } from '@polymaker/api/core';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { PageQueryDto, QueryDate, QueryId } from '@polymaker/api/core';
+import { IsIn, IsOptional } from 'class-validator';
 import { RUN_STATUSES } from '../entities/run.entity';
 
 export class RunView {
@@ -74,33 +73,26 @@ export class RunQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'Config version' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   configId?: number;
 
   @ApiPropertyOptional({ description: 'API key (bot) that started the run' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   apiKeyId?: number;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started at or after this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started at or after this time (ISO 8601; UTC when no offset)' })
   @IsOptional()
-  @IsISO8601()
+  @QueryDate()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started before this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started before this time (ISO 8601; UTC when no offset)' })
   @IsOptional()
-  @IsISO8601()
+  @QueryDate()
   to?: string;
 
   @ApiPropertyOptional({ description: 'Bot that owns the run (botId of its API keys; kept across key rotations)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @QueryId()
   botId?: number;
 }

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { QueryDate, QueryId, QueryText, QueryWholeNumber } from '@polymaker/api/core';
+import { IsIn, IsOptional } from 'class-validator';
 import { TRADE_STATUSES } from '../entities/trade.entity';
+import { IsTradeCursor, TRADE_SORTS, TradeSort } from '../trade-cursor';
 
 export class TradeView {
   @ApiProperty({ example: 1 })
@@ -55,26 +56,20 @@ export class TradePageView {
   nextCursor!: string | null;
 }
 
-export const TRADE_SORTS = ['id', 'price', 'size', 'cycle'] as const;
-
 export class TradeQueryDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   runId?: number;
 
-  @ApiPropertyOptional({ example: 'BTC' })
+  @ApiPropertyOptional({ example: 'BTC', maxLength: 40 })
   @IsOptional()
-  @IsString()
-  @MaxLength(40)
+  @QueryText(40)
   asset?: string;
 
-  @ApiPropertyOptional({ example: '15m', description: 'Window duration' })
+  @ApiPropertyOptional({ example: '15m', description: 'Window duration', maxLength: 20 })
   @IsOptional()
-  @IsString()
-  @MaxLength(20)
+  @QueryText(20)
   window?: string;
 
   @ApiPropertyOptional({ enum: ['buy', 'sell'] })
@@ -82,10 +77,9 @@ export class TradeQueryDto {
   @IsIn(['buy', 'sell'])
   side?: string;
 
-  @ApiPropertyOptional({ example: 'Up' })
+  @ApiPropertyOptional({ example: 'Up', maxLength: 100 })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @QueryText(100)
   outcome?: string;
 
   @ApiPropertyOptional({ enum: TRADE_STATUSES })
@@ -93,43 +87,38 @@ export class TradeQueryDto {
   @IsIn(TRADE_STATUSES)
   status?: string;
 
-  @ApiPropertyOptional({ example: 'MM' })
+  @ApiPropertyOptional({ example: 'MM', maxLength: 100 })
   @IsOptional()
-  @IsString()
-  @MaxLength(100)
+  @QueryText(100)
   strategy?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged at or after this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged at or after this time (ISO 8601; UTC when no offset)' })
   @IsOptional()
-  @IsISO8601()
+  @QueryDate()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged before this time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged before this time (ISO 8601; UTC when no offset)' })
   @IsOptional()
-  @IsISO8601()
+  @QueryDate()
   to?: string;
 
   @ApiPropertyOptional({ enum: TRADE_SORTS, default: 'id', description: 'id is the order trades were logged in' })
   @IsOptional()
   @IsIn(TRADE_SORTS)
-  sort?: (typeof TRADE_SORTS)[number];
+  sort?: TradeSort;
 
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'desc' })
   @IsOptional()
   @IsIn(['asc', 'desc'])
   order?: 'asc' | 'desc';
 
-  @ApiPropertyOptional({ default: 100, maximum: 1000 })
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @QueryWholeNumber(1, 1000)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page, with the same sort', maxLength: 200 })
   @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @IsTradeCursor()
   cursor?: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUrl, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { CleanText, QueryId, QueryWholeNumber } from '@polymaker/api/core';
+import { IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export class BotWalletView {
   @ApiProperty({ nullable: true, type: Number, description: 'The bot (API key) that reported it' }) apiKeyId!: number | null;
@@ -49,24 +49,17 @@ export class WalletSeriesView {
 export class WalletSeriesQueryDto {
   @ApiPropertyOptional({ example: 42 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   runId?: number;
 
   @ApiPropertyOptional({ example: 2, description: 'Only this bot (API key)' })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @QueryId()
   apiKeyId?: number;
 
   @ApiPropertyOptional({ example: 2000, minimum: 1, maximum: 100000 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
+  @QueryWholeNumber(1, 100_000)
   limit?: number;
 }
 
@@ -86,6 +79,9 @@ export class UpdateWalletSettingsDto {
   @ApiPropertyOptional({ nullable: true, type: String, example: 'https://polygon-rpc.com', description: 'Polygon JSON-RPC URL; null: back to WALLET_RPC_URL' })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(2000)
+  @CleanText()
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'rpcUrl must be an http(s) URL' })
   rpcUrl?: string | null;
 }

@@ -6,7 +6,12 @@ export interface CreatedApiKeyView {
   apiKey: ApiKeyView;
 
   /**
-   * The key itself. It is shown this once and cannot be read again.
+   * Only on a replay: says the secret was shown once, in the first answer, and is not stored
    */
-  secret: string;
+  note?: string;
+
+  /**
+   * The key itself. It is shown this once and cannot be read again: a replay of the request (same Idempotency-Key) answers null here, with a note.
+   */
+  secret: string | null;
 }

@@ -10,19 +10,19 @@ import { RequestBuilder } from '../../request-builder';
 import { MetricSeriesView } from '../../models/metric-series-view';
 
 export interface GetRunMetrics$Params {
-  id: number;
 
 /**
  * Most recent points to return (default 5000)
  */
   limit?: number;
+  id: number;
 }
 
 export function getRunMetrics(http: HttpClient, rootUrl: string, params: GetRunMetrics$Params, context?: HttpContext): Observable<StrictHttpResponse<MetricSeriesView>> {
   const rb = new RequestBuilder(rootUrl, getRunMetrics.PATH, 'get');
   if (params) {
-    rb.path('id', params.id, {});
     rb.query('limit', params.limit, {});
+    rb.path('id', params.id, {});
   }
 
   return http.request(

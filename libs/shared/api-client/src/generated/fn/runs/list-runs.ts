@@ -26,12 +26,12 @@ export interface ListRuns$Params {
   apiKeyId?: number;
 
 /**
- * Runs started at or after this time
+ * Runs started at or after this time (ISO 8601; UTC when no offset)
  */
   from?: string;
 
 /**
- * Runs started before this time
+ * Runs started before this time (ISO 8601; UTC when no offset)
  */
   to?: string;
 

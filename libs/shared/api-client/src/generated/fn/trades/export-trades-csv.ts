@@ -22,12 +22,12 @@ export interface ExportTradesCsv$Params {
   strategy?: string;
 
 /**
- * Trades logged at or after this time
+ * Trades logged at or after this time (ISO 8601; UTC when no offset)
  */
   from?: string;
 
 /**
- * Trades logged before this time
+ * Trades logged before this time (ISO 8601; UTC when no offset)
  */
   to?: string;
 
@@ -39,7 +39,7 @@ export interface ExportTradesCsv$Params {
   limit?: number;
 
 /**
- * nextCursor of the previous page
+ * nextCursor of the previous page, with the same sort
  */
   cursor?: string;
 }
