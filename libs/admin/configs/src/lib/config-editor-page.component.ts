@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { AdminApi, ConfigKeySpec, ConfigVersion, FieldProblem, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
-import { AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { AdminApi, ConfigKeySpec, ConfigVersion, FieldProblem, SafeActivation, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
+import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toFieldText } from './config-form';
 
 /**
@@ -12,7 +13,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
  */
 @Component({
   selector: 'pm-config-editor-page',
-  imports: [FormsModule, RouterLink, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
+  imports: [FormsModule, RouterLink, ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <p><a routerLink="/configs">← Configs</a></p>
@@ -109,6 +110,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
         </div>
       </div>
     </pm-async-state>
+    <pm-activation-confirm />
   `,
   styles: `
     .tabs { display: flex; gap: 0.25rem; margin-bottom: 0.75rem; }
@@ -128,6 +130,9 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
 export class ConfigEditorPageComponent {
   private readonly api = inject(AdminApi);
   private readonly router = inject(Router);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   /** Route param: the version shown (absent on /configs/new). */
   readonly id = input<string | undefined>();
   /** ?from= on /configs/new */
@@ -299,10 +304,11 @@ export class ConfigEditorPageComponent {
     this.saveError.set(null);
     this.saved.set(null);
     const base = this.base.value();
+    const body = base ? { basedOnId: base.id, values: this.changes(), note: this.note || undefined } : { values: this.draft(), note: this.note || undefined };
     try {
-      const version = await this.api.createConfig(
-        base ? { basedOnId: base.id, values: this.changes(), note: this.note || undefined, activate } : { values: this.draft(), note: this.note || undefined, activate },
-      );
+      // Activating shows the diff against what the bots get now and waits for confirmation; a plain save changes nothing for them.
+      const version = activate ? await this.safe.saveAndActivate(body, this.ask) : await this.api.createConfig(body);
+      if (!version) return;
       this.saved.set(version);
       this.note = '';
       await this.router.navigate(['/configs', version.id], { replaceUrl: !base });
@@ -321,7 +327,8 @@ export class ConfigEditorPageComponent {
     this.busy.set(true);
     this.saveError.set(null);
     try {
-      const version = await this.api.activateConfig(base.id);
+      const version = await this.safe.activate(base.id, this.ask);
+      if (!version) return;
       this.base.set(version);
       this.saved.set(null);
     } catch (error) {

@@ -1,13 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, LiveEvents, Run, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { AdminApi, LiveEvents, Run, SafeActivation, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { alertNotifications, walletChartSeries } from './wallet';
 import {
+  ActivationConfirmComponent,
   AgoPipe,
   AsyncStateComponent,
   ChartComponent,
   ChartSeries,
-  ConfirmComponent,
   DecimalPipe,
   IconComponent,
   MoneyComponent,
@@ -21,7 +22,7 @@ const STALE_AFTER_S = 120;
 
 @Component({
   selector: 'pm-dashboard-page',
-  imports: [RouterLink, AsyncStateComponent, ChartComponent, ConfirmComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
+  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, ChartComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -34,20 +35,15 @@ const STALE_AFTER_S = 120;
           <span class="muted">Active config <a [routerLink]="['/configs', config.id]">v{{ config.version }}</a></span>
           @if (paused()) {
             <span class="badge warn" data-testid="orders-paused">Orders paused</span>
-            <button type="button" class="primary" (click)="resumeDialog.open()" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
           } @else {
             <span class="badge good" data-testid="orders-active">Orders active</span>
-            <button type="button" class="danger" (click)="pauseDialog.open()" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
           }
         }
       </div>
     </div>
-    <pm-confirm #pauseDialog title="Pause order placement?" confirmLabel="Pause orders" [danger]="true" (confirmed)="setPaused(true)">
-      Every bot stops placing new orders at its next config poll. Runs keep reporting.
-    </pm-confirm>
-    <pm-confirm #resumeDialog title="Resume order placement?" confirmLabel="Resume orders" (confirmed)="setPaused(false)">
-      Bots start placing orders again at their next config poll.
-    </pm-confirm>
+    <pm-activation-confirm />
     @if (actionError(); as message) {
       <div class="alert bad" role="alert">{{ message }}</div>
     }
@@ -169,6 +165,9 @@ const STALE_AFTER_S = 120;
 export class DashboardPageComponent {
   private readonly api = inject(AdminApi);
   private readonly live = inject(LiveEvents);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   protected readonly now = injectNow(1000);
 
   protected readonly runs = createLoader(() => this.api.listRuns({ limit: 200, status: 'running' }));
@@ -246,7 +245,8 @@ export class DashboardPageComponent {
     this.actionError.set(null);
     this.actionNotice.set(null);
     try {
-      const version = await this.api.setPaused(paused);
+      const version = await this.safe.setPaused(paused, this.ask);
+      if (!version) return;
       this.active.set(version);
       this.actionNotice.set(
         paused

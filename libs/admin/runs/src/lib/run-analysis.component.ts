@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, Analysis, ConfigVersion, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
-import { AsyncStateComponent, ConfirmComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
+import { AdminApi, Analysis, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { ActivationConfirmComponent, AsyncStateComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scoreRows, selectedIds, showValue, summaryFigures } from './analysis-view';
 
 /**
@@ -10,7 +11,7 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
  */
 @Component({
   selector: 'pm-run-analysis',
-  imports: [RouterLink, AsyncStateComponent, ConfirmComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
+  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="head">
@@ -121,15 +122,15 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
             New version <a [routerLink]="['/configs', c.id]">v{{ c.version }}</a> (from analysis #{{ a.analysisId }})
             @if (c.isActive) { is active: bots get it at their next poll. } @else {
               is not active yet.
-              <button type="button" class="primary" (click)="activateDialog.open()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
+              <button type="button" class="primary" (click)="activate()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
             }
           </div>
         } @else if (a.appliedConfigIds.length) {
           <p class="muted small">Applied before as @for (id of a.appliedConfigIds; track id) { <a [routerLink]="['/configs', id]">v{{ id }}</a>{{ $last ? '' : ', ' }} }</p>
         }
-        <pm-confirm #activateDialog title="Activate this version?" confirmLabel="Activate" (confirmed)="activate()">Every bot switches to it at its next poll of GET /api/bot/config.</pm-confirm>
       }
     </pm-async-state>
+    <pm-activation-confirm />
   `,
   styles: `
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; }
@@ -162,6 +163,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
 })
 export class RunAnalysisComponent {
   private readonly api = inject(AdminApi);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   readonly runId = input.required<number>();
 
   protected readonly tabs = BREAKDOWN_TABS;
@@ -265,7 +269,9 @@ export class RunAnalysisComponent {
     if (!c) return;
     this.applying.set(true);
     try {
-      this.created.set(await this.api.activateConfig(c.id));
+      const active = await this.safe.activate(c.id, this.ask);
+      if (!active) return;
+      this.created.set(active);
       this.message.set({ text: `v${c.version} is active: bots get it at their next poll.`, bad: false });
     } catch (error) {
       this.message.set({ text: apiErrorMessage(error), bad: true });
