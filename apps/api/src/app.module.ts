@@ -5,6 +5,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AnalysisModule } from '@polymaker/api/analysis';
+import { AuditModule } from '@polymaker/api/audit';
 import { AuthModule } from '@polymaker/api/auth';
 import { BotGatewayModule } from '@polymaker/api/bot-gateway';
 import { ConfigModule } from '@polymaker/api/config';
@@ -55,6 +56,7 @@ export class AppModule {
           colors: false,
           logger: options.log,
         }),
+        AuditModule,
         AuthModule,
         ConfigModule,
         RunsModule,

@@ -1,4 +1,5 @@
 import { Analysis } from '@polymaker/api/analysis';
+import { AuditEntry } from '@polymaker/api/audit';
 import { ApiKey } from '@polymaker/api/auth';
 import { ConfigActivation, ConfigVersion } from '@polymaker/api/config';
 import { IdempotencyRecord } from '@polymaker/api/core';
@@ -24,4 +25,5 @@ export const ENTITIES = [
   Analysis,
   Notification,
   NotificationDelivery,
+  AuditEntry,
 ];

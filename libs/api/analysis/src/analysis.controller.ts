@@ -12,9 +12,10 @@ import {
   ComparisonView,
 } from './dto/analysis.dto';
 
+/** Analyses are readable by every admin-API scope; applying suggestions and analysing now need operator. */
 @ApiTags('analyses')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1')
 export class AnalysisController {
   constructor(private readonly analyses: AnalysisService) {}
@@ -47,6 +48,7 @@ export class AnalysisController {
   }
 
   @IdempotentPost('analyses/:id/apply')
+  @RequiresScope('operator')
   @ApiOperation({
     operationId: 'applySuggestions',
     summary:
@@ -68,6 +70,7 @@ export class AnalysisController {
   }
 
   @IdempotentPost('runs/:id/analyses')
+  @RequiresScope('operator')
   @ApiOperation({
     operationId: 'analyzeRun',
     summary: 'Analyse a run now (a running one too) and store the result',

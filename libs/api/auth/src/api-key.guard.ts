@@ -7,6 +7,7 @@ import {
   RequestWithPrincipal,
   SETTINGS,
   Settings,
+  scopeSatisfies,
 } from '@polymaker/api/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from './api-keys.service';
@@ -14,7 +15,7 @@ import { RateLimiter } from './rate-limiter';
 
 /**
  * The global guard: every route needs an `X-Api-Key` unless marked public. Bot routes accept bot
- * and admin keys; everything else needs an admin key. Each key has its own request budget.
+ * and admin keys; /api/v1 routes need the scope they declare (admin > operator > viewer; admin by default). Each key has its own request budget.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -51,11 +52,16 @@ export class ApiKeyGuard implements CanActivate {
         HttpStatus.UNAUTHORIZED,
       );
     }
-    if (required === 'admin' && principal.scope !== 'admin') {
+    if (!scopeSatisfies(principal.scope, required)) {
+      const needs =
+        required === 'bot'
+          ? 'a bot (or admin) key: /api/bot/* is for bots'
+          : `scope "${required}" or higher (admin > operator > viewer)`;
       throw new HttpException(
         {
           statusCode: 403,
-          message: `The key "${principal.name}" has scope "${principal.scope}", which only reaches /api/bot/*. Use an admin key.`,
+          message: `The key "${principal.name}" has scope "${principal.scope}"; this route needs ${needs}. Use a key with that scope.`,
+          details: [{ field: 'X-Api-Key', message: `scope "${principal.scope}" is not enough; needs "${required}"` }],
         },
         HttpStatus.FORBIDDEN,
       );

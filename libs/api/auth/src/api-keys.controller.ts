@@ -10,6 +10,7 @@ import {
   RotateApiKeyDto,
 } from './dto/api-key.dto';
 
+/** Keys are admin only, listing included. */
 @ApiTags('api-keys')
 @ApiSecurity('api-key')
 @RequiresScope('admin')

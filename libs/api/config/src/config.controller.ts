@@ -10,6 +10,7 @@ import {
 import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { ConfigService } from './config.service';
 import {
+  ActivationPreviewView,
   ConfigActivationListView,
   ConfigDiffView,
   ConfigSchemaView,
@@ -19,13 +20,15 @@ import {
   CreateConfigVersionDto,
   PauseDto,
   RollbackDto,
+  RollbackPreviewQueryDto,
   ValidateConfigDto,
 } from './dto/config.dto';
 import { CONFIG_SCHEMA } from './schema/config-schema';
 
+/** Reads (and validating without saving) need viewer; every change needs operator. */
 @ApiTags('configs')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1')
 export class ConfigController {
   constructor(private readonly configs: ConfigService) {}
@@ -73,6 +76,28 @@ export class ConfigController {
     return this.configs.diff(versionNumber(from, 'from'), versionNumber(to, 'to'));
   }
 
+  @Get('configs/rollback-preview')
+  @ApiOperation({
+    operationId: 'previewConfigRollback',
+    summary:
+      'What a rollback would change against the active version: the target, the changed keys, and whether mode or pauseOrders changes',
+  })
+  @ApiOkResponse({ type: ActivationPreviewView })
+  rollbackPreview(@Query() query: RollbackPreviewQueryDto): Promise<ActivationPreviewView> {
+    return this.configs.rollbackPreview(query.toVersion);
+  }
+
+  @Get('configs/:id/activation-preview')
+  @ApiOperation({
+    operationId: 'previewConfigActivation',
+    summary:
+      'The diff of this version against what the bots get now, with flags for a change of mode or pauseOrders (to confirm before activating)',
+  })
+  @ApiOkResponse({ type: ActivationPreviewView })
+  activationPreview(@Param('id', ParseIntPipe) id: number): Promise<ActivationPreviewView> {
+    return this.configs.activationPreview(id);
+  }
+
   @Get('configs/:id')
   @ApiOperation({ operationId: 'getConfigVersion', summary: 'One config version' })
   @ApiOkResponse({ type: ConfigVersionView })
@@ -81,6 +106,7 @@ export class ConfigController {
   }
 
   @IdempotentPost('configs')
+  @RequiresScope('operator')
   @ApiOperation({
     operationId: 'createConfigVersion',
     summary: 'Create a new version from scratch or from an earlier one; versions never change once created',
@@ -104,6 +130,7 @@ export class ConfigController {
   }
 
   @IdempotentPost('configs/rollback')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'rollbackConfig',
@@ -115,6 +142,7 @@ export class ConfigController {
   }
 
   @IdempotentPost('configs/pause')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'setOrdersPaused',
@@ -127,6 +155,7 @@ export class ConfigController {
   }
 
   @IdempotentPost('configs/:id/activate')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({ operationId: 'activateConfigVersion', summary: 'Make this version the one bots receive' })
   @ApiOkResponse({ type: ConfigVersionView })

@@ -7,8 +7,10 @@ import {
   NotFoundError,
   UnitOfWork,
 } from '@polymaker/api/core';
+import { AuditService } from '@polymaker/api/audit';
 import { isDeepStrictEqual } from 'node:util';
 import type {
+  ActivationPreviewView,
   ConfigActivationView,
   ConfigDiffEntryView,
   ConfigDiffView,
@@ -45,7 +47,10 @@ export class ConfigService {
   private active: ActiveConfigSnapshot | null = null;
   private loading: Promise<ActiveConfigSnapshot | null> | null = null;
 
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+  ) {}
 
   /** A fresh database gets version 1 from the schema's defaults, active, so a new bot can start at once. */
   async ensureInitialVersion(): Promise<void> {
@@ -140,6 +145,19 @@ export class ConfigService {
         analysisId: input.analysisId ?? null,
       } as ConfigVersion);
       await em.persist(version).flush();
+      await this.audit.record(em, {
+        action: 'config.created',
+        targetId: version.id,
+        before: null,
+        after: {
+          configId: version.id,
+          source: version.source,
+          basedOnId: version.basedOnId,
+          analysisId: version.analysisId,
+          note: version.note,
+          values: version.values,
+        },
+      });
       return toView(version);
     });
   }
@@ -163,6 +181,13 @@ export class ConfigService {
         } as ConfigActivation),
       );
       await em.flush();
+      const changes = diffValues(current?.values ?? {}, target.values);
+      await this.audit.record(em, {
+        action: AUDIT_BY_ACTIVATION[action],
+        targetId: target.id,
+        before: { activeConfigId: current?.id ?? null, values: pick(current?.values ?? {}, changes) },
+        after: { activeConfigId: target.id, values: pick(target.values, changes) },
+      });
       this.uow.publish(
         new ConfigActivatedEvent(target.id, current?.id ?? null, action, target.values['pauseOrders'] === true),
       );
@@ -175,33 +200,56 @@ export class ConfigService {
 
   /** Activates an earlier version: the one named, or the one active before the current one. */
   async rollback(toVersion?: number): Promise<ConfigVersionView> {
-    let target = toVersion;
-    if (target === undefined) {
-      const current = await this.getActive();
-      const last = await this.uow.read((em) =>
-        em.findOne(
-          ConfigActivation,
-          { configId: current.id, previousConfigId: { $ne: null } },
-          { orderBy: { id: 'desc' } },
-        ),
-      );
-      if (!last?.previousConfigId) throw new ConflictError('There is no earlier active version to roll back to.');
-      target = last.previousConfigId;
-    }
-    return this.activate(target, 'rollback');
+    return this.activate(await this.rollbackTarget(toVersion), 'rollback');
+  }
+
+  private async rollbackTarget(toVersion?: number): Promise<number> {
+    if (toVersion !== undefined) return toVersion;
+    const current = await this.getActive();
+    const last = await this.uow.read((em) =>
+      em.findOne(
+        ConfigActivation,
+        { configId: current.id, previousConfigId: { $ne: null } },
+        { orderBy: { id: 'desc' } },
+      ),
+    );
+    if (!last?.previousConfigId) throw new ConflictError('There is no earlier active version to roll back to.');
+    return last.previousConfigId;
+  }
+
+  /**
+   * What activating `id` would change for the bots: its diff against the active version, and
+   * whether `mode` or `pauseOrders` changes, so the admin app can ask for confirmation naming them.
+   */
+  async activationPreview(id: number): Promise<ActivationPreviewView> {
+    return this.uow.read(async (em) => {
+      const target = await this.find(em, id);
+      const current = await em.findOne(ConfigVersion, { isActive: true });
+      return preview(target, current);
+    });
+  }
+
+  /** The same preview for a rollback (default target: the version active before the current one). */
+  async rollbackPreview(toVersion?: number): Promise<ActivationPreviewView> {
+    return this.activationPreview(await this.rollbackTarget(toVersion));
   }
 
   /** The remote brake: a new version of the active config with pauseOrders set, activated at once. */
   async setPaused(paused: boolean): Promise<ConfigVersionView> {
-    const current = await this.getActive();
-    if ((current.values['pauseOrders'] === true) === paused) return current;
-    const next = await this.create({
-      values: { pauseOrders: paused },
-      basedOnId: current.id,
-      note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
-      source: paused ? 'pause' : 'resume',
+    return this.uow.run(async (em) => {
+      // One transaction for the new version, its activation and their audit entries.
+      await em.execute("select pg_advisory_xact_lock(hashtextextended('config-activate', 0))");
+      const current = await em.findOne(ConfigVersion, { isActive: true });
+      if (!current) throw new NotFoundError('No config version is active. Activate one under Configs.');
+      if ((current.values['pauseOrders'] === true) === paused) return toView(current);
+      const next = await this.create({
+        values: { pauseOrders: paused },
+        basedOnId: current.id,
+        note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
+        source: paused ? 'pause' : 'resume',
+      });
+      return this.activate(next.id, paused ? 'pause' : 'resume');
     });
-    return this.activate(next.id, paused ? 'pause' : 'resume');
   }
 
   async diff(fromId: number, toId: number): Promise<ConfigDiffView> {
@@ -226,6 +274,41 @@ export function diffValues(from: ConfigValues, to: ConfigValues): ConfigDiffEntr
     changes.push({ key, change: a === null ? 'added' : b === null ? 'removed' : 'changed', from: a, to: b });
   }
   return changes;
+}
+
+const AUDIT_BY_ACTIVATION = {
+  initial: 'config.activated',
+  activate: 'config.activated',
+  rollback: 'config.rolled-back',
+  pause: 'config.paused',
+  resume: 'config.resumed',
+} as const satisfies Record<ActivationAction, string>;
+
+/** The values of the keys a diff names (absent keys as null), for an audit entry's before/after. */
+function pick(values: ConfigValues, changes: ConfigDiffEntryView[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const change of changes) out[change.key] = Object.hasOwn(values, change.key) ? values[change.key] : null;
+  return out;
+}
+
+function preview(target: ConfigVersion, current: ConfigVersion | null): ActivationPreviewView {
+  const before = current?.values ?? {};
+  const changes = diffValues(before, target.values);
+  const modeOf = (values: ConfigValues) => (Object.hasOwn(values, 'mode') ? values['mode'] : null);
+  const pausedOf = (values: ConfigValues) => values['pauseOrders'] === true;
+  const mode = { from: modeOf(before), to: modeOf(target.values) };
+  const pauseOrders = { from: pausedOf(before), to: pausedOf(target.values) };
+  return {
+    configId: target.id,
+    activeConfigId: current?.id ?? null,
+    alreadyActive: current?.id === target.id,
+    changes,
+    changedKeys: changes.map((change) => change.key),
+    changesMode: !isDeepStrictEqual(mode.from, mode.to),
+    mode,
+    changesPauseOrders: pauseOrders.from !== pauseOrders.to,
+    pauseOrders,
+  };
 }
 
 function toView(version: ConfigVersion): ConfigVersionView {

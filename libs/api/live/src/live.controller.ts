@@ -6,9 +6,10 @@ import { LiveEventsService } from './live-events.service';
 
 const HEARTBEAT_MS = 15_000;
 
+/** The live stream carries domain events (no secrets): every admin-API scope. */
 @ApiTags('live')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/events')
 export class LiveController {
   constructor(private readonly live: LiveEventsService) {}

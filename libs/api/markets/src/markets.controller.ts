@@ -4,9 +4,10 @@ import { RequiresScope } from '@polymaker/api/core';
 import { MarketListView } from './dto/market.dto';
 import { MarketsService } from './markets.service';
 
+/** The watchlist: readable by every admin-API scope. */
 @ApiTags('markets')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/markets')
 export class MarketsController {
   constructor(private readonly markets: MarketsService) {}

@@ -25,9 +25,10 @@ import {
 } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
+/** The inbox and delivery log (targets masked) are readable by every admin-API scope; marking read needs operator (the inbox is shared); channels (which hold the SMTP password and webhook token) are admin only, reads included. */
 @ApiTags('notifications')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1')
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
@@ -43,6 +44,7 @@ export class NotificationsController {
   }
 
   @IdempotentPost('notifications/read-all')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markAllNotificationsRead', summary: 'Mark the whole inbox read' })
   @ApiOkResponse({ type: MarkAllReadView })
@@ -58,6 +60,7 @@ export class NotificationsController {
   }
 
   @IdempotentPost('notifications/:id/read')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationRead', summary: 'Mark one notification read' })
   @ApiOkResponse({ type: NotificationView })
@@ -66,6 +69,7 @@ export class NotificationsController {
   }
 
   @IdempotentPost('notifications/:id/unread')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({ operationId: 'markNotificationUnread', summary: 'Mark one notification unread again' })
   @ApiOkResponse({ type: NotificationView })
@@ -84,6 +88,7 @@ export class NotificationsController {
   }
 
   @Get('notification-channels')
+  @RequiresScope('admin')
   @ApiOperation({
     operationId: 'getNotificationChannels',
     summary: 'Email and webhook settings in effect (environment defaults, admin overrides)',
@@ -94,6 +99,7 @@ export class NotificationsController {
   }
 
   @Put('notification-channels/email')
+  @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateEmailChannel',
     summary: 'Override the email settings (null goes back to the environment value)',
@@ -104,6 +110,7 @@ export class NotificationsController {
   }
 
   @Put('notification-channels/webhook')
+  @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateWebhookChannel',
     summary: 'Override the webhook settings (null goes back to the environment value)',
@@ -114,6 +121,7 @@ export class NotificationsController {
   }
 
   @IdempotentPost('notification-channels/:channel/test')
+  @RequiresScope('admin')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'testNotificationChannel',

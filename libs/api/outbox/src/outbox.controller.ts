@@ -4,9 +4,10 @@ import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { OutboxJobListView, OutboxJobQueryDto, OutboxJobView } from './dto/outbox-job.dto';
 import { OutboxService } from './outbox.service';
 
+/** The durable queue: readable by every admin-API scope; a retry needs operator. */
 @ApiTags('outbox')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/outbox')
 export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
@@ -23,6 +24,7 @@ export class OutboxController {
   }
 
   @IdempotentPost(':id/retry')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({ operationId: 'retryOutboxJob', summary: 'Queue a job that gave up once more' })
   @ApiOkResponse({ type: OutboxJobView })

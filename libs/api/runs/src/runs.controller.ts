@@ -5,9 +5,10 @@ import { MetricSeriesView, MetricsService } from '@polymaker/api/metrics';
 import { RunDetailView, RunListView, RunQueryDto } from './dto/run.dto';
 import { RunsService } from './runs.service';
 
+/** Runs and their metrics: readable by every admin-API scope. */
 @ApiTags('runs')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/runs')
 export class RunsController {
   constructor(

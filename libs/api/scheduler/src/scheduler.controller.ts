@@ -4,9 +4,10 @@ import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { JobListView, JobResultView, RetentionView, UpdateRetentionDto } from './dto/scheduler.dto';
 import { JobName, SchedulerService } from './scheduler.service';
 
+/** Jobs and retention are readable by every admin-API scope; running a job needs operator; changing retention needs admin. */
 @ApiTags('scheduler')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1')
 export class SchedulerController {
   constructor(private readonly scheduler: SchedulerService) {}
@@ -22,6 +23,7 @@ export class SchedulerController {
   }
 
   @IdempotentPost('scheduler/jobs/:name/run')
+  @RequiresScope('operator')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'runScheduledJob',
@@ -41,6 +43,7 @@ export class SchedulerController {
   }
 
   @Put('retention')
+  @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateRetention',
     summary: 'Change how long metric points are kept (applied by the maintenance job)',

@@ -27,9 +27,10 @@ const CSV_COLUMNS: (keyof TradeView)[] = [
   'conditionId',
 ];
 
+/** Trades are read-only here: every admin-API scope may read and export them. */
 @ApiTags('trades')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/trades')
 export class TradesController {
   constructor(private readonly trades: TradesService) {}

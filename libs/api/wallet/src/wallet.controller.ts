@@ -9,9 +9,10 @@ import {
 } from './dto/wallet.dto';
 import { WalletService } from './wallet.service';
 
+/** Balances are readable by every admin-API scope (the RPC URL is shown as its host only); the watch and threshold need admin. */
 @ApiTags('wallet')
 @ApiSecurity('api-key')
-@RequiresScope('admin')
+@RequiresScope('viewer')
 @Controller('v1/wallet')
 export class WalletController {
   constructor(private readonly wallet: WalletService) {}
@@ -37,6 +38,7 @@ export class WalletController {
   }
 
   @Put('settings')
+  @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateWalletSettings',
     summary: 'Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment',

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { API_KEY_SCOPES, type ApiKeyScope } from '@polymaker/api/core';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
 export class ApiKeyView {
@@ -6,8 +7,8 @@ export class ApiKeyView {
   id!: number;
   @ApiProperty({ example: 'trading box 1' })
   name!: string;
-  @ApiProperty({ enum: ['bot', 'admin'], example: 'bot' })
-  scope!: 'bot' | 'admin';
+  @ApiProperty({ enum: [...API_KEY_SCOPES], example: 'bot' })
+  scope!: ApiKeyScope;
   @ApiProperty({ description: 'The first characters of the key, to recognise it', example: 'pmk_bot_7Hq2' })
   prefix!: string;
   @ApiProperty({ enum: ['generated', 'chosen', 'env'], example: 'generated' })
@@ -46,9 +47,13 @@ export class CreateApiKeyDto {
   @MaxLength(100)
   name!: string;
 
-  @ApiProperty({ enum: ['bot', 'admin'], description: 'bot: only /api/bot/*; admin: everything' })
-  @IsIn(['bot', 'admin'])
-  scope!: 'bot' | 'admin';
+  @ApiProperty({
+    enum: [...API_KEY_SCOPES],
+    description:
+      'bot: only /api/bot/*; viewer: reads the admin API; operator: also pauses/resumes, activates, rolls back, applies suggestions; admin: everything (keys, channels, settings)',
+  })
+  @IsIn([...API_KEY_SCOPES], { message: `scope must be one of ${API_KEY_SCOPES.join(', ')}` })
+  scope!: ApiKeyScope;
 
   @ApiPropertyOptional({
     description:
@@ -77,4 +82,20 @@ export class RotateApiKeyDto {
   @Min(0)
   @Max(7 * 24 * 60)
   graceMinutes?: number;
+}
+
+export class MeView {
+  @ApiProperty({ example: 3 })
+  apiKeyId!: number;
+  @ApiProperty({ example: 'ops laptop' })
+  name!: string;
+  @ApiProperty({ enum: [...API_KEY_SCOPES], example: 'operator' })
+  scope!: ApiKeyScope;
+  @ApiProperty({
+    type: [String],
+    description:
+      'What this key may do: read, audit.read, configs.create, configs.activate, configs.rollback, configs.pause, suggestions.apply, analyses.run, notifications.mark-read, jobs.run, keys.manage, channels.manage, settings.manage',
+    example: ['read', 'audit.read', 'configs.activate'],
+  })
+  permissions!: string[];
 }

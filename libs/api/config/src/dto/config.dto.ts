@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const VALUES_EXAMPLE = { mode: 'dry_run', targetAssets: ['BTC', 'ETH'], mmSpreadMin: 0.02, pauseOrders: false };
 
@@ -158,4 +159,42 @@ export class ConfigSchemaView {
   keys!: ConfigKeySpecView[];
   @ApiProperty({ example: true, description: 'Keys outside the schema are accepted and passed to the bot unchanged' })
   additionalKeysAllowed!: boolean;
+}
+
+export class ValueChangeView {
+  @ApiProperty({ nullable: true, description: 'Value the bots get now (null: not set)', example: false })
+  from!: unknown;
+  @ApiProperty({ nullable: true, description: 'Value after the activation (null: not set)', example: true })
+  to!: unknown;
+}
+
+export class ActivationPreviewView {
+  @ApiProperty({ description: 'The version that would become active', example: 5 })
+  configId!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'The version bots get now', example: 2 })
+  activeConfigId!: number | null;
+  @ApiProperty({ description: 'true when this version is already the active one (activating changes nothing)' })
+  alreadyActive!: boolean;
+  @ApiProperty({ type: [ConfigDiffEntryView], description: 'Keys that change against the active version' })
+  changes!: ConfigDiffEntryView[];
+  @ApiProperty({ type: [String], example: ['mmSpreadMin', 'pauseOrders'] })
+  changedKeys!: string[];
+  @ApiProperty({ description: 'Whether `mode` changes (dry_run ↔ live)' })
+  changesMode!: boolean;
+  @ApiProperty({ type: ValueChangeView, description: '`mode` now and after (unchanged: from equals to)' })
+  mode!: ValueChangeView;
+  @ApiProperty({ description: 'Whether `pauseOrders` changes: true from paused to trading or back' })
+  changesPauseOrders!: boolean;
+  @ApiProperty({ type: ValueChangeView, description: '`pauseOrders` now and after, as booleans (not set = false)' })
+  pauseOrders!: ValueChangeView;
+}
+
+export class RollbackPreviewQueryDto {
+  @ApiPropertyOptional({ description: 'The version to go back to; default: the version active before the current one' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  toVersion?: number;
 }

@@ -22,6 +22,6 @@ export interface ApiKeyView {
    */
   prefix: string;
   revokedAt: string | null;
-  scope: 'bot' | 'admin';
+  scope: 'bot' | 'viewer' | 'operator' | 'admin';
   source: 'generated' | 'chosen' | 'env';
 }

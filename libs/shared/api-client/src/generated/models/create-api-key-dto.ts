@@ -9,9 +9,9 @@ export interface CreateApiKeyDto {
   name: string;
 
   /**
-   * bot: only /api/bot/*; admin: everything
+   * bot: only /api/bot/*; viewer: reads the admin API; operator: also pauses/resumes, activates, rolls back, applies suggestions; admin: everything (keys, channels, settings)
    */
-  scope: 'bot' | 'admin';
+  scope: 'bot' | 'viewer' | 'operator' | 'admin';
 
   /**
    * A chosen value (for example the POLYMAKER_API_KEY already in a bot's .env); 16 to 256 characters, no spaces. Omit to generate one.

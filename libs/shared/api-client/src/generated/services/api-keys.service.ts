@@ -14,8 +14,11 @@ import { ApiKeyView } from '../models/api-key-view';
 import { createApiKey } from '../fn/api-keys/create-api-key';
 import { CreateApiKey$Params } from '../fn/api-keys/create-api-key';
 import { CreatedApiKeyView } from '../models/created-api-key-view';
+import { getMe } from '../fn/api-keys/get-me';
+import { GetMe$Params } from '../fn/api-keys/get-me';
 import { listApiKeys } from '../fn/api-keys/list-api-keys';
 import { ListApiKeys$Params } from '../fn/api-keys/list-api-keys';
+import { MeView } from '../models/me-view';
 import { revokeApiKey } from '../fn/api-keys/revoke-api-key';
 import { RevokeApiKey$Params } from '../fn/api-keys/revoke-api-key';
 import { rotateApiKey } from '../fn/api-keys/rotate-api-key';
@@ -157,6 +160,39 @@ export class ApiKeysService extends BaseService {
   rotateApiKey(params: RotateApiKey$Params, context?: HttpContext): Promise<CreatedApiKeyView> {
     const resp = this.rotateApiKey$Response(params, context);
     return resp.then((r: StrictHttpResponse<CreatedApiKeyView>): CreatedApiKeyView => r.body);
+  }
+
+  /** Path part for operation `getMe()` */
+  static readonly GetMePath = '/api/v1/me';
+
+  /**
+   * The calling key: id, name, scope and what that scope may do (to hide what it may not).
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `getMe()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  getMe$Response(params?: GetMe$Params, context?: HttpContext): Promise<StrictHttpResponse<MeView>> {
+    const obs = getMe(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * The calling key: id, name, scope and what that scope may do (to hide what it may not).
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `getMe$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  getMe(params?: GetMe$Params, context?: HttpContext): Promise<MeView> {
+    const resp = this.getMe$Response(params, context);
+    return resp.then((r: StrictHttpResponse<MeView>): MeView => r.body);
   }
 
 }

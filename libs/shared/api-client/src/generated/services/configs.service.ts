@@ -11,6 +11,7 @@ import { StrictHttpResponse } from '../strict-http-response';
 
 import { activateConfigVersion } from '../fn/configs/activate-config-version';
 import { ActivateConfigVersion$Params } from '../fn/configs/activate-config-version';
+import { ActivationPreviewView } from '../models/activation-preview-view';
 import { ConfigActivationListView } from '../models/config-activation-list-view';
 import { ConfigDiffView } from '../models/config-diff-view';
 import { ConfigSchemaView } from '../models/config-schema-view';
@@ -31,6 +32,10 @@ import { listConfigActivations } from '../fn/configs/list-config-activations';
 import { ListConfigActivations$Params } from '../fn/configs/list-config-activations';
 import { listConfigVersions } from '../fn/configs/list-config-versions';
 import { ListConfigVersions$Params } from '../fn/configs/list-config-versions';
+import { previewConfigActivation } from '../fn/configs/preview-config-activation';
+import { PreviewConfigActivation$Params } from '../fn/configs/preview-config-activation';
+import { previewConfigRollback } from '../fn/configs/preview-config-rollback';
+import { PreviewConfigRollback$Params } from '../fn/configs/preview-config-rollback';
 import { rollbackConfig } from '../fn/configs/rollback-config';
 import { RollbackConfig$Params } from '../fn/configs/rollback-config';
 import { setOrdersPaused } from '../fn/configs/set-orders-paused';
@@ -308,6 +313,39 @@ export class ConfigsService extends BaseService {
     return resp.then((r: StrictHttpResponse<ConfigVersionView>): ConfigVersionView => r.body);
   }
 
+  /** Path part for operation `previewConfigRollback()` */
+  static readonly PreviewConfigRollbackPath = '/api/v1/configs/rollback-preview';
+
+  /**
+   * What a rollback would change against the active version: the target, the changed keys, and whether mode or pauseOrders changes.
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `previewConfigRollback()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  previewConfigRollback$Response(params?: PreviewConfigRollback$Params, context?: HttpContext): Promise<StrictHttpResponse<ActivationPreviewView>> {
+    const obs = previewConfigRollback(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * What a rollback would change against the active version: the target, the changed keys, and whether mode or pauseOrders changes.
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `previewConfigRollback$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  previewConfigRollback(params?: PreviewConfigRollback$Params, context?: HttpContext): Promise<ActivationPreviewView> {
+    const resp = this.previewConfigRollback$Response(params, context);
+    return resp.then((r: StrictHttpResponse<ActivationPreviewView>): ActivationPreviewView => r.body);
+  }
+
   /** Path part for operation `validateConfig()` */
   static readonly ValidateConfigPath = '/api/v1/configs/validate';
 
@@ -405,6 +443,39 @@ export class ConfigsService extends BaseService {
   activateConfigVersion(params: ActivateConfigVersion$Params, context?: HttpContext): Promise<ConfigVersionView> {
     const resp = this.activateConfigVersion$Response(params, context);
     return resp.then((r: StrictHttpResponse<ConfigVersionView>): ConfigVersionView => r.body);
+  }
+
+  /** Path part for operation `previewConfigActivation()` */
+  static readonly PreviewConfigActivationPath = '/api/v1/configs/{id}/activation-preview';
+
+  /**
+   * The diff of this version against what the bots get now, with flags for a change of mode or pauseOrders (to confirm before activating).
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `previewConfigActivation()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  previewConfigActivation$Response(params: PreviewConfigActivation$Params, context?: HttpContext): Promise<StrictHttpResponse<ActivationPreviewView>> {
+    const obs = previewConfigActivation(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * The diff of this version against what the bots get now, with flags for a change of mode or pauseOrders (to confirm before activating).
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `previewConfigActivation$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  previewConfigActivation(params: PreviewConfigActivation$Params, context?: HttpContext): Promise<ActivationPreviewView> {
+    const resp = this.previewConfigActivation$Response(params, context);
+    return resp.then((r: StrictHttpResponse<ActivationPreviewView>): ActivationPreviewView => r.body);
   }
 
 }
