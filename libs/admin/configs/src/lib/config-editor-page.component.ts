@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { AdminApi, ConfigKeySpec, ConfigVersion, FieldProblem, SafeActivation, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, ConfigKeySpec, ConfigVersion, FieldProblem, SafeActivation, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
 import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
 import { ActivationPreview } from '@polymaker/admin/util';
 import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toFieldText } from './config-form';
@@ -30,7 +30,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
         </div>
         <div class="toolbar">
           @if (base.value(); as b) {
-            @if (!b.isActive) {
+            @if (!b.isActive && session.can('configs.activate')) {
               <button type="button" (click)="activateBase()" [disabled]="busy()" data-testid="activate-shown"><pm-icon name="check" /> Activate v{{ b.version }}</button>
             }
           }
@@ -101,14 +101,20 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
         </div>
       }
 
+      @if (!session.can('configs.create')) {
+        <div class="alert info" role="status" data-testid="read-only">Read only: the key you signed in with ({{ session.me()?.scope }}) may not change configs.</div>
+      } @else {
       <div class="card savebar">
         <div class="field note"><label for="note">Note</label><input id="note" name="note" [(ngModel)]="note" placeholder="Why this change (shown in the versions list)" /></div>
         <div class="toolbar">
           <span class="muted" aria-live="polite">{{ changeCount() }} change(s){{ validating() ? ' · checking…' : problemCount() ? ' · ' + problemCount() + ' problem(s)' : '' }}</span>
           <button type="button" (click)="save(false)" [disabled]="!canSave()" data-testid="save-config">Save new version</button>
-          <button type="button" class="primary" (click)="save(true)" [disabled]="!canSave()" data-testid="save-activate-config"><pm-icon name="check" /> Save and activate</button>
+          @if (session.can('configs.activate')) {
+            <button type="button" class="primary" (click)="save(true)" [disabled]="!canSave()" data-testid="save-activate-config"><pm-icon name="check" /> Save and activate</button>
+          }
         </div>
       </div>
+      }
     </pm-async-state>
     <pm-activation-confirm />
   `,
@@ -130,6 +136,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
 export class ConfigEditorPageComponent {
   private readonly api = inject(AdminApi);
   private readonly router = inject(Router);
+  protected readonly session = inject(AdminSession);
   private readonly safe = inject(SafeActivation);
   private readonly confirm = viewChild.required(ActivationConfirmComponent);
   private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);

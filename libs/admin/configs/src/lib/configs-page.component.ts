@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { AdminApi, ConfigDiff, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, ConfigDiff, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
 import { ActivationPreview } from '@polymaker/admin/util';
 
@@ -14,14 +14,22 @@ import { ActivationPreview } from '@polymaker/admin/util';
       <div><h1>Configs</h1><p>Versions the bots poll. Edit makes a new version; bots switch when one is activated.</p></div>
       <div class="toolbar">
         @if (active.value(); as a) {
-          @if (a.values['pauseOrders'] === true) {
-            <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
-          } @else {
-            <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+          @if (session.can('configs.pause')) {
+            @if (a.values['pauseOrders'] === true) {
+              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            } @else {
+              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            }
           }
-          <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>
-          <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"><pm-icon name="configs" /> Edit active (v{{ a.version }})</a>
-        } @else {
+          @if (session.can('configs.rollback')) {
+            <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>
+          }
+          @if (session.can('configs.create')) {
+            <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"><pm-icon name="configs" /> Edit active (v{{ a.version }})</a>
+          } @else {
+            <a class="button" [routerLink]="['/configs', a.id]" data-testid="view-active">View active (v{{ a.version }})</a>
+          }
+        } @else if (session.can('configs.create')) {
           <a class="button primary" routerLink="/configs/new"><pm-icon name="plus" /> New config</a>
         }
       </div>
@@ -51,7 +59,7 @@ import { ActivationPreview } from '@polymaker/admin/util';
                     <td>{{ v.note ?? '' }}</td>
                     <td>{{ v.createdAt | pmTime }}</td>
                     <td class="actions">
-                      @if (!v.isActive) {
+                      @if (!v.isActive && session.can('configs.activate')) {
                         <button type="button" class="link" (click)="activate(v)" [disabled]="busy()" [attr.data-testid]="'activate-' + v.id">Activate</button>
                       }
                       <button type="button" class="link" (click)="diffWithActive(v)">Diff</button>
@@ -122,6 +130,7 @@ import { ActivationPreview } from '@polymaker/admin/util';
 })
 export class ConfigsPageComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
   private readonly safe = inject(SafeActivation);
   private readonly confirm = viewChild.required(ActivationConfirmComponent);
   private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);

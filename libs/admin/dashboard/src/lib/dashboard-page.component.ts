@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, LiveEvents, Run, SafeActivation, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, LiveEvents, Run, SafeActivation, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
 import { ActivationPreview } from '@polymaker/admin/util';
 import { alertNotifications, walletChartSeries } from './wallet';
 import {
@@ -35,10 +35,14 @@ const STALE_AFTER_S = 120;
           <span class="muted">Active config <a [routerLink]="['/configs', config.id]">v{{ config.version }}</a></span>
           @if (paused()) {
             <span class="badge warn" data-testid="orders-paused">Orders paused</span>
-            <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            @if (session.can('configs.pause')) {
+              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            }
           } @else {
             <span class="badge good" data-testid="orders-active">Orders active</span>
-            <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            @if (session.can('configs.pause')) {
+              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            }
           }
         }
       </div>
@@ -164,6 +168,7 @@ const STALE_AFTER_S = 120;
 })
 export class DashboardPageComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
   private readonly live = inject(LiveEvents);
   private readonly safe = inject(SafeActivation);
   private readonly confirm = viewChild.required(ActivationConfirmComponent);
@@ -172,7 +177,8 @@ export class DashboardPageComponent {
 
   protected readonly runs = createLoader(() => this.api.listRuns({ limit: 200, status: 'running' }));
   protected readonly recent = createLoader(() => this.api.listRuns({ limit: 50 }));
-  protected readonly keys = createLoader(() => this.api.listKeys());
+  // Key names label the bots; only keys that manage keys may list them (the others see key ids).
+  protected readonly keys = createLoader(() => (this.session.can('keys.manage') ? this.api.listKeys() : Promise.resolve([])));
   protected readonly active = createLoader(() => this.api.activeConfig());
   protected readonly trades = createLoader(async () => (await this.api.listTrades({ limit: 10 })).items);
   private readonly metrics = signal<Map<number, ChartSeries>>(new Map());

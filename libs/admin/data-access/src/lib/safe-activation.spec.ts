@@ -1,5 +1,5 @@
 import { TestBed } from '@angular/core/testing';
-import { ActivationPreview } from '@polymaker/admin/util';
+import { ActivationPreview, diffConfigValues } from '@polymaker/admin/util';
 import { AdminApi } from './admin-api';
 import { SafeActivation } from './safe-activation';
 
@@ -18,17 +18,23 @@ function setup() {
   const api = {
     activeConfig: jest.fn(async () => versions.get(activeId) ?? null),
     getConfig: jest.fn(async (id: number) => versions.get(id)),
-    diffConfigs: jest.fn(async (from: number, to: number) => {
-      const { diffConfigValues } = await import('@polymaker/admin/util');
-      return { from, to, changes: diffConfigValues(versions.get(from)?.values ?? {}, versions.get(to)?.values ?? {}) };
-    }),
-    activations: jest.fn(async () => [{ id: 9, configId: 2, previousConfigId: 1, action: 'pause', at: '2026-01-01T00:00:00Z' }]),
+    // What the API's previews answer, computed the same way from the versions above.
+    previewActivation: jest.fn(async (id: number) => serverPreview(activeId, id)),
+    previewRollback: jest.fn(async (toVersion?: number) => serverPreview(activeId, toVersion ?? 1)),
     activateConfig: jest.fn(async (id: number) => ({ ...versions.get(id), isActive: true })),
     rollbackConfig: jest.fn(async (id?: number) => ({ ...versions.get(id ?? 0), isActive: true })),
     setPaused: jest.fn(async (paused: boolean) => version(7, { ...versions.get(activeId)?.values, pauseOrders: paused })),
     validateConfig: jest.fn(async (values: Record<string, unknown>) => ({ valid: true, problems: [], values })),
     createConfig: jest.fn(async () => version(8, {})),
   };
+  function serverPreview(activeConfigId: number, configId: number) {
+    const from = versions.get(activeConfigId)?.values ?? {};
+    const to = versions.get(configId)?.values ?? {};
+    const pauseOrders = { from: from['pauseOrders'] === true, to: to['pauseOrders'] === true };
+    const mode = { from: from['mode'] ?? 'dry_run', to: to['mode'] ?? 'dry_run' };
+    const changes = diffConfigValues(from, to);
+    return { configId, activeConfigId, alreadyActive: configId === activeConfigId, changes, changedKeys: changes.map((c) => c.key), changesMode: mode.from !== mode.to, mode, changesPauseOrders: pauseOrders.from !== pauseOrders.to, pauseOrders };
+  }
   TestBed.configureTestingModule({ providers: [{ provide: AdminApi, useValue: api }] });
   return { api, safe: TestBed.inject(SafeActivation), setActive: (id: number) => (activeId = id) };
 }
@@ -72,6 +78,7 @@ describe('SafeActivation', () => {
     const seen: ActivationPreview[] = [];
     await safe.rollback(async (p) => (seen.push(p), true));
     expect(seen[0]).toEqual(expect.objectContaining({ action: 'rollback', activeId: 2, targetId: 1 }));
+    expect(api.previewRollback).toHaveBeenCalledWith(undefined);
     expect(seen[0].warnings[0].text).toContain('RESUMES');
     expect(api.rollbackConfig).toHaveBeenCalledWith(1);
   });

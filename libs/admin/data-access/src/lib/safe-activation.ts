@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { ActivationAction, ActivationPreview, ConfigValues, activationWarnings, applyConfigChanges, previewBetween, unchangedStatements } from '@polymaker/admin/util';
+import { ActivationPreview, ConfigValues, applyConfigChanges, previewBetween, previewFromServer } from '@polymaker/admin/util';
 import { AdminApi } from './admin-api';
 import { ConfigVersion } from './models';
 
@@ -17,7 +17,7 @@ export class SafeActivation {
   private readonly api = inject(AdminApi);
 
   activate(targetId: number, ask: AskActivation): Promise<ConfigVersion | null> {
-    return this.confirmThen(() => this.previewVersion(targetId, 'activate'), ask, () => this.api.activateConfig(targetId));
+    return this.confirmThen(async () => previewFromServer('activate', await this.api.previewActivation(targetId)), ask, () => this.api.activateConfig(targetId));
   }
 
   /** Rolls back to `toVersion`, or to the version active before the current one (the API's default). */
@@ -25,8 +25,9 @@ export class SafeActivation {
     let target = toVersion ?? null;
     return this.confirmThen(
       async () => {
-        target = toVersion ?? (await this.rollbackTarget());
-        return this.previewVersion(target, 'rollback');
+        const view = await this.api.previewRollback(toVersion);
+        target = view.configId;
+        return previewFromServer('rollback', view);
       },
       ask,
       // The version confirmed, not whatever "previous" means by the time the request lands.
@@ -59,23 +60,6 @@ export class SafeActivation {
       ask,
       () => this.api.createConfig({ ...body, activate: true }),
     );
-  }
-
-  /** The version a plain rollback goes back to: the one active before the current one. */
-  async rollbackTarget(): Promise<number> {
-    const [active, history] = await Promise.all([this.api.activeConfig(), this.api.activations()]);
-    const last = active ? history.find((a) => a.configId === active.id && a.previousConfigId !== null) : undefined;
-    if (!last?.previousConfigId) throw new Error('There is no earlier active version to roll back to.');
-    return last.previousConfigId;
-  }
-
-  /** The diff from the active version to a saved one, from the API's diff. */
-  async previewVersion(targetId: number, action: ActivationAction): Promise<ActivationPreview> {
-    const active = await this.api.activeConfig();
-    if (!active) return previewBetween(action, null, await this.api.getConfig(targetId));
-    const diff = await this.api.diffConfigs(active.id, targetId);
-    const changes = diff.changes.map((c) => ({ key: c.key, change: c.change, from: c.from ?? null, to: c.to ?? null }));
-    return { action, activeId: active.id, targetId, changes, warnings: activationWarnings(changes), unchanged: unchangedStatements(active.values, changes) };
   }
 
   private async confirmThen(preview: () => Promise<ActivationPreview>, ask: AskActivation, commit: () => Promise<ConfigVersion>): Promise<ConfigVersion | null> {

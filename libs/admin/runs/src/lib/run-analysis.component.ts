@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, Analysis, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, Analysis, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { ActivationConfirmComponent, AsyncStateComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
 import { ActivationPreview } from '@polymaker/admin/util';
 import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scoreRows, selectedIds, showValue, summaryFigures } from './analysis-view';
@@ -25,7 +25,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
             }
           </select>
         }
-        <button type="button" (click)="analyse()" [disabled]="analysing()" data-testid="analyse-now">{{ analysing() ? 'Analysing…' : 'Analyse now' }}</button>
+        @if (session.can('analyses.run')) {
+          <button type="button" (click)="analyse()" [disabled]="analysing()" data-testid="analyse-now">{{ analysing() ? 'Analysing…' : 'Analyse now' }}</button>
+        }
       </div>
     </div>
     @if (message(); as m) {
@@ -103,7 +105,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
             @for (s of a.suggestions.items; track s.id) {
               <li [attr.data-suggestion]="s.key">
                 <label>
-                  <input type="checkbox" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
+                  @if (session.can('suggestions.apply')) {
+                    <input type="checkbox" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
+                  }
                   <strong><code>{{ s.key }}</code></strong>
                   <span class="change"><code>{{ show(s.current) }}</code>@if (s.currentObserved) { <span class="muted small"> (observed)</span> } → <code class="to">{{ show(s.suggested) }}</code></span>
                   <span class="conf" [title]="'Confidence ' + pct(s.confidence, 0)">confidence {{ pct(s.confidence, 0) }}</span>
@@ -112,17 +116,21 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
               </li>
             }
           </ul>
+          @if (session.can('suggestions.apply')) {
           <div class="toolbar">
             <button type="button" class="primary" (click)="apply()" [disabled]="applying() || checked().size === 0" data-testid="apply-suggestions">Apply as new config version</button>
-            <span class="muted small">{{ checked().size }} of {{ a.suggestions.items.length }} selected · the new version is not activated</span>
+            <span class="muted small">{{ checked().size }} of {{ a.suggestions.items.length }} selected · the new version starts from the active one, keeps its pauseOrders, and is not activated</span>
           </div>
+          }
         }
         @if (created(); as c) {
           <div class="alert good created" role="status" data-testid="applied-version">
             New version <a [routerLink]="['/configs', c.id]">v{{ c.version }}</a> (from analysis #{{ a.analysisId }})
             @if (c.isActive) { is active: bots get it at their next poll. } @else {
               is not active yet.
-              <button type="button" class="primary" (click)="activate()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
+              @if (session.can('configs.activate')) {
+                <button type="button" class="primary" (click)="activate()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
+              }
             }
           </div>
         } @else if (a.appliedConfigIds.length) {
@@ -163,6 +171,7 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
 })
 export class RunAnalysisComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
   private readonly safe = inject(SafeActivation);
   private readonly confirm = viewChild.required(ActivationConfirmComponent);
   private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);

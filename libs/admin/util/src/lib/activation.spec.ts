@@ -1,4 +1,4 @@
-import { activationWarnings, applyConfigChanges, diffConfigValues, isRiskyActivation, previewBetween } from './activation';
+import { activationWarnings, applyConfigChanges, diffConfigValues, isRiskyActivation, previewBetween, previewFromServer } from './activation';
 
 describe('activation preview', () => {
   it('lists the keys that change, sorted, with unset as null', () => {
@@ -53,5 +53,22 @@ describe('activation preview', () => {
     expect(first.unchanged).toEqual(['pauseOrders stays false: trading is not paused.', 'mode stays dry_run.']);
     const stillPaused = previewBetween('activate', { id: 3, values: { pauseOrders: true, mode: 'live' } }, { id: 4, values: { pauseOrders: true, mode: 'live', a: 1 } });
     expect(stillPaused.unchanged).toEqual(['pauseOrders stays true: orders stay paused.', 'mode stays live.']);
+  });
+
+  it('takes the warnings from the server preview flags', () => {
+    const p = previewFromServer('rollback', {
+      configId: 1,
+      activeConfigId: 4,
+      changes: [{ key: 'mode', change: 'changed', from: 'dry_run', to: 'live' }, { key: 'pauseOrders', change: 'removed', from: true, to: null }],
+      changesMode: true,
+      mode: { from: 'dry_run', to: 'live' },
+      changesPauseOrders: true,
+      pauseOrders: { from: true, to: false },
+    });
+    expect(p).toEqual(expect.objectContaining({ action: 'rollback', activeId: 4, targetId: 1, unchanged: [] }));
+    expect(p.warnings.map((w) => w.text)).toEqual([expect.stringContaining('This RESUMES trading: pauseOrders true → false'), expect.stringContaining('LIVE trading')]);
+    const calm = previewFromServer('activate', { configId: 5, activeConfigId: 4, changes: [], changesMode: false, mode: { from: 'live', to: 'live' }, changesPauseOrders: false, pauseOrders: { from: true, to: true } });
+    expect(calm.warnings).toEqual([]);
+    expect(calm.unchanged).toEqual(['pauseOrders stays true: orders stay paused.', 'mode stays live.']);
   });
 });

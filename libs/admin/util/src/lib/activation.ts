@@ -139,3 +139,31 @@ export function previewBetween(
 export function isRiskyActivation(preview: ActivationPreview): boolean {
   return preview.warnings.some((w) => w.tone === 'bad');
 }
+
+/** The server's answer to GET /configs/{id}/activation-preview and /configs/rollback-preview. */
+export interface ServerPreview {
+  configId: number;
+  activeConfigId: number | null;
+  changes: Array<{ key: string; change: 'added' | 'removed' | 'changed'; from: unknown; to: unknown }>;
+  changesMode: boolean;
+  mode: { from: unknown; to: unknown };
+  changesPauseOrders: boolean;
+  pauseOrders: { from: unknown; to: unknown };
+}
+
+/** A preview from the server's: its pauseOrders and mode flags decide the warnings (the server knows the defaults). */
+export function previewFromServer(action: ActivationAction, view: ServerPreview): ActivationPreview {
+  const changes: ConfigChange[] = view.changes.map((c) => ({ key: c.key, change: c.change, from: c.from ?? null, to: c.to ?? null }));
+  const flagged: ConfigChange[] = [];
+  if (view.changesPauseOrders) flagged.push({ key: 'pauseOrders', change: 'changed', from: view.pauseOrders.from === true, to: view.pauseOrders.to === true });
+  if (view.changesMode) flagged.push({ key: 'mode', change: 'changed', from: view.mode.from ?? BOT_DEFAULTS.mode, to: view.mode.to ?? BOT_DEFAULTS.mode });
+  const now: ConfigValues = { pauseOrders: view.pauseOrders.from === true, mode: view.mode.from ?? BOT_DEFAULTS.mode };
+  return {
+    action,
+    activeId: view.activeConfigId,
+    targetId: view.configId,
+    changes,
+    warnings: activationWarnings(flagged),
+    unchanged: unchangedStatements(now, flagged),
+  };
+}
