@@ -36,6 +36,9 @@ interface NavItem {
     </header>
     <div class="body">
       <nav id="nav" aria-label="Main" [class.open]="menuOpen()">
+        @if (session.me(); as me) {
+          <p class="who-nav">Signed in as <strong>{{ me.name }}</strong> <span class="badge neutral">{{ me.scope }}</span></p>
+        }
         <ul>
           @for (item of nav(); track item.path) {
             <li>
@@ -59,6 +62,7 @@ interface NavItem {
     .icon-button { padding: 0.4rem 0.55rem; }
     .menu { display: none; padding: 0.4rem 0.55rem; }
     .who { display: inline-flex; align-items: center; gap: 0.35rem; font-size: 0.85rem; min-width: 0; }
+    .who-nav { display: none; margin: 0 0.5rem 0.75rem; font-size: 0.85rem; }
     .who-name { max-width: 14rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .live { display: inline-flex; align-items: center; gap: 0.4rem; font-size: 0.8rem; color: var(--muted); padding: 0.2rem 0.6rem; border: 1px solid var(--border); border-radius: 999px; }
     .live .dot { width: 0.55rem; height: 0.55rem; border-radius: 50%; background: var(--muted); }
@@ -74,7 +78,8 @@ interface NavItem {
     main:focus { outline: none; }
     @media (max-width: 800px) {
       .menu { display: inline-flex; }
-      .brand .muted, .wide-only, .who-name, .who pm-icon { display: none; }
+      .brand .muted, .wide-only, .who { display: none; }
+      .who-nav { display: block; }
       nav { display: none; position: fixed; top: 53px; left: 0; bottom: 0; z-index: 6; box-shadow: var(--shadow); }
       nav.open { display: block; }
       main { padding: 0.75rem; }

@@ -19,7 +19,7 @@ interface Row {
 
 const EMPTY: FilterForm = { action: '', apiKeyId: null, from: '', to: '' };
 const PAGE = 50;
-const SHOWN_CHANGES = 6;
+const SHOWN_CHANGES = 4;
 
 /** Who changed what when: the audit trail, newest first, with filters, keyset "Load more" and a CSV of the filter. */
 @Component({

@@ -17,6 +17,7 @@ describe('audit compact diff', () => {
     ]);
     expect(compactChanges({ revokedAt: null }, { revokedAt: '2026-01-01T00:00:00Z' })).toEqual([{ path: 'revokedAt', before: undefined, after: '2026-01-01T00:00:00Z' }]);
     expect(compactChanges(null, null)).toEqual([]);
+    expect(compactChanges(null, { configId: 7, basedOnId: null })).toEqual([{ path: 'configId', before: undefined, after: 7 }]);
   });
 
   it('keeps deeper values whole', () => {

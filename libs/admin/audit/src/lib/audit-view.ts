@@ -24,14 +24,15 @@ export function compactChanges(before: unknown, after: unknown, depth = 2, prefi
     const a = isPlainObject(after) ? after : {};
     const out: AuditChange[] = [];
     for (const key of [...new Set([...Object.keys(b), ...Object.keys(a)])].sort()) {
-      const from = b[key];
-      const to = a[key];
+      // null and absent read the same: "not set".
+      const from = b[key] ?? null;
+      const to = a[key] ?? null;
       if (same(from, to)) continue;
       out.push(...compactChanges(from, to, depth - 1, prefix ? `${prefix}.${key}` : key));
     }
     return out;
   }
-  if (same(before, after)) return [];
+  if (same(before ?? null, after ?? null)) return [];
   return [{ path: prefix || '(value)', before: before ?? undefined, after: after ?? undefined }];
 }
 

@@ -104,9 +104,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
           <ul class="suggestions" data-testid="suggestions">
             @for (s of a.suggestions.items; track s.id) {
               <li [attr.data-suggestion]="s.key">
-                <label>
+                <label [for]="'suggestion-' + s.id">
                   @if (session.can('suggestions.apply')) {
-                    <input type="checkbox" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
+                    <input type="checkbox" [id]="'suggestion-' + s.id" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
                   }
                   <strong><code>{{ s.key }}</code></strong>
                   <span class="change"><code>{{ show(s.current) }}</code>@if (s.currentObserved) { <span class="muted small"> (observed)</span> } → <code class="to">{{ show(s.suggested) }}</code></span>

@@ -87,7 +87,7 @@ interface Notice {
             <button type="submit" class="primary" [disabled]="busy()" data-testid="save-retention">Save</button>
           </form>
           } @else {
-            <p class="muted" data-testid="retention-readonly">Metric points of finished runs are deleted after {{ retentionDays === 0 ? 'never (kept for ever)' : retentionDays + ' days' }}.</p>
+            <p class="muted" data-testid="retention-readonly">{{ retentionDays ? 'Metric points of finished runs are deleted after ' + retentionDays + ' days.' : 'Metric points of finished runs are kept for ever.' }}</p>
           }
           @if (notice()['retention']; as n) { <div class="alert" [class.good]="!n.bad" [class.bad]="n.bad" [attr.role]="n.bad ? 'alert' : 'status'">{{ n.text }}</div> }
         </pm-async-state>

@@ -9,7 +9,7 @@ import { BackOfficeSettingsComponent } from './back-office-settings.component';
   imports: [ApiKeysComponent, BackOfficeSettingsComponent, DurationPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="page-head"><div><h1>Settings</h1><p>API keys, notification channels, appearance.</p></div></div>
+    <div class="page-head"><div><h1>Settings</h1><p>{{ session.can('keys.manage') ? 'API keys, notification channels, appearance.' : 'Wallet watch, retention and appearance; keys, channels and settings changes need an admin key.' }}</p></div></div>
     <div class="stack">
       @if (session.can('keys.manage')) {
         <pm-api-keys />
