@@ -69,13 +69,13 @@ const SHOWN_CHANGES = 4;
                   @if (r.changes.length) {
                     <ul>
                       @for (c of r.changes.slice(0, shown); track c.path) {
-                        <li><code>{{ c.path }}</code> <code class="old">{{ show(c.before) }}</code> → <code class="new">{{ show(c.after) }}</code></li>
+                        <li><code class="path">{{ c.path }}</code>@if (r.entry.before !== null) {<code class="old">{{ show(c.before) }}</code> → }<code class="new">{{ show(c.after) }}</code></li>
                       }
                     </ul>
                     @if (r.changes.length > shown) {
                       <details><summary>{{ r.changes.length - shown }} more</summary><ul>
                         @for (c of r.changes.slice(shown); track c.path) {
-                          <li><code>{{ c.path }}</code> <code class="old">{{ show(c.before) }}</code> → <code class="new">{{ show(c.after) }}</code></li>
+                          <li><code class="path">{{ c.path }}</code>@if (r.entry.before !== null) {<code class="old">{{ show(c.before) }}</code> → }<code class="new">{{ show(c.after) }}</code></li>
                         }
                       </ul></details>
                     }
@@ -101,6 +101,7 @@ const SHOWN_CHANGES = 4;
     .when { white-space: nowrap; }
     .diff ul { margin: 0; padding: 0; list-style: none; display: flex; flex-direction: column; gap: 0.15rem; }
     .diff code { word-break: break-all; }
+    .diff .path::after { content: ':'; margin-right: 0.4em; }
     .diff .old { color: var(--bad); }
     .diff .new { color: var(--good); }
     .diff details summary { cursor: pointer; font-size: 0.85rem; color: var(--muted); }
