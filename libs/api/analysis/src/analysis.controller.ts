@@ -52,7 +52,7 @@ export class AnalysisController {
   @ApiOperation({
     operationId: 'applySuggestions',
     summary:
-      'Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated)',
+      'Turn suggestions into a new config version on top of the ACTIVE version, keeping its pauseOrders (source "suggestion", linked to the analysis, not activated)',
   })
   @ApiCreatedResponse({ type: AppliedSuggestionsView })
   apply(

@@ -1,5 +1,6 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@polymaker/api/audit';
 import { ConfigModule } from '@polymaker/api/config';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { AnalysisController } from './analysis.controller';
@@ -7,7 +8,7 @@ import { AnalysisService } from './analysis.service';
 import { Analysis } from './entities/analysis.entity';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, OutboxModule],
+  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, OutboxModule, AuditModule],
   controllers: [AnalysisController],
   providers: [AnalysisService],
   exports: [AnalysisService],

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AuditService } from '@polymaker/api/audit';
 import { ConfigService, ConfigVersionView } from '@polymaker/api/config';
 import { AnalysisCompletedEvent, ConflictError, NotFoundError, toDecimalString, UnitOfWork, UnprocessableError } from '@polymaker/api/core';
 import { OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
@@ -50,6 +51,7 @@ export class AnalysisService implements OnModuleInit {
     private readonly uow: UnitOfWork,
     private readonly configs: ConfigService,
     private readonly outbox: OutboxService,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -126,7 +128,8 @@ export class AnalysisService implements OnModuleInit {
 
   /**
    * The feedback loop: the chosen suggestions (all when none are named) become a new config
-   * version based on the analysed config, linked to the analysis and NOT activated.
+   * version based on the ACTIVE config (keeping its pauseOrders), linked to the analysis and NOT
+   * activated.
    */
   async apply(id: number, suggestionIds: string[] | undefined, note?: string): Promise<ApplyResult> {
     const analysis = await this.uow.read((em) => this.find(em, id));
@@ -140,22 +143,37 @@ export class AnalysisService implements OnModuleInit {
       );
     }
     const chosen = suggestionIds && suggestionIds.length > 0 ? set.items.filter((item) => suggestionIds.includes(item.id)) : set.items;
-    const values: Record<string, unknown> = {};
-    for (const item of chosen) values[item.key] = item.suggested;
-    const basedOnId = analysis.configId ?? (await this.configs.getActive()).id;
+    // Only the suggested keys change, on top of what the bots get now (the active version, not the
+    // run's starting one, which would silently undo later changes), and never the remote brake: the
+    // new version keeps the active version's pauseOrders whatever a suggestion says.
+    const applied = chosen.filter((item) => item.key !== 'pauseOrders');
+    const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const item of applied) values[item.key] = item.suggested;
     return this.uow.run(async (em) => {
+      const active = await this.configs.getActive();
       const config = await this.configs.create({
-        values,
-        basedOnId,
+        values: { ...values },
+        basedOnId: active.id,
         source: 'suggestion',
         analysisId: id,
-        note: note ?? `From analysis ${id} of run ${analysis.runId}: ${chosen.map((item) => item.key).join(', ')}`,
-      });
+        note: note ?? `From analysis ${id} of run ${analysis.runId}: ${applied.map((item) => item.key).join(', ')}`,
+      }, { audit: false }); // one entry for the whole change: suggestions.applied, below
       await em.execute(`update analyses set applied_config_ids = applied_config_ids || ?::jsonb where id = ?`, [
         JSON.stringify([config.id]),
         id,
       ]);
-      return { analysisId: id, applied: chosen, config };
+      await this.audit.record(em, {
+        action: 'suggestions.applied',
+        targetId: id,
+        before: { activeConfigId: active.id, runConfigId: analysis.configId ?? null },
+        after: {
+          configId: config.id,
+          basedOnId: active.id,
+          values: config.values,
+          suggestions: applied.map((item) => ({ id: item.id, key: item.key, suggested: item.suggested })),
+        },
+      });
+      return { analysisId: id, applied, config };
     });
   }
 

@@ -41,7 +41,10 @@ export class AuditController {
   @Get('export.csv')
   @Header('Content-Type', 'text/csv; charset=utf-8')
   @Header('Content-Disposition', 'attachment; filename="audit.csv"')
-  @ApiOperation({ operationId: 'exportAuditCsv', summary: 'The audit entries matching the filters as CSV, streamed' })
+  @ApiOperation({
+    operationId: 'exportAuditCsv',
+    summary: 'The audit entries matching the filters as CSV, streamed',
+  })
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
   export(@Query() query: AuditQueryDto): StreamableFile {
@@ -50,7 +53,9 @@ export class AuditController {
     async function* lines(): AsyncGenerator<string> {
       yield `${CSV_COLUMNS.join(',')}\n`;
       for await (const page of pages) {
-        yield page.map((entry) => CSV_COLUMNS.map((column) => csvCell(entry[column])).join(',')).join('\n') + '\n';
+        yield (
+          page.map((entry) => CSV_COLUMNS.map((column) => csvCell(entry[column])).join(',')).join('\n') + '\n'
+        );
       }
     }
     return new StreamableFile(Readable.from(lines()));

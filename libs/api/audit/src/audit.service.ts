@@ -26,18 +26,25 @@ export class AuditService {
 
   async record(em: EntityManager, change: AuditChange): Promise<void> {
     const actor = currentActor();
-    await em.insert(AuditEntry, {
-      at: new Date(),
-      apiKeyId: actor?.principal?.apiKeyId ?? null,
-      apiKeyName: actor?.principal?.name ?? null,
-      scope: actor?.principal?.scope ?? null,
-      action: change.action,
-      targetType: AUDIT_ACTIONS[change.action],
-      targetId: change.targetId === undefined || change.targetId === null ? null : String(change.targetId),
-      before: change.before ? (redact(change.before) as Record<string, unknown>) : null,
-      after: change.after ? (redact(change.after) as Record<string, unknown>) : null,
-      requestId: actor?.requestId ?? null,
-    });
+    const json = (value: Record<string, unknown> | null | undefined) =>
+      value ? JSON.stringify(redact(value)) : null;
+    // Native SQL: before/after are free JSON (config keys may be named `constructor`), which the
+    // ORM's parameter checks would walk as if they were entity data.
+    await em.execute(
+      `insert into audit_entries (api_key_id, api_key_name, scope, action, target_type, target_id, before, after, request_id)
+       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?)`,
+      [
+        actor?.principal?.apiKeyId ?? null,
+        actor?.principal?.name ?? null,
+        actor?.principal?.scope ?? null,
+        change.action,
+        AUDIT_ACTIONS[change.action],
+        change.targetId === undefined || change.targetId === null ? null : String(change.targetId),
+        json(change.before),
+        json(change.after),
+        actor?.requestId ?? null,
+      ],
+    );
   }
 
   /** Newest first, keyset paged by id. */
@@ -102,7 +109,9 @@ function timeBounds(query: AuditQueryDto): { from: Date | null; to: Date | null 
   const from = parse(query.from, 'from');
   const to = parse(query.to, 'to');
   if (from && to && from > to) {
-    throw new BadInputError('from must not be after to.', [{ field: 'from', message: 'must not be after to' }]);
+    throw new BadInputError('from must not be after to.', [
+      { field: 'from', message: 'must not be after to' },
+    ]);
   }
   return { from, to };
 }

@@ -15,7 +15,10 @@ export function redact(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) {
       const field = (value as Record<string, unknown>)[key];
-      out[key] = SECRET_FIELD.test(key) && field !== null && typeof field !== 'boolean' ? maskedField(field) : redact(field, depth + 1);
+      out[key] =
+        SECRET_FIELD.test(key) && field !== null && typeof field !== 'boolean'
+          ? maskedField(field)
+          : redact(field, depth + 1);
     }
     return { ...out };
   }
@@ -39,7 +42,11 @@ function maskUrl(text: string, dropPath: boolean): string {
   try {
     const url = new URL(text);
     const auth = url.username ? `${decodeURIComponent(url.username)}${url.password ? ':***' : ''}@` : '';
-    const rest = dropPath ? (url.pathname.length > 1 || url.search ? '/…' : '') : `${url.pathname}${url.search ? '?…' : ''}`;
+    const rest = dropPath
+      ? url.pathname.length > 1 || url.search
+        ? '/…'
+        : ''
+      : `${url.pathname}${url.search ? '?…' : ''}`;
     return `${url.protocol}//${auth}${url.host}${rest}`;
   } catch {
     return REDACTED;

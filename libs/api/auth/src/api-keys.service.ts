@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ApiKeyScope,
@@ -8,6 +9,7 @@ import {
   Settings,
   UnitOfWork,
 } from '@polymaker/api/core';
+import { AuditService } from '@polymaker/api/audit';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyView } from './dto/api-key.dto';
 import { ApiKey, ApiKeySource } from './entities/api-key.entity';
@@ -52,6 +54,7 @@ export class ApiKeysService {
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditService,
   ) {}
 
   /** The principal for a presented key, or null when it is unknown, revoked or expired. */
@@ -91,17 +94,28 @@ export class ApiKeysService {
 
   async create(name: string, scope: ApiKeyScope, value?: string): Promise<{ apiKey: ApiKeyView; secret: string }> {
     return this.uow.run(async (em) => {
-      const source: ApiKeySource = value ? 'chosen' : 'generated';
-      const secret = value ?? generateKeyValue(scope);
-      const hash = hashKey(secret);
-      if (await em.count(ApiKey, { hash })) {
-        throw new ConflictError('A key with this value already exists. Choose another value or generate one.');
-      }
-      const key = em.create(ApiKey, { name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
-      await em.persist(key).flush();
-      this.logger.log({ apiKeyId: key.id, name, scope, source }, 'API key created');
-      return { apiKey: toView(key), secret };
+      const created = await this.insert(em, name, scope, value);
+      await this.audit.record(em, { action: 'api-key.created', targetId: created.apiKey.id, before: null, after: { ...created.apiKey } });
+      return created;
     });
+  }
+
+  private async insert(
+    em: EntityManager,
+    name: string,
+    scope: ApiKeyScope,
+    value?: string,
+  ): Promise<{ apiKey: ApiKeyView; secret: string }> {
+    const source: ApiKeySource = value ? 'chosen' : 'generated';
+    const secret = value ?? generateKeyValue(scope);
+    const hash = hashKey(secret);
+    if (await em.count(ApiKey, { hash })) {
+      throw new ConflictError('A key with this value already exists. Choose another value or generate one.');
+    }
+    const key = em.create(ApiKey, { name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
+    await em.persist(key).flush();
+    this.logger.log({ apiKeyId: key.id, name, scope, source }, 'API key created');
+    return { apiKey: toView(key), secret };
   }
 
   async revoke(id: number): Promise<ApiKeyView> {
@@ -114,8 +128,10 @@ export class ApiKeysService {
             'This is the last active admin key; revoking it would lock everyone out. Create another admin key first.',
           );
         }
+        const before = toView(found);
         found.revokedAt = new Date();
         await em.flush();
+        await this.audit.record(em, { action: 'api-key.revoked', targetId: found.id, before: { ...before }, after: { ...toView(found) } });
       }
       return found;
     });
@@ -128,11 +144,18 @@ export class ApiKeysService {
     const result = await this.uow.run(async (em) => {
       const old = await em.findOne(ApiKey, { id });
       if (!old || old.revokedAt) throw new NotFoundError(`API key ${id} does not exist or is already revoked.`);
-      const created = await this.create(old.name, old.scope, value);
+      const before = toView(old);
+      const created = await this.insert(em, old.name, old.scope, value);
       await em.nativeUpdate(ApiKey, { id: created.apiKey.id }, { rotatedFromId: old.id });
       if (graceMinutes > 0) old.expiresAt = new Date(Date.now() + graceMinutes * 60_000);
       else old.revokedAt = new Date();
       await em.flush();
+      await this.audit.record(em, {
+        action: 'api-key.rotated',
+        targetId: old.id,
+        before: { ...before },
+        after: { old: { ...toView(old) }, new: { ...created.apiKey, rotatedFromId: old.id }, graceMinutes },
+      });
       return created;
     });
     this.cache.clear();
@@ -140,7 +163,7 @@ export class ApiKeysService {
     return result;
   }
 
-  private async activeAdminCount(em: Parameters<Parameters<UnitOfWork['run']>[0]>[0]): Promise<number> {
+  private async activeAdminCount(em: EntityManager): Promise<number> {
     return em.count(ApiKey, { scope: 'admin', revokedAt: null });
   }
 

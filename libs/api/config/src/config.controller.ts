@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiOkResponse,
@@ -24,6 +24,7 @@ import {
   ValidateConfigDto,
 } from './dto/config.dto';
 import { CONFIG_SCHEMA } from './schema/config-schema';
+import { KeepSentConfigValues, SentConfigValues } from './sent-config-values';
 
 /** Reads (and validating without saving) need viewer; every change needs operator. */
 @ApiTags('configs')
@@ -107,14 +108,18 @@ export class ConfigController {
 
   @IdempotentPost('configs')
   @RequiresScope('operator')
+  @UseInterceptors(KeepSentConfigValues)
   @ApiOperation({
     operationId: 'createConfigVersion',
     summary: 'Create a new version from scratch or from an earlier one; versions never change once created',
   })
   @ApiCreatedResponse({ type: ConfigVersionView })
-  async create(@Body() body: CreateConfigVersionDto): Promise<ConfigVersionView> {
+  async create(
+    @Body() body: CreateConfigVersionDto,
+    @SentConfigValues() values: Record<string, unknown>,
+  ): Promise<ConfigVersionView> {
     const version = await this.configs.create({
-      values: body.values,
+      values,
       basedOnId: body.basedOnId,
       note: body.note,
     });
@@ -122,11 +127,12 @@ export class ConfigController {
   }
 
   @IdempotentPost('configs/validate')
+  @UseInterceptors(KeepSentConfigValues)
   @HttpCode(200)
   @ApiOperation({ operationId: 'validateConfig', summary: 'Check values against the schema without saving' })
   @ApiOkResponse({ type: ConfigValidationView })
-  validate(@Body() body: ValidateConfigDto): ConfigValidationView {
-    return this.configs.validate(body.values);
+  validate(@Body() _body: ValidateConfigDto, @SentConfigValues() values: Record<string, unknown>): ConfigValidationView {
+    return this.configs.validate(values);
   }
 
   @IdempotentPost('configs/rollback')

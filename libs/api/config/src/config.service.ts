@@ -20,6 +20,7 @@ import type {
 import { ActivationAction, ConfigActivation } from './entities/config-activation.entity';
 import { ConfigSource, ConfigVersion } from './entities/config-version.entity';
 import { ConfigValues, defaultConfigValues } from './schema/config-schema';
+import { copyOwn, ownValue, setOwn } from './schema/own-keys';
 import { validateConfig } from './schema/validate-config';
 
 /** The bot's view of the active config: its JSON text is what GET /api/bot/config sends. */
@@ -83,7 +84,7 @@ export class ConfigService {
       ? {
           id: version.id,
           json: JSON.stringify({ ...version.values, id: version.id }),
-          pauseOrders: version.values['pauseOrders'] === true,
+          pauseOrders: ownValue(version.values, 'pauseOrders') === true,
           loadedAt: Date.now(),
         }
       : null;
@@ -120,16 +121,21 @@ export class ConfigService {
     return validateConfig(values);
   }
 
-  /** Creates a new (inactive) version: from scratch, or as changes on top of an earlier version. */
-  async create(input: NewConfigVersion): Promise<ConfigVersionView> {
+  /**
+   * Creates a new (inactive) version: from scratch, or as changes on top of an earlier version.
+   * `audit: false` is for a caller that records the whole change itself (pause/resume, applied
+   * suggestions), in the same transaction, as one entry.
+   */
+  async create(input: NewConfigVersion, options: { audit?: boolean } = {}): Promise<ConfigVersionView> {
     return this.uow.run(async (em) => {
       let merged: Record<string, unknown> = input.values;
       if (input.basedOnId !== undefined) {
         const base = await this.find(em, input.basedOnId);
-        merged = { ...base.values };
-        for (const [key, value] of Object.entries(input.values)) {
+        merged = copyOwn(base.values) as Record<string, unknown>;
+        for (const key of Object.keys(input.values)) {
+          const value = input.values[key];
           if (value === null) delete merged[key];
-          else merged[key] = value;
+          else setOwn(merged, key, value); // own property: `constructor` is kept, `__proto__` reaches the validator
         }
       }
       const checked = validateConfig(merged);
@@ -145,6 +151,7 @@ export class ConfigService {
         analysisId: input.analysisId ?? null,
       } as ConfigVersion);
       await em.persist(version).flush();
+      if (options.audit === false) return toView(version);
       await this.audit.record(em, {
         action: 'config.created',
         targetId: version.id,
@@ -247,7 +254,7 @@ export class ConfigService {
         basedOnId: current.id,
         note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
         source: paused ? 'pause' : 'resume',
-      });
+      }, { audit: false }); // the activation's entry (config.paused / config.resumed) says it all
       return this.activate(next.id, paused ? 'pause' : 'resume');
     });
   }
@@ -268,8 +275,8 @@ export function diffValues(from: ConfigValues, to: ConfigValues): ConfigDiffEntr
   const keys = [...new Set([...Object.keys(from), ...Object.keys(to)])].sort();
   const changes: ConfigDiffEntryView[] = [];
   for (const key of keys) {
-    const a = from[key] ?? null;
-    const b = to[key] ?? null;
+    const a = ownValue(from, key) ?? null; // own keys only: a key named `constructor` is a config key
+    const b = ownValue(to, key) ?? null;
     if (isDeepStrictEqual(a, b)) continue;
     changes.push({ key, change: a === null ? 'added' : b === null ? 'removed' : 'changed', from: a, to: b });
   }
@@ -287,14 +294,14 @@ const AUDIT_BY_ACTIVATION = {
 /** The values of the keys a diff names (absent keys as null), for an audit entry's before/after. */
 function pick(values: ConfigValues, changes: ConfigDiffEntryView[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const change of changes) out[change.key] = Object.hasOwn(values, change.key) ? values[change.key] : null;
+  for (const change of changes) setOwn(out, change.key, ownValue(values, change.key) ?? null);
   return out;
 }
 
 function preview(target: ConfigVersion, current: ConfigVersion | null): ActivationPreviewView {
   const before = current?.values ?? {};
   const changes = diffValues(before, target.values);
-  const modeOf = (values: ConfigValues) => (Object.hasOwn(values, 'mode') ? values['mode'] : null);
+  const modeOf = (values: ConfigValues) => ownValue(values, 'mode') ?? null;
   const pausedOf = (values: ConfigValues) => values['pauseOrders'] === true;
   const mode = { from: modeOf(before), to: modeOf(target.values) };
   const pauseOrders = { from: pausedOf(before), to: pausedOf(target.values) };

@@ -8,6 +8,8 @@ import {
   Settings,
   UnitOfWork,
 } from '@polymaker/api/core';
+import { isDeepStrictEqual } from 'node:util';
+import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
 import type { ChannelsView, DeliveryView, NotificationView } from './dto/notification.dto';
 import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveWebhook, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
@@ -41,6 +43,7 @@ export class NotificationsService implements OnModuleInit {
     private readonly outbox: OutboxService,
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditService,
   ) {}
 
   onModuleInit(): void {
@@ -72,13 +75,42 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async updateEmail(patch: { [K in keyof EmailChannel]?: EmailChannel[K] | null }): Promise<ChannelsView> {
-    await this.store.patch<EmailChannel>(EMAIL_KEY, patch as Partial<EmailChannel>);
+    await this.uow.run(async (em) => {
+      const before = (await this.channels(em)).email;
+      await this.store.patch<EmailChannel>(EMAIL_KEY, patch as Partial<EmailChannel>);
+      const after = (await this.channels(em)).email;
+      await this.auditChange(em, 'channel.email.updated', 'email', before, after, maskEmail);
+    });
     return this.channelsView();
   }
 
   async updateWebhook(patch: { [K in keyof WebhookChannel]?: WebhookChannel[K] | null }): Promise<ChannelsView> {
-    await this.store.patch<WebhookChannel>(WEBHOOK_KEY, patch as Partial<WebhookChannel>);
+    await this.uow.run(async (em) => {
+      const before = (await this.channels(em)).webhook;
+      await this.store.patch<WebhookChannel>(WEBHOOK_KEY, patch as Partial<WebhookChannel>);
+      const after = (await this.channels(em)).webhook;
+      await this.auditChange(em, 'channel.webhook.updated', 'webhook', before, after, maskWebhook);
+    });
     return this.channelsView();
+  }
+
+  /**
+   * One audit entry for a channel change, in the change's transaction: the masked settings before
+   * and after, and which fields changed (so a new SMTP password or webhook token shows as changed
+   * without being shown). Nothing changed, nothing recorded.
+   */
+  private async auditChange<T extends object>(
+    em: EntityManager,
+    action: 'channel.email.updated' | 'channel.webhook.updated',
+    channel: DeliveryChannel,
+    before: T,
+    after: T,
+    mask: (value: T) => Record<string, unknown>,
+  ): Promise<void> {
+    const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof T)[];
+    const changedFields = fields.filter((field) => !isDeepStrictEqual(before[field], after[field])).map(String);
+    if (changedFields.length === 0) return;
+    await this.audit.record(em, { action, targetId: channel, before: mask(before), after: { ...mask(after), changedFields } });
   }
 
   /** Sends a test message on one channel now and says what happened (not queued, not retried). */
@@ -292,6 +324,14 @@ export class NotificationsService implements OnModuleInit {
     if (!row) throw new NotFoundError(`Notification ${id} does not exist.`);
     return row;
   }
+}
+
+function maskEmail(email: EmailChannel): Record<string, unknown> {
+  return { enabled: email.enabled, smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null, from: email.from, to: email.to };
+}
+
+function maskWebhook(webhook: WebhookChannel): Record<string, unknown> {
+  return { enabled: webhook.enabled, url: webhook.url ? maskWebhookUrl(webhook.url) : null, format: webhook.format };
 }
 
 function maskSmtp(url: string): string {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@polymaker/api/audit';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
 import { WalletModule } from '@polymaker/api/wallet';
@@ -7,7 +8,7 @@ import { SchedulerService } from './scheduler.service';
 
 /** Needs ScheduleModule.forRoot() in the app (for the SchedulerRegistry). */
 @Module({
-  imports: [OutboxModule, RunsModule, WalletModule],
+  imports: [AuditModule, OutboxModule, RunsModule, WalletModule],
   controllers: [SchedulerController],
   providers: [SchedulerService],
   exports: [SchedulerService],

@@ -2,6 +2,7 @@ import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { NotFoundError, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
 import { RunsService } from '@polymaker/api/runs';
 import { WalletService } from '@polymaker/api/wallet';
@@ -51,6 +52,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly wallet: WalletService,
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditService,
   ) {
     const job = (name: JobName, everySeconds: number | null): JobState => ({ name, everySeconds, running: false, last: null, lastError: null });
     this.jobs = {
@@ -140,7 +142,17 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async updateRetention(patch: { metricRetentionDays?: number | null }): Promise<RetentionSettings> {
-    await this.store.patch<RetentionSettings>(RETENTION_KEY, patch as Partial<RetentionSettings>);
+    await this.uow.run(async (em) => {
+      const effective = async () => {
+        const stored = await this.store.get<RetentionSettings>(RETENTION_KEY, em);
+        return { metricRetentionDays: stored.metricRetentionDays ?? this.settings.metricRetentionDays };
+      };
+      const before = await effective();
+      await this.store.patch<RetentionSettings>(RETENTION_KEY, patch as Partial<RetentionSettings>);
+      const after = await effective();
+      if (before.metricRetentionDays === after.metricRetentionDays) return;
+      await this.audit.record(em, { action: 'retention.updated', targetId: 'metrics', before, after });
+    });
     return this.retention();
   }
 

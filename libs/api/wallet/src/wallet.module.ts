@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@polymaker/api/audit';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { WalletController } from './wallet.controller';
 import { WalletService } from './wallet.service';
 
 @Module({
-  imports: [OutboxModule],
+  imports: [AuditModule, OutboxModule],
   controllers: [WalletController],
   providers: [WalletService],
   exports: [WalletService],

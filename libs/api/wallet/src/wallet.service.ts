@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
+import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
 import { crossing } from './low-balance';
 import { readWalletBalances } from './polygon-rpc';
@@ -34,6 +35,7 @@ export class WalletService {
     private readonly outbox: OutboxService,
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly audit: AuditService,
   ) {}
 
   async threshold(em?: EntityManager): Promise<string | null> {
@@ -42,7 +44,31 @@ export class WalletService {
   }
 
   async updateSettings(patch: { lowBalanceThreshold?: string | null; watchAddress?: string | null; rpcUrl?: string | null }): Promise<void> {
-    await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);
+    await this.uow.run(async (em) => {
+      const before = await this.effectiveSettings(em);
+      await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);
+      const after = await this.effectiveSettings(em);
+      const changedFields = (Object.keys(after) as (keyof typeof after)[]).filter((field) => before[field] !== after[field]);
+      if (changedFields.length === 0) return;
+      // The RPC URL may carry a provider's API key in its path or query: the entry keeps its host.
+      const view = (value: typeof after) => ({ ...value, rpcUrl: value.rpcUrl ? rpcHost(value.rpcUrl) : null });
+      await this.audit.record(em, {
+        action: 'wallet.settings.updated',
+        targetId: 'wallet',
+        before: view(before),
+        after: { ...view(after), changedFields },
+      });
+    });
+  }
+
+  /** The threshold, watched address and RPC URL in force (admin API values, else the environment). */
+  private async effectiveSettings(em: EntityManager): Promise<{ lowBalanceThreshold: string | null; watchAddress: string | null; rpcUrl: string | null }> {
+    const stored = await this.store.get<WalletSettings>(WALLET_KEY, em);
+    return {
+      lowBalanceThreshold: stored.lowBalanceThreshold ?? this.settings.walletLowBalance,
+      watchAddress: stored.watchAddress ?? this.settings.walletAddress,
+      rpcUrl: stored.rpcUrl ?? this.settings.walletRpcUrl,
+    };
   }
 
   /**
@@ -219,4 +245,12 @@ export interface WalletOverview {
 export interface WalletSeries {
   bot: { runId: number; apiKeyId: number | null; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
   chain: { address: string; at: string; usdc: string | null; pol: string | null }[];
+}
+
+function rpcHost(url: string): string {
+  try {
+    return `${new URL(url).host} (host only)`;
+  } catch {
+    return '(invalid URL)';
+  }
 }

@@ -8,11 +8,26 @@ export class AuditEntryView {
   id!: number;
   @ApiProperty({ format: 'date-time' })
   at!: string;
-  @ApiProperty({ nullable: true, type: Number, description: 'The acting key; null for a change made by the server itself', example: 3 })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'The acting key; null for a change made by the server itself',
+    example: 3,
+  })
   apiKeyId!: number | null;
-  @ApiProperty({ nullable: true, type: String, description: "The key's name at the time", example: 'ops laptop' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "The key's name at the time",
+    example: 'ops laptop',
+  })
   apiKeyName!: string | null;
-  @ApiProperty({ nullable: true, type: String, enum: ['bot', 'viewer', 'operator', 'admin'], description: "The key's scope at the time" })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    enum: ['bot', 'viewer', 'operator', 'admin'],
+    description: "The key's scope at the time",
+  })
   scope!: string | null;
   @ApiProperty({ enum: AUDIT_ACTION_NAMES, example: 'config.activated' })
   action!: string;
@@ -20,18 +35,36 @@ export class AuditEntryView {
   targetType!: string;
   @ApiProperty({ nullable: true, type: String, example: '5' })
   targetId!: string | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'State before the change (secrets redacted)' })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'State before the change (secrets redacted)',
+  })
   before!: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'State after the change (secrets redacted)' })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'State after the change (secrets redacted)',
+  })
   after!: Record<string, unknown> | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The X-Request-Id of the request that made the change' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The X-Request-Id of the request that made the change',
+  })
   requestId!: string | null;
 }
 
 export class AuditPageView {
   @ApiProperty({ type: [AuditEntryView] })
   items!: AuditEntryView[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next (older) page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 
@@ -52,12 +85,18 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Changes at or after this time (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'from must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' })
+  @IsISO8601(
+    { strict: true, strictSeparator: true },
+    { message: 'from must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' },
+  )
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Changes before this time (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true }, { message: 'to must be an ISO 8601 date-time, e.g. 2026-12-02T00:00:00Z' })
+  @IsISO8601(
+    { strict: true, strictSeparator: true },
+    { message: 'to must be an ISO 8601 date-time, e.g. 2026-12-02T00:00:00Z' },
+  )
   to?: string;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
@@ -71,6 +110,8 @@ export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page' })
   @IsOptional()
   @IsString()
-  @Matches(/^[1-9][0-9]{0,15}$/, { message: 'cursor is not valid: pass the nextCursor of the previous page unchanged' })
+  @Matches(/^[1-9][0-9]{0,15}$/, {
+    message: 'cursor is not valid: pass the nextCursor of the previous page unchanged',
+  })
   cursor?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
+import { copyOwn } from '../schema/own-keys';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 const VALUES_EXAMPLE = { mode: 'dry_run', targetAssets: ['BTC', 'ETH'], mmSpreadMin: 0.02, pauseOrders: false };
@@ -56,6 +57,8 @@ export class CreateConfigVersionDto {
       'Config keys. With basedOnId, these are changes applied on top of that version (null removes a key); without it, the whole config.',
     example: { mmSpreadMin: 0.025 },
   })
+  @Type(() => Object)
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => copyOwn(obj['values']))
   @IsObject()
   values!: Record<string, unknown>;
 
@@ -79,6 +82,8 @@ export class CreateConfigVersionDto {
 
 export class ValidateConfigDto {
   @ApiProperty({ type: 'object', additionalProperties: true, example: VALUES_EXAMPLE })
+  @Type(() => Object)
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => copyOwn(obj['values']))
   @IsObject()
   values!: Record<string, unknown>;
 }

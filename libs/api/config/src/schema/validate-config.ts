@@ -1,5 +1,6 @@
 import { FieldProblem, isJsonObject, toDecimalString } from '@polymaker/api/core';
 import { CONFIG_KEYS, ConfigKeySpec, ConfigValues } from './config-schema';
+import { ownValue, setOwn } from './own-keys';
 
 export interface ConfigValidation {
   valid: boolean;
@@ -9,6 +10,8 @@ export interface ConfigValidation {
 }
 
 const RESERVED = new Set(['id', 'version']);
+/** No JS object or JSON parser keeps `__proto__` as a plain key, so it is refused by name. */
+const FORBIDDEN = new Set(['__proto__']);
 
 class Problem {
   constructor(readonly message: string) {}
@@ -19,7 +22,8 @@ const problem = (message: string) => new Problem(message);
 
 /**
  * Checks a whole config against the schema. Unknown keys are kept as they are (newer bots read
- * keys this server does not know yet); reserved keys are refused.
+ * keys this server does not know yet), names like `constructor` or `toString` included; reserved
+ * keys and `__proto__` are refused by name.
  */
 export function validateConfig(input: unknown): ConfigValidation {
   const problems: FieldProblem[] = [];
@@ -32,18 +36,22 @@ export function validateConfig(input: unknown): ConfigValidation {
       problems.push({ field: key, message: `is set by the server and cannot be part of a config` });
       continue;
     }
+    if (FORBIDDEN.has(key)) {
+      problems.push({ field: key, message: 'cannot be a config key (a reserved JavaScript name); choose another name' });
+      continue;
+    }
     if (raw === null || raw === undefined) continue; // unset: the bot uses its own default
     const spec = CONFIG_KEYS.get(key);
     if (!spec) {
-      values[key] = raw;
+      setOwn(values, key, raw);
       continue;
     }
     const result = coerce(spec, raw);
     if (result instanceof Problem) problems.push({ field: key, message: result.message });
-    else values[key] = result;
+    else setOwn(values, key, result);
   }
-  const min = values['mmSpreadMin'];
-  const max = values['mmSpreadMax'];
+  const min = ownValue(values, 'mmSpreadMin');
+  const max = ownValue(values, 'mmSpreadMax');
   if (typeof min === 'number' && typeof max === 'number' && min > max) {
     problems.push({ field: 'mmSpreadMin', message: `must not be above mmSpreadMax (${min} > ${max})` });
   }

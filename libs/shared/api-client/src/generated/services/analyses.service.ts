@@ -135,7 +135,7 @@ export class AnalysesService extends BaseService {
   static readonly ApplySuggestionsPath = '/api/v1/analyses/{id}/apply';
 
   /**
-   * Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated).
+   * Turn suggestions into a new config version on top of the ACTIVE version, keeping its pauseOrders (source "suggestion", linked to the analysis, not activated).
    *
    *
    *
@@ -150,7 +150,7 @@ export class AnalysesService extends BaseService {
   }
 
   /**
-   * Turn suggestions into a new config version (source "suggestion", linked to the analysis, not activated).
+   * Turn suggestions into a new config version on top of the ACTIVE version, keeping its pauseOrders (source "suggestion", linked to the analysis, not activated).
    *
    *
    *
