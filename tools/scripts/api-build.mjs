@@ -1,4 +1,4 @@
-// Shared by demo.mjs and the bench: is dist/apps/api/main.js older than the API's sources?
+// Used by the bench: is dist/apps/api/main.js older than the API's sources?
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 

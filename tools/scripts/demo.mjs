@@ -2,12 +2,12 @@
 // npm run demo [-- simulator options]: starts the Command Center (embedded PostgreSQL in .data) when
 // nothing answers on its URL, makes sure there is a bot key, and runs a few simulated bots at x30 so
 // the dashboard fills up within a minute. Ctrl-C stops the bots' runs, then the server it started.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiBuildIsStale } from './api-build.mjs';
+import { buildApps } from './nx-env.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 process.chdir(root);
@@ -32,6 +32,16 @@ async function answers(url, path) {
   try {
     const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(1500) });
     return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the server answers its root with the admin app's page (a server without the build answers 404 JSON). */
+async function servesAdminApp(url) {
+  try {
+    const response = await fetch(`${url}/`, { signal: AbortSignal.timeout(3000) });
+    return response.ok && (response.headers.get('content-type') ?? '').includes('text/html');
   } catch {
     return false;
   }
@@ -81,16 +91,10 @@ async function main() {
     mkdirSync(dirname(keysFile), { recursive: true });
     writeFileSync(keysFile, `${JSON.stringify({ botKey, adminKey }, null, 2)}\n`, { mode: 0o600 });
     const main = join(root, 'dist/apps/api/main.js');
-    const build = apiBuildIsStale(root)
-      ? (say('Building the API (the Nx cache makes this quick after the first time)...'),
-        spawnSync('npx', ['nx', 'build', 'api'], { stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' }))
-      : { status: 0 };
-    if (build.status !== 0) {
-      if (!existsSync(main)) {
-        say('Build failed; see above.');
-        return 1;
-      }
-      say(`Build failed (see above); using the previous build in ${main}.`);
+    // The same build as npm start (the API and the admin app it serves), so the printed admin URL answers.
+    if (!buildApps(root, say).ok) {
+      say('Build failed; see the output above.');
+      return 1;
     }
     const dataDir = resolve(process.env.DATA_DIR || '.data');
     mkdirSync(dataDir, { recursive: true });
@@ -121,9 +125,12 @@ async function main() {
     }
   }
 
+  const adminApp = (await servesAdminApp(url))
+    ? `${url}/`
+    : `not served by ${url} (build it with npx nx build admin, then restart that server)`;
   say('');
   say('  PolyMaker Command Center demo');
-  say(`  Admin app:  ${url}/            (API docs: ${url}/docs)`);
+  say(`  Admin app:  ${adminApp}            (API docs: ${url}/docs)`);
   say(`  Admin key:  ${adminKey || adminKeyNote}`);
   say(`  Bot key:    ${botKey}`);
   say(`  Bots talk to ${url}/api/bot; try pausing orders from the admin app and watch the bots stop placing orders.`);

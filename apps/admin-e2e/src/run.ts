@@ -8,7 +8,7 @@
  *
  * Screenshots of every page go to artifacts/screenshots/. Exits 1 when a scenario fails.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { ApiProcess, request, startApiProcess, startTestPostgres, TestPostgres } from '@polymaker/testing';
@@ -115,13 +115,16 @@ async function main(): Promise<void> {
     api = await startApiProcess({ databaseUrl });
     const base = api.url;
     const adminKey = api.adminKey;
-    const bot = new Bot(base, api.botKey);
+    const botKey = api.botKey;
+    const bot = new Bot(base, botKey);
     context = await launchChromium();
     const page = context.pages()[0] ?? (await context.newPage());
     const watch = new ConsoleWatch();
     watch.attach(page);
     // A wrong key is refused with 401 on purpose, and the bot's config may not exist before the first activation.
     watch.expect(/status of 401.*\/api\/v1\/configs\/active/);
+    watch.expect(/status of 401.*\/api\/v1\/me/);
+    watch.expect(/status of 403.*\/api\/v1\/me/);
     watch.expect(/status of 404.*\/api\/v1\/configs\/active/);
     console.log(`admin e2e against ${base} (Chromium ${context.browser()?.version() ?? ''})`);
 
@@ -228,6 +231,11 @@ async function main(): Promise<void> {
       expect((await page.inputValue('[data-testid=raw-json]')).includes(`"${spec.key}": ${value}`), 'the raw JSON view shows the edit');
       await shot(page, '08-config-raw-json');
       await page.click('[data-testid=save-activate-config]');
+      await waitFor(page, 'dialog[open] [data-testid=activation-diff]', spec.key);
+      await waitFor(page, 'dialog[open] [data-testid=activation-keys]', `1 key change: ${spec.key}`);
+      await waitFor(page, 'dialog[open]', 'pauseOrders stays false');
+      await shot(page, '08b-save-activate-confirm', false);
+      await page.click('dialog[open] [data-testid=activation-ok]');
       await waitFor(page, '[data-testid=save-notice]', 'activated');
       const after = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
       expect(after[spec.key] === value, `bot config ${spec.key} = ${JSON.stringify(after[spec.key])}, want ${value}`);
@@ -249,9 +257,99 @@ async function main(): Promise<void> {
       expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === true, 'bot config pauseOrders true');
       await shot(page, '10-dashboard-paused');
       await page.click('[data-testid=resume-orders]');
+      await waitFor(page, 'dialog[open] [data-testid=activation-warning-pauseOrders]', 'This RESUMES trading: pauseOrders true → false');
       await page.click('dialog[open] button:has-text("Resume orders")');
       await waitFor(page, '[data-testid=orders-active]');
       expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === false, 'bot config pauseOrders false');
+    });
+
+    await scenario('activation shows the diff and the pauseOrders/mode warning, and Cancel changes nothing', async () => {
+      const paused = await request<{ id: number }>(base, 'POST', '/api/v1/configs/pause', { key: adminKey, body: { paused: true } });
+      expect(paused.status === 200, `paused (${paused.status} ${paused.text})`);
+      const pausedId = paused.body.id;
+      const history = (await request<{ items: Array<{ configId: number; previousConfigId: number | null }> }>(base, 'GET', '/api/v1/configs/activations', { key: adminKey })).body.items;
+      const unpausedId = history.find((a) => a.configId === pausedId)?.previousConfigId ?? 0;
+      expect(unpausedId > 0, 'the version active before the pause is known');
+      const live = await request<{ id: number }>(base, 'POST', '/api/v1/configs', { key: adminKey, body: { basedOnId: pausedId, values: { mode: 'live' }, note: 'e2e: live' } });
+      expect(live.status === 201, `live version created (${live.status} ${live.text})`);
+      const unchanged = async (what: string) => {
+        const served = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
+        expect(served['id'] === pausedId && served['pauseOrders'] === true && served['mode'] !== 'live', `${what}: the bot still gets the paused v${pausedId} (got ${JSON.stringify({ id: served['id'], pauseOrders: served['pauseOrders'], mode: served['mode'] })})`);
+      };
+      await page.goto(`${base}/configs`);
+      await page.click(`[data-testid=activate-${unpausedId}]`);
+      await waitFor(page, 'dialog[open] [data-testid=activation-warning-pauseOrders]', 'This RESUMES trading: pauseOrders true → false');
+      await waitFor(page, 'dialog[open] [data-testid=activation-keys]', 'pauseOrders');
+      await waitFor(page, 'dialog[open] [data-testid=activation-diff] [data-key=pauseOrders]');
+      await waitFor(page, 'dialog[open] h2', `Activate v${unpausedId}?`);
+      await shot(page, '10b-activation-confirm-resume', false);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, '10c-phone-activation-confirm', false);
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await page.click('dialog[open] [data-testid=activation-cancel]');
+      await page.locator('dialog[open]').waitFor({ state: 'detached', timeout: 5_000 });
+      await unchanged('after Cancel on Activate');
+      await page.click('[data-testid=rollback]');
+      await waitFor(page, 'dialog[open] h2', `Roll back to v${unpausedId}?`);
+      await waitFor(page, 'dialog[open] [data-testid=activation-warning-pauseOrders]', 'RESUMES');
+      await page.keyboard.press('Escape');
+      await page.locator('dialog[open]').waitFor({ state: 'detached', timeout: 5_000 });
+      await unchanged('after Escape on Roll back');
+      await page.click(`[data-testid=activate-${live.body.id}]`);
+      await waitFor(page, 'dialog[open] [data-testid=activation-warning-mode]', 'LIVE trading with real orders: mode dry_run → live');
+      await waitFor(page, 'dialog[open]', 'pauseOrders stays true');
+      await shot(page, '10d-activation-confirm-live', false);
+      await page.click('dialog[open] [data-testid=activation-cancel]');
+      await unchanged('after Cancel on the live version');
+      // Resume from the UI: the change the audit page must show next.
+      await page.click('[data-testid=resume-orders]');
+      await waitFor(page, 'dialog[open] [data-testid=activation-warning-pauseOrders]', 'RESUMES');
+      await page.click('dialog[open] [data-testid=activation-ok]');
+      await waitFor(page, '.alert.good', 'Orders resumed');
+      expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === false, 'resumed after confirming');
+    });
+
+    await scenario('the audit page lists the change just made, filters, loads more, and exports CSV', async () => {
+      for (let i = 0; i < 50; i++) {
+        const made = await request(base, 'POST', '/api/v1/configs', { key: adminKey, body: { values: { mmSpreadMin: 0.02 + i / 10000 }, note: `e2e: audit filler ${i}` } });
+        expect(made.status === 201, `filler config ${i} (${made.status})`);
+      }
+      const resume = await request(base, 'POST', '/api/v1/configs/pause', { key: adminKey, body: { paused: true } });
+      expect(resume.status === 200, 'paused for the audit');
+      await page.goto(`${base}/audit`);
+      await waitFor(page, 'h1', 'Audit');
+      const first = page.locator('[data-testid=audit-row]').first();
+      await first.waitFor({ state: 'visible', timeout: 10_000 });
+      expect((await first.getAttribute('data-action')) === 'config.paused', `newest entry is ${await first.getAttribute('data-action')}`);
+      expect(/pauseOrders/.test((await first.textContent()) ?? ''), 'the newest entry shows pauseOrders before → after');
+      expect(/admin/.test((await first.textContent()) ?? ''), 'the newest entry names the admin key');
+      expect((await page.locator('[data-testid=audit-row]').count()) === 50, 'one page of 50');
+      await shot(page, '17-audit', false);
+      await page.click('[data-testid=audit-load-more]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=audit-row]').length > 50);
+      await page.selectOption('#a-action', 'config.resumed');
+      await page.click('[data-testid=apply-audit-filters]');
+      await page.waitForFunction(() => {
+        const rows = [...document.querySelectorAll('[data-testid=audit-row]')];
+        return rows.length > 0 && rows.every((r) => r.getAttribute('data-action') === 'config.resumed');
+      });
+      const download = page.waitForEvent('download', { timeout: 10_000 });
+      await page.click('[data-testid=export-audit-csv]');
+      const file = await download;
+      expect(/\.csv$/.test(file.suggestedFilename()), `CSV download named ${file.suggestedFilename()}`);
+      const path = await file.path();
+      const text = path ? readFileSync(path, 'utf8') : '';
+      const lines = text.trim().split(/\r?\n/);
+      expect(lines[0].startsWith('id,at,apiKeyId'), `CSV header ${lines[0]}`);
+      expect(lines.length > 1 && lines.slice(1).every((l) => l.includes('config.resumed')), `CSV holds only the filtered action (${lines.length - 1} rows)`);
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, '18-phone-audit', false);
+      await page.click('button[aria-controls=nav]');
+      await waitFor(page, 'nav.open .who-nav', 'Signed in as');
+      await shot(page, '19-phone-nav-signed-in-as', false);
+      await page.click('button[aria-controls=nav]');
+      await page.setViewportSize({ width: 1366, height: 900 });
+      await request(base, 'POST', '/api/v1/configs/pause', { key: adminKey, body: { paused: false } });
     });
 
     await scenario('create a bot key, use it, revoke it', async () => {
@@ -337,6 +435,8 @@ async function main(): Promise<void> {
       await waitFor(page, `[data-testid=from-analysis-${newId}]`, /from\s+analysis #\d+ \(run #/);
       await shot(page, '14-configs-from-analysis');
       await page.click(`[data-testid=activate-${newId}]`);
+      await waitFor(page, 'dialog[open] [data-testid=activation-keys]', 'mmSpreadMin');
+      await page.click('dialog[open] [data-testid=activation-ok]');
       await waitFor(page, '.alert.good', 'is active');
       const served = await bot.call<Record<string, unknown>>('GET', '/api/bot/config');
       expect(served['id'] === newId && served['mmSpreadMin'] === 0.032, `bot config ${JSON.stringify({ id: served['id'], mmSpreadMin: served['mmSpreadMin'] })}, want id ${newId} and mmSpreadMin 0.032`);
@@ -398,6 +498,7 @@ async function main(): Promise<void> {
         ['configs', '/configs', 'Configs'],
         ['analysis', '/analysis', 'Analysis'],
         ['notifications', '/notifications', 'Notifications'],
+        ['audit', '/audit', 'Audit'],
         ['settings', '/settings', 'Settings'],
       ];
       const problems: string[] = [];
@@ -425,6 +526,84 @@ async function main(): Promise<void> {
       await shot(page, `${n++}-dark-run-detail`);
       problems.push(...watch.take());
       expect(problems.length === 0, `console errors:\n${problems.join('\n')}`);
+    });
+
+    const signInAs = async (key: string) => {
+      if (!page.url().includes('/sign-in')) {
+        await page.click('button[aria-label="Sign out"]');
+        await page.waitForURL(/\/sign-in/);
+      }
+      await page.fill('#admin-key', key);
+      await page.click('button[type=submit]');
+    };
+    const makeKey = async (name: string, scope: string) => {
+      const made = await request<{ secret: string }>(base, 'POST', '/api/v1/api-keys', { key: adminKey, body: { name, scope } });
+      expect(made.status === 201, `${scope} key created (${made.status} ${made.text})`);
+      return made.body.secret;
+    };
+    const absent = async (selectors: string[], where: string) => {
+      for (const selector of selectors) expect((await page.locator(selector).count()) === 0, `${where}: ${selector} should not be shown`);
+    };
+
+    await scenario('a bot key is told it cannot sign in here', async () => {
+      await signInAs(botKey);
+      await waitFor(page, '[data-testid=sign-in-error]', 'This is a bot key');
+      expect(page.url().includes('/sign-in'), 'stays on sign-in');
+      await shot(page, '40-sign-in-bot-key');
+      watch.take();
+    });
+
+    await scenario('a viewer key sees no write controls anywhere', async () => {
+      await signInAs(await makeKey('e2e viewer', 'viewer'));
+      await page.waitForURL(/\/dashboard/);
+      await waitFor(page, '[data-testid=signed-in-scope]', 'viewer');
+      await waitFor(page, '[data-testid=signed-in-as]', 'e2e viewer');
+      await waitFor(page, '[data-testid=orders-active], [data-testid=orders-paused]');
+      await absent(['[data-testid=pause-orders]', '[data-testid=resume-orders]'], 'dashboard');
+      await page.goto(`${base}/configs`);
+      await waitFor(page, '[data-testid=versions-table] tbody tr');
+      await waitFor(page, '[data-testid=view-active]');
+      await absent(['[data-testid^=activate-]', '[data-testid=rollback]', '[data-testid=pause-orders]', '[data-testid=resume-orders]', '[data-testid=edit-active]'], 'configs');
+      await shot(page, '41-viewer-configs');
+      await page.click('[data-testid=view-active]');
+      await waitFor(page, '[data-testid=read-only]', 'viewer');
+      await absent(['[data-testid=save-config]', '[data-testid=save-activate-config]', '[data-testid=activate-shown]'], 'config editor');
+      await page.goto(`${base}/runs/${runId}`);
+      await waitFor(page, 'h1', `Run #${runId}`);
+      await absent(['[data-testid=analyse-now]', '[data-testid=apply-suggestions]', '[data-testid=activate-applied]'], 'run detail');
+      await page.goto(`${base}/notifications`);
+      await waitFor(page, 'h1', 'Notifications');
+      await absent(['[data-testid=read-all]', '[data-testid^=mark-read-]', '[data-testid^=mark-unread-]'], 'notifications');
+      await page.goto(`${base}/settings`);
+      await waitFor(page, '[data-testid=retention-readonly]');
+      await absent(['#key-name', '[data-testid=create-key]', '[data-testid=channels]', '[data-testid=save-threshold]', '[data-testid=save-watch]', '[data-testid=save-retention]'], 'settings');
+      await shot(page, '42-viewer-settings');
+      await page.goto(`${base}/audit`);
+      await waitFor(page, '[data-testid=audit-row]');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${base}/configs`);
+      await waitFor(page, '[data-testid=versions-table] tbody tr');
+      await shot(page, '43-phone-viewer-configs');
+      await page.setViewportSize({ width: 1366, height: 900 });
+      const problems = watch.take();
+      expect(problems.length === 0, `a viewer's pages ask for nothing they may not read:\n${problems.join('\n')}`);
+    });
+
+    await scenario('an operator may pause and activate but sees no key, channel or settings controls', async () => {
+      await signInAs(await makeKey('e2e operator', 'operator'));
+      await page.waitForURL(/\/dashboard/);
+      await waitFor(page, '[data-testid=signed-in-scope]', 'operator');
+      await waitFor(page, '[data-testid=pause-orders], [data-testid=resume-orders]');
+      await page.goto(`${base}/configs`);
+      await waitFor(page, '[data-testid=versions-table] tbody tr');
+      await waitFor(page, '[data-testid=rollback]');
+      await waitFor(page, '[data-testid^=activate-]');
+      await page.goto(`${base}/settings`);
+      await waitFor(page, '[data-testid=retention-readonly]');
+      await absent(['#key-name', '[data-testid=create-key]', '[data-testid=channels]', '[data-testid=email-channel]', '[data-testid=webhook-channel]', '[data-testid=save-threshold]', '[data-testid=save-watch]', '[data-testid=save-retention]'], 'settings');
+      await shot(page, '44-operator-settings');
+      const problems = watch.take();
+      expect(problems.length === 0, `an operator's pages ask for nothing they may not read:\n${problems.join('\n')}`);
     });
 
     await scenario('sign-out forgets the key', async () => {

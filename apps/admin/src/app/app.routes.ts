@@ -4,9 +4,16 @@ import { AdminSession } from '@polymaker/admin/data-access';
 import { ShellComponent } from './shell.component';
 import { SignInComponent } from './sign-in.component';
 
-const signedIn: CanActivateFn = (_route, state) => {
-  if (inject(AdminSession).signedIn()) return true;
-  return inject(Router).createUrlTree(['/sign-in'], { queryParams: state.url && state.url !== '/' ? { returnTo: state.url } : {} });
+/** Signed in, and /me loaded (after a reload of the tab), so every page knows what the key may do before it renders. */
+const signedIn: CanActivateFn = async (_route, state) => {
+  const session = inject(AdminSession);
+  const router = inject(Router);
+  if (session.signedIn()) {
+    const problem = await session.ensureMe();
+    if (!problem) return true;
+    if (session.signedIn()) session.signOut(`Signed out: ${problem}`);
+  }
+  return router.createUrlTree(['/sign-in'], { queryParams: state.url && state.url !== '/' ? { returnTo: state.url } : {} });
 };
 
 /** Each feature is its own lazy chunk. */
@@ -26,6 +33,7 @@ export const appRoutes: Routes = [
       { path: 'configs', title: 'Configs · PolyMaker', loadChildren: () => import('@polymaker/admin/configs').then((m) => m.configsRoutes) },
       { path: 'analysis', title: 'Analysis · PolyMaker', loadChildren: () => import('@polymaker/admin/analysis').then((m) => m.analysisRoutes) },
       { path: 'notifications', title: 'Notifications · PolyMaker', loadChildren: () => import('@polymaker/admin/notifications').then((m) => m.notificationsRoutes) },
+      { path: 'audit', title: 'Audit · PolyMaker', loadChildren: () => import('@polymaker/admin/audit').then((m) => m.auditRoutes) },
       { path: 'settings', title: 'Settings · PolyMaker', loadChildren: () => import('@polymaker/admin/settings').then((m) => m.settingsRoutes) },
     ],
   },

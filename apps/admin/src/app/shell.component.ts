@@ -1,12 +1,14 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, effect, inject, signal } from '@angular/core';
 import { NavigationEnd, Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
-import { AdminSession, LiveEvents } from '@polymaker/admin/data-access';
+import { AdminSession, LiveEvents, Permission } from '@polymaker/admin/data-access';
 import { IconComponent, ThemeService } from '@polymaker/admin/ui';
 
 interface NavItem {
   path: string;
   label: string;
   icon: string;
+  /** Shown only to keys with this permission. */
+  needs?: Permission;
 }
 
 @Component({
@@ -21,6 +23,9 @@ interface NavItem {
       </button>
       <a routerLink="/dashboard" class="brand"><img src="favicon.svg" alt="" width="24" height="24" /> <span>PolyMaker <span class="muted">Command Center</span></span></a>
       <span class="spacer"></span>
+      @if (session.me(); as me) {
+        <span class="who" data-testid="signed-in-as" [attr.title]="'Signed in with the key “' + me.name + '” (scope ' + me.scope + ')'"><pm-icon name="key" /><span class="who-name">{{ me.name }}</span><span class="badge" [class]="'badge ' + (me.scope === 'admin' ? 'info' : me.scope === 'operator' ? 'warn' : 'neutral')" data-testid="signed-in-scope">{{ me.scope }}</span></span>
+      }
       <span class="live" [class]="'live ' + live.mode()" role="status" [attr.title]="liveTitle()" data-testid="live-status">
         <span class="dot" aria-hidden="true"></span>{{ liveLabel() }}
       </span>
@@ -31,8 +36,11 @@ interface NavItem {
     </header>
     <div class="body">
       <nav id="nav" aria-label="Main" [class.open]="menuOpen()">
+        @if (session.me(); as me) {
+          <p class="who-nav">Signed in as <strong>{{ me.name }}</strong> <span class="badge neutral">{{ me.scope }}</span></p>
+        }
         <ul>
-          @for (item of nav; track item.path) {
+          @for (item of nav(); track item.path) {
             <li>
               <a [routerLink]="item.path" routerLinkActive="active" ariaCurrentWhenActive="page"><pm-icon [name]="item.icon" /> {{ item.label }}</a>
             </li>
@@ -53,6 +61,9 @@ interface NavItem {
     .spacer { flex: 1; }
     .icon-button { padding: 0.4rem 0.55rem; }
     .menu { display: none; padding: 0.4rem 0.55rem; }
+    .who { display: inline-flex; align-items: center; gap: 0.35rem; font-size: 0.85rem; min-width: 0; }
+    .who-nav { display: none; margin: 0 0.5rem 0.75rem; font-size: 0.85rem; }
+    .who-name { max-width: 14rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .live { display: inline-flex; align-items: center; gap: 0.4rem; font-size: 0.8rem; color: var(--muted); padding: 0.2rem 0.6rem; border: 1px solid var(--border); border-radius: 999px; }
     .live .dot { width: 0.55rem; height: 0.55rem; border-radius: 50%; background: var(--muted); }
     .live.live .dot { background: var(--good); box-shadow: 0 0 0 3px var(--good-bg); }
@@ -67,7 +78,8 @@ interface NavItem {
     main:focus { outline: none; }
     @media (max-width: 800px) {
       .menu { display: inline-flex; }
-      .brand .muted, .wide-only { display: none; }
+      .brand .muted, .wide-only, .who { display: none; }
+      .who-nav { display: block; }
       nav { display: none; position: fixed; top: 53px; left: 0; bottom: 0; z-index: 6; box-shadow: var(--shadow); }
       nav.open { display: block; }
       main { padding: 0.75rem; }
@@ -80,7 +92,7 @@ export class ShellComponent {
   protected readonly theme = inject(ThemeService);
   private readonly router = inject(Router);
   protected readonly menuOpen = signal(false);
-  protected readonly nav: NavItem[] = [
+  private readonly allNav: NavItem[] = [
     { path: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
     { path: '/runs', label: 'Runs', icon: 'runs' },
     { path: '/trades', label: 'Trades', icon: 'trades' },
@@ -88,8 +100,10 @@ export class ShellComponent {
     { path: '/configs', label: 'Configs', icon: 'configs' },
     { path: '/analysis', label: 'Analysis', icon: 'analysis' },
     { path: '/notifications', label: 'Notifications', icon: 'notifications' },
+    { path: '/audit', label: 'Audit', icon: 'audit', needs: 'audit.read' },
     { path: '/settings', label: 'Settings', icon: 'settings' },
   ];
+  protected readonly nav = computed(() => this.allNav.filter((item) => !item.needs || this.session.can(item.needs)));
   protected readonly liveLabel = computed(() => ({ off: 'Offline', connecting: 'Connecting…', live: 'Live', polling: 'Polling' })[this.live.mode()]);
   protected readonly liveTitle = computed(() =>
     this.live.mode() === 'polling' ? 'The live stream is unavailable: refreshing every 5 seconds' : this.live.mode() === 'live' ? 'Receiving live updates from the server' : '',

@@ -11,7 +11,7 @@ import { IconComponent, ThemeService } from '@polymaker/admin/ui';
   template: `
     <main class="wrap">
       <form class="card" (ngSubmit)="submit()" aria-labelledby="sign-in-title">
-        <div class="brand"><img src="favicon.svg" alt="" width="36" height="36" /><div><h1 id="sign-in-title">PolyMaker Command Center</h1><p class="muted">Sign in with an admin API key.</p></div></div>
+        <div class="brand"><img src="favicon.svg" alt="" width="36" height="36" /><div><h1 id="sign-in-title">PolyMaker Command Center</h1><p class="muted">Sign in with an admin, operator or viewer API key.</p></div></div>
         @if (session.notice(); as notice) {
           <div class="alert info" role="status">{{ notice }}</div>
         }
@@ -19,9 +19,9 @@ import { IconComponent, ThemeService } from '@polymaker/admin/ui';
           <div class="alert bad" role="alert" data-testid="sign-in-error">{{ message }}</div>
         }
         <div class="field">
-          <label for="admin-key">Admin API key</label>
+          <label for="admin-key">API key</label>
           <input id="admin-key" name="key" type="password" autocomplete="current-password" required [(ngModel)]="key" [attr.aria-invalid]="!!error()" aria-describedby="key-help" />
-          <span id="key-help" class="help">ADMIN_API_KEY from the server's environment, or an admin key made under Settings. It is kept for this tab only.</span>
+          <span id="key-help" class="help">ADMIN_API_KEY from the server's environment, or a key made under Settings. A viewer key reads only; an operator key may also pause, activate and roll back. It is kept for this tab only.</span>
         </div>
         <button type="submit" class="primary" [disabled]="busy()"><pm-icon name="key" /> {{ busy() ? 'Checking…' : 'Sign in' }}</button>
         <p class="muted small">Theme: <button type="button" class="link" (click)="theme.toggle()">{{ theme.effective() === 'dark' ? 'switch to light' : 'switch to dark' }}</button> · <a href="/docs">API docs</a></p>

@@ -8,4 +8,5 @@ export * from './lib/metrics';
 export * from './lib/models';
 export * from './lib/providers';
 export * from './lib/query';
+export * from './lib/safe-activation';
 export * from './lib/sse';

@@ -1,3 +1,4 @@
+export * from './lib/activation-confirm.component';
 export * from './lib/async-state.component';
 export * from './lib/chart.component';
 export * from './lib/clock';

@@ -1,2 +1,3 @@
 export * from './lib/decimal';
 export * from './lib/time';
+export * from './lib/activation';

@@ -1,8 +1,9 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { AdminApi, ConfigKeySpec, ConfigVersion, FieldProblem, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
-import { AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { AdminApi, AdminSession, ConfigKeySpec, ConfigVersion, FieldProblem, SafeActivation, apiErrorMessage, createLoader, toApiProblem } from '@polymaker/admin/data-access';
+import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toFieldText } from './config-form';
 
 /**
@@ -12,7 +13,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
  */
 @Component({
   selector: 'pm-config-editor-page',
-  imports: [FormsModule, RouterLink, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
+  imports: [FormsModule, RouterLink, ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <p><a routerLink="/configs">← Configs</a></p>
@@ -29,7 +30,7 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
         </div>
         <div class="toolbar">
           @if (base.value(); as b) {
-            @if (!b.isActive) {
+            @if (!b.isActive && session.can('configs.activate')) {
               <button type="button" (click)="activateBase()" [disabled]="busy()" data-testid="activate-shown"><pm-icon name="check" /> Activate v{{ b.version }}</button>
             }
           }
@@ -100,15 +101,22 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
         </div>
       }
 
+      @if (!session.can('configs.create')) {
+        <div class="alert info" role="status" data-testid="read-only">Read only: the key you signed in with ({{ session.me()?.scope }}) may not change configs.</div>
+      } @else {
       <div class="card savebar">
         <div class="field note"><label for="note">Note</label><input id="note" name="note" [(ngModel)]="note" placeholder="Why this change (shown in the versions list)" /></div>
         <div class="toolbar">
           <span class="muted" aria-live="polite">{{ changeCount() }} change(s){{ validating() ? ' · checking…' : problemCount() ? ' · ' + problemCount() + ' problem(s)' : '' }}</span>
           <button type="button" (click)="save(false)" [disabled]="!canSave()" data-testid="save-config">Save new version</button>
-          <button type="button" class="primary" (click)="save(true)" [disabled]="!canSave()" data-testid="save-activate-config"><pm-icon name="check" /> Save and activate</button>
+          @if (session.can('configs.activate')) {
+            <button type="button" class="primary" (click)="save(true)" [disabled]="!canSave()" data-testid="save-activate-config"><pm-icon name="check" /> Save and activate</button>
+          }
         </div>
       </div>
+      }
     </pm-async-state>
+    <pm-activation-confirm />
   `,
   styles: `
     .tabs { display: flex; gap: 0.25rem; margin-bottom: 0.75rem; }
@@ -128,6 +136,10 @@ import { FieldText, changesBetween, fromFieldText, groupSpecs, localProblem, toF
 export class ConfigEditorPageComponent {
   private readonly api = inject(AdminApi);
   private readonly router = inject(Router);
+  protected readonly session = inject(AdminSession);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   /** Route param: the version shown (absent on /configs/new). */
   readonly id = input<string | undefined>();
   /** ?from= on /configs/new */
@@ -299,10 +311,11 @@ export class ConfigEditorPageComponent {
     this.saveError.set(null);
     this.saved.set(null);
     const base = this.base.value();
+    const body = base ? { basedOnId: base.id, values: this.changes(), note: this.note || undefined } : { values: this.draft(), note: this.note || undefined };
     try {
-      const version = await this.api.createConfig(
-        base ? { basedOnId: base.id, values: this.changes(), note: this.note || undefined, activate } : { values: this.draft(), note: this.note || undefined, activate },
-      );
+      // Activating shows the diff against what the bots get now and waits for confirmation; a plain save changes nothing for them.
+      const version = activate ? await this.safe.saveAndActivate(body, this.ask) : await this.api.createConfig(body);
+      if (!version) return;
       this.saved.set(version);
       this.note = '';
       await this.router.navigate(['/configs', version.id], { replaceUrl: !base });
@@ -321,7 +334,8 @@ export class ConfigEditorPageComponent {
     this.busy.set(true);
     this.saveError.set(null);
     try {
-      const version = await this.api.activateConfig(base.id);
+      const version = await this.safe.activate(base.id, this.ask);
+      if (!version) return;
       this.base.set(version);
       this.saved.set(null);
     } catch (error) {

@@ -1,33 +1,40 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { AdminApi, ConfigDiff, ConfigVersion, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
-import { AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { AdminApi, AdminSession, ConfigDiff, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import { ActivationPreview } from '@polymaker/admin/util';
 
 @Component({
   selector: 'pm-configs-page',
-  imports: [FormsModule, RouterLink, AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
+  imports: [FormsModule, RouterLink, ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
       <div><h1>Configs</h1><p>Versions the bots poll. Edit makes a new version; bots switch when one is activated.</p></div>
       <div class="toolbar">
         @if (active.value(); as a) {
-          @if (a.values['pauseOrders'] === true) {
-            <button type="button" class="primary" (click)="resumeDialog.open()" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
-          } @else {
-            <button type="button" class="danger" (click)="pauseDialog.open()" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+          @if (session.can('configs.pause')) {
+            @if (a.values['pauseOrders'] === true) {
+              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            } @else {
+              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            }
           }
-          <button type="button" (click)="rollbackDialog.open()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>
-          <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"><pm-icon name="configs" /> Edit active (v{{ a.version }})</a>
-        } @else {
+          @if (session.can('configs.rollback')) {
+            <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>
+          }
+          @if (session.can('configs.create')) {
+            <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"><pm-icon name="configs" /> Edit active (v{{ a.version }})</a>
+          } @else {
+            <a class="button" [routerLink]="['/configs', a.id]" data-testid="view-active">View active (v{{ a.version }})</a>
+          }
+        } @else if (session.can('configs.create')) {
           <a class="button primary" routerLink="/configs/new"><pm-icon name="plus" /> New config</a>
         }
       </div>
     </div>
-    <pm-confirm #pauseDialog title="Pause order placement?" confirmLabel="Pause orders" [danger]="true" (confirmed)="setPaused(true)">Makes a new active version with pauseOrders on. Every bot stops placing orders at its next poll.</pm-confirm>
-    <pm-confirm #resumeDialog title="Resume order placement?" confirmLabel="Resume orders" (confirmed)="setPaused(false)">Makes a new active version with pauseOrders off.</pm-confirm>
-    <pm-confirm #rollbackDialog title="Roll back?" confirmLabel="Roll back" [danger]="true" (confirmed)="rollback()">Activates the version that was active before the current one.</pm-confirm>
+    <pm-activation-confirm />
     @if (message(); as m) {
       <div class="alert" [class.good]="!m.bad" [class.bad]="m.bad" [attr.role]="m.bad ? 'alert' : 'status'">{{ m.text }}</div>
     }
@@ -52,7 +59,7 @@ import { AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeCompon
                     <td>{{ v.note ?? '' }}</td>
                     <td>{{ v.createdAt | pmTime }}</td>
                     <td class="actions">
-                      @if (!v.isActive) {
+                      @if (!v.isActive && session.can('configs.activate')) {
                         <button type="button" class="link" (click)="activate(v)" [disabled]="busy()" [attr.data-testid]="'activate-' + v.id">Activate</button>
                       }
                       <button type="button" class="link" (click)="diffWithActive(v)">Diff</button>
@@ -123,6 +130,10 @@ import { AsyncStateComponent, ConfirmComponent, IconComponent, StatusBadgeCompon
 })
 export class ConfigsPageComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   protected readonly versions = createLoader(() => this.api.listConfigs());
   protected readonly active = createLoader(() => this.api.activeConfig());
   protected readonly activations = createLoader(() => this.api.activations());
@@ -160,11 +171,13 @@ export class ConfigsPageComponent {
     void this.activations.reload();
   }
 
-  private async act(run: () => Promise<ConfigVersion>, done: (v: ConfigVersion) => string): Promise<void> {
+  /** Runs a confirmed change; a cancelled one (null) leaves everything as it was. */
+  private async act(run: () => Promise<ConfigVersion | null>, done: (v: ConfigVersion) => string): Promise<void> {
     this.busy.set(true);
     this.message.set(null);
     try {
       const v = await run();
+      if (!v) return;
       this.message.set({ text: done(v), bad: false });
       this.reload();
     } catch (error) {
@@ -175,15 +188,15 @@ export class ConfigsPageComponent {
   }
 
   protected activate(v: ConfigVersion): Promise<void> {
-    return this.act(() => this.api.activateConfig(v.id), (r) => `v${r.version} is active. Bots pick it up at their next poll.`);
+    return this.act(() => this.safe.activate(v.id, this.ask), (r) => `v${r.version} is active. Bots pick it up at their next poll.`);
   }
 
   protected rollback(): Promise<void> {
-    return this.act(() => this.api.rollbackConfig(), (r) => `Rolled back: v${r.version} is active again.`);
+    return this.act(() => this.safe.rollback(this.ask), (r) => `Rolled back: v${r.version} is active again.`);
   }
 
   protected setPaused(paused: boolean): Promise<void> {
-    return this.act(() => this.api.setPaused(paused), (r) => (paused ? `Orders paused (v${r.version}).` : `Orders resumed (v${r.version}).`));
+    return this.act(() => this.safe.setPaused(paused, this.ask), (r) => (paused ? `Orders paused (v${r.version}).` : `Orders resumed (v${r.version}).`));
   }
 
   protected diffWithActive(v: ConfigVersion): void {

@@ -1,6 +1,6 @@
 import { TestBed } from '@angular/core/testing';
 import { provideRouter } from '@angular/router';
-import { AdminApi, LiveEvents } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, LiveEvents, Permission } from '@polymaker/admin/data-access';
 import { DashboardPageComponent } from './dashboard-page.component';
 
 const runningRun = {
@@ -23,8 +23,19 @@ const runningRun = {
   extra: {},
 };
 
+/** A signed-in key that has exactly these permissions. */
+function sessionWith(permissions: Permission[]): Partial<AdminSession> {
+  return { can: (p: Permission) => permissions.includes(p) };
+}
+
+const ADMIN: Permission[] = ['read', 'configs.pause', 'keys.manage'];
+
 describe('DashboardPageComponent', () => {
-  it('renders running runs per bot, totals, trades and the pause state', async () => {
+  it.each([
+    ['an admin', ADMIN],
+    ['a viewer', ['read'] as Permission[]],
+  ])('renders running runs per bot, totals, trades and the pause state for %s', async (_who, permissions) => {
+    const admin = permissions.includes('keys.manage');
     const api: Partial<AdminApi> = {
       listRuns: jest.fn().mockResolvedValue({ items: [runningRun], total: 1 }),
       listKeys: jest.fn().mockResolvedValue([{ id: 1, name: 'trading box', scope: 'bot' }]),
@@ -46,7 +57,7 @@ describe('DashboardPageComponent', () => {
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
     };
     const live = { watch: jest.fn(), mode: () => 'live' };
-    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }] });
+    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }, { provide: AdminSession, useValue: sessionWith(permissions) }] });
     const fixture = TestBed.createComponent(DashboardPageComponent);
     await fixture.whenStable();
     await new Promise((r) => setTimeout(r, 0));
@@ -54,11 +65,14 @@ describe('DashboardPageComponent', () => {
     const el = fixture.nativeElement as HTMLElement;
     expect(el.querySelector('[data-testid=kpi-running]')?.textContent).toBe('1');
     expect(el.querySelector('[data-testid=kpi-pnl]')?.textContent?.trim()).toBe('+12.34');
-    expect(el.textContent).toContain('trading box');
+    // Key names need keys.manage; a viewer is not refused a list it may not read, it is never asked.
+    if (admin) expect(el.textContent).toContain('trading box');
+    else expect(api.listKeys).not.toHaveBeenCalled();
     expect(el.querySelectorAll('[data-testid=running-run]').length).toBe(1);
     expect(el.querySelector('[data-testid=latest-trades]')?.textContent).toContain('BTC 15m');
     expect(el.querySelector('[data-testid=orders-paused]')).not.toBeNull();
-    expect(el.querySelector('[data-testid=resume-orders]')).not.toBeNull();
+    // The switch is hidden, not disabled, for a key that may not pause or resume.
+    expect(el.querySelector('[data-testid=resume-orders]') === null).toBe(!admin);
     expect(el.querySelector('[data-alert=notification-5]')?.textContent).toContain('Wallet below 50 USDC');
     expect(el.querySelector('[data-alert=notification-4]')).toBeNull();
     expect(el.querySelector('[data-testid=wallet-section]')?.textContent).toContain('below');

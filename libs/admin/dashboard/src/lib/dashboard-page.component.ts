@@ -1,13 +1,14 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, LiveEvents, Run, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, LiveEvents, Run, SafeActivation, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { alertNotifications, walletChartSeries } from './wallet';
 import {
+  ActivationConfirmComponent,
   AgoPipe,
   AsyncStateComponent,
   ChartComponent,
   ChartSeries,
-  ConfirmComponent,
   DecimalPipe,
   IconComponent,
   MoneyComponent,
@@ -21,7 +22,7 @@ const STALE_AFTER_S = 120;
 
 @Component({
   selector: 'pm-dashboard-page',
-  imports: [RouterLink, AsyncStateComponent, ChartComponent, ConfirmComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
+  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, ChartComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -34,20 +35,19 @@ const STALE_AFTER_S = 120;
           <span class="muted">Active config <a [routerLink]="['/configs', config.id]">v{{ config.version }}</a></span>
           @if (paused()) {
             <span class="badge warn" data-testid="orders-paused">Orders paused</span>
-            <button type="button" class="primary" (click)="resumeDialog.open()" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            @if (session.can('configs.pause')) {
+              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            }
           } @else {
             <span class="badge good" data-testid="orders-active">Orders active</span>
-            <button type="button" class="danger" (click)="pauseDialog.open()" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            @if (session.can('configs.pause')) {
+              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            }
           }
         }
       </div>
     </div>
-    <pm-confirm #pauseDialog title="Pause order placement?" confirmLabel="Pause orders" [danger]="true" (confirmed)="setPaused(true)">
-      Every bot stops placing new orders at its next config poll. Runs keep reporting.
-    </pm-confirm>
-    <pm-confirm #resumeDialog title="Resume order placement?" confirmLabel="Resume orders" (confirmed)="setPaused(false)">
-      Bots start placing orders again at their next config poll.
-    </pm-confirm>
+    <pm-activation-confirm />
     @if (actionError(); as message) {
       <div class="alert bad" role="alert">{{ message }}</div>
     }
@@ -168,12 +168,17 @@ const STALE_AFTER_S = 120;
 })
 export class DashboardPageComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
   private readonly live = inject(LiveEvents);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   protected readonly now = injectNow(1000);
 
   protected readonly runs = createLoader(() => this.api.listRuns({ limit: 200, status: 'running' }));
   protected readonly recent = createLoader(() => this.api.listRuns({ limit: 50 }));
-  protected readonly keys = createLoader(() => this.api.listKeys());
+  // Key names label the bots; only keys that manage keys may list them (the others see key ids).
+  protected readonly keys = createLoader(() => (this.session.can('keys.manage') ? this.api.listKeys() : Promise.resolve([])));
   protected readonly active = createLoader(() => this.api.activeConfig());
   protected readonly trades = createLoader(async () => (await this.api.listTrades({ limit: 10 })).items);
   private readonly metrics = signal<Map<number, ChartSeries>>(new Map());
@@ -246,7 +251,8 @@ export class DashboardPageComponent {
     this.actionError.set(null);
     this.actionNotice.set(null);
     try {
-      const version = await this.api.setPaused(paused);
+      const version = await this.safe.setPaused(paused, this.ask);
+      if (!version) return;
       this.active.set(version);
       this.actionNotice.set(
         paused

@@ -28,7 +28,7 @@ describe('AdminApi', () => {
 
   async function signIn(key = 'admin-key-1234567890') {
     const pending = session.signIn(key);
-    http.expectOne('/api/v1/configs/active').flush({});
+    http.expectOne('/api/v1/me').flush({ apiKeyId: 1, name: 'ops', scope: 'operator', permissions: ['read', 'configs.activate'] });
     expect(await pending).toBeNull();
   }
 
@@ -93,8 +93,27 @@ describe('AdminApi', () => {
 
   it('rejects a wrong key at sign-in with the server message', async () => {
     const result = session.signIn('wrong-key');
-    http.expectOne('/api/v1/configs/active').flush({ statusCode: 401, message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
+    http.expectOne('/api/v1/me').flush({ statusCode: 401, message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
     expect(await result).toBe('Unknown, revoked or expired API key.');
+    expect(session.signedIn()).toBe(false);
+  });
+
+  it('knows what the signed-in key may do from /me', async () => {
+    expect(session.can('configs.activate')).toBe(false);
+    await signIn();
+    expect(session.me()?.name).toBe('ops');
+    expect(session.can('configs.activate')).toBe(true);
+    expect(session.can('keys.manage')).toBe(false);
+    session.signOut();
+    expect(session.can('configs.activate')).toBe(false);
+  });
+
+  it('tells a bot key that it cannot sign in here', async () => {
+    const result = session.signIn('bot-key-1234567890');
+    http
+      .expectOne('/api/v1/me')
+      .flush({ statusCode: 403, error: 'Forbidden', message: 'The key "box" has scope "bot"; this route needs scope "viewer" or higher.' }, { status: 403, statusText: 'Forbidden' });
+    expect(await result).toContain('This is a bot key');
     expect(session.signedIn()).toBe(false);
   });
 });

@@ -3,6 +3,7 @@ import { Injectable, inject } from '@angular/core';
 import {
   AnalysesService,
   ApiKeysService,
+  AuditService,
   ConfigsService,
   HealthService,
   MarketsService,
@@ -14,6 +15,10 @@ import {
 } from '@polymaker/shared/api-client';
 import { AdminSession } from './admin-session';
 import {
+  AuditFilter,
+  AuditPage,
+  Me,
+  ServerActivationPreview,
   Analysis,
   AnalysisList,
   AppliedSuggestions,
@@ -48,7 +53,7 @@ import {
   TradeFilter,
   TradePage,
 } from './models';
-import { runQuery, toQueryString, tradeQuery } from './query';
+import { auditQuery, runQuery, toQueryString, tradeQuery } from './query';
 
 /** Everything the admin app asks the API, in one place, on top of the generated client. */
 @Injectable({ providedIn: 'root' })
@@ -63,6 +68,7 @@ export class AdminApi {
   private readonly notifications = inject(NotificationsService);
   private readonly walletService = inject(WalletService);
   private readonly scheduler = inject(SchedulerService);
+  private readonly audit = inject(AuditService);
   private readonly session = inject(AdminSession);
 
   // ---- runs
@@ -87,8 +93,12 @@ export class AdminApi {
     return `/api/v1/trades/export.csv${toQueryString(rest)}`;
   }
   /** Downloads the CSV of a filter with the key header (a plain link cannot send it). */
-  async downloadTradesCsv(filter: TradeFilter): Promise<{ blob: Blob; filename: string }> {
-    const response = await fetch(this.tradesCsvUrl(filter), { headers: { 'X-Api-Key': this.session.key() ?? '' } });
+  downloadTradesCsv(filter: TradeFilter): Promise<{ blob: Blob; filename: string }> {
+    return this.downloadCsv(this.tradesCsvUrl(filter), 'trades');
+  }
+
+  private async downloadCsv(url: string, name: string): Promise<{ blob: Blob; filename: string }> {
+    const response = await fetch(url, { headers: { 'X-Api-Key': this.session.key() ?? '' } });
     if (!response.ok) {
       let message = `Export failed (${response.status})`;
       try {
@@ -100,7 +110,7 @@ export class AdminApi {
       throw new Error(message);
     }
     const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `trades-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
     return { blob: await response.blob(), filename };
   }
 
@@ -138,6 +148,14 @@ export class AdminApi {
   activateConfig(id: number): Promise<ConfigVersion> {
     return this.configs.activateConfigVersion({ id });
   }
+  /** What activating a version changes against the active one (GET /configs/{id}/activation-preview). */
+  previewActivation(id: number): Promise<ServerActivationPreview> {
+    return this.configs.previewConfigActivation({ id });
+  }
+  /** What a rollback changes; without `toVersion`, to the version active before the current one. */
+  previewRollback(toVersion?: number): Promise<ServerActivationPreview> {
+    return this.configs.previewConfigRollback(toVersion === undefined ? {} : { toVersion });
+  }
   rollbackConfig(toVersion?: number): Promise<ConfigVersion> {
     return this.configs.rollbackConfig({ body: toVersion === undefined ? {} : { toVersion } });
   }
@@ -157,6 +175,21 @@ export class AdminApi {
   }
   rotateKey(id: number, body: { graceMinutes?: number; value?: string } = {}): Promise<CreatedApiKey> {
     return this.keys.rotateApiKey({ id, body });
+  }
+
+  // ---- who is signed in, and the audit trail
+  me(): Promise<Me> {
+    return this.keys.getMe();
+  }
+  listAudit(filter: AuditFilter = {}, cursor?: string | null): Promise<AuditPage> {
+    return this.audit.listAuditEntries(auditQuery(filter, cursor));
+  }
+  auditCsvUrl(filter: AuditFilter): string {
+    const { limit: _limit, ...rest } = filter;
+    return `/api/v1/audit/export.csv${toQueryString(rest)}`;
+  }
+  downloadAuditCsv(filter: AuditFilter): Promise<{ blob: Blob; filename: string }> {
+    return this.downloadCsv(this.auditCsvUrl(filter), 'audit');
   }
 
   // ---- markets

@@ -2,6 +2,10 @@
 import type { MarketView as Market } from '@polymaker/shared/api-client';
 
 export type {
+  ActivationPreviewView as ServerActivationPreview,
+  AuditEntryView as AuditEntry,
+  AuditPageView as AuditPage,
+  MeView as Me,
   AnalysisListView as AnalysisList,
   AnalysisSummaryView as AnalysisSummary,
   AnalysisView as Analysis,
@@ -53,7 +57,50 @@ export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'stale';
 export type RunMode = 'dry_run' | 'live';
 export type TradeSide = 'buy' | 'sell';
 export type TradeStatus = 'placed' | 'filled' | 'cancelled' | 'failed';
-export type ApiKeyScope = 'bot' | 'admin';
+export type ApiKeyScope = 'bot' | 'viewer' | 'operator' | 'admin';
+
+/** What GET /api/v1/me lists; the app hides every control whose permission the signed-in key lacks. */
+export type Permission =
+  | 'read'
+  | 'audit.read'
+  | 'configs.create'
+  | 'configs.activate'
+  | 'configs.rollback'
+  | 'configs.pause'
+  | 'suggestions.apply'
+  | 'analyses.run'
+  | 'notifications.mark-read'
+  | 'jobs.run'
+  | 'keys.manage'
+  | 'channels.manage'
+  | 'settings.manage';
+
+export const AUDIT_ACTIONS = [
+  'config.created',
+  'config.activated',
+  'config.rolled-back',
+  'config.paused',
+  'config.resumed',
+  'suggestions.applied',
+  'api-key.created',
+  'api-key.rotated',
+  'api-key.revoked',
+  'channel.email.updated',
+  'channel.webhook.updated',
+  'wallet.settings.updated',
+  'retention.updated',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditFilter {
+  action?: AuditAction | '';
+  apiKeyId?: number | null;
+  /** ISO 8601, inclusive */
+  from?: string;
+  /** ISO 8601, exclusive */
+  to?: string;
+  limit?: number;
+}
 export type NotificationKind = 'run-summary' | 'run-error' | 'run-stale' | 'wallet-low' | 'test';
 
 export interface RunFilter {

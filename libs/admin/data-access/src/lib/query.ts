@@ -1,4 +1,4 @@
-import { RunFilter, TradeFilter } from './models';
+import { AuditFilter, RunFilter, TradeFilter } from './models';
 
 type QueryValue = string | number | boolean;
 
@@ -27,4 +27,8 @@ export function tradeQuery(filter: TradeFilter, cursor?: string | null) {
 
 export function runQuery(filter: RunFilter) {
   return compactQuery(filter);
+}
+
+export function auditQuery(filter: AuditFilter, cursor?: string | null) {
+  return compactQuery({ ...filter, cursor: cursor ?? undefined });
 }

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, Delivery, LiveEvents, NotificationItem, NotificationList, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, Delivery, LiveEvents, NotificationItem, NotificationList, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
 import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
 
@@ -14,7 +14,9 @@ import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
       <div><h1>Notifications</h1><p>What the server told you, and where it delivered it (email, webhook).</p></div>
       <div class="toolbar">
         <label class="check"><input type="checkbox" [checked]="unreadOnly()" (change)="setUnreadOnly($any($event.target).checked)" data-testid="unread-only" /> Unread only</label>
-        <button type="button" (click)="readAll()" [disabled]="busy() || unread() === 0" data-testid="read-all">Mark all read</button>
+        @if (session.can('notifications.mark-read')) {
+          <button type="button" (click)="readAll()" [disabled]="busy() || unread() === 0" data-testid="read-all">Mark all read</button>
+        }
       </div>
     </div>
     @if (message(); as m) { <div class="alert bad" role="alert">{{ m }}</div> }
@@ -48,10 +50,12 @@ import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
               </details>
               <div class="actions">
                 @if (n.runId) { <a [routerLink]="['/runs', n.runId]">Run #{{ n.runId }}</a> }
-                @if (n.read) {
-                  <button type="button" class="link" (click)="mark(n, false)" [disabled]="busy()" [attr.data-testid]="'mark-unread-' + n.id">Mark unread</button>
-                } @else {
-                  <button type="button" class="link" (click)="mark(n, true)" [disabled]="busy()" [attr.data-testid]="'mark-read-' + n.id">Mark read</button>
+                @if (session.can('notifications.mark-read')) {
+                  @if (n.read) {
+                    <button type="button" class="link" (click)="mark(n, false)" [disabled]="busy()" [attr.data-testid]="'mark-unread-' + n.id">Mark unread</button>
+                  } @else {
+                    <button type="button" class="link" (click)="mark(n, true)" [disabled]="busy()" [attr.data-testid]="'mark-read-' + n.id">Mark read</button>
+                  }
                 }
               </div>
             </li>
@@ -94,6 +98,7 @@ import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
 })
 export class NotificationsPageComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
   protected readonly kinds = KIND_LABELS;
   protected readonly unreadOnly = signal(false);
   protected readonly busy = signal(false);

@@ -1,7 +1,8 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal, untracked, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
-import { AdminApi, Analysis, ConfigVersion, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
-import { AsyncStateComponent, ConfirmComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
+import { AdminApi, AdminSession, Analysis, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { ActivationConfirmComponent, AsyncStateComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
+import { ActivationPreview } from '@polymaker/admin/util';
 import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scoreRows, selectedIds, showValue, summaryFigures } from './analysis-view';
 
 /**
@@ -10,7 +11,7 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
  */
 @Component({
   selector: 'pm-run-analysis',
-  imports: [RouterLink, AsyncStateComponent, ConfirmComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
+  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="head">
@@ -24,7 +25,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
             }
           </select>
         }
-        <button type="button" (click)="analyse()" [disabled]="analysing()" data-testid="analyse-now">{{ analysing() ? 'Analysing…' : 'Analyse now' }}</button>
+        @if (session.can('analyses.run')) {
+          <button type="button" (click)="analyse()" [disabled]="analysing()" data-testid="analyse-now">{{ analysing() ? 'Analysing…' : 'Analyse now' }}</button>
+        }
       </div>
     </div>
     @if (message(); as m) {
@@ -101,8 +104,10 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
           <ul class="suggestions" data-testid="suggestions">
             @for (s of a.suggestions.items; track s.id) {
               <li [attr.data-suggestion]="s.key">
-                <label>
-                  <input type="checkbox" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
+                <label [for]="'suggestion-' + s.id">
+                  @if (session.can('suggestions.apply')) {
+                    <input type="checkbox" [id]="'suggestion-' + s.id" [checked]="checked().has(s.id)" (change)="toggle(s.id)" [attr.data-testid]="'suggestion-' + s.key" />
+                  }
                   <strong><code>{{ s.key }}</code></strong>
                   <span class="change"><code>{{ show(s.current) }}</code>@if (s.currentObserved) { <span class="muted small"> (observed)</span> } → <code class="to">{{ show(s.suggested) }}</code></span>
                   <span class="conf" [title]="'Confidence ' + pct(s.confidence, 0)">confidence {{ pct(s.confidence, 0) }}</span>
@@ -111,25 +116,29 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
               </li>
             }
           </ul>
+          @if (session.can('suggestions.apply')) {
           <div class="toolbar">
             <button type="button" class="primary" (click)="apply()" [disabled]="applying() || checked().size === 0" data-testid="apply-suggestions">Apply as new config version</button>
-            <span class="muted small">{{ checked().size }} of {{ a.suggestions.items.length }} selected · the new version is not activated</span>
+            <span class="muted small">{{ checked().size }} of {{ a.suggestions.items.length }} selected · the new version starts from the active one, keeps its pauseOrders, and is not activated</span>
           </div>
+          }
         }
         @if (created(); as c) {
           <div class="alert good created" role="status" data-testid="applied-version">
             New version <a [routerLink]="['/configs', c.id]">v{{ c.version }}</a> (from analysis #{{ a.analysisId }})
             @if (c.isActive) { is active: bots get it at their next poll. } @else {
               is not active yet.
-              <button type="button" class="primary" (click)="activateDialog.open()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
+              @if (session.can('configs.activate')) {
+                <button type="button" class="primary" (click)="activate()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
+              }
             }
           </div>
         } @else if (a.appliedConfigIds.length) {
           <p class="muted small">Applied before as @for (id of a.appliedConfigIds; track id) { <a [routerLink]="['/configs', id]">v{{ id }}</a>{{ $last ? '' : ', ' }} }</p>
         }
-        <pm-confirm #activateDialog title="Activate this version?" confirmLabel="Activate" (confirmed)="activate()">Every bot switches to it at its next poll of GET /api/bot/config.</pm-confirm>
       }
     </pm-async-state>
+    <pm-activation-confirm />
   `,
   styles: `
     .head { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: center; gap: 0.5rem; }
@@ -162,6 +171,10 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
 })
 export class RunAnalysisComponent {
   private readonly api = inject(AdminApi);
+  protected readonly session = inject(AdminSession);
+  private readonly safe = inject(SafeActivation);
+  private readonly confirm = viewChild.required(ActivationConfirmComponent);
+  private readonly ask = (preview: ActivationPreview) => this.confirm().ask(preview);
   readonly runId = input.required<number>();
 
   protected readonly tabs = BREAKDOWN_TABS;
@@ -265,7 +278,9 @@ export class RunAnalysisComponent {
     if (!c) return;
     this.applying.set(true);
     try {
-      this.created.set(await this.api.activateConfig(c.id));
+      const active = await this.safe.activate(c.id, this.ask);
+      if (!active) return;
+      this.created.set(active);
       this.message.set({ text: `v${c.version} is active: bots get it at their next poll.`, bad: false });
     } catch (error) {
       this.message.set({ text: apiErrorMessage(error), bad: true });

@@ -14,7 +14,7 @@ import { AgoPipe, AsyncStateComponent, ConfirmComponent, IconComponent, StatusBa
       <form class="create" (ngSubmit)="create()" aria-label="Create an API key" data-testid="create-key-form">
         <div class="field"><label for="key-name">Name</label><input id="key-name" name="name" required [(ngModel)]="name" placeholder="trading box 1" /></div>
         <div class="field"><label for="key-scope">Scope</label>
-          <select id="key-scope" name="scope" [(ngModel)]="scope"><option value="bot">bot: /api/bot only</option><option value="admin">admin: everything</option></select>
+          <select id="key-scope" name="scope" [(ngModel)]="scope"><option value="bot">bot: /api/bot only</option><option value="viewer">viewer: reads the admin app, changes nothing</option><option value="operator">operator: also pause, activate, roll back, apply suggestions</option><option value="admin">admin: everything</option></select>
         </div>
         <div class="field grow"><label for="key-value">Value <span class="muted">(optional)</span></label><input id="key-value" name="value" [(ngModel)]="value" placeholder="leave empty to generate one" autocomplete="off" aria-describedby="key-value-help" /><span id="key-value-help" class="help">For a bot that already has POLYMAKER_API_KEY in its .env: 16 to 256 characters, no spaces.</span></div>
         <button type="submit" class="primary" [disabled]="busy() || !name.trim()" data-testid="create-key"><pm-icon name="plus" /> Create key</button>

@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { AdminApi, ChannelTest, Channels, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, ChannelTest, Channels, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, StatusBadgeComponent } from '@polymaker/admin/ui';
 import { EmailForm, WebhookForm, emailForm, emailUpdate, parseThreshold, parseWatch, webhookForm, webhookUpdate } from './channel-form';
 
@@ -16,6 +16,7 @@ interface Notice {
   imports: [FormsModule, AsyncStateComponent, StatusBadgeComponent],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
+    @if (session.can('channels.manage')) {
     <section class="card" aria-labelledby="channels-title" data-testid="channels">
       <h2 id="channels-title">Notification channels</h2>
       <p class="muted">Every notification lands in the in-app inbox; these channels also send it. Empty fields go back to the server's environment value.</p>
@@ -51,6 +52,7 @@ interface Notice {
         }
       </pm-async-state>
     </section>
+    }
 
     <div class="grid grid-2 section">
       <section class="card" aria-labelledby="wallet-watch-title" data-testid="wallet-settings">
@@ -58,6 +60,7 @@ interface Notice {
         <pm-async-state what="the wallet" [pending]="wallet.pending()" [error]="wallet.error()" (retry)="wallet.reload()" [empty]="!wallet.value()">
           @if (wallet.value(); as w) {
             <p class="muted" data-testid="watched-address">Watched address: @if (w.watchedAddress) { <code>{{ w.watchedAddress }}</code> via {{ w.rpcHost }}, every {{ w.pollSeconds }} s } @else { none (bots' reported balances are still watched) }</p>
+            @if (session.can('settings.manage')) {
             <form class="inline" (ngSubmit)="saveWatch()">
               <div class="field"><label for="watch-address">Public address to watch</label><input id="watch-address" name="watchAddress" [(ngModel)]="watchAddress" placeholder="0x…" autocomplete="off" spellcheck="false" /></div>
               <div class="field"><label for="watch-rpc">Polygon JSON-RPC URL</label><input id="watch-rpc" name="watchRpc" type="url" [(ngModel)]="watchRpc" placeholder="https://…" autocomplete="off" aria-describedby="watch-help" /><span id="watch-help" class="help">Never an address a bot sent. The URL is stored, not shown again.</span></div>
@@ -68,6 +71,9 @@ interface Notice {
               <div class="field"><label for="wallet-threshold">Low-balance alert below (USDC)</label><input id="wallet-threshold" name="threshold" inputmode="decimal" [(ngModel)]="threshold" placeholder="no alert" aria-describedby="threshold-help" /><span id="threshold-help" class="help">One alert per crossing; empty goes back to WALLET_LOW_BALANCE.</span></div>
               <button type="submit" class="primary" [disabled]="busy()" data-testid="save-threshold">Save</button>
             </form>
+            } @else {
+              <p class="muted" data-testid="threshold-readonly">Low-balance alert below: {{ w.lowBalanceThreshold ?? 'no alert' }}{{ w.lowBalanceThreshold ? ' USDC' : '' }}.</p>
+            }
             @if (notice()['wallet']; as n) { <div class="alert" [class.good]="!n.bad" [class.bad]="n.bad" [attr.role]="n.bad ? 'alert' : 'status'">{{ n.text }}</div> }
           }
         </pm-async-state>
@@ -75,10 +81,14 @@ interface Notice {
       <section class="card" aria-labelledby="retention-title" data-testid="retention-settings">
         <h2 id="retention-title">Metric retention</h2>
         <pm-async-state what="the retention" [pending]="retention.pending()" [error]="retention.error()" (retry)="retention.reload()" [empty]="!retention.value()">
+          @if (session.can('settings.manage')) {
           <form class="inline" (ngSubmit)="saveRetention()">
             <div class="field"><label for="retention-days">Delete metric points of finished runs after (days)</label><input id="retention-days" name="days" type="number" min="0" step="1" [(ngModel)]="retentionDays" aria-describedby="retention-help" /><span id="retention-help" class="help">0 keeps them for ever; empty goes back to METRIC_RETENTION_DAYS.</span></div>
             <button type="submit" class="primary" [disabled]="busy()" data-testid="save-retention">Save</button>
           </form>
+          } @else {
+            <p class="muted" data-testid="retention-readonly">{{ retentionDays ? 'Metric points of finished runs are deleted after ' + retentionDays + ' days.' : 'Metric points of finished runs are kept for ever.' }}</p>
+          }
           @if (notice()['retention']; as n) { <div class="alert" [class.good]="!n.bad" [class.bad]="n.bad" [attr.role]="n.bad ? 'alert' : 'status'">{{ n.text }}</div> }
         </pm-async-state>
       </section>
@@ -95,7 +105,9 @@ interface Notice {
 })
 export class BackOfficeSettingsComponent {
   private readonly api = inject(AdminApi);
-  protected readonly channels = createLoader(() => this.api.channels());
+  protected readonly session = inject(AdminSession);
+  // Only keys that manage channels may read them (the API refuses the others): not asked otherwise.
+  protected readonly channels = createLoader<Channels | null>(() => (this.session.can('channels.manage') ? this.api.channels() : Promise.resolve(null)));
   protected readonly wallet = createLoader(() => this.api.wallet());
   protected readonly retention = createLoader(() => this.api.retention());
   protected readonly busy = signal(false);

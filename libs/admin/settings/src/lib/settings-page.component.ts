@@ -1,5 +1,5 @@
 import { ChangeDetectionStrategy, Component, inject } from '@angular/core';
-import { AdminApi, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, createLoader } from '@polymaker/admin/data-access';
 import { DurationPipe, ThemeService } from '@polymaker/admin/ui';
 import { ApiKeysComponent } from './api-keys.component';
 import { BackOfficeSettingsComponent } from './back-office-settings.component';
@@ -9,9 +9,11 @@ import { BackOfficeSettingsComponent } from './back-office-settings.component';
   imports: [ApiKeysComponent, BackOfficeSettingsComponent, DurationPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="page-head"><div><h1>Settings</h1><p>API keys, notification channels, appearance.</p></div></div>
+    <div class="page-head"><div><h1>Settings</h1><p>{{ session.can('keys.manage') ? 'API keys, notification channels, appearance.' : 'Wallet watch, retention and appearance; keys, channels and settings changes need an admin key.' }}</p></div></div>
     <div class="stack">
-      <pm-api-keys />
+      @if (session.can('keys.manage')) {
+        <pm-api-keys />
+      }
       <pm-back-office-settings />
       <section class="card" aria-labelledby="look-title">
         <h2 id="look-title">Appearance and server</h2>
@@ -30,6 +32,7 @@ import { BackOfficeSettingsComponent } from './back-office-settings.component';
   styles: `.stack { display: flex; flex-direction: column; gap: 1rem; } .theme { max-width: 260px; margin-bottom: 0.75rem; }`,
 })
 export class SettingsPageComponent {
+  protected readonly session = inject(AdminSession);
   protected readonly theme = inject(ThemeService);
   private readonly api = inject(AdminApi);
   protected readonly health = createLoader(() => this.api.health());

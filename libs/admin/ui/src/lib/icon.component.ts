@@ -26,6 +26,7 @@ const PATHS: Record<string, string> = {
   compare: 'M8 3v18M16 3v18M3 8h5M16 16h5',
   plus: 'M12 5v14M5 12h14',
   undo: 'M3 7v6h6M3 13a9 9 0 103-7.7L3 8',
+  audit: 'M9 4h6v3H9zM7 5H5v16h14V5h-2M8 12h8M8 16h5',
 };
 
 @Component({

@@ -1,0 +1,4 @@
+import { Routes } from '@angular/router';
+import { AuditPageComponent } from './audit-page.component';
+
+export const auditRoutes: Routes = [{ path: '', component: AuditPageComponent }];
