@@ -168,7 +168,7 @@ export class AnalysisService implements OnModuleInit {
         `select r.id, r.config_id, r.status, r.mode, r.started_at, r.stopped_at,
                 coalesce(r.overall_score, a.overall_score) as overall_score,
                 coalesce(r.total_pnl, (a.result->'summary'->>'totalPnl')::numeric)::text as total_pnl,
-                coalesce(r.total_fills, (a.result->'summary'->>'fills')::int) as fills,
+                coalesce(r.total_fills, (a.result->'summary'->>'fills')::bigint)::float8 as fills,
                 (a.result->'summary'->>'fillRate')::float8 as fill_rate,
                 a.id as analysis_id,
                 c.note as config_note, c.source as config_source, c.based_on_id, c.analysis_id as config_analysis_id

@@ -37,7 +37,7 @@ interface MarketRow {
   expires_at: Date | null;
   first_reported_at: Date;
   last_reported_at: Date;
-  report_count: number;
+  report_count: string | number;
   trade_count: string;
   last_trade_at: Date | null;
 }
@@ -111,7 +111,7 @@ export class MarketsService {
       secondsToExpiry: row.expires_at ? Math.round((new Date(row.expires_at).getTime() - now) / 1000) : null,
       firstReportedAt: new Date(row.first_reported_at).toISOString(),
       lastReportedAt: new Date(row.last_reported_at).toISOString(),
-      reportCount: row.report_count,
+      reportCount: Number(row.report_count),
       tradeCount: Number(row.trade_count),
       lastTradeAt: row.last_trade_at ? new Date(row.last_trade_at).toISOString() : null,
     }));
