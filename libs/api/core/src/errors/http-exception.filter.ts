@@ -63,6 +63,7 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
     message = fastifyMessage(exception);
   }
   if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message });
+  if (statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message });
   const result: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details && details.length > 0) result.details = details;
   if (requestId) result.requestId = requestId;

@@ -98,6 +98,10 @@ export class PayloadReader {
       return null;
     }
     const number = Number(parsed.value);
+    if (Number.isSafeInteger(number) && number < min) {
+      this.problem(field, `must be at least ${min} (got ${echo(value)})`);
+      return null;
+    }
     if (!Number.isSafeInteger(number) || number < min || number > max) {
       this.problem(field, `is out of range: must be at least ${min} and at most ${max} (got ${echo(value)})`);
       return null;
