@@ -395,7 +395,8 @@ function toStored(row: Analysis): StoredAnalysis {
 
 /** Exact sum of decimal strings (scaled bigints; no binary floats). */
 export function sumDecimals(values: (string | null)[]): string {
-  const SCALE = 10;
+  // As many decimal places as the most precise value has (money columns are unscaled numeric).
+  const SCALE = values.reduce((most, value) => Math.max(most, value && /^-?\d+(\.\d+)?$/.test(value) ? (value.split('.')[1] ?? '').length : 0), 10);
   let total = 0n;
   for (const value of values) {
     if (value === null || !/^-?\d+(\.\d+)?$/.test(value)) continue;
