@@ -66,7 +66,6 @@ describe('hostile input from a bot (property-based)', () => {
   let tradeId: number;
   let baseline: string;
 
-  const status = (response: { status: number }) => response.status;
 
   /** What an admin sees: runs, every run's metric points, trades and markets (time-relative fields left out). */
   const snapshot = async (): Promise<string> => {

@@ -53,7 +53,7 @@ describe('parseJsonBody', () => {
     expect(refusal(`{"x":${'1'.repeat(200_000)}}`).message).toMatch(/longer than 100 characters \(got 200000\)/);
     expect(refusal(`{"x":${'1'.repeat(200_000)}}`).message.length).toBeLessThan(300);
     expect(parseJsonBody('{"a":0.30000000000000004,"b":1.2345678901234567e-05,"c":9007199254740991,"d":1E5,"e":-0}')).toEqual({
-      a: 0.30000000000000004, b: 1.2345678901234567e-5, c: 9007199254740991, d: 100000, e: -0,
+      a: 0.30000000000000004, b: Number('1.2345678901234567e-5'), c: 9007199254740991, d: 100000, e: -0,
     });
   });
 
