@@ -1,7 +1,7 @@
 import { PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { HttpExceptionFilter, JsonLogger, Settings, toErrorBody } from '@polymaker/api/core';
+import { HttpExceptionFilter, JsonLogger, parseJsonBody, Settings, toErrorBody } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
@@ -42,6 +42,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   const fastify = app.getHttpAdapter().getInstance();
   refuseOversizedUploadsEarly(app.getHttpServer() as Server, settings.bodyLimitBytes);
+  acceptOnlyBoundedJson(app, fastify, settings.bodyLimitBytes);
 
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
@@ -81,6 +82,25 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   return app;
+}
+
+/**
+ * JSON is the only body type: bounded parsing (depth, number literals, NUL/surrogates; see
+ * parseJsonBody); any other Content-Type with a body (form-encoded, text, ...) gets a 415.
+ */
+function acceptOnlyBoundedJson(
+  app: NestFastifyApplication,
+  fastify: { removeContentTypeParser(contentType: string): unknown },
+  limit: number,
+): void {
+  fastify.removeContentTypeParser('text/plain');
+  app.useBodyParser('application/json', { bodyLimit: limit }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body.toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 }
 
 /**

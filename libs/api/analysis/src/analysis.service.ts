@@ -186,7 +186,7 @@ export class AnalysisService implements OnModuleInit {
         `select r.id, r.config_id, r.status, r.mode, r.started_at, r.stopped_at,
                 coalesce(r.overall_score, a.overall_score) as overall_score,
                 coalesce(r.total_pnl, (a.result->'summary'->>'totalPnl')::numeric)::text as total_pnl,
-                coalesce(r.total_fills, (a.result->'summary'->>'fills')::int) as fills,
+                coalesce(r.total_fills, (a.result->'summary'->>'fills')::bigint)::float8 as fills,
                 (a.result->'summary'->>'fillRate')::float8 as fill_rate,
                 a.id as analysis_id,
                 c.note as config_note, c.source as config_source, c.based_on_id, c.analysis_id as config_analysis_id
@@ -413,7 +413,8 @@ function toStored(row: Analysis): StoredAnalysis {
 
 /** Exact sum of decimal strings (scaled bigints; no binary floats). */
 export function sumDecimals(values: (string | null)[]): string {
-  const SCALE = 10;
+  // As many decimal places as the most precise value has (money columns are unscaled numeric).
+  const SCALE = values.reduce((most, value) => Math.max(most, value && /^-?\d+(\.\d+)?$/.test(value) ? (value.split('.')[1] ?? '').length : 0), 10);
   let total = 0n;
   for (const value of values) {
     if (value === null || !/^-?\d+(\.\d+)?$/.test(value)) continue;

@@ -5,6 +5,7 @@ import {
   BadInputError,
   FieldProblem,
   JsonObject,
+  MAX_MONEY,
   NotFoundError,
   PayloadReader,
   Principal,
@@ -67,7 +68,7 @@ export class BotGatewayService {
     const reader = PayloadReader.of(body, 'run/start body');
     const configId = reader.integer('configId', { min: 1 });
     const mode = reader.oneOf('mode', ['dry_run', 'live'] as const, { required: true, aliases: MODE_ALIASES });
-    const startingBankroll = reader.decimal('startingBankroll', { min: '0' });
+    const startingBankroll = reader.decimal('startingBankroll', { min: '0', max: MAX_MONEY });
     reader.assertValid('run/start');
     return this.uow.run(async (em) => {
       if (configId !== null) {

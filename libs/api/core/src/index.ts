@@ -11,6 +11,8 @@ export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotent-post.decorator';
 export * from './util/decimal';
 export * from './util/payload-reader';
+export * from './util/text';
+export * from './http/json-body';
 export * from './core.module';
 export * from './database/migrations';
 export * from './http/page-query.dto';

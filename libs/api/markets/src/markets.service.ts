@@ -43,7 +43,7 @@ interface MarketRow {
   expires_at: Date | null;
   first_reported_at: Date;
   last_reported_at: Date;
-  report_count: string;
+  report_count: string | number;
   bot_count: string;
   bot_ids: string[] | null;
   trade_count: string;

@@ -1,4 +1,4 @@
-import { PayloadReader } from '@polymaker/api/core';
+import { MAX_MONEY, MIN_MONEY, PayloadReader } from '@polymaker/api/core';
 
 export type MetricKind = 'count' | 'money' | 'ratio' | 'object';
 
@@ -46,7 +46,7 @@ export function readMetrics(reader: PayloadReader, skip: readonly string[]): Met
     if (!reader.has(key)) continue;
     if (kind === 'count') values[key] = reader.integer(key, { min: 0 });
     else if (kind === 'object') values[key] = reader.object(key);
-    else values[key] = reader.decimal(key);
+    else values[key] = reader.decimal(key, { min: MIN_MONEY, max: MAX_MONEY });
   }
   const extra = reader.rest();
   for (const key of skip) delete extra[key];

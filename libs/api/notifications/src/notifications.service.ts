@@ -290,7 +290,7 @@ export class NotificationsService implements OnModuleInit {
       }[]
     >(
       `select r.id, r.status, r.mode, r.config_id, r.error_message, r.started_at, r.stopped_at, r.last_update_at,
-              r.total_pnl::text as total_pnl, r.total_fills, r.total_orders, coalesce(r.overall_score, a.overall_score) as overall_score,
+              r.total_pnl::text as total_pnl, r.total_fills::float8 as total_fills, r.total_orders::float8 as total_orders, coalesce(r.overall_score, a.overall_score) as overall_score,
               a.id as analysis_id, a.result, a.suggestions
          from runs r
          left join lateral (select id, overall_score, result, suggestions from analyses where run_id = r.id order by id desc limit 1) a on true

@@ -37,7 +37,7 @@ export class TradesService {
     const inserted = await em.execute<{ id: string }[]>(
       `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
        select run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
-         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, bot_id bigint, cycle integer, asset text, window_duration text, side text,
+         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, bot_id bigint, cycle bigint, asset text, window_duration text, side text,
               outcome text, price numeric, size numeric, strategy text, condition_id text, token_id text, extra jsonb)
        returning id`,
       [JSON.stringify(rows)],

@@ -16,6 +16,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const errorBody = toErrorBody(exception, request.id);
+    const sqlState = dataExceptionCode(exception);
+    if (sqlState) {
+      this.logger.warn({ requestId: request.id, method: request.method, url: request.url, sqlState }, 'value refused by the database');
+    }
     if (errorBody.statusCode >= 500) {
       this.logger.error(
         { requestId: request.id, method: request.method, url: request.url, err: describe(exception) },
@@ -50,15 +54,29 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
       }
       details = payload.details ?? details;
     }
+  } else if (dataExceptionCode(exception)) {
+    statusCode = HttpStatus.BAD_REQUEST;
+    message =
+      'A value in this request cannot be stored (out of range, too precise, or not valid text or time): check the numbers, texts and times sent against the API limits.';
   } else if (isFastifyError(exception)) {
     statusCode = exception.statusCode;
     message = fastifyMessage(exception);
   }
   if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message });
+  if (statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message });
   const result: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details && details.length > 0) result.details = details;
   if (requestId) result.requestId = requestId;
   return result;
+}
+
+/**
+ * The SQLSTATE of a PostgreSQL data exception (class 22: numeric overflow, invalid text or time, ...)
+ * that slipped past input validation, or null: the request's value is at fault, not the server.
+ */
+export function dataExceptionCode(exception: unknown): string | null {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return exception instanceof Error && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code) ? code : null;
 }
 
 interface FastifyError {

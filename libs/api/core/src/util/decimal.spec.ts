@@ -1,4 +1,4 @@
-import { compareDecimal, toDecimalString } from './decimal';
+import { compareDecimal, echo, parseDecimal, toDecimalString } from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -32,5 +32,62 @@ describe('compareDecimal', () => {
     ['0.1', '0.10000000000000001', -1],
   ])('compares %s with %s exactly', (a, b, expected) => {
     expect(compareDecimal(a, b)).toBe(expected);
+  });
+});
+
+describe('parseDecimal limits (checked before anything is expanded)', () => {
+  const bot = { maxLength: 100, maxExponent: 1000, maxSignificantDigits: 40, maxIntegerDigits: 40, maxScale: 40 };
+
+  it.each([
+    ['1e-100000000', 'exponent'],
+    ['1e-100000', 'exponent'],
+    ['1e100000000', 'exponent'],
+    [`1e${'9'.repeat(90)}`, 'exponent'],
+    ['1e400', 'range'],
+    ['1e-20000', 'exponent'],
+    ['0e-100000', 'exponent'],
+    ['1e-41', 'scale'],
+    [`0.${'1'.repeat(41)}`, 'precision'],
+    ['1'.repeat(101), 'length'],
+    [`${'0'.repeat(5000)}1`, 'length'],
+    ['1,5', 'syntax'],
+    [{}, 'type'],
+    [Infinity, 'range'],
+  ])('refuses %p by the %s rule', (input, rule) => {
+    const result = parseDecimal(input, bot);
+    expect(result).toMatchObject({ ok: false, rule });
+  });
+
+  it('refuses a huge exponent in time that does not grow with the exponent', () => {
+    // Expanding 1e-100000000 would build a 100 MB string; the refusal reads only the exponent digits.
+    const result = parseDecimal(`1e-${'9'.repeat(7)}`, bot);
+    expect(result).toMatchObject({ ok: false, rule: 'exponent', message: 'has an exponent out of range (at most ±1000)' });
+  });
+
+  it.each([
+    ['0.30000000000000004', '0.30000000000000004'],
+    ['1.2345678901234567e-05', '0.000012345678901234567'],
+    [Number('1.2345678901234567e-5'), '0.000012345678901234568'],
+    ['1e-20', '0.00000000000000000001'],
+    ['1e17', '100000000000000000'],
+    ['0e-1000', '0'],
+    ['123456789012345678901234567890.1234567890', '123456789012345678901234567890.123456789'],
+  ])('keeps %p exactly as %p', (input, expected) => {
+    expect(parseDecimal(input, bot)).toEqual({ ok: true, value: expected });
+  });
+
+  it('names the limits in its messages', () => {
+    expect(parseDecimal(`0.${'1'.repeat(45)}`, bot)).toMatchObject({ message: 'has more than 40 significant digits (got 45)' });
+    expect(parseDecimal('1e-45', bot)).toMatchObject({ message: 'has more than 40 decimal places (it would be rounded)' });
+  });
+});
+
+describe('echo', () => {
+  it('cuts a long value so an error message stays small', () => {
+    const text = echo('9'.repeat(100_000));
+    expect(text.length).toBeLessThan(100);
+    expect(text).toContain('(100000 characters)');
+    expect(echo('BTC')).toBe('"BTC"');
+    expect(echo(12)).toBe('12');
   });
 });

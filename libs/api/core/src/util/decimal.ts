@@ -1,49 +1,133 @@
 /**
  * Decimal numbers travel as strings. JSON numbers from a bot are turned into their shortest exact
  * decimal text (what the bot wrote); nothing here adds binary floats up.
+ *
+ * Parsing is bounded and linear in the input: the text length and the exponent are checked before
+ * anything is expanded, and the plain text produced is never longer than the limits allow.
  */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Returns the plain decimal text of a number or numeric string, or null when it is not one. */
-export function toDecimalString(value: unknown): string | null {
-  let text: string;
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return null;
-    text = String(value);
-  } else if (typeof value === 'string') {
-    text = value.trim();
-  } else {
-    return null;
-  }
-  if (!DECIMAL.test(text)) return null;
-  return normalise(text);
+export interface DecimalLimits {
+  /** Longest text accepted (after the number is turned into text, before trimming). */
+  maxLength?: number;
+  /** Largest absolute exponent accepted in scientific notation ("1e-1000000" is refused unread). */
+  maxExponent?: number;
+  /** Most significant digits (leading and trailing zeros do not count). */
+  maxSignificantDigits?: number;
+  /** Most digits before the decimal point. */
+  maxIntegerDigits?: number;
+  /** Most digits after the decimal point (what would not fit is refused, never rounded). */
+  maxScale?: number;
 }
 
-function normalise(text: string): string {
-  let sign = '';
-  if (text.startsWith('-') || text.startsWith('+')) {
-    sign = text[0] === '-' ? '-' : '';
+/** Why a value is not an acceptable decimal, in words that follow the field name. */
+export type DecimalRefusal =
+  | { rule: 'type'; message: string }
+  | { rule: 'length'; message: string }
+  | { rule: 'syntax'; message: string }
+  | { rule: 'exponent'; message: string }
+  | { rule: 'precision'; message: string }
+  | { rule: 'scale'; message: string }
+  | { rule: 'range'; message: string };
+
+export type DecimalResult = { ok: true; value: string } | ({ ok: false } & DecimalRefusal);
+
+/** Generous defaults for text that is already trusted to be a number (e.g. read back from PostgreSQL). */
+export const DEFAULT_DECIMAL_LIMITS: Required<DecimalLimits> = {
+  maxLength: 200,
+  maxExponent: 1000,
+  maxSignificantDigits: 100,
+  maxIntegerDigits: 100,
+  maxScale: 100,
+};
+
+/** Parses a JSON number or numeric string into plain decimal text, within the limits. */
+export function parseDecimal(value: unknown, limits: DecimalLimits = {}): DecimalResult {
+  const l = { ...DEFAULT_DECIMAL_LIMITS, ...limits };
+  let text: string;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return { ok: false, rule: 'range', message: 'must be a finite number' };
+    text = String(value);
+  } else if (typeof value === 'string') {
+    if (value.length > l.maxLength + 20) return tooLong(value.length, l.maxLength);
+    text = value.trim();
+  } else {
+    return { ok: false, rule: 'type', message: 'must be a number or a numeric string' };
+  }
+  if (text.length > l.maxLength) return tooLong(text.length, l.maxLength);
+  if (!DECIMAL.test(text)) return { ok: false, rule: 'syntax', message: 'must be a number or a numeric string' };
+
+  let negative = false;
+  if (text[0] === '-' || text[0] === '+') {
+    negative = text[0] === '-';
     text = text.slice(1);
   }
-  const [mantissaText, exponentText] = text.toLowerCase().split('e');
-  let mantissa = mantissaText;
-  const exponent = exponentText ? Number(exponentText) : 0;
-  if (mantissa.startsWith('.')) mantissa = `0${mantissa}`;
-  if (mantissa.endsWith('.')) mantissa = mantissa.slice(0, -1);
-  let [whole, fraction = ''] = mantissa.split('.');
-  if (exponent > 0) {
-    fraction = fraction.padEnd(exponent, '0');
-    whole += fraction.slice(0, exponent);
-    fraction = fraction.slice(exponent);
-  } else if (exponent < 0) {
-    whole = whole.padStart(-exponent + 1, '0');
-    fraction = whole.slice(whole.length + exponent) + fraction;
-    whole = whole.slice(0, whole.length + exponent);
+  const e = text.search(/[eE]/);
+  const mantissa = e >= 0 ? text.slice(0, e) : text;
+  let exponent = 0;
+  if (e >= 0) {
+    const exponentText = text.slice(e + 1);
+    const sign = exponentText[0] === '-' ? -1 : 1;
+    const digits = stripLeadingZeros(exponentText.replace(/^[+-]/, ''));
+    if (digits.length > 7 || Number(digits) > l.maxExponent) {
+      return { ok: false, rule: 'exponent', message: `has an exponent out of range (at most ±${l.maxExponent})` };
+    }
+    exponent = sign * Number(digits);
   }
-  whole = whole.replace(/^0+(?=\d)/, '');
-  fraction = fraction.replace(/0+$/, '');
-  const result = fraction ? `${whole}.${fraction}` : whole;
-  return result === '0' ? '0' : sign + result;
+  const point = mantissa.indexOf('.');
+  const whole = point >= 0 ? mantissa.slice(0, point) : mantissa;
+  const fraction = point >= 0 ? mantissa.slice(point + 1) : '';
+  // digits × 10^(pointAt - digits.length): pointAt is where the decimal point goes in `digits`.
+  let digits = whole + fraction;
+  let pointAt = whole.length + exponent;
+  let start = 0;
+  while (start < digits.length && digits[start] === '0') start++;
+  let end = digits.length;
+  while (end > start && digits[end - 1] === '0') end--;
+  pointAt -= start;
+  digits = digits.slice(start, end);
+  if (digits.length === 0) return { ok: true, value: '0' };
+  if (digits.length > l.maxSignificantDigits) {
+    return {
+      ok: false,
+      rule: 'precision',
+      message: `has more than ${l.maxSignificantDigits} significant digits (got ${digits.length})`,
+    };
+  }
+  const integerDigits = Math.max(pointAt, 0);
+  const scale = Math.max(digits.length - pointAt, 0);
+  if (integerDigits > l.maxIntegerDigits) {
+    return { ok: false, rule: 'range', message: `is out of range (more than ${l.maxIntegerDigits} digits before the decimal point)` };
+  }
+  if (scale > l.maxScale) {
+    return {
+      ok: false,
+      rule: 'scale',
+      message:
+        l.maxScale === 0 ? 'must be a whole number' : `has more than ${l.maxScale} decimal places (it would be rounded)`,
+    };
+  }
+  let plain: string;
+  if (pointAt <= 0) plain = `0.${'0'.repeat(-pointAt)}${digits}`;
+  else if (pointAt >= digits.length) plain = digits + '0'.repeat(pointAt - digits.length);
+  else plain = `${digits.slice(0, pointAt)}.${digits.slice(pointAt)}`;
+  return { ok: true, value: negative ? `-${plain}` : plain };
+}
+
+function tooLong(length: number, max: number): DecimalResult {
+  return { ok: false, rule: 'length', message: `must be at most ${max} characters long (got ${length})` };
+}
+
+function stripLeadingZeros(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits[i] === '0') i++;
+  return digits.slice(i);
+}
+
+/** Returns the plain decimal text of a number or numeric string, or null when it is not one (or exceeds the limits). */
+export function toDecimalString(value: unknown, limits?: DecimalLimits): string | null {
+  const result = parseDecimal(value, limits);
+  return result.ok ? result.value : null;
 }
 
 /** Compares two decimal strings exactly: -1, 0 or 1. */
@@ -64,4 +148,20 @@ function compareMagnitude(a: string, b: string): number {
   const pa = fa.padEnd(width, '0');
   const pb = fb.padEnd(width, '0');
   return pa === pb ? 0 : pa < pb ? -1 : 1;
+}
+
+/** A value shown in an error message: JSON text cut to `max` characters, so a huge value is not echoed back. */
+export function echo(value: unknown, max = 60): string {
+  let text: string;
+  if (typeof value === 'string') {
+    text = JSON.stringify(value.length > max ? value.slice(0, max) : value);
+    if (value.length > max) return `${text.slice(0, -1)}…" (${value.length} characters)`;
+    return text;
+  }
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }

@@ -43,7 +43,7 @@ export class Market {
   @Property({ type: 'timestamptz' })
   lastReportedAt: Date = new Date();
 
-  @Property({ type: 'integer' })
+  @Property({ type: new BigIntType('number') })
   reportCount = 1;
 
   @Property({ type: new BigIntType('number'), nullable: true })

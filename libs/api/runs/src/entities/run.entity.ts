@@ -33,7 +33,7 @@ export class Run {
   @Property({ type: 'text' })
   status: RunStatus = 'running';
 
-  @Property({ type: 'decimal', precision: 24, scale: 8, nullable: true })
+  @Property({ type: 'decimal', nullable: true })
   startingBankroll: string | null = null;
 
   @Property({ type: 'timestamptz' })
@@ -56,13 +56,13 @@ export class Run {
   @Property({ type: 'jsonb' })
   extra: Record<string, unknown> = {};
 
-  @Property({ type: 'decimal', precision: 24, scale: 8, nullable: true })
+  @Property({ type: 'decimal', nullable: true })
   totalPnl: string | null = null;
 
-  @Property({ type: 'integer', nullable: true })
+  @Property({ type: new BigIntType('number'), nullable: true })
   totalFills: number | null = null;
 
-  @Property({ type: 'integer', nullable: true })
+  @Property({ type: new BigIntType('number'), nullable: true })
   totalOrders: number | null = null;
 
   @Property({ type: 'integer', nullable: true })

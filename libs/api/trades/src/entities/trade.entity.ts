@@ -23,7 +23,7 @@ export class Trade {
   @Property({ type: new BigIntType('number'), nullable: true })
   botId: number | null = null;
 
-  @Property({ type: 'integer' })
+  @Property({ type: new BigIntType('number') })
   cycle!: number;
 
   @Property({ type: 'text' })
@@ -38,10 +38,10 @@ export class Trade {
   @Property({ type: 'text' })
   outcome!: string;
 
-  @Property({ type: 'decimal', precision: 20, scale: 10 })
+  @Property({ type: 'decimal' })
   price!: string;
 
-  @Property({ type: 'decimal', precision: 30, scale: 10 })
+  @Property({ type: 'decimal' })
   size!: string;
 
   @Property({ type: 'text', nullable: true })
@@ -56,10 +56,10 @@ export class Trade {
   @Property({ type: 'text' })
   status: TradeStatus = 'placed';
 
-  @Property({ type: 'decimal', precision: 20, scale: 10, nullable: true })
+  @Property({ type: 'decimal', nullable: true })
   fillPrice: string | null = null;
 
-  @Property({ type: 'decimal', precision: 30, scale: 10, nullable: true })
+  @Property({ type: 'decimal', nullable: true })
   fillSize: string | null = null;
 
   /** Kept as PostgreSQL text so the microseconds a bot sends survive (a JS Date keeps milliseconds). */
@@ -69,7 +69,7 @@ export class Trade {
   @Property({ type: 'text', nullable: true })
   resolvedOutcome: string | null = null;
 
-  @Property({ type: 'decimal', precision: 24, scale: 8, nullable: true })
+  @Property({ type: 'decimal', nullable: true })
   pnl: string | null = null;
 
   /** Fields this server does not know, as the bot sent them. */

@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000 } from './Migration20261124000000';
 import { Migration20261201000000 } from './Migration20261201000000';
 import { Migration20261202000000 } from './Migration20261202000000';
+import { Migration20261203000100 } from './Migration20261203000100';
 import { Migration20261203000150 } from './Migration20261203000150';
 import { Migration20261203000200 } from './Migration20261203000200';
 import { Migration20261203000300 } from './Migration20261203000300';
@@ -11,6 +12,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124000000', class: Migration20261124000000 },
   { name: 'Migration20261201000000', class: Migration20261201000000 },
   { name: 'Migration20261202000000', class: Migration20261202000000 },
+  { name: 'Migration20261203000100', class: Migration20261203000100 },
   { name: 'Migration20261203000150', class: Migration20261203000150 },
   { name: 'Migration20261203000200', class: Migration20261203000200 },
   { name: 'Migration20261203000300', class: Migration20261203000300 },
