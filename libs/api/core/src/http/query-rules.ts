@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { textProblem } from '../util/text';
 
 /**
  * Rules for what admins put in query strings and paths. Every value is hostile until checked: the
@@ -24,28 +25,10 @@ export function parseWholeNumber(value: unknown, min: number, max: number): numb
   return Number.isSafeInteger(parsed) && parsed >= min && parsed <= max ? parsed : null;
 }
 
-/** The rule a piece of text breaks, or null: no NUL, no lone UTF-16 surrogate, at most `maxLength` characters. */
-export function textProblem(value: string, maxLength: number): string | null {
+/** The rule a piece of text breaks, or null: at most `maxLength` characters, then the rules of stored text. */
+export function boundedTextProblem(value: string, maxLength: number): string | null {
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
-  if (value.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
-  if (hasLoneSurrogate(value)) return 'must be valid Unicode text (it contains a lone surrogate)';
-  return null;
-}
-
-export function hasLoneSurrogate(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = value.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    if (code >= 0xdc00 && code <= 0xdfff) return true;
-  }
-  return false;
+  return textProblem(value);
 }
 
 const ISO =
@@ -136,10 +119,10 @@ export function QueryWholeNumber(min: number, max: number): PropertyDecorator {
 export function QueryText(maxLength = DEFAULT_QUERY_TEXT_LENGTH): PropertyDecorator {
   return rule(
     'queryText',
-    (value) => typeof value === 'string' && textProblem(value, maxLength) === null,
+    (value) => typeof value === 'string' && boundedTextProblem(value, maxLength) === null,
     (args) =>
       typeof args.value === 'string'
-        ? `${args.property} ${textProblem(args.value, maxLength) ?? 'is not valid'}`
+        ? `${args.property} ${boundedTextProblem(args.value, maxLength) ?? 'is not valid'}`
         : `${args.property} must be one text value (given once)`,
   );
 }
@@ -148,8 +131,8 @@ export function QueryText(maxLength = DEFAULT_QUERY_TEXT_LENGTH): PropertyDecora
 export function CleanText(options?: ValidationOptions): PropertyDecorator {
   return rule(
     'cleanText',
-    (value) => typeof value !== 'string' || textProblem(value, Number.MAX_SAFE_INTEGER) === null,
-    (args) => `${args.property} ${textProblem(String(args.value), Number.MAX_SAFE_INTEGER) ?? 'is not valid'}`,
+    (value) => typeof value !== 'string' || textProblem(value) === null,
+    (args) => `${args.property} ${textProblem(String(args.value)) ?? 'is not valid'}`,
     options,
   );
 }
