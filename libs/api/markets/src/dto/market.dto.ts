@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { CleanText, QueryId, QueryWholeNumber } from '@polymaker/api/core';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export const MARKET_PAGE_DEFAULT = 200;
 export const MARKET_PAGE_MAX = 1000;
