@@ -69,7 +69,11 @@ export class SseClient {
       const req = httpRequest(`${base}/api/v1/events`, { headers, agent: false });
       let socketResolve: (socket: Socket) => void = () => undefined;
       const client = new SseClient(new Promise((r) => (socketResolve = r)));
-      req.on('socket', (socket) => socketResolve(socket));
+      req.on('socket', (socket) => {
+        socket.on('error', (error: NodeJS.ErrnoException) => end(error.code ?? error.message));
+        socket.on('close', () => end('close'));
+        socketResolve(socket);
+      });
       const end = (reason: string) => {
         if (client.ended) return;
         client.ended = true;

@@ -56,13 +56,17 @@ export class LiveController {
       if (heartbeat) clearInterval(heartbeat);
       subscription?.unsubscribe();
     };
-    // Each client has a bounded buffer: one that does not read what it is sent is dropped, not buffered
-    // without end. It reconnects with Last-Event-ID and is replayed what it missed.
-    const send = (frame: string) => {
-      if (!open || raw.destroyed) return;
-      raw.write(frame);
-      if (raw.writableLength <= limit) return;
-      const buffered = raw.writableLength;
+    // Each client has a bounded buffer: what the socket does not take at once waits in a queue, and a
+    // client whose queue outgrows LIVE_CLIENT_BUFFER_BYTES is dropped, not buffered without end. It
+    // reconnects with Last-Event-ID and is replayed what it missed. The replay itself goes at the
+    // client's pace, straight from the shared replay buffer.
+    const replay = 'replay' in resumption ? resumption.replay : [];
+    let cursor = 0;
+    const queue: string[] = [];
+    let queuedBytes = 0;
+    let waiting = false;
+    const drop = () => {
+      const buffered = queuedBytes + raw.writableLength;
       close();
       const drops = this.live.countDrop();
       this.logger.warn(
@@ -72,11 +76,38 @@ export class LiveController {
       if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
       else raw.destroy();
     };
-    send('retry: 2000\n: connected\n\n');
+    const write = (frame: string) => {
+      if (raw.write(frame)) return true;
+      waiting = true;
+      raw.once('drain', pump);
+      return false;
+    };
+    const pump = () => {
+      waiting = false;
+      while (open && !raw.destroyed) {
+        let frame: string | undefined;
+        if (cursor < replay.length) frame = replay[cursor++].frame;
+        else if (queue.length > 0) {
+          frame = queue.shift() as string;
+          queuedBytes -= frame.length;
+        } else return;
+        if (!write(frame)) return;
+      }
+    };
+    const send = (frame: string) => {
+      if (!open || raw.destroyed) return;
+      if (waiting || cursor < replay.length) {
+        queue.push(frame);
+        queuedBytes += frame.length;
+        if (queuedBytes + raw.writableLength > limit) drop();
+        return;
+      }
+      write(frame);
+    };
+    write('retry: 2000\n: connected\n\n');
     if ('reset' in resumption) send(this.live.resetFrame(resumption.reset));
-    else if (resumption.replay.length > 0) for (const event of resumption.replay) send(event.frame);
+    else if (replay.length > 0) pump();
     else send(`id: ${this.live.currentId()}\n\n`); // the position to resume from, before any event arrives
-    if (!open) return; // dropped while replaying
     // replay and subscribe in the same tick: no event can fall between them
     subscription = this.live.stream.subscribe({
       next: (event) => send(event.frame),
