@@ -65,6 +65,11 @@ describe('slow clients', () => {
     expectTimeoutAnswer(exchange.received());
   });
 
+  it('closes a connection that never sends a byte', async () => {
+    const exchange = await openRaw(t.api.port, '');
+    await waitUntil('the server to close the silent connection', () => exchange.isClosed(), 30_000);
+  });
+
   it('still takes a normal upload, and a body sent in a few quick parts', async () => {
     const runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body.runId;
     const trades = Array.from({ length: 3000 }, (_, i) => ({
