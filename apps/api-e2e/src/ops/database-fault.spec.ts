@@ -124,6 +124,8 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
       expect(ready.body).toEqual({ status: 'unavailable', message: 'database unreachable' });
       expect(ready.text).not.toMatch(/127\.0\.0\.1|ECONN|:\d{4,5}/);
       expect((await call(api, 'GET', '/health', null)).status).toBe(200);
+      // the supervisor tries, fails while the port is taken, and keeps trying with backoff
+      await waitUntil('a failed restart attempt', () => api.output().includes('embedded PostgreSQL did not restart yet; trying again'));
     } finally {
       squatter.close();
     }
