@@ -19,7 +19,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const errorBody = toErrorBody(exception, request.id);
     if (errorBody.statusCode === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
       // details in the log only; the caller gets a 503 to retry
-      this.logger.warn({ requestId: request.id, method: request.method, url: request.url.split('?')[0], err: describe(exception).message }, 'database unavailable');
+      const cause = describe(exception).message; // the driver puts the statement first and the cause last
+      this.logger.warn(
+        { requestId: request.id, method: request.method, url: request.url.split('?')[0], err: cause.length > 300 ? `…${cause.slice(-300)}` : cause },
+        'database unavailable',
+      );
       void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     } else if (errorBody.statusCode >= 500) {
       this.logger.error(
