@@ -1,7 +1,7 @@
 import { DestroyRef, Injectable, NgZone, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
 import { AdminSession } from './admin-session';
-import { ServerEvent, parseEventStream } from './sse';
+import { STREAM_RESET, ServerEvent, parseEventStream } from './sse';
 
 export type LiveMode = 'off' | 'connecting' | 'live' | 'polling';
 
@@ -36,6 +36,8 @@ export class LiveEvents {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
   private running = false;
+  /** The last event id received: sent as Last-Event-ID on a reconnect, so the server replays what was missed. */
+  private lastEventId: string | null = null;
 
   readonly mode = this.modeSignal.asReadonly();
   readonly lastEvent = this.lastEventSignal.asReadonly();
@@ -44,6 +46,7 @@ export class LiveEvents {
     if (this.running) return;
     this.running = true;
     this.attempt = 0;
+    this.lastEventId = null; // a fresh start loads everything anyway
     void this.connect();
   }
 
@@ -103,8 +106,11 @@ export class LiveEvents {
     const abort = new AbortController();
     this.abort = abort;
     try {
+      const headers: Record<string, string> = { 'X-Api-Key': key, Accept: 'text/event-stream' };
+      const resuming = this.lastEventId !== null;
+      if (this.lastEventId !== null) headers['Last-Event-ID'] = this.lastEventId;
       const response = await fetch('/api/v1/events', {
-        headers: { 'X-Api-Key': key, Accept: 'text/event-stream' },
+        headers,
         cache: 'no-store',
         signal: abort.signal,
       });
@@ -124,8 +130,9 @@ export class LiveEvents {
       this.stopPolling();
       this.modeSignal.set('live');
       this.attempt = 0;
-      // Something may have changed while we were not listening.
-      this.emit({ name: 'stream.connected', data: null });
+      // Something may have changed while we were not listening. A reconnect with Last-Event-ID is replayed
+      // what it missed instead, or told to refetch with a stream.reset (below).
+      if (!resuming) this.emit({ name: 'stream.connected', data: null });
       const reader = response.body.getReader();
       const decoder = new TextDecoder();
       let buffer = '';
@@ -133,9 +140,12 @@ export class LiveEvents {
         const { value, done } = await reader.read();
         if (done) break;
         buffer += decoder.decode(value, { stream: true });
-        const { events, rest } = parseEventStream(buffer);
+        const { events, rest, lastId } = parseEventStream(buffer);
         buffer = rest;
-        if (events.length) this.zone.run(() => events.forEach((event) => this.emit(event)));
+        if (lastId !== undefined) this.lastEventId = lastId;
+        // stream.reset: the missed events cannot be replayed; every page refetches as on a first connection
+        const delivered = events.map((event) => (event.name === STREAM_RESET ? { name: 'stream.connected', data: event.data } : event));
+        if (delivered.length) this.zone.run(() => delivered.forEach((event) => this.emit(event)));
       }
       throw new Error('stream ended');
     } catch {

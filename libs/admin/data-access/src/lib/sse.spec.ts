@@ -10,3 +10,17 @@ describe('parseEventStream', () => {
     expect(next.rest).toBe('');
   });
 });
+
+describe('parseEventStream ids', () => {
+  it('returns the last id sent, also from an id-only block, for Last-Event-ID on a reconnect', () => {
+    const { events, lastId } = parseEventStream('retry: 2000\n: connected\n\nid: 1a2b3c4d-7\n\nid: 1a2b3c4d-8\nevent: run.started\ndata: {"runId":1}\n\n');
+    expect(events).toEqual([{ name: 'run.started', data: { runId: 1 } }]);
+    expect(lastId).toBe('1a2b3c4d-8');
+    expect(parseEventStream(': ping\n\n').lastId).toBeUndefined();
+  });
+
+  it('passes the reset event on, which the app turns into a refetch', () => {
+    const { events } = parseEventStream('id: 1a2b3c4d-9\nevent: stream.reset\ndata: {"reason":"unknown Last-Event-ID: refetch"}\n\n');
+    expect(events).toEqual([{ name: 'stream.reset', data: { reason: 'unknown Last-Event-ID: refetch' } }]);
+  });
+});

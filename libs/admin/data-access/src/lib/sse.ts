@@ -3,15 +3,20 @@ export interface ServerEvent {
   data: unknown;
 }
 
+/** Sent by the server when a reconnect cannot be resumed from Last-Event-ID: what the page shows must be refetched. */
+export const STREAM_RESET = 'stream.reset';
+
 /**
  * Splits a text/event-stream buffer into complete messages; returns them with the unfinished rest.
  * Comment lines (": ping") are skipped; data lines are joined with "\n" and parsed as JSON when they can be.
+ * `lastId` is the last `id:` seen (to send back as Last-Event-ID on a reconnect), or undefined when none came.
  */
-export function parseEventStream(buffer: string): { events: ServerEvent[]; rest: string } {
+export function parseEventStream(buffer: string): { events: ServerEvent[]; rest: string; lastId?: string } {
   const normalized = buffer.replace(/\r\n?/g, '\n');
   const blocks = normalized.split('\n\n');
   const rest = blocks.pop() ?? '';
   const events: ServerEvent[] = [];
+  let lastId: string | undefined;
   for (const block of blocks) {
     let name = 'message';
     const data: string[] = [];
@@ -20,7 +25,8 @@ export function parseEventStream(buffer: string): { events: ServerEvent[]; rest:
       const colon = line.indexOf(':');
       const field = colon === -1 ? line : line.slice(0, colon);
       const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') name = value;
+      if (field === 'id') lastId = value;
+      else if (field === 'event') name = value;
       else if (field === 'data') data.push(value);
     }
     if (!data.length && name === 'message') continue;
@@ -33,5 +39,5 @@ export function parseEventStream(buffer: string): { events: ServerEvent[]; rest:
     }
     events.push({ name, data: parsed });
   }
-  return { events, rest };
+  return lastId === undefined ? { events, rest } : { events, rest, lastId };
 }

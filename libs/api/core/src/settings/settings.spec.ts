@@ -82,3 +82,40 @@ describe('readSettings: back office', () => {
     }
   });
 });
+
+describe('readSettings: timeouts, proxy trust, auth limits, live stream and database timeouts', () => {
+  it('gives the documented defaults', () => {
+    expect(readSettings({}).resilience).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      trustProxy: false,
+      authFailuresPerMinute: 30,
+      apiKeyCacheSize: 10_000,
+      apiKeyCacheSeconds: 5,
+      liveClientBufferBytes: 1024 * 1024,
+      liveReplayEvents: 1000,
+      dbConnectTimeoutMs: 3000,
+      dbAcquireTimeoutMs: 5000,
+    });
+  });
+
+  it('reads TRUST_PROXY as off, on, a hop count or proxy addresses', () => {
+    expect(readSettings({ TRUST_PROXY: 'false' }).resilience.trustProxy).toBe(false);
+    expect(readSettings({ TRUST_PROXY: 'true' }).resilience.trustProxy).toBe(true);
+    expect(readSettings({ TRUST_PROXY: '2' }).resilience.trustProxy).toBe(2);
+    expect(readSettings({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).resilience.trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+  });
+
+  it('names each bad variable', () => {
+    try {
+      readSettings({ TRUST_PROXY: 'proxy.example', REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '5000', LIVE_CLIENT_BUFFER_BYTES: '10', DB_ACQUIRE_TIMEOUT_MS: 'soon' });
+      throw new Error('expected a SettingsError');
+    } catch (error) {
+      const problems = (error as SettingsError).problems.join('\n');
+      for (const name of ['TRUST_PROXY', 'HEADERS_TIMEOUT_MS (5000) must not exceed REQUEST_TIMEOUT_MS', 'LIVE_CLIENT_BUFFER_BYTES', 'DB_ACQUIRE_TIMEOUT_MS']) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+});

@@ -22,7 +22,7 @@ export class LiveService extends BaseService {
   static readonly StreamEventsPath = '/api/v1/events';
 
   /**
-   * Server-Sent Events: every domain event as `event: <name>` + `data: <json>`, and `: ping` every 15 s. Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers).
+   * Server-Sent Events: every domain event as `id: <id>` + `event: <name>` + `data: <json>`, and `: ping` every 15 s. Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers). Reconnect with `Last-Event-ID` to receive the events missed meanwhile; when they cannot be replayed the stream starts with a `stream.reset` event: refetch what you show. A client that reads too slowly is disconnected.
    *
    *
    *
@@ -37,7 +37,7 @@ export class LiveService extends BaseService {
   }
 
   /**
-   * Server-Sent Events: every domain event as `event: <name>` + `data: <json>`, and `: ping` every 15 s. Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers).
+   * Server-Sent Events: every domain event as `id: <id>` + `event: <name>` + `data: <json>`, and `: ping` every 15 s. Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers). Reconnect with `Last-Event-ID` to receive the events missed meanwhile; when they cannot be replayed the stream starts with a `stream.reset` event: refetch what you show. A client that reads too slowly is disconnected.
    *
    *
    *

@@ -9,11 +9,17 @@ import { RequestBuilder } from '../../request-builder';
 
 
 export interface StreamEvents$Params {
+
+/**
+ * The id of the last event received, to resume after it
+ */
+  'Last-Event-ID'?: string;
 }
 
 export function streamEvents(http: HttpClient, rootUrl: string, params?: StreamEvents$Params, context?: HttpContext): Observable<StrictHttpResponse<string>> {
   const rb = new RequestBuilder(rootUrl, streamEvents.PATH, 'get');
   if (params) {
+    rb.header('Last-Event-ID', params['Last-Event-ID'], {});
   }
 
   return http.request(
