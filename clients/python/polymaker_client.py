@@ -591,9 +591,8 @@ class Spool:
 
     def _prune_dead_letters(self) -> None:
         excess = self.dead - self.dead_letter_max
-        rows = self._db.execute("SELECT id, kind FROM dead_letters ORDER BY id LIMIT ?", (excess,)).fetchall()
-        self._db.executemany("DELETE FROM dead_letters WHERE id = ?", [(r[0],) for r in rows])
-        self.dead -= len(rows)
+        rows = self._db.execute("SELECT local_ids, id FROM dead_letters ORDER BY id LIMIT ?", (excess,)).fetchall()
+        self._forget_dead(rows)
         self.dropped["dead_letter"] += len(rows)
         logger.warning("Command Center: more than %d dead letters; the %d oldest were deleted",
                        self.dead_letter_max, len(rows))
@@ -668,10 +667,16 @@ class Spool:
     def purge_dead_letters(self, ids: Optional[List[int]] = None) -> int:
         """Delete dead letters for good."""
         with self._lock, self._db:
-            rows = self._select_dead(ids, "id")
-            self._db.executemany("DELETE FROM dead_letters WHERE id = ?", rows)
-            self.dead -= len(rows)
+            rows = self._select_dead(ids, "local_ids, id")
+            self._forget_dead(rows)
             return len(rows)
+
+    def _forget_dead(self, rows: List[tuple]) -> None:
+        """Delete dead letters given as (local_ids, id) rows, with their provisional ids."""
+        self._db.executemany("DELETE FROM dead_letters WHERE id = ?", [(row[1],) for row in rows])
+        self._db.executemany("DELETE FROM ids WHERE local_id = ? AND server_id IS NULL",
+                             [(local_id,) for row in rows for local_id in json.loads(row[0])])
+        self.dead -= len(rows)
 
     def _select_dead(self, ids: Optional[List[int]], columns: str) -> List[tuple]:
         rows = self._db.execute("SELECT %s FROM dead_letters ORDER BY id" % columns).fetchall()
