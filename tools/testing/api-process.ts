@@ -20,7 +20,8 @@ export interface ApiProcess {
 }
 
 export interface ApiProcessOptions {
-  databaseUrl: string;
+  /** null: no DATABASE_URL, so the API starts its own embedded PostgreSQL (give it a DATA_DIR in env). */
+  databaseUrl: string | null;
   port?: number;
   env?: Record<string, string>;
 }
@@ -33,12 +34,13 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     ...(process.env as Record<string, string>),
     PORT: String(port),
     HOST: '127.0.0.1',
-    DATABASE_URL: options.databaseUrl,
+    DATABASE_URL: options.databaseUrl ?? '',
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     BOT_API_KEY: TEST_BOT_KEY,
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
     ...options.env,
   };
+  if (options.databaseUrl === null) delete env['DATABASE_URL'];
   const child = spawn(process.execPath, [API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -31,6 +31,19 @@ export interface AppOptions {
   log: (message: string) => void;
 }
 
+/**
+ * While the database is unreachable, requests fail fast (and are answered 503) instead of queueing: a short
+ * connect timeout (DB_CONNECT_TIMEOUT_MS) and a short wait for a pooled connection (DB_ACQUIRE_TIMEOUT_MS).
+ * A connection that broke is dropped by the pool and a new one is opened once the database is back.
+ */
+function databaseTimeouts(settings: Settings) {
+  const { dbConnectTimeoutMs, dbAcquireTimeoutMs } = settings.resilience;
+  return {
+    pool: { acquireTimeoutMillis: dbAcquireTimeoutMs, createTimeoutMillis: dbConnectTimeoutMs, createRetryIntervalMillis: 200 },
+    driverOptions: { connection: { connectionTimeoutMillis: dbConnectTimeoutMs, keepAlive: true } },
+  };
+}
+
 /** The composition root: every domain module, the database and the cross-cutting pieces. */
 @Module({})
 export class AppModule {
@@ -50,7 +63,8 @@ export class AppModule {
           connect: options.connect,
           registerRequestContext: false,
           forceUtcTimezone: true,
-          pool: { min: 2, max: 20 }, // two warm connections: the first writes after a quiet spell skip the connect
+          pool: { min: 2, max: 20, ...databaseTimeouts(options.settings).pool }, // two warm connections: the first writes after a quiet spell skip the connect
+          driverOptions: { ...databaseTimeouts(options.settings).driverOptions, log: { warn: (message: string) => options.log(String(message)) } },
           debug: false,
           colors: false,
           logger: options.log,

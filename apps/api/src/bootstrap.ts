@@ -1,9 +1,17 @@
-import { PayloadTooLargeException, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  PayloadTooLargeException,
+  RequestTimeoutException,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HttpExceptionFilter, JsonLogger, Settings, toErrorBody } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { SECURITY_HEADERS } from './security-headers';
@@ -24,7 +32,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   const adapter = new FastifyAdapter({
     logger: false, // requests are logged by the onResponse hook below, one JSON line each
     bodyLimit: settings.bodyLimitBytes,
-    trustProxy: true,
+    ...httpTimeouts(settings, logger),
     genReqId: (request: IncomingMessage) => {
       const header = request.headers['x-request-id'];
       const given = Array.isArray(header) ? header[0] : header;
@@ -81,6 +89,42 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   return app;
+}
+
+/**
+ * Request, header and keep-alive timeouts (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS), and
+ * TRUST_PROXY. A request whose headers or body do not arrive in time is answered 408 in the error body shape
+ * and its connection closed. They bound receiving a request only: a long response (the live stream) is not cut.
+ */
+function httpTimeouts(settings: Settings, logger: Pino) {
+  const { requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs, trustProxy } = settings.resilience;
+  return {
+    trustProxy,
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // Node checks for expired requests on this interval: keep the 408 close to the timeout.
+    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)) },
+    clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const exception = timedOut
+        ? new RequestTimeoutException(
+            `The request did not arrive in time: headers within ${headersTimeoutMs} ms and the whole body within ` +
+              `${requestTimeoutMs} ms (HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS). Send the body at once; the connection is closed.`,
+          )
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? new HttpException('The request headers are too large.', 431)
+          : new BadRequestException('Malformed HTTP request.');
+      const body = JSON.stringify(toErrorBody(exception, randomUUID()));
+      if (timedOut) logger.warn({ code: error.code }, 'request timed out before its body arrived: answered 408, connection closed');
+      if (!socket.writable) return void socket.destroy();
+      socket.end(
+        `HTTP/1.1 ${exception.getStatus()} ${STATUS_CODES[exception.getStatus()] ?? 'Error'}\r\n` +
+          `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      setTimeout(() => socket.destroy(), 2000).unref(); // a peer that does not close its side is cut
+    },
+  };
 }
 
 /**

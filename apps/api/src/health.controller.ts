@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { Public, SERVER_VERSION } from '@polymaker/api/core';
+import { DATABASE_RETRY_AFTER_SECONDS, Public, SERVER_VERSION } from '@polymaker/api/core';
 import type { FastifyReply } from 'fastify';
 
 class HealthView {
@@ -24,6 +24,8 @@ class ReadyView {
 @Public()
 @Controller()
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly orm: MikroORM,
     @Inject(SERVER_VERSION) private readonly version: string,
@@ -45,9 +47,12 @@ export class HealthController {
       await this.orm.em.getConnection().execute('select 1');
       await reply.send({ status: 'ready', message: 'database reachable' });
     } catch (error) {
+      // the cause (addresses, ports) goes to the log only: /ready answers anyone
+      this.logger.warn({ err: (error as Error).message }, 'not ready: the database does not answer');
       await reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
-        .send({ status: 'unavailable', message: `database unreachable: ${(error as Error).message}` });
+        .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))
+        .send({ status: 'unavailable', message: 'database unreachable' });
     }
   }
 }

@@ -10,7 +10,8 @@ import {
   readSettings,
   Settings,
   SettingsError,
-  startEmbeddedPostgres,
+  superviseEmbeddedPostgres,
+  SupervisorEvent,
 } from '@polymaker/api/core';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -71,6 +72,14 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
   return url.toString();
 }
 
+/** The embedded PostgreSQL's supervisor: an unexpected exit is an error; the restart says when it is back. */
+function logSupervisor(logger: ReturnType<typeof createRootLogger>, event: SupervisorEvent): void {
+  const entry = { component: 'postgres', ...event };
+  if (event.type === 'exited') logger.error(entry, 'embedded PostgreSQL exited unexpectedly; restarting it');
+  else if (event.type === 'restarted') logger.warn(entry, 'embedded PostgreSQL restarted; database connections recover on their own');
+  else logger.warn(entry, 'embedded PostgreSQL did not restart yet; trying again');
+}
+
 async function serve(): Promise<void> {
   const settings = settingsOrExit();
   const logger = createRootLogger(settings.logLevel);
@@ -78,9 +87,10 @@ async function serve(): Promise<void> {
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = settings.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({
+    embedded = await superviseEmbeddedPostgres({
       dataDir: join(settings.dataDir, 'postgres'),
       log: (line) => logger.debug({ component: 'postgres' }, line),
+      onEvent: (event) => logSupervisor(logger, event),
     });
     databaseUrl = await ensureDatabase(embedded.url, 'polymaker');
     logger.info({ dataDir: settings.dataDir, port: embedded.port }, 'embedded PostgreSQL started');

@@ -10,6 +10,7 @@ import {
 } from '@polymaker/api/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from './api-keys.service';
+import { AuthFailureLimiter, clientAddressKey } from './auth-failures';
 import { RateLimiter } from './rate-limiter';
 
 /**
@@ -19,6 +20,7 @@ import { RateLimiter } from './rate-limiter';
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly limiter: RateLimiter;
+  private readonly failures: AuthFailureLimiter;
 
   constructor(
     private readonly reflector: Reflector,
@@ -26,6 +28,7 @@ export class ApiKeyGuard implements CanActivate {
     @Inject(SETTINGS) settings: Settings,
   ) {
     this.limiter = new RateLimiter(settings.rateLimitPerMinute);
+    this.failures = new AuthFailureLimiter(settings.resilience.authFailuresPerMinute);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,8 +44,12 @@ export class ApiKeyGuard implements CanActivate {
         HttpStatus.UNAUTHORIZED,
       );
     }
+    const address = clientAddressKey(request.ip);
+    // A key verified as valid is never held up by its address's failures (a fleet behind one NAT keeps working).
+    if (!this.keys.isKnownValid(presented)) this.refuseWhileGuessing(address);
     const principal = await this.keys.verify(presented);
     if (!principal) {
+      this.failures.fail(address);
       throw new HttpException(
         {
           statusCode: 401,
@@ -73,5 +80,21 @@ export class ApiKeyGuard implements CanActivate {
     }
     request.principal = principal;
     return true;
+  }
+
+  /** Failed authentications are limited per client address (AUTH_FAILURES_PER_MINUTE) before any lookup. */
+  private refuseWhileGuessing(address: string): void {
+    const retryAfter = this.failures.retryAfter(address);
+    if (retryAfter === 0) return;
+    throw new HttpException(
+      {
+        statusCode: 429,
+        message:
+          `Too many failed authentications from this address: retry in ${retryAfter} s (limit AUTH_FAILURES_PER_MINUTE). ` +
+          'Check that the bot sends a valid key (POLYMAKER_API_KEY).',
+        retryAfterSeconds: retryAfter,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

@@ -10,16 +10,15 @@ import {
 } from '@polymaker/api/core';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyView } from './dto/api-key.dto';
+import { LruCache } from './bounded-cache';
 import { ApiKey, ApiKeySource } from './entities/api-key.entity';
 
 interface CachedKey {
-  principal: Principal | null;
+  principal: Principal;
   hash: Buffer;
   expiresAt: number;
   keyExpiresAt: number | null;
 }
-
-const CACHE_TTL_MS = 5_000;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -46,34 +45,61 @@ function visiblePrefix(value: string, source: ApiKeySource): string {
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  private readonly cache = new Map<string, CachedKey>();
+  /** Valid keys and unknown ones are cached apart (both bounded LRUs): a flood of unknown keys cannot evict a valid one. */
+  private readonly valid: LruCache<string, CachedKey>;
+  private readonly unknown: LruCache<string, number>;
+  private readonly cacheMs: number;
+  private lookups = 0;
   private readonly lastUsedWritten = new Map<number, number>();
 
   constructor(
     private readonly uow: UnitOfWork,
     @Inject(SETTINGS) private readonly settings: Settings,
-  ) {}
+  ) {
+    this.valid = new LruCache(settings.resilience.apiKeyCacheSize);
+    this.unknown = new LruCache(settings.resilience.apiKeyCacheSize);
+    this.cacheMs = settings.resilience.apiKeyCacheSeconds * 1000;
+  }
+
+  /** True for a key this instance verified as valid (and not expired) recently: not a guess. */
+  isKnownValid(presented: string): boolean {
+    const cached = this.valid.peek(hashKey(presented));
+    return cached !== undefined && (cached.keyExpiresAt === null || cached.keyExpiresAt > Date.now());
+  }
 
   /** The principal for a presented key, or null when it is unknown, revoked or expired. */
   async verify(presented: string): Promise<Principal | null> {
     const hash = hashKey(presented);
     const now = Date.now();
-    let cached = this.cache.get(hash);
+    let cached = this.valid.get(hash);
     if (!cached || cached.expiresAt < now) {
+      if (!cached && (this.unknown.get(hash) ?? 0) > now) return null;
       const key = await this.uow.read((em) => em.findOne(ApiKey, { hash }));
+      this.lookups += 1;
+      this.logger.debug({ lookups: this.lookups, foundApiKeyId: key && !key.revokedAt ? key.id : null }, 'API key looked up');
+      if (!key || key.revokedAt) {
+        this.valid.delete(hash);
+        this.unknown.set(hash, now + this.cacheMs);
+        return null;
+      }
       cached = {
-        principal: key && !key.revokedAt ? { apiKeyId: key.id, name: key.name, scope: key.scope } : null,
-        hash: Buffer.from(key?.hash ?? hash, 'hex'),
-        expiresAt: now + CACHE_TTL_MS,
-        keyExpiresAt: key?.expiresAt?.getTime() ?? null,
+        principal: { apiKeyId: key.id, name: key.name, scope: key.scope },
+        hash: Buffer.from(key.hash, 'hex'),
+        expiresAt: now + this.cacheMs,
+        keyExpiresAt: key.expiresAt?.getTime() ?? null,
       };
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(hash, cached);
+      this.valid.set(hash, cached);
+      this.unknown.delete(hash);
     }
-    if (!cached.principal || !timingSafeEqual(cached.hash, Buffer.from(hash, 'hex'))) return null;
+    if (!timingSafeEqual(cached.hash, Buffer.from(hash, 'hex'))) return null;
     if (cached.keyExpiresAt !== null && cached.keyExpiresAt <= now) return null;
     this.touch(cached.principal.apiKeyId, now);
     return cached.principal;
+  }
+
+  private forgetCachedKeys(): void {
+    this.valid.clear();
+    this.unknown.clear();
   }
 
   private touch(id: number, now: number): void {
@@ -99,6 +125,7 @@ export class ApiKeysService {
       }
       const key = em.create(ApiKey, { name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
       await em.persist(key).flush();
+      this.unknown.delete(hash);
       this.logger.log({ apiKeyId: key.id, name, scope, source }, 'API key created');
       return { apiKey: toView(key), secret };
     });
@@ -119,7 +146,7 @@ export class ApiKeysService {
       }
       return found;
     });
-    this.cache.clear();
+    this.forgetCachedKeys();
     this.logger.log({ apiKeyId: id }, 'API key revoked');
     return toView(key);
   }
@@ -135,7 +162,7 @@ export class ApiKeysService {
       await em.flush();
       return created;
     });
-    this.cache.clear();
+    this.forgetCachedKeys();
     this.logger.log({ apiKeyId: id, newApiKeyId: result.apiKey.id, graceMinutes }, 'API key rotated');
     return result;
   }

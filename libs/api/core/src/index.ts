@@ -3,6 +3,7 @@ export * from '@polymaker/api/embedded-postgres';
 export * from './database/unit-of-work';
 export * from './errors/api-errors';
 export * from './errors/http-exception.filter';
+export * from './errors/database-unavailable';
 export * from './events/domain-events';
 export * from './logging/json-logger';
 export * from './http/principal';

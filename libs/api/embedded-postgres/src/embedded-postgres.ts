@@ -21,6 +21,10 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** The server (postmaster) process id. */
+  pid: number | null;
+  /** Resolves once the server process is gone: stopped, crashed or killed. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,10 +86,114 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 function handle(port: number, child: ChildProcess | null, dataDir: string): EmbeddedPostgres {
+  const pid = child?.pid ?? readPostmasterPid(dataDir)?.pid ?? null;
   return {
     port,
+    pid,
     url: `postgresql://${SUPERUSER}@127.0.0.1:${port}/postgres`,
+    exited: child ? childExit(child) : pidExit(pid),
     stop: () => stopServer(child, dataDir),
+  };
+}
+
+function childExit(child: ChildProcess): Promise<void> {
+  return new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
+}
+
+/** An adopted server is not our child: watch its pid. */
+function pidExit(pid: number | null): Promise<void> {
+  return new Promise((done) => {
+    if (pid === null) return done();
+    const timer = setInterval(() => {
+      if (isAlive(pid)) return;
+      clearInterval(timer);
+      done();
+    }, 500);
+    timer.unref();
+  });
+}
+
+export type SupervisorEvent =
+  | { type: 'exited'; pid: number | null; restartInMs: number }
+  | { type: 'restarted'; pid: number | null; attempt: number; restarts: number }
+  | { type: 'restart-failed'; attempt: number; error: string; retryInMs: number };
+
+export interface SupervisedPostgresOptions extends EmbeddedPostgresOptions {
+  /** Each unexpected exit, restart and failed restart, for the log. */
+  onEvent?: (event: SupervisorEvent) => void;
+  /** Backoff between restart attempts: doubles from the first to the last. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface SupervisedPostgres extends EmbeddedPostgres {
+  /** How many times the server was restarted after an unexpected exit. */
+  restarts(): number;
+}
+
+/**
+ * Starts the embedded PostgreSQL and keeps it up: when the server exits without being asked to (crash,
+ * kill -9, OOM killer), it is started again on the same data directory and port, with backoff, until it
+ * runs. Clients reconnect to the same URL. `stop()` stops it for good.
+ */
+export async function superviseEmbeddedPostgres(options: SupervisedPostgresOptions): Promise<SupervisedPostgres> {
+  const report = options.onEvent ?? (() => undefined);
+  const minBackoff = options.minBackoffMs ?? 250;
+  const maxBackoff = options.maxBackoffMs ?? 10_000;
+  let current = await startEmbeddedPostgres(options);
+  const port = current.port;
+  let stopping = false;
+  let restarts = 0;
+  let delay = minBackoff;
+  let upSince = Date.now();
+  let restarting: Promise<void> | null = null;
+
+  const restart = async (): Promise<void> => {
+    if (Date.now() - upSince > 60_000) delay = minBackoff; // it ran a good while: not a crash loop
+    report({ type: 'exited', pid: current.pid, restartInMs: delay });
+    for (let attempt = 1; !stopping; attempt += 1) {
+      await new Promise((done) => setTimeout(done, delay));
+      if (stopping) return;
+      try {
+        const next = await startEmbeddedPostgres({ ...options, port });
+        delay = Math.min(maxBackoff, delay * 2);
+        if (stopping) return void (await next.stop());
+        current = next;
+        restarts += 1;
+        upSince = Date.now();
+        report({ type: 'restarted', pid: next.pid, attempt, restarts });
+        watch(next);
+        return;
+      } catch (error) {
+        const retryInMs = Math.min(maxBackoff, delay * 2);
+        report({ type: 'restart-failed', attempt, error: (error as Error).message.split('\n')[0], retryInMs });
+        delay = retryInMs;
+      }
+    }
+  };
+  const watch = (server: EmbeddedPostgres) => {
+    void server.exited.then(() => {
+      if (stopping || server !== current) return;
+      restarting = restart().finally(() => (restarting = null));
+    });
+  };
+  watch(current);
+
+  return {
+    url: current.url,
+    port,
+    get pid() {
+      return current.pid;
+    },
+    get exited() {
+      return current.exited;
+    },
+    restarts: () => restarts,
+    stop: async () => {
+      stopping = true;
+      await restarting;
+      await current.stop();
+    },
   };
 }
 

@@ -1,7 +1,9 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { Controller, Get, Inject, Logger, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequiresScope, SETTINGS, Settings } from '@polymaker/api/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { Subscription } from 'rxjs';
 import { LiveEventsService } from './live-events.service';
 
 const HEARTBEAT_MS = 15_000;
@@ -11,20 +13,32 @@ const HEARTBEAT_MS = 15_000;
 @RequiresScope('admin')
 @Controller('v1/events')
 export class LiveController {
-  constructor(private readonly live: LiveEventsService) {}
+  private readonly logger = new Logger(LiveController.name);
+
+  constructor(
+    private readonly live: LiveEventsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
 
   @Get()
   @ApiOperation({
     operationId: 'streamEvents',
     summary:
-      'Server-Sent Events: every domain event as `event: <name>` + `data: <json>`, and `: ping` every 15 s. ' +
-      'Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers).',
+      'Server-Sent Events: every domain event as `id: <id>` + `event: <name>` + `data: <json>`, and `: ping` every 15 s. ' +
+      'Send the admin key in X-Api-Key (read it with fetch; EventSource cannot send headers). Reconnect with ' +
+      '`Last-Event-ID` to receive the events missed meanwhile; when they cannot be replayed the stream starts with ' +
+      'a `stream.reset` event: refetch what you show. A client that reads too slowly is disconnected.',
   })
+  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received, to resume after it' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless event stream', schema: { type: 'string' } })
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     reply.hijack();
     const raw = reply.raw;
+    const socket = raw.socket as Socket | null;
+    socket?.setTimeout(0); // a live stream is long-lived by design: no idle timeout
+    const header = request.headers['last-event-id'];
+    const resumption = this.live.resume(Array.isArray(header) ? header[0] : header);
     raw.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -32,15 +46,47 @@ export class LiveController {
       'X-Accel-Buffering': 'no',
       'X-Request-Id': request.id,
     });
-    raw.write('retry: 2000\n: connected\n\n');
-    const subscription = this.live.stream.subscribe({
-      next: (event) => raw.write(`event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`),
-      complete: () => raw.end(),
+    const limit = this.settings.resilience.liveClientBufferBytes;
+    let open = true;
+    let subscription: Subscription | null = null;
+    let heartbeat: NodeJS.Timeout | null = null;
+    const close = () => {
+      if (!open) return;
+      open = false;
+      if (heartbeat) clearInterval(heartbeat);
+      subscription?.unsubscribe();
+    };
+    // Each client has a bounded buffer: one that does not read what it is sent is dropped, not buffered
+    // without end. It reconnects with Last-Event-ID and is replayed what it missed.
+    const send = (frame: string) => {
+      if (!open || raw.destroyed) return;
+      raw.write(frame);
+      if (raw.writableLength <= limit) return;
+      const buffered = raw.writableLength;
+      close();
+      const drops = this.live.countDrop();
+      this.logger.warn(
+        { requestId: request.id, bufferedBytes: buffered, limitBytes: limit, droppedClients: drops },
+        'live client too slow: dropped (LIVE_CLIENT_BUFFER_BYTES); it can reconnect with Last-Event-ID',
+      );
+      if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+      else raw.destroy();
+    };
+    send('retry: 2000\n: connected\n\n');
+    if ('reset' in resumption) send(this.live.resetFrame(resumption.reset));
+    else if (resumption.replay.length > 0) for (const event of resumption.replay) send(event.frame);
+    else send(`id: ${this.live.currentId()}\n\n`); // the position to resume from, before any event arrives
+    if (!open) return; // dropped while replaying
+    // replay and subscribe in the same tick: no event can fall between them
+    subscription = this.live.stream.subscribe({
+      next: (event) => send(event.frame),
+      complete: () => {
+        close();
+        raw.end();
+      },
     });
-    const heartbeat = setInterval(() => raw.write(': ping\n\n'), HEARTBEAT_MS);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      subscription.unsubscribe();
-    });
+    heartbeat = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+    request.raw.on('close', close);
+    raw.on('close', close);
   }
 }

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import { isDatabaseUnavailable, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { retryDelayMs } from './backoff';
 import { OutboxJobContext, OutboxService } from './outbox.service';
 
@@ -31,6 +31,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | null = null;
   private readonly drains = new Set<Promise<void>>();
   private stopping = false;
+  private failingSince: number | null = null;
 
   constructor(
     private readonly orm: MikroORM,
@@ -62,7 +63,14 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async drain(): Promise<void> {
     try {
       while (!this.stopping && (await this.processOne())) this.kick();
+      if (this.failingSince !== null) {
+        this.logger.log({ downForMs: Date.now() - this.failingSince }, 'outbox drains again');
+        this.failingSince = null;
+      }
     } catch (error) {
+      // While the database is down every poll fails: say so once, not twice a second.
+      if (this.failingSince !== null && isDatabaseUnavailable(error)) return;
+      this.failingSince ??= Date.now();
       this.logger.error({ err: (error as Error).message }, 'outbox drain failed; retrying on the next poll');
     }
   }

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorBody, FieldProblem } from './api-errors';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 
 /**
  * Turns every error into the same JSON shape: `{ statusCode, error, message, details?, requestId }`.
@@ -16,7 +17,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const errorBody = toErrorBody(exception, request.id);
-    if (errorBody.statusCode >= 500) {
+    if (errorBody.statusCode === HttpStatus.SERVICE_UNAVAILABLE && isDatabaseUnavailable(exception)) {
+      // details in the log only; the caller gets a 503 to retry
+      this.logger.warn({ requestId: request.id, method: request.method, url: request.url.split('?')[0], err: describe(exception).message }, 'database unavailable');
+      void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (errorBody.statusCode >= 500) {
       this.logger.error(
         { requestId: request.id, method: request.method, url: request.url, err: describe(exception) },
         'request failed',
@@ -50,6 +55,9 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
       }
       details = payload.details ?? details;
     }
+  } else if (isDatabaseUnavailable(exception)) {
+    statusCode = HttpStatus.SERVICE_UNAVAILABLE;
+    message = `The database is unreachable right now, so the request was not completed. Retry in ${DATABASE_RETRY_AFTER_SECONDS} s (Retry-After).`;
   } else if (isFastifyError(exception)) {
     statusCode = exception.statusCode;
     message = fastifyMessage(exception);

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -40,6 +41,34 @@ export interface Settings {
   /** Retention: metric points older than this many days are deleted (0 keeps them forever). */
   metricRetentionDays: number;
   maintenanceIntervalSeconds: number;
+  /** Slow clients and database faults (see the README's timeout table and database-outage notes). */
+  resilience: ResilienceSettings;
+}
+
+/** HTTP timeouts, proxy trust, failed-auth limits, the live stream's buffers and the database timeouts. */
+export interface ResilienceSettings {
+  /** The whole request (headers and body) must arrive within this; else 408 and the connection is closed. */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this (at most requestTimeoutMs). */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Whose X-Forwarded-For to believe: false (the peer address is the client), true (any), a hop count, or addresses/CIDRs. */
+  trustProxy: boolean | number | string[];
+  /** Failed authentications allowed per client address per minute (a burst of as many), before any database lookup. */
+  authFailuresPerMinute: number;
+  /** Entries in each of the key caches (valid keys; unknown keys). */
+  apiKeyCacheSize: number;
+  /** How long a key lookup is trusted before it is checked against the database again. */
+  apiKeyCacheSeconds: number;
+  /** Bytes queued for one live-stream client before it is dropped as too slow. */
+  liveClientBufferBytes: number;
+  /** Recent live events kept to replay to a client reconnecting with Last-Event-ID. */
+  liveReplayEvents: number;
+  /** Opening a database connection gives up after this. */
+  dbConnectTimeoutMs: number;
+  /** Waiting for a free pooled connection gives up after this. */
+  dbAcquireTimeoutMs: number;
 }
 
 export type WebhookFormat = 'generic' | 'discord' | 'slack';
@@ -171,6 +200,7 @@ export function readSettings(env: Env = process.env): Settings {
     problems.push(`WALLET_LOW_BALANCE must be an amount in USDC such as 50 or 12.5 (got "${lowBalance}")`);
   }
 
+  const resilience = readResilience(text, integer, problems);
   const settings: Settings = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -202,9 +232,58 @@ export function readSettings(env: Env = process.env): Settings {
     walletLowBalance: lowBalance,
     metricRetentionDays: integer('METRIC_RETENTION_DAYS', 0, 0, 36_500),
     maintenanceIntervalSeconds: integer('MAINTENANCE_INTERVAL_SECONDS', 3600, 1, 86_400),
+    resilience,
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
+}
+
+function readResilience(
+  text: (name: string) => string | null,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  problems: string[],
+): ResilienceSettings {
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 500, 3_600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+  }
+  return {
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
+    trustProxy: readTrustProxy(text('TRUST_PROXY'), problems),
+    authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+    apiKeyCacheSize: integer('API_KEY_CACHE_SIZE', 10_000, 10, 1_000_000),
+    apiKeyCacheSeconds: integer('API_KEY_CACHE_SECONDS', 5, 1, 3600),
+    liveClientBufferBytes: integer('LIVE_CLIENT_BUFFER_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    liveReplayEvents: integer('LIVE_REPLAY_EVENTS', 1000, 0, 100_000),
+    dbConnectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
+    dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+  };
+}
+
+/** TRUST_PROXY: off by default, so X-Forwarded-For cannot choose the address failed logins are counted against. */
+function readTrustProxy(value: string | null, problems: string[]): boolean | number | string[] {
+  if (value === null || /^(false|no|off|0)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) return true;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 100) problems.push(`TRUST_PROXY as a hop count must be from 1 to 100 (got "${value}")`);
+    return hops;
+  }
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bits = family === 6 ? 128 : 32;
+    if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > bits))) {
+      problems.push(
+        `TRUST_PROXY must be false, true, a hop count, or proxy addresses/CIDRs like 10.0.0.1,192.168.0.0/16 (got "${entry}")`,
+      );
+    }
+  }
+  return entries;
 }
 
 export const SETTINGS = Symbol('SETTINGS');
