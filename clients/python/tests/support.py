@@ -75,18 +75,25 @@ def http_json(url: str, path: str, key: Optional[str] = None, timeout: float = 1
 
 
 class ApiServer:
-    """The real API, started with PM_TEST_API_CMD on a fixed port and database."""
+    """The real API, started with PM_TEST_API_CMD on a fixed port and database.
 
-    def __init__(self) -> None:
+    ``database_url=None`` starts it without DATABASE_URL: it runs its own
+    embedded PostgreSQL under DATA_DIR (pass one in ``env``).
+    """
+
+    def __init__(self, database_url: Optional[str] = DATABASE_URL, env: Optional[Dict[str, str]] = None) -> None:
+        self.database_url = database_url
+        self.env = dict(env or {})
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log = tempfile.NamedTemporaryFile(prefix="pm-api-", suffix=".log", delete=False)
         self._proc: Optional[subprocess.Popen] = None
 
     def start(self, timeout: float = 90) -> None:
-        env = dict(os.environ, PORT=str(self.port), BOT_API_KEY=BOT_KEY, ADMIN_API_KEY=ADMIN_KEY)
-        if DATABASE_URL:
-            env["DATABASE_URL"] = DATABASE_URL
+        env = dict(os.environ, PORT=str(self.port), BOT_API_KEY=BOT_KEY, ADMIN_API_KEY=ADMIN_KEY, **self.env)
+        env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         self._proc = subprocess.Popen(API_CMD, shell=True, env=env, start_new_session=True,
                                       stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_until(self.healthy, timeout, interval=0.2):
@@ -194,6 +201,7 @@ class Seen(NamedTuple):
     body: Any  # parsed JSON (None for a GET)
     status: int  # what the client got
     injected: bool  # answered by the proxy, not the API
+    retry_after: Optional[str] = None  # the Retry-After header of the answer
 
 
 # (method, path, body) -> None to forward to the API, or (status, headers, JSON body) to answer instead
@@ -261,7 +269,8 @@ class FaultProxy:
             payload = json.dumps(data).encode("utf-8")
         with self._lock:
             self.seen.append(Seen(handler.command, path, handler.headers.get("Idempotency-Key"), body, status,
-                                  injected is not None))
+                                  injected is not None,
+                                  next((v for k, v in headers.items() if k.lower() == "retry-after"), None)))
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)
