@@ -646,7 +646,11 @@ class Spool:
         }
 
     def requeue_dead_letters(self, ids: Optional[List[int]] = None) -> int:
-        """Put dead letters back at the head of the queue, in their original order."""
+        """Put dead letters back at the head of the queue, in their original order.
+
+        Each goes alone under its own Idempotency-Key (never in a new batch): if
+        the server did store it once, the retry gets the stored answer back.
+        """
         with self._lock, self._db:
             rows = self._select_dead(ids, "seq, kind, path, body, idem_key, local_ids, created, id")
             if not rows:
@@ -654,8 +658,9 @@ class Spool:
             head = self._db.execute("SELECT MIN(seq) FROM items").fetchone()[0]
             first = (head if head is not None else 1) - len(rows)
             self._db.executemany(
-                "INSERT INTO items (seq, kind, path, body, idem_key, local_ids, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(first + index,) + tuple(row[1:7]) for index, row in enumerate(rows)],
+                "INSERT INTO items (seq, kind, path, body, idem_key, local_ids, created, group_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + index,) + tuple(row[1:7]) + (row[4],) for index, row in enumerate(rows)],
             )
             revived = [(local_id,) for row in rows for local_id in json.loads(row[5])]
             self._db.executemany("UPDATE ids SET dead_at = NULL WHERE local_id = ?", revived)
@@ -1088,6 +1093,8 @@ class Sender(threading.Thread):
                            detail or message, letter_id, self.spool.dead)
             return
         root = self._dead_roots.get(root, root)
+        if len(self._dead_roots) > 100000:  # only for logging once per cascade: forgetting is harmless
+            self._dead_roots.clear()
         for local_id in item.local_ids:
             self._dead_roots[local_id] = root
         if root not in self._logged_roots:

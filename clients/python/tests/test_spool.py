@@ -156,6 +156,8 @@ class SpoolTest(unittest.TestCase):
             self.spool.dead_letter(item, None, "dead", "dependent")
         self.add("run_update", "later")
         self.assertEqual(self.spool.requeue_dead_letters(), 2)
+        self.assertEqual([(i.key, i.group_key) for i in self.spool.next_group()], [("r", "r")],
+                         "each alone, under its own key")
         self.assertEqual((self.spool.dead, self.spool.pending, self.spool.lookup(run)), (0, 3, (None, False)))
         order = []
         while True:
