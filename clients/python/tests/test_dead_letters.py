@@ -377,7 +377,8 @@ class DeadLetterTest(unittest.TestCase):
 
     def test_a_refused_key_holds_the_spool_and_a_working_key_delivers_it_all(self):
         proxy = self.proxy()
-        cc = self.client(proxy.url, POLYMAKER_API_KEY="pm-test-revoked-key-0000000000", POLYMAKER_MAX_ATTEMPTS=1)
+        cc = self.client(proxy.url, POLYMAKER_API_KEY="pm-test-revoked-key-0000000000", POLYMAKER_MAX_ATTEMPTS=1,
+                         POLYMAKER_RETRY_MAX_SECONDS=0.2)
         cc.start_run(self.config_id, "dry_run", 100)
         for cycle in range(90, 95):
             self.trade(cc, cycle)
@@ -386,7 +387,9 @@ class DeadLetterTest(unittest.TestCase):
         status = cc.spool_status()
         self.assertEqual((status["dead_letters"], status["pending"], status["server"]), (0, 7, "key refused"))
         self.assertIn("401", status["key_refused"])
-        self.assertEqual({s.status for s in proxy.posts()}, {401})
+        answers = [s.status for s in proxy.posts()]
+        self.assertEqual(answers[0], 401)
+        self.assertLessEqual(set(answers), {401, 429}, "refused; the server may also limit the failed attempts")
         key_lines = [line for line in self.log.lines() if "refused the API key" in line]
         self.assertEqual(len(key_lines), 1, "logged once")
         self.assertIn("Check POLYMAKER_API_KEY", key_lines[0], "with the server's message")
