@@ -16,12 +16,17 @@ the original client, with two guarantees the original did not give:
 * **Never loses data.** Every request is first stored in a sqlite spool
   (WAL mode) that survives server outages and bot crashes, delivered in order
   with an ``Idempotency-Key`` so that a retry never creates a duplicate.
+* **Cannot be stalled.** An item the server refuses for good (a deterministic
+  4xx), or one that keeps failing while the server answers, moves to a local
+  dead-letter table (kept, counted, logged once, see ``cc.spool_status()``)
+  and the rest flows.
 
 Standard library only; Python 3.9+.
 """
 
 import atexit
 import collections
+import email.utils
 import hashlib
 import http.client
 import json
@@ -45,7 +50,7 @@ try:  # POSIX only: used to give each live process its own spool file
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
 
-__version__ = "2.0.0"
+__version__ = "2.1.0"
 
 logger = logging.getLogger("polymaker_client")
 
@@ -97,6 +102,14 @@ MARKETS = "markets"
 
 MAX_TRADES_PER_BATCH = 50
 MAPPING_RETENTION_S = 7 * 24 * 3600
+SCHEMA_VERSION = 2
+RETRY_AFTER_MAX_S = 600.0  # a Retry-After longer than this is capped
+LATEST_DEAD_LETTERS = 5  # how many spool_status() lists
+
+# Statuses that are retried and never dead-lettered on their own: the key is
+# refused (hold everything until it works) or the server asks us to slow down.
+AUTH_STATUSES = (401, 403)
+THROTTLE_STATUSES = (429, 503)
 
 
 def metrics_to_wire(metrics: Mapping[str, Any]) -> Dict[str, Any]:
@@ -157,6 +170,8 @@ class Settings(NamedTuple):
     id_wait_s: float
     flush_timeout_s: float
     retry_max_s: float
+    max_attempts: int
+    dead_letter_max: int
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -173,6 +188,8 @@ class Settings(NamedTuple):
             id_wait_s=_env_number(env, "POLYMAKER_ID_WAIT_MS", 200) / 1000.0,
             flush_timeout_s=_env_number(env, "POLYMAKER_FLUSH_TIMEOUT", 5),
             retry_max_s=_env_number(env, "POLYMAKER_RETRY_MAX_SECONDS", 30),
+            max_attempts=max(1, int(_env_number(env, "POLYMAKER_MAX_ATTEMPTS", 8))),
+            dead_letter_max=max(1, int(_env_number(env, "POLYMAKER_DEAD_LETTER_MAX", 10000))),
         )
 
 
@@ -186,6 +203,32 @@ def config_cache_path(spool_path: str) -> str:
 
 
 # ---------------------------------------------------------------- transport
+
+
+class Answer(NamedTuple):
+    status: int
+    payload: Any
+    retry_after: Optional[float]  # seconds, from a Retry-After header
+
+
+def parse_retry_after(value: Optional[str]) -> Optional[float]:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return min(RETRY_AFTER_MAX_S, max(0.0, seconds))
 
 
 class Transport:
@@ -210,7 +253,14 @@ class Transport:
     def request(
         self, method: str, path: str, body: Optional[bytes] = None, idempotency_key: Optional[str] = None
     ) -> Tuple[int, Any]:
-        """Send one request; return (status, parsed JSON or None).
+        """Send one request; return (status, parsed JSON or None)."""
+        answer = self.exchange(method, path, body, idempotency_key)
+        return answer.status, answer.payload
+
+    def exchange(
+        self, method: str, path: str, body: Optional[bytes] = None, idempotency_key: Optional[str] = None
+    ) -> "Answer":
+        """Send one request; return its status, parsed JSON (or None) and Retry-After.
 
         Raises OSError / http.client.HTTPException when no answer came. A
         request on a reused keep-alive connection that the server had already
@@ -236,7 +286,7 @@ class Transport:
         with self._lock:
             self._close()
 
-    def _send(self, method: str, path: str, body: Optional[bytes], headers: Dict[str, str]) -> Tuple[int, Any]:
+    def _send(self, method: str, path: str, body: Optional[bytes], headers: Dict[str, str]) -> "Answer":
         if self._conn is None:
             conn_class = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             self._conn = conn_class(self._host, self._port, timeout=self._timeout)
@@ -249,7 +299,7 @@ class Transport:
             payload = json.loads(raw.decode("utf-8")) if raw else None
         except ValueError:
             payload = None
-        return response.status, payload
+        return Answer(response.status, payload, parse_retry_after(response.getheader("Retry-After")))
 
     def _close(self) -> None:
         if self._conn is not None:
@@ -268,6 +318,7 @@ class SpoolItem(NamedTuple):
     key: str  # Idempotency-Key of this item when sent alone
     local_ids: List[int]  # provisional ids this item creates (run or trades)
     group_key: Optional[str]  # set once the item was attempted: the key it went with
+    strikes: int = 0  # failures while the server answered its health probe
 
 
 class Appended(NamedTuple):
@@ -277,8 +328,42 @@ class Appended(NamedTuple):
     evicted_kind: Optional[str]  # kind of the older item dropped to make room
 
 
+class DeadLetter(NamedTuple):
+    """One dead-lettered item: what the server refused, why, and its request."""
+
+    id: int
+    kind: str
+    method: str
+    path: str
+    body: Dict[str, Any]
+    status: Optional[int]  # the last HTTP status (None: no answer, or dead-lettered with another item)
+    message: str  # the server's message, or why the client gave up
+    reason: str  # refused | failing | dependent | unresolved
+    attempts: int
+    first_attempt: Optional[float]  # epoch seconds
+    last_attempt: Optional[float]
+    queued: float  # when the bot queued it
+    dead_at: float
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self._asdict()
+
+
+# The items table as the first 2.x clients created it (schema 1), then the
+# columns added since, by version. Opening an older spool adds them in place.
+ITEM_COLUMNS_V2 = (
+    ("attempts", "INTEGER NOT NULL DEFAULT 0"),
+    ("strikes", "INTEGER NOT NULL DEFAULT 0"),
+    ("first_attempt", "REAL"),
+    ("last_attempt", "REAL"),
+    ("last_status", "INTEGER"),
+    ("last_error", "TEXT"),
+)
+
+
 class Spool:
-    """Durable FIFO of requests to deliver, plus the provisional-id mappings.
+    """Durable FIFO of requests to deliver, the provisional-id mappings and
+    the dead letters (items given up on, kept until retried or purged).
 
     sqlite3 in WAL mode with synchronous=NORMAL: a commit is a write to the
     WAL without fsync, so it survives a crash (SIGKILL) of the bot and costs
@@ -291,9 +376,10 @@ class Spool:
     # Evicted first (oldest first) when the spool is full: periodic snapshots.
     EVICTION_ORDER = (RUN_UPDATE, MARKETS)
 
-    def __init__(self, path: str, max_items: int):
+    def __init__(self, path: str, max_items: int, dead_letter_max: int = 10000):
         self.path = path
         self.max_items = max_items
+        self.dead_letter_max = dead_letter_max
         self.dropped: "collections.Counter[str]" = collections.Counter()  # per kind, this process
         self._lock = threading.Lock()
         self._db = self._connect(path)
@@ -318,10 +404,47 @@ class Spool:
             INSERT OR IGNORE INTO meta VALUES ('next_local_id', -1);
             """
         )
+        self._migrate()
         with self._db:
-            self._db.execute("DELETE FROM ids WHERE created < ?", (time.time() - MAPPING_RETENTION_S,))
+            self._db.execute("DELETE FROM ids WHERE created < ? AND dead_at IS NULL",
+                             (time.time() - MAPPING_RETENTION_S,))
         self.pending = self._db.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        self.dead = self._db.execute("SELECT COUNT(*) FROM dead_letters").fetchone()[0]
         self._checkpointer = self._connect(path) if path != ":memory:" else None
+
+    def _migrate(self) -> None:
+        """Bring a spool written by an older client to the current schema, in place."""
+        with self._db:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(items)")}
+            for name, declaration in ITEM_COLUMNS_V2:
+                if name not in columns:
+                    self._db.execute("ALTER TABLE items ADD COLUMN %s %s" % (name, declaration))
+            if "dead_at" not in {row[1] for row in self._db.execute("PRAGMA table_info(ids)")}:
+                # set when the item creating this provisional id was dead-lettered
+                self._db.execute("ALTER TABLE ids ADD COLUMN dead_at REAL")
+            self._db.execute(
+                """
+                CREATE TABLE IF NOT EXISTS dead_letters (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    seq INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    path TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    idem_key TEXT NOT NULL,
+                    local_ids TEXT NOT NULL,
+                    status INTEGER,
+                    message TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    first_attempt REAL,
+                    last_attempt REAL,
+                    created REAL NOT NULL,
+                    dead_at REAL NOT NULL
+                )
+                """
+            )
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
     @staticmethod
     def _connect(path: str) -> sqlite3.Connection:
@@ -383,7 +506,7 @@ class Spool:
         """
         with self._lock, self._db:
             rows = self._db.execute(
-                "SELECT seq, kind, path, body, idem_key, local_ids, group_key FROM items ORDER BY seq LIMIT ?",
+                "SELECT seq, kind, path, body, idem_key, local_ids, group_key, strikes FROM items ORDER BY seq LIMIT ?",
                 (MAX_TRADES_PER_BATCH,),
             ).fetchall()
             items = [self._item(row) for row in rows]
@@ -402,10 +525,27 @@ class Spool:
             self._set_group(group, group_key)
             return [item._replace(group_key=group_key) for item in group]
 
-    def ungroup(self, group: List[SpoolItem]) -> None:
-        """After a batch was refused as a whole: send its items one by one."""
+    def ungroup(self, group: List[SpoolItem], reset_strikes: bool = False) -> None:
+        """After a batch was refused as a whole (or kept failing): send its items one by one."""
         with self._lock, self._db:
-            self._db.executemany("UPDATE items SET group_key = idem_key WHERE seq = ?", [(i.seq,) for i in group])
+            self._db.executemany(
+                "UPDATE items SET group_key = idem_key%s WHERE seq = ?" % (", strikes = 0" if reset_strikes else ""),
+                [(i.seq,) for i in group],
+            )
+
+    def record_attempt(self, group: List[SpoolItem], status: Optional[int], error: str, strike: bool) -> int:
+        """Note a failed attempt of a group; return its strikes (failures while the server was healthy)."""
+        now = time.time()
+        with self._lock, self._db:
+            self._db.executemany(
+                "UPDATE items SET attempts = attempts + 1, strikes = strikes + ?, "
+                "first_attempt = COALESCE(first_attempt, ?), last_attempt = ?, last_status = ?, last_error = ? "
+                "WHERE seq = ?",
+                [(1 if strike else 0, now, now, status, error, item.seq) for item in group],
+            )
+            row = self._db.execute("SELECT MAX(strikes) FROM items WHERE seq IN (%s)" % ",".join(
+                str(int(item.seq)) for item in group)).fetchone()
+        return int(row[0] or 0)
 
     def complete(self, group: List[SpoolItem], mapped: List[Tuple[int, int]]) -> None:
         """Forget the delivered items; record local id -> server id."""
@@ -414,20 +554,141 @@ class Spool:
             self._delete(group)
 
     def drop(self, group: List[SpoolItem]) -> None:
-        """Forget items the server refused for good; count them as dropped."""
+        """Forget items for good; count them as dropped."""
         with self._lock, self._db:
             self._delete(group)
             self.dropped.update(item.kind for item in group)
 
-    def server_id(self, local_id: int) -> Optional[int]:
+    def dead_letter(self, item: SpoolItem, status: Optional[int], message: str, reason: str) -> int:
+        """Move one item to the dead letters (its provisional ids die with it); return its dead-letter id.
+
+        The request is kept as it was queued (with its Idempotency-Key), so a
+        retry of it later can never create a duplicate.
+        """
+        now = time.time()
+        with self._lock, self._db:
+            row = self._db.execute(
+                "SELECT seq, kind, path, body, idem_key, local_ids, attempts, first_attempt, last_attempt, created "
+                "FROM items WHERE seq = ?", (item.seq,)
+            ).fetchone()
+            if row is None:
+                return 0
+            seq, kind, path, body, key, local_ids, attempts, first_attempt, last_attempt, created = row
+            cursor = self._db.execute(
+                "INSERT INTO dead_letters (seq, kind, method, path, body, idem_key, local_ids, status, message, "
+                "reason, attempts, first_attempt, last_attempt, created, dead_at) "
+                "VALUES (?, ?, 'POST', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (seq, kind, path, body, key, local_ids, status, message, reason, attempts, first_attempt,
+                 last_attempt, created, now),
+            )
+            self._db.executemany("UPDATE ids SET dead_at = ? WHERE local_id = ? AND server_id IS NULL",
+                                 [(now, local_id) for local_id in json.loads(local_ids)])
+            self._delete([item])
+            self.dead += 1
+            if self.dead > self.dead_letter_max:
+                self._prune_dead_letters()
+            return cursor.lastrowid
+
+    def _prune_dead_letters(self) -> None:
+        excess = self.dead - self.dead_letter_max
+        rows = self._db.execute("SELECT local_ids, id FROM dead_letters ORDER BY id LIMIT ?", (excess,)).fetchall()
+        self._forget_dead(rows)
+        self.dropped["dead_letter"] += len(rows)
+        logger.warning("Command Center: more than %d dead letters; the %d oldest were deleted",
+                       self.dead_letter_max, len(rows))
+
+    def lookup(self, local_id: int) -> Tuple[Optional[int], bool]:
+        """(server id or None, whether the item creating this provisional id was dead-lettered)."""
         with self._lock:
-            row = self._db.execute("SELECT server_id FROM ids WHERE local_id = ?", (local_id,)).fetchone()
-        return row[0] if row else None
+            row = self._db.execute("SELECT server_id, dead_at FROM ids WHERE local_id = ?", (local_id,)).fetchone()
+        return (row[0], row[0] is None and row[1] is not None) if row else (None, False)
+
+    def server_id(self, local_id: int) -> Optional[int]:
+        return self.lookup(local_id)[0]
 
     def kinds(self) -> Dict[str, int]:
         """Pending items per kind."""
         with self._lock:
             return dict(self._db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
+
+    def dead_letters(self, limit: int = 100, newest_first: bool = True) -> List[DeadLetter]:
+        with self._lock:
+            return self._dead_letters(limit, newest_first)
+
+    def _dead_letters(self, limit: int, newest_first: bool) -> List[DeadLetter]:
+        rows = self._db.execute(
+            "SELECT id, kind, method, path, body, status, message, reason, attempts, first_attempt, last_attempt, "
+            "created, dead_at FROM dead_letters ORDER BY id %s LIMIT ?" % ("DESC" if newest_first else "ASC"),
+            (limit,),
+        ).fetchall()
+        return [DeadLetter(*(row[:4] + (json.loads(row[4]),) + row[5:])) for row in rows]
+
+    def status(self) -> Dict[str, Any]:
+        """Counts and the latest dead letters, for ``spool_status()``."""
+        now = time.time()
+        with self._lock:
+            by_kind = dict(self._db.execute("SELECT kind, COUNT(*) FROM items GROUP BY kind").fetchall())
+            head = self._db.execute(
+                "SELECT created, attempts, last_status, last_error, last_attempt FROM items ORDER BY seq LIMIT 1"
+            ).fetchone()
+            oldest = self._db.execute("SELECT MIN(created) FROM items").fetchone()[0]
+            dead_by_kind = dict(self._db.execute("SELECT kind, COUNT(*) FROM dead_letters GROUP BY kind").fetchall())
+            latest = self._dead_letters(LATEST_DEAD_LETTERS, newest_first=True)
+        return {
+            "pending": sum(by_kind.values()),
+            "pending_by_kind": by_kind,
+            "oldest_pending_age_s": None if oldest is None else max(0.0, now - oldest),
+            "head_attempts": head[1] if head else 0,
+            "head_last_error": head[3] if head and head[3] else None,
+            "dead_letters": sum(dead_by_kind.values()),
+            "dead_letters_by_kind": dead_by_kind,
+            "latest_dead_letters": [letter.as_dict() for letter in latest],
+        }
+
+    def requeue_dead_letters(self, ids: Optional[List[int]] = None) -> int:
+        """Put dead letters back at the head of the queue, in their original order.
+
+        Each goes alone under its own Idempotency-Key (never in a new batch): if
+        the server did store it once, the retry gets the stored answer back.
+        """
+        with self._lock, self._db:
+            rows = self._select_dead(ids, "seq, kind, path, body, idem_key, local_ids, created, id")
+            if not rows:
+                return 0
+            head = self._db.execute("SELECT MIN(seq) FROM items").fetchone()[0]
+            first = (head if head is not None else 1) - len(rows)
+            self._db.executemany(
+                "INSERT INTO items (seq, kind, path, body, idem_key, local_ids, created, group_key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + index,) + tuple(row[1:7]) + (row[4],) for index, row in enumerate(rows)],
+            )
+            revived = [(local_id,) for row in rows for local_id in json.loads(row[5])]
+            self._db.executemany("UPDATE ids SET dead_at = NULL WHERE local_id = ?", revived)
+            self._db.executemany("DELETE FROM dead_letters WHERE id = ?", [(row[7],) for row in rows])
+            self.pending += len(rows)
+            self.dead -= len(rows)
+            return len(rows)
+
+    def purge_dead_letters(self, ids: Optional[List[int]] = None) -> int:
+        """Delete dead letters for good."""
+        with self._lock, self._db:
+            rows = self._select_dead(ids, "local_ids, id")
+            self._forget_dead(rows)
+            return len(rows)
+
+    def _forget_dead(self, rows: List[tuple]) -> None:
+        """Delete dead letters given as (local_ids, id) rows, with their provisional ids."""
+        self._db.executemany("DELETE FROM dead_letters WHERE id = ?", [(row[1],) for row in rows])
+        self._db.executemany("DELETE FROM ids WHERE local_id = ? AND server_id IS NULL",
+                             [(local_id,) for row in rows for local_id in json.loads(row[0])])
+        self.dead -= len(rows)
+
+    def _select_dead(self, ids: Optional[List[int]], columns: str) -> List[tuple]:
+        rows = self._db.execute("SELECT %s FROM dead_letters ORDER BY id" % columns).fetchall()
+        if ids is None:
+            return rows
+        wanted = {int(i) for i in ids}
+        return [row for row in rows if row[-1] in wanted]
 
     def checkpoint(self) -> None:
         if self._checkpointer is not None:
@@ -450,8 +711,8 @@ class Spool:
 
     @staticmethod
     def _item(row: tuple) -> SpoolItem:
-        seq, kind, path, body, key, local_ids, group_key = row
-        return SpoolItem(seq, kind, path, json.loads(body), key, json.loads(local_ids), group_key)
+        seq, kind, path, body, key, local_ids, group_key, strikes = row
+        return SpoolItem(seq, kind, path, json.loads(body), key, json.loads(local_ids), group_key, strikes)
 
 
 class SpoolLock:
@@ -531,7 +792,12 @@ class Ticket:
 
 
 class Unresolved(Exception):
-    """An item refers to a provisional id whose creating request was refused."""
+    """An item refers to a provisional id the server never gave an id for."""
+
+    def __init__(self, message: str, local_id: int, dead: bool):
+        super().__init__(message)
+        self.local_id = local_id
+        self.dead = dead  # True: the item that creates it was dead-lettered
 
 
 class Backoff:
@@ -551,8 +817,34 @@ class Backoff:
         self.failures = 0
 
 
+# How the server's Idempotency-Key machinery says "the first attempt with this
+# key is still running": a 409 to retry, unlike a 409 about the data.
+IN_PROGRESS_MARKERS = ("still being processed", "in progress")
+
+
+def is_in_progress(answer: Answer) -> bool:
+    if answer.status != 409:
+        return False
+    if answer.retry_after is not None:
+        return True
+    message = _error_message(answer.payload, answer.status).lower()
+    return any(marker in message for marker in IN_PROGRESS_MARKERS)
+
+
+ID_FIELDS = (("runId", "run"), ("tradeId", "trade"))
+
+
 class Sender(threading.Thread):
-    """Daemon thread: delivers the spool in order, retrying until the server answers."""
+    """Daemon thread: delivers the spool in order.
+
+    A deterministic 4xx dead-letters the item at once. 5xx, 408, a 409 "still
+    being processed" and network errors are retried with backoff; after each
+    such failure the sender asks ``GET /status``, and an item that failed
+    ``max_attempts`` times while that probe succeeded is dead-lettered (during a
+    real outage the probe fails too, and nothing is). 401/403 hold the spool
+    until the key is accepted; 429 and 503 wait ``Retry-After``. Neither counts
+    against the item.
+    """
 
     IDLE_POLL_S = 1.0
 
@@ -562,19 +854,26 @@ class Sender(threading.Thread):
         transport: Transport,
         retry_max_s: float,
         on_mapped: Callable[[List[Tuple[int, int]]], None],
+        max_attempts: int = 8,
     ):
         super().__init__(name="polymaker-sender", daemon=True)
         self.spool = spool
         self.transport = transport
+        self.max_attempts = max_attempts
         self.healthy: Optional[bool] = None  # None until the first answer
+        self.held: Optional[str] = None  # set while the server refuses the API key
+        self.last_error: Optional[Tuple[float, str]] = None  # (epoch seconds, what happened)
         self._backoff = Backoff(retry_max_s)
         self._on_mapped = on_mapped
         self._wake = threading.Event()
         self._retry_now = False
+        self._not_before = 0.0  # monotonic time before which Retry-After forbids a retry
         self._stopping = False
         self._busy = False
         self._tickets: Dict[str, Ticket] = {}
         self._tickets_lock = threading.Lock()
+        self._dead_roots: Dict[int, int] = {}  # provisional id -> the dead-lettered id it died with
+        self._logged_roots: set = set()
 
     # -- called from other threads
 
@@ -582,7 +881,7 @@ class Sender(threading.Thread):
         self._wake.set()
 
     def retry_now(self) -> None:
-        """Cut the current backoff short. Lock-free, so safe in a signal handler."""
+        """Cut the current backoff short (not a Retry-After). Lock-free, so safe in a signal handler."""
         self._retry_now = True
 
     def drained(self) -> bool:
@@ -616,43 +915,52 @@ class Sender(threading.Thread):
                     self._wake.wait(self.IDLE_POLL_S)
                     continue
                 self._busy = True
-                delivered = self._deliver(group)
+                delay = self._deliver(group)
             except Exception:  # a bug or a broken spool must not kill delivery for good
                 logger.exception("Command Center sender error; retrying")
-                delivered = False
+                delay = self._backoff.next_delay()
             finally:
                 self._busy = False
-            if not delivered:
-                self._sleep(self._backoff.next_delay())
+            if delay > 0:
+                self._sleep(delay)
 
-    def _deliver(self, group: List[SpoolItem]) -> bool:
-        """Send one group. False: try again later; True: done with it (sent or dropped)."""
+    def _deliver(self, group: List[SpoolItem]) -> float:
+        """Send one group; return how long to wait before the next attempt (0: go on)."""
         try:
             path, body = self._request_for(group)
         except Unresolved as exc:
-            self._drop(group, "unresolved", str(exc))
-            return True
+            if len(group) > 1:  # let the items that can go, go
+                self.spool.ungroup(group)
+                return 0
+            self._dead_letter(group[0], None, str(exc), "dependent" if exc.dead else "unresolved",
+                              root=exc.local_id if exc.dead else None)
+            return 0
+        data = json.dumps(body, separators=(",", ":")).encode("utf-8")
         try:
-            status, payload = self.transport.request(
-                "POST", path, json.dumps(body, separators=(",", ":")).encode("utf-8"), group[0].group_key
-            )
+            answer = self.transport.exchange("POST", path, data, group[0].group_key)
         except (OSError, http.client.HTTPException) as exc:
-            self._transient(group, "unreachable (%s)" % (str(exc) or type(exc).__name__))
-            return False
+            return self._failed(group, None, "unreachable (%s)" % (str(exc) or type(exc).__name__))
+        status, payload = answer.status, answer.payload
+        message = _error_message(payload, status)
         if 200 <= status < 300 and isinstance(payload, dict):
             self._succeeded(group, payload)
-            return True
-        if status in (408, 409, 429) or status >= 500 or 200 <= status < 300:
-            self._transient(group, "answered %d: %s" % (status, _error_message(payload, status)))
-            return False
-        message = _error_message(payload, status)
+            return 0
+        if status in AUTH_STATUSES:
+            return self._hold(group, status, message)
+        if status in THROTTLE_STATUSES:
+            return self._throttled(group, status, message, answer.retry_after)
+        if status < 400 or status >= 500 or status == 408 or is_in_progress(answer):
+            return self._failed(group, status, "answered %d: %s" % (status, message))
         if len(group) > 1:
             logger.warning("Command Center refused a batch of %d trades (%d: %s); sending them one by one",
                            len(group), status, message)
             self.spool.ungroup(group)
-            return True
-        self._drop(group, "rejected", "POST %s answered %d: %s" % (path, status, message))
-        return True
+            return 0
+        self._server_answers()
+        self.spool.record_attempt(group, status, "answered %d: %s" % (status, message), strike=False)
+        self._dead_letter(group[0], status, message, "refused",
+                          detail="POST %s answered %d: %s" % (path, status, message))
+        return 0
 
     def _request_for(self, group: List[SpoolItem]) -> Tuple[str, Dict[str, Any]]:
         if len(group) == 1:
@@ -662,12 +970,15 @@ class Sender(threading.Thread):
     def _resolve(self, body: Dict[str, Any]) -> Dict[str, Any]:
         """Replace provisional (negative) run and trade ids by the server's."""
         resolved = dict(body)
-        for field in ("runId", "tradeId"):
+        for field, noun in ID_FIELDS:
             value = resolved.get(field)
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
-                server_id = self.spool.server_id(value)
+                server_id, dead = self.spool.lookup(value)
                 if server_id is None:
-                    raise Unresolved("%s %d was never created on the server" % (field, value))
+                    if dead:
+                        raise Unresolved("its %s #%d was dead-lettered, so it cannot be delivered" % (noun, value),
+                                         value, True)
+                    raise Unresolved("%s %d was never created on the server" % (field, value), value, False)
                 resolved[field] = server_id
         if isinstance(resolved.get("trades"), list):
             resolved["trades"] = [self._resolve(t) if isinstance(t, dict) else t for t in resolved["trades"]]
@@ -677,20 +988,27 @@ class Sender(threading.Thread):
         created_ids = self._created_ids(group, payload)
         expected = sum(len(item.local_ids) for item in group)
         if len(created_ids) != expected:
-            logger.warning("Command Center answered %d ids for %d created items (%r); "
-                           "updates of the items without an id will be dropped", len(created_ids), expected, payload)
+            logger.warning("Command Center answered %d ids for %d created items (%r); updates of the items "
+                           "without an id will be dead-lettered", len(created_ids), expected, payload)
         created = iter(created_ids)
         per_item = [(item, [server_id for _, server_id in zip(item.local_ids, created)]) for item in group]
         mapped = [pair for item, server_ids in per_item for pair in zip(item.local_ids, server_ids)]
         self.spool.complete(group, mapped)
-        if self.healthy is False:
+        if self.held is not None:
+            logger.warning("Command Center accepts the API key again; delivering %d spooled items",
+                           self.spool.pending)
+        elif self.healthy is False:
             logger.info("Command Center reachable again; delivering %d spooled items", self.spool.pending)
-        self.healthy = True
-        self._backoff.reset()
+        self._server_answers()
         if mapped:
             self._on_mapped(mapped)
         for item, server_ids in per_item:
             self._report(item.key, Delivery(payload, server_ids), final=True)
+
+    def _server_answers(self) -> None:
+        self.healthy = True
+        self.held = None
+        self._backoff.reset()
 
     @staticmethod
     def _created_ids(group: List[SpoolItem], payload: Dict[str, Any]) -> List[int]:
@@ -698,6 +1016,58 @@ class Sender(threading.Thread):
             return list(payload.get("tradeIds") or [])
         field = {RUN_START: "runId", TRADE: "tradeId"}.get(group[0].kind)
         return [payload[field]] if field and field in payload else []
+
+    def _failed(self, group: List[SpoolItem], status: Optional[int], reason: str) -> float:
+        """A failure that may be the item's or the server's: the health probe tells them apart."""
+        answering = self._probe()
+        strikes = self.spool.record_attempt(group, status, reason, strike=answering)
+        self.last_error = (time.time(), reason)
+        if answering and strikes >= self.max_attempts:
+            if len(group) > 1:
+                logger.warning("Command Center: a batch of %d trades failed %d times while the server answered "
+                               "(%s); sending them one by one", len(group), strikes, reason)
+                self.spool.ungroup(group, reset_strikes=True)
+                return 0
+            self._dead_letter(group[0], status, "failed %d times while the server answered other requests; "
+                                                "last: %s" % (strikes, reason), "failing")
+            self._server_answers()
+            return 0
+        self._transient(group, reason)
+        return self._backoff.next_delay()
+
+    def _probe(self) -> bool:
+        """Does the server answer a cheap request right now?"""
+        try:
+            return 200 <= self.transport.exchange("GET", "/status").status < 300
+        except (OSError, http.client.HTTPException):
+            return False
+
+    def _hold(self, group: List[SpoolItem], status: int, message: str) -> float:
+        """The key is refused: keep everything, nothing counts against the items."""
+        reason = "refused the API key (%d: %s)" % (status, message)
+        if self.held is None:
+            logger.error("Command Center %s: holding %d spooled items until the key is accepted; "
+                         "nothing is dropped or dead-lettered", reason, self.spool.pending)
+        self.held = reason
+        self.healthy = False
+        self.spool.record_attempt(group, status, reason, strike=False)
+        self.last_error = (time.time(), reason)
+        for item in group:
+            self._report(item.key, None, final=False)
+        return self._backoff.next_delay()
+
+    def _throttled(self, group: List[SpoolItem], status: int, message: str, retry_after: Optional[float]) -> float:
+        """429 / 503: the server asks to wait; honour Retry-After, never count it against the item."""
+        reason = "answered %d: %s" % (status, message)
+        if retry_after is not None:
+            reason += " (Retry-After %gs)" % retry_after
+        self.spool.record_attempt(group, status, reason, strike=False)
+        self.last_error = (time.time(), reason)
+        self._transient(group, reason)
+        if retry_after:
+            self._not_before = time.monotonic() + retry_after
+            return retry_after
+        return self._backoff.next_delay()
 
     def _transient(self, group: List[SpoolItem], reason: str) -> None:
         if self.healthy is not False:
@@ -709,11 +1079,31 @@ class Sender(threading.Thread):
         for item in group:
             self._report(item.key, None, final=False)
 
-    def _drop(self, group: List[SpoolItem], reason: str, detail: str) -> None:
-        self.spool.drop(group)
-        for item in group:
-            self._report(item.key, REJECTED, final=True)
-        logger.warning("Command Center: dropped %d %s item(s) (%s): %s", len(group), group[0].kind, reason, detail)
+    def _dead_letter(self, item: SpoolItem, status: Optional[int], message: str, reason: str,
+                     root: Optional[int] = None, detail: Optional[str] = None) -> None:
+        """Move one item to the dead letters and log it once (a cascade once per root)."""
+        letter_id = self.spool.dead_letter(item, status, message, reason)
+        self.last_error = (time.time(), "dead-lettered %s: %s" % (item.kind, detail or message))
+        self._report(item.key, REJECTED, final=True)
+        if root is None:
+            for local_id in item.local_ids:
+                self._dead_roots[local_id] = local_id
+            logger.warning("Command Center: dead-lettered %s (%s): %s. Kept in the spool as dead letter %d "
+                           "(%d in all, see cc.spool_status()); the rest is delivered", item.kind, reason,
+                           detail or message, letter_id, self.spool.dead)
+            return
+        root = self._dead_roots.get(root, root)
+        if len(self._dead_roots) > 100000:  # only for logging once per cascade: forgetting is harmless
+            self._dead_roots.clear()
+        for local_id in item.local_ids:
+            self._dead_roots[local_id] = root
+        if root not in self._logged_roots:
+            self._logged_roots.add(root)
+            logger.warning("Command Center: dead-lettered %s: %s (dead letter %d). Later items that depend on "
+                           "it are dead-lettered too, counted in cc.spool_status(), not logged each",
+                           item.kind, message, letter_id)
+        else:
+            logger.debug("Command Center: dead-lettered %s: %s (dead letter %d)", item.kind, message, letter_id)
 
     def _report(self, key: str, outcome: Any, final: bool) -> None:
         with self._tickets_lock:
@@ -723,11 +1113,11 @@ class Sender(threading.Thread):
 
     def _sleep(self, delay: float) -> None:
         deadline = time.monotonic() + delay
-        while not self._stopping and not self._retry_now:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+        while not self._stopping:
+            now = time.monotonic()
+            if now >= deadline or (self._retry_now and now >= self._not_before):
                 break
-            time.sleep(min(remaining, 0.05))
+            time.sleep(min(deadline - now, 0.05))
         self._retry_now = False
 
 
@@ -748,7 +1138,8 @@ class PolyMakerClient:
 
         POLYMAKER_URL, POLYMAKER_API_KEY, POLYMAKER_ENABLED, POLYMAKER_TIMEOUT as
         in the original client, plus POLYMAKER_SPOOL_PATH, POLYMAKER_SPOOL_MAX_ITEMS,
-        POLYMAKER_ID_WAIT_MS, POLYMAKER_FLUSH_TIMEOUT, POLYMAKER_RETRY_MAX_SECONDS.
+        POLYMAKER_ID_WAIT_MS, POLYMAKER_FLUSH_TIMEOUT, POLYMAKER_RETRY_MAX_SECONDS,
+        POLYMAKER_MAX_ATTEMPTS, POLYMAKER_DEAD_LETTER_MAX.
         """
         self.settings = Settings.from_env(os.environ if env is None else env)
         self.base_url = self.settings.base_url
@@ -793,11 +1184,15 @@ class PolyMakerClient:
             Transport(self.base_url, self.api_key, self.timeout),
             self.settings.retry_max_s,
             self._on_mapped,
+            self.settings.max_attempts,
         )
         self._sender.start()
         if self._spool.pending:
             logger.info("Command Center: %d items left by a previous process; delivering them first",
                         self._spool.pending)
+        if self._spool.dead:
+            logger.warning("Command Center: %d dead letters in %s (see cc.spool_status(); "
+                           "cc.retry_dead_letters() queues them again)", self._spool.dead, self._spool.path)
         atexit.register(self._flush_at_exit)
         if install_signal_handler:
             self._install_sigterm_handler()
@@ -806,7 +1201,7 @@ class PolyMakerClient:
         try:
             os.makedirs(os.path.dirname(os.path.abspath(self.settings.spool_path)), mode=0o700, exist_ok=True)
             self._spool_lock = SpoolLock(self.settings.spool_path)
-            return Spool(self._spool_lock.path, self.settings.spool_max_items)
+            return Spool(self._spool_lock.path, self.settings.spool_max_items, self.settings.dead_letter_max)
         except (OSError, sqlite3.Error) as exc:
             if self._spool_lock is not None:
                 self._spool_lock.release()
@@ -814,7 +1209,7 @@ class PolyMakerClient:
             logger.warning("Command Center spool %s unusable (%s); queueing in memory only: "
                            "data queued while the server is down is lost if the bot dies",
                            self.settings.spool_path, exc)
-            return Spool(":memory:", self.settings.spool_max_items)
+            return Spool(":memory:", self.settings.spool_max_items, self.settings.dead_letter_max)
 
     def _is_ready(self) -> bool:
         """Check if the client is configured and enabled."""
@@ -1107,8 +1502,67 @@ class PolyMakerClient:
 
     @property
     def dropped(self) -> "collections.Counter[str]":
-        """Items dropped by this process, per kind (spool full, or refused by the server)."""
+        """Items lost by this process, per kind: evicted or refused because the spool was full
+        (``dead_letter``: old dead letters deleted past POLYMAKER_DEAD_LETTER_MAX). Items the
+        server refused are not lost: they are dead letters, see ``spool_status()``."""
         return collections.Counter(self._spool.dropped) if self._spool else collections.Counter()
+
+    def spool_status(self) -> Dict[str, Any]:
+        """What is waiting and what was given up on, as a plain dict. Never waits for the network.
+
+        Keys: ``enabled``, ``spool_path``, ``pending``, ``pending_by_kind``,
+        ``oldest_pending_age_s`` (None when empty), ``head_attempts`` and
+        ``head_last_error`` (the item being delivered), ``dead_letters``,
+        ``dead_letters_by_kind``, ``latest_dead_letters`` (the newest few, each
+        with its request, status, the server's message, reason, attempts and
+        times), ``server`` (``"ok"``, ``"failing"``, ``"key refused"`` or
+        ``"unknown"``), ``key_refused`` (the server's message while it refuses
+        the key, else None), ``last_error`` (``{"at": epoch, "message": ...}``)
+        and ``dropped`` (see ``dropped``).
+        """
+        if self._spool is None or self._sender is None:
+            return {"enabled": False, "spool_path": None, "pending": 0, "pending_by_kind": {},
+                    "oldest_pending_age_s": None, "head_attempts": 0, "head_last_error": None,
+                    "dead_letters": 0, "dead_letters_by_kind": {}, "latest_dead_letters": [],
+                    "server": "unknown", "key_refused": None, "last_error": None, "dropped": {}}
+        status = self._spool.status()
+        sender = self._sender
+        last_error = sender.last_error
+        status.update(
+            enabled=True,
+            spool_path=self._spool.path,
+            server="key refused" if sender.held else {None: "unknown", True: "ok", False: "failing"}[sender.healthy],
+            key_refused=sender.held,
+            last_error=None if last_error is None else {"at": last_error[0], "message": last_error[1]},
+            dropped=dict(self._spool.dropped),
+        )
+        return status
+
+    def dead_letters(self, limit: int = 100) -> List[Dict[str, Any]]:
+        """The dead letters, newest first (each as in ``spool_status()["latest_dead_letters"]``)."""
+        return [letter.as_dict() for letter in self._spool.dead_letters(limit)] if self._spool else []
+
+    def retry_dead_letters(self, ids: Optional[List[int]] = None) -> int:
+        """Queue dead letters again (all, or those with the given ids), at the head of the
+        spool in their original order and with their original Idempotency-Keys. Returns how
+        many were queued. Use it once the cause is fixed (e.g. the server was upgraded)."""
+        if self._spool is None or self._sender is None:
+            return 0
+        count = self._spool.requeue_dead_letters(ids)
+        if count:
+            logger.info("Command Center: %d dead letters queued again", count)
+            self._sender.wake()
+            self._sender.retry_now()
+        return count
+
+    def purge_dead_letters(self, ids: Optional[List[int]] = None) -> int:
+        """Delete dead letters for good (all, or those with the given ids). Returns how many."""
+        if self._spool is None:
+            return 0
+        count = self._spool.purge_dead_letters(ids)
+        if count:
+            logger.info("Command Center: %d dead letters deleted", count)
+        return count
 
     def flush(self, timeout: Optional[float] = None) -> bool:
         """Wait (bounded) until everything spooled is delivered. True when drained.

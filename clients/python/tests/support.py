@@ -15,8 +15,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CLIENT_DIR = os.path.dirname(HERE)
@@ -73,18 +75,25 @@ def http_json(url: str, path: str, key: Optional[str] = None, timeout: float = 1
 
 
 class ApiServer:
-    """The real API, started with PM_TEST_API_CMD on a fixed port and database."""
+    """The real API, started with PM_TEST_API_CMD on a fixed port and database.
 
-    def __init__(self) -> None:
+    ``database_url=None`` starts it without DATABASE_URL: it runs its own
+    embedded PostgreSQL under DATA_DIR (pass one in ``env``).
+    """
+
+    def __init__(self, database_url: Optional[str] = DATABASE_URL, env: Optional[Dict[str, str]] = None) -> None:
+        self.database_url = database_url
+        self.env = dict(env or {})
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log = tempfile.NamedTemporaryFile(prefix="pm-api-", suffix=".log", delete=False)
         self._proc: Optional[subprocess.Popen] = None
 
     def start(self, timeout: float = 90) -> None:
-        env = dict(os.environ, PORT=str(self.port), BOT_API_KEY=BOT_KEY, ADMIN_API_KEY=ADMIN_KEY)
-        if DATABASE_URL:
-            env["DATABASE_URL"] = DATABASE_URL
+        env = dict(os.environ, PORT=str(self.port), BOT_API_KEY=BOT_KEY, ADMIN_API_KEY=ADMIN_KEY, **self.env)
+        env.pop("DATABASE_URL", None)
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
         self._proc = subprocess.Popen(API_CMD, shell=True, env=env, start_new_session=True,
                                       stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_until(self.healthy, timeout, interval=0.2):
@@ -181,3 +190,113 @@ def dead_url() -> str:
 def percentile(samples: List[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+class Seen(NamedTuple):
+    """One request the proxy saw, and what it answered."""
+
+    method: str
+    path: str  # without the /api/bot prefix
+    key: Optional[str]  # Idempotency-Key
+    body: Any  # parsed JSON (None for a GET)
+    status: int  # what the client got
+    injected: bool  # answered by the proxy, not the API
+    retry_after: Optional[str] = None  # the Retry-After header of the answer
+
+
+# (method, path, body) -> None to forward to the API, or (status, headers, JSON body) to answer instead
+Rule = Callable[[str, str, Any], Optional[Tuple[int, Dict[str, str], Any]]]
+
+
+class FaultProxy:
+    """A loopback HTTP proxy in front of the real API that injects faults at the edge.
+
+    It forwards every request unchanged unless ``rule`` answers it instead
+    (without forwarding: the API never sees an injected failure). ``down``
+    makes it answer 502 to everything, like a reverse proxy whose API is gone.
+    Every request is recorded in ``seen``.
+    """
+
+    def __init__(self, upstream_url: str, rule: Optional[Rule] = None) -> None:
+        self.upstream = upstream_url.replace("http://", "").split(":")
+        self.rule = rule
+        self.down = False
+        self.seen: List[Seen] = []
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                proxy._handle(self)
+
+            def do_POST(self) -> None:
+                proxy._handle(self)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="fault-proxy", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def posts(self, path: Optional[str] = None) -> List[Seen]:
+        with self._lock:
+            return [s for s in self.seen if s.method == "POST" and (path is None or s.path == path)]
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw.decode("utf-8")) if raw else None
+        except ValueError:
+            body = None
+        path = handler.path[len("/api/bot"):] if handler.path.startswith("/api/bot") else handler.path
+        rule = self.rule
+        injected = (502, {}, {"statusCode": 502, "message": "Bad gateway: the API is down"}) if self.down else (
+            rule(handler.command, path, body) if rule else None)
+        if injected is None:
+            status, headers, payload = self._forward(handler, raw)
+        else:
+            status, headers, data = injected
+            payload = json.dumps(data).encode("utf-8")
+        with self._lock:
+            self.seen.append(Seen(handler.command, path, handler.headers.get("Idempotency-Key"), body, status,
+                                  injected is not None,
+                                  next((v for k, v in headers.items() if k.lower() == "retry-after"), None)))
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+
+    def _forward(self, handler: BaseHTTPRequestHandler, raw: bytes) -> Tuple[int, Dict[str, str], bytes]:
+        conn = http.client.HTTPConnection(self.upstream[0], int(self.upstream[1]), timeout=30)
+        try:
+            headers = {k: v for k, v in handler.headers.items() if k.lower() not in ("host", "connection")}
+            conn.request(handler.command, handler.path, body=raw or None, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            kept = {k: v for k, v in response.getheaders() if k.lower() in ("retry-after", "idempotent-replayed")}
+            return response.status, kept, data
+        except OSError:
+            return 502, {}, b'{"statusCode":502,"message":"Bad gateway: the API is down"}'
+        finally:
+            conn.close()
+
+
+def carries_cycle(body: Any, cycle: int) -> bool:
+    """Is this a trade (or a batch with a trade) of the given cycle?"""
+    if not isinstance(body, dict):
+        return False
+    trades = body.get("trades") if isinstance(body.get("trades"), list) else [body]
+    return any(isinstance(t, dict) and t.get("cycle") == cycle for t in trades)

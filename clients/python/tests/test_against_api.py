@@ -220,13 +220,14 @@ class AgainstRealApiTest(unittest.TestCase):
         self.assertEqual((trade["status"], Decimal(trade["fillPrice"]), Decimal(trade["pnl"])),
                          ("filled", Decimal("0.41"), Decimal("0.5")))
 
-    def test_a_refused_item_is_dropped_counted_and_does_not_block_the_rest(self):
+    def test_a_refused_item_is_dead_lettered_counted_and_does_not_block_the_rest(self):
         cc = self.client()
         cc.start_run(self.config_id, "dry_run", 100)
         self.assertTrue(cc.update_trade(2 ** 40, status="filled"))  # no such trade: 4xx
         self.log_cycle_trades(cc, range(3))
         self.assertTrue(cc.flush(30))
-        self.assertEqual(cc.dropped, {"trade_update": 1})
+        self.assertEqual(cc.dropped, {}, "nothing is lost")
+        self.assertEqual(cc.spool_status()["dead_letters_by_kind"], {"trade_update": 1})
         self.assert_trades(self.the_new_run()["id"], range(3))
 
     def test_a_bounded_spool_drops_metric_points_first_and_delivers_every_trade(self):

@@ -3,11 +3,14 @@
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import unittest
+from contextlib import closing
 
 import support  # noqa: F401  (puts the client on sys.path)
-from polymaker_client import MAX_TRADES_PER_BATCH, Spool, SpoolLock
+from polymaker_client import MAX_TRADES_PER_BATCH, SCHEMA_VERSION, Spool, SpoolLock
+from test_dead_letters import SCHEMA_V1
 
 
 def body(**fields):
@@ -128,6 +131,80 @@ class SpoolTest(unittest.TestCase):
         self.spool.drop(self.spool.next_group())
         self.assertEqual(self.spool.dropped["trade_update"], 1)
         self.assertEqual(self.spool.pending, 0)
+
+    def test_dead_letter_keeps_the_request_and_kills_the_provisional_ids_it_creates(self):
+        run = self.add("run_start", "r", creates=1, configId=1).local_ids[0]
+        self.add("trade", "t", creates=1, runId=run)
+        head, = self.spool.next_group()
+        self.spool.record_attempt([head], 422, "answered 422: no such config", strike=False)
+        letter_id = self.spool.dead_letter(head, 422, "no such config", "refused")
+        self.assertEqual((self.spool.pending, self.spool.dead), (1, 1))
+        self.assertEqual(self.spool.lookup(run), (None, True))
+        letter, = self.spool.dead_letters()
+        self.assertEqual((letter.id, letter.kind, letter.method, letter.path, letter.body, letter.status,
+                          letter.message, letter.reason, letter.attempts),
+                         (letter_id, "run_start", "POST", "/run_start", {"configId": 1}, 422, "no such config",
+                          "refused", 1))
+        self.reopen()
+        self.assertEqual((self.spool.dead, self.spool.lookup(run)), (1, (None, True)), "durable")
+
+    def test_requeued_dead_letters_go_back_to_the_head_in_their_original_order_with_their_keys(self):
+        run = self.add("run_start", "r", creates=1).local_ids[0]
+        self.add("trade", "t", creates=1, runId=run)
+        for _ in range(2):
+            item, = self.spool.next_group()
+            self.spool.dead_letter(item, None, "dead", "dependent")
+        self.add("run_update", "later")
+        self.assertEqual(self.spool.requeue_dead_letters(), 2)
+        self.assertEqual([(i.key, i.group_key) for i in self.spool.next_group()], [("r", "r")],
+                         "each alone, under its own key")
+        self.assertEqual((self.spool.dead, self.spool.pending, self.spool.lookup(run)), (0, 3, (None, False)))
+        order = []
+        while True:
+            group = self.spool.next_group()
+            if not group:
+                break
+            order.extend(item.key for item in group)
+            self.spool.complete(group, [])
+        self.assertEqual(order, ["r", "t", "later"])
+
+    def test_purge_and_the_bound_delete_dead_letters_and_count_the_pruned_ones(self):
+        self.spool.close()
+        self.spool = Spool(self.path, max_items=1000, dead_letter_max=2)
+        for i in range(3):
+            self.add("trade", "t%d" % i, creates=1)
+            item, = self.spool.next_group()
+            self.spool.dead_letter(item, 400, "bad %d" % i, "refused")
+        self.assertEqual([d.message for d in self.spool.dead_letters()], ["bad 2", "bad 1"], "the oldest went")
+        self.assertEqual(self.spool.dropped["dead_letter"], 1)
+        self.assertEqual(self.spool.purge_dead_letters([self.spool.dead_letters()[0].id]), 1)
+        self.assertEqual([d.message for d in self.spool.dead_letters()], ["bad 1"])
+        self.assertEqual(self.spool.purge_dead_letters(), 1)
+        self.assertEqual(self.spool.dead, 0)
+
+    def test_a_spool_of_the_previous_version_is_migrated_in_place(self):
+        self.spool.close()
+        os.remove(self.path)
+        with closing(sqlite3.connect(self.path)) as db:
+            db.executescript(SCHEMA_V1)
+            for seq, kind, group_key in ((1, "run_start", None), (2, "trade", "frozen"), (3, "trade", "frozen")):
+                db.execute("INSERT INTO items VALUES (?, ?, ?, '{}', ?, '[]', ?, 0)",
+                           (seq, kind, "/" + kind, "k%d" % seq, group_key))
+            db.execute("INSERT INTO ids VALUES (-1, 7, strftime('%s', 'now'))")
+            db.commit()
+        self.spool = Spool(self.path, max_items=1000)
+        self.assertEqual((self.spool.pending, self.spool.dead, self.spool.server_id(-1)), (3, 0, 7))
+        self.spool.complete(self.spool.next_group(), [])
+        frozen = self.spool.next_group()
+        self.assertEqual([(i.key, i.group_key) for i in frozen], [("k2", "frozen"), ("k3", "frozen")],
+                         "a batch frozen by the old client is resent as it was")
+        self.assertEqual(self.spool.record_attempt(frozen, 500, "boom", strike=True), 1)
+        self.reopen()  # opening a migrated spool again changes nothing
+        with closing(sqlite3.connect(self.path)) as db:
+            version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+            attempts = db.execute("SELECT attempts, strikes, last_status FROM items ORDER BY seq").fetchall()
+        self.assertEqual(version, SCHEMA_VERSION)
+        self.assertEqual(attempts, [(1, 1, 500), (1, 1, 500)])
 
 
 class SpoolLockTest(unittest.TestCase):
