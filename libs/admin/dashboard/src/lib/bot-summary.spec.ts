@@ -5,6 +5,7 @@ function run(id: number, apiKeyId: number | null, totalPnl: string | null, fills
   return {
     id,
     apiKeyId,
+    botId: apiKeyId,
     configId: 1,
     mode: 'dry_run',
     status: 'running',
@@ -27,7 +28,7 @@ describe('summarizeBots', () => {
   it('groups running runs per key and adds P&L exactly', () => {
     const bots = summarizeBots(
       [run(1, 2, '0.1', 1, 4, { walletBalance: '100.10', totalCycles: 3 }), run(2, 2, '0.2', 3, 4, { walletBalance: 50.2, totalCycles: 2 }), run(3, null, '-1', 0, 0)],
-      [{ id: 2, name: 'box 1', scope: 'bot', prefix: 'pmk', source: 'generated', createdAt: '', lastUsedAt: null, revokedAt: null, expiresAt: null, active: true }],
+      [{ id: 2, botId: 2, name: 'box 1', scope: 'bot', prefix: 'pmk', source: 'generated', createdAt: '', lastUsedAt: null, revokedAt: null, expiresAt: null, active: true }],
     );
     expect(bots.map((b) => b.name)).toEqual(['box 1', 'Unknown bot']);
     expect(bots[0].totalPnl).toBe('0.3');

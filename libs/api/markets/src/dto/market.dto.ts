@@ -56,7 +56,7 @@ export class MarketQueryDto {
     description: 'Also list markets expired (and not reported) for more than 15 minutes',
   })
   @IsOptional()
-  @IsIn(['true', 'false'])
+  @IsIn(['true', 'false'], { message: 'includeExpired must be true or false (given once)' })
   includeExpired?: 'true' | 'false';
 
   @ApiPropertyOptional({
