@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { csvCell, RequiresScope } from '@polymaker/api/core';
 import { Readable } from 'node:stream';
 import { AuditService } from './audit.service';
-import { csvCell } from './csv';
 import { AuditEntryView, AuditPageView, AuditQueryDto } from './dto/audit.dto';
 
 const CSV_COLUMNS: (keyof AuditEntryView)[] = [

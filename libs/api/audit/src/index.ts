@@ -3,6 +3,5 @@ export * from './audit.service';
 export * from './audit-actions';
 export * from './audit-context';
 export * from './redact';
-export * from './csv';
 export * from './entities/audit-entry.entity';
 export * from './dto/audit.dto';

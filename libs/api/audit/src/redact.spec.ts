@@ -1,4 +1,4 @@
-import { csvCell } from './csv';
+import { csvCell } from '@polymaker/api/core';
 import { REDACTED, redact } from './redact';
 
 describe('audit redaction', () => {

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { RequiresScope } from '@polymaker/api/core';
+import { csvCell, RequiresScope } from '@polymaker/api/core';
 import { Readable } from 'node:stream';
 import { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { TradesService } from './trades.service';
@@ -71,17 +71,4 @@ export class TradesController {
 
 function csvRows(page: TradeView[]): string {
   return page.map((trade) => CSV_COLUMNS.map((column) => csvCell(trade[column])).join(',')).join('\n') + '\n';
-}
-
-/** A plain number (`-1`, `0.52`, `-12.5`): the only text starting with a formula character left as is. */
-const EXACT_NUMBER = /^-?\d+(\.\d+)?$/;
-
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // Quote what CSV needs quoted, and neutralise spreadsheet formulas in text a bot sent: a cell
-  // starting with = + - @ tab or CR gets a leading apostrophe unless it is exactly a number
-  // (`-1+cmd|' /C calc'!A0` starts with "-1" but is a formula).
-  const safe = /^[=+\-@\t\r]/.test(text) && !EXACT_NUMBER.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

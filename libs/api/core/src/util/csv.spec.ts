@@ -1,4 +1,4 @@
-import { csvCell } from './trades.controller';
+import { csvCell } from './csv';
 
 describe('csvCell', () => {
   it('quotes what CSV needs quoted', () => {
