@@ -2,7 +2,7 @@ import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@a
 import { FormsModule } from '@angular/forms';
 import { AUDIT_ACTIONS, AdminApi, AuditAction, AuditEntry, AuditFilter, LiveEvents, apiErrorMessage } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, IconComponent, TimePipe } from '@polymaker/admin/ui';
-import { localInputToIso } from '@polymaker/admin/util';
+import { localInputToIso, saveBlob } from '@polymaker/admin/util';
 import { AuditChange, actionLabel, compactChanges, showAuditValue } from './audit-view';
 
 interface FilterForm {
@@ -188,14 +188,7 @@ export class AuditPageComponent {
     this.exportError.set(null);
     try {
       const { blob, filename } = await this.api.downloadAuditCsv(this.filter());
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, filename);
     } catch (error) {
       this.exportError.set(apiErrorMessage(error));
     } finally {

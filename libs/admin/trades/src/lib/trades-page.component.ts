@@ -3,7 +3,7 @@ import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
 import { AdminApi, LiveEvents, TradeFilter, TradeSide, TradeStatus, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, DecimalPipe, IconComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
-import { localInputToIso, sumDecimals } from '@polymaker/admin/util';
+import { localInputToIso, saveBlob, sumDecimals } from '@polymaker/admin/util';
 
 type SortKey = NonNullable<TradeFilter['sort']>;
 
@@ -228,14 +228,7 @@ export class TradesPageComponent {
     this.exportError.set(null);
     try {
       const { blob, filename } = await this.api.downloadTradesCsv({ ...this.filter(), ...this.sort() });
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = filename;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, filename);
     } catch (error) {
       this.exportError.set(apiErrorMessage(error));
     } finally {
