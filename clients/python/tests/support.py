@@ -10,6 +10,7 @@ import http.client
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -300,3 +301,30 @@ def carries_cycle(body: Any, cycle: int) -> bool:
         return False
     trades = body.get("trades") if isinstance(body.get("trades"), list) else [body]
     return any(isinstance(t, dict) and t.get("cycle") == cycle for t in trades)
+
+
+class RealApiTestCase:
+    """Set-up shared by the suites that talk to a real API process: one server per class, the
+    admin client, the served config id, a temporary spool directory per test and the last run id
+    before it (so a test reads only the runs it made). Mixed into unittest.TestCase."""
+
+    server: "ApiServer"
+    admin: "Admin"
+    config_id: int
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ApiServer()
+        cls.server.start()
+        cls.admin = Admin(cls.server.url)
+        cls.config_id = http_json(cls.server.url, "/api/bot/config", BOT_KEY)["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.server.ensure_up()
+        self.dir = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.dir)  # type: ignore[attr-defined]
+        self.last_run_before = self.admin.max_run_id()

@@ -24,23 +24,7 @@ import support
 
 
 @unittest.skipUnless(support.API_CMD, support.SKIP_REASON)
-class AgainstRealApiTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = support.ApiServer()
-        cls.server.start()
-        cls.admin = support.Admin(cls.server.url)
-        cls.config_id = support.http_json(cls.server.url, "/api/bot/config", support.BOT_KEY)["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        self.server.ensure_up()
-        self.dir = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.dir)
-        self.last_run_before = self.admin.max_run_id()
+class AgainstRealApiTest(support.RealApiTestCase, unittest.TestCase):
 
     # -- helpers
 

@@ -67,23 +67,9 @@ class HelpersTest(unittest.TestCase):
 
 
 @unittest.skipUnless(support.API_CMD, support.SKIP_REASON)
-class DeadLetterTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = support.ApiServer()
-        cls.server.start()
-        cls.admin = support.Admin(cls.server.url)
-        cls.config_id = support.http_json(cls.server.url, "/api/bot/config", support.BOT_KEY)["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class DeadLetterTest(support.RealApiTestCase, unittest.TestCase):
     def setUp(self):
-        self.server.ensure_up()
-        self.dir = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.dir)
-        self.last_run_before = self.admin.max_run_id()
+        super().setUp()
         self.log = RecordingHandler()
         logger = logging.getLogger("polymaker_client")
         logger.addHandler(self.log)
