@@ -122,6 +122,12 @@ export class AnalysisService implements OnModuleInit {
     return { items: rows.map(toStored), total };
   }
 
+  /** The newest analysis of a run, in the caller's transaction; null before the first. */
+  async latestForRun(em: EntityManager, runId: number): Promise<StoredAnalysis | null> {
+    const row = await em.findOne(Analysis, { runId }, { orderBy: { id: 'desc' } });
+    return row ? toStored(row) : null;
+  }
+
   async get(id: number): Promise<StoredAnalysis> {
     return toStored(await this.uow.read((em) => this.find(em, id)));
   }

@@ -72,9 +72,7 @@ export class BotGatewayService {
     reader.assertValid('run/start');
     return this.uow.run(async (em) => {
       if (configId !== null) {
-        const [found] = await em
-          .execute<{ found: boolean }[]>('select exists(select 1 from config_versions where id = ?) as found', [configId]);
-        if (!found.found) {
+        if (!(await this.configs.versionExists(configId))) {
           throw new UnprocessableError(
             `configId ${configId} is not a config version. Send the id returned by GET /api/bot/config.`,
             [{ field: 'configId', message: 'is not a config version' }],
@@ -104,7 +102,7 @@ export class BotGatewayService {
       this.runs.assertAcceptsMetrics(run); // 409 after run/stop: the totals belong to the analysis
       const at = new Date();
       this.runs.applyMetrics(run, sample, at);
-      this.metrics.record(em, run.id, sample, at);
+      this.metrics.record(em, { runId: run.id, apiKeyId: run.apiKeyId, botId: run.botId }, sample, at);
       await em.flush();
       this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values));
       return { ok: true, runId: run.id, status: run.status };
@@ -124,7 +122,7 @@ export class BotGatewayService {
       const at = new Date();
       if (Object.keys(sample.values).length > 0 || Object.keys(sample.extra).length > 0) {
         this.runs.applyMetrics(run, sample, at);
-        this.metrics.record(em, run.id, sample, at);
+        this.metrics.record(em, { runId: run.id, apiKeyId: run.apiKeyId, botId: run.botId }, sample, at);
         await em.flush();
       }
       this.runs.finish(run, status, errorMessage, null);

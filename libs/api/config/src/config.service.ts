@@ -41,12 +41,15 @@ export interface NewConfigVersion {
 
 /** How long another instance may serve a superseded config; this instance refreshes at once. */
 const ACTIVE_CACHE_MS = 1_000;
+/** Config ids known to exist (versions are never deleted); cleared when full. */
+const KNOWN_IDS_MAX = 10_000;
 
 @Injectable()
 export class ConfigService {
   private readonly logger = new Logger(ConfigService.name);
   private active: ActiveConfigSnapshot | null = null;
   private loading: Promise<ActiveConfigSnapshot | null> | null = null;
+  private readonly knownIds = new Set<number>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -89,6 +92,20 @@ export class ConfigService {
         }
       : null;
     return this.active;
+  }
+
+  /**
+   * Whether a config version with this id exists. Versions are never deleted, so an id once found is
+   * remembered (a bounded set): a bot's run/start naming its config costs no query after the first.
+   */
+  async versionExists(id: number): Promise<boolean> {
+    if (this.knownIds.has(id)) return true;
+    const found = (await this.uow.read((em) => em.count(ConfigVersion, { id }))) > 0;
+    if (found) {
+      if (this.knownIds.size >= KNOWN_IDS_MAX) this.knownIds.clear();
+      this.knownIds.add(id);
+    }
+    return found;
   }
 
   async list(): Promise<ConfigVersionView[]> {

@@ -10,6 +10,7 @@ export * from './http/principal';
 export * from './idempotency/idempotency-record.entity';
 export * from './idempotency/idempotency.interceptor';
 export * from './idempotency/idempotent-post.decorator';
+export * from './idempotency/idempotency-purge';
 export * from './util/csv';
 export * from './util/decimal';
 export * from './util/payload-reader';

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { BadInputError, MarketsReportedEvent, PayloadReader, UnitOfWork } from '@polymaker/api/core';
 import { MARKET_PAGE_DEFAULT, MarketListView, MarketQueryDto, MarketView } from './dto/market.dto';
+import { TokenActivity, TradesService } from '@polymaker/api/trades';
 import { MarketReport } from './entities/market-report.entity';
 
 export interface ReportedMarket {
@@ -46,8 +47,6 @@ interface MarketRow {
   report_count: string | number;
   bot_count: string;
   bot_ids: string[] | null;
-  trade_count: string;
-  last_trade_at: Date | null;
 }
 
 /** Where a watchlist page ends: the sort key of its last market (asset, window, expiry or null, id). */
@@ -55,7 +54,10 @@ type MarketCursor = [string, string, string | null, number];
 
 @Injectable()
 export class MarketsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly trades: TradesService,
+  ) {}
 
   /**
    * Records the report and upserts each market in the reporting bot's own rows (one statement), in
@@ -127,8 +129,7 @@ export class MarketsService {
               order by asset, "window", coalesce(expires_at, 'infinity'::timestamptz), id
               limit ?
            )
-           select p.*, s.first_reported_at, s.last_reported_at, s.report_count, s.bot_count, s.bot_ids,
-                  coalesce(t.trade_count, 0) as trade_count, t.last_trade_at
+           select p.*, s.first_reported_at, s.last_reported_at, s.report_count, s.bot_count, s.bot_ids
              from page p
              join lateral (
                select min(first_reported_at) as first_reported_at, max(last_reported_at) as last_reported_at,
@@ -136,15 +137,6 @@ export class MarketsService {
                       array_agg(bot_id order by bot_id) filter (where bot_id is not null) as bot_ids
                  from markets r where r.token_id = p.token_id and (?::bigint is null or r.bot_id = ?::bigint)
              ) s on true
-             left join lateral (
-               select sum(n) as trade_count, max(last_at) as last_trade_at
-                 from (select count(*) as n, max(created_at) as last_at from trades
-                        where token_id = p.token_id and (?::bigint is null or bot_id = ?::bigint)
-                       union all
-                       select count(*), max(created_at) from trades
-                        where p.token_id_down is not null and token_id = p.token_id_down
-                          and (?::bigint is null or bot_id = ?::bigint)) per_token
-             ) t on true
             order by p.asset, p."window", coalesce(p.expires_at, 'infinity'::timestamptz), p.id`,
           [
             ...shownParams,
@@ -158,10 +150,6 @@ export class MarketsService {
             limit + 1, // one more than asked: tells whether there is a next page
             botId,
             botId,
-            botId,
-            botId,
-            botId,
-            botId,
           ],
         ),
         em.execute<{ total: string }[]>(`select count(distinct token_id) as total from (${shown}) shown`, shownParams),
@@ -170,15 +158,20 @@ export class MarketsService {
     const now = Date.now();
     const pageRows = rows.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
+    // Trade activity is the trades module's: asked for the page's tokens (both outcomes of a market).
+    const tokens = pageRows.flatMap((row) => (row.token_id_down ? [row.token_id, row.token_id_down] : [row.token_id]));
+    const activity = await this.trades.activityByToken(tokens, botId);
     return {
-      items: pageRows.map((row) => toMarketView(row, now)),
+      items: pageRows.map((row) => toMarketView(row, now, [activity.get(row.token_id), row.token_id_down ? activity.get(row.token_id_down) : undefined])),
       total: Number(total),
       nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
     };
   }
 }
 
-function toMarketView(row: MarketRow, now: number): MarketView {
+function toMarketView(row: MarketRow, now: number, activity: (TokenActivity | undefined)[]): MarketView {
+  const seen = activity.filter((a): a is TokenActivity => a !== undefined);
+  const lastTradeAt = seen.reduce<Date | null>((latest, a) => (latest === null || a.lastTradeAt > latest ? a.lastTradeAt : latest), null);
   return {
     id: Number(row.id),
     asset: row.asset,
@@ -194,8 +187,8 @@ function toMarketView(row: MarketRow, now: number): MarketView {
     reportCount: Number(row.report_count),
     botCount: Number(row.bot_count),
     botIds: (row.bot_ids ?? []).map(Number),
-    tradeCount: Number(row.trade_count),
-    lastTradeAt: row.last_trade_at ? new Date(row.last_trade_at).toISOString() : null,
+    tradeCount: seen.reduce((sum, a) => sum + a.tradeCount, 0),
+    lastTradeAt: lastTradeAt ? lastTradeAt.toISOString() : null,
   };
 }
 

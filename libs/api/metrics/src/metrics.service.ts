@@ -5,13 +5,119 @@ import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 import type { MetricSample } from './metric-keys';
 
+/** Whose point it is: the run, and the key and bot that own the run. */
+export interface PointOwner {
+  runId: number;
+  apiKeyId: number | null;
+  botId: number | null;
+}
+
+/** A balance reading from a bot's metrics. */
+export interface WalletPoint {
+  runId: number;
+  apiKeyId: number | null;
+  at: string;
+  walletBalance: string | null;
+  startingWallet: string | null;
+  positionValue: string | null;
+}
+
+interface WalletPointRow {
+  run_id: string;
+  api_key_id: string | null;
+  at: Date;
+  wallet: string | null;
+  starting: string | null;
+  position: string | null;
+}
+
+function toWalletPoint(row: WalletPointRow): WalletPoint {
+  return {
+    runId: Number(row.run_id),
+    apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
+    at: new Date(row.at).toISOString(),
+    walletBalance: row.wallet,
+    startingWallet: row.starting,
+    positionValue: row.position,
+  };
+}
+
 @Injectable()
 export class MetricsService {
   constructor(private readonly uow: UnitOfWork) {}
 
   /** Stores one point; called inside the unit of work that updates the run, so both commit together. */
-  record(em: EntityManager, runId: number, sample: MetricSample, at = new Date()): void {
-    em.persist(em.create(RunMetricPoint, { runId, at, values: sample.values, extra: sample.extra } as RunMetricPoint));
+  record(em: EntityManager, run: PointOwner, sample: MetricSample, at = new Date()): void {
+    em.persist(
+      em.create(RunMetricPoint, {
+        runId: run.runId,
+        apiKeyId: run.apiKeyId,
+        botId: run.botId,
+        at,
+        values: sample.values,
+        extra: sample.extra,
+      } as RunMetricPoint),
+    );
+  }
+
+  /** The latest point with a walletBalance of each key (one row per key). */
+  async latestWalletPoints(): Promise<WalletPoint[]> {
+    const rows = await this.uow.read((em) =>
+      em.execute<WalletPointRow[]>(
+        `select distinct on (api_key_id) run_id, api_key_id, at, id,
+                metric_values->>'walletBalance' as wallet, metric_values->>'startingWallet' as starting,
+                metric_values->>'positionValue' as position
+           from run_metric_points
+          where metric_values->>'walletBalance' is not null
+          order by api_key_id, at desc, id desc`,
+      ),
+    );
+    return rows.map(toWalletPoint);
+  }
+
+  /** Balance points (walletBalance or positionValue), the newest `limit`, oldest first. */
+  async walletPoints(query: { runId?: number; apiKeyId?: number; limit: number }): Promise<WalletPoint[]> {
+    const where: string[] = ["(metric_values->>'walletBalance' is not null or metric_values->>'positionValue' is not null)"];
+    const params: unknown[] = [];
+    if (query.runId) {
+      where.push('run_id = ?');
+      params.push(query.runId);
+    }
+    if (query.apiKeyId) {
+      where.push('api_key_id = ?');
+      params.push(query.apiKeyId);
+    }
+    params.push(query.limit);
+    const rows = await this.uow.read((em) =>
+      em.execute<WalletPointRow[]>(
+        `select * from (
+           select run_id, api_key_id, at, id,
+                  metric_values->>'walletBalance' as wallet, metric_values->>'startingWallet' as starting,
+                  metric_values->>'positionValue' as position
+             from run_metric_points
+            where ${where.join(' and ')}
+            order by at desc, id desc limit ?) s
+          order by at, id`,
+        params,
+      ),
+    );
+    return rows.map(toWalletPoint);
+  }
+
+  /**
+   * Retention: deletes points older than `days` except those of the runs still running (the caller
+   * names them: runs are the runs module's). Returns how many went.
+   */
+  async purgeOlderThan(em: EntityManager, days: number, keepRunIds: number[]): Promise<number> {
+    const [row] = await em.execute<{ n: string }[]>(
+      `with gone as (
+         delete from run_metric_points
+          where at < now() - make_interval(days => ?) and run_id <> all(?::bigint[])
+         returning 1)
+       select count(*) as n from gone`,
+      [days, keepRunIds],
+    );
+    return Number(row.n);
   }
 
   async series(runId: number, limit = 5000): Promise<MetricPointView[]> {

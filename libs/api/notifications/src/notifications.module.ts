@@ -1,6 +1,8 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
+import { AnalysisModule } from '@polymaker/api/analysis';
 import { AuditModule } from '@polymaker/api/audit';
+import { RunsModule } from '@polymaker/api/runs';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { NotificationDelivery } from './entities/notification-delivery.entity';
 import { Notification } from './entities/notification.entity';
@@ -8,7 +10,7 @@ import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Notification, NotificationDelivery]), OutboxModule, AuditModule],
+  imports: [MikroOrmModule.forFeature([Notification, NotificationDelivery]), OutboxModule, AuditModule, RunsModule, AnalysisModule],
   controllers: [NotificationsController],
   providers: [NotificationsService],
   exports: [NotificationsService],

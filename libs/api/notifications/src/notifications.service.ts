@@ -9,7 +9,9 @@ import {
   UnitOfWork,
 } from '@polymaker/api/core';
 import { isDeepStrictEqual } from 'node:util';
+import { AnalysisService, StoredAnalysis } from '@polymaker/api/analysis';
 import { AuditService } from '@polymaker/api/audit';
+import { RunsService } from '@polymaker/api/runs';
 import { assertOutboundUrl } from '@polymaker/api/core';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
 import type { ChannelsView, DeliveryView, NotificationView } from './dto/notification.dto';
@@ -45,6 +47,8 @@ export class NotificationsService implements OnModuleInit {
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
+    private readonly runs: RunsService,
+    private readonly analysis: AnalysisService,
   ) {}
 
   onModuleInit(): void {
@@ -269,56 +273,32 @@ export class NotificationsService implements OnModuleInit {
     );
   }
 
+  /** What a run summary says, asked of the runs and analysis modules (their tables are theirs). */
   private async runFacts(em: EntityManager, runId: number): Promise<RunFacts | null> {
-    const [run] = await em.execute<
-      {
-        id: string;
-        status: string;
-        mode: string;
-        config_id: string | null;
-        error_message: string | null;
-        started_at: Date;
-        stopped_at: Date | null;
-        last_update_at: Date;
-        total_pnl: string | null;
-        total_fills: number | null;
-        total_orders: number | null;
-        overall_score: number | null;
-        analysis_id: string | null;
-        result: Record<string, unknown> | null;
-        suggestions: { status: string; message: string; items: RunFacts['suggestions'] } | null;
-      }[]
-    >(
-      `select r.id, r.status, r.mode, r.config_id, r.error_message, r.started_at, r.stopped_at, r.last_update_at,
-              r.total_pnl::text as total_pnl, r.total_fills::float8 as total_fills, r.total_orders::float8 as total_orders, coalesce(r.overall_score, a.overall_score) as overall_score,
-              a.id as analysis_id, a.result, a.suggestions
-         from runs r
-         left join lateral (select id, overall_score, result, suggestions from analyses where run_id = r.id order by id desc limit 1) a on true
-        where r.id = ?`,
-      [runId],
-    );
+    const run = await this.runs.view(em, runId);
     if (!run) return null;
-    const summary = (run.result?.['summary'] as Record<string, unknown> | undefined) ?? {};
-    const end = run.stopped_at ?? new Date();
+    const analysis = await this.analysis.latestForRun(em, runId);
+    const summary: Partial<StoredAnalysis['summary']> = analysis?.summary ?? {};
+    const end = run.stoppedAt ? new Date(run.stoppedAt) : new Date();
     return {
       runId,
       status: run.status,
       mode: run.mode,
-      configId: run.config_id === null ? null : Number(run.config_id),
-      errorMessage: run.error_message,
-      startedAt: new Date(run.started_at).toISOString(),
-      stoppedAt: run.stopped_at ? new Date(run.stopped_at).toISOString() : null,
-      lastUpdateAt: new Date(run.last_update_at).toISOString(),
-      overallScore: run.overall_score,
-      totalPnl: (summary['totalPnl'] as string | undefined) ?? run.total_pnl,
-      fills: (summary['fills'] as number | undefined) ?? run.total_fills,
-      orders: run.total_orders ?? (summary['trades'] as number | undefined) ?? null,
-      fillRate: (summary['fillRate'] as number | null | undefined) ?? null,
-      durationSeconds: Math.max(0, Math.round((new Date(end).getTime() - new Date(run.started_at).getTime()) / 1000)),
-      dataQuality: (run.result?.['dataQuality'] as string | undefined) ?? null,
-      suggestions: run.suggestions?.items ?? [],
-      suggestionsMessage: run.suggestions?.message ?? null,
-      analysisId: run.analysis_id === null ? null : Number(run.analysis_id),
+      configId: run.configId,
+      errorMessage: run.errorMessage,
+      startedAt: run.startedAt,
+      stoppedAt: run.stoppedAt,
+      lastUpdateAt: run.lastUpdateAt,
+      overallScore: run.overallScore ?? analysis?.overallScore ?? null,
+      totalPnl: summary.totalPnl ?? run.totalPnl,
+      fills: summary.fills ?? run.totalFills,
+      orders: run.totalOrders ?? summary.trades ?? null,
+      fillRate: summary.fillRate ?? null,
+      durationSeconds: Math.max(0, Math.round((end.getTime() - new Date(run.startedAt).getTime()) / 1000)),
+      dataQuality: analysis?.dataQuality ?? null,
+      suggestions: analysis?.suggestions.items ?? [],
+      suggestionsMessage: analysis?.suggestions.message ?? null,
+      analysisId: analysis?.analysisId ?? null,
     };
   }
 

@@ -104,6 +104,16 @@ export class OutboxService {
     });
   }
 
+  /** Deletes settled (done or failed) jobs finished more than `days` ago; returns how many. */
+  async purgeSettled(em: EntityManager, days: number): Promise<number> {
+    const [row] = await em.execute<{ n: string }[]>(
+      `with gone as (delete from outbox_jobs where status <> 'pending' and finished_at < now() - make_interval(days => ?) returning 1)
+       select count(*) as n from gone`,
+      [days],
+    );
+    return Number(row.n);
+  }
+
   async counts(): Promise<Record<OutboxJobStatus, number>> {
     const rows = await this.uow.read((em) =>
       em.execute<{ status: OutboxJobStatus; count: string }[]>('select status, count(*) as count from outbox_jobs group by status'),

@@ -2,6 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { TradesService } from '@polymaker/api/trades';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
 
@@ -27,7 +28,10 @@ export interface MetricUpdate {
 
 @Injectable()
 export class RunsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly trades: TradesService,
+  ) {}
 
   async start(em: EntityManager, input: StartRunInput): Promise<Run> {
     const run = em.create(Run, {
@@ -54,6 +58,12 @@ export class RunsService {
     const run = await em.findOne(Run, ownedBy(runId, owner));
     if (!run) throw runNotFound(runId);
     return run;
+  }
+
+  /** The run as the admin API shows it, in the caller's transaction; null when there is none. */
+  async view(em: EntityManager, runId: number): Promise<RunView | null> {
+    const run = await em.findOne(Run, { id: runId });
+    return run ? toRunView(run) : null;
   }
 
   async ensureExists(runId: number): Promise<void> {
@@ -128,11 +138,9 @@ export class RunsService {
   async detail(id: number): Promise<RunDetailView> {
     return this.uow.read(async (em) => {
       const run = await this.require(em, id, null);
-      const [{ count }] = await em
-        .execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [id]);
       return {
         ...toRunView(run),
-        tradeCount: Number(count),
+        tradeCount: await this.trades.countForRun(id),
         analysis: (run.stopResult?.['analysis'] as Record<string, unknown> | undefined) ?? null,
       };
     });
@@ -145,6 +153,12 @@ export class RunsService {
       { status: 'running', lastUpdateAt: { $lt: cutoff } },
       { orderBy: { id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
     );
+  }
+
+  /** The ids of the runs still running (metric retention keeps their points). */
+  async runningIds(em: EntityManager): Promise<number[]> {
+    const rows = await em.find(Run, { status: 'running' }, { fields: ['id'] });
+    return rows.map((run) => run.id);
   }
 
   /** How many runs have this status: one bot's (owner) or every bot's (null). */

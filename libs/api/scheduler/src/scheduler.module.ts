@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@polymaker/api/audit';
+import { MetricsModule } from '@polymaker/api/metrics';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
 import { WalletModule } from '@polymaker/api/wallet';
@@ -8,7 +9,7 @@ import { SchedulerService } from './scheduler.service';
 
 /** Needs ScheduleModule.forRoot() in the app (for the SchedulerRegistry). */
 @Module({
-  imports: [AuditModule, OutboxModule, RunsModule, WalletModule],
+  imports: [AuditModule, OutboxModule, RunsModule, WalletModule, MetricsModule],
   controllers: [SchedulerController],
   providers: [SchedulerService],
   exports: [SchedulerService],

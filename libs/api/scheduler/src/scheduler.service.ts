@@ -1,9 +1,10 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { NotFoundError, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import { NotFoundError, purgeExpiredIdempotencyRecords, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { MetricsService } from '@polymaker/api/metrics';
 import { RunsService } from '@polymaker/api/runs';
 import { WalletService } from '@polymaker/api/wallet';
 import { tryJobLock } from './job-lock';
@@ -53,6 +54,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {
     const job = (name: JobName, everySeconds: number | null): JobState => ({ name, everySeconds, running: false, last: null, lastError: null });
     this.jobs = {
@@ -158,31 +160,14 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Expired idempotency records, metric points past retention (finished runs only), settled outbox jobs. */
   private async maintenance(em: EntityManager): Promise<Record<string, unknown>> {
-    const idempotency = await em.execute<{ n: string }[]>(
-      `with gone as (delete from idempotency_records where created_at < now() - interval '24 hours' returning 1) select count(*) as n from gone`,
-    );
+    const idempotencyRecords = await purgeExpiredIdempotencyRecords(em);
     const stored = await this.store.get<RetentionSettings>(RETENTION_KEY, em);
     const days = stored.metricRetentionDays ?? this.settings.metricRetentionDays;
-    let metricPoints = 0;
-    if (days > 0) {
-      const [row] = await em.execute<{ n: string }[]>(
-        `with gone as (
-           delete from run_metric_points p using runs r
-            where r.id = p.run_id and r.status <> 'running' and p.at < now() - make_interval(days => ?)
-           returning 1)
-         select count(*) as n from gone`,
-        [days],
-      );
-      metricPoints = Number(row.n);
-    }
-    const [outbox] = await em.execute<{ n: string }[]>(
-      `with gone as (delete from outbox_jobs where status <> 'pending' and finished_at < now() - make_interval(days => ?) returning 1)
-       select count(*) as n from gone`,
-      [this.settings.outboxRetentionDays],
-    );
-    return { idempotencyRecords: Number(idempotency[0].n), metricPoints, outboxJobs: Number(outbox.n), metricRetentionDays: days };
+    // Points of runs still running are kept whatever their age (their series is still being drawn).
+    const metricPoints = days > 0 ? await this.metrics.purgeOlderThan(em, days, await this.runs.runningIds(em)) : 0;
+    const outboxJobs = await this.outbox.purgeSettled(em, this.settings.outboxRetentionDays);
+    return { idempotencyRecords, metricPoints, outboxJobs, metricRetentionDays: days };
   }
-
   private async pollWallet(em: EntityManager): Promise<Record<string, unknown>> {
     const balances = await this.wallet.pollChain(em);
     return balances ? { read: 1, ...balances } : { read: 0 };

@@ -6,6 +6,12 @@ import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
 import type { NewTrade, TradeUpdate } from './trade-input';
 
+/** Trades naming one token: the watchlist's activity column. */
+export interface TokenActivity {
+  tradeCount: number;
+  lastTradeAt: Date;
+}
+
 const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
 
 @Injectable()
@@ -62,6 +68,26 @@ export class TradesService {
     trade.updatedAt = new Date();
     await em.flush();
     return trade;
+  }
+
+  /** How many trades a run has logged. */
+  async countForRun(runId: number): Promise<number> {
+    const [row] = await this.uow.read((em) => em.execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [runId]));
+    return Number(row.count);
+  }
+
+  /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */
+  async activityByToken(tokenIds: string[], botId: number | null): Promise<Map<string, TokenActivity>> {
+    if (tokenIds.length === 0) return new Map();
+    const rows = await this.uow.read((em) =>
+      em.execute<{ token_id: string; n: string; last_at: Date }[]>(
+        `select token_id, count(*) as n, max(created_at) as last_at from trades
+          where token_id = any(?::text[]) and (?::bigint is null or bot_id = ?::bigint)
+          group by token_id`,
+        [[...new Set(tokenIds)], botId, botId],
+      ),
+    );
+    return new Map(rows.map((row) => [row.token_id, { tradeCount: Number(row.n), lastTradeAt: new Date(row.last_at) }]));
   }
 
   async page(query: TradeQueryDto): Promise<TradePageView> {

@@ -4,6 +4,7 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { assertOutboundUrl } from '@polymaker/api/core';
 import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
+import { MetricsService } from '@polymaker/api/metrics';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
 import { crossing } from './low-balance';
 import { readWalletBalances } from './polygon-rpc';
@@ -37,6 +38,7 @@ export class WalletService {
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async threshold(em?: EntityManager): Promise<string | null> {
@@ -144,14 +146,7 @@ export class WalletService {
 
   async overview(): Promise<WalletOverview> {
     return this.uow.read(async (em) => {
-      const bots = await em.execute<{ api_key_id: string | null; run_id: string; at: Date; wallet: string | null; starting: string | null; position: string | null }[]>(
-        `select distinct on (r.api_key_id) r.api_key_id, p.run_id, p.at,
-                p.metric_values->>'walletBalance' as wallet, p.metric_values->>'startingWallet' as starting,
-                p.metric_values->>'positionValue' as position
-           from run_metric_points p join runs r on r.id = p.run_id
-          where p.metric_values->>'walletBalance' is not null
-          order by r.api_key_id, p.at desc, p.id desc`,
-      );
+      const bots = await this.metrics.latestWalletPoints();
       const [chain] = await em.execute<{ address: string; usdc: string | null; pol: string | null; error: string | null; at: Date }[]>(
         'select address, usdc::text as usdc, pol::text as pol, error, at from wallet_readings order by id desc limit 1',
       );
@@ -164,14 +159,7 @@ export class WalletService {
         watchedAddress: target?.address ?? null,
         rpcHost: target ? new URL(target.rpcUrl).host : null,
         pollSeconds: target ? this.settings.walletPollSeconds : null,
-        bots: bots.map((row) => ({
-          apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
-          runId: Number(row.run_id),
-          at: new Date(row.at).toISOString(),
-          walletBalance: row.wallet,
-          startingWallet: row.starting,
-          positionValue: row.position,
-        })),
+        bots,
         chain: chain
           ? { address: chain.address, usdc: normal(chain.usdc), pol: normal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
           : null,
@@ -190,40 +178,13 @@ export class WalletService {
   /** Balance points from bot metrics (and chain readings), oldest first. */
   async series(query: { runId?: number; apiKeyId?: number; limit?: number }): Promise<WalletSeries> {
     return this.uow.read(async (em) => {
-      const where: string[] = ["(p.metric_values->>'walletBalance' is not null or p.metric_values->>'positionValue' is not null)"];
-      const params: unknown[] = [];
-      if (query.runId) {
-        where.push('p.run_id = ?');
-        params.push(query.runId);
-      }
-      if (query.apiKeyId) {
-        where.push('r.api_key_id = ?');
-        params.push(query.apiKeyId);
-      }
       const limit = query.limit ?? 2000;
-      const points = await em.execute<{ run_id: string; api_key_id: string | null; at: Date; wallet: string | null; starting: string | null; position: string | null }[]>(
-        `select * from (
-           select p.run_id, r.api_key_id, p.at, p.id,
-                  p.metric_values->>'walletBalance' as wallet, p.metric_values->>'startingWallet' as starting,
-                  p.metric_values->>'positionValue' as position
-             from run_metric_points p join runs r on r.id = p.run_id
-            where ${where.join(' and ')}
-            order by p.at desc, p.id desc limit ${Number(limit)}) s
-          order by at, id`,
-        params,
-      );
+      const points = await this.metrics.walletPoints({ runId: query.runId, apiKeyId: query.apiKeyId, limit });
       const chain = await em.execute<{ address: string; usdc: string | null; pol: string | null; at: Date }[]>(
         `select * from (select id, address, usdc::text as usdc, pol::text as pol, at from wallet_readings where error is null order by id desc limit ${Number(limit)}) s order by id`,
       );
       return {
-        bot: points.map((row) => ({
-          runId: Number(row.run_id),
-          apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
-          at: new Date(row.at).toISOString(),
-          walletBalance: row.wallet,
-          startingWallet: row.starting,
-          positionValue: row.position,
-        })),
+        bot: points,
         chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normal(row.usdc), pol: normal(row.pol) })),
       };
     });

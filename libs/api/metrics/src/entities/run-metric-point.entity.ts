@@ -10,6 +10,13 @@ export class RunMetricPoint {
   @Property({ type: new BigIntType('number') })
   runId!: number;
 
+  /** The key and bot that pushed the point (copied from the run: the series answers by bot without a join). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  apiKeyId: number | null = null;
+
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
+
   @Property({ type: 'timestamptz' })
   at: Date = new Date();
 
