@@ -112,10 +112,11 @@ export class MetricsService {
     const [row] = await em.execute<{ n: string }[]>(
       `with gone as (
          delete from run_metric_points
-          where at < now() - make_interval(days => ?) and run_id <> all(?::bigint[])
+          where at < now() - make_interval(days => ?)
+            and run_id not in (select (jsonb_array_elements_text(?::jsonb))::bigint)
          returning 1)
        select count(*) as n from gone`,
-      [days, keepRunIds],
+      [days, JSON.stringify(keepRunIds)],
     );
     return Number(row.n);
   }

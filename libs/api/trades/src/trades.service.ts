@@ -82,9 +82,9 @@ export class TradesService {
     const rows = await this.uow.read((em) =>
       em.execute<{ token_id: string; n: string; last_at: Date }[]>(
         `select token_id, count(*) as n, max(created_at) as last_at from trades
-          where token_id = any(?::text[]) and (?::bigint is null or bot_id = ?::bigint)
+          where token_id in (select jsonb_array_elements_text(?::jsonb)) and (?::bigint is null or bot_id = ?::bigint)
           group by token_id`,
-        [[...new Set(tokenIds)], botId, botId],
+        [JSON.stringify([...new Set(tokenIds)]), botId, botId],
       ),
     );
     return new Map(rows.map((row) => [row.token_id, { tradeCount: Number(row.n), lastTradeAt: new Date(row.last_at) }]));
