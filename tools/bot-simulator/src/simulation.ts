@@ -130,11 +130,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     if (clock.stopped) return;
     if (restartAt !== null) {
       setTimeout(() => {
-        if (trading) first.stopRequested = true;
+        // Only a run that is going ends; a bot still trying to start keeps trying.
+        if (trading && first.state === 'running') first.stopRequested = true;
       }, Math.max(1000, restartAt - delay)).unref();
     }
     await first.run();
-    if (restartAt !== null && trading && !clock.stopped) {
+    if (first.stopRequested && first.state === 'done' && trading && !clock.stopped) {
       restarts++;
       current[index] = makeBot(index, 1);
       await current[index].run();
