@@ -77,6 +77,8 @@ export interface SimulationSummary {
   runIds: number[];
   /** Runs stopped (and restarted) during the trading phase (`restartShare`). */
   restarts: number;
+  /** Requests/s of the trading phase once every bot has started (from the end of the starts to the end). */
+  steadyRequestsPerSec: number | null;
   /** The final stop wave, when `separateTeardown` is set. */
   teardown?: { requests: number; failures: number; realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> };
 }
@@ -154,8 +156,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     lastAt = elapsed;
     return progressLine(current, stats, clock, elapsed, rate);
   };
+  const samples: { at: number; requests: number }[] = [];
   const ticker = setInterval(() => {
     ticks++;
+    samples.push({ at: clock.realElapsed(), requests: stats.requests });
     options.onTick?.(clock.realElapsed());
     for (const entry of logLines.splice(0)) {
       if (mode === 'tty') write(`\r\x1b[2K${entry}\n`);
@@ -172,6 +176,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (mode !== 'none') write(`${mode === 'tty' ? '\r\x1b[2K' : ''}stopping: cancelling open orders and stopping ${bots.filter((b) => b.runId !== null).length} runs...\n`);
   trading = false;
   const window = summariseStats(stats, clock.realElapsed());
+  const rampEnd = samples.find((sample) => sample.at >= stagger + 1);
+  const steadyRequestsPerSec = rampEnd && window.realSeconds - rampEnd.at >= 1 ? (stats.requests - rampEnd.requests) / (window.realSeconds - rampEnd.at) : null;
   const teardown = new EndpointStats();
   const tearingDownAt = clock.realElapsed();
   if (options.separateTeardown) for (const api of apis) api.stats = teardown;
@@ -190,6 +196,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (!options.agent) agent.destroy();
   const summary = summarise(bots, stats, clock, options);
   summary.restarts = restarts;
+  summary.steadyRequestsPerSec = steadyRequestsPerSec;
   if (options.separateTeardown) {
     Object.assign(summary, { realSeconds: window.realSeconds, endpoints: window.endpoints, requestsPerSec: stats.requests / window.realSeconds });
     summary.teardown = { ...summariseStats(teardown, clock.realElapsed() - tearingDownAt), requests: teardown.requests, failures: teardown.failures };
@@ -266,5 +273,6 @@ function summarise(bots: SimBot[], stats: EndpointStats, clock: Clock, options: 
     errors: Object.fromEntries(stats.errors),
     runIds: bots.map((b) => b.runId).filter((id): id is number => id !== null),
     restarts: 0,
+    steadyRequestsPerSec: null,
   };
 }
