@@ -34,7 +34,8 @@ export class BotApi {
   private readonly https: boolean;
   private readonly agent: Agent;
   private readonly timeoutMs: number;
-  readonly stats: EndpointStats;
+  /** Where requests are recorded; the simulation swaps it to keep its teardown apart. */
+  stats: EndpointStats;
 
   constructor(private readonly options: BotApiOptions) {
     const url = options.url.endsWith('/') ? options.url.slice(0, -1) : options.url;

@@ -34,6 +34,17 @@ export interface SimulationOptions {
   onTick?: (elapsedSec: number) => void;
   /** Resolves to end the trading phase early (Ctrl-C). */
   stopSignal?: Promise<void>;
+  /**
+   * Share of bots (0..1) whose run ends at a random moment of the trading phase (after the starts);
+   * such a bot stops its run and starts a new one at once, as a bot does when a run ends and it is
+   * restarted. So stops (and starts) happen at a steady pace during the trading phase. Default 0.
+   */
+  restartShare?: number;
+  /**
+   * Record the final stops (after `durationSec`) apart, in `teardown`: the summary's endpoints then
+   * cover the trading phase only, and the end-of-simulation stop wave is reported separately.
+   */
+  separateTeardown?: boolean;
 }
 
 export interface EndpointSummary {
@@ -64,6 +75,12 @@ export interface SimulationSummary {
   endpoints: EndpointSummary[];
   errors: Record<string, number>;
   runIds: number[];
+  /** Runs stopped (and restarted) during the trading phase (`restartShare`). */
+  restarts: number;
+  /** Requests/s of the trading phase once every bot has started (from the end of the starts to the end). */
+  steadyRequestsPerSec: number | null;
+  /** The final stop wave, when `separateTeardown` is set. */
+  teardown?: { requests: number; failures: number; realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> };
 }
 
 /** Runs N simulated bots against a Command Center and returns what they sent and how it went. */
@@ -76,31 +93,55 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const root = new Rng(options.seed);
   const logLines: string[] = [];
   const bots: SimBot[] = [];
+  const apis: BotApi[] = [];
+  const makeBot = (index: number, generation: number): SimBot => {
+    const bot = new SimBot({
+      index: index + 1,
+      api: apis[index],
+      world,
+      clock,
+      rng: root.fork(generation === 0 ? `bot-${index}` : `bot-${index}-${generation}`),
+      mode: options.mode,
+      bankroll: options.bankroll ?? 500,
+      cadence: options.cadence ?? REAL_CADENCE,
+      doubleStopRate: options.doubleStopRate,
+      log: (line) => logLines.push(line),
+    });
+    bots.push(bot);
+    return bot;
+  };
   for (let index = 0; index < options.bots; index++) {
     const apiKey = options.apiKeys?.length ? options.apiKeys[index % options.apiKeys.length] : options.apiKey;
-    const api = new BotApi({ url: options.url, apiKey, stats, agent, timeoutMs: options.timeoutMs });
-    bots.push(
-      new SimBot({
-        index: index + 1,
-        api,
-        world,
-        clock,
-        rng: root.fork(`bot-${index}`),
-        mode: options.mode,
-        bankroll: options.bankroll ?? 500,
-        cadence: options.cadence ?? REAL_CADENCE,
-        doubleStopRate: options.doubleStopRate,
-        log: (line) => logLines.push(line),
-      }),
-    );
+    apis.push(new BotApi({ url: options.url, apiKey, stats, agent, timeoutMs: options.timeoutMs }));
   }
+  /** The bot running in each slot now (a restarted bot replaces its predecessor). */
+  const current = apis.map((_, index) => makeBot(index, 0));
   const stagger = options.staggerSec ?? Math.min(10, options.durationSec / 4);
   const staggerRng = root.fork('stagger');
-  const finished = bots.map(async (bot, index) => {
+  const restartRng = root.fork('restarts');
+  let trading = true;
+  let restarts = 0;
+  const finished = current.map(async (first, index) => {
     const delay = options.bots > 1 ? (stagger * 1000 * index) / options.bots + staggerRng.between(0, 200) : 0;
+    // A restarting bot ends its run between the end of the starts and shortly before the end.
+    const restartAt =
+      restartRng.next() < (options.restartShare ?? 0)
+        ? restartRng.between(Math.min(stagger + 2, options.durationSec * 0.5), options.durationSec * 0.9) * 1000
+        : null;
     await clock.sleepReal(delay);
     if (clock.stopped) return;
-    await bot.run();
+    if (restartAt !== null) {
+      setTimeout(() => {
+        // Only a run that is going ends; a bot still trying to start keeps trying.
+        if (trading && first.state === 'running') first.stopRequested = true;
+      }, Math.max(1000, restartAt - delay)).unref();
+    }
+    await first.run();
+    if (first.stopRequested && first.state === 'done' && trading && !clock.stopped) {
+      restarts++;
+      current[index] = makeBot(index, 1);
+      await current[index].run();
+    }
   });
 
   const mode = options.progress ?? 'none';
@@ -113,10 +154,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const rate = (stats.requests - lastRequests) / Math.max(0.001, elapsed - lastAt);
     lastRequests = stats.requests;
     lastAt = elapsed;
-    return progressLine(bots, stats, clock, elapsed, rate);
+    return progressLine(current, stats, clock, elapsed, rate);
   };
+  const samples: { at: number; requests: number }[] = [];
   const ticker = setInterval(() => {
     ticks++;
+    samples.push({ at: clock.realElapsed(), requests: stats.requests });
     options.onTick?.(clock.realElapsed());
     for (const entry of logLines.splice(0)) {
       if (mode === 'tty') write(`\r\x1b[2K${entry}\n`);
@@ -131,10 +174,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     (options.stopSignal ?? new Promise<void>(() => undefined)).then(() => true),
   ]);
   if (mode !== 'none') write(`${mode === 'tty' ? '\r\x1b[2K' : ''}stopping: cancelling open orders and stopping ${bots.filter((b) => b.runId !== null).length} runs...\n`);
+  trading = false;
+  const window = summariseStats(stats, clock.realElapsed());
+  const rampEnd = samples.find((sample) => sample.at >= stagger + 1);
+  const steadyRequestsPerSec = rampEnd && window.realSeconds - rampEnd.at >= 1 ? (stats.requests - rampEnd.requests) / (window.realSeconds - rampEnd.at) : null;
+  const teardown = new EndpointStats();
+  const tearingDownAt = clock.realElapsed();
+  if (options.separateTeardown) for (const api of apis) api.stats = teardown;
   if (!interrupted && stagger > 0 && options.bots > 1) {
     // Bots stop as they started, spread over the stagger window, not all in the same second.
     const allDone = Promise.all(finished);
-    bots.forEach((bot, index) => setTimeout(() => (bot.stopRequested = true), (stagger * 1000 * index) / options.bots).unref());
+    current.forEach((bot, index) => setTimeout(() => (bot.stopRequested = true), (stagger * 1000 * index) / options.bots).unref());
     const cycleMs = ((options.cadence ?? REAL_CADENCE).cycleSec / options.speed) * 1000;
     await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, stagger * 1000 + cycleMs + 15_000))]);
   }
@@ -144,7 +194,29 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (mode === 'tty') write(`\r\x1b[2K${line()}\n`);
   else if (mode === 'plain') write(`${line()}\n`);
   if (!options.agent) agent.destroy();
-  return summarise(bots, stats, clock, options);
+  const summary = summarise(bots, stats, clock, options);
+  summary.restarts = restarts;
+  summary.steadyRequestsPerSec = steadyRequestsPerSec;
+  if (options.separateTeardown) {
+    Object.assign(summary, { realSeconds: window.realSeconds, endpoints: window.endpoints, requestsPerSec: stats.requests / window.realSeconds });
+    summary.teardown = { ...summariseStats(teardown, clock.realElapsed() - tearingDownAt), requests: teardown.requests, failures: teardown.failures };
+  }
+  return summary;
+}
+
+function summariseStats(stats: EndpointStats, realSeconds: number): { realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> } {
+  const endpoints: EndpointSummary[] = [...stats.byEndpoint.entries()]
+    .map(([endpoint, h]) => ({
+      endpoint,
+      count: h.count,
+      perSec: h.count / realSeconds,
+      p50: h.percentile(0.5),
+      p99: h.percentile(0.99),
+      max: h.max,
+      failures: [...stats.errors.entries()].filter(([k]) => k.startsWith(`${endpoint} `)).reduce((s, [, v]) => s + v, 0),
+    }))
+    .sort((a, b) => b.count - a.count);
+  return { realSeconds, endpoints, errors: Object.fromEntries(stats.errors) };
 }
 
 function fmtDuration(seconds: number): string {
@@ -180,21 +252,10 @@ export function progressLine(bots: SimBot[], stats: EndpointStats, clock: Clock,
 }
 
 function summarise(bots: SimBot[], stats: EndpointStats, clock: Clock, options: SimulationOptions): SimulationSummary {
-  const realSeconds = clock.realElapsed();
-  const endpoints: EndpointSummary[] = [...stats.byEndpoint.entries()]
-    .map(([endpoint, h]) => ({
-      endpoint,
-      count: h.count,
-      perSec: h.count / realSeconds,
-      p50: h.percentile(0.5),
-      p99: h.percentile(0.99),
-      max: h.max,
-      failures: [...stats.errors.entries()].filter(([k]) => k.startsWith(`${endpoint} `)).reduce((s, [, v]) => s + v, 0),
-    }))
-    .sort((a, b) => b.count - a.count);
+  const { realSeconds, endpoints } = summariseStats(stats, clock.realElapsed());
   const sum = (pick: (bot: SimBot) => number) => bots.reduce((s, bot) => s + pick(bot), 0);
   return {
-    bots: bots.length,
+    bots: options.bots,
     speed: options.speed,
     runsStarted: bots.filter((b) => b.runId !== null).length,
     runsStopped: bots.filter((b) => b.state === 'done').length,
@@ -211,5 +272,7 @@ function summarise(bots: SimBot[], stats: EndpointStats, clock: Clock, options: 
     endpoints,
     errors: Object.fromEntries(stats.errors),
     runIds: bots.map((b) => b.runId).filter((id): id is number => id !== null),
+    restarts: 0,
+    steadyRequestsPerSec: null,
   };
 }
