@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { NotFoundError, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
-import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { BackOfficeSettingsService } from '@polymaker/api/outbox';
 import { RunsService } from '@polymaker/api/runs';
 import { WalletService } from '@polymaker/api/wallet';
 import { tryJobLock } from './job-lock';
@@ -48,7 +48,6 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly uow: UnitOfWork,
     private readonly registry: SchedulerRegistry,
     private readonly runs: RunsService,
-    private readonly outbox: OutboxService,
     private readonly wallet: WalletService,
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -127,9 +126,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       const lastUpdateAt = run.lastUpdateAt;
       this.runs.finish(run, 'stale', null, null);
       await em.flush();
-      const key = `${run.id}:${lastUpdateAt.getTime()}`;
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { runId: run.id, trigger: 'stale' }, { dedupeKey: `run-stale-analysis:${key}`, maxAttempts: 5 });
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: 'run-stale', runId: run.id }, { dedupeKey: `run-stale:${key}` });
+      // run.stale's in-transaction listener (analysis) makes the analysis job due, then the notification
       this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString()));
       this.logger.warn({ runId: run.id, lastUpdateAt: lastUpdateAt.toISOString() }, 'run closed as stale');
     }
