@@ -2,6 +2,7 @@ import { LockMode, QueryOrder } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { TradesService } from '@polymaker/api/trades';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
 
@@ -51,7 +52,10 @@ export interface RunAnalysisFacts {
 
 @Injectable()
 export class RunsService {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly trades: TradesService,
+  ) {}
 
   async start(em: EntityManager, input: StartRunInput): Promise<Run> {
     const run = em.create(Run, {
@@ -152,11 +156,10 @@ export class RunsService {
   async detail(id: number): Promise<RunDetailView> {
     return this.uow.read(async (em) => {
       const run = await this.require(em, id, null);
-      const [{ count }] = await em
-        .execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [id]);
+      const trades = await this.trades.statsOf(em, id); // the trades lib's per-run aggregate: no count(*) scan
       return {
         ...toRunView(run),
-        tradeCount: Number(count),
+        tradeCount: trades.total,
         analysis: (run.stopResult?.['analysis'] as Record<string, unknown> | undefined) ?? null,
       };
     });
