@@ -147,7 +147,7 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Computes, stores in the caller's transaction and announces `analysis.completed` after commit. */
-  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger): Promise<StoredAnalysis> {
+  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<StoredAnalysis> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
     const suggestions = suggestChanges(inputs, analysis);
@@ -163,7 +163,7 @@ export class AnalysisService implements OnModuleInit {
       engineVersion: analysis.engineVersion,
     } as Analysis);
     await em.persist(row).flush();
-    this.uow.publish(new AnalysisCompletedEvent(row.id, runId, trigger, analysis.overallScore, suggestions.items.length));
+    if (options.announce !== false) this.announce(row);
     this.logger.log({ runId, analysisId: row.id, trigger, overallScore: analysis.overallScore }, 'run analysed');
     return toStored(row);
   }
@@ -186,9 +186,15 @@ export class AnalysisService implements OnModuleInit {
       error: null,
     });
     await em.flush();
-    this.uow.publish(new AnalysisCompletedEvent(row.id, row.runId, row.trigger, analysis.overallScore, suggestions.items.length));
     this.logger.log({ runId: row.runId, analysisId: row.id, trigger: row.trigger, overallScore: analysis.overallScore }, 'run analysed');
     return toStored(row);
+  }
+
+  /** `analysis.completed`, emitted after the commit. */
+  private announce(row: Analysis | StoredAnalysis): void {
+    const id = row instanceof Analysis ? row.id : row.analysisId;
+    const count = ((row.suggestions as unknown as SuggestionSet | undefined)?.items ?? []).length;
+    this.uow.publish(new AnalysisCompletedEvent(id, row.runId, row.trigger, row.overallScore, count));
   }
 
   private async runJob(em: EntityManager, job: OutboxJobContext): Promise<void> {
@@ -200,10 +206,12 @@ export class AnalysisService implements OnModuleInit {
     }
     const stored =
       payload.analysisId === undefined
-        ? await this.analyzeAndStore(em, runId, payload.trigger ?? 'stale')
+        ? await this.analyzeAndStore(em, runId, payload.trigger ?? 'stale', { announce: false })
         : await this.complete(em, Number(payload.analysisId));
     await this.runs.recordScore(em, runId, stored.overallScore);
     await this.owedNotification(em, payload, stored.analysisId);
+    // last: a failure above rolls the job's savepoint back, and an event queued before it would still go out
+    this.announce(stored);
   }
 
   /** The job gave up (or will retry): a stop's pending analysis says so, and the notification goes out without it. */
