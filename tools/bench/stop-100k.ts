@@ -1,7 +1,7 @@
 /**
  * The 100,000-trade stop: seeds a run with `trades` orders through POST /api/bot/trade/batch
  * (the bot's own call), fills a share of them, then times POST /api/bot/run/stop, whose answer
- * carries the full analysis. The bot gives up after 10 s (POLYMAKER_TIMEOUT).
+ * carries the score from the run's aggregates (the full analysis follows as an outbox job). The bot gives up after 10 s (POLYMAKER_TIMEOUT).
  *
  * As a function: `await stop100k(url, botKey)` against a running API.
  * As a script:   `node --import tsx tools/bench/stop-100k.ts [--trades 100000]` starts its own

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { sql } from '../back-office/loopback';
+import { sql, waitFor } from '../back-office/loopback';
 import { playSession } from '../back-office/session';
 import { Json, startTestApi, TestApi } from '../support/api';
 
@@ -181,7 +181,11 @@ describe('roles (viewer, operator) and the audit trail', () => {
       pnlPerFill: 0.1,
       minutes: 45,
     });
-    const analysis = stop?.body['analysis'] as Json;
+    // the suggestions come with the full analysis, an outbox job after the stop
+    const analysis = await waitFor('the full analysis', async () => {
+      const stored = (await t.admin('GET', `/api/v1/analyses/${String((stop?.body['analysis'] as Json)['analysisId'])}`)).body;
+      return stored['state'] === 'complete' ? stored : null;
+    });
     const suggestion = ((analysis['suggestions'] as Json)['items'] as Json[]).find(
       (item) => item['key'] === 'mmSpreadMin',
     );

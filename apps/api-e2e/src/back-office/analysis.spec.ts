@@ -1,4 +1,5 @@
 import { startTestApi, TestApi } from '../support/api';
+import { waitFor } from './loopback';
 import { Json, playSession } from './session';
 
 describe('back office: analysis engine, suggestions and the feedback loop', () => {
@@ -14,11 +15,26 @@ describe('back office: analysis engine, suggestions and the feedback loop', () =
   });
   afterAll(() => t?.stop());
 
+  /** The stored analysis once its outbox job has added breakdowns and suggestions. */
+  const completed = (analysisId: unknown) =>
+    waitFor(`analysis ${String(analysisId)} to complete`, async () => {
+      const stored = (await t.admin('GET', `/api/v1/analyses/${String(analysisId)}`)).body;
+      return stored['state'] === 'complete' ? stored : null;
+    });
+
   it('suggests a narrower spread from a long run with a low fill rate, citing its numbers, within the bounds', async () => {
     const { runId, stop } = await playSession(t.bot, t.databaseUrl, { configId: spreadConfigId, trades: 200, fills: 30, pnlPerFill: 0.1, minutes: 45 });
     expect(stop?.status).toBe(200);
-    const analysis = stop?.body['analysis'] as Json;
+    // run/stop answers with the score from the run's aggregates; the full analysis follows as a job
+    const answered = stop?.body['analysis'] as Json;
+    expect(answered).toMatchObject({ runId, state: 'pending', trigger: 'stop', dataQuality: 'ok', configId: spreadConfigId, summary: { trades: 200, fills: 30, fillRate: 0.15 } });
+    expect(answered['suggestions']).toMatchObject({ status: 'pending', items: [] });
+    expect(answered['scores']).toMatchObject({ execution: { inputs: { orders: 200, fills: 30 } }, profitability: expect.any(Object) });
+    const analysis = await completed(answered['analysisId']);
     expect(analysis).toMatchObject({ runId, dataQuality: 'ok', configId: spreadConfigId, summary: { trades: 200, fills: 30, fillRate: 0.15 } });
+    // the same score and sub-scores as the stop's answer, computed without scanning the trades
+    expect(analysis['overallScore']).toBe(answered['overallScore']);
+    expect(analysis['scores']).toEqual(answered['scores']);
     const suggestions = analysis['suggestions'] as { status: string; items: Json[] };
     expect(suggestions.status).toBe('ok');
     const spread = suggestions.items.find((item) => item['key'] === 'mmSpreadMin');
@@ -30,9 +46,9 @@ describe('back office: analysis engine, suggestions and the feedback loop', () =
     const breakdowns = analysis['breakdowns'] as Record<string, Json[]>;
     expect(breakdowns['asset'].map((row) => [row['key'], row['trades'], row['fills']])).toEqual([['BTC', 100, 15], ['ETH', 100, 15]]);
     expect(breakdowns['hour']).toHaveLength(1);
-    // stored, and the same analysis the admin API shows
-    const stored = (await t.admin('GET', `/api/v1/analyses/${analysis['analysisId']}`)).body;
-    expect(stored).toMatchObject({ analysisId: analysis['analysisId'], trigger: 'stop', overallScore: analysis['overallScore'] });
+    // one analysis per stop: the pending one, completed in place
+    const list = (await t.admin<Json[]>('GET', `/api/v1/runs/${runId}/analyses`)).body;
+    expect(list.map((a) => [a['analysisId'], a['trigger'], a['state']])).toEqual([[answered['analysisId'], 'stop', 'complete']]);
   });
 
   it('applies a suggestion as a new inactive version that bots get once it is activated', async () => {
@@ -55,7 +71,8 @@ describe('back office: analysis engine, suggestions and the feedback loop', () =
 
   it('says the data is too thin instead of suggesting, and refuses to apply nothing', async () => {
     const { stop } = await playSession(t.bot, t.databaseUrl, { trades: 5, fills: 2 });
-    const analysis = stop?.body['analysis'] as Json;
+    expect((stop?.body['analysis'] as Json)['dataQuality']).toBe('thin');
+    const analysis = await completed((stop?.body['analysis'] as Json)['analysisId']);
     expect(analysis['dataQuality']).toBe('thin');
     expect(analysis['suggestions']).toMatchObject({ status: 'thin-data', items: [] });
     const apply = await t.admin('POST', `/api/v1/analyses/${analysis['analysisId']}/apply`, {});

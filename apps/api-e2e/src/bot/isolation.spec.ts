@@ -49,7 +49,12 @@ describe('bots are isolated from each other', () => {
     const { durationSeconds: _clock, ...run } = detail.body;
     const metrics = await t.admin('GET', `/api/v1/runs/${runId}/metrics`);
     const trades = await t.admin('GET', `/api/v1/trades?runId=${runId}&limit=1000`);
-    const analyses = await t.admin('GET', `/api/v1/analyses?runId=${runId}`);
+    // a stop's analysis is completed by an outbox job just after the stop: compare settled states
+    let analyses = await t.admin<{ items: Json[] }>('GET', `/api/v1/analyses?runId=${runId}`);
+    for (let i = 0; i < 200 && analyses.body.items.some((a) => a['state'] === 'pending'); i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      analyses = await t.admin<{ items: Json[] }>('GET', `/api/v1/analyses?runId=${runId}`);
+    }
     return { run, metrics: metrics.body, trades: trades.body, analyses: analyses.body };
   }
 

@@ -2,13 +2,16 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@polymaker/api/audit';
 import { ConfigModule } from '@polymaker/api/config';
+import { MetricsModule } from '@polymaker/api/metrics';
 import { OutboxModule } from '@polymaker/api/outbox';
+import { RunsModule } from '@polymaker/api/runs';
+import { TradesModule } from '@polymaker/api/trades';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisService } from './analysis.service';
 import { Analysis } from './entities/analysis.entity';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, OutboxModule, AuditModule],
+  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, RunsModule, TradesModule, MetricsModule, OutboxModule, AuditModule],
   controllers: [AnalysisController],
   providers: [AnalysisService],
   exports: [AnalysisService],

@@ -1,37 +1,51 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@polymaker/api/audit';
 import { ConfigService, ConfigVersionView } from '@polymaker/api/config';
-import { AnalysisCompletedEvent, ConflictError, NotFoundError, toDecimalString, UnitOfWork, UnprocessableError } from '@polymaker/api/core';
-import { OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
-import type { AnalysisInputs, BreakdownRow } from './analysis-inputs';
-import { Analysis, AnalysisTrigger } from './entities/analysis.entity';
-import { RunAnalysis, scoreRun } from './score-run';
+import {
+  AnalysisCompletedEvent,
+  ConflictError,
+  NotFoundError,
+  RunStaleEvent,
+  RunStoppedEvent,
+  SETTINGS,
+  Settings,
+  UnitOfWork,
+  UnprocessableError,
+} from '@polymaker/api/core';
+import { MetricsService } from '@polymaker/api/metrics';
+import { OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
+import { RunsService } from '@polymaker/api/runs';
+import { TradesService } from '@polymaker/api/trades';
+import type { AnalysisInputs } from './analysis-inputs';
+import { Analysis, AnalysisState, AnalysisTrigger } from './entities/analysis.entity';
+import { num, RunAnalysis, scoreRun } from './score-run';
 import { suggestChanges, Suggestion, SuggestionSet } from './suggest';
 
-interface RunRow {
-  id: string;
-  status: string;
-  started_at: Date;
-  stopped_at: Date | null;
-  last_update_at: Date;
-  starting_bankroll: string | null;
-  metrics: Record<string, unknown>;
-  config_id: string | null;
+/** What the analysis job of a run gets: the pending analysis to complete (a stop's) and the notification it owes. */
+interface AnalyzeRunPayload {
+  runId: number;
+  trigger: AnalysisTrigger;
+  analysisId?: number;
+  notify?: { kind: 'run-summary' | 'run-error' | 'run-stale'; dedupeKey: string };
 }
-
-const BREAKDOWN_COLUMNS = {
-  asset: 'asset',
-  window: 'window_duration',
-  outcome: 'outcome',
-  strategy: "coalesce(strategy, '')",
-  hour: "to_char(created_at at time zone 'UTC', 'HH24')",
-} as const;
 
 /** What the engine returns for one run: the score, its reasons and the suggested changes. */
 export type AnalysisResult = RunAnalysis & { configId: number | null; suggestions: SuggestionSet };
-/** A stored analysis: the result with its id and why it was made (also the `analysis` of run/stop). */
-export type StoredAnalysis = AnalysisResult & { analysisId: number; trigger: AnalysisTrigger; runStatus: string; appliedConfigIds: number[] };
+/**
+ * A stored analysis: the result with its id and why it was made (also the `analysis` of run/stop).
+ * `state`: 'pending' while only the score from the run's aggregates is known (run/stop answers
+ * with it), 'complete' once the outbox job added breakdowns and suggestions, 'failed' when that
+ * job gave up (the score stays; `error` says why).
+ */
+export type StoredAnalysis = AnalysisResult & {
+  analysisId: number;
+  trigger: AnalysisTrigger;
+  runStatus: string;
+  appliedConfigIds: number[];
+  state: AnalysisState;
+  error: string | null;
+};
 
 export interface ApplyResult {
   analysisId: number;
@@ -39,9 +53,17 @@ export interface ApplyResult {
   config: ConfigVersionView;
 }
 
+const EMPTY_BREAKDOWNS = (): AnalysisInputs['breakdowns'] => ({ asset: [], window: [], outcome: [], strategy: [], hour: [] });
+
 /**
- * The analysis engine: gathers a run's numbers with SQL aggregates (exact numeric sums) inside
- * the caller's transaction, scores them, proposes config changes and stores the result.
+ * The analysis engine. It reads a run only through its owners' APIs (runs, trades, metrics,
+ * config), inside the caller's transaction:
+ * - on run/stop, `scoreOnStop` scores the run from its per-run aggregates (no scan of its trades)
+ *   and stores that as a pending analysis; the stop's `run.stopped` makes an outbox job due in
+ *   the same transaction (an in-transaction listener), which completes the analysis with
+ *   breakdowns and suggestions and then owes the run summary notification;
+ * - a run closed as stale (`run.stale`) gets the same job, storing a new analysis;
+ * - on demand, an admin analyses any run at once.
  */
 @Injectable()
 export class AnalysisService implements OnModuleInit {
@@ -50,21 +72,71 @@ export class AnalysisService implements OnModuleInit {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly configs: ConfigService,
+    private readonly runs: RunsService,
+    private readonly trades: TradesService,
+    private readonly metrics: MetricsService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   onModuleInit(): void {
-    // Analyses owed by the durable queue (runs closed as stale): analysed once, retried on failure.
-    this.outbox.register(OUTBOX_TOPICS.analyzeRun, {
-      handle: async (em, job) => {
-        const runId = Number(job.payload['runId']);
-        const trigger = (job.payload['trigger'] as AnalysisTrigger | undefined) ?? 'stale';
-        const stored = await this.analyzeAndStore(em, runId, trigger);
-        await em.execute('update runs set overall_score = ? where id = ? and overall_score is null', [stored.overallScore, runId]);
-      },
-      retryBaseMs: () => 5_000,
+    // The durable listeners: the job is owed exactly when the stop (or the stale close) commits.
+    this.uow.listenInTransaction<RunStoppedEvent>(RunStoppedEvent.eventName, async (em, event) => {
+      const payload: AnalyzeRunPayload = {
+        runId: event.runId,
+        trigger: 'stop',
+        ...(event.analysisId === null ? {} : { analysisId: event.analysisId }),
+        notify: { kind: event.status === 'error' ? 'run-error' : 'run-summary', dedupeKey: `run-stopped:${event.runId}` },
+      };
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
+        dedupeKey: `run-stop-analysis:${event.runId}`,
+        maxAttempts: this.settings.analysisMaxAttempts,
+      });
     });
+    this.uow.listenInTransaction<RunStaleEvent>(RunStaleEvent.eventName, async (em, event) => {
+      const key = `${event.runId}:${new Date(event.lastUpdateAt).getTime()}`;
+      const payload: AnalyzeRunPayload = { runId: event.runId, trigger: 'stale', notify: { kind: 'run-stale', dedupeKey: `run-stale:${key}` } };
+      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
+        dedupeKey: `run-stale-analysis:${key}`,
+        maxAttempts: this.settings.analysisMaxAttempts,
+      });
+    });
+    // Analysed once (the job's row lock), retried on failure; the notification waits for it.
+    this.outbox.register(OUTBOX_TOPICS.analyzeRun, {
+      handle: (em, job) => this.runJob(em, job),
+      onFailure: (em, job, error, retryAt) => this.jobFailed(em, job, error, retryAt),
+      retryBaseMs: () => this.settings.analysisRetryBaseSeconds * 1000,
+    });
+  }
+
+  /**
+   * The score of a run being stopped, from its aggregates (trade totals, metric series peak and
+   * drawdown, its final metrics): stored in the stop's transaction as a pending analysis, which
+   * the analysis job completes. Breakdowns and suggestions are left to that job.
+   */
+  async scoreOnStop(em: EntityManager, runId: number): Promise<StoredAnalysis> {
+    const inputs = await this.gatherTotals(em, runId);
+    const analysis = scoreRun(inputs);
+    const suggestions: SuggestionSet = {
+      status: 'pending',
+      message: 'The full analysis (breakdowns and suggestions) is running; see GET /api/v1/analyses/{analysisId}.',
+      items: [],
+    };
+    const row = em.create(Analysis, {
+      runId,
+      configId: inputs.config?.id ?? null,
+      trigger: 'stop',
+      runStatus: inputs.status,
+      overallScore: analysis.overallScore,
+      dataQuality: analysis.dataQuality,
+      result: analysis as unknown as Record<string, unknown>,
+      suggestions: suggestions as unknown as Record<string, unknown>,
+      engineVersion: analysis.engineVersion,
+      state: 'pending',
+    } as Analysis);
+    await em.persist(row).flush();
+    return toStored(row);
   }
 
   /** Computes without storing. */
@@ -75,15 +147,15 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Computes, stores in the caller's transaction and announces `analysis.completed` after commit. */
-  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger): Promise<StoredAnalysis> {
-    const result = await this.analyzeRun(em, runId);
-    const { suggestions, configId, ...analysis } = result;
-    const [run] = await em.execute<{ status: string }[]>('select status from runs where id = ?', [runId]);
+  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<StoredAnalysis> {
+    const inputs = await this.gather(em, runId);
+    const analysis = scoreRun(inputs);
+    const suggestions = suggestChanges(inputs, analysis);
     const row = em.create(Analysis, {
       runId,
-      configId,
+      configId: inputs.config?.id ?? null,
       trigger,
-      runStatus: run.status,
+      runStatus: inputs.status,
       overallScore: analysis.overallScore,
       dataQuality: analysis.dataQuality,
       result: analysis as unknown as Record<string, unknown>,
@@ -91,9 +163,71 @@ export class AnalysisService implements OnModuleInit {
       engineVersion: analysis.engineVersion,
     } as Analysis);
     await em.persist(row).flush();
-    this.uow.publish(new AnalysisCompletedEvent(row.id, runId, trigger, analysis.overallScore, suggestions.items.length));
+    if (options.announce !== false) this.announce(row);
     this.logger.log({ runId, analysisId: row.id, trigger, overallScore: analysis.overallScore }, 'run analysed');
     return toStored(row);
+  }
+
+  /** Completes a pending analysis (a stop's) with the full engine: breakdowns and suggestions. */
+  private async complete(em: EntityManager, analysisId: number): Promise<StoredAnalysis> {
+    const row = await this.find(em, analysisId);
+    if (row.state === 'complete') return toStored(row); // done already: exactly once
+    const inputs = await this.gather(em, row.runId);
+    const analysis = scoreRun(inputs);
+    const suggestions = suggestChanges(inputs, analysis);
+    Object.assign(row, {
+      configId: inputs.config?.id ?? null,
+      overallScore: analysis.overallScore,
+      dataQuality: analysis.dataQuality,
+      result: analysis as unknown as Record<string, unknown>,
+      suggestions: suggestions as unknown as Record<string, unknown>,
+      engineVersion: analysis.engineVersion,
+      state: 'complete',
+      error: null,
+    });
+    await em.flush();
+    this.logger.log({ runId: row.runId, analysisId: row.id, trigger: row.trigger, overallScore: analysis.overallScore }, 'run analysed');
+    return toStored(row);
+  }
+
+  /** `analysis.completed`, emitted after the commit. */
+  private announce(row: Analysis | StoredAnalysis): void {
+    const id = row instanceof Analysis ? row.id : row.analysisId;
+    const count = ((row.suggestions as unknown as SuggestionSet | undefined)?.items ?? []).length;
+    this.uow.publish(new AnalysisCompletedEvent(id, row.runId, row.trigger, row.overallScore, count));
+  }
+
+  private async runJob(em: EntityManager, job: OutboxJobContext): Promise<void> {
+    const payload = job.payload as unknown as AnalyzeRunPayload;
+    const runId = Number(payload.runId);
+    if (!(await this.runs.analysisFacts(em, runId))) {
+      this.logger.warn({ runId, jobId: job.id }, 'run no longer exists; analysis dropped');
+      return;
+    }
+    const stored =
+      payload.analysisId === undefined
+        ? await this.analyzeAndStore(em, runId, payload.trigger ?? 'stale', { announce: false })
+        : await this.complete(em, Number(payload.analysisId));
+    await this.runs.recordScore(em, runId, stored.overallScore);
+    await this.owedNotification(em, payload, stored.analysisId);
+    // last: a failure above rolls the job's savepoint back, and an event queued before it would still go out
+    this.announce(stored);
+  }
+
+  /** The job gave up (or will retry): a stop's pending analysis says so, and the notification goes out without it. */
+  private async jobFailed(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void> {
+    const payload = job.payload as unknown as AnalyzeRunPayload;
+    this.logger.error({ runId: payload.runId, jobId: job.id, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null }, 'run analysis failed');
+    if (retryAt !== null) return;
+    if (payload.analysisId !== undefined) {
+      await em.nativeUpdate(Analysis, { id: Number(payload.analysisId), state: { $ne: 'complete' } }, { state: 'failed', error: error.message.slice(0, 2000) });
+    }
+    await this.owedNotification(em, payload, payload.analysisId ?? null);
+  }
+
+  private async owedNotification(em: EntityManager, payload: AnalyzeRunPayload, analysisId: number | null): Promise<void> {
+    if (!payload.notify) return;
+    await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: payload.notify.kind, runId: Number(payload.runId), analysisId }, { dedupeKey: payload.notify.dedupeKey });
   }
 
   /** On demand, for any run (a running one included). */
@@ -186,159 +320,105 @@ export class AnalysisService implements OnModuleInit {
   /** Finished runs grouped by config version, with scores and P&L side by side. */
   async compare(query: { configIds?: number[]; runsPerConfig?: number }): Promise<ComparisonGroup[]> {
     return this.uow.read(async (em) => {
-      const filter = query.configIds && query.configIds.length > 0 ? `and r.config_id in (${query.configIds.map(() => '?').join(', ')})` : '';
-      const params = query.configIds ?? [];
-      const rows = await em.execute<ComparisonRunRow[]>(
-        `select r.id, r.config_id, r.status, r.mode, r.started_at, r.stopped_at,
-                coalesce(r.overall_score, a.overall_score) as overall_score,
-                coalesce(r.total_pnl, (a.result->'summary'->>'totalPnl')::numeric)::text as total_pnl,
-                coalesce(r.total_fills, (a.result->'summary'->>'fills')::bigint)::float8 as fills,
-                (a.result->'summary'->>'fillRate')::float8 as fill_rate,
-                a.id as analysis_id,
-                c.note as config_note, c.source as config_source, c.based_on_id, c.analysis_id as config_analysis_id
-           from runs r
-           left join lateral (select id, overall_score, result from analyses where run_id = r.id order by id desc limit 1) a on true
-           left join config_versions c on c.id = r.config_id
-          where r.status <> 'running' ${filter}
-          order by r.config_id desc nulls last, r.id desc`,
-        params,
-      );
+      const runs = await this.runs.finished(em, query.configIds);
+      const latest = await this.latestByRun(em, runs.map((run) => run.runId));
+      const origins = await this.configs.originsOf(em, [...new Set(runs.map((run) => run.configId).filter((id): id is number => id !== null))]);
+      const rows: ComparisonRunRow[] = runs.map((run) => {
+        const analysis = latest.get(run.runId);
+        const summary = analysis?.summary ?? {};
+        const fills = run.totalFills ?? num(summary['fills']);
+        return {
+          ...run,
+          overallScore: run.overallScore ?? analysis?.overallScore ?? null,
+          totalPnl: run.totalPnl ?? (typeof summary['totalPnl'] === 'string' ? summary['totalPnl'] : null),
+          fills: fills === null ? null : Number(fills),
+          fillRate: num(summary['fillRate']),
+          analysisId: analysis?.id ?? null,
+        };
+      });
       const groups = new Map<string, ComparisonRunRow[]>();
       for (const row of rows) {
-        const key = String(row.config_id ?? 'none');
+        const key = String(row.configId ?? 'none');
         groups.set(key, [...(groups.get(key) ?? []), row]);
       }
       const limit = query.runsPerConfig ?? 20;
-      return [...groups.values()].map((runs) => {
-        const first = runs[0];
-        const scores = runs.map((run) => run.overall_score).filter((score): score is number => score !== null);
-        const fillRates = runs.map((run) => run.fill_rate).filter((rate): rate is number => rate !== null);
+      return [...groups.values()].map((group) => {
+        const first = group[0];
+        const origin = first.configId === null ? undefined : origins.get(first.configId);
+        const scores = group.map((run) => run.overallScore).filter((score): score is number => score !== null);
+        const fillRates = group.map((run) => run.fillRate).filter((rate): rate is number => rate !== null);
         return {
-          configId: first.config_id === null ? null : Number(first.config_id),
-          configNote: first.config_note,
-          configSource: first.config_source,
-          basedOnId: first.based_on_id === null ? null : Number(first.based_on_id),
-          fromAnalysisId: first.config_analysis_id === null ? null : Number(first.config_analysis_id),
-          runCount: runs.length,
+          configId: first.configId,
+          configNote: origin?.note ?? null,
+          configSource: origin?.source ?? null,
+          basedOnId: origin?.basedOnId ?? null,
+          fromAnalysisId: origin?.analysisId ?? null,
+          runCount: group.length,
           avgScore: scores.length > 0 ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10 : null,
-          totalPnl: sumDecimals(runs.map((run) => run.total_pnl)),
-          avgPnl: runs.length > 0 ? divideDecimal(sumDecimals(runs.map((run) => run.total_pnl)), runs.length) : null,
+          totalPnl: sumDecimals(group.map((run) => run.totalPnl)),
+          avgPnl: group.length > 0 ? divideDecimal(sumDecimals(group.map((run) => run.totalPnl)), group.length) : null,
           avgFillRate: fillRates.length > 0 ? Math.round((fillRates.reduce((a, b) => a + b, 0) / fillRates.length) * 1e4) / 1e4 : null,
-          runs: runs.slice(0, limit).map((run) => ({
-            runId: Number(run.id),
+          runs: group.slice(0, limit).map((run) => ({
+            runId: run.runId,
             status: run.status,
             mode: run.mode,
-            startedAt: new Date(run.started_at).toISOString(),
-            stoppedAt: run.stopped_at ? new Date(run.stopped_at).toISOString() : null,
-            overallScore: run.overall_score,
-            totalPnl: run.total_pnl,
+            startedAt: run.startedAt.toISOString(),
+            stoppedAt: run.stoppedAt ? run.stoppedAt.toISOString() : null,
+            overallScore: run.overallScore,
+            totalPnl: run.totalPnl,
             fills: run.fills,
-            fillRate: run.fill_rate,
-            analysisId: run.analysis_id === null ? null : Number(run.analysis_id),
+            fillRate: run.fillRate,
+            analysisId: run.analysisId,
           })),
         };
       });
     });
   }
 
+  /** The newest analysis of each of these runs: its id, score and summary. */
+  private async latestByRun(em: EntityManager, runIds: number[]): Promise<Map<number, { id: number; overallScore: number; summary: Record<string, unknown> }>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await em.execute<{ id: string; run_id: string; overall_score: number; summary: Record<string, unknown> | null }[]>(
+      `select distinct on (run_id) id, run_id, overall_score, result->'summary' as summary
+         from analyses where run_id = any(?::bigint[])
+        order by run_id, id desc`,
+      [`{${runIds.join(',')}}`],
+    );
+    return new Map(rows.map((row) => [Number(row.run_id), { id: Number(row.id), overallScore: row.overall_score, summary: row.summary ?? {} }]));
+  }
+
+  /** Everything the engine reads about a run, from its owners: the totals, then one scan for the breakdowns. */
   async gather(em: EntityManager, runId: number): Promise<AnalysisInputs> {
-    // em.execute runs in the caller's transaction: the stop's final metrics are visible here.
-    const [run] = await em.execute<RunRow[]>(
-      'select id, status, started_at, stopped_at, last_update_at, starting_bankroll, metrics, config_id from runs where id = ?',
-      [runId],
-    );
+    const totals = await this.gatherTotals(em, runId);
+    const breakdowns = await this.trades.breakdownsOf(em, runId);
+    const config = await this.configs.valuesFor(em, totals.config?.id ?? null);
+    return { ...totals, breakdowns, config };
+  }
+
+  /**
+   * What the score needs, from aggregates kept as trades, fills and metrics arrive (the run's row,
+   * run_trade_stats, run_metric_stats): a few row reads whatever the size of the run. In the
+   * caller's transaction, so a stop's final metrics and status are seen.
+   */
+  private async gatherTotals(em: EntityManager, runId: number): Promise<AnalysisInputs> {
+    const run = await this.runs.analysisFacts(em, runId);
     if (!run) throw runNotFound(runId);
-    const [totals] = await em.execute<
-      {
-        total: string;
-        filled: string;
-        cancelled: string;
-        failed: string;
-        pnl: string;
-        notional: string;
-        wins: string;
-        losses: string;
-        avg_size: string | null;
-        gross_loss: string;
-      }[]
-    >(
-      `select count(*) as total,
-              count(*) filter (where status = 'filled') as filled,
-              count(*) filter (where status = 'cancelled') as cancelled,
-              count(*) filter (where status = 'failed') as failed,
-              coalesce(sum(pnl), 0)::text as pnl,
-              coalesce(sum(coalesce(fill_price, price) * coalesce(fill_size, size)) filter (where status = 'filled'), 0)::text as notional,
-              count(*) filter (where pnl > 0) as wins,
-              count(*) filter (where pnl < 0) as losses,
-              round(avg(size), 4)::text as avg_size,
-              coalesce(sum(pnl) filter (where pnl < 0), 0)::text as gross_loss
-         from trades where run_id = ?`,
-      [runId],
-    );
-    const [series] = await em.execute<{ max_drawdown: string | null; peak: string | null; points: string }[]>(
-      `select max(peak - pnl)::text as max_drawdown, max(peak)::text as peak, count(*) as points
-         from (select (metric_values->>'totalPnl')::numeric as pnl,
-                      max((metric_values->>'totalPnl')::numeric) over (order by at, id) as peak
-                 from run_metric_points
-                where run_id = ? and metric_values->>'totalPnl' is not null) s`,
-      [runId],
-    );
-    const breakdownRows = await em.execute<{ dim: string; key: string; trades: string; fills: string; pnl: string }[]>(
-      `select dim, key, count(*) as trades, count(*) filter (where status = 'filled') as fills, coalesce(sum(pnl), 0)::text as pnl
-         from trades t
-         cross join lateral (values ${Object.entries(BREAKDOWN_COLUMNS)
-           .map(([name, column]) => `('${name}', ${column.replace(/created_at/g, 't.created_at')})`)
-           .join(', ')}) as d(dim, key)
-        where t.run_id = ?
-        group by dim, key
-        order by dim, key`,
-      [runId],
-    );
-    const breakdowns = { asset: [], window: [], outcome: [], strategy: [], hour: [] } as AnalysisInputs['breakdowns'];
-    for (const row of breakdownRows) {
-      breakdowns[row.dim as keyof typeof BREAKDOWN_COLUMNS].push({
-        key: row.key,
-        trades: Number(row.trades),
-        fills: Number(row.fills),
-        pnl: exact(row.pnl),
-      } satisfies BreakdownRow);
-    }
-    const config = await this.configFor(em, run.config_id === null ? null : Number(run.config_id));
-    const end = run.stopped_at ?? new Date();
+    const trades = await this.trades.statsOf(em, runId);
+    const series = await this.metrics.seriesStatsOf(em, runId);
+    const end = run.stoppedAt ?? new Date();
     return {
       runId,
       status: run.status,
-      durationSeconds: Math.max(0, Math.round((new Date(end).getTime() - new Date(run.started_at).getTime()) / 1000)),
-      startingBankroll: run.starting_bankroll,
+      durationSeconds: Math.max(0, Math.round((end.getTime() - run.startedAt.getTime()) / 1000)),
+      startingBankroll: run.startingBankroll,
       metrics: run.metrics,
-      trades: {
-        total: Number(totals.total),
-        filled: Number(totals.filled),
-        cancelled: Number(totals.cancelled),
-        failed: Number(totals.failed),
-        pnl: exact(totals.pnl),
-        filledNotional: exact(totals.notional),
-        wins: Number(totals.wins),
-        losses: Number(totals.losses),
-        avgSize: totals.avg_size,
-        grossLoss: exact(totals.gross_loss),
-      },
-      seriesMaxDrawdown: series?.max_drawdown ? exact(series.max_drawdown) : null,
-      seriesPeakPnl: series?.peak ? exact(series.peak) : null,
-      metricPoints: Number(series?.points ?? 0),
-      breakdowns,
-      config,
+      trades,
+      seriesMaxDrawdown: series.maxDrawdown,
+      seriesPeakPnl: series.peakPnl,
+      metricPoints: series.points,
+      breakdowns: EMPTY_BREAKDOWNS(),
+      config: { id: run.configId, values: {}, assumed: run.configId === null },
     };
-  }
-
-  private async configFor(em: EntityManager, configId: number | null): Promise<AnalysisInputs['config']> {
-    const [row] = await em.execute<{ id: string; config_values: Record<string, unknown> }[]>(
-      configId === null
-        ? 'select id, config_values from config_versions where is_active limit 1'
-        : 'select id, config_values from config_versions where id = ?',
-      configId === null ? [] : [configId],
-    );
-    return row ? { id: Number(row.id), values: row.config_values, assumed: configId === null } : { id: null, values: {}, assumed: true };
   }
 
   private async find(em: EntityManager, id: number): Promise<Analysis> {
@@ -348,27 +428,22 @@ export class AnalysisService implements OnModuleInit {
   }
 
   private async requireRun(em: EntityManager, runId: number): Promise<void> {
-    const [row] = await em.execute<{ id: string }[]>('select id from runs where id = ?', [runId]);
-    if (!row) throw runNotFound(runId);
+    if (!(await this.runs.analysisFacts(em, runId))) throw runNotFound(runId);
   }
 }
 
 interface ComparisonRunRow {
-  id: string;
-  config_id: string | null;
+  runId: number;
+  configId: number | null;
   status: string;
   mode: string;
-  started_at: Date;
-  stopped_at: Date | null;
-  overall_score: number | null;
-  total_pnl: string | null;
+  startedAt: Date;
+  stoppedAt: Date | null;
+  overallScore: number | null;
+  totalPnl: string | null;
   fills: number | null;
-  fill_rate: number | null;
-  analysis_id: string | null;
-  config_note: string | null;
-  config_source: string | null;
-  based_on_id: string | null;
-  config_analysis_id: string | null;
+  fillRate: number | null;
+  analysisId: number | null;
 }
 
 export interface ComparisonGroup {
@@ -396,11 +471,6 @@ export interface ComparisonGroup {
   }[];
 }
 
-/** numeric text from PostgreSQL without its trailing zeros ("0.50000000" → "0.5"). */
-function exact(value: string): string {
-  return toDecimalString(value) ?? value;
-}
-
 function runNotFound(runId: number): NotFoundError {
   return new NotFoundError(`Run ${runId} does not exist.`);
 }
@@ -414,6 +484,8 @@ function toStored(row: Analysis): StoredAnalysis {
     configId: row.configId,
     suggestions: row.suggestions as unknown as SuggestionSet,
     appliedConfigIds: row.appliedConfigIds,
+    state: row.state,
+    error: row.error,
   };
 }
 

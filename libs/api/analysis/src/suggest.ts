@@ -17,7 +17,8 @@ export interface Suggestion {
 }
 
 export interface SuggestionSet {
-  status: 'ok' | 'thin-data' | 'nothing-to-change';
+  /** pending: run/stop's answer, before the full analysis has run. */
+  status: 'ok' | 'thin-data' | 'nothing-to-change' | 'pending';
   message: string;
   items: Suggestion[];
 }

@@ -3,14 +3,13 @@ import { AnalysisModule } from '@polymaker/api/analysis';
 import { ConfigModule } from '@polymaker/api/config';
 import { MarketsModule } from '@polymaker/api/markets';
 import { MetricsModule } from '@polymaker/api/metrics';
-import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
 import { TradesModule } from '@polymaker/api/trades';
 import { BotGatewayController } from './bot-gateway.controller';
 import { BotGatewayService } from './bot-gateway.service';
 
 @Module({
-  imports: [ConfigModule, RunsModule, MetricsModule, TradesModule, MarketsModule, AnalysisModule, OutboxModule],
+  imports: [ConfigModule, RunsModule, MetricsModule, TradesModule, MarketsModule, AnalysisModule],
   controllers: [BotGatewayController],
   providers: [BotGatewayService],
 })

@@ -19,7 +19,6 @@ import {
 } from '@polymaker/api/core';
 import { readReportedMarket, MarketsService, ReportedMarket } from '@polymaker/api/markets';
 import { MetricsService, readMetrics } from '@polymaker/api/metrics';
-import { OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
 import { RunOwner, RunsService, STOP_STATUSES } from '@polymaker/api/runs';
 import { NewTrade, readNewTrade, readTradeUpdate, TradesService } from '@polymaker/api/trades';
 
@@ -48,7 +47,6 @@ export class BotGatewayService {
     private readonly trades: TradesService,
     private readonly markets: MarketsService,
     private readonly analysis: AnalysisService,
-    private readonly outbox: OutboxService,
   ) {}
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
@@ -126,8 +124,10 @@ export class BotGatewayService {
         await em.flush();
       }
       this.runs.finish(run, status, errorMessage, null);
-      await em.flush(); // the analysis reads the final status and stop time in this transaction
-      const analysis = await this.analysis.analyzeAndStore(em, run.id, 'stop');
+      await em.flush(); // the score reads the final status and stop time in this transaction
+      // The score from the run's aggregates (no scan of its trades); the full analysis and the
+      // run summary are owed through the outbox by run.stopped's in-transaction listener.
+      const analysis = await this.analysis.scoreOnStop(em, run.id);
       run.overallScore = analysis.overallScore;
       run.stopResult = {
         ok: true,
@@ -137,14 +137,7 @@ export class BotGatewayService {
         analysis,
       };
       await em.flush();
-      // The run summary (or error alert) is owed from this commit on: a crash cannot lose it.
-      await this.outbox.enqueue(
-        em,
-        OUTBOX_TOPICS.notify,
-        { kind: status === 'error' ? 'run-error' : 'run-summary', runId: run.id, analysisId: analysis.analysisId },
-        { dedupeKey: `run-stopped:${run.id}` },
-      );
-      this.uow.publish(new RunStoppedEvent(run.id, principal.apiKeyId, status, errorMessage, analysis.overallScore));
+      this.uow.publish(new RunStoppedEvent(run.id, principal.apiKeyId, status, errorMessage, analysis.overallScore, analysis.analysisId));
       return run.stopResult;
     });
   }

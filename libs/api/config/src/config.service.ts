@@ -44,6 +44,14 @@ const ACTIVE_CACHE_MS = 1_000;
 /** Config ids known to exist (versions are never deleted); cleared when full. */
 const KNOWN_IDS_MAX = 10_000;
 
+/** Where a config version came from. */
+export interface ConfigOrigin {
+  note: string | null;
+  source: string;
+  basedOnId: number | null;
+  analysisId: number | null;
+}
+
 @Injectable()
 export class ConfigService {
   private readonly logger = new Logger(ConfigService.name);
@@ -121,6 +129,22 @@ export class ConfigService {
     const version = await this.uow.read((em) => em.findOne(ConfigVersion, { isActive: true }));
     if (!version) throw new NotFoundError('No config version is active. Activate one under Configs.');
     return toView(version);
+  }
+
+  /**
+   * A run's config values for the analysis, in the caller's transaction: the version the run named,
+   * else the active one (`assumed`: the run named none).
+   */
+  async valuesFor(em: EntityManager, configId: number | null): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
+    const version = await em.findOne(ConfigVersion, configId === null ? { isActive: true } : { id: configId });
+    return version ? { id: version.id, values: version.values, assumed: configId === null } : { id: null, values: {}, assumed: true };
+  }
+
+  /** Where these versions came from (note, source, parent, analysis), for the analysis comparison. */
+  async originsOf(em: EntityManager, ids: number[]): Promise<Map<number, ConfigOrigin>> {
+    if (ids.length === 0) return new Map();
+    const versions = await em.find(ConfigVersion, { id: { $in: ids } }, { fields: ['id', 'note', 'source', 'basedOnId', 'analysisId'] });
+    return new Map(versions.map((v) => [v.id, { note: v.note, source: v.source, basedOnId: v.basedOnId, analysisId: v.analysisId }]));
   }
 
   async activations(limit = 100): Promise<ConfigActivationView[]> {

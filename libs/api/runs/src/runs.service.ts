@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, QueryOrder } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
@@ -24,6 +24,30 @@ export interface StartRunInput {
 export interface MetricUpdate {
   values: Record<string, unknown>;
   extra: Record<string, unknown>;
+}
+
+/** A finished run as the analysis comparison lists it. */
+export interface FinishedRun {
+  runId: number;
+  configId: number | null;
+  status: RunStatus;
+  mode: RunMode;
+  startedAt: Date;
+  stoppedAt: Date | null;
+  overallScore: number | null;
+  totalPnl: string | null;
+  totalFills: number | null;
+}
+
+/** A run as the analysis reads it. */
+export interface RunAnalysisFacts {
+  runId: number;
+  status: RunStatus;
+  configId: number | null;
+  startingBankroll: string | null;
+  startedAt: Date;
+  stoppedAt: Date | null;
+  metrics: Record<string, unknown>;
 }
 
 @Injectable()
@@ -138,12 +162,57 @@ export class RunsService {
   async detail(id: number): Promise<RunDetailView> {
     return this.uow.read(async (em) => {
       const run = await this.require(em, id, null);
+      const trades = await this.trades.statsOf(em, id); // the trades lib's per-run aggregate: no count(*) scan
       return {
         ...toRunView(run),
-        tradeCount: await this.trades.countForRun(id),
+        tradeCount: trades.total,
         analysis: (run.stopResult?.['analysis'] as Record<string, unknown> | undefined) ?? null,
       };
     });
+  }
+
+  /**
+   * What the analysis needs of a run, in the caller's transaction (the stop's own flushed run
+   * comes from the identity map: no query); null when there is no such run.
+   */
+  async analysisFacts(em: EntityManager, runId: number): Promise<RunAnalysisFacts | null> {
+    const run = await em.findOne(Run, { id: runId });
+    if (!run) return null;
+    return {
+      runId: run.id,
+      status: run.status,
+      configId: run.configId,
+      startingBankroll: run.startingBankroll,
+      startedAt: run.startedAt,
+      stoppedAt: run.stoppedAt,
+      metrics: run.metrics,
+    };
+  }
+
+  /** Every finished run (any status but running), of these config versions when given, by config then newest first. */
+  async finished(em: EntityManager, configIds?: number[]): Promise<FinishedRun[]> {
+    const where: Record<string, unknown> = { status: { $ne: 'running' } };
+    if (configIds && configIds.length > 0) where['configId'] = { $in: configIds };
+    const runs = await em.find(Run, where, {
+      fields: ['id', 'configId', 'status', 'mode', 'startedAt', 'stoppedAt', 'overallScore', 'totalPnl', 'totalFills'],
+      orderBy: { configId: QueryOrder.DESC_NULLS_LAST, id: QueryOrder.DESC },
+    });
+    return runs.map((run) => ({
+      runId: run.id,
+      configId: run.configId,
+      status: run.status,
+      mode: run.mode,
+      startedAt: run.startedAt,
+      stoppedAt: run.stoppedAt,
+      overallScore: run.overallScore,
+      totalPnl: run.totalPnl === null ? null : (toDecimalString(run.totalPnl) ?? run.totalPnl),
+      totalFills: run.totalFills,
+    }));
+  }
+
+  /** Records the score of the run's analysis when the run has none yet (a stale run's, from its job). */
+  async recordScore(em: EntityManager, runId: number, overallScore: number): Promise<void> {
+    await em.nativeUpdate(Run, { id: runId, overallScore: null }, { overallScore });
   }
 
   /** Runs still "running" whose last update is older than the cutoff. */

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { NotFoundError, purgeExpiredIdempotencyRecords, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
-import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { BackOfficeSettingsService, OutboxService } from '@polymaker/api/outbox';
 import { MetricsService } from '@polymaker/api/metrics';
 import { RunsService } from '@polymaker/api/runs';
 import { WalletService } from '@polymaker/api/wallet';
@@ -129,9 +129,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       const lastUpdateAt = run.lastUpdateAt;
       this.runs.finish(run, 'stale', null, null);
       await em.flush();
-      const key = `${run.id}:${lastUpdateAt.getTime()}`;
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { runId: run.id, trigger: 'stale' }, { dedupeKey: `run-stale-analysis:${key}`, maxAttempts: 5 });
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: 'run-stale', runId: run.id }, { dedupeKey: `run-stale:${key}` });
+      // run.stale's in-transaction listener (analysis) makes the analysis job due, then the notification
       this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString()));
       this.logger.warn({ runId: run.id, lastUpdateAt: lastUpdateAt.toISOString() }, 'run closed as stale');
     }

@@ -14,6 +14,39 @@ export interface TokenActivity {
 
 const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
 
+const BREAKDOWN_COLUMNS = {
+  asset: 't.asset',
+  window: 't.window_duration',
+  outcome: 't.outcome',
+  strategy: "coalesce(t.strategy, '')",
+  hour: "to_char(t.created_at at time zone 'UTC', 'HH24')",
+} as const;
+
+export type TradeBreakdownDimension = keyof typeof BREAKDOWN_COLUMNS;
+export interface TradeBreakdownRow {
+  key: string;
+  trades: number;
+  fills: number;
+  pnl: string;
+}
+export type TradeBreakdowns = Record<TradeBreakdownDimension, TradeBreakdownRow[]>;
+
+/** A run's trade totals (what the score needs), from the run_trade_stats aggregate. */
+export interface RunTradeStats {
+  total: number;
+  filled: number;
+  cancelled: number;
+  failed: number;
+  pnl: string;
+  filledNotional: string;
+  wins: number;
+  losses: number;
+  /** Average size (shares) of the orders placed, to 4 places; null without orders. */
+  avgSize: string | null;
+  /** Sum of the P&L of losing trades (negative or 0). */
+  grossLoss: string;
+}
+
 @Injectable()
 export class TradesService {
   constructor(private readonly uow: UnitOfWork) {}
@@ -70,12 +103,6 @@ export class TradesService {
     return trade;
   }
 
-  /** How many trades a run has logged. */
-  async countForRun(runId: number): Promise<number> {
-    const [row] = await this.uow.read((em) => em.execute<{ count: string }[]>('select count(*) as count from trades where run_id = ?', [runId]));
-    return Number(row.count);
-  }
-
   /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */
   async activityByToken(tokenIds: string[], botId: number | null): Promise<Map<string, TokenActivity>> {
     if (tokenIds.length === 0) return new Map();
@@ -88,6 +115,55 @@ export class TradesService {
       ),
     );
     return new Map(rows.map((row) => [row.token_id, { tradeCount: Number(row.n), lastTradeAt: new Date(row.last_at) }]));
+  }
+
+  /**
+   * A run's trade totals from the run_trade_stats aggregate (kept by triggers on trades as trades
+   * and fills arrive): one row read, no scan of the run's trades. Exact decimals as strings.
+   */
+  async statsOf(em: EntityManager, runId: number): Promise<RunTradeStats> {
+    const [row] = await em.execute<
+      { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }[]
+    >(
+      `select trades, filled, cancelled, failed, pnl::text as pnl, filled_notional::text as filled_notional, wins, losses,
+              gross_loss::text as gross_loss, round(size_sum / nullif(trades, 0), 4)::text as avg_size
+         from run_trade_stats where run_id = ?`,
+      [runId],
+    );
+    if (!row) return { total: 0, filled: 0, cancelled: 0, failed: 0, pnl: '0', filledNotional: '0', wins: 0, losses: 0, avgSize: null, grossLoss: '0' };
+    return {
+      total: Number(row.trades),
+      filled: Number(row.filled),
+      cancelled: Number(row.cancelled),
+      failed: Number(row.failed),
+      pnl: exact(row.pnl),
+      filledNotional: exact(row.filled_notional),
+      wins: Number(row.wins),
+      losses: Number(row.losses),
+      avgSize: row.avg_size,
+      grossLoss: exact(row.gross_loss),
+    };
+  }
+
+  /**
+   * A run's trades, orders, fills and P&L by asset, window, outcome, strategy and UTC hour of
+   * placement: one scan of the run's trades, for the full analysis (an outbox job, not a request).
+   */
+  async breakdownsOf(em: EntityManager, runId: number): Promise<TradeBreakdowns> {
+    const rows = await em.execute<{ dim: TradeBreakdownDimension; key: string; trades: string; fills: string; pnl: string }[]>(
+      `select dim, key, count(*) as trades, count(*) filter (where status = 'filled') as fills, coalesce(sum(pnl), 0)::text as pnl
+         from trades t
+         cross join lateral (values ${Object.entries(BREAKDOWN_COLUMNS)
+           .map(([name, column]) => `('${name}', ${column})`)
+           .join(', ')}) as d(dim, key)
+        where t.run_id = ?
+        group by dim, key
+        order by dim, key`,
+      [runId],
+    );
+    const breakdowns: TradeBreakdowns = { asset: [], window: [], outcome: [], strategy: [], hour: [] };
+    for (const row of rows) breakdowns[row.dim].push({ key: row.key, trades: Number(row.trades), fills: Number(row.fills), pnl: exact(row.pnl) });
+    return breakdowns;
   }
 
   async page(query: TradeQueryDto): Promise<TradePageView> {
@@ -189,4 +265,9 @@ export function toTradeView(trade: Trade): TradeView {
     createdAt: new Date(trade.createdAt).toISOString(),
     updatedAt: new Date(trade.updatedAt).toISOString(),
   };
+}
+
+/** numeric text from PostgreSQL without its trailing zeros ("0.50000000" → "0.5"). */
+function exact(value: string): string {
+  return toDecimalString(value) ?? value;
 }

@@ -91,6 +91,8 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
               }
             </tbody>
           </table></div>
+        } @else if (a.state === 'pending') {
+          <p class="muted" data-testid="analysis-pending">The breakdowns and suggestions come with the full analysis, which runs right after the stop.</p>
         } @else {
           <p class="muted">No trades to break down.</p>
         }

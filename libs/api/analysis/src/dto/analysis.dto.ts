@@ -84,7 +84,7 @@ export class SuggestionView {
 }
 
 export class SuggestionSetView {
-  @ApiProperty({ enum: ['ok', 'thin-data', 'nothing-to-change'] }) status!: string;
+  @ApiProperty({ enum: ['ok', 'thin-data', 'nothing-to-change', 'pending'], description: 'pending: the full analysis has not run yet' }) status!: string;
   @ApiProperty({ example: 'Data too thin to suggest changes: 3 fills over 2 min (need at least 20 fills and 10 min).' })
   message!: string;
   @ApiProperty({ type: [SuggestionView] }) items!: SuggestionView[];
@@ -110,6 +110,12 @@ export class AnalysisView {
   @ApiProperty({ type: [Number], description: 'Config versions created from these suggestions' }) appliedConfigIds!: number[];
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) analyzedAt!: string;
   @ApiProperty({ example: 2 }) engineVersion!: number;
+  @ApiProperty({
+    enum: ['pending', 'complete', 'failed'],
+    description: "pending: run/stop's score from the run's aggregates, breakdowns and suggestions to come; complete: the full analysis; failed: its job gave up (see error)",
+  })
+  state!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the full analysis failed (state failed)' }) error!: string | null;
 }
 
 export class AnalysisListView {

@@ -1,6 +1,8 @@
 import { BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 export type AnalysisTrigger = 'stop' | 'stale' | 'on-demand';
+/** pending: the stop's score only; complete: with breakdowns and suggestions; failed: the job gave up. */
+export type AnalysisState = 'pending' | 'complete' | 'failed';
 
 /** One stored analysis of a run: scores with their inputs and formulas, breakdowns, suggestions. */
 @Entity({ tableName: 'analyses' })
@@ -42,6 +44,13 @@ export class Analysis {
 
   @Property({ type: 'integer' })
   engineVersion!: number;
+
+  @Property({ type: 'text' })
+  state: AnalysisState = 'complete';
+
+  /** Why the analysis job gave up (state failed). */
+  @Property({ type: 'text', nullable: true })
+  error: string | null = null;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

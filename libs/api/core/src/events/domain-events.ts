@@ -41,6 +41,8 @@ export class RunStoppedEvent extends DomainEvent {
     readonly status: string,
     readonly errorMessage: string | null,
     readonly overallScore: number | null,
+    /** The analysis stored (pending) by the stop; its outbox job completes it. */
+    readonly analysisId: number | null = null,
   ) {
     super();
   }

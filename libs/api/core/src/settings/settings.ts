@@ -29,6 +29,9 @@ export interface Settings {
   webhookFormat: WebhookFormat;
   notifyMaxAttempts: number;
   notifyRetryBaseSeconds: number;
+  /** The full analysis of a stopped or stale run (an outbox job): attempts before it gives up, first retry wait. */
+  analysisMaxAttempts: number;
+  analysisRetryBaseSeconds: number;
   /** The durable queue (outbox): how often each instance looks for due jobs, and how long done jobs are kept. */
   outboxPollMs: number;
   outboxRetentionDays: number;
@@ -223,6 +226,8 @@ export function readSettings(env: Env = process.env): Settings {
     webhookFormat: webhookFormat as WebhookFormat,
     notifyMaxAttempts: integer('NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
     notifyRetryBaseSeconds: integer('NOTIFY_RETRY_BASE_SECONDS', 10, 1, 3600),
+    analysisMaxAttempts: integer('ANALYSIS_MAX_ATTEMPTS', 5, 1, 50),
+    analysisRetryBaseSeconds: integer('ANALYSIS_RETRY_BASE_SECONDS', 5, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 500, 50, 60_000),
     outboxRetentionDays: integer('OUTBOX_RETENTION_DAYS', 7, 1, 3650),
     walletAddress,

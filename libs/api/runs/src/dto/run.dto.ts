@@ -49,7 +49,7 @@ export class RunView {
 export class RunDetailView extends RunView {
   @ApiProperty({ example: 250 })
   tradeCount!: number;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: 'The analysis made at stop' })
+  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: "The analysis in the run/stop answer (score from the run's aggregates, state pending then); the completed one is in GET /api/v1/runs/{id}/analyses" })
   analysis!: Record<string, unknown> | null;
 }
 

@@ -7,6 +7,7 @@ import { Migration20261203000150 } from './Migration20261203000150';
 import { Migration20261203000200 } from './Migration20261203000200';
 import { Migration20261203000300 } from './Migration20261203000300';
 import { Migration20261204000500 } from './Migration20261204000500';
+import { Migration20261209000200 } from './Migration20261209000200';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261203000200', class: Migration20261203000200 },
   { name: 'Migration20261203000300', class: Migration20261203000300 },
   { name: 'Migration20261204000500', class: Migration20261204000500 },
+  { name: 'Migration20261209000200', class: Migration20261209000200 },
 ];

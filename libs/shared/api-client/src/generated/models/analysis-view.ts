@@ -21,6 +21,11 @@ export interface AnalysisView {
   configId: number | null;
   dataQuality: 'ok' | 'thin';
   engineVersion: number;
+
+  /**
+   * Why the full analysis failed (state failed)
+   */
+  error: string | null;
   formula: string;
   notes: Array<string>;
   overallScore: number;
@@ -31,6 +36,11 @@ export interface AnalysisView {
    */
   runStatus: string;
   scores: SubScoresView;
+
+  /**
+   * pending: run/stop's score from the run's aggregates, breakdowns and suggestions to come; complete: the full analysis; failed: its job gave up (see error)
+   */
+  state: 'pending' | 'complete' | 'failed';
   suggestions: SuggestionSetView;
   summary: AnalysisSummaryView;
   trigger: 'stop' | 'stale' | 'on-demand';

@@ -4,7 +4,7 @@
 export interface RunDetailView {
 
   /**
-   * The analysis made at stop
+   * The analysis in the run/stop answer (score from the run's aggregates, state pending then); the completed one is in GET /api/v1/runs/{id}/analyses
    */
   analysis: ({
 [key: string]: any;

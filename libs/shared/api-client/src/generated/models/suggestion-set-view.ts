@@ -5,5 +5,9 @@ import { SuggestionView } from '../models/suggestion-view';
 export interface SuggestionSetView {
   items: Array<SuggestionView>;
   message: string;
-  status: 'ok' | 'thin-data' | 'nothing-to-change';
+
+  /**
+   * pending: the full analysis has not run yet
+   */
+  status: 'ok' | 'thin-data' | 'nothing-to-change' | 'pending';
 }
