@@ -5,6 +5,7 @@ import {
   ConfigActivatedEvent,
   ConflictError,
   NotFoundError,
+  Sql,
   UnitOfWork,
 } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
@@ -69,6 +70,12 @@ export class ConfigService {
       await em.flush();
       this.logger.log({ configId: first.id }, 'created config version 1 from the schema defaults');
     });
+  }
+
+  /** Whether this id is a config version (run/start checks the configId a bot sends). */
+  async versionExists(sql: Sql, id: number): Promise<boolean> {
+    const [row] = await sql.query<{ found: boolean }>('select exists(select 1 from config_versions where id = $1) as found', [id]);
+    return row.found;
   }
 
   /** The active config for bots, from memory; refreshed at most every second. */

@@ -1,6 +1,7 @@
 export * from './settings/settings';
 export * from '@polymaker/api/embedded-postgres';
 export * from './database/unit-of-work';
+export * from './database/sql';
 export * from './errors/api-errors';
 export * from './errors/http-exception.filter';
 export * from './errors/database-unavailable';
@@ -14,6 +15,7 @@ export * from './util/csv';
 export * from './util/decimal';
 export * from './util/payload-reader';
 export * from './util/text';
+export * from './util/lru-cache';
 export * from './http/json-body';
 export * from './core.module';
 export * from './database/migrations';

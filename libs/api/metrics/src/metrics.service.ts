@@ -1,13 +1,28 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import { UnitOfWork } from '@polymaker/api/core';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { RunUpdatedEvent, Sql, UnitOfWork } from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 import type { MetricSample } from './metric-keys';
 
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   constructor(private readonly uow: UnitOfWork) {}
+
+  /** The metric series reacts to run.updated inside the update's transaction: the point commits with it. */
+  onModuleInit(): void {
+    this.uow.listenInTransaction<RunUpdatedEvent>(RunUpdatedEvent.eventName, (event, sql) => this.recordPoint(sql, event));
+  }
+
+  /** Stores the point of one run/update (one statement, in the update's transaction). */
+  async recordPoint(sql: Sql, event: RunUpdatedEvent): Promise<void> {
+    await sql.query('insert into run_metric_points (run_id, at, metric_values, extra) values ($1, $2, $3::jsonb, $4::jsonb)', [
+      event.runId,
+      event.at,
+      JSON.stringify(event.metrics),
+      JSON.stringify(event.extra),
+    ]);
+  }
 
   /** Stores one point; called inside the unit of work that updates the run, so both commit together. */
   record(em: EntityManager, runId: number, sample: MetricSample, at = new Date()): void {

@@ -27,6 +27,10 @@ export class RunUpdatedEvent extends DomainEvent {
     readonly runId: number,
     readonly apiKeyId: number | null,
     readonly metrics: Record<string, unknown>,
+    /** The keys sent that are not contract metrics, as sent (kept with the metric point). */
+    readonly extra: Record<string, unknown> = {},
+    /** When the server recorded the push (the metric point's time). */
+    readonly at: string = new Date().toISOString(),
   ) {
     super();
   }
