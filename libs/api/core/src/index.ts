@@ -23,3 +23,4 @@ export * from './http/page-query.dto';
 export * from './http/query-rules';
 export * from './http/parse-id.pipe';
 export * from './http/outbound';
+export * from './http/overload-guard';
