@@ -74,6 +74,15 @@ export class UnitOfWork implements OnApplicationShutdown {
     if (current) return work(current.sql);
     const client = await this.pool().connect();
     const sql = new ClientSql(client, options.single === true);
+    if (options.single) {
+      // One autocommit statement: nothing to join and nothing to hold back (its events are emitted as
+      // published, after the statement committed), so no async-local scope is entered for it.
+      try {
+        return await work(sql);
+      } finally {
+        client.release();
+      }
+    }
     const scope: Scope = { em: null, sql, events: [] };
     let result: T;
     try {
@@ -108,7 +117,7 @@ export class UnitOfWork implements OnApplicationShutdown {
   publish(event: DomainEvent): void {
     const current = this.scope.getStore();
     const owed = this.inTransaction.has(event.eventName);
-    if (owed && (!current || (current.sql instanceof ClientSql && current.sql.autocommit))) {
+    if (owed && !current) {
       // Its in-transaction listeners need a transaction to write in: a programming error, not bad input.
       throw new Error(`${event.eventName} has in-transaction listeners: publish it inside uow.sql()/uow.run() without { single: true }`);
     }
