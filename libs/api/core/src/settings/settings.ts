@@ -276,7 +276,7 @@ function readResilience(
     dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
     overload: {
       maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 100_000),
-      maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 200, 0, 60_000),
+      maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 1000, 0, 60_000),
       maxPoolWaiting: integer('OVERLOAD_MAX_POOL_WAITING', 64, 0, 100_000),
       retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     },
