@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Pool } from 'pg';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import type { DomainEvent } from '../events/domain-events';
 import { SETTINGS, Settings } from '../settings/settings';
 import { ClientSql, EntityManagerSql, Sql } from './sql';
@@ -73,14 +74,28 @@ export class UnitOfWork implements OnApplicationShutdown {
     const current = this.scope.getStore();
     if (current) return work(current.sql);
     const client = await this.pool().connect();
+    // A checked-out connection that dies (the database was killed) emits 'error': without a listener that
+    // would end the process. The running query fails on its own; the connection is dropped, not reused.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const release = () => {
+      client.removeListener('error', onError);
+      client.release(broken);
+    };
     const sql = new ClientSql(client, options.single === true);
     if (options.single) {
       // One autocommit statement: nothing to join and nothing to hold back (its events are emitted as
       // published, after the statement committed), so no async-local scope is entered for it.
       try {
         return await work(sql);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) broken ??= error as Error;
+        throw error;
       } finally {
-        client.release();
+        release();
       }
     }
     const scope: Scope = { em: null, sql, events: [] };
@@ -93,16 +108,16 @@ export class UnitOfWork implements OnApplicationShutdown {
       });
       if (sql.inTransaction) await client.query('commit');
     } catch (error) {
-      if (sql.inTransaction) {
+      if (isDatabaseUnavailable(error)) broken ??= error as Error;
+      if (sql.inTransaction && !broken) {
         await client.query('rollback').catch((rollbackError: Error) => {
-          client.release(rollbackError); // a broken connection is dropped, not reused
-          throw error;
+          broken = rollbackError;
         });
       }
-      client.release();
+      release();
       throw error;
     }
-    client.release();
+    release();
     for (const event of scope.events) this.emit(event);
     return result;
   }
