@@ -7,11 +7,12 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { HttpExceptionFilter, JsonLogger, parseJsonBody, Settings, toErrorBody } from '@polymaker/api/core';
+import { HttpExceptionFilter, JsonLogger, OverloadGuard, parseJsonBody, Settings, toErrorBody, UnitOfWork } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { SECURITY_HEADERS } from './security-headers';
@@ -55,6 +56,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   });
+  shedBotWritesPastCapacity(app, fastify, settings, logger);
   // While shutting down, in-flight requests finish and their sockets close instead of idling,
   // so closing does not wait for keep-alive timeouts.
   let closing = false;
@@ -90,6 +92,42 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   return app;
+}
+
+/**
+ * Bot writes past capacity are answered 503 with Retry-After before their body is read (see
+ * OverloadGuard); reads, the admin API and the live stream are not shed.
+ */
+function shedBotWritesPastCapacity(
+  app: NestFastifyApplication,
+  fastify: FastifyInstance,
+  settings: Settings,
+  logger: Pino,
+): void {
+  const uow = app.get(UnitOfWork);
+  const guard = new OverloadGuard(settings.resilience.overload, { poolWaiting: () => uow.sqlPoolWaiting });
+  let lastShedLog = 0;
+  fastify.addHook('onReady', async () => guard.start());
+  fastify.addHook('onClose', async () => guard.close());
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' || !request.url.startsWith('/api/bot/')) return;
+    const admitted = guard.admit();
+    if ('release' in admitted) {
+      reply.raw.once('close', admitted.release); // the response is done or the client went away
+      return;
+    }
+    const now = Date.now();
+    if (now - lastShedLog > 5000) {
+      lastShedLog = now;
+      logger.warn({ reason: admitted.shed, shedSoFar: guard.shed }, 'at capacity: shedding bot writes with 503');
+    }
+    const body = toErrorBody(guard.exception(), request.id);
+    return reply
+      .code(503)
+      .header('Retry-After', String(settings.resilience.overload.retryAfterSeconds))
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
+  });
 }
 
 /**

@@ -21,8 +21,8 @@ function catalogue(): Map<string, string> {
 }
 
 /**
- * Who emits an event (constructs it) and who listens (names `XEvent.eventName` in a subscription:
- * `@OnEvent`, an in-transaction listener, or an outbox registration), read from the code.
+ * Who emits an event (constructs it) and who listens (`@OnEvent(XEvent.eventName)` after the commit,
+ * `uow.listenInTransaction(XEvent.eventName, ...)` inside it), read from the code.
  */
 function wiring(files: SourceFile[], events: Map<string, string>): Map<string, Wiring> {
   const result = new Map<string, Wiring>();
@@ -31,7 +31,7 @@ function wiring(files: SourceFile[], events: Map<string, string>): Map<string, W
     for (const file of files) {
       if (!file.lib || file.path.endsWith('core/src/events/domain-events.ts')) continue;
       if (new RegExp(`new ${cls}\\(`).test(file.text)) wired.emitters.add(file.lib);
-      if (new RegExp(`${cls}\\.eventName`).test(file.text.replace(new RegExp(`new ${cls}\\([^)]*\\)`, 'g'), ''))) wired.listeners.add(file.lib);
+      if (new RegExp(`(OnEvent|listenInTransaction)(<\\w+>)?\\(\\s*${cls}\\.eventName`).test(file.text)) wired.listeners.add(file.lib);
     }
     result.set(name, wired);
   }

@@ -4,8 +4,10 @@ import { AuditService } from '@polymaker/api/audit';
 import { ConfigService, ConfigVersionView } from '@polymaker/api/config';
 import {
   AnalysisCompletedEvent,
+  AnalysisFailedEvent,
   ConflictError,
   NotFoundError,
+  OwedNotice,
   RunStaleEvent,
   RunStoppedEvent,
   SETTINGS,
@@ -27,7 +29,7 @@ interface AnalyzeRunPayload {
   runId: number;
   trigger: AnalysisTrigger;
   analysisId?: number;
-  notify?: { kind: 'run-summary' | 'run-error' | 'run-stale'; dedupeKey: string };
+  notify?: OwedNotice;
 }
 
 /** What the engine returns for one run: the score, its reasons and the suggested changes. */
@@ -82,22 +84,22 @@ export class AnalysisService implements OnModuleInit {
 
   onModuleInit(): void {
     // The durable listeners: the job is owed exactly when the stop (or the stale close) commits.
-    this.uow.listenInTransaction<RunStoppedEvent>(RunStoppedEvent.eventName, async (em, event) => {
+    this.uow.listenInTransaction<RunStoppedEvent>(RunStoppedEvent.eventName, async (event, sql) => {
       const payload: AnalyzeRunPayload = {
         runId: event.runId,
         trigger: 'stop',
         ...(event.analysisId === null ? {} : { analysisId: event.analysisId }),
         notify: { kind: event.status === 'error' ? 'run-error' : 'run-summary', dedupeKey: `run-stopped:${event.runId}` },
       };
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
+      await this.outbox.enqueue(sql, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
         dedupeKey: `run-stop-analysis:${event.runId}`,
         maxAttempts: this.settings.analysisMaxAttempts,
       });
     });
-    this.uow.listenInTransaction<RunStaleEvent>(RunStaleEvent.eventName, async (em, event) => {
+    this.uow.listenInTransaction<RunStaleEvent>(RunStaleEvent.eventName, async (event, sql) => {
       const key = `${event.runId}:${new Date(event.lastUpdateAt).getTime()}`;
       const payload: AnalyzeRunPayload = { runId: event.runId, trigger: 'stale', notify: { kind: 'run-stale', dedupeKey: `run-stale:${key}` } };
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
+      await this.outbox.enqueue(sql, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
         dedupeKey: `run-stale-analysis:${key}`,
         maxAttempts: this.settings.analysisMaxAttempts,
       });
@@ -190,11 +192,11 @@ export class AnalysisService implements OnModuleInit {
     return toStored(row);
   }
 
-  /** `analysis.completed`, emitted after the commit. */
-  private announce(row: Analysis | StoredAnalysis): void {
+  /** `analysis.completed`, with the notice it makes due (the notifications module listens in the transaction). */
+  private announce(row: Analysis | StoredAnalysis, notify: OwedNotice | null = null): void {
     const id = row instanceof Analysis ? row.id : row.analysisId;
     const count = ((row.suggestions as unknown as SuggestionSet | undefined)?.items ?? []).length;
-    this.uow.publish(new AnalysisCompletedEvent(id, row.runId, row.trigger, row.overallScore, count));
+    this.uow.publish(new AnalysisCompletedEvent(id, row.runId, row.trigger, row.overallScore, count, notify));
   }
 
   private async runJob(em: EntityManager, job: OutboxJobContext): Promise<void> {
@@ -209,9 +211,8 @@ export class AnalysisService implements OnModuleInit {
         ? await this.analyzeAndStore(em, runId, payload.trigger ?? 'stale', { announce: false })
         : await this.complete(em, Number(payload.analysisId));
     await this.runs.recordScore(em, runId, stored.overallScore);
-    await this.owedNotification(em, payload, stored.analysisId);
     // last: a failure above rolls the job's savepoint back, and an event queued before it would still go out
-    this.announce(stored);
+    this.announce(stored, payload.notify ?? null);
   }
 
   /** The job gave up (or will retry): a stop's pending analysis says so, and the notification goes out without it. */
@@ -222,12 +223,8 @@ export class AnalysisService implements OnModuleInit {
     if (payload.analysisId !== undefined) {
       await em.nativeUpdate(Analysis, { id: Number(payload.analysisId), state: { $ne: 'complete' } }, { state: 'failed', error: error.message.slice(0, 2000) });
     }
-    await this.owedNotification(em, payload, payload.analysisId ?? null);
-  }
-
-  private async owedNotification(em: EntityManager, payload: AnalyzeRunPayload, analysisId: number | null): Promise<void> {
-    if (!payload.notify) return;
-    await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: payload.notify.kind, runId: Number(payload.runId), analysisId }, { dedupeKey: payload.notify.dedupeKey });
+    const analysisId = payload.analysisId === undefined ? null : Number(payload.analysisId);
+    this.uow.publish(new AnalysisFailedEvent(analysisId, Number(payload.runId), payload.trigger ?? 'stale', error.message.slice(0, 2000), payload.notify ?? null));
   }
 
   /** On demand, for any run (a running one included). */

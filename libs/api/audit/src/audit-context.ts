@@ -24,13 +24,15 @@ export function runAs<T>(actor: AuditActor, work: () => T): T {
 /**
  * Global interceptor: runs each handler with its request's key and id in async-local storage, so
  * a service records who made a change without every signature carrying the caller. Guards run
- * before interceptors, so the principal is already set here.
+ * before interceptors, so the principal is already set here. Only admin-API changes are audited, so
+ * reads and the bot API skip it: entering async-local storage costs on every promise of the request.
  */
 @Injectable()
 export class AuditContextInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest<RequestWithPrincipal & { id?: string }>();
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal & { id?: string; method?: string; url?: string }>();
+    if (request.method === 'GET' || request.method === 'HEAD' || request.url?.startsWith('/api/bot/')) return next.handle();
     const actor: AuditActor = { principal: request.principal ?? null, requestId: request.id ?? null };
     return new Observable((subscriber) => {
       const subscription = storage.run(actor, () => next.handle().subscribe(subscriber));

@@ -90,7 +90,7 @@ export class BotGatewayController {
     await reply.header('content-type', 'application/json; charset=utf-8').send(active.json);
   }
 
-  @IdempotentPost('run/start')
+  @IdempotentPost('run/start', { plainSql: true })
   @ApiOperation({ operationId: 'botStartRun', summary: 'Start a run' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotStartRunDto })
@@ -99,7 +99,7 @@ export class BotGatewayController {
     return this.gateway.startRun(principal, body);
   }
 
-  @IdempotentPost('run/update')
+  @IdempotentPost('run/update', { plainSql: true })
   @HttpCode(200)
   @ApiOperation({ operationId: 'botUpdateRun', summary: 'Push run metrics (unknown keys are kept as sent)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
@@ -125,7 +125,7 @@ export class BotGatewayController {
     return this.gateway.stopRun(principal, body);
   }
 
-  @IdempotentPost('trade')
+  @IdempotentPost('trade', { plainSql: true })
   @ApiOperation({ operationId: 'botLogTrade', summary: 'Log one order' })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeDto })
@@ -135,7 +135,7 @@ export class BotGatewayController {
     return this.gateway.logTrade(principal, body);
   }
 
-  @IdempotentPost('trade/update')
+  @IdempotentPost('trade/update', { plainSql: true })
   @HttpCode(200)
   @ApiOperation({
     operationId: 'botUpdateTrade',
@@ -149,7 +149,7 @@ export class BotGatewayController {
     return this.gateway.updateTrade(principal, body);
   }
 
-  @IdempotentPost('trade/batch')
+  @IdempotentPost('trade/batch', { plainSql: true })
   @ApiOperation({
     operationId: 'botLogTradeBatch',
     summary: 'Log many orders in one transaction (all or nothing)',
@@ -162,7 +162,7 @@ export class BotGatewayController {
     return this.gateway.logTradeBatch(principal, body);
   }
 
-  @IdempotentPost('markets/report')
+  @IdempotentPost('markets/report', { plainSql: true })
   @HttpCode(200)
   @ApiOperation({ operationId: 'botReportMarkets', summary: 'Report the markets the bot is watching' })
   @ApiHeader(IDEMPOTENCY_HEADER)

@@ -5,6 +5,7 @@ import {
   BadInputError,
   FieldProblem,
   JsonObject,
+  MarketsReportedEvent,
   MAX_MONEY,
   NotFoundError,
   PayloadReader,
@@ -18,7 +19,7 @@ import {
   UnprocessableError,
 } from '@polymaker/api/core';
 import { readReportedMarket, MarketsService, ReportedMarket } from '@polymaker/api/markets';
-import { MetricsService, readMetrics } from '@polymaker/api/metrics';
+import { readMetrics } from '@polymaker/api/metrics';
 import { RunOwner, RunsService, STOP_STATUSES } from '@polymaker/api/runs';
 import { NewTrade, readNewTrade, readTradeUpdate, TradesService } from '@polymaker/api/trades';
 
@@ -43,11 +44,18 @@ export class BotGatewayService {
     private readonly uow: UnitOfWork,
     private readonly configs: ConfigService,
     private readonly runs: RunsService,
-    private readonly metrics: MetricsService,
     private readonly trades: TradesService,
     private readonly markets: MarketsService,
     private readonly analysis: AnalysisService,
   ) {}
+
+  /**
+   * A write of one statement needs no BEGIN/COMMIT (autocommit) unless its event has in-transaction
+   * listeners, whose writes must commit with it.
+   */
+  private oneStatement(eventName: string): boolean {
+    return !this.uow.hasTransactionListeners(eventName);
+  }
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
     const [active, openRuns] = await Promise.all([this.configs.activeSnapshot(), this.runs.countByStatus('running', ownerOf(principal))]);
@@ -68,16 +76,14 @@ export class BotGatewayService {
     const mode = reader.oneOf('mode', ['dry_run', 'live'] as const, { required: true, aliases: MODE_ALIASES });
     const startingBankroll = reader.decimal('startingBankroll', { min: '0', max: MAX_MONEY });
     reader.assertValid('run/start');
-    return this.uow.run(async (em) => {
-      if (configId !== null) {
-        if (!(await this.configs.versionExists(configId))) {
-          throw new UnprocessableError(
-            `configId ${configId} is not a config version. Send the id returned by GET /api/bot/config.`,
-            [{ field: 'configId', message: 'is not a config version' }],
-          );
-        }
+    return this.uow.sql(async (sql) => {
+      if (configId !== null && !(await this.configs.versionExists(sql, configId))) {
+        throw new UnprocessableError(
+          `configId ${configId} is not a config version. Send the id returned by GET /api/bot/config.`,
+          [{ field: 'configId', message: 'is not a config version' }],
+        );
       }
-      const run = await this.runs.start(em, {
+      const run = await this.runs.startRun(sql, {
         apiKeyId: principal.apiKeyId,
         botId: principal.botId,
         configId,
@@ -95,14 +101,11 @@ export class BotGatewayService {
     const runId = reader.integer('runId', { required: true, min: 1 });
     const sample = readMetrics(reader, []);
     reader.assertValid('run/update');
-    return this.uow.run(async (em) => {
-      const run = await this.runs.lock(em, runId, ownerOf(principal));
-      this.runs.assertAcceptsMetrics(run); // 409 after run/stop: the totals belong to the analysis
+    // One UPDATE of the run; the metric point is written by the metrics module's in-transaction listener.
+    return this.uow.sql(async (sql) => {
       const at = new Date();
-      this.runs.applyMetrics(run, sample, at);
-      this.metrics.record(em, { runId: run.id, apiKeyId: run.apiKeyId, botId: run.botId }, sample, at);
-      await em.flush();
-      this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values));
+      const run = await this.runs.applyMetricsSql(sql, runId, ownerOf(principal), sample, at); // 404, or 409 after run/stop
+      this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values, sample.extra, at.toISOString(), run.botId));
       return { ok: true, runId: run.id, status: run.status };
     });
   }
@@ -120,8 +123,11 @@ export class BotGatewayService {
       const at = new Date();
       if (Object.keys(sample.values).length > 0 || Object.keys(sample.extra).length > 0) {
         this.runs.applyMetrics(run, sample, at);
-        this.metrics.record(em, { runId: run.id, apiKeyId: run.apiKeyId, botId: run.botId }, sample, at);
         await em.flush();
+        // The final metrics are a run.updated like any other (the series, the wallet check, the live view);
+        // its in-transaction listeners run now, so the score below sees the final point.
+        this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values, sample.extra, at.toISOString(), run.botId));
+        await this.uow.dispatch();
       }
       this.runs.finish(run, status, errorMessage, null);
       await em.flush(); // the score reads the final status and stop time in this transaction
@@ -146,12 +152,16 @@ export class BotGatewayService {
     const reader = PayloadReader.of(body, 'trade body');
     const trade = readNewTrade(reader);
     reader.assertValid('trade');
-    return this.uow.run(async (em) => {
-      const run = await this.runs.require(em, trade.runId, ownerOf(principal));
-      const [tradeId] = await this.trades.insert(em, [trade], new Map([[run.id, run.botId]]));
-      this.uow.publish(new TradeLoggedEvent(trade.runId, [tradeId]));
-      return { tradeId, runId: trade.runId, status: 'placed' };
-    });
+    // The run's owner comes from the runs module's cache; the trade is one INSERT (no BEGIN/COMMIT of its own).
+    const botId = await this.runs.botOf(trade.runId, ownerOf(principal));
+    return this.uow.sql(
+      async (sql) => {
+        const [tradeId] = await this.trades.insert(sql, [trade], new Map([[trade.runId, botId]]));
+        this.uow.publish(new TradeLoggedEvent(trade.runId, [tradeId]));
+        return { tradeId, runId: trade.runId, status: 'placed' };
+      },
+      { single: this.oneStatement(TradeLoggedEvent.eventName) },
+    );
   }
 
   async logTradeBatch(principal: Principal, body: unknown): Promise<JsonObject> {
@@ -185,32 +195,40 @@ export class BotGatewayService {
       const more = problems.length > 10 ? `; and ${problems.length - 10} more` : '';
       throw new BadInputError(`Invalid trade batch, nothing was stored: ${shown.join('; ')}${more}.`, problems);
     }
-    return this.uow.run(async (em) => {
-      const runIds = [...new Set(trades.map((trade) => trade.runId))];
-      const owners = await this.runs.owners(em, runIds, ownerOf(principal)); // another bot's run: missing
-      const missing = trades.findIndex((trade) => !owners.has(trade.runId));
-      if (missing >= 0) {
-        throw new NotFoundError(
-          `Invalid trade batch, nothing was stored: trades[${missing}].runId ${trades[missing].runId} is not a run.`,
-        );
-      }
-      const tradeIds = await this.trades.insert(em, trades, owners);
-      for (const runId of runIds) {
-        this.uow.publish(new TradeLoggedEvent(runId, tradeIds.filter((_, i) => trades[i].runId === runId)));
-      }
-      return { tradeIds, count: tradeIds.length };
-    });
+    const runIds = [...new Set(trades.map((trade) => trade.runId))];
+    const owners = await this.runs.botsOf(runIds, ownerOf(principal)); // another bot's run: missing
+    const missing = trades.findIndex((trade) => !owners.has(trade.runId));
+    if (missing >= 0) {
+      throw new NotFoundError(
+        `Invalid trade batch, nothing was stored: trades[${missing}].runId ${trades[missing].runId} is not a run.`,
+      );
+    }
+    // One INSERT of every row: it stores all of them or none.
+    return this.uow.sql(
+      async (sql) => {
+        const tradeIds = await this.trades.insert(sql, trades, owners);
+        for (const runId of runIds) {
+          this.uow.publish(new TradeLoggedEvent(runId, tradeIds.filter((_, i) => trades[i].runId === runId)));
+        }
+        return { tradeIds, count: tradeIds.length };
+      },
+      { single: this.oneStatement(TradeLoggedEvent.eventName) },
+    );
   }
 
   async updateTrade(principal: Principal, body: unknown): Promise<JsonObject> {
     const reader = PayloadReader.of(body, 'trade/update body');
     const update = readTradeUpdate(reader);
     reader.assertValid('trade/update');
-    return this.uow.run(async (em) => {
-      const trade = await this.trades.update(em, update, ownerOf(principal));
-      this.uow.publish(new TradeUpdatedEvent(Number(trade.runId), trade.id, trade.status));
-      return { ok: true, tradeId: trade.id, status: trade.status };
-    });
+    // One UPDATE ... WHERE id and bot_id RETURNING: another bot's trade is not found.
+    return this.uow.sql(
+      async (sql) => {
+        const trade = await this.trades.update(sql, update, ownerOf(principal));
+        this.uow.publish(new TradeUpdatedEvent(trade.runId, trade.id, trade.status));
+        return { ok: true, tradeId: trade.id, status: trade.status };
+      },
+      { single: this.oneStatement(TradeUpdatedEvent.eventName) },
+    );
   }
 
   async reportMarkets(principal: Principal, body: unknown): Promise<JsonObject> {
@@ -232,8 +250,9 @@ export class BotGatewayService {
       const shown = problems.slice(0, 10).map((p) => `${p.field} ${p.message}`);
       throw new BadInputError(`Invalid market report, nothing was stored: ${shown.join('; ')}.`, problems);
     }
-    const upserted = await this.uow.run((em) =>
-      this.markets.report(em, { botId: principal.botId, apiKeyId: principal.apiKeyId }, markets, items),
+    const upserted = await this.uow.sql(
+      (sql) => this.markets.report(sql, { botId: principal.botId, apiKeyId: principal.apiKeyId }, markets, items),
+      { single: this.oneStatement(MarketsReportedEvent.eventName) },
     );
     return { ok: true, received: items.length, upserted };
   }

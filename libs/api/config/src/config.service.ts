@@ -5,6 +5,7 @@ import {
   ConfigActivatedEvent,
   ConflictError,
   NotFoundError,
+  Sql,
   UnitOfWork,
 } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
@@ -82,6 +83,7 @@ export class ConfigService {
     });
   }
 
+
   /** The active config for bots, from memory; refreshed at most every second. */
   async activeSnapshot(): Promise<ActiveConfigSnapshot | null> {
     if (this.active && this.active.loadedAt > Date.now() - ACTIVE_CACHE_MS) return this.active;
@@ -106,14 +108,14 @@ export class ConfigService {
    * Whether a config version with this id exists. Versions are never deleted, so an id once found is
    * remembered (a bounded set): a bot's run/start naming its config costs no query after the first.
    */
-  async versionExists(id: number): Promise<boolean> {
+  async versionExists(sql: Sql, id: number): Promise<boolean> {
     if (this.knownIds.has(id)) return true;
-    const found = (await this.uow.read((em) => em.count(ConfigVersion, { id }))) > 0;
-    if (found) {
+    const [row] = await sql.query<{ found: boolean }>('select exists(select 1 from config_versions where id = $1) as found', [id]);
+    if (row.found) {
       if (this.knownIds.size >= KNOWN_IDS_MAX) this.knownIds.clear();
       this.knownIds.add(id);
     }
-    return found;
+    return row.found;
   }
 
   async list(): Promise<ConfigVersionView[]> {

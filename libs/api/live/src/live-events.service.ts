@@ -29,12 +29,16 @@ const CHANNEL = 'polymaker_events';
 /** NOTIFY payloads are limited to 8000 bytes; larger events travel as their ids only. */
 const MAX_PAYLOAD = 7000;
 const RECONNECT_MAX_MS = 30_000;
+/** Events emitted within this window travel in one NOTIFY (a JSON array): never a query per event. */
+const BATCH_MS = 25;
+/** Events waiting for their NOTIFY; past this (the database is not keeping up) the oldest are dropped and clients reset. */
+const MAX_PENDING = 5000;
 
 /**
- * Fans domain events out to every API instance: each event emitted after a commit is sent with
- * pg_notify, and every instance LISTENs and passes what arrives to its live (SSE) subscribers.
- * With one instance this costs one round trip per event; with several it keeps every admin
- * screen live whichever instance a bot talks to.
+ * Fans domain events out to every API instance: the events emitted after commits within BATCH_MS are
+ * sent together with pg_notify (one JSON array a notification, split below the 8000-byte limit, all in
+ * one statement), and every instance LISTENs and passes what arrives to its live (SSE) subscribers.
+ * With several instances it keeps every admin screen live whichever instance a bot talks to.
  *
  * Each instance numbers the events it delivers (`<instance>-<n>`) and keeps the last LIVE_REPLAY_EVENTS
  * of them, so a client that reconnects with Last-Event-ID gets exactly what it missed. An id from another
@@ -55,6 +59,10 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
   private reconnectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private dropped = 0;
+  /** Payloads (one event each, JSON) waiting for the next NOTIFY. */
+  private pending: string[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing = false;
 
   constructor(
     private readonly orm: MikroORM,
@@ -96,7 +104,7 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     if (!this.orm.config.get('connect')) return; // building the OpenAPI spec: no database
     this.emitter.onAny((name: string | string[], event: unknown) => {
-      if (typeof name === 'string' && event instanceof DomainEvent) void this.publish(name, event);
+      if (typeof name === 'string' && event instanceof DomainEvent) this.publish(name, event);
     });
     await this.connect();
   }
@@ -127,7 +135,8 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
     client.on('notification', (message) => {
       if (message.channel !== CHANNEL || !message.payload) return;
       try {
-        this.deliver(JSON.parse(message.payload) as LiveEvent);
+        const parsed = JSON.parse(message.payload) as LiveEvent | LiveEvent[];
+        for (const event of Array.isArray(parsed) ? parsed : [parsed]) this.deliver(event);
       } catch {
         this.logger.warn('ignored a malformed live event');
       }
@@ -177,7 +186,7 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
     this.reconnectTimer.unref();
   }
 
-  private async publish(name: string, event: DomainEvent): Promise<void> {
+  private publish(name: string, event: DomainEvent): void {
     const data = { ...(event as unknown as Record<string, unknown>) };
     delete data['eventName'];
     let payload = JSON.stringify({ name, data });
@@ -189,17 +198,61 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
       this.deliver(JSON.parse(payload) as LiveEvent); // degraded: this instance only
       return;
     }
+    this.pending.push(payload);
+    if (this.pending.length > MAX_PENDING) {
+      const lost = this.pending.splice(0, this.pending.length - MAX_PENDING).length;
+      this.logger.warn({ lost }, 'live events dropped: the database is not taking them fast enough');
+      this.resumableFrom = this.seq;
+      this.events.next({ name: RESET_EVENT, data: {}, id: this.currentId(), seq: this.seq, frame: this.resetFrame('live events were dropped under load: refetch') });
+    }
+    this.flushTimer ??= setTimeout(() => void this.flush(), BATCH_MS);
+  }
+
+  /** Sends what is pending: each notification a JSON array below the payload limit, all in one statement. */
+  private async flush(): Promise<void> {
+    this.flushTimer = null;
+    if (this.flushing) {
+      this.flushTimer = setTimeout(() => void this.flush(), BATCH_MS);
+      return;
+    }
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const chunks: string[] = [];
+    let current: string[] = [];
+    let size = 2;
+    for (const payload of batch) {
+      if (current.length > 0 && size + payload.length + 1 > MAX_PAYLOAD) {
+        chunks.push(`[${current.join(',')}]`);
+        current = [];
+        size = 2;
+      }
+      current.push(payload);
+      size += payload.length + 1;
+    }
+    chunks.push(`[${current.join(',')}]`);
+    const client = this.client;
+    if (!client) {
+      for (const payload of batch) this.deliver(JSON.parse(payload) as LiveEvent);
+      return;
+    }
+    this.flushing = true;
     try {
-      await this.client.query('select pg_notify($1, $2)', [CHANNEL, payload]);
+      const calls = chunks.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ');
+      await client.query(`select ${calls}`, [CHANNEL, ...chunks]);
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message, event: name }, 'could not fan out a live event');
-      this.deliver(JSON.parse(payload) as LiveEvent);
+      this.logger.warn({ err: (error as Error).message, events: batch.length }, 'could not fan out live events');
+      for (const payload of batch) this.deliver(JSON.parse(payload) as LiveEvent);
+    } finally {
+      this.flushing = false;
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.flush().catch(() => undefined);
     this.events.complete();
     const client = this.client;
     this.client = null;

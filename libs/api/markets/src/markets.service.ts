@@ -1,6 +1,5 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, MarketsReportedEvent, PayloadReader, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, MarketsReportedEvent, PayloadReader, Sql, UnitOfWork } from '@polymaker/api/core';
 import { MARKET_PAGE_DEFAULT, MarketListView, MarketQueryDto, MarketView } from './dto/market.dto';
 import { TokenActivity, TradesService } from '@polymaker/api/trades';
 import { MarketReport } from './entities/market-report.entity';
@@ -63,22 +62,29 @@ export class MarketsService {
    * Records the report and upserts each market in the reporting bot's own rows (one statement), in
    * the caller's transaction. Another bot's rows for the same tokens are left as that bot reported them.
    */
-  async report(em: EntityManager, reporter: MarketReporter, markets: ReportedMarket[], raw: unknown[]): Promise<number> {
+  async report(sql: Sql, reporter: MarketReporter, markets: ReportedMarket[], raw: unknown[]): Promise<number> {
     const { botId, apiKeyId } = reporter;
-    const report = em.create(MarketReport, { apiKeyId, marketCount: markets.length, markets: raw } as MarketReport);
-    await em.persist(report).flush();
     // The last report of a token in one call wins; duplicates would make the upsert fail.
     const unique = [...new Map(markets.map((market) => [market.tokenId, market])).values()];
-    if (unique.length > 0) {
-      const params: unknown[] = [];
-      const tuples = unique.map((m) => {
-        params.push(m.tokenId, botId, m.tokenIdDown, m.asset, m.window, m.windowId, m.conditionId, m.expiresAt, apiKeyId);
-        return '(?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), 1)';
-      });
-      await em.execute(
-        `insert into markets (token_id, bot_id, token_id_down, asset, "window", window_id, condition_id, expires_at, last_api_key_id,
+    const rows = unique.map((m) => ({
+      token_id: m.tokenId,
+      token_id_down: m.tokenIdDown,
+      asset: m.asset,
+      window: m.window,
+      window_id: m.windowId,
+      condition_id: m.conditionId,
+      expires_at: m.expiresAt?.toISOString() ?? null,
+    }));
+    // One statement: the report as sent, and the upsert of each market in the reporting bot's own rows.
+    const [report] = await sql.query<{ id: string }>(
+      `with report as (
+         insert into market_reports (api_key_id, market_count, markets) values ($1, $2, $3::jsonb) returning id
+       ), upserted as (
+         insert into markets (token_id, bot_id, token_id_down, asset, "window", window_id, condition_id, expires_at, last_api_key_id,
            first_reported_at, last_reported_at, report_count)
-         values ${tuples.join(', ')}
+         select token_id, $5::bigint, token_id_down, asset, "window", window_id, condition_id, expires_at, $1::bigint, now(), now(), 1
+           from jsonb_to_recordset($4::jsonb) as x(token_id text, token_id_down text, asset text, "window" text, window_id text,
+                condition_id text, expires_at timestamptz)
          on conflict (token_id, bot_id) do update set
            token_id_down = coalesce(excluded.token_id_down, markets.token_id_down),
            asset = excluded.asset,
@@ -88,11 +94,12 @@ export class MarketsService {
            expires_at = coalesce(excluded.expires_at, markets.expires_at),
            last_api_key_id = excluded.last_api_key_id,
            last_reported_at = now(),
-           report_count = markets.report_count + 1`,
-        params,
-      );
-    }
-    this.uow.publish(new MarketsReportedEvent(report.id, apiKeyId, unique.map((m) => m.tokenId)));
+           report_count = markets.report_count + 1
+       )
+       select id from report`,
+      [apiKeyId, markets.length, JSON.stringify(raw), JSON.stringify(rows), botId],
+    );
+    this.uow.publish(new MarketsReportedEvent(Number(report.id), apiKeyId, unique.map((m) => m.tokenId)));
     return unique.length;
   }
 

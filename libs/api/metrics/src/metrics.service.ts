@@ -1,16 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import { toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { RunUpdatedEvent, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 import type { MetricSample } from './metric-keys';
-
-/** Whose point it is: the run, and the key and bot that own the run. */
-export interface PointOwner {
-  runId: number;
-  apiKeyId: number | null;
-  botId: number | null;
-}
 
 /** A balance reading from a bot's metrics. */
 export interface WalletPoint {
@@ -50,20 +43,19 @@ export interface MetricSeriesStats {
 }
 
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   constructor(private readonly uow: UnitOfWork) {}
 
-  /** Stores one point; called inside the unit of work that updates the run, so both commit together. */
-  record(em: EntityManager, run: PointOwner, sample: MetricSample, at = new Date()): void {
-    em.persist(
-      em.create(RunMetricPoint, {
-        runId: run.runId,
-        apiKeyId: run.apiKeyId,
-        botId: run.botId,
-        at,
-        values: sample.values,
-        extra: sample.extra,
-      } as RunMetricPoint),
+  /** The metric series reacts to run.updated inside the update's transaction: the point commits with it. */
+  onModuleInit(): void {
+    this.uow.listenInTransaction<RunUpdatedEvent>(RunUpdatedEvent.eventName, (event, sql) => this.recordPoint(sql, event));
+  }
+
+  /** Stores the point of one run/update (one statement, in the update's transaction). */
+  async recordPoint(sql: Sql, event: RunUpdatedEvent): Promise<void> {
+    await sql.query(
+      'insert into run_metric_points (run_id, api_key_id, bot_id, at, metric_values, extra) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)',
+      [event.runId, event.apiKeyId, event.botId, event.at, JSON.stringify(event.metrics), JSON.stringify(event.extra)],
     );
   }
 

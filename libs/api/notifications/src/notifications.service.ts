@@ -1,12 +1,16 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
+  AnalysisCompletedEvent,
+  AnalysisFailedEvent,
   NotFoundError,
   NotificationDeliveredEvent,
   NotificationFailedEvent,
   SETTINGS,
   Settings,
+  Sql,
   UnitOfWork,
+  WalletLowBalanceEvent,
 } from '@polymaker/api/core';
 import { isDeepStrictEqual } from 'node:util';
 import { AnalysisService, StoredAnalysis } from '@polymaker/api/analysis';
@@ -52,6 +56,18 @@ export class NotificationsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // The durable listeners: a notice is owed exactly when the event's transaction commits.
+    const owe = (sql: Sql, payload: Record<string, unknown>, dedupeKey: string) => this.outbox.enqueue(sql, OUTBOX_TOPICS.notify, payload, { dedupeKey });
+    this.uow.listenInTransaction<AnalysisCompletedEvent>(AnalysisCompletedEvent.eventName, async (event, sql) => {
+      if (event.notify) await owe(sql, { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId }, event.notify.dedupeKey);
+    });
+    this.uow.listenInTransaction<AnalysisFailedEvent>(AnalysisFailedEvent.eventName, async (event, sql) => {
+      if (event.notify) await owe(sql, { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId }, event.notify.dedupeKey);
+    });
+    this.uow.listenInTransaction<WalletLowBalanceEvent>(WalletLowBalanceEvent.eventName, async (event, sql) => {
+      const { source, balance, threshold, runId } = event;
+      await owe(sql, { kind: 'wallet-low', source, balance, threshold, runId }, `wallet-low:${source}:${event.crossing}`);
+    });
     this.outbox.register(OUTBOX_TOPICS.notify, {
       handle: (em, job) => this.create(em, job),
       retryBaseMs: () => 2_000,

@@ -1,7 +1,7 @@
 import { LockMode, QueryOrder } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ConflictError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { ConflictError, LruCache, NotFoundError, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import { TradesService } from '@polymaker/api/trades';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
@@ -50,12 +50,113 @@ export interface RunAnalysisFacts {
   metrics: Record<string, unknown>;
 }
 
+/** Runs whose owning bot is remembered (it never changes): enough for every open run of a large fleet. */
+const OWNER_CACHE_SIZE = 20_000;
+
+/** A run/update as applied: the run's id and status afterwards. */
+export interface AppliedMetrics {
+  id: number;
+  status: RunStatus;
+  botId: number | null;
+}
+
 @Injectable()
 export class RunsService {
+  /** run id -> owning bot (null: a run without a bot); a run's owner is fixed at run/start. */
+  private readonly ownerCache = new LruCache<number, number | null>(OWNER_CACHE_SIZE);
+
   constructor(
     private readonly uow: UnitOfWork,
     private readonly trades: TradesService,
   ) {}
+
+  /**
+   * Starts a run with plain SQL in the caller's unit of work; its owner is cached from here on.
+   */
+  async startRun(sql: Sql, input: StartRunInput): Promise<{ id: number; status: RunStatus; startedAt: Date }> {
+    const [row] = await sql.query<{ id: string; status: RunStatus; started_at: Date }>(
+      `insert into runs (api_key_id, bot_id, config_id, mode, status, starting_bankroll, extra)
+       values ($1, $2, $3, $4, 'running', $5, $6::jsonb) returning id, status, started_at`,
+      [input.apiKeyId, input.botId, input.configId, input.mode, input.startingBankroll, JSON.stringify(input.extra)],
+    );
+    const id = Number(row.id);
+    this.ownerCache.set(id, input.botId);
+    return { id, status: row.status, startedAt: new Date(row.started_at) };
+  }
+
+  /**
+   * The bot that owns the run, if the owner may act on it (else 404, like a run that does not exist).
+   * Served from the owner cache; a miss is one indexed read.
+   */
+  async botOf(runId: number, owner: RunOwner): Promise<number | null> {
+    const owners = await this.botsOf([runId], owner);
+    if (!owners.has(runId)) throw runNotFound(runId);
+    return owners.get(runId) ?? null;
+  }
+
+  /** The owning bot of each of these ids that is a run the owner may act on (missing: not a run, or another bot's). */
+  async botsOf(ids: number[], owner: RunOwner): Promise<Map<number, number | null>> {
+    const found = new Map<number, number | null>();
+    const unknown: number[] = [];
+    for (const id of ids) {
+      const bot = this.ownerCache.get(id);
+      if (bot === undefined) unknown.push(id);
+      else found.set(id, bot);
+    }
+    if (unknown.length > 0) {
+      const rows = await this.uow.sql(
+        (sql) => sql.query<{ id: string; bot_id: string | null }>('select id, bot_id from runs where id = any($1::bigint[])', [unknown]),
+        { single: true },
+      );
+      for (const row of rows) {
+        const bot = row.bot_id === null ? null : Number(row.bot_id);
+        this.ownerCache.set(Number(row.id), bot);
+        found.set(Number(row.id), bot);
+      }
+    }
+    if (owner !== null) for (const [id, bot] of found) if (bot !== owner) found.delete(id);
+    return found;
+  }
+
+  /**
+   * A run/update in one statement: merges the metrics into the run's latest values (a stale run that
+   * reports again is running again). The row lock it takes orders it after a concurrent stop, whose
+   * result it then sees: 404 unless the owner's, 409 once the run was stopped.
+   */
+  async applyMetricsSql(sql: Sql, runId: number, owner: RunOwner, update: MetricUpdate, at: Date): Promise<AppliedMetrics> {
+    const v = update.values;
+    const [row] = await sql.query<{ id: string; status: RunStatus; bot_id: string | null }>(
+      `update runs set metrics = metrics || $3::jsonb, extra = extra || $4::jsonb, last_update_at = $5,
+         total_pnl = case when $6::boolean then $7::numeric else total_pnl end,
+         total_fills = case when $8::boolean then $9::bigint else total_fills end,
+         total_orders = case when $10::boolean then $11::bigint else total_orders end,
+         stopped_at = case when status = 'stale' then null else stopped_at end,
+         status = case when status = 'stale' then 'running' else status end
+       where id = $1 and ($2::bigint is null or bot_id = $2::bigint) and stop_result is null
+       returning id, status, bot_id`,
+      [
+        runId,
+        owner,
+        JSON.stringify(v),
+        JSON.stringify(update.extra),
+        at,
+        'totalPnl' in v,
+        (v['totalPnl'] as string | null | undefined) ?? null,
+        'totalFills' in v,
+        (v['totalFills'] as number | null | undefined) ?? null,
+        'totalOrders' in v,
+        (v['totalOrders'] as number | null | undefined) ?? null,
+      ],
+    );
+    if (row) return { id: Number(row.id), status: row.status, botId: row.bot_id === null ? null : Number(row.bot_id) };
+    // Not updated: not this owner's run, or stopped. Only this (rare) answer costs a second read.
+    const [run] = await sql.query<{ id: string; status: RunStatus; stopped_at: Date | null }>(
+      'select id, status, stopped_at from runs where id = $1 and ($2::bigint is null or bot_id = $2::bigint)',
+      [runId, owner],
+    );
+    if (!run) throw runNotFound(runId);
+    throw stoppedConflict(runId, run.status, run.stopped_at ? new Date(run.stopped_at) : null);
+  }
 
   async start(em: EntityManager, input: StartRunInput): Promise<Run> {
     const run = em.create(Run, {
@@ -108,11 +209,7 @@ export class RunsService {
    */
   assertAcceptsMetrics(run: Run): void {
     if (!run.stopResult) return;
-    const at = run.stoppedAt ? ` at ${run.stoppedAt.toISOString()}` : '';
-    throw new ConflictError(
-      `Run ${run.id} was stopped${at} (status "${run.status}"); metrics sent after the stop are not recorded. ` +
-        'Send final metrics with run/stop, or start a new run with POST /api/bot/run/start.',
-    );
+    throw stoppedConflict(run.id, run.status, run.stoppedAt);
   }
 
   /** Merges a metrics push into the run's latest values; a stale run that reports again is running again. */
@@ -238,6 +335,14 @@ export class RunsService {
 
 function ownedBy(runId: number, owner: RunOwner): { id: number; botId?: number } {
   return owner === null ? { id: runId } : { id: runId, botId: owner };
+}
+
+function stoppedConflict(runId: number, status: RunStatus, stoppedAt: Date | null): ConflictError {
+  const at = stoppedAt ? ` at ${stoppedAt.toISOString()}` : '';
+  return new ConflictError(
+    `Run ${runId} was stopped${at} (status "${status}"); metrics sent after the stop are not recorded. ` +
+      'Send final metrics with run/stop, or start a new run with POST /api/bot/run/start.',
+  );
 }
 
 function runNotFound(runId: number): NotFoundError {

@@ -1,10 +1,18 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, NotFoundError, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
 import type { NewTrade, TradeUpdate } from './trade-input';
+import type { TradeStatus } from './entities/trade.entity';
+
+/** What a trade/update changed, as its event needs it. */
+export interface UpdatedTrade {
+  id: number;
+  runId: number;
+  status: TradeStatus;
+}
 
 /** Trades naming one token: the watchlist's activity column. */
 export interface TokenActivity {
@@ -56,8 +64,18 @@ export class TradesService {
    * the decimal strings itself). Identity values are taken in row order, so the ids sorted ascending
    * are in input order. `botOfRun` gives the bot that owns each trade's run (checked by the caller).
    */
-  async insert(em: EntityManager, trades: NewTrade[], botOfRun: ReadonlyMap<number, number | null>): Promise<number[]> {
+  async insert(sql: Sql, trades: NewTrade[], botOfRun: ReadonlyMap<number, number | null>): Promise<number[]> {
     if (trades.length === 0) return [];
+    if (trades.length === 1) {
+      const t = trades[0];
+      const [row] = await sql.query<{ id: string }>(
+        `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb) returning id`,
+        [t.runId, botOfRun.get(t.runId) ?? null, t.cycle, t.asset, t.windowDuration, t.side, t.outcome, t.price, t.size,
+          t.strategy, t.conditionId, t.tokenId, JSON.stringify(t.extra)],
+      );
+      return [Number(row.id)];
+    }
     const rows = trades.map((t) => ({
       run_id: t.runId,
       bot_id: botOfRun.get(t.runId) ?? null,
@@ -73,10 +91,10 @@ export class TradesService {
       token_id: t.tokenId,
       extra: t.extra,
     }));
-    const inserted = await em.execute<{ id: string }[]>(
+    const inserted = await sql.query<{ id: string }>(
       `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
        select run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
-         from jsonb_to_recordset(?::jsonb) as x(run_id bigint, bot_id bigint, cycle bigint, asset text, window_duration text, side text,
+         from jsonb_to_recordset($1::jsonb) as x(run_id bigint, bot_id bigint, cycle bigint, asset text, window_duration text, side text,
               outcome text, price numeric, size numeric, strategy text, condition_id text, token_id text, extra jsonb)
        returning id`,
       [JSON.stringify(rows)],
@@ -84,23 +102,39 @@ export class TradesService {
     return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
   }
 
-  /** Applies a trade/update; `owner` is the calling bot (null: any trade), another bot's trade is a 404. */
-  async update(em: EntityManager, update: TradeUpdate, owner: number | null): Promise<Trade> {
-    const where = owner === null ? { id: update.tradeId } : { id: update.tradeId, botId: owner };
-    const trade = await em.findOne(Trade, where);
-    if (!trade) {
+  /**
+   * Applies a trade/update in one statement (only the fields sent change); `owner` is the calling bot
+   * (null: any trade), another bot's trade is a 404.
+   */
+  async update(sql: Sql, update: TradeUpdate, owner: number | null): Promise<UpdatedTrade> {
+    const values: unknown[] = [update.tradeId, owner];
+    const sets: string[] = [];
+    const set = (column: string, value: unknown, cast = '') => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}${cast}`);
+    };
+    if (update.status !== undefined) set('status', update.status);
+    if (update.fillPrice !== undefined) set('fill_price', update.fillPrice);
+    if (update.fillSize !== undefined) set('fill_size', update.fillSize);
+    if (update.fillTimestamp !== undefined) set('fill_timestamp', update.fillTimestamp, '::timestamptz');
+    if (update.resolvedOutcome !== undefined) set('resolved_outcome', update.resolvedOutcome);
+    if (update.pnl !== undefined) set('pnl', update.pnl);
+    if (Object.keys(update.extra).length > 0) {
+      values.push(JSON.stringify(update.extra));
+      sets.push(`extra = extra || $${values.length}::jsonb`);
+    }
+    sets.push('updated_at = now()');
+    const [row] = await sql.query<{ id: string; run_id: string; status: TradeStatus }>(
+      `update trades set ${sets.join(', ')} where id = $1 and ($2::bigint is null or bot_id = $2::bigint)
+       returning id, run_id, status`,
+      values,
+    );
+    if (!row) {
       throw new NotFoundError(
         `Trade ${update.tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`,
       );
     }
-    const { tradeId: _ignored, extra, ...changes } = update;
-    for (const [key, value] of Object.entries(changes)) {
-      if (value !== undefined) (trade as unknown as Record<string, unknown>)[key] = value;
-    }
-    if (Object.keys(extra).length > 0) trade.extra = { ...trade.extra, ...extra };
-    trade.updatedAt = new Date();
-    await em.flush();
-    return trade;
+    return { id: Number(row.id), runId: Number(row.run_id), status: row.status };
   }
 
   /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */

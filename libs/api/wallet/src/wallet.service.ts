@@ -5,7 +5,7 @@ import { assertOutboundUrl } from '@polymaker/api/core';
 import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { MetricsService } from '@polymaker/api/metrics';
-import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxService } from '@polymaker/api/outbox';
+import { BackOfficeSettingsService } from '@polymaker/api/outbox';
 import { crossing } from './low-balance';
 import { readWalletBalances } from './polygon-rpc';
 
@@ -34,7 +34,6 @@ export class WalletService {
 
   constructor(
     private readonly uow: UnitOfWork,
-    private readonly outbox: OutboxService,
     private readonly store: BackOfficeSettingsService,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
@@ -120,8 +119,8 @@ export class WalletService {
       [below, balance, threshold, alerts, outcome !== 'unchanged', source],
     );
     if (outcome === 'alert') {
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.notify, { kind: 'wallet-low', source, balance, threshold, runId }, { dedupeKey: `wallet-low:${source}:${alerts}` });
-      this.uow.publish(new WalletLowBalanceEvent(source, balance, threshold, runId));
+      // the alert notice is owed by the event: the notifications module enqueues it in this transaction
+      this.uow.publish(new WalletLowBalanceEvent(source, balance, threshold, runId, alerts));
       this.logger.warn({ source, balance, threshold }, 'wallet balance fell below the threshold');
     }
     return outcome;

@@ -1,74 +1,207 @@
-import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Pool } from 'pg';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import type { DomainEvent } from '../events/domain-events';
-
-/** Work owed by an event that must commit with it (e.g. the outbox job it makes due). */
-export type InTransactionListener<E extends DomainEvent = DomainEvent> = (em: EntityManager, event: E) => Promise<void>;
+import { SETTINGS, Settings } from '../settings/settings';
+import { ClientSql, EntityManagerSql, Sql } from './sql';
 
 interface Scope {
-  em: EntityManager;
+  /** The ORM's transaction, or null in a plain SQL transaction. */
+  em: EntityManager | null;
+  sql: Sql;
   events: DomainEvent[];
+  /** How many of `events` have had their in-transaction listeners run. */
+  dispatched: number;
 }
+
+/** Runs inside the transaction of the write that published the event: its writes commit (or roll back) with it. */
+export type TransactionListener<E extends DomainEvent = DomainEvent> = (event: E, sql: Sql) => Promise<void>;
+
+/** Connections of the plain SQL pool (the ORM has its own pool of the same size). */
+const SQL_POOL_MAX = 20;
 
 /**
  * One database transaction per unit of work, joined by every nested call, with domain events
  * collected on the way and emitted only after the outermost commit: a listener never sees an
- * event for data that was rolled back. In-transaction listeners run inside the publishing
- * transaction, just before its commit: what they write commits (or rolls back) with the event.
+ * event for data that was rolled back. In-transaction listeners (owed data that must commit with
+ * the write, e.g. the metric series of run.updated) run just before the commit.
+ *
+ * Two kinds of transaction: `run` (MikroORM, for entity work) and `sql` (plain SQL on a pg pool of
+ * the same database: the bot's hot write paths). A `sql` unit nested in a `run` joins the ORM's
+ * transaction; a `run` cannot join a plain SQL transaction.
  */
 @Injectable()
-export class UnitOfWork {
+export class UnitOfWork implements OnApplicationShutdown {
   private readonly logger = new Logger(UnitOfWork.name);
   private readonly scope = new AsyncLocalStorage<Scope>();
-  private readonly inTransaction = new Map<string, InTransactionListener[]>();
+  private readonly inTransaction = new Map<string, TransactionListener[]>();
+  private sqlPool: Pool | null = null;
 
   constructor(
     private readonly em: EntityManager,
     private readonly emitter: EventEmitter2,
+    private readonly orm: MikroORM,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   /** Runs `work` in a transaction (or the one already open) and emits its events after commit. */
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.scope.getStore();
-    if (current) return work(current.em);
+    if (current) {
+      if (!current.em) throw new Error('uow.run() inside a plain SQL unit of work: this route must use uow.sql() only');
+      return work(current.em);
+    }
     const events: DomainEvent[] = [];
-    const result = await this.em.fork().transactional((em) =>
-      this.scope.run({ em, events }, async () => {
+    const result = await this.em.fork().transactional((em) => {
+      const scope: Scope = { em, sql: new EntityManagerSql(em), events, dispatched: 0 };
+      return this.scope.run(scope, async () => {
         const value = await work(em);
-        // by index: a listener may publish further events, which get their listeners too
-        for (let i = 0; i < events.length; i++) {
-          for (const listener of this.inTransaction.get(events[i].eventName) ?? []) await listener(em, events[i]);
-        }
+        await this.runTransactionListeners(scope);
         return value;
-      }),
-    );
+      });
+    });
     for (const event of events) this.emit(event);
+    return result;
+  }
+
+  /**
+   * Runs `work` with plain SQL in a transaction (or the one already open, ORM or plain) and emits its
+   * events after commit. `single`: the work is one statement, sent without BEGIN/COMMIT (autocommit)
+   * unless a transaction is already open; it must not publish events with in-transaction listeners.
+   */
+  async sql<T>(work: (sql: Sql) => Promise<T>, options: { single?: boolean } = {}): Promise<T> {
+    const current = this.scope.getStore();
+    if (current) return work(current.sql);
+    const client = await this.pool().connect();
+    // A checked-out connection that dies (the database was killed) emits 'error': without a listener that
+    // would end the process. The running query fails on its own; the connection is dropped, not reused.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    const release = () => {
+      client.removeListener('error', onError);
+      client.release(broken);
+    };
+    const sql = new ClientSql(client, options.single === true);
+    if (options.single) {
+      // One autocommit statement: nothing to join and nothing to hold back (its events are emitted as
+      // published, after the statement committed), so no async-local scope is entered for it.
+      try {
+        return await work(sql);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) broken ??= error as Error;
+        throw error;
+      } finally {
+        release();
+      }
+    }
+    const scope: Scope = { em: null, sql, events: [], dispatched: 0 };
+    let result: T;
+    try {
+      result = await this.scope.run(scope, async () => {
+        const value = await work(sql);
+        await this.runTransactionListeners(scope);
+        return value;
+      });
+      if (sql.inTransaction) await client.query('commit');
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) broken ??= error as Error;
+      if (sql.inTransaction && !broken) {
+        await client.query('rollback').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+      }
+      release();
+      throw error;
+    }
+    release();
+    for (const event of scope.events) this.emit(event);
     return result;
   }
 
   /** Reads with a fresh entity manager (or the open transaction's, so a writer sees its own writes). */
   read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.scope.getStore();
-    return work(current ? current.em : this.em.fork());
-  }
-
-  /**
-   * Runs `listener` in the transaction of every unit of work that publishes `eventName`, before
-   * it commits; a listener that throws rolls the whole unit of work back.
-   */
-  listenInTransaction<E extends DomainEvent>(eventName: string, listener: InTransactionListener<E>): void {
-    this.inTransaction.set(eventName, [...(this.inTransaction.get(eventName) ?? []), listener as InTransactionListener]);
+    return work(current?.em ?? this.em.fork());
   }
 
   /** Queues an event for after the commit; outside a transaction it is emitted at once. */
   publish(event: DomainEvent): void {
     const current = this.scope.getStore();
+    const owed = this.inTransaction.has(event.eventName);
+    if (owed && !current) {
+      // Its in-transaction listeners need a transaction to write in: a programming error, not bad input.
+      throw new Error(`${event.eventName} has in-transaction listeners: publish it inside uow.sql()/uow.run() without { single: true }`);
+    }
     if (current) current.events.push(event);
-    else if (this.inTransaction.has(event.eventName)) {
-      throw new Error(`"${event.eventName}" owes work that commits with it: publish it inside a unit of work`);
-    } else this.emit(event);
+    else this.emit(event);
+  }
+
+  /** Whether an event has in-transaction listeners (a unit publishing it cannot be a single autocommit statement). */
+  hasTransactionListeners(eventName: string): boolean {
+    return this.inTransaction.has(eventName);
+  }
+
+  /**
+   * Registers a listener that runs inside the transaction of every unit of work publishing
+   * `eventName`, before it commits (owed work: the metric point, the outbox job); a listener that
+   * throws rolls the whole unit of work back.
+   */
+  listenInTransaction<E extends DomainEvent>(eventName: string, listener: TransactionListener<E>): void {
+    const list = this.inTransaction.get(eventName) ?? [];
+    list.push(listener as TransactionListener);
+    this.inTransaction.set(eventName, list);
+  }
+
+  /** Connections waiting for a free pooled plain SQL connection (the overload guard reads it). */
+  get sqlPoolWaiting(): number {
+    return this.sqlPool?.waitingCount ?? 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const pool = this.sqlPool;
+    this.sqlPool = null;
+    await pool?.end().catch(() => undefined);
+  }
+
+  /**
+   * Runs now the in-transaction listeners of the events published so far in this unit of work (they
+   * run before the commit anyway): for a write that must read what they wrote, e.g. the stop's score
+   * after its final metric point.
+   */
+  async dispatch(): Promise<void> {
+    const current = this.scope.getStore();
+    if (current) await this.runTransactionListeners(current);
+  }
+
+  private async runTransactionListeners(scope: Scope): Promise<void> {
+    // A listener may publish more events: they are handled in the same pass.
+    while (scope.dispatched < scope.events.length) {
+      const event = scope.events[scope.dispatched];
+      scope.dispatched += 1;
+      for (const listener of this.inTransaction.get(event.eventName) ?? []) await listener(event, scope.sql);
+    }
+  }
+
+  private pool(): Pool {
+    if (this.sqlPool) return this.sqlPool;
+    const { dbConnectTimeoutMs, dbAcquireTimeoutMs } = this.settings.resilience;
+    const pool = new Pool({
+      connectionString: this.orm.config.getClientUrl(),
+      max: SQL_POOL_MAX,
+      // pg's one timeout covers both waiting for a free connection and opening one
+      connectionTimeoutMillis: Math.max(dbConnectTimeoutMs, dbAcquireTimeoutMs),
+      keepAlive: true,
+    });
+    // An idle connection that dies (the database restarted) is dropped by the pool; never a crash.
+    pool.on('error', (error) => this.logger.warn({ err: error.message }, 'idle database connection lost'));
+    this.sqlPool = pool;
+    return pool;
   }
 
   private emit(event: DomainEvent): void {

@@ -27,6 +27,12 @@ export class RunUpdatedEvent extends DomainEvent {
     readonly runId: number,
     readonly apiKeyId: number | null,
     readonly metrics: Record<string, unknown>,
+    /** The keys sent that are not contract metrics, as sent (kept with the metric point). */
+    readonly extra: Record<string, unknown> = {},
+    /** When the server recorded the push (the metric point's time). */
+    readonly at: string = new Date().toISOString(),
+    /** The bot that owns the run (null: a run without a bot). */
+    readonly botId: number | null = null,
   ) {
     super();
   }
@@ -108,6 +114,13 @@ export class ConfigActivatedEvent extends DomainEvent {
   }
 }
 
+/** The notice a finished run owes its owner (a run summary, an error or a stale alert), made due by an analysis event. */
+export interface OwedNotice {
+  kind: 'run-summary' | 'run-error' | 'run-stale';
+  /** At most one notice per key, ever (a retried analysis does not send a second summary). */
+  dedupeKey: string;
+}
+
 export class AnalysisCompletedEvent extends DomainEvent {
   static readonly eventName = 'analysis.completed';
   readonly eventName = AnalysisCompletedEvent.eventName;
@@ -118,6 +131,23 @@ export class AnalysisCompletedEvent extends DomainEvent {
     readonly trigger: string,
     readonly overallScore: number,
     readonly suggestionCount: number,
+    /** The notice this analysis makes due (null: on demand, none owed). */
+    readonly notify: OwedNotice | null = null,
+  ) {
+    super();
+  }
+}
+
+export class AnalysisFailedEvent extends DomainEvent {
+  static readonly eventName = 'analysis.failed';
+  readonly eventName = AnalysisFailedEvent.eventName;
+  constructor(
+    readonly analysisId: number | null,
+    readonly runId: number,
+    readonly trigger: string,
+    readonly error: string,
+    /** The notice still owed: it goes out without the full analysis (the stop's score). */
+    readonly notify: OwedNotice | null = null,
   ) {
     super();
   }
@@ -132,6 +162,8 @@ export class WalletLowBalanceEvent extends DomainEvent {
     readonly balance: string,
     readonly threshold: string,
     readonly runId: number | null,
+    /** How many times this source has crossed below (the alert's number: one notice per crossing). */
+    readonly crossing: number = 1,
   ) {
     super();
   }

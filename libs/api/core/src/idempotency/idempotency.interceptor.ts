@@ -6,12 +6,14 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { UnitOfWork } from '../database/unit-of-work';
 import { BadInputError, ConflictError, UnprocessableError } from '../errors/api-errors';
 import type { RequestWithPrincipal } from '../http/principal';
-import { IdempotencyRecord } from './idempotency-record.entity';
 
 /** Metadata key set by @IdempotentPost's `storedResponse` option (kept here so the two files do not import each other). */
 export const IDEMPOTENCY_STORED_RESPONSE = 'polymaker:idempotency-stored-response';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
+
+/** Metadata key set by @IdempotentPost's `plainSql` option: the route's writes use uow.sql() only. */
+export const IDEMPOTENCY_PLAIN_SQL = 'polymaker:idempotency-plain-sql';
 
 /**
  * `Idempotency-Key` on any POST, with Stripe's semantics, scoped to the calling API key:
@@ -42,42 +44,55 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const storedResponse = Reflect.getMetadata(IDEMPOTENCY_STORED_RESPONSE, context.getHandler()) as
       | ((response: unknown) => unknown)
       | undefined;
-    return from(
-      this.uow.run(async (em) => {
-        const [lock] = await em
-          .execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked', [
-            `${apiKeyId}:${key}`,
-          ]);
+    const lean = Reflect.getMetadata(IDEMPOTENCY_PLAIN_SQL, context.getHandler()) === true;
+    const work = () =>
+      this.uow.sql(async (sql) => {
+        // The lock and the lookup travel with BEGIN in one round trip; the lookup is its own statement
+        // (a fresh snapshot taken after the lock), so it sees a record committed by the lock's last holder.
+        const [[lock], stored] = (await sql.batch([
+          { text: 'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked', values: [`${apiKeyId}:${key}`] },
+          {
+            text: `select request_hash, response_body, created_at > now() - make_interval(hours => $3) as fresh
+                     from idempotency_records where api_key_id = $1 and key = $2`,
+            values: [apiKeyId, key, IDEMPOTENCY_TTL_HOURS],
+          },
+        ])) as [[{ locked: boolean }], StoredRecord[]];
         if (!lock.locked) {
           throw new ConflictError(
             'A request with this Idempotency-Key is still being processed. Retry after it finishes.',
           );
         }
-        const stored = await em.findOne(IdempotencyRecord, { apiKeyId, key });
-        const fresh = stored && stored.createdAt.getTime() > Date.now() - IDEMPOTENCY_TTL_HOURS * 3600_000;
-        if (stored && fresh) {
-          if (stored.requestHash !== requestHash) {
+        const record = stored[0];
+        if (record?.fresh) {
+          if (record.request_hash !== requestHash) {
             throw new UnprocessableError(
               'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
             );
           }
           void reply.header('Idempotent-Replayed', 'true');
-          return stored.responseBody;
+          return record.response_body;
         }
         const response = await lastValueFrom(next.handle(), { defaultValue: {} });
-        const record = stored ?? em.create(IdempotencyRecord, { apiKeyId, key } as IdempotencyRecord);
-        record.requestHash = requestHash;
-        record.method = request.method;
-        record.path = path;
-        record.statusCode = routeStatus;
         // A response holding a secret (a new API key) is stored without it: secrets never rest here.
-        record.responseBody = storedResponse ? storedResponse(response) : response;
-        record.createdAt = new Date();
-        await em.persist(record).flush();
+        const body = storedResponse ? storedResponse(response) : response;
+        await sql.query(
+          `insert into idempotency_records (api_key_id, key, request_hash, method, path, status_code, response_body, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7::jsonb, now())
+           on conflict (api_key_id, key) do update set request_hash = excluded.request_hash, method = excluded.method,
+             path = excluded.path, status_code = excluded.status_code, response_body = excluded.response_body, created_at = now()`,
+          [apiKeyId, key, requestHash, request.method, path, routeStatus, JSON.stringify(body ?? null)],
+        );
         return response;
-      }),
-    );
+      });
+    // A route on plain SQL (the bot's hot writes) gets a plain SQL transaction; any other joins the ORM's.
+    return from(lean ? work() : this.uow.run(() => work()));
   }
+}
+
+interface StoredRecord {
+  request_hash: string;
+  response_body: unknown;
+  fresh: boolean;
 }
 
 function hashRequest(method: string, path: string, body: unknown): string {

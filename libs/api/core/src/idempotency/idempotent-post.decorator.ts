@@ -1,5 +1,5 @@
 import { applyDecorators, Post, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { IDEMPOTENCY_STORED_RESPONSE, IdempotencyInterceptor } from './idempotency.interceptor';
+import { IDEMPOTENCY_PLAIN_SQL, IDEMPOTENCY_STORED_RESPONSE, IdempotencyInterceptor } from './idempotency.interceptor';
 
 export interface IdempotentPostOptions {
   /**
@@ -7,6 +7,11 @@ export interface IdempotentPostOptions {
    * the first answer is sent as is, the stored record and every replay get this instead.
    */
   storedResponse?: (response: unknown) => unknown;
+  /**
+   * The handler writes through `uow.sql()` only (no ORM entities): the key's lookup and record then
+   * share a plain SQL transaction with it instead of an ORM one.
+   */
+  plainSql?: boolean;
 }
 
 /**
@@ -18,5 +23,6 @@ export const IdempotentPost = (path?: string, options: IdempotentPostOptions = {
   applyDecorators(
     Post(path),
     ...(options.storedResponse ? [SetMetadata(IDEMPOTENCY_STORED_RESPONSE, options.storedResponse)] : []),
+    ...(options.plainSql ? [SetMetadata(IDEMPOTENCY_PLAIN_SQL, true)] : []),
     UseInterceptors(IdempotencyInterceptor),
   );

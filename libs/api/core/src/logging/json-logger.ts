@@ -14,14 +14,30 @@ const REDACT = [
   'password',
 ];
 
+/**
+ * The process's logger: JSON lines on stdout, written asynchronously (a request does not wait for a
+ * blocking write of its access-log line; lines written meanwhile go out together) and flushed
+ * synchronously when the process exits, so the last lines before an exit are never lost.
+ */
 export function createRootLogger(level: LogLevel): Pino {
-  return pino({
-    level,
-    base: { service: 'polymaker-command-center' },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT, censor: '[redacted]' },
-    formatters: { level: (label) => ({ level: label }) },
+  const destination = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // stdout closed: nothing more can be written
+    }
   });
+  return pino(
+    {
+      level,
+      base: { service: 'polymaker-command-center' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
 }
 
 const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);

@@ -97,7 +97,19 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
       liveReplayEvents: 1000,
       dbConnectTimeoutMs: 3000,
       dbAcquireTimeoutMs: 5000,
+      overload: { maxInFlightWrites: 128, maxEventLoopLagMs: 1000, maxPoolWaiting: 64, retryAfterSeconds: 1 },
     });
+  });
+
+  it('reads the overload bounds (0 turns one off) and names a bad one', () => {
+    expect(readSettings({ OVERLOAD_MAX_IN_FLIGHT: '0', OVERLOAD_MAX_LAG_MS: '250', OVERLOAD_RETRY_AFTER_SECONDS: '3' }).resilience.overload).toEqual({
+      maxInFlightWrites: 0,
+      maxEventLoopLagMs: 250,
+      maxPoolWaiting: 64,
+      retryAfterSeconds: 3,
+    });
+    expect(() => readSettings({ OVERLOAD_RETRY_AFTER_SECONDS: '0' })).toThrow(/OVERLOAD_RETRY_AFTER_SECONDS/);
+    expect(() => readSettings({ OVERLOAD_MAX_IN_FLIGHT: 'many' })).toThrow(/OVERLOAD_MAX_IN_FLIGHT/);
   });
 
   it('reads TRUST_PROXY as off, on, a hop count or proxy addresses', () => {

@@ -72,6 +72,20 @@ export interface ResilienceSettings {
   dbConnectTimeoutMs: number;
   /** Waiting for a free pooled connection gives up after this. */
   dbAcquireTimeoutMs: number;
+  /** Past capacity, bot writes are answered 503 at once instead of queueing (see the overload guard). */
+  overload: OverloadSettings;
+}
+
+/** When bot writes are shed (503 with Retry-After) instead of queued; 0 turns a bound off. */
+export interface OverloadSettings {
+  /** Bot write requests (POST /api/bot/*) being handled at once by this instance. */
+  maxInFlightWrites: number;
+  /** Event-loop delay (the last ~half second's worst) past which new bot writes are shed. */
+  maxEventLoopLagMs: number;
+  /** Requests waiting for a free plain SQL connection past which new bot writes are shed. */
+  maxPoolWaiting: number;
+  /** The Retry-After of a shed request. */
+  retryAfterSeconds: number;
 }
 
 export type WebhookFormat = 'generic' | 'discord' | 'slack';
@@ -265,6 +279,12 @@ function readResilience(
     liveReplayEvents: integer('LIVE_REPLAY_EVENTS', 1000, 0, 100_000),
     dbConnectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
+    overload: {
+      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 100_000),
+      maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 1000, 0, 60_000),
+      maxPoolWaiting: integer('OVERLOAD_MAX_POOL_WAITING', 64, 0, 100_000),
+      retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
+    },
   };
 }
 

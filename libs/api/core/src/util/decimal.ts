@@ -139,15 +139,27 @@ export function compareDecimal(a: string, b: string): number {
   return negA ? -magnitude : magnitude;
 }
 
+/** Compares two unsigned decimals without allocating (it runs for every bound of every decimal a bot sends). */
 function compareMagnitude(a: string, b: string): number {
-  const [wa, fa = ''] = a.split('.');
-  const [wb, fb = ''] = b.split('.');
-  if (wa.length !== wb.length) return wa.length < wb.length ? -1 : 1;
-  if (wa !== wb) return wa < wb ? -1 : 1;
-  const width = Math.max(fa.length, fb.length);
-  const pa = fa.padEnd(width, '0');
-  const pb = fb.padEnd(width, '0');
-  return pa === pb ? 0 : pa < pb ? -1 : 1;
+  const dotA = a.indexOf('.');
+  const dotB = b.indexOf('.');
+  const wholeA = dotA < 0 ? a.length : dotA;
+  const wholeB = dotB < 0 ? b.length : dotB;
+  if (wholeA !== wholeB) return wholeA < wholeB ? -1 : 1;
+  for (let i = 0; i < wholeA; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) return ca < cb ? -1 : 1;
+  }
+  // the fractions, the shorter one read as padded with zeros
+  const fracA = dotA < 0 ? 0 : a.length - dotA - 1;
+  const fracB = dotB < 0 ? 0 : b.length - dotB - 1;
+  for (let k = 0; k < Math.max(fracA, fracB); k++) {
+    const ca = k < fracA ? a.charCodeAt(dotA + 1 + k) : 48;
+    const cb = k < fracB ? b.charCodeAt(dotB + 1 + k) : 48;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+  }
+  return 0;
 }
 
 /** A value shown in an error message: JSON text cut to `max` characters, so a huge value is not echoed back. */
