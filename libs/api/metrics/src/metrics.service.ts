@@ -3,7 +3,6 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { RunUpdatedEvent, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
-import type { MetricSample } from './metric-keys';
 
 /** A balance reading from a bot's metrics. */
 export interface WalletPoint {

@@ -163,7 +163,7 @@ export class WalletLowBalanceEvent extends DomainEvent {
     readonly threshold: string,
     readonly runId: number | null,
     /** How many times this source has crossed below (the alert's number: one notice per crossing). */
-    readonly crossing: number = 1,
+    readonly crossing = 1,
   ) {
     super();
   }
