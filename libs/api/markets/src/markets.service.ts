@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { BadInputError, MarketsReportedEvent, PayloadReader, Sql, UnitOfWork } from '@polymaker/api/core';
 import { MARKET_PAGE_DEFAULT, MarketListView, MarketQueryDto, MarketView } from './dto/market.dto';
 import { TokenActivity, TradesService } from '@polymaker/api/trades';
-import { MarketReport } from './entities/market-report.entity';
 
 export interface ReportedMarket {
   tokenId: string;
