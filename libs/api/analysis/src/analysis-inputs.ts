@@ -1,3 +1,5 @@
+import type { RunTradeStats } from '@polymaker/api/trades';
+
 /** Everything the analysis reads about one run, gathered with SQL aggregates (exact decimals as strings). */
 export interface BreakdownRow {
   key: string;
@@ -12,20 +14,8 @@ export interface AnalysisInputs {
   durationSeconds: number;
   startingBankroll: string | null;
   metrics: Record<string, unknown>;
-  trades: {
-    total: number;
-    filled: number;
-    cancelled: number;
-    failed: number;
-    pnl: string;
-    filledNotional: string;
-    wins: number;
-    losses: number;
-    /** Average size (shares) of the orders placed; null without orders. */
-    avgSize?: string | null;
-    /** Sum of the P&L of losing trades (negative or 0). */
-    grossLoss?: string;
-  };
+  /** The trades module's per-run totals. */
+  trades: RunTradeStats;
   /** Largest peak-to-trough fall of totalPnl across the metric series. */
   seriesMaxDrawdown: string | null;
   seriesPeakPnl: string | null;

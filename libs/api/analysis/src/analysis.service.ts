@@ -125,18 +125,7 @@ export class AnalysisService implements OnModuleInit {
       message: 'The full analysis (breakdowns and suggestions) is running; see GET /api/v1/analyses/{analysisId}.',
       items: [],
     };
-    const row = em.create(Analysis, {
-      runId,
-      configId: inputs.config?.id ?? null,
-      trigger: 'stop',
-      runStatus: inputs.status,
-      overallScore: analysis.overallScore,
-      dataQuality: analysis.dataQuality,
-      result: analysis as unknown as Record<string, unknown>,
-      suggestions: suggestions as unknown as Record<string, unknown>,
-      engineVersion: analysis.engineVersion,
-      state: 'pending',
-    } as Analysis);
+    const row = newAnalysisRow(em, runId, 'stop', inputs, analysis, suggestions, 'pending');
     await em.persist(row).flush();
     return toStored(row);
   }
@@ -153,17 +142,7 @@ export class AnalysisService implements OnModuleInit {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
     const suggestions = suggestChanges(inputs, analysis);
-    const row = em.create(Analysis, {
-      runId,
-      configId: inputs.config?.id ?? null,
-      trigger,
-      runStatus: inputs.status,
-      overallScore: analysis.overallScore,
-      dataQuality: analysis.dataQuality,
-      result: analysis as unknown as Record<string, unknown>,
-      suggestions: suggestions as unknown as Record<string, unknown>,
-      engineVersion: analysis.engineVersion,
-    } as Analysis);
+    const row = newAnalysisRow(em, runId, trigger, inputs, analysis, suggestions);
     await em.persist(row).flush();
     if (options.announce !== false) this.announce(row);
     this.logger.log({ runId, analysisId: row.id, trigger, overallScore: analysis.overallScore }, 'run analysed');
@@ -470,6 +449,30 @@ export interface ComparisonGroup {
 
 function runNotFound(runId: number): NotFoundError {
   return new NotFoundError(`Run ${runId} does not exist.`);
+}
+
+/** An analyses row for this run's inputs, score and suggestions (persisted by the caller). */
+function newAnalysisRow(
+  em: EntityManager,
+  runId: number,
+  trigger: AnalysisTrigger,
+  inputs: AnalysisInputs,
+  analysis: RunAnalysis,
+  suggestions: SuggestionSet,
+  state?: AnalysisState,
+): Analysis {
+  return em.create(Analysis, {
+    runId,
+    configId: inputs.config?.id ?? null,
+    trigger,
+    runStatus: inputs.status,
+    overallScore: analysis.overallScore,
+    dataQuality: analysis.dataQuality,
+    result: analysis as unknown as Record<string, unknown>,
+    suggestions: suggestions as unknown as Record<string, unknown>,
+    engineVersion: analysis.engineVersion,
+    ...(state ? { state } : {}),
+  } as Analysis);
 }
 
 function toStored(row: Analysis): StoredAnalysis {
