@@ -158,19 +158,6 @@ export class RunsService {
     throw stoppedConflict(runId, run.status, run.stopped_at ? new Date(run.stopped_at) : null);
   }
 
-  async start(em: EntityManager, input: StartRunInput): Promise<Run> {
-    const run = em.create(Run, {
-      apiKeyId: input.apiKeyId,
-      botId: input.botId,
-      configId: input.configId,
-      mode: input.mode,
-      startingBankroll: input.startingBankroll,
-      extra: input.extra,
-    } as Run);
-    await em.persist(run).flush();
-    return run;
-  }
-
   /** The run, locked for the rest of the transaction (a second stop waits for the first); 404 unless the owner's. */
   async lock(em: EntityManager, runId: number, owner: RunOwner): Promise<Run> {
     const run = await em.findOne(Run, ownedBy(runId, owner), { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -193,23 +180,6 @@ export class RunsService {
 
   async ensureExists(runId: number): Promise<void> {
     await this.uow.read((em) => this.require(em, runId, null));
-  }
-
-  /** The owning bot of each of these ids that is a run the owner may act on (missing: not a run, or another bot's). */
-  async owners(em: EntityManager, ids: number[], owner: RunOwner): Promise<Map<number, number | null>> {
-    if (ids.length === 0) return new Map();
-    const where = owner === null ? { id: { $in: ids } } : { id: { $in: ids }, botId: owner };
-    const rows = await em.find(Run, where, { fields: ['id', 'botId'] });
-    return new Map(rows.map((run) => [run.id, run.botId]));
-  }
-
-  /**
-   * Metrics are recorded until the bot stops the run: after run/stop the totals belong to its
-   * analysis, so a late push is refused (409) rather than changing them.
-   */
-  assertAcceptsMetrics(run: Run): void {
-    if (!run.stopResult) return;
-    throw stoppedConflict(run.id, run.status, run.stoppedAt);
   }
 
   /** Merges a metrics push into the run's latest values; a stale run that reports again is running again. */
