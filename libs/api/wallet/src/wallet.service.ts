@@ -31,6 +31,8 @@ export const WALLET_KEY = 'wallet';
 @Injectable()
 export class WalletService {
   private readonly logger = new Logger(WalletService.name);
+  /** The last pending threshold check per source: each new one waits for it. */
+  private readonly checks = new Map<string, Promise<void>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -90,11 +92,20 @@ export class WalletService {
   async onRunUpdated(event: RunUpdatedEvent): Promise<void> {
     const balance = toDecimalString(event.metrics['walletBalance']);
     if (balance === null) return;
-    try {
-      await this.uow.run((em) => this.record(em, `bot:${event.apiKeyId ?? 0}`, balance, event.runId));
-    } catch (error) {
-      this.logger.warn({ err: (error as Error).message, runId: event.runId }, 'could not check the wallet threshold');
-    }
+    const source = `bot:${event.apiKeyId ?? 0}`;
+    // Readings of one source are checked in the order their updates committed: two checks racing
+    // for the state row could otherwise see 10 before 20 and alert on the wrong balance.
+    const previous = this.checks.get(source) ?? Promise.resolve();
+    const check = previous.then(async () => {
+      try {
+        await this.uow.run((em) => this.record(em, source, balance, event.runId));
+      } catch (error) {
+        this.logger.warn({ err: (error as Error).message, runId: event.runId }, 'could not check the wallet threshold');
+      }
+    });
+    this.checks.set(source, check);
+    await check;
+    if (this.checks.get(source) === check) this.checks.delete(source);
   }
 
   /** Checks one reading against the threshold; alerts (durably) on a crossing below it. */
