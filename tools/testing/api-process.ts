@@ -24,6 +24,8 @@ export interface ApiProcessOptions {
   databaseUrl: string | null;
   port?: number;
   env?: Record<string, string>;
+  /** Node flags before the entry point (`--cpu-prof`, say: those NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 /** Starts the built API (`nx build api` first) as a real process on a free port and waits until ready. */
@@ -41,7 +43,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     ...options.env,
   };
   if (options.databaseUrl === null) delete env['DATABASE_URL'];
-  const child = spawn(process.execPath, [API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

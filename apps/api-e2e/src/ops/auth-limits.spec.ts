@@ -1,4 +1,5 @@
 import { startTestApi, TestApi } from '../support/api';
+import { sql, waitFor } from '../back-office/loopback';
 
 const settle = () => new Promise((done) => setTimeout(done, 500)); // let the API's log lines reach us
 const unknownKey = (i: number) => `pmk_bot_${String(i).padStart(8, '0')}guessedguessedguessedguessed`;
@@ -115,5 +116,37 @@ describe('key caches and TRUST_PROXY', () => {
     await t.raw('GET', '/api/bot/config', { key: unknownKey(5000), headers: { 'X-Forwarded-For': '10.78.0.2' } });
     await settle();
     expect(lookups(t).length).toBe(after + 1);
+  });
+});
+
+describe('key verification past the cache period', () => {
+  let t: TestApi;
+
+  beforeAll(async () => {
+    t = await startTestApi('ops_auth_fresh', { API_KEY_CACHE_SECONDS: '1', LOG_LEVEL: 'debug' });
+  });
+  afterAll(() => t?.stop());
+
+  it('keeps a steady key without a lookup per period, records its use, and refuses it soon after another instance revokes it', async () => {
+    const id = await botKeyId(t);
+    expect((await t.bot('GET', '/api/bot/config')).status).toBe(200);
+    // three cache periods of steady use, with nothing changed in api_keys: no second lookup of the key
+    for (let i = 0; i < 15; i += 1) {
+      expect((await t.bot('GET', '/api/bot/config')).status).toBe(200);
+      await new Promise((done) => setTimeout(done, 200));
+    }
+    await settle();
+    expect(lookups(t).filter((found) => found === id)).toHaveLength(1);
+    // the use is written (batched, not one UPDATE per request)
+    const [used] = await waitFor('last_used_at', async () => {
+      const rows = await sql<{ last_used_at: Date | null }>(t.databaseUrl, 'select last_used_at from api_keys where id = $1', [id]);
+      return rows[0]?.last_used_at ? rows : null;
+    });
+    expect(Date.now() - new Date(used.last_used_at as Date).getTime()).toBeLessThan(60_000);
+
+    // another instance revokes the key: this one sees the table change and refuses it within the period
+    await sql(t.databaseUrl, 'update api_keys set revoked_at = now() where id = $1', [id]);
+    const refused = await waitFor('the revoked key refused', async () => ((await t.bot('GET', '/api/bot/config')).status === 401 ? true : null), 5000);
+    expect(refused).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
   ApiKeyScope,
   ConflictError,
@@ -45,7 +45,7 @@ function visiblePrefix(value: string, source: ApiKeySource): string {
  * the cache at once.
  */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnModuleInit {
   private readonly logger = new Logger(ApiKeysService.name);
   /** Valid keys and unknown ones are cached apart (both bounded LRUs): a flood of unknown keys cannot evict a valid one. */
   private readonly valid: LruCache<string, CachedKey>;
@@ -53,6 +53,17 @@ export class ApiKeysService {
   private readonly cacheMs: number;
   private lookups = 0;
   private readonly lastUsedWritten = new Map<number, number>();
+  private readonly pendingUse = new Map<number, number>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** The api_keys fingerprint last seen, and the cache epoch it was taken in. */
+  private fingerprint: string | null = null;
+  private checkedEpoch = -1;
+  /** Bumped whenever the caches are cleared. */
+  private epoch = 0;
+  /** Until then, every cached answer holds (a fingerprint check found no change). */
+  private freshUntil = 0;
+  private nextCheckAt = 0;
+  private checking: Promise<void> | null = null;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -64,20 +75,35 @@ export class ApiKeysService {
     this.cacheMs = settings.resilience.apiKeyCacheSeconds * 1000;
   }
 
+  /** Takes the first fingerprint before the first request, so the first keys looked up are kept. */
+  async onModuleInit(): Promise<void> {
+    const now = Date.now();
+    this.nextCheckAt = now + this.cacheMs / 2;
+    await this.revalidate(now).catch((error: Error) => this.logger.warn({ err: error.message }, 'could not read the API keys fingerprint'));
+  }
+
   /** True for a key this instance verified as valid (and not expired) recently: not a guess. */
   isKnownValid(presented: string): boolean {
     const cached = this.valid.peek(hashKey(presented));
     return cached !== undefined && (cached.keyExpiresAt === null || cached.keyExpiresAt > Date.now());
   }
 
-  /** The principal for a presented key, or null when it is unknown, revoked or expired. */
+  /**
+   * The principal for a presented key, or null when it is unknown, revoked or expired.
+   *
+   * A key looked up is trusted for API_KEY_CACHE_SECONDS; past that it stays trusted only while the
+   * table's fingerprint (one query per instance every half period, not one per key) shows that no
+   * key was added, revoked, rotated or changed since it was looked up. Any change found clears both
+   * caches, so another instance's revocation is refused here within the same period as before.
+   */
   async verify(presented: string): Promise<Principal | null> {
     const hash = hashKey(presented);
     const now = Date.now();
+    this.revalidateIfDue(now);
     let cached = this.valid.get(hash);
-    if (!cached || cached.expiresAt < now) {
-      if (!cached && (this.unknown.get(hash) ?? 0) > now) return null;
-      const key = await this.uow.read((em) => em.findOne(ApiKey, { hash }));
+    if (!cached || Math.max(cached.expiresAt, this.freshUntil) < now) {
+      if (!cached && Math.max(this.unknown.get(hash) ?? 0, this.unknownFreshUntil(hash)) > now) return null;
+      const key = await this.lookUp(hash);
       this.lookups += 1;
       this.logger.debug({ lookups: this.lookups, foundApiKeyId: key && !key.revokedAt ? key.id : null }, 'API key looked up');
       if (!key || key.revokedAt) {
@@ -100,17 +126,90 @@ export class ApiKeysService {
     return cached.principal;
   }
 
+  /** An unknown key stays unknown while the fingerprint holds (a key made since would change it). */
+  private unknownFreshUntil(hash: string): number {
+    return this.unknown.peek(hash) === undefined ? 0 : this.freshUntil;
+  }
+
+  /** One key by its hash, plain SQL (no entity tracking on the path of every bot request). */
+  private async lookUp(hash: string): Promise<{ id: number; botId: number; name: string; scope: ApiKeyScope; hash: string; revokedAt: Date | null; expiresAt: Date | null } | null> {
+    const [row] = await this.uow.sql(
+      (sql) =>
+        sql.query<{ id: string; bot_id: string; name: string; scope: ApiKeyScope; hash: string; revoked_at: Date | null; expires_at: Date | null }>(
+          'select id, bot_id, name, scope, hash, revoked_at, expires_at from api_keys where hash = $1',
+          [hash],
+        ),
+      { single: true },
+    );
+    if (!row) return null;
+    return { id: Number(row.id), botId: Number(row.bot_id), name: row.name, scope: row.scope, hash: row.hash, revokedAt: row.revoked_at, expiresAt: row.expires_at };
+  }
+
+  /** Starts a fingerprint check when half the cache period has passed since the last (one at a time). */
+  private revalidateIfDue(now: number): void {
+    if (this.checking || now < this.nextCheckAt) return;
+    this.nextCheckAt = now + this.cacheMs / 2;
+    this.checking = this.revalidate(now)
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not check the API keys for changes'))
+      .finally(() => (this.checking = null));
+  }
+
+  private async revalidate(startedAt: number): Promise<void> {
+    const [row] = await this.uow.sql(
+      (sql) =>
+        sql.query<{ fingerprint: string }>(
+          `select count(*)::text || ':' || coalesce(md5(string_agg(
+                    concat_ws(',', id, bot_id, scope, name, hash, revoked_at, expires_at), ';' order by id)), '') as fingerprint
+             from api_keys`,
+        ),
+      { single: true },
+    );
+    const epoch = this.epoch;
+    if (epoch !== this.checkedEpoch || row.fingerprint !== this.fingerprint) {
+      // A first check, or something changed: what is cached predates it and is dropped.
+      this.forgetCachedKeys();
+      this.fingerprint = row.fingerprint;
+      this.checkedEpoch = this.epoch;
+      return;
+    }
+    // Nothing changed between the previous check and this one's start: everything cached holds.
+    this.freshUntil = Math.max(this.freshUntil, startedAt + this.cacheMs);
+  }
+
   private forgetCachedKeys(): void {
     this.valid.clear();
     this.unknown.clear();
+    this.freshUntil = 0;
+    this.epoch += 1;
   }
 
+  /** Records that a key was used: at most once a minute per key, all of them in one statement a second. */
   private touch(id: number, now: number): void {
     if ((this.lastUsedWritten.get(id) ?? 0) > now - LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastUsedWritten.set(id, now);
-    this.uow
-      .read((em) => em.nativeUpdate(ApiKey, { id }, { lastUsedAt: new Date(now) }))
-      .catch((error: Error) => this.logger.warn({ apiKeyId: id, err: error.message }, 'could not record key use'));
+    this.pendingUse.set(id, now);
+    if (this.lastUsedWritten.size > 100_000) this.lastUsedWritten.clear();
+    this.flushTimer ??= setTimeout(() => void this.flushUse(), 1000).unref();
+  }
+
+  private async flushUse(): Promise<void> {
+    this.flushTimer = null;
+    const used = [...this.pendingUse].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
+    this.pendingUse.clear();
+    if (used.length === 0) return;
+    try {
+      await this.uow.sql(
+        (sql) =>
+          sql.query(
+            `update api_keys k set last_used_at = greatest(k.last_used_at, u.at)
+               from jsonb_to_recordset($1::jsonb) as u(id bigint, at timestamptz) where k.id = u.id`,
+            [JSON.stringify(used)],
+          ),
+        { single: true },
+      );
+    } catch (error) {
+      this.logger.warn({ keys: used.length, err: (error as Error).message }, 'could not record key use');
+    }
   }
 
   async list(): Promise<ApiKeyView[]> {

@@ -299,7 +299,14 @@ export class RunsService {
 
   /** How many runs have this status: one bot's (owner) or every bot's (null). */
   async countByStatus(status: RunStatus, owner: RunOwner): Promise<number> {
-    return this.uow.read((em) => em.count(Run, owner === null ? { status } : { status, botId: owner }));
+    const [row] = await this.uow.sql(
+      (sql) =>
+        owner === null
+          ? sql.query<{ n: string }>('select count(*) as n from runs where status = $1', [status])
+          : sql.query<{ n: string }>('select count(*) as n from runs where status = $1 and bot_id = $2', [status, owner]),
+      { single: true },
+    );
+    return Number(row.n);
   }
 }
 
