@@ -12,13 +12,14 @@ import {
   RunStoppedEvent,
   SETTINGS,
   Settings,
+  Sql,
   UnitOfWork,
   UnprocessableError,
 } from '@polymaker/api/core';
-import { MetricsService } from '@polymaker/api/metrics';
+import { MetricSeriesStats, MetricsService } from '@polymaker/api/metrics';
 import { OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
-import { RunsService } from '@polymaker/api/runs';
-import { TradesService } from '@polymaker/api/trades';
+import { RunAnalysisFacts, RunsService } from '@polymaker/api/runs';
+import { RunTradeStats, TradesService } from '@polymaker/api/trades';
 import type { AnalysisInputs } from './analysis-inputs';
 import { Analysis, AnalysisState, AnalysisTrigger } from './entities/analysis.entity';
 import { num, RunAnalysis, scoreRun } from './score-run';
@@ -117,17 +118,35 @@ export class AnalysisService implements OnModuleInit {
    * drawdown, its final metrics): stored in the stop's transaction as a pending analysis, which
    * the analysis job completes. Breakdowns and suggestions are left to that job.
    */
-  async scoreOnStop(em: EntityManager, runId: number): Promise<StoredAnalysis> {
-    const inputs = await this.gatherTotals(em, runId);
+  async scoreOnStop(sql: Sql, run: RunAnalysisFacts): Promise<StoredAnalysis> {
+    const trades = await this.trades.statsOf(sql, run.runId);
+    const series = await this.metrics.seriesStatsOf(sql, run.runId);
+    const inputs = totalsOf(run, trades, series);
     const analysis = scoreRun(inputs);
     const suggestions: SuggestionSet = {
       status: 'pending',
       message: 'The full analysis (breakdowns and suggestions) is running; see GET /api/v1/analyses/{analysisId}.',
       items: [],
     };
-    const row = newAnalysisRow(em, runId, 'stop', inputs, analysis, suggestions, 'pending');
-    await em.persist(row).flush();
-    return toStored(row);
+    const configId = inputs.config?.id ?? null;
+    const [row] = await sql.query<{ id: string }>(
+      `insert into analyses (run_id, config_id, trigger, run_status, overall_score, data_quality, result, suggestions,
+                             applied_config_ids, engine_version, state, error, created_at)
+       values ($1, $2, 'stop', $3, $4, $5, $6::jsonb, $7::jsonb, '[]'::jsonb, $8, 'pending', null, now())
+       returning id`,
+      [run.runId, configId, inputs.status, analysis.overallScore, analysis.dataQuality, JSON.stringify(analysis), JSON.stringify(suggestions), analysis.engineVersion],
+    );
+    return {
+      ...analysis,
+      analysisId: Number(row.id),
+      trigger: 'stop',
+      runStatus: inputs.status,
+      configId,
+      suggestions,
+      appliedConfigIds: [],
+      state: 'pending',
+      error: null,
+    };
   }
 
   /** Computes without storing. */
@@ -379,22 +398,7 @@ export class AnalysisService implements OnModuleInit {
   private async gatherTotals(em: EntityManager, runId: number): Promise<AnalysisInputs> {
     const run = await this.runs.analysisFacts(em, runId);
     if (!run) throw runNotFound(runId);
-    const trades = await this.trades.statsOf(em, runId);
-    const series = await this.metrics.seriesStatsOf(em, runId);
-    const end = run.stoppedAt ?? new Date();
-    return {
-      runId,
-      status: run.status,
-      durationSeconds: Math.max(0, Math.round((end.getTime() - run.startedAt.getTime()) / 1000)),
-      startingBankroll: run.startingBankroll,
-      metrics: run.metrics,
-      trades,
-      seriesMaxDrawdown: series.maxDrawdown,
-      seriesPeakPnl: series.peakPnl,
-      metricPoints: series.points,
-      breakdowns: EMPTY_BREAKDOWNS(),
-      config: { id: run.configId, values: {}, assumed: run.configId === null },
-    };
+    return totalsOf(run, await this.trades.statsOf(em, runId), await this.metrics.seriesStatsOf(em, runId));
   }
 
   private async find(em: EntityManager, id: number): Promise<Analysis> {
@@ -452,6 +456,24 @@ function runNotFound(runId: number): NotFoundError {
 }
 
 /** An analyses row for this run's inputs, score and suggestions (persisted by the caller). */
+/** The score's inputs from the run's facts and its trade and metric aggregates (no breakdowns, no config values). */
+function totalsOf(run: RunAnalysisFacts, trades: RunTradeStats, series: MetricSeriesStats): AnalysisInputs {
+  const end = run.stoppedAt ?? new Date();
+  return {
+    runId: run.runId,
+    status: run.status,
+    durationSeconds: Math.max(0, Math.round((end.getTime() - run.startedAt.getTime()) / 1000)),
+    startingBankroll: run.startingBankroll,
+    metrics: run.metrics,
+    trades,
+    seriesMaxDrawdown: series.maxDrawdown,
+    seriesPeakPnl: series.peakPnl,
+    metricPoints: series.points,
+    breakdowns: EMPTY_BREAKDOWNS(),
+    config: { id: run.configId, values: {}, assumed: run.configId === null },
+  };
+}
+
 function newAnalysisRow(
   em: EntityManager,
   runId: number,

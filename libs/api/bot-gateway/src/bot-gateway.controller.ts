@@ -111,7 +111,7 @@ export class BotGatewayController {
     return this.gateway.updateRun(principal, body);
   }
 
-  @IdempotentPost('run/stop')
+  @IdempotentPost('run/stop', { plainSql: true })
   @HttpCode(200)
   @ApiOperation({
     operationId: 'botStopRun',

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { RunUpdatedEvent, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { RunUpdatedEvent, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 
@@ -123,9 +123,9 @@ export class MetricsService implements OnModuleInit {
    * The run's totalPnl series in three numbers, from the run_metric_stats aggregate (kept by a
    * trigger on run_metric_points): no scan of the series. Exact decimals as strings.
    */
-  async seriesStatsOf(em: EntityManager, runId: number): Promise<MetricSeriesStats> {
-    const [row] = await em.execute<{ points: string; peak_pnl: string | null; max_drawdown: string | null }[]>(
-      'select points, peak_pnl::text as peak_pnl, max_drawdown::text as max_drawdown from run_metric_stats where run_id = ?',
+  async seriesStatsOf(db: EntityManager | Sql, runId: number): Promise<MetricSeriesStats> {
+    const [row] = await sqlOf(db).query<{ points: string; peak_pnl: string | null; max_drawdown: string | null }>(
+      'select points, peak_pnl::text as peak_pnl, max_drawdown::text as max_drawdown from run_metric_stats where run_id = $1',
       [runId],
     );
     if (!row) return { points: 0, peakPnl: null, maxDrawdown: null };

@@ -158,11 +158,51 @@ export class RunsService {
     throw stoppedConflict(runId, run.status, run.stopped_at ? new Date(run.stopped_at) : null);
   }
 
-  /** The run, locked for the rest of the transaction (a second stop waits for the first); 404 unless the owner's. */
-  async lock(em: EntityManager, runId: number, owner: RunOwner): Promise<Run> {
-    const run = await em.findOne(Run, ownedBy(runId, owner), { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!run) throw runNotFound(runId);
-    return run;
+
+  /**
+   * The run being stopped, locked (plain SQL): what the score needs and the first stop's answer
+   * when there was one. 404 unless the owner's.
+   */
+  async lockForStop(sql: Sql, runId: number, owner: RunOwner): Promise<RunAnalysisFacts & { botId: number | null; stopResult: Record<string, unknown> | null }> {
+    const [row] = await sql.query<{
+      id: string;
+      bot_id: string | null;
+      status: RunStatus;
+      config_id: string | null;
+      starting_bankroll: string | null;
+      started_at: Date;
+      stopped_at: Date | null;
+      metrics: Record<string, unknown>;
+      stop_result: Record<string, unknown> | null;
+    }>(
+      `select id, bot_id, status, config_id, starting_bankroll::text as starting_bankroll, started_at, stopped_at, metrics, stop_result
+         from runs where id = $1 and ($2::bigint is null or bot_id = $2::bigint) for update`,
+      [runId, owner],
+    );
+    if (!row) throw runNotFound(runId);
+    return {
+      runId: Number(row.id),
+      botId: row.bot_id === null ? null : Number(row.bot_id),
+      status: row.status,
+      configId: row.config_id === null ? null : Number(row.config_id),
+      startingBankroll: row.starting_bankroll,
+      startedAt: new Date(row.started_at),
+      stoppedAt: row.stopped_at === null ? null : new Date(row.stopped_at),
+      metrics: row.metrics ?? {},
+      stopResult: row.stop_result,
+    };
+  }
+
+  /** Closes a run locked by `lockForStop`: status, stop time, error, score and the answer a second stop gets. One UPDATE. */
+  async recordStop(
+    sql: Sql,
+    runId: number,
+    stop: { status: StopStatus; errorMessage: string | null; stoppedAt: Date; overallScore: number | null; stopResult: Record<string, unknown> },
+  ): Promise<void> {
+    await sql.query(
+      'update runs set status = $2, error_message = $3, stopped_at = $4, overall_score = $5, stop_result = $6::jsonb where id = $1',
+      [runId, stop.status, stop.errorMessage, stop.stoppedAt, stop.overallScore, JSON.stringify(stop.stopResult)],
+    );
   }
 
   /** The run, unlocked; 404 unless the owner's. */
@@ -180,20 +220,6 @@ export class RunsService {
 
   async ensureExists(runId: number): Promise<void> {
     await this.uow.read((em) => this.require(em, runId, null));
-  }
-
-  /** Merges a metrics push into the run's latest values; a stale run that reports again is running again. */
-  applyMetrics(run: Run, update: MetricUpdate, at = new Date()): void {
-    run.metrics = { ...run.metrics, ...update.values };
-    run.extra = { ...run.extra, ...update.extra };
-    run.lastUpdateAt = at;
-    if ('totalPnl' in update.values) run.totalPnl = (update.values['totalPnl'] as string | null) ?? null;
-    if ('totalFills' in update.values) run.totalFills = (update.values['totalFills'] as number | null) ?? null;
-    if ('totalOrders' in update.values) run.totalOrders = (update.values['totalOrders'] as number | null) ?? null;
-    if (run.status === 'stale' && !run.stopResult) {
-      run.status = 'running'; // it was only silent: back to running until it stops or goes quiet again
-      run.stoppedAt = null;
-    }
   }
 
   finish(run: Run, status: StopStatus | 'stale', errorMessage: string | null, overallScore: number | null): void {

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
@@ -155,13 +155,13 @@ export class TradesService {
    * A run's trade totals from the run_trade_stats aggregate (kept by triggers on trades as trades
    * and fills arrive): one row read, no scan of the run's trades. Exact decimals as strings.
    */
-  async statsOf(em: EntityManager, runId: number): Promise<RunTradeStats> {
-    const [row] = await em.execute<
-      { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }[]
+  async statsOf(db: EntityManager | Sql, runId: number): Promise<RunTradeStats> {
+    const [row] = await sqlOf(db).query<
+      { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }
     >(
       `select trades, filled, cancelled, failed, pnl::text as pnl, filled_notional::text as filled_notional, wins, losses,
               gross_loss::text as gross_loss, round(size_sum / nullif(trades, 0), 4)::text as avg_size
-         from run_trade_stats where run_id = ?`,
+         from run_trade_stats where run_id = $1`,
       [runId],
     );
     if (!row) return { total: 0, filled: 0, cancelled: 0, failed: 0, pnl: '0', filledNotional: '0', wins: 0, losses: 0, avgSize: null, grossLoss: '0' };

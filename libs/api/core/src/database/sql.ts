@@ -37,6 +37,11 @@ export class EntityManagerSql implements Sql {
   }
 }
 
+/** Plain SQL on either kind of unit of work: the ORM's entity manager (adapted) or a pg client's. */
+export function sqlOf(db: EntityManager | Sql): Sql {
+  return 'batch' in db ? db : new EntityManagerSql(db);
+}
+
 /**
  * A pg client's transaction. BEGIN is not a round trip of its own: it travels with the first
  * statement (values inlined as escaped literals, so the simple protocol can carry both), and
