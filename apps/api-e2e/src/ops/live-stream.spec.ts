@@ -81,8 +81,9 @@ describe('live stream: backpressure and resume', () => {
       const positions = stalled.map((client) => client.lastId as string);
       const dropLines = () => t.api.output().split('\n').filter((line) => line.includes('live client too slow: dropped'));
       // Bot traffic with sizeable events (a market report names its token ids) until the server gives up on them.
+      // batch -1 is the last report: its token ids (prefix 9) are no other report's, so it is known when it arrives
       const markets = (batch: number) =>
-        Array.from({ length: 75 }, (_, i) => ({ tokenId: `${batch % 7}${String(i).padStart(3, '0')}`.padEnd(78, '7'), asset: 'BTC', window: '5m' }));
+        Array.from({ length: 75 }, (_, i) => ({ tokenId: `${batch < 0 ? 9 : batch % 7}${String(i).padStart(3, '0')}`.padEnd(78, '7'), asset: 'BTC', window: '5m' }));
       let reports = 0;
       while (dropLines().length < 40 && reports < 3000) {
         const answers = await Promise.all([0, 1, 2, 3].map((k) => t.bot('POST', '/api/bot/markets/report', { markets: markets(reports + k) })));
@@ -96,11 +97,11 @@ describe('live stream: backpressure and resume', () => {
       await waitUntil('every stalled client to see its stream closed', () => stalled.every((client) => client.ended), 30_000);
       // the reading client was not dropped and is still live
       expect(reader.ended).toBe(false);
-      const lastReport = await t.bot('POST', '/api/bot/markets/report', { markets: markets(9999) });
+      const lastReport = await t.bot('POST', '/api/bot/markets/report', { markets: markets(-1) });
       expect(lastReport.status).toBe(200);
       await waitUntil('the reader to get the last event', () => {
         const last = reader.events[reader.events.length - 1];
-        return last?.name === 'markets.reported' && (last.data as { tokenIds: string[] }).tokenIds[0] === markets(9999)[0].tokenId;
+        return last?.name === 'markets.reported' && (last.data as { tokenIds: string[] }).tokenIds[0] === markets(-1)[0].tokenId;
       });
 
       // A dropped client reconnects from where it was and is replayed everything it missed, in order.

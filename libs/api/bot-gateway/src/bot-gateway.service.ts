@@ -147,8 +147,15 @@ export class BotGatewayService {
     const reader = PayloadReader.of(body, 'trade body');
     const trade = readNewTrade(reader);
     reader.assertValid('trade');
-    // The run's owner comes from the runs module's cache; the trade is one INSERT (no BEGIN/COMMIT of its own).
+    // The run's owner comes from the runs module's cache; the trade is one INSERT (no BEGIN/COMMIT of its own),
+    // shared with the single trades of other requests arriving at the same moment.
     const botId = await this.runs.botOf(trade.runId, ownerOf(principal));
+    if (this.oneStatement(TradeLoggedEvent.eventName) && !this.uow.inUnitOfWork) {
+      // Not in a transaction (no Idempotency-Key): written with the other single trades of the moment.
+      const tradeId = await this.trades.insertGrouped(trade, botId);
+      this.uow.publish(new TradeLoggedEvent(trade.runId, [tradeId]));
+      return { tradeId, runId: trade.runId, status: 'placed' };
+    }
     return this.uow.sql(
       async (sql) => {
         const [tradeId] = await this.trades.insert(sql, [trade], new Map([[trade.runId, botId]]));
@@ -215,7 +222,13 @@ export class BotGatewayService {
     const reader = PayloadReader.of(body, 'trade/update body');
     const update = readTradeUpdate(reader);
     reader.assertValid('trade/update');
-    // One UPDATE ... WHERE id and bot_id RETURNING: another bot's trade is not found.
+    // One UPDATE ... WHERE id and bot_id RETURNING (shared with the single updates of the moment when
+    // no transaction is open): another bot's trade is not found.
+    if (this.oneStatement(TradeUpdatedEvent.eventName) && !this.uow.inUnitOfWork) {
+      const trade = await this.trades.updateGrouped(update, ownerOf(principal));
+      this.uow.publish(new TradeUpdatedEvent(trade.runId, trade.id, trade.status));
+      return { ok: true, tradeId: trade.id, status: trade.status };
+    }
     return this.uow.sql(
       async (sql) => {
         const trade = await this.trades.update(sql, update, ownerOf(principal));

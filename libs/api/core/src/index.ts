@@ -2,6 +2,7 @@ export * from './settings/settings';
 export * from '@polymaker/api/embedded-postgres';
 export * from './database/unit-of-work';
 export * from './database/sql';
+export * from './database/group-commit';
 export * from './errors/api-errors';
 export * from './errors/http-exception.filter';
 export * from './errors/database-unavailable';

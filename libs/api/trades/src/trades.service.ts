@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
@@ -8,6 +8,10 @@ import type { NewTrade, TradeUpdate } from './trade-input';
 import type { TradeStatus } from './entities/trade.entity';
 
 /** What a trade/update changed, as its event needs it. */
+/** Group commit of single trades: up to this many per INSERT, this many INSERTs in flight at once. */
+const GROUP_MAX_TRADES = 256;
+const GROUP_MAX_IN_FLIGHT = 4;
+
 export interface UpdatedTrade {
   id: number;
   runId: number;
@@ -57,7 +61,99 @@ export interface RunTradeStats {
 
 @Injectable()
 export class TradesService {
-  constructor(private readonly uow: UnitOfWork) {}
+  /** Single trades of concurrent requests, one INSERT per group (see GroupCommit). */
+  private readonly grouped: GroupCommit<{ trade: NewTrade; botId: number | null }, number>;
+
+  constructor(private readonly uow: UnitOfWork) {
+    this.grouped = new GroupCommit(
+      (items) =>
+        this.uow.sql((sql) => this.insert(sql, items.map((i) => i.trade), new Map(items.map((i) => [i.trade.runId, i.botId]))), { single: true }),
+      { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
+    );
+  }
+
+  /**
+   * One trade outside any transaction (its own autocommit), written together with the other single
+   * trades that arrive meanwhile: one statement, one commit and one stats-trigger run per group.
+   */
+  insertGrouped(trade: NewTrade, botId: number | null): Promise<number> {
+    return this.grouped.submit({ trade, botId });
+  }
+
+  private readonly groupedUpdates = new GroupCommit<{ update: TradeUpdate; owner: number | null }, UpdatedTrade | null>(
+    (items) => this.applyUpdates(items),
+    { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
+  );
+
+  /**
+   * One trade/update outside any transaction, applied together with the other single updates that
+   * arrive meanwhile (one UPDATE … FROM per group; only the fields each one sent change). Another
+   * bot's trade, or none, is a 404 for that request alone.
+   */
+  async updateGrouped(update: TradeUpdate, owner: number | null): Promise<UpdatedTrade> {
+    const updated = await this.groupedUpdates.submit({ update, owner });
+    if (!updated) throw tradeNotFound(update.tradeId);
+    return updated;
+  }
+
+  /** Applies updates in as few statements as their trade ids allow (a trade updated twice waits for the next round). */
+  private async applyUpdates(items: { update: TradeUpdate; owner: number | null }[]): Promise<(UpdatedTrade | null)[]> {
+    const results: (UpdatedTrade | null)[] = items.map(() => null);
+    let rest = items.map((item, i) => ({ ...item, i }));
+    while (rest.length > 0) {
+      const seen = new Set<number>();
+      const round = rest.filter((item) => !seen.has(item.update.tradeId) && seen.add(item.update.tradeId) !== undefined);
+      rest = rest.filter((item) => !round.includes(item));
+      const rows = round.map(({ update: u, owner, i }) => ({
+        i,
+        id: u.tradeId,
+        owner,
+        status: u.status ?? null,
+        has_status: u.status !== undefined,
+        fill_price: u.fillPrice ?? null,
+        has_fill_price: u.fillPrice !== undefined,
+        fill_size: u.fillSize ?? null,
+        has_fill_size: u.fillSize !== undefined,
+        fill_timestamp: u.fillTimestamp ?? null,
+        has_fill_timestamp: u.fillTimestamp !== undefined,
+        resolved_outcome: u.resolvedOutcome ?? null,
+        has_resolved_outcome: u.resolvedOutcome !== undefined,
+        pnl: u.pnl ?? null,
+        has_pnl: u.pnl !== undefined,
+        extra: Object.keys(u.extra).length > 0 ? u.extra : null,
+      }));
+      const updated = await this.uow.sql(
+        (sql) =>
+          sql.query<{ i: number; id: string; run_id: string; status: TradeStatus }>(
+            `update trades t set
+               status = case when u.has_status then u.status else t.status end,
+               fill_price = case when u.has_fill_price then u.fill_price else t.fill_price end,
+               fill_size = case when u.has_fill_size then u.fill_size else t.fill_size end,
+               fill_timestamp = case when u.has_fill_timestamp then u.fill_timestamp else t.fill_timestamp end,
+               resolved_outcome = case when u.has_resolved_outcome then u.resolved_outcome else t.resolved_outcome end,
+               pnl = case when u.has_pnl then u.pnl else t.pnl end,
+               extra = case when u.extra is null then t.extra else t.extra || u.extra end,
+               updated_at = now()
+             from jsonb_to_recordset($1::jsonb) as u(i int, id bigint, owner bigint, status text, has_status boolean,
+                  fill_price numeric, has_fill_price boolean, fill_size numeric, has_fill_size boolean,
+                  fill_timestamp timestamptz, has_fill_timestamp boolean, resolved_outcome text, has_resolved_outcome boolean,
+                  pnl numeric, has_pnl boolean, extra jsonb)
+            where t.id = any($2::bigint[]) and t.id = u.id and (u.owner is null or t.bot_id = u.owner)
+            returning u.i, t.id, t.run_id, t.status`,
+            // the id list makes the plan an index lookup of these trades, whatever the size of the table
+            [JSON.stringify(rows), `{${round.map((item) => item.update.tradeId).join(',')}}`],
+          ),
+        { single: true },
+      );
+      for (const row of updated) results[row.i] = { id: Number(row.id), runId: Number(row.run_id), status: row.status };
+    }
+    return results;
+  }
+
+  /** Statements and trades written by group commit so far. */
+  get groupCommitStats(): { statements: number; trades: number } {
+    return { statements: this.grouped.statements, trades: this.grouped.items };
+  }
 
   /**
    * Inserts trades in one statement with a single JSON parameter (exact decimals: PostgreSQL parses
@@ -129,11 +225,7 @@ export class TradesService {
        returning id, run_id, status`,
       values,
     );
-    if (!row) {
-      throw new NotFoundError(
-        `Trade ${update.tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`,
-      );
-    }
+    if (!row) throw tradeNotFound(update.tradeId);
     return { id: Number(row.id), runId: Number(row.run_id), status: row.status };
   }
 
@@ -304,4 +396,8 @@ export function toTradeView(trade: Trade): TradeView {
 /** numeric text from PostgreSQL without its trailing zeros ("0.50000000" → "0.5"). */
 function exact(value: string): string {
   return toDecimalString(value) ?? value;
+}
+
+function tradeNotFound(tradeId: number): NotFoundError {
+  return new NotFoundError(`Trade ${tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`);
 }

@@ -124,6 +124,11 @@ export class UnitOfWork implements OnApplicationShutdown {
     return result;
   }
 
+  /** Whether the caller runs inside a unit of work (a transaction is open, or about to be). */
+  get inUnitOfWork(): boolean {
+    return this.scope.getStore() !== undefined;
+  }
+
   /** Reads with a fresh entity manager (or the open transaction's, so a writer sees its own writes). */
   read<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.scope.getStore();
