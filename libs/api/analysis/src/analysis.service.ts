@@ -209,7 +209,7 @@ export class AnalysisService implements OnModuleInit {
         ? await this.analyzeAndStore(em, runId, payload.trigger ?? 'stale', { announce: false })
         : await this.complete(em, Number(payload.analysisId));
     await this.runs.recordScore(em, runId, stored.overallScore);
-    // last: a failure above rolls the job's savepoint back, and an event queued before it would still go out
+    // a failure above rolls the job's savepoint back, and this event with it (uow.savepoint)
     this.announce(stored, payload.notify ?? null);
   }
 

@@ -103,7 +103,8 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
         return true;
       }
       try {
-        await em.transactional((inner) => handler.handle(inner, job));
+        // a savepoint: a failure rolls the handler's writes back and drops the events it queued
+        await this.uow.savepoint((inner) => handler.handle(inner, job));
         await em.execute(`update outbox_jobs set status = 'done', attempts = ?, last_error = null, finished_at = now() where id = ?`, [
           job.attempt,
           job.id,

@@ -68,6 +68,25 @@ export class UnitOfWork implements OnApplicationShutdown {
   }
 
   /**
+   * A nested unit that may fail on its own inside an open `uow.run()` transaction: a savepoint. When
+   * `work` throws, its writes roll back to the savepoint and the events it queued are dropped with
+   * them (no listener ever sees an event for data that was rolled back); the outer unit goes on.
+   */
+  async savepoint<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const current = this.scope.getStore();
+    if (!current?.em) throw new Error('uow.savepoint() needs an open uow.run() transaction');
+    const queued = current.events.length;
+    const dispatched = current.dispatched;
+    try {
+      return await current.em.transactional((inner) => work(inner));
+    } catch (error) {
+      current.events.length = queued;
+      current.dispatched = Math.min(dispatched, queued);
+      throw error;
+    }
+  }
+
+  /**
    * Runs `work` with plain SQL in a transaction (or the one already open, ORM or plain) and emits its
    * events after commit. `single`: the work is one statement, sent without BEGIN/COMMIT (autocommit)
    * unless a transaction is already open; it must not publish events with in-transaction listeners.

@@ -1,0 +1,90 @@
+import { MikroORM, PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { EmbeddedPostgres, startEmbeddedPostgres } from '@polymaker/api/embedded-postgres';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DomainEvent } from '../events/domain-events';
+import { readSettings } from '../settings/settings';
+import { UnitOfWork } from './unit-of-work';
+
+class Noted extends DomainEvent {
+  static readonly eventName = 'test.noted';
+  readonly eventName = Noted.eventName;
+  constructor(readonly label: string) {
+    super();
+  }
+}
+
+/** The unit of work against a real PostgreSQL: what commits, what rolls back, which events go out. */
+describe('UnitOfWork', () => {
+  let pg: EmbeddedPostgres;
+  let dir: string;
+  let orm: MikroORM;
+  let uow: UnitOfWork;
+  const emitted: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join('/tmp', 'polymaker-uow-pg-'));
+    chmodSync(dir, 0o755);
+    pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data') });
+    const databaseUrl = pg.url;
+    orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: databaseUrl, entities: [], discovery: { warnWhenNoEntities: false } });
+    await orm.em.fork().execute('create table notes (label text not null)');
+    const emitter = new EventEmitter2();
+    emitter.on(Noted.eventName, (event: Noted) => emitted.push(event.label));
+    uow = new UnitOfWork(orm.em, emitter, orm, readSettings({ DATABASE_URL: databaseUrl }));
+    // owed work of an event: written in the transaction that publishes it
+    uow.listenInTransaction<Noted>(Noted.eventName, (event, sql) => sql.query('insert into notes (label) values ($1)', [`owed ${event.label}`]).then(() => undefined));
+  }, 120_000);
+  afterAll(async () => {
+    await uow?.onApplicationShutdown();
+    await orm?.close(true);
+    await pg?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    emitted.length = 0;
+    await orm.em.fork().execute('truncate notes');
+  });
+  const labels = async () => (await orm.em.fork().execute<{ label: string }[]>('select label from notes order by label')).map((row) => row.label);
+
+  it('drops the events of a failed savepoint with its writes; the outer unit commits the rest and emits its own', async () => {
+    await uow.run(async (em) => {
+      await em.execute("insert into notes (label) values ('outer')");
+      uow.publish(new Noted('before'));
+      await expect(
+        uow.savepoint(async (inner) => {
+          await inner.execute("insert into notes (label) values ('inner')");
+          uow.publish(new Noted('inside'));
+          throw new Error('the nested work failed');
+        }),
+      ).rejects.toThrow('the nested work failed');
+      uow.publish(new Noted('after'));
+    });
+    expect(await labels()).toEqual(['outer', 'owed after', 'owed before']);
+    expect(emitted).toEqual(['before', 'after']);
+  });
+
+  it('keeps the writes and events of a savepoint that succeeds', async () => {
+    await uow.run(async () => {
+      await uow.savepoint(async (inner) => {
+        await inner.execute("insert into notes (label) values ('inner')");
+        uow.publish(new Noted('inside'));
+      });
+    });
+    expect(await labels()).toEqual(['inner', 'owed inside']);
+    expect(emitted).toEqual(['inside']);
+  });
+
+  it('emits nothing and keeps nothing when the whole unit fails', async () => {
+    await expect(
+      uow.run(async (em) => {
+        await em.execute("insert into notes (label) values ('outer')");
+        uow.publish(new Noted('lost'));
+        throw new Error('the unit failed');
+      }),
+    ).rejects.toThrow('the unit failed');
+    expect(await labels()).toEqual([]);
+    expect(emitted).toEqual([]);
+  });
+});
