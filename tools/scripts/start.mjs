@@ -2,6 +2,7 @@
 // npm start: build what production needs (Nx reuses its cache on the next start), then run the API,
 // which applies migrations, starts the embedded PostgreSQL when DATABASE_URL is unset, and serves the admin app.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApps } from './nx-env.mjs';
@@ -15,7 +16,8 @@ if (!build.ok) {
 
 // No --enable-source-maps: mapping every stack trace costs on the request path (errors answered 4xx build
 // stacks too). For a debugging session, NODE_OPTIONS=--enable-source-maps npm start.
-const server = spawn(process.execPath, [join(root, 'dist/apps/api/main.js')], {
+const { nodeFlags } = JSON.parse(readFileSync(join(root, 'apps/api/runtime-flags.json'), 'utf8'));
+const server = spawn(process.execPath, [...nodeFlags, join(root, 'dist/apps/api/main.js')], {
   cwd: root,
   stdio: 'inherit',
 });

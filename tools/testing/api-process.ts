@@ -1,9 +1,11 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
 export const API_MAIN = resolve(__dirname, '../../dist/apps/api/main.js');
+/** The Node flags of every launch of the API (npm start and the Docker image use the same file). */
+export const API_NODE_FLAGS = (JSON.parse(readFileSync(resolve(__dirname, '../../apps/api/runtime-flags.json'), 'utf8')) as { nodeFlags: string[] }).nodeFlags;
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const TEST_BOT_KEY = 'test-bot-key-0123456789abcdef';
 
@@ -43,7 +45,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     ...options.env,
   };
   if (options.databaseUrl === null) delete env['DATABASE_URL'];
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...(options.nodeArgs ?? []), API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -24,6 +24,13 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toContain('dist/apps/api/main.js');
   });
 
+  it('starts the API with the Node flags every other launch uses (apps/api/runtime-flags.json)', () => {
+    const { nodeFlags } = JSON.parse(readFileSync(join(root, 'apps/api/runtime-flags.json'), 'utf8')) as { nodeFlags: string[] };
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(cmd).not.toBeNull();
+    expect(JSON.parse((cmd as RegExpExecArray)[1])).toEqual(['node', ...nodeFlags, 'dist/apps/api/main.js']);
+  });
+
   it('checks health on /ready and exposes the default port', () => {
     expect(dockerfile).toMatch(/HEALTHCHECK[\s\S]*\/ready/);
     expect(dockerfile).toMatch(/EXPOSE 3000/);
