@@ -164,9 +164,8 @@ export class ApiKeysService implements OnModuleInit {
         ),
       { single: true },
     );
-    const epoch = this.epoch;
-    if (epoch !== this.checkedEpoch || row.fingerprint !== this.fingerprint) {
-      // A first check, or something changed: what is cached predates it and is dropped.
+    if (this.epoch !== this.checkedEpoch || row.fingerprint !== this.fingerprint) {
+      // A first check, something changed, or the caches were cleared here meanwhile: what is cached is dropped.
       this.forgetCachedKeys();
       this.fingerprint = row.fingerprint;
       this.checkedEpoch = this.epoch;

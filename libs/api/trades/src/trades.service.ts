@@ -7,11 +7,11 @@ import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './
 import type { NewTrade, TradeUpdate } from './trade-input';
 import type { TradeStatus } from './entities/trade.entity';
 
-/** What a trade/update changed, as its event needs it. */
-/** Group commit of single trades: up to this many per INSERT, this many INSERTs in flight at once. */
+/** Group commit of single trades and updates: up to this many per statement, this many statements in flight at once. */
 const GROUP_MAX_TRADES = 256;
 const GROUP_MAX_IN_FLIGHT = 4;
 
+/** What a trade/update changed, as its event needs it. */
 export interface UpdatedTrade {
   id: number;
   runId: number;
@@ -101,9 +101,18 @@ export class TradesService {
     const results: (UpdatedTrade | null)[] = items.map(() => null);
     let rest = items.map((item, i) => ({ ...item, i }));
     while (rest.length > 0) {
-      const seen = new Set<number>();
-      const round = rest.filter((item) => !seen.has(item.update.tradeId) && seen.add(item.update.tradeId) !== undefined);
-      rest = rest.filter((item) => !round.includes(item));
+      // one UPDATE per round, each trade at most once in it (UPDATE … FROM applies one row per trade)
+      const round: typeof rest = [];
+      const later: typeof rest = [];
+      const inRound = new Set<number>();
+      for (const item of rest) {
+        if (inRound.has(item.update.tradeId)) later.push(item);
+        else {
+          inRound.add(item.update.tradeId);
+          round.push(item);
+        }
+      }
+      rest = later;
       const rows = round.map(({ update: u, owner, i }) => ({
         i,
         id: u.tradeId,
@@ -148,11 +157,6 @@ export class TradesService {
       for (const row of updated) results[row.i] = { id: Number(row.id), runId: Number(row.run_id), status: row.status };
     }
     return results;
-  }
-
-  /** Statements and trades written by group commit so far. */
-  get groupCommitStats(): { statements: number; trades: number } {
-    return { statements: this.grouped.statements, trades: this.grouped.items };
   }
 
   /**

@@ -27,9 +27,6 @@ export class GroupCommit<I, O> {
   private readonly queue: Pending<I, O>[] = [];
   private inFlight = 0;
   private scheduled = false;
-  /** Statements written and items carried (for the log and the bench). */
-  statements = 0;
-  items = 0;
 
   constructor(
     private readonly write: (items: I[]) => Promise<O[]>,
@@ -67,8 +64,6 @@ export class GroupCommit<I, O> {
   private async settle(batch: Pending<I, O>[]): Promise<void> {
     let results: O[];
     try {
-      this.statements += 1;
-      this.items += batch.length;
       results = await this.write(batch.map((pending) => pending.item));
       if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
     } catch (error) {
@@ -76,8 +71,8 @@ export class GroupCommit<I, O> {
         for (const pending of batch) pending.reject(error);
         return;
       }
-      // One of them may be at fault: each on its own, so the others still succeed.
-      await Promise.all(batch.map((pending) => this.settle([pending])));
+      // One of them may be at fault: each on its own, in order (two items may touch the same row), so the others still succeed.
+      for (const pending of batch) await this.settle([pending]);
       return;
     }
     batch.forEach((pending, i) => pending.resolve(results[i]));
