@@ -137,7 +137,7 @@ describe('key verification past the cache period', () => {
     }
     await settle();
     expect(lookups(t).filter((found) => found === id)).toHaveLength(1);
-    // the use is written (batched, not one UPDATE per request)
+    // the use is written (once a minute per key, not one UPDATE per request)
     const [used] = await waitFor('last_used_at', async () => {
       const rows = await sql<{ last_used_at: Date | null }>(t.databaseUrl, 'select last_used_at from api_keys where id = $1', [id]);
       return rows[0]?.last_used_at ? rows : null;

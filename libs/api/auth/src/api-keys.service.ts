@@ -54,7 +54,8 @@ export class ApiKeysService implements OnModuleInit {
   private lookups = 0;
   private readonly lastUsedWritten = new Map<number, number>();
   private readonly pendingUse = new Map<number, number>();
-  private flushTimer: NodeJS.Timeout | null = null;
+  private useWriteScheduled = false;
+  private writingUse = false;
   /** The api_keys fingerprint last seen, and the cache epoch it was taken in. */
   private fingerprint: string | null = null;
   private checkedEpoch = -1;
@@ -182,20 +183,32 @@ export class ApiKeysService implements OnModuleInit {
     this.epoch += 1;
   }
 
-  /** Records that a key was used: at most once a minute per key, all of them in one statement a second. */
+  /**
+   * Records that a key was used: at most once a minute per key, written at once (the list shows it on
+   * the next refresh); the uses that arrive while a write is in flight go together in the next one.
+   */
   private touch(id: number, now: number): void {
     if ((this.lastUsedWritten.get(id) ?? 0) > now - LAST_USED_WRITE_INTERVAL_MS) return;
     this.lastUsedWritten.set(id, now);
     this.pendingUse.set(id, now);
     if (this.lastUsedWritten.size > 100_000) this.lastUsedWritten.clear();
-    this.flushTimer ??= setTimeout(() => void this.flushUse(), 1000).unref();
+    this.scheduleUseWrite();
+  }
+
+  private scheduleUseWrite(): void {
+    if (this.useWriteScheduled || this.writingUse || this.pendingUse.size === 0) return;
+    this.useWriteScheduled = true;
+    setImmediate(() => {
+      this.useWriteScheduled = false;
+      void this.flushUse();
+    });
   }
 
   private async flushUse(): Promise<void> {
-    this.flushTimer = null;
     const used = [...this.pendingUse].map(([id, at]) => ({ id, at: new Date(at).toISOString() }));
     this.pendingUse.clear();
     if (used.length === 0) return;
+    this.writingUse = true;
     try {
       await this.uow.sql(
         (sql) =>
@@ -208,6 +221,9 @@ export class ApiKeysService implements OnModuleInit {
       );
     } catch (error) {
       this.logger.warn({ keys: used.length, err: (error as Error).message }, 'could not record key use');
+    } finally {
+      this.writingUse = false;
+      this.scheduleUseWrite();
     }
   }
 
