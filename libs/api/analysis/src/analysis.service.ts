@@ -455,7 +455,6 @@ function runNotFound(runId: number): NotFoundError {
   return new NotFoundError(`Run ${runId} does not exist.`);
 }
 
-/** An analyses row for this run's inputs, score and suggestions (persisted by the caller). */
 /** The score's inputs from the run's facts and its trade and metric aggregates (no breakdowns, no config values). */
 function totalsOf(run: RunAnalysisFacts, trades: RunTradeStats, series: MetricSeriesStats): AnalysisInputs {
   const end = run.stoppedAt ?? new Date();
@@ -474,6 +473,7 @@ function totalsOf(run: RunAnalysisFacts, trades: RunTradeStats, series: MetricSe
   };
 }
 
+/** An analyses row for this run's inputs, score and suggestions (persisted by the caller). */
 function newAnalysisRow(
   em: EntityManager,
   runId: number,
@@ -481,7 +481,6 @@ function newAnalysisRow(
   inputs: AnalysisInputs,
   analysis: RunAnalysis,
   suggestions: SuggestionSet,
-  state?: AnalysisState,
 ): Analysis {
   return em.create(Analysis, {
     runId,
@@ -493,7 +492,6 @@ function newAnalysisRow(
     result: analysis as unknown as Record<string, unknown>,
     suggestions: suggestions as unknown as Record<string, unknown>,
     engineVersion: analysis.engineVersion,
-    ...(state ? { state } : {}),
   } as Analysis);
 }
 

@@ -103,7 +103,9 @@ export class ApiKeysService implements OnModuleInit {
     this.revalidateIfDue(now);
     let cached = this.valid.get(hash);
     if (!cached || Math.max(cached.expiresAt, this.freshUntil) < now) {
-      if (!cached && Math.max(this.unknown.get(hash) ?? 0, this.unknownFreshUntil(hash)) > now) return null;
+      // an unknown key stays unknown for its period, or while the fingerprint holds (a key made since would change it)
+      const unknownUntil = cached ? undefined : this.unknown.get(hash);
+      if (unknownUntil !== undefined && Math.max(unknownUntil, this.freshUntil) > now) return null;
       const key = await this.lookUp(hash);
       this.lookups += 1;
       this.logger.debug({ lookups: this.lookups, foundApiKeyId: key && !key.revokedAt ? key.id : null }, 'API key looked up');
@@ -125,11 +127,6 @@ export class ApiKeysService implements OnModuleInit {
     if (cached.keyExpiresAt !== null && cached.keyExpiresAt <= now) return null;
     this.touch(cached.principal.apiKeyId, now);
     return cached.principal;
-  }
-
-  /** An unknown key stays unknown while the fingerprint holds (a key made since would change it). */
-  private unknownFreshUntil(hash: string): number {
-    return this.unknown.peek(hash) === undefined ? 0 : this.freshUntil;
   }
 
   /** One key by its hash, plain SQL (no entity tracking on the path of every bot request). */

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
-import { EntityManagerSql, NotFoundError, Sql, UnitOfWork } from '@polymaker/api/core';
+import { NotFoundError, Sql, sqlOf, UnitOfWork } from '@polymaker/api/core';
 import { OutboxJob, OutboxJobStatus } from './entities/outbox-job.entity';
 
 /** What a handler gets: the job as claimed, with this attempt's number (1 for the first). */
@@ -68,8 +68,7 @@ export class OutboxService {
 
   /** Writes the job in the caller's transaction; returns its id, or null when the dedupe key was taken. */
   async enqueue(db: EntityManager | Sql, topic: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<number | null> {
-    const sql = 'batch' in db ? db : new EntityManagerSql(db);
-    const rows = await sql.query<{ id: string }>(
+    const rows = await sqlOf(db).query<{ id: string }>(
       `insert into outbox_jobs (topic, payload, dedupe_key, max_attempts, available_at)
        values ($1, $2::jsonb, $3, $4, coalesce($5::timestamptz, now()))
        on conflict (dedupe_key) do nothing

@@ -158,7 +158,6 @@ export class RunsService {
     throw stoppedConflict(runId, run.status, run.stopped_at ? new Date(run.stopped_at) : null);
   }
 
-
   /**
    * The run being stopped, locked (plain SQL): what the score needs and the first stop's answer
    * when there was one. 404 unless the owner's.

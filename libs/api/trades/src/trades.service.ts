@@ -62,15 +62,19 @@ export interface RunTradeStats {
 @Injectable()
 export class TradesService {
   /** Single trades of concurrent requests, one INSERT per group (see GroupCommit). */
-  private readonly grouped: GroupCommit<{ trade: NewTrade; botId: number | null }, number>;
+  private readonly grouped = new GroupCommit<{ trade: NewTrade; botId: number | null }, number>(
+    (items) =>
+      this.uow.sql((sql) => this.insert(sql, items.map((i) => i.trade), new Map(items.map((i) => [i.trade.runId, i.botId]))), { single: true }),
+    { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
+  );
 
-  constructor(private readonly uow: UnitOfWork) {
-    this.grouped = new GroupCommit(
-      (items) =>
-        this.uow.sql((sql) => this.insert(sql, items.map((i) => i.trade), new Map(items.map((i) => [i.trade.runId, i.botId]))), { single: true }),
-      { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
-    );
-  }
+  /** Single trade/updates of concurrent requests, as few UPDATEs per group as their trade ids allow. */
+  private readonly groupedUpdates = new GroupCommit<{ update: TradeUpdate; owner: number | null }, UpdatedTrade | null>(
+    (items) => this.applyUpdates(items),
+    { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
+  );
+
+  constructor(private readonly uow: UnitOfWork) {}
 
   /**
    * One trade outside any transaction (its own autocommit), written together with the other single
@@ -79,11 +83,6 @@ export class TradesService {
   insertGrouped(trade: NewTrade, botId: number | null): Promise<number> {
     return this.grouped.submit({ trade, botId });
   }
-
-  private readonly groupedUpdates = new GroupCommit<{ update: TradeUpdate; owner: number | null }, UpdatedTrade | null>(
-    (items) => this.applyUpdates(items),
-    { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
-  );
 
   /**
    * One trade/update outside any transaction, applied together with the other single updates that
