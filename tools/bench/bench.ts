@@ -370,7 +370,10 @@ async function overloadRows(api: Api, capacity: number, connections: { headers: 
   const targets: Target[] = connections.map((c) => ({ url: api.url, method: 'POST', path: '/api/bot/trade', headers: c.headers, body: c.body }));
   // Meanwhile one bot polls its config, one request at a time: it must be served while writes are shed.
   const configPoll = closedLoop({ url: api.url, method: 'GET', path: '/api/bot/config', headers: connections[0].headers }, 1, P.overloadSeconds, 0);
-  const r = await boundedOpenLoop(() => targets[i++ % targets.length], rate, P.overloadSeconds, P.overloadMaxInFlight, P.overloadMaxInFlight);
+  // The bench's 1,024 connections are open before the overload starts, as a fleet's bots are: Node
+  // (libuv) accepts one new connection per turn of the event loop, so a storm of new connections
+  // during an overload waits in the accept queue (README, "Bounded under overload").
+  const r = await boundedOpenLoop(() => targets[i++ % targets.length], rate, P.overloadSeconds, P.overloadMaxInFlight, P.overloadMaxInFlight, '/health');
   const config = await configPoll;
   const recovery = await recoveryProbe(targets[0], r.endedAt, P.recoveryStreak, P.recoveryUnderMs, P.recoveryMaxSeconds);
   await r.drained;
@@ -386,14 +389,15 @@ async function overloadRows(api: Api, capacity: number, connections: { headers: 
   rows.push({
     name:
       `overload: POST /api/bot/trade open loop at ${int(rate)} req/s (${P.overloadFactor}× the closed loop) for ${P.overloadSeconds} s, ` +
-      `≤ ${P.overloadMaxInFlight} in flight; sent ${int(r.sentPerSec)} req/s`,
+      `≤ ${P.overloadMaxInFlight} in flight on as many keep-alive connections opened before; sent ${int(r.sentPerSec)} req/s`,
     throughput: `${int(r.served.count / r.seconds)} req/s served (2xx)`,
     p50: ms(r.served.percentile(0.5)),
     p99: `${ms(servedP99)} (2xx)`,
     target: `what is not served is shed with 503 + Retry-After (no other failure); served p99 < ${T.tradeP99} ms`,
     result:
       `${met(r.failed === 0 && servedP99 < T.tradeP99, [r.failed ? `${int(r.failed)} other failures (${pct(r.failed)})` : '', servedP99 >= T.tradeP99 ? `served p99 ${ms(servedP99 - T.tradeP99)} ms over` : ''].filter(Boolean).join('; '))}; ` +
-      `shed ${pct(r.shed)} (503 + Retry-After, p99 ${ms(r.shedLatency.percentile(0.99))} ms), served ${pct(r.served.count)}${failures ? `; failures: ${failures}` : ''}`,
+      `shed ${pct(r.shed)} (503 + Retry-After, p50 ${ms(r.shedLatency.percentile(0.5))} ms, p99 ${ms(r.shedLatency.percentile(0.99))} ms), served ${pct(r.served.count)} ` +
+      `(info: served p99 ${ms(r.servedSteady.percentile(0.99))} ms for the requests sent after the first second)${failures ? `; failures: ${failures}` : ''}`,
   });
   const configP99 = config.histogram.percentile(0.99);
   rows.push({

@@ -1,6 +1,12 @@
-import { OverloadGuard } from './overload-guard';
+import { MIN_ADAPTIVE_LIMIT, nextInFlightLimit, OverloadGuard } from './overload-guard';
 
-const settings = { maxInFlightWrites: 2, maxEventLoopLagMs: 0, maxPoolWaiting: 3, retryAfterSeconds: 1 };
+const settings = {
+  maxInFlightWrites: 2,
+  maxEventLoopLagMs: 0,
+  targetEventLoopLagMs: 0,
+  maxPoolWaiting: 3,
+  retryAfterSeconds: 1,
+};
 
 describe('OverloadGuard', () => {
   it('admits up to the in-flight bound, sheds past it, and admits again once one is released (twice is once)', () => {
@@ -31,5 +37,53 @@ describe('OverloadGuard', () => {
     const guard = new OverloadGuard(settings, { poolWaiting: () => 0 });
     expect(guard.exception().getStatus()).toBe(503);
     expect(guard.exception().message).toMatch(/nothing was stored.*Retry in 1 s/);
+  });
+
+  it('sheds every write while the event loop lags past OVERLOAD_MAX_LAG_MS, and admits again once it does not', () => {
+    const guard = new OverloadGuard(
+      { ...settings, maxInFlightWrites: 0, maxEventLoopLagMs: 200 },
+      { poolWaiting: () => 0 },
+    );
+    guard.observeLag(250);
+    expect(guard.admit()).toEqual({ shed: expect.stringContaining('OVERLOAD_MAX_LAG_MS') });
+    guard.observeLag(20);
+    expect('release' in guard.admit()).toBe(true);
+  });
+
+  it('narrows the in-flight bound while the event loop lags past the target, and widens it back to the ceiling', () => {
+    const guard = new OverloadGuard(
+      { ...settings, maxInFlightWrites: 128, targetEventLoopLagMs: 30 },
+      { poolWaiting: () => 0 },
+    );
+    expect(guard.limit).toBe(128);
+    guard.observeLag(20); // between half the target and the target: held
+    expect(guard.limit).toBe(128);
+    guard.observeLag(40);
+    expect(guard.limit).toBe(96); // 30 / 40: a quarter off
+    guard.observeLag(300);
+    expect(guard.limit).toBe(48); // far over: half off at most
+    for (let i = 0; i < 30; i++) guard.observeLag(80);
+    expect(guard.limit).toBe(MIN_ADAPTIVE_LIMIT);
+    // At the narrowed bound the fifth concurrent write is shed, and the answer says why.
+    const admitted = Array.from({ length: MIN_ADAPTIVE_LIMIT }, () => guard.admit());
+    expect(admitted.every((a) => 'release' in a)).toBe(true);
+    expect(guard.admit()).toEqual({
+      shed: expect.stringMatching(/bound 4 while the event loop lags.*OVERLOAD_MAX_IN_FLIGHT 128/),
+    });
+    let windows = 0;
+    while (guard.limit < 128) {
+      guard.observeLag(5);
+      windows++;
+    }
+    expect(guard.limit).toBe(128);
+    expect(windows).toBeLessThan(40); // grows by an eighth a window: back within seconds, not minutes
+  });
+
+  it('computes the next bound within its floor and ceiling', () => {
+    expect(nextInFlightLimit(5, 100, 30, 128)).toBe(MIN_ADAPTIVE_LIMIT);
+    expect(nextInFlightLimit(127, 1, 30, 128)).toBe(128);
+    expect(nextInFlightLimit(2, 100, 30, 2)).toBe(2); // a ceiling under the floor is kept
+    expect(nextInFlightLimit(8, 10, 30, 128)).toBe(9);
+    expect(nextInFlightLimit(100, 31, 30, 128)).toBe(90); // just over: a tenth off
   });
 });

@@ -89,6 +89,7 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
       requestTimeoutMs: 30_000,
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 72_000,
+      listenBacklog: 4096,
       trustProxy: false,
       authFailuresPerMinute: 30,
       apiKeyCacheSize: 10_000,
@@ -97,19 +98,22 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
       liveReplayEvents: 1000,
       dbConnectTimeoutMs: 3000,
       dbAcquireTimeoutMs: 5000,
-      overload: { maxInFlightWrites: 128, maxEventLoopLagMs: 1000, maxPoolWaiting: 64, retryAfterSeconds: 1 },
+      overload: { maxInFlightWrites: 64, maxEventLoopLagMs: 1000, targetEventLoopLagMs: 30, maxPoolWaiting: 64, retryAfterSeconds: 1 },
     });
   });
 
   it('reads the overload bounds (0 turns one off) and names a bad one', () => {
-    expect(readSettings({ OVERLOAD_MAX_IN_FLIGHT: '0', OVERLOAD_MAX_LAG_MS: '250', OVERLOAD_RETRY_AFTER_SECONDS: '3' }).resilience.overload).toEqual({
+    expect(readSettings({ OVERLOAD_MAX_IN_FLIGHT: '0', OVERLOAD_MAX_LAG_MS: '250', OVERLOAD_TARGET_LAG_MS: '0', OVERLOAD_RETRY_AFTER_SECONDS: '3' }).resilience.overload).toEqual({
       maxInFlightWrites: 0,
       maxEventLoopLagMs: 250,
+      targetEventLoopLagMs: 0,
       maxPoolWaiting: 64,
       retryAfterSeconds: 3,
     });
     expect(() => readSettings({ OVERLOAD_RETRY_AFTER_SECONDS: '0' })).toThrow(/OVERLOAD_RETRY_AFTER_SECONDS/);
     expect(() => readSettings({ OVERLOAD_MAX_IN_FLIGHT: 'many' })).toThrow(/OVERLOAD_MAX_IN_FLIGHT/);
+    expect(() => readSettings({ OVERLOAD_TARGET_LAG_MS: '-5' })).toThrow(/OVERLOAD_TARGET_LAG_MS/);
+    expect(() => readSettings({ LISTEN_BACKLOG: '0' })).toThrow(/LISTEN_BACKLOG/);
   });
 
   it('reads TRUST_PROXY as off, on, a hop count or proxy addresses', () => {

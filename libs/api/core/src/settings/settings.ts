@@ -56,6 +56,12 @@ export interface ResilienceSettings {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
   keepAliveTimeoutMs: number;
+  /**
+   * Connections the kernel queues for the server to accept (capped by net.core.somaxconn). Past it a
+   * new connection's SYN is dropped and the client retries it after 1, 3, 7 s: a fleet connecting at
+   * once must fit.
+   */
+  listenBacklog: number;
   /** Whose X-Forwarded-For to believe: false (the peer address is the client), true (any), a hop count, or addresses/CIDRs. */
   trustProxy: boolean | number | string[];
   /** Failed authentications allowed per client address per minute (a burst of as many), before any database lookup. */
@@ -80,8 +86,10 @@ export interface ResilienceSettings {
 export interface OverloadSettings {
   /** Bot write requests (POST /api/bot/*) being handled at once by this instance. */
   maxInFlightWrites: number;
-  /** Event-loop delay (the last ~half second's worst) past which new bot writes are shed. */
+  /** Event-loop delay (90th percentile of the last quarter second) past which every new bot write is shed. */
   maxEventLoopLagMs: number;
+  /** Event-loop delay the in-flight bound adapts to: it shrinks while the delay is above this (0: a fixed bound). */
+  targetEventLoopLagMs: number;
   /** Requests waiting for a free plain SQL connection past which new bot writes are shed. */
   maxPoolWaiting: number;
   /** The Retry-After of a shed request. */
@@ -271,6 +279,7 @@ function readResilience(
     requestTimeoutMs,
     headersTimeoutMs,
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
+    listenBacklog: integer('LISTEN_BACKLOG', 4096, 1, 65_535),
     trustProxy: readTrustProxy(text('TRUST_PROXY'), problems),
     authFailuresPerMinute: integer('AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
     apiKeyCacheSize: integer('API_KEY_CACHE_SIZE', 10_000, 10, 1_000_000),
@@ -280,8 +289,9 @@ function readResilience(
     dbConnectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
     overload: {
-      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 100_000),
+      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 64, 0, 100_000),
       maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 1000, 0, 60_000),
+      targetEventLoopLagMs: integer('OVERLOAD_TARGET_LAG_MS', 30, 0, 60_000),
       maxPoolWaiting: integer('OVERLOAD_MAX_POOL_WAITING', 64, 0, 100_000),
       retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     },
