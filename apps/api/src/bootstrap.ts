@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { auditScopeHook } from '@polymaker/api/audit';
 import { HttpExceptionFilter, JsonLogger, OverloadGuard, parseJsonBody, Settings, toErrorBody, UnitOfWork } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -57,6 +58,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   });
   shedBotWritesPastCapacity(app, fastify, settings, logger);
+  fastify.addHook('preHandler', auditScopeHook); // who made each admin change, for the audit log
   // While shutting down, in-flight requests finish and their sockets close instead of idling,
   // so closing does not wait for keep-alive timeouts.
   let closing = false;
