@@ -37,7 +37,8 @@ interface ScopedRequest {
  * interceptor in AsyncResource.bind, about a tenth of the CPU of a GET /api/bot/config (profiled).
  */
 export function auditScopeHook(request: ScopedRequest, _reply: unknown, done: () => void): void {
-  if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/bot/')) return done();
+  if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/api/bot/'))
+    return done();
   const actor: AuditActor = {
     get principal() {
       return request.principal ?? null;
