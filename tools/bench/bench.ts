@@ -13,7 +13,8 @@ import { API_MAIN, freePort, startApiProcess } from '../testing/api-process';
 import { startTestPostgres, TestPostgres } from '../testing/test-postgres';
 import { Rng } from '../bot-simulator/src/rng';
 import { MarketWorld, ASSETS, WINDOWS } from '../bot-simulator/src/market';
-import { tradeBody } from '../bot-simulator/src/wire';
+import { tradeBody, TradeBody } from '../bot-simulator/src/wire';
+import { Histogram } from '../bot-simulator/src/stats';
 import { bodyRing, boundedOpenLoop, closedLoop, fixedCount, LoadResult, recoveryProbe, Target } from './load';
 import { FleetResult, GeneratorLoad, rssMb, runFleet } from './fleet';
 
@@ -168,6 +169,54 @@ async function seedBatches(api: Api, runId: number, trades: number, seed: number
     batches,
     P.batchConcurrency,
   );
+}
+
+/**
+ * What the database alone takes: the batch run's trades inserted by bare pg with the statement the
+ * API uses (one jsonb_to_recordset INSERT per batch, same table, indexes and triggers), as many
+ * connections as the batch run has requests in flight.
+ */
+async function batchFloorRun(databaseUrl: string, runId: number): Promise<{ tradesPerSec: number; histogram: Histogram }> {
+  log(`floor of the batch: bare pg, ${P.batches} × ${P.batchSize}-row INSERT, ${P.batchConcurrency} connections...`);
+  const make = tradeMaker(runId, 3);
+  const batches = Array.from({ length: P.batches }, () =>
+    JSON.stringify(
+      Array.from({ length: P.batchSize }, () => {
+        const t = make() as unknown as TradeBody;
+        return { run_id: t.runId, bot_id: null, cycle: t.cycle, asset: t.asset, window_duration: t.windowDuration, side: t.side, outcome: t.outcome, price: String(t.price), size: String(t.size), strategy: t.strategy, condition_id: t.conditionId ?? null, token_id: t.tokenId ?? null, extra: {} };
+      }),
+    ),
+  );
+  const histogram = new Histogram();
+  const clients = await Promise.all(
+    Array.from({ length: P.batchConcurrency }, async () => {
+      const client = new Client({ connectionString: databaseUrl });
+      await client.connect();
+      return client;
+    }),
+  );
+  const t0 = performance.now();
+  try {
+    await Promise.all(
+      clients.map(async (client) => {
+        for (let rows = batches.pop(); rows !== undefined; rows = batches.pop()) {
+          const b0 = performance.now();
+          await client.query(
+            `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
+             select run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, coalesce(extra, '{}')
+               from jsonb_to_recordset($1::jsonb) as x(run_id bigint, bot_id bigint, cycle bigint, asset text, window_duration text, side text,
+                    outcome text, price numeric, size numeric, strategy text, condition_id text, token_id text, extra jsonb)
+             returning id`,
+            [rows],
+          );
+          histogram.record(performance.now() - b0);
+        }
+      }),
+    );
+  } finally {
+    await Promise.all(clients.map((client) => client.end()));
+  }
+  return { tradesPerSec: (P.batches * P.batchSize) / ((performance.now() - t0) / 1000), histogram };
 }
 
 async function stopHundredThousand(api: Api, databaseUrl: string | null): Promise<void> {
@@ -658,14 +707,27 @@ async function main(): Promise<void> {
     const batch = await seedBatches(api, batchRun, P.batches * P.batchSize, 2);
     const sizeAfter = await dbSize(databaseUrl);
     const tradesPerSec = batch.perSec * P.batchSize;
+    const batchFloor = databaseUrl ? await batchFloorRun(databaseUrl, batchRun) : null;
     rows.push({
       name: `POST /api/bot/trade/batch, ${P.batchSize}-trade batches, ${P.batchConcurrency} in flight`,
       throughput: `${int(tradesPerSec)} trades/s`,
       p50: `${ms(batch.histogram.percentile(0.5))} / batch`,
       p99: `${ms(batch.histogram.percentile(0.99))} / batch`,
       target: `≥ ${int(T.batchTradesPerSec)} trades/s`,
-      result: met(tradesPerSec >= T.batchTradesPerSec && batch.errors === 0, `${int(T.batchTradesPerSec - tradesPerSec)} trades/s short${batch.errors ? `, ${batch.errors} failed` : ''}`),
+      result:
+        met(tradesPerSec >= T.batchTradesPerSec && batch.errors === 0, `${int(T.batchTradesPerSec - tradesPerSec)} trades/s short${batch.errors ? `, ${batch.errors} failed` : ''}`) +
+        (batchFloor ? ` (${(tradesPerSec / batchFloor.tradesPerSec).toFixed(2)}× the database floor below)` : ''),
     });
+    if (batchFloor) {
+      rows.push({
+        name: `  floor of the batch: the same ${P.batchSize}-row INSERT statement sent by bare pg, ${P.batchConcurrency} connections (no HTTP, no validation)`,
+        throughput: `${int(batchFloor.tradesPerSec)} trades/s`,
+        p50: `${ms(batchFloor.histogram.percentile(0.5))} / batch`,
+        p99: `${ms(batchFloor.histogram.percentile(0.99))} / batch`,
+        target: 'info: what PostgreSQL takes on this machine',
+        result: '-',
+      });
+    }
     if (batch.errors) notes.push(`batch: ${batch.errors} failed: ${batch.lastBody}`);
     const batchPerMillion = ((sizeAfter - sizeBefore) / (P.batches * P.batchSize)) * 1e6;
 

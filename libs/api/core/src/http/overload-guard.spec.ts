@@ -44,35 +44,37 @@ describe('OverloadGuard', () => {
       { ...settings, maxInFlightWrites: 0, maxEventLoopLagMs: 200 },
       { poolWaiting: () => 0 },
     );
-    guard.observeLag(250);
+    guard.observeLag({ p50: 5, p90: 250 });
     expect(guard.admit()).toEqual({ shed: expect.stringContaining('OVERLOAD_MAX_LAG_MS') });
-    guard.observeLag(20);
+    guard.observeLag({ p50: 5, p90: 20 });
     expect('release' in guard.admit()).toBe(true);
   });
 
-  it('narrows the in-flight bound while the event loop lags past the target, and widens it back to the ceiling', () => {
+  it('narrows the in-flight bound while the median event-loop delay is past the target, and widens it back to the ceiling', () => {
     const guard = new OverloadGuard(
-      { ...settings, maxInFlightWrites: 128, targetEventLoopLagMs: 30 },
+      { ...settings, maxInFlightWrites: 128, targetEventLoopLagMs: 20 },
       { poolWaiting: () => 0 },
     );
     expect(guard.limit).toBe(128);
-    guard.observeLag(20); // between half the target and the target: held
+    guard.observeLag({ p50: 15, p90: 400 }); // a burst (a GC, a big batch): the median is what counts
     expect(guard.limit).toBe(128);
-    guard.observeLag(40);
-    expect(guard.limit).toBe(96); // 30 / 40: a quarter off
-    guard.observeLag(300);
-    expect(guard.limit).toBe(48); // far over: half off at most
-    for (let i = 0; i < 30; i++) guard.observeLag(80);
+    guard.observeLag({ p50: 25, p90: 40 });
+    expect(guard.limit).toBe(102); // 20 / 25: a fifth off
+    guard.observeLag({ p50: 300, p90: 300 });
+    expect(guard.limit).toBe(51); // far over: half off at most
+    for (let i = 0; i < 30; i++) guard.observeLag({ p50: 80, p90: 90 });
     expect(guard.limit).toBe(MIN_ADAPTIVE_LIMIT);
-    // At the narrowed bound the fifth concurrent write is shed, and the answer says why.
+    // At the narrowed bound one more concurrent write is shed, and the answer says why.
     const admitted = Array.from({ length: MIN_ADAPTIVE_LIMIT }, () => guard.admit());
     expect(admitted.every((a) => 'release' in a)).toBe(true);
     expect(guard.admit()).toEqual({
-      shed: expect.stringMatching(/bound 4 while the event loop lags.*OVERLOAD_MAX_IN_FLIGHT 128/),
+      shed: expect.stringMatching(
+        new RegExp(`bound ${MIN_ADAPTIVE_LIMIT} while the event loop lags.*OVERLOAD_MAX_IN_FLIGHT 128`),
+      ),
     });
     let windows = 0;
     while (guard.limit < 128) {
-      guard.observeLag(5);
+      guard.observeLag({ p50: 2, p90: 6 });
       windows++;
     }
     expect(guard.limit).toBe(128);
@@ -80,10 +82,11 @@ describe('OverloadGuard', () => {
   });
 
   it('computes the next bound within its floor and ceiling', () => {
-    expect(nextInFlightLimit(5, 100, 30, 128)).toBe(MIN_ADAPTIVE_LIMIT);
+    expect(nextInFlightLimit(MIN_ADAPTIVE_LIMIT + 1, 100, 30, 128)).toBe(MIN_ADAPTIVE_LIMIT);
     expect(nextInFlightLimit(127, 1, 30, 128)).toBe(128);
     expect(nextInFlightLimit(2, 100, 30, 2)).toBe(2); // a ceiling under the floor is kept
-    expect(nextInFlightLimit(8, 10, 30, 128)).toBe(9);
+    expect(nextInFlightLimit(16, 10, 30, 128)).toBe(18);
     expect(nextInFlightLimit(100, 31, 30, 128)).toBe(90); // just over: a tenth off
+    expect(nextInFlightLimit(100, 20, 30, 128)).toBe(100); // between half the target and the target: held
   });
 });

@@ -7,26 +7,38 @@ export interface OverloadSignals {
   poolWaiting(): number;
 }
 
-/** How often the event-loop delay is sampled into the shedding decision. */
+/** How often the event-loop delay is sampled into the shedding decisions. */
 const LAG_WINDOW_MS = 250;
-/** The adaptive in-flight bound never goes below this (a few writes always get through). */
-export const MIN_ADAPTIVE_LIMIT = 4;
+/**
+ * The adaptive in-flight bound never goes below this: when the 503s alone keep the loop busy, fewer
+ * admitted writes would not shorten its turns, only serve less.
+ */
+export const MIN_ADAPTIVE_LIMIT = 16;
+
+/** One window of event-loop delay, in ms. */
+export interface LagWindow {
+  /** Median: a standing queue (every turn long), not a burst. Drives the adaptive bound. */
+  p50: number;
+  /** 90th percentile: one long pause (a GC) does not reach it. Drives the hard OVERLOAD_MAX_LAG_MS stop. */
+  p90: number;
+}
 
 /**
- * The next in-flight bound from the last window's event-loop delay (90th percentile): while the delay
- * is over the target, cut in proportion (target / delay, between a tenth and a half off); while it is
- * under half the target, grown back by an eighth (at least one); kept in between. The bound moves between MIN_ADAPTIVE_LIMIT and the configured ceiling.
+ * The next in-flight bound from the last window's median event-loop delay: while it is over the
+ * target, cut in proportion (target / delay, between a tenth and a half off); while it is under half
+ * the target, grown back by an eighth (at least one); kept in between. The bound moves between
+ * MIN_ADAPTIVE_LIMIT and the configured ceiling.
  */
 export function nextInFlightLimit(
   limit: number,
-  lagP90Ms: number,
+  lagMs: number,
   targetLagMs: number,
   ceiling: number,
 ): number {
   const floor = Math.min(MIN_ADAPTIVE_LIMIT, ceiling);
-  if (lagP90Ms > targetLagMs)
-    return Math.max(floor, Math.floor(limit * Math.min(0.9, Math.max(0.5, targetLagMs / lagP90Ms))));
-  if (lagP90Ms < targetLagMs / 2) return Math.min(ceiling, limit + Math.max(1, Math.ceil(limit / 8)));
+  if (lagMs > targetLagMs)
+    return Math.max(floor, Math.floor(limit * Math.min(0.9, Math.max(0.5, targetLagMs / lagMs))));
+  if (lagMs < targetLagMs / 2) return Math.min(ceiling, limit + Math.max(1, Math.ceil(limit / 8)));
   return limit;
 }
 
@@ -36,10 +48,11 @@ export function nextInFlightLimit(
  * - the writes being handled reach the in-flight bound. The bound adapts (OVERLOAD_TARGET_LAG_MS):
  *   admitted work is what makes each turn of the event loop long, and a long turn delays every
  *   connection, the 503s included, and new connections most (libuv accepts one connection per turn).
- *   So while the loop's delay is over the target the bound shrinks, and it grows back to
- *   OVERLOAD_MAX_IN_FLIGHT once the delay is low. Measured at 3x capacity on 2 cores: a fixed bound
- *   of 128 served 950 writes/s at p99 548 ms with the 503s at p99 261 ms; a bound of 16 served 1,200
- *   writes/s at p99 81 ms with the 503s at p99 91 ms;
+ *   So while the loop's median delay is over the target (a standing queue, as CoDel reasons: every
+ *   turn is long, not a burst) the bound shrinks, and it grows back to OVERLOAD_MAX_IN_FLIGHT once
+ *   the delay is low. Measured at 3x capacity on 2 cores: a fixed bound of 128 served 950 writes/s
+ *   at p99 548 ms with the 503s at p99 261 ms; a bound of 16 served 1,200 writes/s at p99 81 ms
+ *   with the 503s at p99 91 ms;
  * - the event loop lags more than OVERLOAD_MAX_LAG_MS (90th percentile of the last quarter second);
  * - more than OVERLOAD_MAX_POOL_WAITING requests wait for a database connection.
  * Reads (the bots' GET /config poll) are never shed. When the load falls the next request is served
@@ -59,10 +72,7 @@ export class OverloadGuard {
     this.adaptiveLimit = settings.maxInFlightWrites;
   }
 
-  /**
-   * Starts watching the event loop (once the server listens: start-up's long synchronous work is not
-   * load). The decisions use the window's 90th percentile, so one long pause (a GC) does not shed.
-   */
+  /** Starts watching the event loop (once the server listens: start-up's long synchronous work is not load). */
   start(): void {
     const { maxEventLoopLagMs, targetEventLoopLagMs, maxInFlightWrites } = this.settings;
     const adaptive = targetEventLoopLagMs > 0 && maxInFlightWrites > 0;
@@ -70,20 +80,24 @@ export class OverloadGuard {
     const delay = monitorEventLoopDelay({ resolution: 5 });
     delay.enable();
     this.timer = setInterval(() => {
-      this.observeLag(delay.count > 0 ? delay.percentile(90) / 1e6 : 0);
+      const sampled = delay.count > 0;
+      this.observeLag({
+        p50: sampled ? delay.percentile(50) / 1e6 : 0,
+        p90: sampled ? delay.percentile(90) / 1e6 : 0,
+      });
       delay.reset();
     }, LAG_WINDOW_MS);
     this.timer.unref();
   }
 
-  /** One window's event-loop delay (90th percentile, ms): the hard lag stop and the adaptive bound. */
-  observeLag(lagP90Ms: number): void {
+  /** One window's event-loop delay: the hard lag stop and the adaptive bound. */
+  observeLag(lag: LagWindow): void {
     const { maxEventLoopLagMs, targetEventLoopLagMs, maxInFlightWrites } = this.settings;
-    this.lagging = maxEventLoopLagMs > 0 && lagP90Ms > maxEventLoopLagMs;
+    this.lagging = maxEventLoopLagMs > 0 && lag.p90 > maxEventLoopLagMs;
     if (targetEventLoopLagMs > 0 && maxInFlightWrites > 0) {
       this.adaptiveLimit = nextInFlightLimit(
         this.adaptiveLimit,
-        lagP90Ms,
+        lag.p50,
         targetEventLoopLagMs,
         maxInFlightWrites,
       );

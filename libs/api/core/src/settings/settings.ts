@@ -88,7 +88,7 @@ export interface OverloadSettings {
   maxInFlightWrites: number;
   /** Event-loop delay (90th percentile of the last quarter second) past which every new bot write is shed. */
   maxEventLoopLagMs: number;
-  /** Event-loop delay the in-flight bound adapts to: it shrinks while the delay is above this (0: a fixed bound). */
+  /** Event-loop delay the in-flight bound adapts to: it shrinks while the median delay is above this (0: a fixed bound). */
   targetEventLoopLagMs: number;
   /** Requests waiting for a free plain SQL connection past which new bot writes are shed. */
   maxPoolWaiting: number;
@@ -289,9 +289,9 @@ function readResilience(
     dbConnectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
     overload: {
-      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 64, 0, 100_000),
+      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 100_000),
       maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 1000, 0, 60_000),
-      targetEventLoopLagMs: integer('OVERLOAD_TARGET_LAG_MS', 30, 0, 60_000),
+      targetEventLoopLagMs: integer('OVERLOAD_TARGET_LAG_MS', 50, 0, 60_000),
       maxPoolWaiting: integer('OVERLOAD_MAX_POOL_WAITING', 64, 0, 100_000),
       retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     },
