@@ -365,7 +365,10 @@ function closedLoopGenerator(label: string, r: LoadResult): void {
 }
 
 async function fleet(api: Api, keys: string[], bots: number, speed: number, seconds: number, ramp: number, restartShare: number): Promise<FleetResult> {
-  return runFleet({ url: api.url, keys, bots, speed, durationSec: seconds, rampSec: ramp, restartShare, seed: 2026 }, api.pid);
+  // Every bench run sees the same market phase: virtual time starts 45 s before a 15-minute boundary,
+  // so the 5- and 15-minute windows of every bot roll over (a burst of new orders) during the run.
+  const origin = Math.ceil(Date.now() / 1000 / 900) * 900 - 45;
+  return runFleet({ url: api.url, keys, bots, speed, durationSec: seconds, rampSec: ramp, restartShare, seed: 2026, origin }, api.pid);
 }
 
 /**

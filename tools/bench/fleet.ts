@@ -25,6 +25,8 @@ export interface FleetOptions {
   /** Share of bots whose run ends (and restarts) during the window. */
   restartShare: number;
   seed: number;
+  /** Virtual unix seconds at the start (see SimulationOptions.origin). */
+  origin?: number;
 }
 
 export interface GeneratorLoad {
@@ -94,6 +96,7 @@ async function child(file: string): Promise<void> {
     restartShare: options.restartShare,
     separateTeardown: true,
     seed: options.seed,
+    origin: options.origin,
     cadence: REAL_CADENCE,
     progress: 'none',
   });

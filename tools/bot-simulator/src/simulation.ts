@@ -18,6 +18,11 @@ export interface SimulationOptions {
   /** Real seconds of trading before the bots stop their runs. */
   durationSec: number;
   seed: number;
+  /**
+   * Virtual unix seconds at the start (default: now). The market windows follow it, so a fixed phase
+   * (say 45 s before a 15-minute boundary) gives every run the same window roll-overs: comparable load.
+   */
+  origin?: number;
   /** Real seconds over which bot starts are spread (default: min(10, duration / 4)). */
   staggerSec?: number;
   mode?: RunMode;
@@ -86,7 +91,7 @@ export interface SimulationSummary {
 /** Runs N simulated bots against a Command Center and returns what they sent and how it went. */
 export async function runSimulation(options: SimulationOptions): Promise<SimulationSummary> {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
-  const clock = new Clock(options.speed);
+  const clock = new Clock(options.speed, options.origin);
   const world = new MarketWorld(options.seed, clock.origin);
   const stats = new EndpointStats();
   const agent = options.agent ?? keepAliveAgent(options.url.startsWith('https:'));
