@@ -42,6 +42,11 @@ export interface NewConfigVersion {
 
 /** How long another instance may serve a superseded config; this instance refreshes at once. */
 const ACTIVE_CACHE_MS = 1_000;
+/**
+ * While a refresh waits for the database (a burst of writes queued ahead of it for a connection), the
+ * bots' polls get the snapshot of a moment ago instead of waiting with it, for at most this long.
+ */
+const ACTIVE_STALE_MS = 30_000;
 /** Config ids known to exist (versions are never deleted); cleared when full. */
 const KNOWN_IDS_MAX = 10_000;
 
@@ -84,10 +89,21 @@ export class ConfigService {
   }
 
 
-  /** The active config for bots, from memory; refreshed at most every second. */
+  /**
+   * The active config for bots, from memory; refreshed at most every second. Past the second the
+   * refresh starts and the poll gets the last snapshot meanwhile (up to ACTIVE_STALE_MS old), so a
+   * bot's poll does not queue behind a burst of writes; an activation on this instance clears the
+   * snapshot, so its own polls wait for the new version.
+   */
   async activeSnapshot(): Promise<ActiveConfigSnapshot | null> {
-    if (this.active && this.active.loadedAt > Date.now() - ACTIVE_CACHE_MS) return this.active;
+    const cached = this.active;
+    const now = Date.now();
+    if (cached && cached.loadedAt > now - ACTIVE_CACHE_MS) return cached;
     this.loading ??= this.loadActive().finally(() => (this.loading = null));
+    if (cached && cached.loadedAt > now - ACTIVE_STALE_MS) {
+      this.loading.catch(() => undefined); // the next poll past the stale bound sees the error
+      return cached;
+    }
     return this.loading;
   }
 

@@ -87,4 +87,23 @@ describe('UnitOfWork', () => {
     expect(await labels()).toEqual([]);
     expect(emitted).toEqual([]);
   });
+
+  it('answers a control read while every connection of the main pool is taken by slow writes', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((done) => (release = done));
+    // 20 units of work hold the main pool (its size) and one more waits for a connection.
+    const writes = Array.from({ length: 21 }, () =>
+      uow.sql(async (sql) => {
+        await sql.query("insert into notes (label) values ('slow')");
+        await held;
+      }),
+    );
+    await new Promise((done) => setTimeout(done, 200));
+    expect(uow.sqlPoolWaiting).toBeGreaterThan(0);
+    const [row] = await uow.sql((sql) => sql.query<{ answer: number }>('select 42 as answer'), { control: true });
+    expect(row.answer).toBe(42);
+    release();
+    await Promise.all(writes);
+    expect((await labels()).filter((label) => label === 'slow')).toHaveLength(21);
+  });
 });

@@ -22,6 +22,13 @@ export type TransactionListener<E extends DomainEvent = DomainEvent> = (event: E
 
 /** Connections of the plain SQL pool (the ORM has its own pool of the same size). */
 const SQL_POOL_MAX = 20;
+/**
+ * Connections of the control pool: the short reads every request depends on (the API keys'
+ * fingerprint and lookups) run there, so they never wait behind a burst of writes queued for the
+ * main pool. Without it, a fleet-wide burst kept the fingerprint check waiting past the key cache's
+ * period, every cached key lapsed, and every request (GET /config too) queued for a key lookup.
+ */
+const CONTROL_POOL_MAX = 2;
 
 /**
  * One database transaction per unit of work, joined by every nested call, with domain events
@@ -39,6 +46,7 @@ export class UnitOfWork implements OnApplicationShutdown {
   private readonly scope = new AsyncLocalStorage<Scope>();
   private readonly inTransaction = new Map<string, TransactionListener[]>();
   private sqlPool: Pool | null = null;
+  private controlPool: Pool | null = null;
 
   constructor(
     private readonly em: EntityManager,
@@ -90,11 +98,12 @@ export class UnitOfWork implements OnApplicationShutdown {
    * Runs `work` with plain SQL in a transaction (or the one already open, ORM or plain) and emits its
    * events after commit. `single`: the work is one statement, sent without BEGIN/COMMIT (autocommit)
    * unless a transaction is already open; it must not publish events with in-transaction listeners.
+   * `control`: one statement on the control pool (see CONTROL_POOL_MAX), never in a transaction.
    */
-  async sql<T>(work: (sql: Sql) => Promise<T>, options: { single?: boolean } = {}): Promise<T> {
-    const current = this.scope.getStore();
+  async sql<T>(work: (sql: Sql) => Promise<T>, options: { single?: boolean; control?: boolean } = {}): Promise<T> {
+    const current = options.control ? undefined : this.scope.getStore();
     if (current) return work(current.sql);
-    const client = await this.pool().connect();
+    const client = await (options.control ? this.pool('control') : this.pool('main')).connect();
     // A checked-out connection that dies (the database was killed) emits 'error': without a listener that
     // would end the process. The running query fails on its own; the connection is dropped, not reused.
     let broken: Error | undefined;
@@ -106,8 +115,9 @@ export class UnitOfWork implements OnApplicationShutdown {
       client.removeListener('error', onError);
       client.release(broken);
     };
-    const sql = new ClientSql(client, options.single === true);
-    if (options.single) {
+    const single = options.single === true || options.control === true;
+    const sql = new ClientSql(client, single);
+    if (single) {
       // One autocommit statement: nothing to join and nothing to hold back (its events are emitted as
       // published, after the statement committed), so no async-local scope is entered for it.
       try {
@@ -188,9 +198,10 @@ export class UnitOfWork implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const pool = this.sqlPool;
+    const pools = [this.sqlPool, this.controlPool];
     this.sqlPool = null;
-    await pool?.end().catch(() => undefined);
+    this.controlPool = null;
+    await Promise.all(pools.map((pool) => pool?.end().catch(() => undefined)));
   }
 
   /**
@@ -212,19 +223,21 @@ export class UnitOfWork implements OnApplicationShutdown {
     }
   }
 
-  private pool(): Pool {
-    if (this.sqlPool) return this.sqlPool;
+  private pool(which: 'main' | 'control'): Pool {
+    const existing = which === 'main' ? this.sqlPool : this.controlPool;
+    if (existing) return existing;
     const { dbConnectTimeoutMs, dbAcquireTimeoutMs } = this.settings.resilience;
     const pool = new Pool({
       connectionString: this.orm.config.getClientUrl(),
-      max: SQL_POOL_MAX,
+      max: which === 'main' ? SQL_POOL_MAX : CONTROL_POOL_MAX,
       // pg's one timeout covers both waiting for a free connection and opening one
       connectionTimeoutMillis: Math.max(dbConnectTimeoutMs, dbAcquireTimeoutMs),
       keepAlive: true,
     });
     // An idle connection that dies (the database restarted) is dropped by the pool; never a crash.
     pool.on('error', (error) => this.logger.warn({ err: error.message }, 'idle database connection lost'));
-    this.sqlPool = pool;
+    if (which === 'main') this.sqlPool = pool;
+    else this.controlPool = pool;
     return pool;
   }
 

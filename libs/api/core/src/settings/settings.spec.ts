@@ -98,7 +98,7 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
       liveReplayEvents: 1000,
       dbConnectTimeoutMs: 3000,
       dbAcquireTimeoutMs: 5000,
-      overload: { maxInFlightWrites: 128, maxEventLoopLagMs: 1000, targetEventLoopLagMs: 50, maxPoolWaiting: 64, retryAfterSeconds: 1 },
+      overload: { maxInFlightWrites: 512, maxEventLoopLagMs: 1000, targetEventLoopLagMs: 50, maxPoolWaiting: 64, retryAfterSeconds: 1 },
     });
   });
 

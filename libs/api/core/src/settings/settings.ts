@@ -289,7 +289,7 @@ function readResilience(
     dbConnectTimeoutMs: integer('DB_CONNECT_TIMEOUT_MS', 3000, 100, 600_000),
     dbAcquireTimeoutMs: integer('DB_ACQUIRE_TIMEOUT_MS', 5000, 100, 600_000),
     overload: {
-      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 128, 0, 100_000),
+      maxInFlightWrites: integer('OVERLOAD_MAX_IN_FLIGHT', 512, 0, 100_000),
       maxEventLoopLagMs: integer('OVERLOAD_MAX_LAG_MS', 1000, 0, 60_000),
       targetEventLoopLagMs: integer('OVERLOAD_TARGET_LAG_MS', 50, 0, 60_000),
       maxPoolWaiting: integer('OVERLOAD_MAX_POOL_WAITING', 64, 0, 100_000),
