@@ -19,12 +19,15 @@ export interface BotApiOptions {
   agent?: Agent;
 }
 
-/** A shared keep-alive agent: each simulated bot keeps its connection open like requests.Session. */
-export function keepAliveAgent(https = false): Agent {
+/**
+ * A keep-alive agent: each simulated bot keeps its connection open like the Python client's
+ * http.client connection. `maxSockets` 1 is one bot's single connection (its requests queue on it).
+ */
+export function keepAliveAgent(https = false, maxSockets = Infinity): Agent {
   // Idle sockets are all kept, as each Python client keeps its one connection: closing those past
   // 1,024 made a fleet of 2,000 reconnect after every burst, and under load Node accepts one new
   // connection per turn of its event loop, so the reconnects waited seconds (GET /config timeouts).
-  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: Infinity, keepAliveMsecs: 10_000 };
+  const options = { keepAlive: true, maxSockets, maxFreeSockets: Infinity, keepAliveMsecs: 10_000 };
   return https ? (new HttpsAgent(options) as unknown as Agent) : new Agent(options);
 }
 

@@ -94,7 +94,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const clock = new Clock(options.speed, options.origin);
   const world = new MarketWorld(options.seed, clock.origin);
   const stats = new EndpointStats();
-  const agent = options.agent ?? keepAliveAgent(options.url.startsWith('https:'));
+  // Each bot has one keep-alive connection of its own, as the Python client does (its requests go one
+  // after another on it), unless the caller shares an agent.
+  const agents: Agent[] = [];
   const root = new Rng(options.seed);
   const logLines: string[] = [];
   const bots: SimBot[] = [];
@@ -117,6 +119,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   };
   for (let index = 0; index < options.bots; index++) {
     const apiKey = options.apiKeys?.length ? options.apiKeys[index % options.apiKeys.length] : options.apiKey;
+    const agent = options.agent ?? keepAliveAgent(options.url.startsWith('https:'), 1);
+    if (!options.agent) agents.push(agent);
     apis.push(new BotApi({ url: options.url, apiKey, stats, agent, timeoutMs: options.timeoutMs }));
   }
   /** The bot running in each slot now (a restarted bot replaces its predecessor). */
@@ -198,7 +202,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   clearInterval(ticker);
   if (mode === 'tty') write(`\r\x1b[2K${line()}\n`);
   else if (mode === 'plain') write(`${line()}\n`);
-  if (!options.agent) agent.destroy();
+  for (const agent of agents) agent.destroy();
   const summary = summarise(bots, stats, clock, options);
   summary.restarts = restarts;
   summary.steadyRequestsPerSec = steadyRequestsPerSec;
