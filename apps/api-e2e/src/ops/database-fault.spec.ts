@@ -96,10 +96,20 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
     })();
     await waitUntil('some accepted trades', () => accepted.length >= 20);
 
+    // The bots' config poll: its snapshot is older than its one-second refresh when the database goes.
+    const configBefore = await bot('GET', '/api/bot/config');
+    expect(configBefore.status).toBe(200);
+    await new Promise((done) => setTimeout(done, 1200));
+
     const { pid, port } = postmaster(join(dir, 'data'));
     process.kill(pid, 'SIGKILL');
     const squatter = await holdPort(port); // keeps PostgreSQL down until released
     try {
+      // The refresh cannot reach the database: the poll gets the last snapshot meanwhile, not a 503.
+      const configDuring = await bot('GET', '/api/bot/config');
+      expect(configDuring.status).toBe(200);
+      expect(configDuring.body).toEqual(configBefore.body);
+
       await waitUntil('bot traffic to meet the outage', () => statuses.slice(-3).every((status) => status === 503) && statuses.length > 3);
 
       const write = await bot('POST', '/api/bot/trade', {
