@@ -137,7 +137,7 @@ export class ApiKeysService implements OnModuleInit {
           'select id, bot_id, name, scope, hash, revoked_at, expires_at from api_keys where hash = $1',
           [hash],
         ),
-      { control: true } // the control pool: never behind a burst of writes,
+      { control: true }, // the control pool: never behind a burst of writes
     );
     if (!row) return null;
     return { id: Number(row.id), botId: Number(row.bot_id), name: row.name, scope: row.scope, hash: row.hash, revokedAt: row.revoked_at, expiresAt: row.expires_at };
@@ -160,7 +160,7 @@ export class ApiKeysService implements OnModuleInit {
                     concat_ws(',', id, bot_id, scope, name, hash, revoked_at, expires_at), ';' order by id)), '') as fingerprint
              from api_keys`,
         ),
-      { control: true } // the control pool: never behind a burst of writes,
+      { control: true }, // the control pool: never behind a burst of writes
     );
     if (this.epoch !== this.checkedEpoch || row.fingerprint !== this.fingerprint) {
       // A first check, something changed, or the caches were cleared here meanwhile: what is cached is dropped.

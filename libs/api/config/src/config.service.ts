@@ -99,11 +99,11 @@ export class ConfigService {
     const cached = this.active;
     const now = Date.now();
     if (cached && cached.loadedAt > now - ACTIVE_CACHE_MS) return cached;
-    this.loading ??= this.loadActive().finally(() => (this.loading = null));
-    if (cached && cached.loadedAt > now - ACTIVE_STALE_MS) {
-      this.loading.catch(() => undefined); // the next poll past the stale bound sees the error
-      return cached;
+    if (!this.loading) {
+      this.loading = this.loadActive().finally(() => (this.loading = null));
+      this.loading.catch(() => undefined); // a refresh nobody waits for fails quietly; a waiting poll sees it
     }
+    if (cached && cached.loadedAt > now - ACTIVE_STALE_MS) return cached;
     return this.loading;
   }
 
