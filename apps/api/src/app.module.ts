@@ -9,6 +9,7 @@ import { AuditModule } from '@polymaker/api/audit';
 import { AuthModule } from '@polymaker/api/auth';
 import { BotGatewayModule } from '@polymaker/api/bot-gateway';
 import { ConfigModule } from '@polymaker/api/config';
+import { FleetModule } from '@polymaker/api/fleet';
 import { CoreModule, MIGRATIONS, Settings } from '@polymaker/api/core';
 import { LiveModule } from '@polymaker/api/live';
 import { MarketsModule } from '@polymaker/api/markets';
@@ -73,6 +74,7 @@ export class AppModule {
         AuditModule,
         AuthModule,
         ConfigModule,
+        FleetModule,
         RunsModule,
         MetricsModule,
         TradesModule,

@@ -23,4 +23,8 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   wallet_readings: 'wallet',
   wallet_alert_states: 'wallet',
   idempotency_records: 'core',
+  bot_profiles: 'fleet',
+  config_assignments: 'fleet',
+  fleet_pauses: 'fleet',
+  bot_polls: 'fleet',
 };

@@ -16,6 +16,11 @@ export const AUDIT_ACTIONS = {
   'channel.webhook.updated': 'channel',
   'wallet.settings.updated': 'wallet',
   'retention.updated': 'retention',
+  'fleet.tags.updated': 'bot',
+  'fleet.assigned': 'fleet',
+  'fleet.unassigned': 'fleet',
+  'fleet.paused': 'fleet',
+  'fleet.resumed': 'fleet',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

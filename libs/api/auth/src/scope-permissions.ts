@@ -18,6 +18,8 @@ export const PERMISSIONS = {
   'configs.rollback': 'operator',
   /** Pause or resume order placement on every bot. */
   'configs.pause': 'operator',
+  /** Tag bots, assign config versions to a bot or a tag, pause and resume the fleet, a tag or a bot. */
+  'fleet.manage': 'operator',
   /** Turn an analysis' suggestions into a new config version. */
   'suggestions.apply': 'operator',
   /** Analyse a run now. */

@@ -10,7 +10,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { ConfigService } from '@polymaker/api/config';
+import { FleetService } from '@polymaker/api/fleet';
 import {
   CurrentPrincipal,
   IdempotentPost,
@@ -57,7 +57,7 @@ const IDEMPOTENCY_HEADER = {
 export class BotGatewayController {
   constructor(
     private readonly gateway: BotGatewayService,
-    private readonly configs: ConfigService,
+    private readonly fleet: FleetService,
     @Inject(SERVER_VERSION) private readonly version: string,
   ) {}
 
@@ -74,7 +74,7 @@ export class BotGatewayController {
   @Get('config')
   @ApiOperation({
     operationId: 'botConfig',
-    summary: 'The active config as one flat object with its id; polled every ~10 s by every bot',
+    summary: "The bot's config as one flat object with its id (its own assignment, else its tag's, else the active version; pauseOrders true while a pause covers it); polled every ~10 s by every bot",
   })
   @ApiOkResponse({
     schema: {
@@ -84,8 +84,8 @@ export class BotGatewayController {
     },
   })
   @ApiNotFoundResponse({ description: 'No active config' })
-  async config(@Res() reply: FastifyReply): Promise<void> {
-    const active = await this.configs.activeSnapshot();
+  async config(@CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
+    const active = await this.fleet.servedConfig(principal);
     if (!active) throw new NotFoundError('No config version is active. Activate one in the Command Center.');
     await reply.header('content-type', 'application/json; charset=utf-8').send(active.json);
   }

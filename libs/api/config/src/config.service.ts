@@ -64,6 +64,8 @@ export class ConfigService {
   private active: ActiveConfigSnapshot | null = null;
   private loading: Promise<ActiveConfigSnapshot | null> | null = null;
   private readonly knownIds = new Set<number>();
+  /** Versions are immutable: the bot's JSON of each version served to an assigned bot, kept (bounded). */
+  private readonly versionJson = new Map<number, { json: string; paused: string; pauseOrders: boolean }>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -118,6 +120,34 @@ export class ConfigService {
         }
       : null;
     return this.active;
+  }
+
+  /**
+   * The bot's JSON of one version (`GET /api/bot/config`'s body when it is assigned to the bot), as
+   * sent and with `pauseOrders: true` laid over it (a pause of the fleet, a tag or the bot); null when
+   * no such version. Cached: versions never change.
+   */
+  async servedJson(id: number, paused: boolean): Promise<{ json: string; pauseOrders: boolean } | null> {
+    let entry = this.versionJson.get(id);
+    if (!entry) {
+      const version = await this.uow.read((em) => em.findOne(ConfigVersion, { id }));
+      if (!version) return null;
+      if (this.versionJson.size >= KNOWN_IDS_MAX) this.versionJson.clear();
+      entry = {
+        json: JSON.stringify({ ...version.values, id: version.id }),
+        paused: JSON.stringify({ ...version.values, pauseOrders: true, id: version.id }),
+        pauseOrders: ownValue(version.values, 'pauseOrders') === true,
+      };
+      this.versionJson.set(id, entry);
+    }
+    return paused ? { json: entry.paused, pauseOrders: true } : { json: entry.json, pauseOrders: entry.pauseOrders };
+  }
+
+  /** Versions by id (for views naming them); unknown ids are left out. */
+  async versionsById(ids: number[]): Promise<Map<number, { id: number; note: string | null; createdAt: string }>> {
+    if (ids.length === 0) return new Map();
+    const versions = await this.uow.read((em) => em.find(ConfigVersion, { id: { $in: ids } }));
+    return new Map(versions.map((v) => [v.id, { id: v.id, note: v.note ?? null, createdAt: v.createdAt.toISOString() }]));
   }
 
   /**

@@ -6,6 +6,16 @@ import { TradesService } from '@polymaker/api/trades';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
 
+/** One bot's runs, summed (see RunsService.byBot). */
+export interface BotRunsSummary {
+  runs: number;
+  running: number;
+  errors: number;
+  lastUpdateAt: string;
+  reportedPnl: string;
+  latestRun: { id: number; status: RunStatus; metrics: Record<string, unknown>; lastUpdateAt: string } | null;
+}
+
 /**
  * Whose runs a caller may act on: a bot's id (its own runs only) or null (every run: admin keys and
  * the admin API). A run of another bot is answered exactly like a run that does not exist.
@@ -320,6 +330,47 @@ export class RunsService {
   async runningIds(em: EntityManager): Promise<number[]> {
     const rows = await em.find(Run, { status: 'running' }, { fields: ['id'] });
     return rows.map((run) => run.id);
+  }
+
+  /**
+   * Each bot's runs at a glance: how many, how many running, the latest update, the latest run's
+   * metrics, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
+   * value), errors; and which bot owns each run (for the trades' realised sums).
+   */
+  async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number> }> {
+    return this.uow.sql(async (sql) => {
+      const [totals, latest, owners] = await sql.batch([
+        {
+          text: `select bot_id, count(*) as runs, count(*) filter (where status = 'running') as running,
+                        count(*) filter (where status = 'error') as errors, max(last_update_at) as last_update_at,
+                        coalesce(sum(total_pnl), 0)::text as reported_pnl
+                   from runs where bot_id is not null group by bot_id`,
+        },
+        {
+          text: `select distinct on (bot_id) bot_id, id, status, metrics, last_update_at
+                   from runs where bot_id is not null order by bot_id, last_update_at desc, id desc`,
+        },
+        { text: 'select id, bot_id from runs where bot_id is not null' },
+      ]);
+      const bots = new Map<number, BotRunsSummary>();
+      for (const row of totals as { bot_id: string; runs: string; running: string; errors: string; last_update_at: Date; reported_pnl: string }[]) {
+        bots.set(Number(row.bot_id), {
+          runs: Number(row.runs),
+          running: Number(row.running),
+          errors: Number(row.errors),
+          lastUpdateAt: new Date(row.last_update_at).toISOString(),
+          reportedPnl: row.reported_pnl,
+          latestRun: null,
+        });
+      }
+      for (const row of latest as { bot_id: string; id: string; status: RunStatus; metrics: Record<string, unknown>; last_update_at: Date }[]) {
+        const bot = bots.get(Number(row.bot_id));
+        if (bot) bot.latestRun = { id: Number(row.id), status: row.status, metrics: row.metrics, lastUpdateAt: new Date(row.last_update_at).toISOString() };
+      }
+      const runsOfBot = new Map<number, number>();
+      for (const row of owners as { id: string; bot_id: string }[]) runsOfBot.set(Number(row.id), Number(row.bot_id));
+      return { bots, runsOfBot };
+    });
   }
 
   /** How many runs have this status: one bot's (owner) or every bot's (null). */

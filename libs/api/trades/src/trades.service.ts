@@ -250,6 +250,24 @@ export class TradesService {
    * A run's trade totals from the run_trade_stats aggregate (kept by triggers on trades as trades
    * and fills arrive): one row read, no scan of the run's trades. Exact decimals as strings.
    */
+  /**
+   * Realised P&L (the exact sum of the resolved trades' P&L, from the runs' kept aggregates) and
+   * fills / orders of each of these runs' owners, summed per bot: `runsOfBot` maps run id to bot id.
+   */
+  async realisedByBot(runsOfBot: ReadonlyMap<number, number>): Promise<Map<number, { pnl: string; trades: number; filled: number; failed: number }>> {
+    if (runsOfBot.size === 0) return new Map();
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ bot: string; pnl: string; trades: string; filled: string; failed: string }>(
+        `select b.bot, sum(s.pnl)::text as pnl, sum(s.trades) as trades, sum(s.filled) as filled, sum(s.failed) as failed
+           from unnest($1::bigint[], $2::bigint[]) as b (run, bot)
+           join run_trade_stats s on s.run_id = b.run
+          group by b.bot`,
+        [[...runsOfBot.keys()], [...runsOfBot.values()]],
+      ),
+    );
+    return new Map(rows.map((row) => [Number(row.bot), { pnl: exact(row.pnl), trades: Number(row.trades), filled: Number(row.filled), failed: Number(row.failed) }]));
+  }
+
   async statsOf(db: EntityManager | Sql, runId: number): Promise<RunTradeStats> {
     const [row] = await sqlOf(db).query<
       { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }

@@ -67,6 +67,7 @@ export type Permission =
   | 'configs.activate'
   | 'configs.rollback'
   | 'configs.pause'
+  | 'fleet.manage'
   | 'suggestions.apply'
   | 'analyses.run'
   | 'notifications.mark-read'
@@ -89,6 +90,11 @@ export const AUDIT_ACTIONS = [
   'channel.webhook.updated',
   'wallet.settings.updated',
   'retention.updated',
+  'fleet.tags.updated',
+  'fleet.assigned',
+  'fleet.unassigned',
+  'fleet.paused',
+  'fleet.resumed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

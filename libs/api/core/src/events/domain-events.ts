@@ -198,3 +198,20 @@ export class NotificationFailedEvent extends DomainEvent {
     super();
   }
 }
+
+/** Fleet control changed: a bot's tags, a config assigned to a bot or tag (or removed), a pause or a resume. */
+export class FleetChangedEvent extends DomainEvent {
+  static readonly eventName = 'fleet.changed';
+  readonly eventName = FleetChangedEvent.eventName;
+  constructor(
+    readonly change: 'tags' | 'assigned' | 'unassigned' | 'paused' | 'resumed',
+    /** The bot concerned (null: a tag or the whole fleet). */
+    readonly botId: number | null,
+    /** The tag concerned (null: one bot or the whole fleet). */
+    readonly tag: string | null,
+    /** The version assigned (assigned only). */
+    readonly configId: number | null,
+  ) {
+    super();
+  }
+}

@@ -5,6 +5,7 @@ export { BotService } from './services/bot.service';
 export { AnalysesService } from './services/analyses.service';
 export { ApiKeysService } from './services/api-keys.service';
 export { AuditService } from './services/audit.service';
+export { FleetService } from './services/fleet.service';
 export { ConfigsService } from './services/configs.service';
 export { LiveService } from './services/live.service';
 export { MarketsService } from './services/markets.service';

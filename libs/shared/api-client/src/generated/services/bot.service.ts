@@ -46,7 +46,7 @@ export class BotService extends BaseService {
   static readonly BotConfigPath = '/api/bot/config';
 
   /**
-   * The active config as one flat object with its id; polled every ~10 s by every bot.
+   * The bot's config as one flat object with its id (its own assignment, else its tag's, else the active version; pauseOrders true while a pause covers it); polled every ~10 s by every bot.
    *
    *
    *
@@ -63,7 +63,7 @@ export class BotService extends BaseService {
   }
 
   /**
-   * The active config as one flat object with its id; polled every ~10 s by every bot.
+   * The bot's config as one flat object with its id (its own assignment, else its tag's, else the active version; pauseOrders true while a pause covers it); polled every ~10 s by every bot.
    *
    *
    *

@@ -1,0 +1,370 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AuditService, currentActor } from '@polymaker/api/audit';
+import { ApiKeysService } from '@polymaker/api/auth';
+import { ConfigService } from '@polymaker/api/config';
+import { BadInputError, FleetChangedEvent, NotFoundError, Principal, Sql, sqlOf, UnitOfWork } from '@polymaker/api/core';
+import { RunsService } from '@polymaker/api/runs';
+import { TradesService } from '@polymaker/api/trades';
+import type { AssignmentView, BotView, PauseView, PauseTargetDto } from './dto/fleet.dto';
+import { Assignment, FleetRules, MAX_TAGS, Pause, pauseCovers, resolveBot, TAG_PATTERN } from './resolve';
+
+/** How long another instance may serve superseded assignments or pauses; this instance refreshes at once. */
+const RULES_CACHE_MS = 1_000;
+/** While a refresh waits for the database, polls get the rules of a moment ago, for at most this long. */
+const RULES_STALE_MS = 30_000;
+/** Polls are remembered in memory and written at most this often (one statement for every bot polled). */
+const POLL_FLUSH_MS = 1_000;
+/** A running bot whose runs have sent nothing for this long is `stale`. */
+export const BOT_STALE_MS = 5 * 60_000;
+
+interface Poll {
+  apiKeyId: number;
+  configId: number;
+  paused: boolean;
+  at: Date;
+}
+
+interface CachedRules extends FleetRules {
+  loadedAt: number;
+}
+
+/**
+ * Fleet control: bots (a bot is the first key of its rotation chain), their tags, config versions
+ * assigned to a bot or a tag over the fleet default, the pause laid over the served config, and what
+ * each bot was last served. Owns bot_profiles, config_assignments, fleet_pauses and bot_polls.
+ */
+@Injectable()
+export class FleetService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(FleetService.name);
+  private rules: CachedRules | null = null;
+  private loading: Promise<CachedRules> | null = null;
+  private readonly polls = new Map<number, Poll>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly keys: ApiKeysService,
+    private readonly configs: ConfigService,
+    private readonly runs: RunsService,
+    private readonly trades: TradesService,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flushPolls(), POLL_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flushPolls();
+  }
+
+  /**
+   * The body of `GET /api/bot/config` for this bot: its assigned version (bot over tag over the fleet
+   * default), with `pauseOrders: true` laid over it while a pause covers it. Answered from memory;
+   * the poll is remembered (what was served, when) and written within a second.
+   */
+  async servedConfig(principal: Principal): Promise<{ id: number; json: string } | null> {
+    const rules = await this.currentRules();
+    const resolution = resolveBot(principal.botId, rules);
+    let served: { id: number; json: string; pauseOrders: boolean } | null = null;
+    if (resolution.configId !== null) {
+      const assigned = await this.configs.servedJson(resolution.configId, resolution.pause !== null);
+      if (assigned) served = { id: resolution.configId, ...assigned };
+    }
+    if (!served) {
+      const active = await this.configs.activeSnapshot();
+      if (!active) return null;
+      const paused = resolution.pause ? await this.configs.servedJson(active.id, true) : null;
+      served = paused ? { id: active.id, ...paused } : { id: active.id, json: active.json, pauseOrders: active.pauseOrders };
+    }
+    this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: new Date() });
+    return served;
+  }
+
+  private async currentRules(): Promise<CachedRules> {
+    const cached = this.rules;
+    const now = Date.now();
+    if (cached && cached.loadedAt > now - RULES_CACHE_MS) return cached;
+    if (!this.loading) {
+      this.loading = this.loadRules().finally(() => (this.loading = null));
+      this.loading.catch(() => undefined);
+    }
+    if (cached && cached.loadedAt > now - RULES_STALE_MS) return cached;
+    return this.loading;
+  }
+
+  private async loadRules(): Promise<CachedRules> {
+    const [profiles, assignments, pauses] = await this.uow.sql((sql) =>
+      sql.batch([
+        { text: "select bot_id, tags from bot_profiles where tags <> '{}'" },
+        { text: 'select id, target_kind, target, config_id, assigned_at, assigned_by from config_assignments order by id' },
+        { text: 'select id, target_kind, target, paused_at, paused_by from fleet_pauses order by paused_at, id' },
+      ]),
+    );
+    this.rules = {
+      tagsOf: new Map((profiles as { bot_id: string; tags: string[] }[]).map((row) => [Number(row.bot_id), row.tags])),
+      assignments: (assignments as { id: string; target_kind: 'bot' | 'tag'; target: string; config_id: string; assigned_at: Date; assigned_by: string | null }[]).map((row) => ({
+        id: Number(row.id),
+        kind: row.target_kind,
+        target: row.target,
+        configId: Number(row.config_id),
+        assignedAt: new Date(row.assigned_at).toISOString(),
+        assignedBy: row.assigned_by,
+      })),
+      pauses: (pauses as { id: string; target_kind: 'fleet' | 'tag' | 'bot'; target: string; paused_at: Date; paused_by: string | null }[]).map((row) => ({
+        id: Number(row.id),
+        kind: row.target_kind,
+        target: row.target,
+        pausedAt: new Date(row.paused_at).toISOString(),
+        pausedBy: row.paused_by,
+      })),
+      loadedAt: Date.now(),
+    };
+    return this.rules;
+  }
+
+  /** Writes the polls remembered since the last flush, in one statement; a newer poll already stored wins. */
+  flushPolls(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.polls.size === 0) return;
+      const batch = [...this.polls.entries()];
+      this.polls.clear();
+      try {
+        await this.uow.sql((sql) =>
+          sql.query(
+            `insert into bot_polls (bot_id, api_key_id, config_id, paused, polled_at)
+             select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::timestamptz[])
+             on conflict (bot_id) do update set api_key_id = excluded.api_key_id, config_id = excluded.config_id,
+                    paused = excluded.paused, polled_at = excluded.polled_at
+              where bot_polls.polled_at < excluded.polled_at`,
+            [batch.map(([bot]) => bot), batch.map(([, p]) => p.apiKeyId), batch.map(([, p]) => p.configId), batch.map(([, p]) => p.paused), batch.map(([, p]) => p.at.toISOString())],
+          ),
+        );
+      } catch (error) {
+        // Kept for the next flush unless a newer poll of the same bot came meanwhile.
+        for (const [bot, poll] of batch) if (!this.polls.has(bot)) this.polls.set(bot, poll);
+        this.logger.warn({ err: (error as Error).message, bots: batch.length }, 'could not record the bots’ config polls; retrying');
+      }
+    });
+    return this.flushing;
+  }
+
+  /** Every bot (bot-scope keys, one per rotation chain) with its state, versions, pause and figures. */
+  async bots(): Promise<BotView[]> {
+    await this.flushPolls();
+    const [keys, rules, runs, polls] = await Promise.all([this.keys.list(), this.loadRules(), this.runs.byBot(), this.storedPolls()]);
+    const realised = await this.trades.realisedByBot(runs.runsOfBot);
+    const chains = new Map<number, typeof keys>();
+    for (const key of keys) {
+      if (key.scope !== 'bot') continue;
+      chains.set(key.botId, [...(chains.get(key.botId) ?? []), key]);
+    }
+    const now = Date.now();
+    const views: BotView[] = [];
+    for (const [botId, chain] of chains) {
+      const newest = chain[chain.length - 1];
+      const active = chain.filter((k) => k.active);
+      const resolution = resolveBot(botId, rules);
+      const summary = runs.bots.get(botId);
+      const poll = polls.get(botId) ?? null;
+      const trade = realised.get(botId);
+      const metrics = summary?.latestRun?.metrics ?? {};
+      const running = summary?.running ?? 0;
+      const state: BotView['state'] = resolution.pause
+        ? 'paused'
+        : running === 0
+          ? 'idle'
+          : summary && now - Date.parse(summary.lastUpdateAt) > BOT_STALE_MS
+            ? 'stale'
+            : 'running';
+      views.push({
+        botId,
+        name: newest.name,
+        keyPrefix: (active[active.length - 1] ?? newest).prefix,
+        keyActive: active.length > 0,
+        tags: [...(rules.tagsOf.get(botId) ?? [])],
+        state,
+        runningRuns: running,
+        runs: summary?.runs ?? 0,
+        errorRuns: summary?.errors ?? 0,
+        lastUpdateAt: summary?.lastUpdateAt ?? null,
+        assignedConfigId: resolution.configId,
+        assignmentRule: resolution.rule,
+        paused: resolution.pause ? pauseView(resolution.pause) : null,
+        lastServedConfigId: poll?.configId ?? null,
+        lastServedPaused: poll?.paused ?? null,
+        lastPolledAt: poll?.at ?? null,
+        realisedPnl: trade?.pnl ?? '0',
+        reportedPnl: summary?.reportedPnl ?? '0',
+        walletBalance: typeof metrics['walletBalance'] === 'string' ? metrics['walletBalance'] : null,
+        orders: trade?.trades ?? 0,
+        fills: trade?.filled ?? 0,
+        failedOrders: trade?.failed ?? 0,
+        fillRate: trade && trade.trades > 0 ? Math.round((trade.filled / trade.trades) * 10_000) / 10_000 : null,
+      });
+    }
+    return views.sort((a, b) => a.botId - b.botId);
+  }
+
+  async bot(botId: number): Promise<BotView> {
+    const bot = (await this.bots()).find((b) => b.botId === botId);
+    if (!bot) throw new NotFoundError(`No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`);
+    return bot;
+  }
+
+  private async storedPolls(): Promise<Map<number, { configId: number; paused: boolean; at: string }>> {
+    const rows = await this.uow.sql((sql) => sql.query<{ bot_id: string; config_id: string; paused: boolean; polled_at: Date }>('select bot_id, config_id, paused, polled_at from bot_polls'));
+    return new Map(rows.map((row) => [Number(row.bot_id), { configId: Number(row.config_id), paused: row.paused, at: new Date(row.polled_at).toISOString() }]));
+  }
+
+  /** Replaces a bot's tags. */
+  async setTags(botId: number, tags: string[]): Promise<BotView> {
+    const clean = [...new Set(tags.map((t) => t.trim().toLowerCase()))];
+    if (clean.length > MAX_TAGS) throw new BadInputError(`At most ${MAX_TAGS} tags per bot (got ${clean.length}).`);
+    const bad = clean.find((t) => !TAG_PATTERN.test(t));
+    if (bad !== undefined) throw new BadInputError(`Tag "${bad.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit.`);
+    await this.requireBot(botId);
+    await this.change(async (em, sql) => {
+      const [before] = await sql.query<{ tags: string[] }>('select tags from bot_profiles where bot_id = $1', [botId]);
+      await sql.query(
+        // The tags go as one JSON text: inside the ORM's transaction an array parameter would be spread.
+        `insert into bot_profiles (bot_id, tags, updated_at)
+         values ($1, array(select jsonb_array_elements_text($2::jsonb)), now())
+         on conflict (bot_id) do update set tags = excluded.tags, updated_at = now()`,
+        [botId, JSON.stringify(clean)],
+      );
+      await this.audit.record(em, { action: 'fleet.tags.updated', targetId: botId, before: { tags: before?.tags ?? [] }, after: { tags: clean } });
+      return new FleetChangedEvent('tags', botId, null, null);
+    });
+    return this.bot(botId);
+  }
+
+  async assignments(): Promise<AssignmentView[]> {
+    const rules = await this.loadRules();
+    return rules.assignments.map((a) => assignmentView(a));
+  }
+
+  /** Assigns a version to one bot or a tag (replacing the one it had). */
+  async assign(target: { botId?: number; tag?: string }, configId: number): Promise<AssignmentView> {
+    const { kind, value } = await this.target(target, false);
+    if ((await this.configs.versionsById([configId])).size === 0) throw new NotFoundError(`No config version ${configId}.`);
+    await this.change(async (em, sql) => {
+      const [before] = await sql.query<{ config_id: string }>('select config_id from config_assignments where target_kind = $1 and target = $2', [kind, value]);
+      await sql.query(
+        `insert into config_assignments (target_kind, target, config_id, assigned_at, assigned_by) values ($1, $2, $3, now(), $4)
+         on conflict (target_kind, target) do update set config_id = excluded.config_id, assigned_at = now(), assigned_by = excluded.assigned_by`,
+        [kind, value, configId, actorName()],
+      );
+      await this.audit.record(em, { action: 'fleet.assigned', targetId: `${kind}:${value}`, before: before ? { configId: Number(before.config_id) } : null, after: { configId } });
+      return new FleetChangedEvent('assigned', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, configId);
+    });
+    const assignment = (await this.loadRules()).assignments.find((a) => a.kind === kind && a.target === value);
+    if (!assignment) throw new NotFoundError(`The assignment to ${kind} ${value} was removed meanwhile.`);
+    return assignmentView(assignment);
+  }
+
+  /** Removes an assignment: its bots go back to their tag's version or the fleet default. */
+  async unassign(id: number): Promise<void> {
+    await this.change(async (em, sql) => {
+      const [row] = await sql.query<{ target_kind: 'bot' | 'tag'; target: string; config_id: string }>('delete from config_assignments where id = $1 returning target_kind, target, config_id', [id]);
+      if (!row) throw new NotFoundError(`No config assignment ${id}.`);
+      await this.audit.record(em, { action: 'fleet.unassigned', targetId: `${row.target_kind}:${row.target}`, before: { configId: Number(row.config_id) }, after: null });
+      return new FleetChangedEvent('unassigned', row.target_kind === 'bot' ? Number(row.target) : null, row.target_kind === 'tag' ? row.target : null, null);
+    });
+  }
+
+  /** Pauses the fleet, a tag or one bot (a state over the served config; no new version). */
+  async pause(target: PauseTargetDto): Promise<PauseView> {
+    const { kind, value } = await this.target(target, true);
+    await this.change(async (em, sql) => {
+      await sql.query(
+        `insert into fleet_pauses (target_kind, target, paused_at, paused_by) values ($1, $2, now(), $3)
+         on conflict (target_kind, target) do nothing`,
+        [kind, value, actorName()],
+      );
+      await this.audit.record(em, { action: 'fleet.paused', targetId: `${kind}:${value}`, before: null, after: { paused: true } });
+      return new FleetChangedEvent('paused', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, null);
+    });
+    const view = (await this.pauses()).find((p) => p.kind === kind && p.target === value);
+    if (!view) throw new NotFoundError(`The pause of ${kind === 'fleet' ? 'the fleet' : `${kind} ${value}`} was lifted meanwhile.`);
+    return view;
+  }
+
+  async resume(target: PauseTargetDto): Promise<void> {
+    const { kind, value } = await this.target(target, true);
+    await this.change(async (em, sql) => {
+      const [row] = await sql.query<{ paused_at: Date }>('delete from fleet_pauses where target_kind = $1 and target = $2 returning paused_at', [kind, value]);
+      if (!row) throw new NotFoundError(`Nothing to resume: ${kind === 'fleet' ? 'the fleet is' : `${kind} ${value} is`} not paused.`);
+      await this.audit.record(em, { action: 'fleet.resumed', targetId: `${kind}:${value}`, before: { paused: true, pausedAt: new Date(row.paused_at).toISOString() }, after: { paused: false } });
+      return new FleetChangedEvent('resumed', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, null);
+    });
+  }
+
+  /**
+   * The pauses in force and who has picked each up: a bot covered by a pause has fetched it once a
+   * poll after the pause was answered with `pauseOrders: true`.
+   */
+  async pauses(): Promise<PauseView[]> {
+    const bots = await this.bots();
+    const rules = await this.loadRules();
+    return rules.pauses.map((pause) => {
+      const covered = bots.filter((bot) => bot.keyActive && pauseCovers(pause, bot.botId, bot.tags));
+      const fetched = covered.filter((bot) => bot.lastServedPaused === true && bot.lastPolledAt !== null && bot.lastPolledAt >= pause.pausedAt);
+      return {
+        ...pauseView(pause),
+        bots: covered.length,
+        fetched: fetched.length,
+        waiting: covered
+          .filter((bot) => !fetched.includes(bot))
+          .map((bot) => ({ botId: bot.botId, name: bot.name, lastPolledAt: bot.lastPolledAt })),
+      };
+    });
+  }
+
+  private async requireBot(botId: number): Promise<void> {
+    const keys = await this.keys.list();
+    if (!keys.some((k) => k.scope === 'bot' && k.botId === botId)) throw new NotFoundError(`No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`);
+  }
+
+  private async target(target: { scope?: string; botId?: number; tag?: string }, fleetAllowed: boolean): Promise<{ kind: 'fleet' | 'bot' | 'tag'; value: string }> {
+    const given = [target.botId !== undefined, target.tag !== undefined].filter(Boolean).length;
+    if (fleetAllowed && target.scope === 'fleet') {
+      if (given) throw new BadInputError('scope "fleet" takes neither botId nor tag.');
+      return { kind: 'fleet', value: '' };
+    }
+    if (given !== 1) throw new BadInputError(fleetAllowed ? 'Give scope "fleet", or exactly one of botId and tag.' : 'Give exactly one of botId and tag.');
+    if (target.botId !== undefined) {
+      await this.requireBot(target.botId);
+      return { kind: 'bot', value: String(target.botId) };
+    }
+    const tag = (target.tag ?? '').trim().toLowerCase();
+    if (!TAG_PATTERN.test(tag)) throw new BadInputError(`Tag "${tag.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-'.`);
+    return { kind: 'tag', value: tag };
+  }
+
+  /** One admin change in a transaction with its audit entry; the event goes out after the commit. */
+  private async change(work: (em: EntityManager, sql: Sql) => Promise<FleetChangedEvent>): Promise<void> {
+    await this.uow.run(async (em) => {
+      const event = await work(em, sqlOf(em));
+      this.uow.publish(event);
+    });
+    this.rules = null; // this instance serves the change at its bots' next poll
+  }
+}
+
+function actorName(): string | null {
+  const principal = currentActor()?.principal;
+  return principal ? principal.name : null;
+}
+
+function pauseView(pause: Pause): Omit<PauseView, 'bots' | 'fetched' | 'waiting'> {
+  return { id: pause.id, kind: pause.kind, target: pause.target, pausedAt: pause.pausedAt, pausedBy: pause.pausedBy };
+}
+
+function assignmentView(a: Assignment): AssignmentView {
+  return { id: a.id, kind: a.kind, target: a.target, configId: a.configId, assignedAt: a.assignedAt, assignedBy: a.assignedBy };
+}
