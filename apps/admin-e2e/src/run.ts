@@ -372,6 +372,43 @@ async function main(): Promise<void> {
       expect(refused.status === 401, `the revoked key is refused (${refused.status})`);
     });
 
+    await scenario('the Bots page: tag a bot, assign a version to its tag, pause the bot and see the pause picked up by its poll', async () => {
+      const admin = new Bot(base, adminKey);
+      const fleet: Record<string, Bot> = {};
+      for (const name of ['fleet-a', 'fleet-b']) {
+        const created = await admin.call<{ secret: string }>('POST', '/api/v1/api-keys', { name, scope: 'bot' });
+        fleet[name] = new Bot(base, created.secret);
+        await fleet[name].call('GET', '/api/bot/config');
+      }
+      const active = await admin.call<{ id: number }>('GET', '/api/v1/configs/active');
+      const trial = await admin.call<{ id: number }>('POST', '/api/v1/configs', { basedOnId: active.id, values: { mmSpreadMin: '0.04' }, note: 'vps-9 trial' });
+      await page.goto(`${base}/bots`);
+      await waitFor(page, '[data-testid=bot-row][data-bot="fleet-a"]', 'fleet default');
+      await page.locator('[data-bot="fleet-a"] [data-testid=bot-tags]').fill('vps-9');
+      await page.locator('[data-bot="fleet-a"] button:has-text("Save")').click();
+      await waitFor(page, '[data-testid=bots-message]', 'Tags of fleet-a saved.');
+      await page.selectOption('#as-target', 'tag:vps-9');
+      await page.selectOption('#as-version', { label: `v${trial.id} — vps-9 trial` });
+      await page.click('[data-testid=assign-submit]');
+      await waitFor(page, '[data-testid=assignment-row]', `tag vps-9 → v${trial.id}`);
+      await waitFor(page, '[data-bot="fleet-a"] [data-testid=bot-version]', `v${trial.id} (tag vps-9)`);
+      expect((await fleet['fleet-a'].call<{ id: number }>('GET', '/api/bot/config')).id === trial.id, 'the tagged bot is served the tag’s version');
+      expect((await fleet['fleet-b'].call<{ id: number }>('GET', '/api/bot/config')).id === active.id, 'the other bot keeps the fleet default');
+
+      await page.locator('[data-bot="fleet-a"] [data-testid=pause-bot]').click();
+      await page.click('dialog[open] button:has-text("Pause orders")');
+      await waitFor(page, '[data-testid=pause-row][data-kind=bot]', '0 of 1 bots have fetched it');
+      await waitFor(page, '[data-bot="fleet-a"] [data-testid=bot-state]', 'paused');
+      const served = await fleet['fleet-a'].call<{ id: number; pauseOrders: boolean }>('GET', '/api/bot/config');
+      expect(served.pauseOrders === true && served.id === trial.id, 'the paused bot gets pauseOrders over its own version');
+      expect((await fleet['fleet-b'].call<{ pauseOrders: boolean }>('GET', '/api/bot/config')).pauseOrders === false, 'the other bot is not paused');
+      await waitFor(page, '[data-testid=pause-row][data-kind=bot]', '1 of 1 bots have fetched it', 15_000);
+      await shot(page, '12-bots-pause-picked-up');
+      await page.locator('[data-bot="fleet-a"] [data-testid=resume-bot]').click();
+      await waitFor(page, '[data-testid=bots-message]', 'Resumed');
+      expect((await fleet['fleet-a'].call<{ pauseOrders: boolean }>('GET', '/api/bot/config')).pauseOrders === false, 'resumed at its next poll');
+    });
+
     await scenario('a stopped run shows the run summary in the notifications, and mark read works', async () => {
       await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });
       await page.goto(`${base}/runs/${runId}`);
@@ -490,6 +527,7 @@ async function main(): Promise<void> {
       const second = await bot.call<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'paper', startingBankroll: '250' });
       const pages: Array<[string, string, string]> = [
         ['dashboard', '/dashboard', 'Dashboard'],
+        ['bots', '/bots', 'Bots'],
         ['runs', '/runs', 'Runs'],
         ['run-detail', `/runs/${runId}`, `Run #${runId}`],
         ['run-compare', `/runs/compare?a=${runId}&b=${second.runId}`, 'Compare runs'],

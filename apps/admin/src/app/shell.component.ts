@@ -94,6 +94,7 @@ export class ShellComponent {
   protected readonly menuOpen = signal(false);
   private readonly allNav: NavItem[] = [
     { path: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
+    { path: '/bots', label: 'Bots', icon: 'bots' },
     { path: '/runs', label: 'Runs', icon: 'runs' },
     { path: '/trades', label: 'Trades', icon: 'trades' },
     { path: '/markets', label: 'Markets', icon: 'markets' },

@@ -5,6 +5,7 @@ import {
   ApiKeysService,
   AuditService,
   ConfigsService,
+  FleetService,
   HealthService,
   MarketsService,
   NotificationsService,
@@ -16,6 +17,9 @@ import {
 import { AdminSession } from './admin-session';
 import {
   AuditFilter,
+  Bot,
+  ConfigAssignment,
+  FleetPause,
   AuditPage,
   Me,
   ServerActivationPreview,
@@ -70,6 +74,33 @@ export class AdminApi {
   private readonly scheduler = inject(SchedulerService);
   private readonly audit = inject(AuditService);
   private readonly session = inject(AdminSession);
+  private readonly fleet = inject(FleetService);
+
+  // ---- fleet control
+  async listBots(): Promise<Bot[]> {
+    return (await this.fleet.listBots()).items;
+  }
+  setBotTags(id: number, tags: string[]): Promise<Bot> {
+    return this.fleet.setBotTags({ id, body: { tags } });
+  }
+  async listAssignments(): Promise<ConfigAssignment[]> {
+    return (await this.fleet.listConfigAssignments()).items;
+  }
+  assignConfig(target: { botId: number } | { tag: string }, configId: number): Promise<ConfigAssignment> {
+    return this.fleet.assignConfig({ body: { ...target, configId } });
+  }
+  removeAssignment(id: number): Promise<void> {
+    return this.fleet.removeConfigAssignment({ id });
+  }
+  async listPauses(): Promise<FleetPause[]> {
+    return (await this.fleet.listPauses()).items;
+  }
+  pauseBots(target: { scope: 'fleet' } | { botId: number } | { tag: string }): Promise<FleetPause> {
+    return this.fleet.pauseBots({ body: target });
+  }
+  resumeBots(target: { scope: 'fleet' } | { botId: number } | { tag: string }): Promise<void> {
+    return this.fleet.resumeBots({ body: target });
+  }
 
   // ---- runs
   listRuns(filter: RunFilter = {}): Promise<{ items: Run[]; total: number }> {

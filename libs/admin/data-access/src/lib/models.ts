@@ -51,6 +51,10 @@ export type {
   RunView as Run,
   TradePageView as TradePage,
   TradeView as Trade,
+  BotView as Bot,
+  AssignmentView as ConfigAssignment,
+  PauseView as FleetPause,
+  WaitingBotView as WaitingBot,
 } from '@polymaker/shared/api-client';
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'stale';

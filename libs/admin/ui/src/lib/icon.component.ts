@@ -4,6 +4,7 @@ import { ChangeDetectionStrategy, Component, computed, input } from '@angular/co
 const PATHS: Record<string, string> = {
   dashboard: 'M3 13h8V3H3zM13 21h8v-8h-8zM3 21h8v-6H3zM13 3v8h8V3z',
   runs: 'M5 3l14 9-14 9z',
+  bots: 'M5 8h14v11H5zM12 8V4M9 13h.01M15 13h.01M9 16h6M3 12v3M21 12v3',
   trades: 'M7 4v16M7 4L3 8M7 4l4 4M17 20V4M17 20l-4-4M17 20l4-4',
   markets: 'M3 3v18h18M7 15l4-4 3 3 5-6',
   configs: 'M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4',

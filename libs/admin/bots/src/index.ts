@@ -1,0 +1,1 @@
+export { botsRoutes } from './lib/bots.routes';

@@ -1,0 +1,4 @@
+import { Routes } from '@angular/router';
+import { BotsPageComponent } from './bots-page.component';
+
+export const botsRoutes: Routes = [{ path: '', component: BotsPageComponent }];
