@@ -137,12 +137,18 @@ async function main() {
   say('  Ctrl-C stops the simulated bots (their runs are stopped cleanly), then the server if the demo started it.');
   say('');
 
-  const defaults = ['--bots', '4', '--speed', '30', '--duration', '30m'];
   const given = new Set(simulatorArgs.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
-  const args = [...simulatorArgs];
+  // With an admin key the demo runs a small fleet: four bots with keys of their own (kept in the data
+  // directory and reused next time), tagged vps-1 and vps-2 in turn, so the Bots page has a fleet.
+  const fleet = adminKey && !given.has('--key') && !given.has('--keys')
+    ? ['--keys', '4', '--tags', 'vps-1,vps-2', '--keys-file', join(resolve(process.env.DATA_DIR || '.data'), 'demo-fleet-keys.json')]
+    : [];
+  const defaults = ['--bots', '4', '--speed', '30', '--duration', '30m'];
+  const args = [...simulatorArgs, ...fleet];
   for (let i = 0; i < defaults.length; i += 2) if (!given.has(defaults[i])) args.push(defaults[i], defaults[i + 1]);
+  if (fleet.length) say('  The simulated fleet: four bots with keys of their own ("sim bot 1" to "sim bot 4"), tagged vps-1 and vps-2: see the Bots page.');
   const simulator = spawn(process.execPath, ['--import', 'tsx', join(root, 'tools/bot-simulator/src/main.ts'), ...args], {
-    env: { ...process.env, POLYMAKER_URL: url, POLYMAKER_API_KEY: botKey },
+    env: { ...process.env, POLYMAKER_URL: url, POLYMAKER_API_KEY: botKey, POLYMAKER_ADMIN_KEY: adminKey },
     stdio: 'inherit',
   });
   // Ctrl-C goes to the simulator (same terminal group); the demo waits for it.

@@ -17,6 +17,14 @@ describe('command line', () => {
     expect(() => parseArgs(['--url', 'localhost:3000'], {})).toThrow('--url');
   });
 
+  it('reads a fleet with keys of its own and tags', () => {
+    const options = parseArgs(['--keys', '4', '--tags', 'VPS-1, vps-2', '--admin-key', 'a'.repeat(20)], {});
+    expect(options).toMatchObject({ keys: 4, bots: 4, tags: ['vps-1', 'vps-2'], adminKey: 'a'.repeat(20) });
+    expect(parseArgs(['--keys', '2', '--bots', '6'], {}).bots).toBe(6);
+    expect(() => parseArgs(['--tags', 'x'], {})).toThrow('--tags needs --keys');
+    expect(() => parseArgs(['--keys', '2', '--tags', 'no spaces'], {})).toThrow('is not a tag');
+  });
+
   it('parses durations', () => {
     expect(parseDuration('90')).toBe(90);
     expect(parseDuration('1h')).toBe(3600);

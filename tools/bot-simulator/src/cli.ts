@@ -12,6 +12,15 @@ export interface CliOptions {
   progress?: 'tty' | 'plain' | 'none';
   json: boolean;
   help: boolean;
+  /** N bots with keys of their own, made through the admin API (0: every bot uses --key). */
+  keys: number;
+  /** Tags given to those bots, one each in turn. */
+  tags: string[];
+  adminKey: string;
+  /** Where the made keys are kept and reused from (so a second run is the same fleet). */
+  keysFile?: string;
+  /** Whether --bots was given (else --keys N runs N bots). */
+  botsGiven: boolean;
 }
 
 export const USAGE = `PolyMaker bot simulator: simulated market-making bots talking to a Command Center over the real bot API.
@@ -29,6 +38,11 @@ Usage: npx tsx tools/bot-simulator/src/main.ts [options]
   --mode M         dry_run or live (default: the config's mode)
   --bankroll USDC  starting bankroll per bot (default 500)
   --progress P     tty (one updating line), plain (a line every 10 s) or none (default: tty on a terminal)
+  --keys N         a fleet of N bots with keys of their own, made with the admin key (one per bot; the
+                   bots take them in turn); --bots defaults to N
+  --tags T1,T2     tags for those bots, one each in turn (e.g. vps-1,vps-2)
+  --admin-key KEY  an admin key, to make the keys and set the tags (default $POLYMAKER_ADMIN_KEY)
+  --keys-file F    keep the made keys in F and reuse them on the next run (the same fleet)
   --json           print the final summary as JSON
   -h, --help       this help
 `;
@@ -52,6 +66,10 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     bankroll: 500,
     json: false,
     help: false,
+    keys: 0,
+    tags: [],
+    adminKey: env['POLYMAKER_ADMIN_KEY'] ?? '',
+    botsGiven: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -71,6 +89,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     switch (flag) {
       case '--bots':
         options.bots = positive('--bots', value(), true);
+        options.botsGiven = true;
         break;
       case '--speed':
         options.speed = positive('--speed', value());
@@ -105,6 +124,22 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         options.progress = progress as CliOptions['progress'];
         break;
       }
+      case '--keys':
+        options.keys = positive('--keys', value(), true);
+        if (options.keys > 10_000) throw new Error('--keys must be at most 10000');
+        break;
+      case '--tags': {
+        options.tags = value().split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+        const bad = options.tags.find((t) => !/^[a-z0-9][a-z0-9._:-]{0,39}$/.test(t));
+        if (bad !== undefined) throw new Error(`--tags: "${bad}" is not a tag (1 to 40 of a-z 0-9 . _ : -)`);
+        break;
+      }
+      case '--admin-key':
+        options.adminKey = value();
+        break;
+      case '--keys-file':
+        options.keysFile = value();
+        break;
       case '--json':
         options.json = true;
         break;
@@ -116,6 +151,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         throw new Error(`unknown option "${arg}" (see --help)`);
     }
   }
+  if (options.keys > 0 && !options.botsGiven) options.bots = options.keys;
+  if (options.tags.length > 0 && options.keys === 0) throw new Error('--tags needs --keys N (the tags go to the bots it makes)');
   if (!/^https?:\/\//.test(options.url)) throw new Error(`--url must start with http:// or https:// (got "${options.url}")`);
   return options;
 }

@@ -1,4 +1,5 @@
 import { parseArgs, USAGE } from './cli';
+import { fleetKeys } from './fleet-keys';
 import { seedFrom } from './rng';
 import { runSimulation, SimulationSummary } from './simulation';
 
@@ -33,8 +34,13 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (!options.key) {
-    process.stderr.write('No bot API key: pass --key or set POLYMAKER_API_KEY (npm run demo sets one up for you).\n');
+  let apiKeys: string[] | undefined;
+  if (options.keys > 0) {
+    const keys = await fleetKeys(options.url, options.adminKey, options.keys, options.tags, options.keysFile);
+    apiKeys = keys.map((k) => k.secret);
+    if (!options.json) process.stdout.write(`${keys.length} bot keys of their own (${keys.map((k) => k.name).join(', ')})${options.tags.length ? `, tagged ${options.tags.join(', ')} in turn` : ''}.\n`);
+  } else if (!options.key) {
+    process.stderr.write('No bot API key: pass --key or set POLYMAKER_API_KEY, or --keys N with an admin key (npm run demo sets one up for you).\n');
     return 2;
   }
   const progress = options.progress ?? (options.json ? 'none' : process.stdout.isTTY ? 'tty' : 'plain');
@@ -55,7 +61,8 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   const summary = await runSimulation({
     url: options.url,
-    apiKey: options.key,
+    apiKey: apiKeys?.[0] ?? options.key,
+    apiKeys,
     bots: options.bots,
     speed: options.speed,
     durationSec: options.durationSec,

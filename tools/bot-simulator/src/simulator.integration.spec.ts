@@ -1,4 +1,8 @@
 import { ApiProcess, request, startApiProcess, startTestPostgres, TestPostgres } from '@polymaker/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fleetKeys } from './fleet-keys';
 import { runSimulation } from './simulation';
 
 /**
@@ -90,6 +94,25 @@ describe('bot simulator against the real API', () => {
       expect(trades.body.items).toHaveLength(0);
     } finally {
       await request(api.url, 'POST', '/api/v1/configs/pause', { key: api.adminKey, body: { paused: false } });
+    }
+  });
+
+  it('--keys 3 --tags: a fleet of bots with keys of their own, tagged in turn, reused from the keys file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-keys-'));
+    try {
+      const file = join(dir, 'keys.json');
+      const keys = await fleetKeys(api.url, api.adminKey, 3, ['vps-1', 'vps-2'], file, 'fleet bot');
+      expect(new Set(keys.map((k) => k.botId)).size).toBe(3);
+      const again = await fleetKeys(api.url, api.adminKey, 3, ['vps-1', 'vps-2'], file, 'fleet bot');
+      expect(again.map((k) => k.secret)).toEqual(keys.map((k) => k.secret));
+      const summary = await runSimulation({ url: api.url, apiKey: keys[0].secret, apiKeys: keys.map((k) => k.secret), bots: 3, speed: 60, durationSec: 4, staggerSec: 0.3, seed: 7 });
+      expect(summary.runsStarted).toBe(3);
+      const bots = (await admin<{ items: { botId: number; name: string; tags: string[]; runs: number }[] }>('/api/v1/bots')).body.items;
+      const ours = keys.map((k) => bots.find((b) => b.botId === k.botId));
+      expect(ours.map((b) => b?.tags)).toEqual([['vps-1'], ['vps-2'], ['vps-1']]);
+      expect(ours.map((b) => b?.runs)).toEqual([1, 1, 1]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
