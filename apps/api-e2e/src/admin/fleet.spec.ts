@@ -81,6 +81,8 @@ describe('fleet control: bots, assignments, pauses', () => {
     const own = await t.admin('POST', '/api/v1/fleet/assignments', { botId: keys[0].botId, configId: v3 });
     expect(own.body).toMatchObject({ kind: 'bot', target: String(keys[0].botId), configId: v3 });
     expect((await poll(0)).body['id']).toBe(v3);
+    const status = await request<Json>(t.api.url, 'GET', '/api/bot/status', { key: keys[0].secret });
+    expect(status.body['activeConfig']).toMatchObject({ id: v3, pauseOrders: false }); // status names the config this bot is served
     expect((await poll(1)).body['id']).toBe(v2);
 
     const listed = await eventually(bots, (items) => keys.every((key) => items.find((bot) => bot['botId'] === key.botId)?.['lastPolledAt'] !== null));

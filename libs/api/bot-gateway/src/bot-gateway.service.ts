@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AnalysisService } from '@polymaker/api/analysis';
 import { ConfigService } from '@polymaker/api/config';
+import { FleetService } from '@polymaker/api/fleet';
 import {
   BadInputError,
   FieldProblem,
@@ -47,6 +48,7 @@ export class BotGatewayService {
     private readonly trades: TradesService,
     private readonly markets: MarketsService,
     private readonly analysis: AnalysisService,
+    private readonly fleet: FleetService,
   ) {}
 
   /**
@@ -58,7 +60,7 @@ export class BotGatewayService {
   }
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
-    const [active, openRuns] = await Promise.all([this.configs.activeSnapshot(), this.runs.countByStatus('running', ownerOf(principal))]);
+    const [active, openRuns] = await Promise.all([this.fleet.servedConfig(principal, { record: false }), this.runs.countByStatus('running', ownerOf(principal))]);
     return {
       ok: true,
       service: 'polymaker-command-center',

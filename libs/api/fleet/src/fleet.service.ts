@@ -65,9 +65,10 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
   /**
    * The body of `GET /api/bot/config` for this bot: its assigned version (bot over tag over the fleet
    * default), with `pauseOrders: true` laid over it while a pause covers it. Answered from memory;
-   * the poll is remembered (what was served, when) and written within a second.
+   * a bot's poll is remembered (what was served, when) and written within a second (not with
+   * `record: false`: GET /api/bot/status names the same config without counting as a poll).
    */
-  async servedConfig(principal: Principal): Promise<{ id: number; json: string } | null> {
+  async servedConfig(principal: Principal, options: { record?: boolean } = {}): Promise<{ id: number; json: string; pauseOrders: boolean } | null> {
     const rules = await this.currentRules();
     const resolution = resolveBot(principal.botId, rules);
     let served: { id: number; json: string; pauseOrders: boolean } | null = null;
@@ -81,7 +82,10 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       const paused = resolution.pause ? await this.configs.servedJson(active.id, true) : null;
       served = paused ? { id: active.id, ...paused } : { id: active.id, json: active.json, pauseOrders: active.pauseOrders };
     }
-    this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: new Date() });
+    // Only bots' polls count as pick-up (an admin key may read /api/bot/config too).
+    if (options.record !== false && principal.scope === 'bot') {
+      this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: new Date() });
+    }
     return served;
   }
 
