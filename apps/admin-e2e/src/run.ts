@@ -249,18 +249,21 @@ async function main(): Promise<void> {
       await shot(page, '09-config-diff');
     });
 
-    await scenario('pause and resume orders from the dashboard: the bot sees pauseOrders', async () => {
+    await scenario('pause and resume orders from the dashboard: the bot sees pauseOrders, and no config version is made', async () => {
+      const versions = async () => (await request<{ items: unknown[] }>(base, 'GET', '/api/v1/configs', { key: adminKey })).body.items.length;
+      const before = await versions();
       await page.goto(`${base}/dashboard`);
       await page.click('[data-testid=pause-orders]');
       await page.click('dialog[open] button:has-text("Pause orders")');
       await waitFor(page, '[data-testid=orders-paused]');
+      await waitFor(page, '[data-testid=fleet-pickup]', /of \d+ bots have fetched it/);
       expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === true, 'bot config pauseOrders true');
+      await waitFor(page, '[data-testid=fleet-pickup]', /^[1-9]\d* of/, 15_000);
       await shot(page, '10-dashboard-paused');
       await page.click('[data-testid=resume-orders]');
-      await waitFor(page, 'dialog[open] [data-testid=activation-warning-pauseOrders]', 'This RESUMES trading: pauseOrders true → false');
-      await page.click('dialog[open] button:has-text("Resume orders")');
       await waitFor(page, '[data-testid=orders-active]');
       expect((await bot.call<Record<string, unknown>>('GET', '/api/bot/config'))['pauseOrders'] === false, 'bot config pauseOrders false');
+      expect((await versions()) === before, 'pausing and resuming made no config version');
     });
 
     await scenario('activation shows the diff and the pauseOrders/mode warning, and Cancel changes nothing', async () => {

@@ -14,12 +14,9 @@ import { ActivationPreview } from '@polymaker/admin/util';
       <div><h1>Configs</h1><p>Versions the bots poll. Edit makes a new version; bots switch when one is activated.</p></div>
       <div class="toolbar">
         @if (active.value(); as a) {
-          @if (session.can('configs.pause')) {
-            @if (a.values['pauseOrders'] === true) {
-              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
-            } @else {
-              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
-            }
+          @if (session.can('configs.pause') && a.values['pauseOrders'] === true) {
+            <!-- A version that says pauseOrders (an older pause): resuming makes a new version. Pauses now live on the Dashboard and the Bots page. -->
+            <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
           }
           @if (session.can('configs.rollback')) {
             <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>

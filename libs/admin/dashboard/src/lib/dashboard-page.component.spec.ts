@@ -28,7 +28,7 @@ function sessionWith(permissions: Permission[]): Partial<AdminSession> {
   return { can: (p: Permission) => permissions.includes(p) };
 }
 
-const ADMIN: Permission[] = ['read', 'configs.pause', 'keys.manage'];
+const ADMIN: Permission[] = ['read', 'configs.pause', 'fleet.manage', 'keys.manage'];
 
 describe('DashboardPageComponent', () => {
   it.each([
@@ -55,6 +55,7 @@ describe('DashboardPageComponent', () => {
       }),
       wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [{ apiKeyId: 1, runId: 7, at: new Date().toISOString(), walletBalance: '40', positionValue: null, startingWallet: null }], chain: null, lowBalanceThreshold: '50', pollSeconds: null, watchedAddress: null }),
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
+      listPauses: jest.fn().mockResolvedValue([]),
     };
     const live = { watch: jest.fn(), mode: () => 'live' };
     TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }, { provide: AdminSession, useValue: sessionWith(permissions) }] });
@@ -77,5 +78,29 @@ describe('DashboardPageComponent', () => {
     expect(el.querySelector('[data-alert=notification-4]')).toBeNull();
     expect(el.querySelector('[data-testid=wallet-section]')?.textContent).toContain('below');
     expect(live.watch).toHaveBeenCalled();
+  });
+
+  it('shows the fleet-wide pause laid over the config and how many bots have fetched it', async () => {
+    const api: Partial<AdminApi> = {
+      listRuns: jest.fn().mockResolvedValue({ items: [], total: 0 }),
+      listKeys: jest.fn().mockResolvedValue([]),
+      activeConfig: jest.fn().mockResolvedValue({ id: 3, version: 3, values: { pauseOrders: false } }),
+      listTrades: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
+      getRunMetrics: jest.fn().mockResolvedValue([]),
+      listNotifications: jest.fn().mockResolvedValue({ items: [], total: 0, unread: 0 }),
+      wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [], chain: null, lowBalanceThreshold: null, pollSeconds: null, watchedAddress: null }),
+      walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
+      listPauses: jest.fn().mockResolvedValue([{ id: 1, kind: 'fleet', target: '', pausedAt: new Date().toISOString(), pausedBy: 'ops', bots: 8, fetched: 7, waiting: [] }]),
+    };
+    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: { watch: jest.fn(), mode: () => 'live' } }, { provide: AdminSession, useValue: sessionWith(ADMIN) }] });
+    const fixture = TestBed.createComponent(DashboardPageComponent);
+    await fixture.whenStable();
+    await new Promise((r) => setTimeout(r, 0));
+    await fixture.whenStable();
+    const el = fixture.nativeElement as HTMLElement;
+    expect(el.querySelector('[data-testid=orders-paused]')).not.toBeNull();
+    expect(el.querySelector('[data-testid=fleet-pickup]')?.textContent).toContain('7 of 8 bots have fetched it');
+    expect(el.querySelector('[data-testid=resume-orders]')).not.toBeNull();
+    fixture.destroy();
   });
 });

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, signal, viewChild } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AdminApi, AdminSession, LiveEvents, Run, SafeActivation, apiErrorMessage, createLoader, metricSeries } from '@polymaker/admin/data-access';
 import { ActivationPreview } from '@polymaker/admin/util';
@@ -9,6 +9,7 @@ import {
   AsyncStateComponent,
   ChartComponent,
   ChartSeries,
+  ConfirmComponent,
   DecimalPipe,
   IconComponent,
   MoneyComponent,
@@ -22,7 +23,7 @@ const STALE_AFTER_S = 120;
 
 @Component({
   selector: 'pm-dashboard-page',
-  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, ChartComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
+  imports: [RouterLink, ActivationConfirmComponent, AsyncStateComponent, ConfirmComponent, ChartComponent, IconComponent, MoneyComponent, StatusBadgeComponent, AgoPipe, DecimalPipe, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -35,19 +36,25 @@ const STALE_AFTER_S = 120;
           <span class="muted">Active config <a [routerLink]="['/configs', config.id]">v{{ config.version }}</a></span>
           @if (paused()) {
             <span class="badge warn" data-testid="orders-paused">Orders paused</span>
-            @if (session.can('configs.pause')) {
-              <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            @if (fleetPause(); as p) {
+              <span class="muted" data-testid="fleet-pickup">{{ p.fetched }} of {{ p.bots }} bots have fetched it</span>
+            }
+            @if (session.can('fleet.manage')) {
+              <button type="button" class="primary" (click)="resumeOrders()" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
             }
           } @else {
             <span class="badge good" data-testid="orders-active">Orders active</span>
-            @if (session.can('configs.pause')) {
-              <button type="button" class="danger" (click)="setPaused(true)" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
+            @if (session.can('fleet.manage')) {
+              <button type="button" class="danger" (click)="pauseDialog.open()" [disabled]="busy()" data-testid="pause-orders"><pm-icon name="pause" /> Pause orders</button>
             }
           }
         }
       </div>
     </div>
     <pm-activation-confirm />
+    <pm-confirm #pauseDialog title="Pause orders on every bot?" confirmLabel="Pause orders" [danger]="true" (confirmed)="pauseFleet()">
+      Every bot stops placing orders at its next config poll (about every 10 s). No config version is created; the Bots page shows which bots have fetched it.
+    </pm-confirm>
     @if (actionError(); as message) {
       <div class="alert bad" role="alert">{{ message }}</div>
     }
@@ -190,7 +197,12 @@ export class DashboardPageComponent {
   protected readonly running = computed(() => this.runs.value()?.items ?? []);
   protected readonly bots = computed(() => summarizeBots(this.running(), this.keys.value() ?? []));
   protected readonly total = computed(() => summarize(this.running(), null, 'All bots'));
-  protected readonly paused = computed(() => this.active.value()?.values?.['pauseOrders'] === true);
+  protected readonly pauses = createLoader(() => this.api.listPauses());
+  /** The fleet-wide pause laid over the served config (no version), with its pick-up. */
+  protected readonly fleetPause = computed(() => (this.pauses.value() ?? []).find((p) => p.kind === 'fleet') ?? null);
+  /** Paused by the fleet-wide pause, or by an active version that says pauseOrders (an older pause). */
+  private readonly versionPaused = computed(() => this.active.value()?.values?.['pauseOrders'] === true);
+  protected readonly paused = computed(() => this.fleetPause() !== null || this.versionPaused());
   protected readonly pnlSeries = computed(() => [...this.metrics().values()]);
   protected readonly notices = createLoader(() => this.api.listNotifications({ unread: true, limit: 50 }));
   protected readonly walletState = createLoader(() => this.api.wallet());
@@ -219,6 +231,13 @@ export class DashboardPageComponent {
     });
     this.live.watch(['trade.*', 'stream.connected'], () => void this.trades.reload());
     this.live.watch(['config.*', 'stream.connected'], () => void this.active.reload());
+    this.live.watch(['fleet.changed', 'stream.connected'], () => void this.pauses.reload());
+    // Pick-up arrives with the bots' polls, which send no event: re-read while some bots have not fetched the pause.
+    const pickup = setInterval(() => {
+      const p = this.fleetPause();
+      if (p && p.fetched < p.bots) void this.pauses.reload();
+    }, 3000);
+    inject(DestroyRef).onDestroy(() => clearInterval(pickup));
     this.live.watch(['notification.*', 'wallet.low-balance', 'run.stopped', 'run.stale', 'stream.connected'], () => void this.notices.reload(), 1000);
     this.live.watch(['wallet.low-balance', 'run.updated', 'stream.connected'], () => {
       void this.walletState.reload();
@@ -244,6 +263,40 @@ export class DashboardPageComponent {
       }),
     );
     this.metrics.set(new Map(entries));
+  }
+
+  protected async pauseFleet(): Promise<void> {
+    await this.brake(async () => {
+      const pause = await this.api.pauseBots({ scope: 'fleet' });
+      await this.pauses.reload();
+      return `Orders paused on every bot (${pause.bots} bots): they stop placing orders at their next poll.`;
+    });
+  }
+
+  /** Lifts the fleet-wide pause; an older pause made as a config version is resumed as before (a new version). */
+  protected async resumeOrders(): Promise<void> {
+    if (this.fleetPause()) {
+      await this.brake(async () => {
+        await this.api.resumeBots({ scope: 'fleet' });
+        await this.pauses.reload();
+        return 'Orders resumed: bots place orders again at their next poll.';
+      });
+      return;
+    }
+    await this.setPaused(false);
+  }
+
+  private async brake(work: () => Promise<string>): Promise<void> {
+    this.busy.set(true);
+    this.actionError.set(null);
+    this.actionNotice.set(null);
+    try {
+      this.actionNotice.set(await work());
+    } catch (error) {
+      this.actionError.set(apiErrorMessage(error));
+    } finally {
+      this.busy.set(false);
+    }
   }
 
   protected async setPaused(paused: boolean): Promise<void> {
