@@ -410,6 +410,12 @@ async function main(): Promise<void> {
       await page.locator('[data-bot="fleet-a"] [data-testid=resume-bot]').click();
       await waitFor(page, '[data-testid=bots-message]', 'Resumed');
       expect((await fleet['fleet-a'].call<{ pauseOrders: boolean }>('GET', '/api/bot/config')).pauseOrders === false, 'resumed at its next poll');
+      // A bot's name opens its runs: the runs page filtered by that bot (fleet-a has none).
+      await page.locator('[data-bot="fleet-a"] a:has-text("fleet-a")').click();
+      await page.waitForURL(/\/runs\?bot=\d+/);
+      await waitFor(page, 'pm-async-state', 'No run matches these filters.');
+      await page.goto(`${base}/runs`);
+      await waitFor(page, '[data-testid=run-bot]', 'BOT_API_KEY');
     });
 
     await scenario('a stopped run shows the run summary in the notifications, and mark read works', async () => {

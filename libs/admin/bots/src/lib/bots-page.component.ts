@@ -1,5 +1,6 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
+import { RouterLink } from '@angular/router';
 import { AdminApi, AdminSession, Bot, FleetPause, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AgoPipe, AsyncStateComponent, ConfirmComponent, DecimalPipe, IconComponent, TimePipe, injectNow } from '@polymaker/admin/ui';
 
@@ -15,7 +16,7 @@ const PICKUP_REFRESH_MS = 3_000;
  */
 @Component({
   selector: 'pm-bots-page',
-  imports: [FormsModule, AsyncStateComponent, ConfirmComponent, IconComponent, TimePipe, AgoPipe, DecimalPipe],
+  imports: [FormsModule, RouterLink, AsyncStateComponent, ConfirmComponent, IconComponent, TimePipe, AgoPipe, DecimalPipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
@@ -68,7 +69,7 @@ const PICKUP_REFRESH_MS = 3_000;
           <tbody>
             @for (b of rows(); track b.botId) {
               <tr data-testid="bot-row" [attr.data-bot]="b.name" [attr.data-state]="b.state">
-                <td><strong>{{ b.name }}</strong><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</td>
+                <td><a [routerLink]="['/runs']" [queryParams]="{ bot: b.botId }" [attr.title]="'Runs of ' + b.name"><strong>{{ b.name }}</strong></a><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</td>
                 <td><span class="badge" [class.good]="b.state === 'running'" [class.warn]="b.state === 'stale'" [class.bad]="b.state === 'paused'" data-testid="bot-state">{{ b.state }}</span></td>
                 <td>
                   @if (session.can('fleet.manage')) {

@@ -118,6 +118,8 @@ export interface RunFilter {
   mode?: RunMode | '';
   configId?: number | null;
   apiKeyId?: number | null;
+  /** The bot that owns the run (botId: the first key of its rotation chain). */
+  botId?: number | null;
   from?: string;
   to?: string;
   limit?: number;

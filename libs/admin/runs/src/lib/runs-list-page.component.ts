@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { Router, RouterLink } from '@angular/router';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { AdminApi, LiveEvents, RunFilter, RunMode, RunStatus, createLoader } from '@polymaker/admin/data-access';
 import { AgoPipe, AsyncStateComponent, DurationPipe, IconComponent, MoneyComponent, StatusBadgeComponent, TimePipe, createSorter, injectNow } from '@polymaker/admin/ui';
 import { localInputToIso } from '@polymaker/admin/util';
@@ -28,6 +28,9 @@ const PAGE = 50;
       <div class="field"><label for="run-mode">Mode</label>
         <select id="run-mode" name="mode" [(ngModel)]="form.mode"><option value="">Any</option><option value="dry_run">dry run</option><option value="live">live</option></select>
       </div>
+      <div class="field"><label for="run-bot">Bot</label>
+        <select id="run-bot" name="botId" [(ngModel)]="form.botId" data-testid="run-bot-filter"><option [ngValue]="null">Any</option>@for (b of bots.value() ?? []; track b.botId) { <option [ngValue]="b.botId">{{ b.name }}</option> }</select>
+      </div>
       <div class="field"><label for="run-config">Config version</label><input id="run-config" name="configId" type="number" min="1" [(ngModel)]="form.configId" /></div>
       <div class="field"><label for="run-from">Started from</label><input id="run-from" name="from" type="datetime-local" [(ngModel)]="form.from" /></div>
       <div class="field"><label for="run-to">Started before</label><input id="run-to" name="to" type="datetime-local" [(ngModel)]="form.to" /></div>
@@ -51,6 +54,7 @@ const PAGE = 50;
               <tr>
                 <td><input type="checkbox" [checked]="selected().includes(run.id)" (change)="toggle(run.id)" [attr.aria-label]="'Select run ' + run.id + ' to compare'" /></td>
                 <td><a [routerLink]="[run.id]">#{{ run.id }}</a></td>
+                <td data-testid="run-bot">{{ botName(run.botId) }}</td>
                 <td><pm-status-badge [status]="run.status" /></td>
                 <td><pm-status-badge [status]="run.mode" /></td>
                 <td>{{ run.configId ? 'v' + run.configId : '—' }}</td>
@@ -81,6 +85,7 @@ export class RunsListPageComponent {
   protected readonly statuses: RunStatus[] = ['running', 'completed', 'stopped', 'error', 'stale'];
   protected readonly columns = [
     { key: 'id', label: 'Run', num: false },
+    { key: 'botId', label: 'Bot', num: false },
     { key: 'status', label: 'Status', num: false },
     { key: 'mode', label: 'Mode', num: false },
     { key: 'configId', label: 'Config', num: false },
@@ -90,8 +95,11 @@ export class RunsListPageComponent {
     { key: 'totalPnl', label: 'P&L', num: true },
     { key: 'overallScore', label: 'Score', num: true },
   ];
-  protected form: { status: RunStatus | ''; mode: RunMode | ''; configId: number | null; from: string; to: string } = { status: '', mode: '', configId: null, from: '', to: '' };
-  private readonly filter = signal<RunFilter>({});
+  protected form: { status: RunStatus | ''; mode: RunMode | ''; botId: number | null; configId: number | null; from: string; to: string } = { status: '', mode: '', botId: initialBot(), configId: null, from: '', to: '' };
+  private readonly filter = signal<RunFilter>({ botId: this.form.botId });
+  /** One name per bot, as on the Bots page. */
+  protected readonly bots = createLoader(() => this.api.listBots());
+  private readonly botNames = computed(() => new Map((this.bots.value() ?? []).map((b) => [b.botId, b.name])));
   protected readonly offset = signal(0);
   protected readonly selected = signal<number[]>([]);
   protected readonly runs = createLoader(() => this.api.listRuns({ ...this.filter(), limit: PAGE, offset: this.offset() }));
@@ -103,19 +111,24 @@ export class RunsListPageComponent {
   }
 
   protected apply(): void {
-    this.filter.set({ status: this.form.status, mode: this.form.mode, configId: this.form.configId, from: localInputToIso(this.form.from), to: localInputToIso(this.form.to) });
+    this.filter.set({ status: this.form.status, mode: this.form.mode, botId: this.form.botId, configId: this.form.configId, from: localInputToIso(this.form.from), to: localInputToIso(this.form.to) });
     this.offset.set(0);
+    void this.router.navigate([], { queryParams: { bot: this.form.botId ?? null }, queryParamsHandling: 'merge', replaceUrl: true });
     void this.runs.reload();
   }
 
   protected reset(): void {
-    this.form = { status: '', mode: '', configId: null, from: '', to: '' };
+    this.form = { status: '', mode: '', botId: null, configId: null, from: '', to: '' };
     this.apply();
   }
 
   protected page(direction: 1 | -1): void {
     this.offset.set(Math.max(0, this.offset() + direction * PAGE));
     void this.runs.reload();
+  }
+
+  protected botName(botId: number | null): string {
+    return botId === null ? '—' : (this.botNames().get(botId) ?? `bot #${botId}`);
   }
 
   protected toggle(id: number): void {
@@ -127,4 +140,10 @@ export class RunsListPageComponent {
     const [a, b] = this.selected();
     void this.router.navigate(['/runs/compare'], { queryParams: { a, b } });
   }
+}
+
+/** `/runs?bot=3` opens the runs of one bot (the Bots page links there). */
+function initialBot(): number | null {
+  const value = Number(inject(ActivatedRoute).snapshot.queryParamMap.get('bot'));
+  return Number.isInteger(value) && value > 0 ? value : null;
 }
