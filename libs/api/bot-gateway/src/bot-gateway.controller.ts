@@ -17,6 +17,7 @@ import {
   JsonObject,
   NotFoundError,
   Principal,
+  RequestWithPrincipal,
   RequiresScope,
   SERVER_VERSION,
 } from '@polymaker/api/core';
@@ -84,7 +85,11 @@ export class BotGatewayController {
     },
   })
   @ApiNotFoundResponse({ description: 'No active config' })
-  async config(@CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): Promise<void> {
+  async config(@Res() reply: FastifyReply): Promise<void> {
+    // The principal is read from the request, not through a parameter decorator: this is the route
+    // every bot polls every ~10 s, and a custom decorator costs a pass through Nest's pipes.
+    const principal = (reply.request as unknown as RequestWithPrincipal).principal;
+    if (!principal) throw new Error('GET /api/bot/config reached without authentication');
     const active = await this.fleet.servedConfig(principal);
     if (!active) throw new NotFoundError('No config version is active. Activate one in the Command Center.');
     await reply.header('content-type', 'application/json; charset=utf-8').send(active.json);

@@ -22,7 +22,8 @@ interface Poll {
   apiKeyId: number;
   configId: number;
   paused: boolean;
-  at: Date;
+  /** Epoch ms. */
+  at: number;
 }
 
 interface CachedRules extends FleetRules {
@@ -69,22 +70,36 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
    * `record: false`: GET /api/bot/status names the same config without counting as a poll).
    */
   async servedConfig(principal: Principal, options: { record?: boolean } = {}): Promise<{ id: number; json: string; pauseOrders: boolean } | null> {
-    const rules = await this.currentRules();
-    const resolution = resolveBot(principal.botId, rules);
+    // The poll of every bot every ~10 s: no await while the rules are fresh, nothing allocated for a
+    // fleet with no assignment and no pause (the active version's snapshot is served as it is).
+    const cached = this.rules;
+    const rules = cached && cached.loadedAt > Date.now() - RULES_CACHE_MS ? cached : await this.currentRules();
     let served: { id: number; json: string; pauseOrders: boolean } | null = null;
-    if (resolution.configId !== null) {
-      const assigned = await this.configs.servedJson(resolution.configId, resolution.pause !== null);
-      if (assigned) served = { id: resolution.configId, ...assigned };
+    if (rules.assignments.length > 0 || rules.pauses.length > 0) {
+      const resolution = resolveBot(principal.botId, rules);
+      if (resolution.configId !== null) {
+        const assigned = await this.configs.servedJson(resolution.configId, resolution.pause !== null);
+        if (assigned) served = { id: resolution.configId, ...assigned };
+      }
+      if (!served && resolution.pause) {
+        const active = await this.configs.activeSnapshot();
+        const paused = active ? await this.configs.servedJson(active.id, true) : null;
+        if (active && paused) served = { id: active.id, ...paused };
+      }
     }
-    if (!served) {
-      const active = await this.configs.activeSnapshot();
-      if (!active) return null;
-      const paused = resolution.pause ? await this.configs.servedJson(active.id, true) : null;
-      served = paused ? { id: active.id, ...paused } : { id: active.id, json: active.json, pauseOrders: active.pauseOrders };
-    }
+    if (!served) served = await this.configs.activeSnapshot();
+    if (!served) return null;
     // Only bots' polls count as pick-up (an admin key may read /api/bot/config too).
     if (options.record !== false && principal.scope === 'bot') {
-      this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: new Date() });
+      const poll = this.polls.get(principal.botId);
+      if (poll) {
+        poll.apiKeyId = principal.apiKeyId;
+        poll.configId = served.id;
+        poll.paused = served.pauseOrders;
+        poll.at = Date.now();
+      } else {
+        this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: Date.now() });
+      }
     }
     return served;
   }
@@ -145,7 +160,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
              on conflict (bot_id) do update set api_key_id = excluded.api_key_id, config_id = excluded.config_id,
                     paused = excluded.paused, polled_at = excluded.polled_at
               where bot_polls.polled_at < excluded.polled_at`,
-            [batch.map(([bot]) => bot), batch.map(([, p]) => p.apiKeyId), batch.map(([, p]) => p.configId), batch.map(([, p]) => p.paused), batch.map(([, p]) => p.at.toISOString())],
+            [batch.map(([bot]) => bot), batch.map(([, p]) => p.apiKeyId), batch.map(([, p]) => p.configId), batch.map(([, p]) => p.paused), batch.map(([, p]) => new Date(p.at).toISOString())],
           ),
         );
       } catch (error) {
