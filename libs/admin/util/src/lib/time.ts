@@ -25,12 +25,20 @@ export function secondsSince(iso: string | null | undefined, now: number = Date.
 }
 
 /** "3 min ago" / "in 2 h" */
+/**
+ * How long ago something happened. Every caller shows a past event (a last update, a last poll), so a
+ * time slightly ahead of this browser's clock is the clocks disagreeing, not the future: up to
+ * CLOCK_SKEW_SECONDS ahead reads "just now" (never "in 3 s"); further ahead it says so plainly.
+ */
 export function formatAgo(iso: string | null | undefined, now: number = Date.now()): string {
   const seconds = secondsSince(iso, now);
   if (seconds == null) return '—';
-  if (Math.abs(seconds) < 2) return 'just now';
-  return seconds >= 0 ? `${formatDuration(seconds)} ago` : `in ${formatDuration(-seconds)}`;
+  if (seconds < 2 && seconds > -CLOCK_SKEW_SECONDS) return 'just now';
+  return seconds >= 0 ? `${formatDuration(seconds)} ago` : `${formatDuration(-seconds)} ahead of this computer's clock`;
 }
+
+/** How far ahead of the browser's clock a past event's time may be and still read "just now". */
+export const CLOCK_SKEW_SECONDS = 120;
 
 /** A local date-time input value ("2026-11-24T07:16") to an ISO string, or undefined when empty. */
 export function localInputToIso(value: string | null | undefined): string | undefined {
