@@ -25,6 +25,7 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
       RUN_STALE_AFTER: '60',
       RUN_STALE_CHECK_SECONDS: '1',
       WALLET_LOW_BALANCE: '50',
+      WALLET_ALERT_COOLDOWN_MINUTES: '0', // two crossings a second apart are two alerts here (wallet.spec.ts tests the cooldown)
     });
   });
   afterAll(async () => {

@@ -54,6 +54,21 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
     expect(series.map((point) => point['usdc'])).toEqual(expect.arrayContaining(['1234.5', '42']));
   });
 
+  it("a bot's balance hovering at the threshold, or falling again within the cooldown, is one alert", async () => {
+    const started = await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: 150 });
+    const runId = started.body.runId;
+    // 99 crosses; 101, 98, 104 and 97 stay within 5 % of the threshold (not re-armed); 200 re-arms;
+    // 50 falls again within the 15-minute cooldown: noted, not sent.
+    for (const walletBalance of ['150', '99', '101', '98', '104', '97', '200', '50']) {
+      expect((await t.bot('POST', '/api/bot/run/update', { runId, walletBalance })).status).toBe(200);
+    }
+    await waitFor('the outbox to settle', () => outboxSettled(t.databaseUrl));
+    const botMails = smtp.mails.filter((m) => m.subject.includes('Wallet balance low') && !m.subject.includes('42 USDC'));
+    expect(botMails.map((m) => m.subject)).toEqual(['[PolyMaker] Wallet balance low: 99 USDC (threshold 100)']);
+    const alerts = (await t.admin<{ alerts: Json[] }>('GET', '/api/v1/wallet')).body.alerts;
+    expect(alerts.find((a) => String(a['source']).startsWith('bot:'))).toMatchObject({ below: true, lastBalance: '50', alerts: 1 });
+  });
+
   it('lets the admin change the threshold', async () => {
     const updated = await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: '10' });
     expect(updated.status).toBe(200);

@@ -1,9 +1,45 @@
 import { compareDecimal } from '@polymaker/api/core';
 
-/** What to do with a new balance reading, given whether the source was already below the threshold. */
-export function crossing(balance: string, threshold: string, wasBelow: boolean): 'alert' | 'recovered' | 'unchanged' {
+/**
+ * A source below the threshold is only "recovered" once its balance is this many percent above it:
+ * a balance hovering at the threshold (or several runs of one bot reporting balances on both sides
+ * of it) is one crossing, not one alert per swing.
+ */
+export const REARM_PERCENT = 5;
+
+export type Crossing = 'alert' | 'suppressed' | 'recovered' | 'unchanged';
+
+export interface AlertState {
+  below: boolean;
+  /** When the last alert for this source went out (epoch ms), or null. */
+  lastAlertAt: number | null;
+}
+
+/** An exact decimal string as a scaled integer (the inputs are normalised decimals, never floats). */
+function scaled(value: string): { n: bigint; scale: number } {
+  const negative = value.startsWith('-');
+  const [int, frac = ''] = (negative ? value.slice(1) : value).split('.');
+  const n = BigInt(`${int}${frac}` || '0');
+  return { n: negative ? -n : n, scale: frac.length };
+}
+
+/** Whether balance ≥ threshold × (100 + REARM_PERCENT) / 100, exactly. */
+export function aboveRearm(balance: string, threshold: string): boolean {
+  const b = scaled(balance);
+  const t = scaled(threshold);
+  const left = b.n * 100n * 10n ** BigInt(t.scale);
+  const right = t.n * BigInt(100 + REARM_PERCENT) * 10n ** BigInt(b.scale);
+  return left >= right;
+}
+
+/**
+ * What to do with a new balance reading: alert on a fall below the threshold (unless an alert for
+ * the same source went out less than `cooldownMs` ago: then it is noted as below, silently), and
+ * re-arm only once the balance is REARM_PERCENT above the threshold.
+ */
+export function crossing(balance: string, threshold: string, state: AlertState, now: number, cooldownMs: number): Crossing {
   const below = compareDecimal(balance, threshold) < 0;
-  if (below && !wasBelow) return 'alert';
-  if (!below && wasBelow) return 'recovered';
+  if (below && !state.below) return state.lastAlertAt !== null && now - state.lastAlertAt < cooldownMs ? 'suppressed' : 'alert';
+  if (state.below && aboveRearm(balance, threshold)) return 'recovered';
   return 'unchanged';
 }

@@ -109,30 +109,35 @@ export class WalletService {
   }
 
   /** Checks one reading against the threshold; alerts (durably) on a crossing below it. */
-  async record(em: EntityManager, source: string, balance: string, runId: number | null): Promise<'alert' | 'recovered' | 'unchanged' | 'off'> {
+  async record(em: EntityManager, source: string, balance: string, runId: number | null): Promise<'alert' | 'suppressed' | 'recovered' | 'unchanged' | 'off'> {
     const threshold = await this.threshold(em);
     if (threshold === null) return 'off';
     await em.execute(
       `insert into wallet_alert_states (source, below, last_balance, threshold) values (?, false, ?, ?) on conflict (source) do nothing`,
       [source, balance, threshold],
     );
-    const [state] = await em.execute<{ below: boolean; alerts: number }[]>(
-      'select below, alerts from wallet_alert_states where source = ? for update',
+    const [state] = await em.execute<{ below: boolean; alerts: number; last_alert_at: Date | null }[]>(
+      'select below, alerts, last_alert_at from wallet_alert_states where source = ? for update',
       [source],
     );
-    const outcome = crossing(balance, threshold, state.below);
-    const below = outcome === 'alert' ? true : outcome === 'recovered' ? false : state.below;
+    const now = Date.now();
+    const lastAlertAt = state.last_alert_at ? new Date(state.last_alert_at).getTime() : null;
+    const outcome = crossing(balance, threshold, { below: state.below, lastAlertAt }, now, this.settings.walletAlertCooldownMinutes * 60_000);
+    const below = outcome === 'alert' || outcome === 'suppressed' ? true : outcome === 'recovered' ? false : state.below;
     const alerts = state.alerts + (outcome === 'alert' ? 1 : 0);
     await em.execute(
       `update wallet_alert_states set below = ?, last_balance = ?, threshold = ?, alerts = ?,
-              changed_at = case when ? then now() else changed_at end
+              changed_at = case when ? then now() else changed_at end,
+              last_alert_at = case when ? then now() else last_alert_at end
         where source = ?`,
-      [below, balance, threshold, alerts, outcome !== 'unchanged', source],
+      [below, balance, threshold, alerts, outcome !== 'unchanged', outcome === 'alert', source],
     );
     if (outcome === 'alert') {
       // the alert notice is owed by the event: the notifications module enqueues it in this transaction
       this.uow.publish(new WalletLowBalanceEvent(source, balance, threshold, runId, alerts));
       this.logger.warn({ source, balance, threshold }, 'wallet balance fell below the threshold');
+    } else if (outcome === 'suppressed') {
+      this.logger.log({ source, balance, threshold }, 'wallet balance fell below the threshold again within the alert cooldown: no new alert');
     }
     return outcome;
   }

@@ -40,6 +40,8 @@ export interface Settings {
   walletRpcUrl: string | null;
   walletUsdcContract: string;
   walletPollSeconds: number;
+  /** After a low-balance alert, another for the same bot waits at least this long (0: none). */
+  walletAlertCooldownMinutes: number;
   walletLowBalance: string | null;
   /** Retention: metric points older than this many days are deleted (0 keeps them forever). */
   metricRetentionDays: number;
@@ -256,6 +258,7 @@ export function readSettings(env: Env = process.env): Settings {
     walletRpcUrl,
     walletUsdcContract: usdcContract,
     walletPollSeconds: integer('WALLET_POLL_SECONDS', 300, 1, 86_400),
+    walletAlertCooldownMinutes: integer('WALLET_ALERT_COOLDOWN_MINUTES', 15, 0, 10_080),
     walletLowBalance: lowBalance,
     metricRetentionDays: integer('METRIC_RETENTION_DAYS', 0, 0, 36_500),
     maintenanceIntervalSeconds: integer('MAINTENANCE_INTERVAL_SECONDS', 3600, 1, 86_400),

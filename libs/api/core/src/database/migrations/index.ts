@@ -9,6 +9,7 @@ import { Migration20261203000300 } from './Migration20261203000300';
 import { Migration20261204000500 } from './Migration20261204000500';
 import { Migration20261209000200 } from './Migration20261209000200';
 import { Migration20261210000000 } from './Migration20261210000000';
+import { Migration20261210000100 } from './Migration20261210000100';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204000500', class: Migration20261204000500 },
   { name: 'Migration20261209000200', class: Migration20261209000200 },
   { name: 'Migration20261210000000', class: Migration20261210000000 },
+  { name: 'Migration20261210000100', class: Migration20261210000100 },
 ];
