@@ -114,7 +114,7 @@ export class ConfigService {
     this.active = version
       ? {
           id: version.id,
-          json: JSON.stringify({ ...version.values, id: version.id }),
+          json: botJson(version),
           pauseOrders: ownValue(version.values, 'pauseOrders') === true,
           loadedAt: Date.now(),
         }
@@ -134,8 +134,8 @@ export class ConfigService {
       if (!version) return null;
       if (this.versionJson.size >= KNOWN_IDS_MAX) this.versionJson.clear();
       entry = {
-        json: JSON.stringify({ ...version.values, id: version.id }),
-        paused: JSON.stringify({ ...version.values, pauseOrders: true, id: version.id }),
+        json: botJson(version),
+        paused: botJson(version, true),
         pauseOrders: ownValue(version.values, 'pauseOrders') === true,
       };
       this.versionJson.set(id, entry);
@@ -419,4 +419,9 @@ function toView(version: ConfigVersion): ConfigVersionView {
     createdAt: version.createdAt.toISOString(),
     isActive: version.isActive,
   };
+}
+
+/** GET /api/bot/config's body for a version: its values as one flat object with its id (and `pauseOrders: true` laid over it). */
+function botJson(version: ConfigVersion, paused = false): string {
+  return JSON.stringify(paused ? { ...version.values, pauseOrders: true, id: version.id } : { ...version.values, id: version.id });
 }

@@ -7,7 +7,7 @@ import { BadInputError, FleetChangedEvent, NotFoundError, Principal, Sql, sqlOf,
 import { RunsService } from '@polymaker/api/runs';
 import { TradesService } from '@polymaker/api/trades';
 import type { AssignmentView, BotView, PauseView, PauseTargetDto } from './dto/fleet.dto';
-import { Assignment, FleetRules, MAX_TAGS, Pause, pauseCovers, resolveBot, TAG_PATTERN } from './resolve';
+import { Assignment, FleetRules, MAX_TAGS, pauseCovers, resolveBot, TAG_PATTERN } from './resolve';
 
 /** How long another instance may serve superseded assignments or pauses; this instance refreshes at once. */
 const RULES_CACHE_MS = 1_000;
@@ -72,8 +72,8 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
   async servedConfig(principal: Principal, options: { record?: boolean } = {}): Promise<{ id: number; json: string; pauseOrders: boolean } | null> {
     // The poll of every bot every ~10 s: no await while the rules are fresh, nothing allocated for a
     // fleet with no assignment and no pause (the active version's snapshot is served as it is).
-    const cached = this.rules;
-    const rules = cached && cached.loadedAt > Date.now() - RULES_CACHE_MS ? cached : await this.currentRules();
+    const current = this.currentRules();
+    const rules = current instanceof Promise ? await current : current;
     let served: { id: number; json: string; pauseOrders: boolean } | null = null;
     if (rules.assignments.length > 0 || rules.pauses.length > 0) {
       const resolution = resolveBot(principal.botId, rules);
@@ -104,7 +104,11 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
     return served;
   }
 
-  private async currentRules(): Promise<CachedRules> {
+  /**
+   * The rules from memory (no promise while they are fresh), refreshed at most every RULES_CACHE_MS;
+   * while a refresh waits for the database, the rules of a moment ago (up to RULES_STALE_MS old).
+   */
+  private currentRules(): CachedRules | Promise<CachedRules> {
     const cached = this.rules;
     const now = Date.now();
     if (cached && cached.loadedAt > now - RULES_CACHE_MS) return cached;
@@ -174,13 +178,20 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
 
   /** Every bot (bot-scope keys, one per rotation chain) with its state, versions, pause and figures. */
   async bots(): Promise<BotView[]> {
+    return (await this.overview()).bots;
+  }
+
+  /** The bots and the rules they were resolved with (one read of each, for the bots and the pauses). */
+  private async overview(): Promise<{ bots: BotView[]; rules: CachedRules }> {
     await this.flushPolls();
     const [keys, rules, runs, polls] = await Promise.all([this.keys.list(), this.loadRules(), this.runs.byBot(), this.storedPolls()]);
     const realised = await this.trades.realisedByBot(runs.runsOfBot);
     const chains = new Map<number, typeof keys>();
     for (const key of keys) {
       if (key.scope !== 'bot') continue;
-      chains.set(key.botId, [...(chains.get(key.botId) ?? []), key]);
+      const chain = chains.get(key.botId);
+      if (chain) chain.push(key);
+      else chains.set(key.botId, [key]);
     }
     const now = Date.now();
     const views: BotView[] = [];
@@ -213,7 +224,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
         lastUpdateAt: summary?.lastUpdateAt ?? null,
         assignedConfigId: resolution.configId,
         assignmentRule: resolution.rule,
-        paused: resolution.pause ? pauseView(resolution.pause) : null,
+        paused: resolution.pause,
         lastServedConfigId: poll?.configId ?? null,
         lastServedPaused: poll?.paused ?? null,
         lastPolledAt: poll?.at ?? null,
@@ -226,7 +237,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
         fillRate: trade && trade.trades > 0 ? Math.round((trade.filled / trade.trades) * 10_000) / 10_000 : null,
       });
     }
-    return views.sort((a, b) => a.botId - b.botId);
+    return { bots: views.sort((a, b) => a.botId - b.botId), rules };
   }
 
   async bot(botId: number): Promise<BotView> {
@@ -244,8 +255,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
   async setTags(botId: number, tags: string[]): Promise<BotView> {
     const clean = [...new Set(tags.map((t) => t.trim().toLowerCase()))];
     if (clean.length > MAX_TAGS) throw new BadInputError(`At most ${MAX_TAGS} tags per bot (got ${clean.length}).`);
-    const bad = clean.find((t) => !TAG_PATTERN.test(t));
-    if (bad !== undefined) throw new BadInputError(`Tag "${bad.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit.`);
+    clean.forEach(checkTag);
     await this.requireBot(botId);
     await this.change(async (em, sql) => {
       const [before] = await sql.query<{ tags: string[] }>('select tags from bot_profiles where bot_id = $1', [botId]);
@@ -263,27 +273,28 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
   }
 
   async assignments(): Promise<AssignmentView[]> {
-    const rules = await this.loadRules();
-    return rules.assignments.map((a) => assignmentView(a));
+    return [...(await this.loadRules()).assignments];
   }
 
   /** Assigns a version to one bot or a tag (replacing the one it had). */
   async assign(target: { botId?: number; tag?: string }, configId: number): Promise<AssignmentView> {
     const { kind, value } = await this.target(target, false);
     if ((await this.configs.versionsById([configId])).size === 0) throw new NotFoundError(`No config version ${configId}.`);
+    let assignment: Assignment | null = null;
     await this.change(async (em, sql) => {
       const [before] = await sql.query<{ config_id: string }>('select config_id from config_assignments where target_kind = $1 and target = $2', [kind, value]);
-      await sql.query(
+      const [row] = await sql.query<{ id: string; assigned_at: Date; assigned_by: string | null }>(
         `insert into config_assignments (target_kind, target, config_id, assigned_at, assigned_by) values ($1, $2, $3, now(), $4)
-         on conflict (target_kind, target) do update set config_id = excluded.config_id, assigned_at = now(), assigned_by = excluded.assigned_by`,
+         on conflict (target_kind, target) do update set config_id = excluded.config_id, assigned_at = now(), assigned_by = excluded.assigned_by
+         returning id, assigned_at, assigned_by`,
         [kind, value, configId, actorName()],
       );
+      assignment = { id: Number(row.id), kind: kind === 'bot' ? 'bot' : 'tag', target: value, configId, assignedAt: new Date(row.assigned_at).toISOString(), assignedBy: row.assigned_by };
       await this.audit.record(em, { action: 'fleet.assigned', targetId: `${kind}:${value}`, before: before ? { configId: Number(before.config_id) } : null, after: { configId } });
-      return new FleetChangedEvent('assigned', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, configId);
+      return changed('assigned', kind, value, configId);
     });
-    const assignment = (await this.loadRules()).assignments.find((a) => a.kind === kind && a.target === value);
-    if (!assignment) throw new NotFoundError(`The assignment to ${kind} ${value} was removed meanwhile.`);
-    return assignmentView(assignment);
+    if (!assignment) throw new Error('the assignment was not written');
+    return assignment;
   }
 
   /** Removes an assignment: its bots go back to their tag's version or the fleet default. */
@@ -292,7 +303,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       const [row] = await sql.query<{ target_kind: 'bot' | 'tag'; target: string; config_id: string }>('delete from config_assignments where id = $1 returning target_kind, target, config_id', [id]);
       if (!row) throw new NotFoundError(`No config assignment ${id}.`);
       await this.audit.record(em, { action: 'fleet.unassigned', targetId: `${row.target_kind}:${row.target}`, before: { configId: Number(row.config_id) }, after: null });
-      return new FleetChangedEvent('unassigned', row.target_kind === 'bot' ? Number(row.target) : null, row.target_kind === 'tag' ? row.target : null, null);
+      return changed('unassigned', row.target_kind, row.target, null);
     });
   }
 
@@ -306,7 +317,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
         [kind, value, actorName()],
       );
       await this.audit.record(em, { action: 'fleet.paused', targetId: `${kind}:${value}`, before: null, after: { paused: true } });
-      return new FleetChangedEvent('paused', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, null);
+      return changed('paused', kind, value, null);
     });
     const view = (await this.pauses()).find((p) => p.kind === kind && p.target === value);
     if (!view) throw new NotFoundError(`The pause of ${kind === 'fleet' ? 'the fleet' : `${kind} ${value}`} was lifted meanwhile.`);
@@ -319,7 +330,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       const [row] = await sql.query<{ paused_at: Date }>('delete from fleet_pauses where target_kind = $1 and target = $2 returning paused_at', [kind, value]);
       if (!row) throw new NotFoundError(`Nothing to resume: ${kind === 'fleet' ? 'the fleet is' : `${kind} ${value} is`} not paused.`);
       await this.audit.record(em, { action: 'fleet.resumed', targetId: `${kind}:${value}`, before: { paused: true, pausedAt: new Date(row.paused_at).toISOString() }, after: { paused: false } });
-      return new FleetChangedEvent('resumed', kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, null);
+      return changed('resumed', kind, value, null);
     });
   }
 
@@ -328,13 +339,12 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
    * poll after the pause was answered with `pauseOrders: true`.
    */
   async pauses(): Promise<PauseView[]> {
-    const bots = await this.bots();
-    const rules = await this.loadRules();
+    const { bots, rules } = await this.overview();
     return rules.pauses.map((pause) => {
       const covered = bots.filter((bot) => bot.keyActive && pauseCovers(pause, bot.botId, bot.tags));
       const fetched = covered.filter((bot) => bot.lastServedPaused === true && bot.lastPolledAt !== null && bot.lastPolledAt >= pause.pausedAt);
       return {
-        ...pauseView(pause),
+        ...pause,
         bots: covered.length,
         fetched: fetched.length,
         waiting: covered
@@ -361,7 +371,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       return { kind: 'bot', value: String(target.botId) };
     }
     const tag = (target.tag ?? '').trim().toLowerCase();
-    if (!TAG_PATTERN.test(tag)) throw new BadInputError(`Tag "${tag.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-'.`);
+    checkTag(tag);
     return { kind: 'tag', value: tag };
   }
 
@@ -380,10 +390,12 @@ function actorName(): string | null {
   return principal ? principal.name : null;
 }
 
-function pauseView(pause: Pause): Omit<PauseView, 'bots' | 'fetched' | 'waiting'> {
-  return { id: pause.id, kind: pause.kind, target: pause.target, pausedAt: pause.pausedAt, pausedBy: pause.pausedBy };
+/** Refuses a tag that is not 1 to 40 of a-z, 0-9, '.', '_', ':' and '-' (starting with a letter or digit). */
+function checkTag(tag: string): void {
+  if (!TAG_PATTERN.test(tag)) throw new BadInputError(`Tag "${tag.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit.`);
 }
 
-function assignmentView(a: Assignment): AssignmentView {
-  return { id: a.id, kind: a.kind, target: a.target, configId: a.configId, assignedAt: a.assignedAt, assignedBy: a.assignedBy };
+/** The event of a change to a bot, a tag or the whole fleet. */
+function changed(change: FleetChangedEvent['change'], kind: 'fleet' | 'bot' | 'tag', value: string, configId: number | null): FleetChangedEvent {
+  return new FleetChangedEvent(change, kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, configId);
 }

@@ -1,4 +1,4 @@
-import { compareDecimal } from '@polymaker/api/core';
+import { compareDecimal, multiplyDecimal } from '@polymaker/api/core';
 
 /**
  * A source below the threshold is only "recovered" once its balance is this many percent above it:
@@ -6,6 +6,7 @@ import { compareDecimal } from '@polymaker/api/core';
  * of it) is one crossing, not one alert per swing.
  */
 export const REARM_PERCENT = 5;
+const REARM_FACTOR = multiplyDecimal(String(100 + REARM_PERCENT), '0.01');
 
 export type Crossing = 'alert' | 'suppressed' | 'recovered' | 'unchanged';
 
@@ -15,21 +16,9 @@ export interface AlertState {
   lastAlertAt: number | null;
 }
 
-/** An exact decimal string as a scaled integer (the inputs are normalised decimals, never floats). */
-function scaled(value: string): { n: bigint; scale: number } {
-  const negative = value.startsWith('-');
-  const [int, frac = ''] = (negative ? value.slice(1) : value).split('.');
-  const n = BigInt(`${int}${frac}` || '0');
-  return { n: negative ? -n : n, scale: frac.length };
-}
-
 /** Whether balance ≥ threshold × (100 + REARM_PERCENT) / 100, exactly. */
 export function aboveRearm(balance: string, threshold: string): boolean {
-  const b = scaled(balance);
-  const t = scaled(threshold);
-  const left = b.n * 100n * 10n ** BigInt(t.scale);
-  const right = t.n * BigInt(100 + REARM_PERCENT) * 10n ** BigInt(b.scale);
-  return left >= right;
+  return compareDecimal(balance, multiplyDecimal(threshold, REARM_FACTOR)) >= 0;
 }
 
 /**

@@ -275,43 +275,26 @@ export class DashboardPageComponent {
 
   /** Lifts the fleet-wide pause; an older pause made as a config version is resumed as before (a new version). */
   protected async resumeOrders(): Promise<void> {
-    if (this.fleetPause()) {
-      await this.brake(async () => {
+    await this.brake(async () => {
+      if (this.fleetPause()) {
         await this.api.resumeBots({ scope: 'fleet' });
         await this.pauses.reload();
         return 'Orders resumed: bots place orders again at their next poll.';
-      });
-      return;
-    }
-    await this.setPaused(false);
+      }
+      const version = await this.safe.setPaused(false, this.ask);
+      if (!version) return null; // cancelled in the confirmation
+      this.active.set(version);
+      return `Orders resumed (config v${version.version}). Bots place orders again at their next poll.`;
+    });
   }
 
-  private async brake(work: () => Promise<string>): Promise<void> {
+  /** One pause or resume: busy while it runs, its notice (none when cancelled) or its error after. */
+  private async brake(work: () => Promise<string | null>): Promise<void> {
     this.busy.set(true);
     this.actionError.set(null);
     this.actionNotice.set(null);
     try {
       this.actionNotice.set(await work());
-    } catch (error) {
-      this.actionError.set(apiErrorMessage(error));
-    } finally {
-      this.busy.set(false);
-    }
-  }
-
-  protected async setPaused(paused: boolean): Promise<void> {
-    this.busy.set(true);
-    this.actionError.set(null);
-    this.actionNotice.set(null);
-    try {
-      const version = await this.safe.setPaused(paused, this.ask);
-      if (!version) return;
-      this.active.set(version);
-      this.actionNotice.set(
-        paused
-          ? `Orders paused (config v${version.version}). Bots stop placing orders at their next poll.`
-          : `Orders resumed (config v${version.version}). Bots place orders again at their next poll.`,
-      );
     } catch (error) {
       this.actionError.set(apiErrorMessage(error));
     } finally {

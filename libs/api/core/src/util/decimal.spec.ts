@@ -1,4 +1,4 @@
-import { compareDecimal, echo, parseDecimal, toDecimalString } from './decimal';
+import { compareDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -89,5 +89,15 @@ describe('echo', () => {
     expect(text).toContain('(100000 characters)');
     expect(echo('BTC')).toBe('"BTC"');
     expect(echo(12)).toBe('12');
+  });
+});
+
+describe('multiplyDecimal', () => {
+  it('multiplies exactly, without binary floats', () => {
+    expect(multiplyDecimal('50', '1.05')).toBe('52.5');
+    expect(multiplyDecimal('0.1', '0.2')).toBe('0.02');
+    expect(multiplyDecimal('-2.5', '4')).toBe('-10');
+    expect(multiplyDecimal('0.0001', '1.05')).toBe('0.000105');
+    expect(multiplyDecimal('123456789012345678901234567890', '1.05')).toBe('129629628462962962846296296284.5');
   });
 });

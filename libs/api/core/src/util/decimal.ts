@@ -139,6 +139,29 @@ export function compareDecimal(a: string, b: string): number {
   return negA ? -magnitude : magnitude;
 }
 
+/**
+ * The exact product of two plain decimal strings (as `toDecimalString` or PostgreSQL write them:
+ * no exponent), as plain decimal text without trailing fraction zeros: "50" × "1.05" = "52.5".
+ */
+export function multiplyDecimal(a: string, b: string): string {
+  const x = scaledInteger(a);
+  const y = scaledInteger(b);
+  const product = x.digits * y.digits;
+  const scale = x.scale + y.scale;
+  const negative = product < 0n;
+  const text = (negative ? -product : product).toString().padStart(scale + 1, '0');
+  const whole = text.slice(0, text.length - scale);
+  const fraction = text.slice(text.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+function scaledInteger(value: string): { digits: bigint; scale: number } {
+  const negative = value.startsWith('-');
+  const [whole, fraction = ''] = (negative || value.startsWith('+') ? value.slice(1) : value).split('.');
+  const digits = BigInt(`${whole}${fraction}` || '0');
+  return { digits: negative ? -digits : digits, scale: fraction.length };
+}
+
 /** Compares two unsigned decimals without allocating (it runs for every bound of every decimal a bot sends). */
 function compareMagnitude(a: string, b: string): number {
   const dotA = a.indexOf('.');
