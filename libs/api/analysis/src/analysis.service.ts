@@ -50,6 +50,9 @@ export type StoredAnalysis = AnalysisResult & {
   error: string | null;
 };
 
+/** A stored analysis as the admin API shows it: with the bot of the analysed run. */
+export type AnalysisRecord = StoredAnalysis & { botId: number | null };
+
 export interface ApplyResult {
   analysisId: number;
   applied: Suggestion[];
@@ -130,11 +133,11 @@ export class AnalysisService implements OnModuleInit {
     };
     const configId = inputs.config?.id ?? null;
     const [row] = await sql.query<{ id: string }>(
-      `insert into analyses (run_id, config_id, trigger, run_status, overall_score, data_quality, result, suggestions,
+      `insert into analyses (run_id, bot_id, config_id, trigger, run_status, overall_score, data_quality, result, suggestions,
                              applied_config_ids, engine_version, state, error, created_at)
-       values ($1, $2, 'stop', $3, $4, $5, $6::jsonb, $7::jsonb, '[]'::jsonb, $8, 'pending', null, now())
+       values ($1, $9, $2, 'stop', $3, $4, $5, $6::jsonb, $7::jsonb, '[]'::jsonb, $8, 'pending', null, now())
        returning id`,
-      [run.runId, configId, inputs.status, analysis.overallScore, analysis.dataQuality, JSON.stringify(analysis), JSON.stringify(suggestions), analysis.engineVersion],
+      [run.runId, configId, inputs.status, analysis.overallScore, analysis.dataQuality, JSON.stringify(analysis), JSON.stringify(suggestions), analysis.engineVersion, run.botId],
     );
     return {
       ...analysis,
@@ -157,15 +160,17 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Computes, stores in the caller's transaction and announces `analysis.completed` after commit. */
-  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<StoredAnalysis> {
+  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<AnalysisRecord> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
     const suggestions = suggestChanges(inputs, analysis);
-    const row = newAnalysisRow(em, runId, trigger, inputs, analysis, suggestions);
+    // the run's facts were read by gather: this comes from the identity map
+    const botId = (await this.runs.analysisFacts(em, runId))?.botId ?? null;
+    const row = newAnalysisRow(em, runId, botId, trigger, inputs, analysis, suggestions);
     await em.persist(row).flush();
     if (options.announce !== false) this.announce(row);
     this.logger.log({ runId, analysisId: row.id, trigger, overallScore: analysis.overallScore }, 'run analysed');
-    return toStored(row);
+    return toRecord(row);
   }
 
   /** Completes a pending analysis (a stop's) with the full engine: breakdowns and suggestions. */
@@ -233,22 +238,24 @@ export class AnalysisService implements OnModuleInit {
     });
   }
 
-  async listForRun(runId: number): Promise<StoredAnalysis[]> {
+  async listForRun(runId: number): Promise<AnalysisRecord[]> {
     return this.uow.read(async (em) => {
       await this.requireRun(em, runId);
       const rows = await em.find(Analysis, { runId }, { orderBy: { id: 'desc' } });
-      return rows.map(toStored);
+      return rows.map(toRecord);
     });
   }
 
-  async list(query: { runId?: number; configId?: number; limit?: number; offset?: number }): Promise<{ items: StoredAnalysis[]; total: number }> {
+  /** Newest first; `botId` reads one bot's analyses from analyses (bot_id, id). */
+  async list(query: { runId?: number; botId?: number; configId?: number; limit?: number; offset?: number }): Promise<{ items: AnalysisRecord[]; total: number }> {
     const where: Record<string, unknown> = {};
     if (query.runId) where['runId'] = query.runId;
+    if (query.botId) where['botId'] = query.botId;
     if (query.configId) where['configId'] = query.configId;
     const [rows, total] = await this.uow.read((em) =>
       em.findAndCount(Analysis, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
     );
-    return { items: rows.map(toStored), total };
+    return { items: rows.map(toRecord), total };
   }
 
   /** The newest analysis of a run, in the caller's transaction; null before the first. */
@@ -257,8 +264,8 @@ export class AnalysisService implements OnModuleInit {
     return row ? toStored(row) : null;
   }
 
-  async get(id: number): Promise<StoredAnalysis> {
-    return toStored(await this.uow.read((em) => this.find(em, id)));
+  async get(id: number): Promise<AnalysisRecord> {
+    return toRecord(await this.uow.read((em) => this.find(em, id)));
   }
 
   /**
@@ -313,9 +320,9 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Finished runs grouped by config version, with scores and P&L side by side. */
-  async compare(query: { configIds?: number[]; runsPerConfig?: number }): Promise<ComparisonGroup[]> {
+  async compare(query: { configIds?: number[]; botId?: number; runsPerConfig?: number }): Promise<ComparisonGroup[]> {
     return this.uow.read(async (em) => {
-      const runs = await this.runs.finished(em, query.configIds);
+      const runs = await this.runs.finished(em, query.configIds, query.botId);
       const latest = await this.latestByRun(em, runs.map((run) => run.runId));
       const origins = await this.configs.originsOf(em, [...new Set(runs.map((run) => run.configId).filter((id): id is number => id !== null))]);
       const rows: ComparisonRunRow[] = runs.map((run) => {
@@ -477,6 +484,7 @@ function totalsOf(run: RunAnalysisFacts, trades: RunTradeStats, series: MetricSe
 function newAnalysisRow(
   em: EntityManager,
   runId: number,
+  botId: number | null,
   trigger: AnalysisTrigger,
   inputs: AnalysisInputs,
   analysis: RunAnalysis,
@@ -484,6 +492,7 @@ function newAnalysisRow(
 ): Analysis {
   return em.create(Analysis, {
     runId,
+    botId,
     configId: inputs.config?.id ?? null,
     trigger,
     runStatus: inputs.status,
@@ -493,6 +502,10 @@ function newAnalysisRow(
     suggestions: suggestions as unknown as Record<string, unknown>,
     engineVersion: analysis.engineVersion,
   } as Analysis);
+}
+
+function toRecord(row: Analysis): AnalysisRecord {
+  return { ...toStored(row), botId: row.botId === null ? null : Number(row.botId) };
 }
 
 function toStored(row: Analysis): StoredAnalysis {

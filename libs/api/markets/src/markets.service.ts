@@ -45,10 +45,14 @@ interface MarketRow {
   report_count: string | number;
   bot_count: string;
   bot_ids: string[] | null;
+  expired: boolean;
 }
 
-/** Where a watchlist page ends: the sort key of its last market (asset, window, expiry or null, id). */
-type MarketCursor = [string, string, string | null, number];
+/** Where a watchlist page ends: its last market's sort key (expired, expiry or null, id) and the time of the first page. */
+type MarketCursor = [boolean, string | null, number, string];
+
+/** The asset filter's choices: at most this many. */
+const MARKET_ASSETS_MAX = 100;
 
 @Injectable()
 export class MarketsService {
@@ -105,35 +109,52 @@ export class MarketsService {
   /**
    * The watchlist: one row per market (token) across the bots that report it, showing the values of
    * its first report (a later bot cannot rewrite what the first one reported; `botId` shows one bot's
-   * own values). Markets not long expired or still being reported, by asset and window, soonest expiry
-   * first, in keyset pages: a market whose sort key does not change is listed exactly once.
+   * own values). Live markets first, soonest expiry first (no expiry last); with `includeExpired`
+   * the expired ones follow, most recently expired first. Expired means `expiresAt` at or before the
+   * time of the first page, which the cursor carries, so a market that expires while an admin pages
+   * keeps its place and is listed exactly once. `asset` (exact) and `search` (asset or slug contains,
+   * case-insensitive, wildcards escaped) narrow it. Cost: the markets the filter shows (the live ones
+   * by default, through the expiry index; the search through a trigram index where pg_trgm exists).
    */
   async watchlist(query: MarketQueryDto = {}): Promise<MarketListView> {
     const includeExpired = query.includeExpired === 'true';
     const botId = query.botId ?? null;
     const limit = query.limit ?? MARKET_PAGE_DEFAULT;
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const shown = `select token_id from markets
-        where (?::boolean or expires_at is null or expires_at > now() - interval '15 minutes'
-               or last_reported_at > now() - interval '15 minutes')
-          and (?::bigint is null or bot_id = ?::bigint)`;
-    const shownParams = [includeExpired, botId, botId];
-    const [rows, [{ total }]] = await this.uow.read((em) =>
-      Promise.all([
-        em.execute<MarketRow[]>(
-          `with firsts as (
-             select distinct on (m.token_id) m.id, m.token_id, m.token_id_down, m.asset, m."window", m.window_id,
-                    m.condition_id, m.expires_at
-               from markets m
-              where m.token_id in (${shown}) and (?::bigint is null or m.bot_id = ?::bigint)
-              order by m.token_id, m.id
-           ), page as (
-             select * from firsts
-              where ?::text is null
-                 or (asset, "window", coalesce(expires_at, 'infinity'::timestamptz), id)
-                    > (?::text, ?::text, ?::timestamptz, ?::bigint)
-              order by asset, "window", coalesce(expires_at, 'infinity'::timestamptz), id
-              limit ?
+    const asOf = after ? after[3] : new Date().toISOString();
+    const pattern = query.search === undefined || query.search === '' ? null : `%${escapeLike(query.search)}%`;
+    const asset = query.asset === undefined || query.asset === '' ? null : query.asset;
+    // $1 include expired, $2 as of, $3 bot, $4 search pattern, $5 asset; the same rule on any row of a
+    // token (candidates, through the indexes) and on the first report shown for it.
+    const shownRule = (m: string) => `($1::boolean or ${m}.expires_at is null or ${m}.expires_at > $2::timestamptz)
+         and ($4::text is null or (${m}.asset || ' ' || coalesce(${m}.window_id, '')) ilike $4::text escape '!')
+         and ($5::text is null or ${m}.asset = $5::text)`;
+    const shown = `candidates as (
+         select distinct token_id from markets c
+          where ($3::bigint is null or c.bot_id = $3::bigint) and ${shownRule('c')}
+       ), firsts as (
+         select distinct on (m.token_id) m.id, m.token_id, m.token_id_down, m.asset, m."window", m.window_id,
+                m.condition_id, m.expires_at
+           from markets m
+          where m.token_id in (select token_id from candidates) and ($3::bigint is null or m.bot_id = $3::bigint)
+          order by m.token_id, m.id
+       ), shown as (
+         select f.*, (f.expires_at is not null and f.expires_at <= $2::timestamptz) as expired
+           from firsts f where ${shownRule('f')}
+       )`;
+    const common = [includeExpired, asOf, botId, pattern, asset];
+    const [rows, totals, assets] = await this.uow.sql((sql) =>
+      sql.batch([
+        {
+          // $6 cursor given, $7 its group (expired), $8 its expiry (null: none), $9 its id, $10 limit
+          text: `with ${shown}, page as (
+             select * from shown
+              where not $6::boolean
+                 or (not $7::boolean and (expired
+                      or (coalesce(expires_at, 'infinity'::timestamptz), id) > (coalesce($8::timestamptz, 'infinity'::timestamptz), $9::bigint)))
+                 or ($7::boolean and expired and (expires_at < $8::timestamptz or (expires_at = $8::timestamptz and id > $9::bigint)))
+              order by expired, case when not expired then coalesce(expires_at, 'infinity'::timestamptz) end, expires_at desc, id
+              limit $10
            )
            select p.*, s.first_reported_at, s.last_reported_at, s.report_count, s.bot_count, s.bot_ids
              from page p
@@ -141,38 +162,45 @@ export class MarketsService {
                select min(first_reported_at) as first_reported_at, max(last_reported_at) as last_reported_at,
                       sum(report_count) as report_count, count(bot_id) as bot_count,
                       array_agg(bot_id order by bot_id) filter (where bot_id is not null) as bot_ids
-                 from markets r where r.token_id = p.token_id and (?::bigint is null or r.bot_id = ?::bigint)
+                 from markets r where r.token_id = p.token_id and ($3::bigint is null or r.bot_id = $3::bigint)
              ) s on true
-            order by p.asset, p."window", coalesce(p.expires_at, 'infinity'::timestamptz), p.id`,
-          [
-            ...shownParams,
-            botId,
-            botId,
-            after?.[0] ?? null,
-            after?.[0] ?? null,
+            order by p.expired, case when not p.expired then coalesce(p.expires_at, 'infinity'::timestamptz) end, p.expires_at desc, p.id`,
+          values: [
+            ...common,
+            after !== null,
+            after?.[0] ?? false,
             after?.[1] ?? null,
-            after ? (after[2] ?? 'infinity') : null,
-            after?.[3] ?? null,
+            after?.[2] ?? 0,
             limit + 1, // one more than asked: tells whether there is a next page
-            botId,
-            botId,
           ],
-        ),
-        em.execute<{ total: string }[]>(`select count(distinct token_id) as total from (${shown}) shown`, shownParams),
+        },
+        { text: `with ${shown} select count(*) as total from shown`, values: common },
+        // the asset filter's choices: what the filter shows without its asset and search
+        {
+          text: `with ${shown} select distinct asset from shown order by asset limit ${MARKET_ASSETS_MAX}`,
+          values: [includeExpired, asOf, botId, null, null],
+        },
       ]),
     );
     const now = Date.now();
-    const pageRows = rows.slice(0, limit);
+    const all = rows as MarketRow[];
+    const pageRows = all.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     // Trade activity is the trades module's: asked for the page's tokens (both outcomes of a market).
     const tokens = pageRows.flatMap((row) => (row.token_id_down ? [row.token_id, row.token_id_down] : [row.token_id]));
     const activity = await this.trades.activityByToken(tokens, botId);
     return {
       items: pageRows.map((row) => toMarketView(row, now, [activity.get(row.token_id), row.token_id_down ? activity.get(row.token_id_down) : undefined])),
-      total: Number(total),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+      assets: (assets as { asset: string }[]).map((row) => row.asset),
+      total: Number((totals as { total: string }[])[0]?.total ?? 0),
+      nextCursor: all.length > limit && last ? encodeCursor(last, asOf) : null,
     };
   }
+}
+
+/** `%`, `_` and the escape character itself match only themselves in the LIKE pattern (escape '!'). */
+export function escapeLike(text: string): string {
+  return text.replace(/[!%_]/g, (c) => `!${c}`);
 }
 
 function toMarketView(row: MarketRow, now: number, activity: (TokenActivity | undefined)[]): MarketView {
@@ -198,17 +226,13 @@ function toMarketView(row: MarketRow, now: number, activity: (TokenActivity | un
   };
 }
 
-function encodeCursor(row: MarketRow): string {
-  const cursor: MarketCursor = [
-    row.asset,
-    row.window,
-    row.expires_at ? new Date(row.expires_at).toISOString() : null,
-    Number(row.id),
-  ];
+function encodeCursor(row: MarketRow, asOf: string): string {
+  const cursor: MarketCursor = [row.expired, row.expires_at ? new Date(row.expires_at).toISOString() : null, Number(row.id), asOf];
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function isoRoundTrips(value: string): boolean {
+function isoRoundTrips(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 40) return false;
   const time = Date.parse(value);
   return !Number.isNaN(time) && new Date(time).toISOString() === value;
 }
@@ -217,13 +241,12 @@ function decodeCursor(cursor: string): MarketCursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 4) {
-      const [asset, window, expiresAt, id] = parsed as unknown[];
-      const text = (value: unknown): value is string =>
-        typeof value === 'string' && value.length <= 200 && !value.includes('\u0000');
-      // Exactly what encodeCursor writes: an instant as toISOString() prints it, or null (no expiry).
-      const expiry = expiresAt === null || (typeof expiresAt === 'string' && isoRoundTrips(expiresAt));
-      if (text(asset) && text(window) && expiry && Number.isSafeInteger(id) && (id as number) > 0) {
-        return [asset, window, expiresAt as string | null, id as number];
+      const [expired, expiresAt, id, asOf] = parsed as unknown[];
+      // Exactly what encodeCursor writes: instants as toISOString() prints them (or null: no expiry).
+      const expiry = expiresAt === null || isoRoundTrips(expiresAt);
+      // an expired market has an expiry
+      if (typeof expired === 'boolean' && expiry && !(expired && expiresAt === null) && Number.isSafeInteger(id) && (id as number) > 0 && isoRoundTrips(asOf)) {
+        return [expired, expiresAt as string | null, id as number, asOf];
       }
     }
   } catch {

@@ -52,6 +52,8 @@ export interface FinishedRun {
 /** A run as the analysis reads it. */
 export interface RunAnalysisFacts {
   runId: number;
+  /** The bot that owns the run (null: a run without a bot). */
+  botId: number | null;
   status: RunStatus;
   configId: number | null;
   startingBankroll: string | null;
@@ -172,7 +174,7 @@ export class RunsService {
    * The run being stopped, locked (plain SQL): what the score needs and the first stop's answer
    * when there was one. 404 unless the owner's.
    */
-  async lockForStop(sql: Sql, runId: number, owner: RunOwner): Promise<RunAnalysisFacts & { botId: number | null; stopResult: Record<string, unknown> | null }> {
+  async lockForStop(sql: Sql, runId: number, owner: RunOwner): Promise<RunAnalysisFacts & { stopResult: Record<string, unknown> | null }> {
     const [row] = await sql.query<{
       id: string;
       bot_id: string | null;
@@ -282,6 +284,7 @@ export class RunsService {
     if (!run) return null;
     return {
       runId: run.id,
+      botId: run.botId === null ? null : Number(run.botId),
       status: run.status,
       configId: run.configId,
       startingBankroll: run.startingBankroll,
@@ -291,10 +294,11 @@ export class RunsService {
     };
   }
 
-  /** Every finished run (any status but running), of these config versions when given, by config then newest first. */
-  async finished(em: EntityManager, configIds?: number[]): Promise<FinishedRun[]> {
+  /** Every finished run (any status but running), of these config versions and this bot when given, by config then newest first. */
+  async finished(em: EntityManager, configIds?: number[], botId?: number): Promise<FinishedRun[]> {
     const where: Record<string, unknown> = { status: { $ne: 'running' } };
     if (configIds && configIds.length > 0) where['configId'] = { $in: configIds };
+    if (botId) where['botId'] = botId;
     const runs = await em.find(Run, where, {
       fields: ['id', 'configId', 'status', 'mode', 'startedAt', 'stoppedAt', 'overallScore', 'totalPnl', 'totalFills'],
       orderBy: { configId: QueryOrder.DESC_NULLS_LAST, id: QueryOrder.DESC },

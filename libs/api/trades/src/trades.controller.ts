@@ -2,12 +2,13 @@ import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { csvCell, RequiresScope } from '@polymaker/api/core';
 import { Readable } from 'node:stream';
-import { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
+import { TradeFacetsView, TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { TradesService } from './trades.service';
 
 const CSV_COLUMNS: (keyof TradeView)[] = [
   'id',
   'runId',
+  'botId',
   'createdAt',
   'cycle',
   'asset',
@@ -43,6 +44,16 @@ export class TradesController {
   @ApiOkResponse({ type: TradePageView })
   list(@Query() query: TradeQueryDto): Promise<TradePageView> {
     return this.trades.page(query);
+  }
+
+  @Get('facets')
+  @ApiOperation({
+    operationId: 'tradeFacets',
+    summary: 'The values the trade filters offer: assets, windows and strategies (bounded lists, cheap to read)',
+  })
+  @ApiOkResponse({ type: TradeFacetsView })
+  facets(): Promise<TradeFacetsView> {
+    return this.trades.facets();
   }
 
   @Get('export.csv')

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
-import type { TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
+import type { TradeFacetsView, TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
 import type { NewTrade, TradeUpdate } from './trade-input';
@@ -23,6 +23,10 @@ export interface TokenActivity {
   tradeCount: number;
   lastTradeAt: Date;
 }
+
+/** At most this many values per filter list; the strategies are those of the latest trades. */
+const FACET_MAX = 100;
+const FACET_STRATEGY_WINDOW = 10_000;
 
 const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
 
@@ -313,6 +317,47 @@ export class TradesService {
     return breakdowns;
   }
 
+  /**
+   * The values the trade filters offer, at a cost that does not grow with the table: the distinct
+   * (asset, window) pairs by a loose index scan of trades_asset_window_id_index (one index descent
+   * per pair, at most FACET_MAX + 1 of them), and the strategies of the latest FACET_STRATEGY_WINDOW
+   * trades (strategy has no index of its own: one would cost every trade insert).
+   */
+  async facets(): Promise<TradeFacetsView> {
+    const [pairs, strategies] = await this.uow.read((em) =>
+      Promise.all([
+        em.execute<{ asset: string; window_duration: string }[]>(
+          `with recursive pairs (asset, window_duration) as (
+             (select asset, window_duration from trades order by asset, window_duration limit 1)
+             union all
+             select n.asset, n.window_duration from pairs p
+              cross join lateral (
+                select t.asset, t.window_duration from trades t
+                 where (t.asset, t.window_duration) > (p.asset, p.window_duration)
+                 order by t.asset, t.window_duration limit 1
+              ) n
+           )
+           select asset, window_duration from pairs limit ?`,
+          [FACET_MAX + 1],
+        ),
+        em.execute<{ strategy: string }[]>(
+          `select distinct strategy from (select strategy from trades order by id desc limit ?) latest
+            where strategy is not null order by strategy limit ?`,
+          [FACET_STRATEGY_WINDOW, FACET_MAX + 1],
+        ),
+      ]),
+    );
+    const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const assets = sorted(pairs.slice(0, FACET_MAX).map((row) => row.asset));
+    const windows = sorted(pairs.slice(0, FACET_MAX).map((row) => row.window_duration));
+    return {
+      assets,
+      windows,
+      strategies: strategies.slice(0, FACET_MAX).map((row) => row.strategy),
+      truncated: pairs.length > FACET_MAX || strategies.length > FACET_MAX,
+    };
+  }
+
   async page(query: TradeQueryDto): Promise<TradePageView> {
     const limit = query.limit ?? 100;
     const rows = await this.uow.read((em) => this.fetch(em, query, limit + 1, query.cursor));
@@ -342,6 +387,7 @@ export class TradesService {
     const qb = em.createQueryBuilder(Trade, 't').select('*');
     const where: Record<string, unknown> = {};
     if (query.runId) where['runId'] = query.runId;
+    if (query.botId) where['botId'] = query.botId;
     if (query.asset) where['asset'] = query.asset;
     if (query.window) where['windowDuration'] = query.window;
     if (query.side) where['side'] = query.side;
@@ -392,6 +438,7 @@ export function toTradeView(trade: Trade): TradeView {
   return {
     id: Number(trade.id),
     runId: Number(trade.runId),
+    botId: trade.botId === null ? null : Number(trade.botId),
     cycle: trade.cycle,
     asset: trade.asset,
     windowDuration: trade.windowDuration,

@@ -93,6 +93,8 @@ export class SuggestionSetView {
 export class AnalysisView {
   @ApiProperty({ example: 7 }) analysisId!: number;
   @ApiProperty({ example: 42 }) runId!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 2, description: 'The bot of the analysed run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot' })
+  botId!: number | null;
   @ApiProperty({ enum: ['stop', 'stale', 'on-demand'] }) trigger!: string;
   @ApiProperty({ example: 'completed', description: 'The run status when analysed' }) runStatus!: string;
   @ApiProperty({ nullable: true, type: Number, example: 3, description: 'The config version the suggestions start from' })
@@ -128,6 +130,11 @@ export class AnalysisQueryDto extends PageQueryDto {
   @IsOptional()
   @QueryId()
   runId?: number;
+
+  @ApiPropertyOptional({ description: "Only analyses of this bot's runs (botId of its API keys, as GET /api/v1/bots lists it)" })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
 
   @ApiPropertyOptional({ description: 'Only analyses whose suggestions start from this config version' })
   @IsOptional()
@@ -172,6 +179,11 @@ export class CompareQueryDto {
   @IsInt({ each: true, message: 'configIds must be comma-separated config versions (whole numbers from 1)' })
   @Min(1, { each: true, message: 'configIds must be comma-separated config versions (whole numbers from 1)' })
   configIds?: number[];
+
+  @ApiPropertyOptional({ description: "Only this bot's runs (botId of its API keys)" })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
 
   @ApiPropertyOptional({ example: 20, minimum: 1, maximum: 200, description: 'Most recent runs listed per version' })
   @IsOptional()

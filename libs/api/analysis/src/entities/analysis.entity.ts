@@ -7,12 +7,17 @@ export type AnalysisState = 'pending' | 'complete' | 'failed';
 /** One stored analysis of a run: scores with their inputs and formulas, breakdowns, suggestions. */
 @Entity({ tableName: 'analyses' })
 @Index({ properties: ['runId', 'id'] })
+@Index({ properties: ['botId', 'id'] })
 export class Analysis {
   @PrimaryKey({ type: new BigIntType('number') })
   id!: number;
 
   @Property({ type: new BigIntType('number') })
   runId!: number;
+
+  /** The bot of the analysed run, copied at insert (a run never changes bot); null for a run without a bot. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
 
   /** The config the suggestions start from (the run's, else the one active at analysis time). */
   @Property({ type: new BigIntType('number'), nullable: true })

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CleanText, QueryId, QueryWholeNumber } from '@polymaker/api/core';
+import { CleanText, QueryId, QueryText, QueryWholeNumber } from '@polymaker/api/core';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export const MARKET_PAGE_DEFAULT = 200;
 export const MARKET_PAGE_MAX = 1000;
+export const MARKET_SEARCH_MAX = 100;
 
 export class MarketView {
   @ApiProperty({ description: 'Id of the first report of this market (by any bot, or by the bot filtered on)' })
@@ -43,6 +44,12 @@ export class MarketView {
 export class MarketListView {
   @ApiProperty({ type: [MarketView] })
   items!: MarketView[];
+  @ApiProperty({
+    type: [String],
+    example: ['BTC', 'ETH'],
+    description: 'The assets of the markets this filter shows without its asset and search (sorted, at most 100): the asset filter\'s choices',
+  })
+  assets!: string[];
   @ApiProperty({ description: 'Markets matching the filter, over all pages', example: 1 })
   total!: number;
   @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
@@ -53,7 +60,7 @@ export class MarketQueryDto {
   @ApiPropertyOptional({
     type: Boolean,
     default: false,
-    description: 'Also list markets expired (and not reported) for more than 15 minutes',
+    description: 'Also list expired markets (expiresAt in the past), after the live ones, most recently expired first',
   })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'includeExpired must be true or false (given once)' })
@@ -65,6 +72,20 @@ export class MarketQueryDto {
   @IsOptional()
   @QueryId()
   botId?: number;
+
+  @ApiPropertyOptional({ example: 'BTC', maxLength: 40, description: 'Only markets of this asset (exact)' })
+  @IsOptional()
+  @QueryText(40)
+  asset?: string;
+
+  @ApiPropertyOptional({
+    example: 'btc-updown-15m',
+    maxLength: MARKET_SEARCH_MAX,
+    description: 'Markets whose asset or slug (windowId) contains this text, case-insensitive (% and _ are plain characters)',
+  })
+  @IsOptional()
+  @QueryText(MARKET_SEARCH_MAX)
+  search?: string;
 
   @ApiPropertyOptional({ default: MARKET_PAGE_DEFAULT, minimum: 1, maximum: MARKET_PAGE_MAX })
   @IsOptional()

@@ -9,6 +9,8 @@ export class TradeView {
   id!: number;
   @ApiProperty({ example: 1 })
   runId!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 2, description: "The bot that owns the trade's run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot" })
+  botId!: number | null;
   @ApiProperty({ example: 1 })
   cycle!: number;
   @ApiProperty({ example: 'BTC' })
@@ -61,6 +63,11 @@ export class TradeQueryDto {
   @IsOptional()
   @QueryId()
   runId?: number;
+
+  @ApiPropertyOptional({ description: "Only this bot's trades (botId of its API keys, as GET /api/v1/bots lists it)" })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
 
   @ApiPropertyOptional({ example: 'BTC', maxLength: 40 })
   @IsOptional()
@@ -121,4 +128,15 @@ export class TradeQueryDto {
   @IsOptional()
   @IsTradeCursor()
   cursor?: string;
+}
+
+export class TradeFacetsView {
+  @ApiProperty({ type: [String], example: ['BTC', 'ETH'], description: 'Assets traded, sorted (at most 100)' })
+  assets!: string[];
+  @ApiProperty({ type: [String], example: ['15m', '5m'], description: 'Window durations traded, sorted (at most 100)' })
+  windows!: string[];
+  @ApiProperty({ type: [String], example: ['MM'], description: 'Strategies of the latest 10,000 trades, sorted (at most 100)' })
+  strategies!: string[];
+  @ApiProperty({ description: 'true when a list was cut at 100 values' })
+  truncated!: boolean;
 }
