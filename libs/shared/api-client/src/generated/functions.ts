@@ -135,6 +135,8 @@ export type { ListTrades$Params as ListTrades$Params } from './fn/trades/list-tr
 export { listTrades as listTrades } from './fn/trades/list-trades';
 export type { ExportTradesCsv$Params as ExportTradesCsv$Params } from './fn/trades/export-trades-csv';
 export { exportTradesCsv as exportTradesCsv } from './fn/trades/export-trades-csv';
+export type { TradeFacets$Params as TradeFacets$Params } from './fn/trades/trade-facets';
+export { tradeFacets as tradeFacets } from './fn/trades/trade-facets';
 export type { GetWallet$Params as GetWallet$Params } from './fn/wallet/get-wallet';
 export { getWallet as getWallet } from './fn/wallet/get-wallet';
 export type { GetWalletSeries$Params as GetWalletSeries$Params } from './fn/wallet/get-wallet-series';

@@ -94,6 +94,7 @@ export type { SubScoresView } from './models/sub-scores-view';
 export type { SubScoreView } from './models/sub-score-view';
 export type { SuggestionSetView } from './models/suggestion-set-view';
 export type { SuggestionView } from './models/suggestion-view';
+export type { TradeFacetsView } from './models/trade-facets-view';
 export type { TradePageView } from './models/trade-page-view';
 export type { TradeView } from './models/trade-view';
 export type { UpdateEmailChannelDto } from './models/update-email-channel-dto';
@@ -258,6 +259,8 @@ export type { ListTrades$Params as ListTrades$Params } from './fn/trades/list-tr
 export { listTrades as listTrades } from './fn/trades/list-trades';
 export type { ExportTradesCsv$Params as ExportTradesCsv$Params } from './fn/trades/export-trades-csv';
 export { exportTradesCsv as exportTradesCsv } from './fn/trades/export-trades-csv';
+export type { TradeFacets$Params as TradeFacets$Params } from './fn/trades/trade-facets';
+export { tradeFacets as tradeFacets } from './fn/trades/trade-facets';
 export type { GetWallet$Params as GetWallet$Params } from './fn/wallet/get-wallet';
 export { getWallet as getWallet } from './fn/wallet/get-wallet';
 export type { GetWalletSeries$Params as GetWalletSeries$Params } from './fn/wallet/get-wallet-series';

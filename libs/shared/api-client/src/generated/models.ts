@@ -88,6 +88,7 @@ export type { SubScoresView } from './models/sub-scores-view';
 export type { SubScoreView } from './models/sub-score-view';
 export type { SuggestionSetView } from './models/suggestion-set-view';
 export type { SuggestionView } from './models/suggestion-view';
+export type { TradeFacetsView } from './models/trade-facets-view';
 export type { TradePageView } from './models/trade-page-view';
 export type { TradeView } from './models/trade-view';
 export type { UpdateEmailChannelDto } from './models/update-email-channel-dto';

@@ -13,6 +13,11 @@ export interface AnalysisView {
    * Config versions created from these suggestions
    */
   appliedConfigIds: Array<number>;
+
+  /**
+   * The bot of the analysed run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot
+   */
+  botId: number | null;
   breakdowns: BreakdownsView;
 
   /**

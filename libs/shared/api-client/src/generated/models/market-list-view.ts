@@ -3,6 +3,11 @@
 
 import { MarketView } from '../models/market-view';
 export interface MarketListView {
+
+  /**
+   * The assets of the markets this filter shows without its asset and search (sorted, at most 100): the asset filter's choices
+   */
+  assets: Array<string>;
   items: Array<MarketView>;
 
   /**

@@ -3,6 +3,11 @@
 
 export interface TradeView {
   asset: string;
+
+  /**
+   * The bot that owns the trade's run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot
+   */
+  botId: number | null;
   conditionId: string | null;
   createdAt: string;
   cycle: number;

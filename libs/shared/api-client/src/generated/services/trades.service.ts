@@ -13,6 +13,9 @@ import { exportTradesCsv } from '../fn/trades/export-trades-csv';
 import { ExportTradesCsv$Params } from '../fn/trades/export-trades-csv';
 import { listTrades } from '../fn/trades/list-trades';
 import { ListTrades$Params } from '../fn/trades/list-trades';
+import { tradeFacets } from '../fn/trades/trade-facets';
+import { TradeFacets$Params } from '../fn/trades/trade-facets';
+import { TradeFacetsView } from '../models/trade-facets-view';
 import { TradePageView } from '../models/trade-page-view';
 
 @Injectable({ providedIn: 'root' })
@@ -85,6 +88,39 @@ export class TradesService extends BaseService {
   exportTradesCsv(params?: ExportTradesCsv$Params, context?: HttpContext): Promise<string> {
     const resp = this.exportTradesCsv$Response(params, context);
     return resp.then((r: StrictHttpResponse<string>): string => r.body);
+  }
+
+  /** Path part for operation `tradeFacets()` */
+  static readonly TradeFacetsPath = '/api/v1/trades/facets';
+
+  /**
+   * The values the trade filters offer: assets, windows and strategies (bounded lists, cheap to read).
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `tradeFacets()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  tradeFacets$Response(params?: TradeFacets$Params, context?: HttpContext): Promise<StrictHttpResponse<TradeFacetsView>> {
+    const obs = tradeFacets(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * The values the trade filters offer: assets, windows and strategies (bounded lists, cheap to read).
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `tradeFacets$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  tradeFacets(params?: TradeFacets$Params, context?: HttpContext): Promise<TradeFacetsView> {
+    const resp = this.tradeFacets$Response(params, context);
+    return resp.then((r: StrictHttpResponse<TradeFacetsView>): TradeFacetsView => r.body);
   }
 
 }

@@ -17,6 +17,11 @@ export interface CompareRuns$Params {
   configIds?: Array<string>;
 
 /**
+ * Only this bot's runs (botId of its API keys)
+ */
+  botId?: number;
+
+/**
  * Most recent runs listed per version
  */
   runsPerConfig?: number;
@@ -26,6 +31,7 @@ export function compareRuns(http: HttpClient, rootUrl: string, params?: CompareR
   const rb = new RequestBuilder(rootUrl, compareRuns.PATH, 'get');
   if (params) {
     rb.query('configIds', params.configIds, {});
+    rb.query('botId', params.botId, {});
     rb.query('runsPerConfig', params.runsPerConfig, {});
   }
 

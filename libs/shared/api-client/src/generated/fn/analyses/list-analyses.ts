@@ -19,6 +19,11 @@ export interface ListAnalyses$Params {
   runId?: number;
 
 /**
+ * Only analyses of this bot's runs (botId of its API keys, as GET /api/v1/bots lists it)
+ */
+  botId?: number;
+
+/**
  * Only analyses whose suggestions start from this config version
  */
   configId?: number;
@@ -30,6 +35,7 @@ export function listAnalyses(http: HttpClient, rootUrl: string, params?: ListAna
     rb.query('limit', params.limit, {});
     rb.query('offset', params.offset, {});
     rb.query('runId', params.runId, {});
+    rb.query('botId', params.botId, {});
     rb.query('configId', params.configId, {});
   }
 

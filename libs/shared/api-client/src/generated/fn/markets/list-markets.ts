@@ -12,7 +12,7 @@ import { MarketListView } from '../../models/market-list-view';
 export interface ListMarkets$Params {
 
 /**
- * Also list markets expired (and not reported) for more than 15 minutes
+ * Also list expired markets (expiresAt in the past), after the live ones, most recently expired first
  */
   includeExpired?: boolean;
 
@@ -20,6 +20,16 @@ export interface ListMarkets$Params {
  * Only this bot's reports (botId of its API keys), with the values as that bot reported them
  */
   botId?: number;
+
+/**
+ * Only markets of this asset (exact)
+ */
+  asset?: string;
+
+/**
+ * Markets whose asset or slug (windowId) contains this text, case-insensitive (% and _ are plain characters)
+ */
+  search?: string;
   limit?: number;
 
 /**
@@ -33,6 +43,8 @@ export function listMarkets(http: HttpClient, rootUrl: string, params?: ListMark
   if (params) {
     rb.query('includeExpired', params.includeExpired, {});
     rb.query('botId', params.botId, {});
+    rb.query('asset', params.asset, {});
+    rb.query('search', params.search, {});
     rb.query('limit', params.limit, {});
     rb.query('cursor', params.cursor, {});
   }

@@ -10,6 +10,11 @@ import { RequestBuilder } from '../../request-builder';
 
 export interface ExportTradesCsv$Params {
   runId?: number;
+
+/**
+ * Only this bot's trades (botId of its API keys, as GET /api/v1/bots lists it)
+ */
+  botId?: number;
   asset?: string;
 
 /**
@@ -48,6 +53,7 @@ export function exportTradesCsv(http: HttpClient, rootUrl: string, params?: Expo
   const rb = new RequestBuilder(rootUrl, exportTradesCsv.PATH, 'get');
   if (params) {
     rb.query('runId', params.runId, {});
+    rb.query('botId', params.botId, {});
     rb.query('asset', params.asset, {});
     rb.query('window', params.window, {});
     rb.query('side', params.side, {});

@@ -11,6 +11,11 @@ import { TradePageView } from '../../models/trade-page-view';
 
 export interface ListTrades$Params {
   runId?: number;
+
+/**
+ * Only this bot's trades (botId of its API keys, as GET /api/v1/bots lists it)
+ */
+  botId?: number;
   asset?: string;
 
 /**
@@ -49,6 +54,7 @@ export function listTrades(http: HttpClient, rootUrl: string, params?: ListTrade
   const rb = new RequestBuilder(rootUrl, listTrades.PATH, 'get');
   if (params) {
     rb.query('runId', params.runId, {});
+    rb.query('botId', params.botId, {});
     rb.query('asset', params.asset, {});
     rb.query('window', params.window, {});
     rb.query('side', params.side, {});
