@@ -175,10 +175,23 @@ export class MarketsService {
           ],
         },
         { text: `with ${shown} select count(*) as total from shown`, values: common },
-        // the asset filter's choices: what the filter shows without its asset and search
+        // The asset filter's choices: the assets of the markets this filter shows without its asset
+        // and search, by a loose index scan of markets (asset, expires_at): one descent per asset
+        // and one probe for a shown market of it, whatever the number of markets.
         {
-          text: `with ${shown} select distinct asset from shown order by asset limit ${MARKET_ASSETS_MAX}`,
-          values: [includeExpired, asOf, botId, null, null],
+          text: `with recursive assets (asset) as (
+             (select asset from markets order by asset limit 1)
+             union all
+             select (select m.asset from markets m where m.asset > a.asset order by m.asset limit 1)
+               from assets a where a.asset is not null
+           )
+           select asset from assets a
+            where a.asset is not null
+              and exists (select 1 from markets m where m.asset = a.asset
+                            and ($1::boolean or m.expires_at is null or m.expires_at > $2::timestamptz)
+                            and ($3::bigint is null or m.bot_id = $3::bigint))
+            limit ${MARKET_ASSETS_MAX}`,
+          values: [includeExpired, asOf, botId],
         },
       ]),
     );
@@ -191,7 +204,7 @@ export class MarketsService {
     const activity = await this.trades.activityByToken(tokens, botId);
     return {
       items: pageRows.map((row) => toMarketView(row, now, [activity.get(row.token_id), row.token_id_down ? activity.get(row.token_id_down) : undefined])),
-      assets: (assets as { asset: string }[]).map((row) => row.asset),
+      assets: (assets as { asset: string }[]).map((row) => row.asset).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       total: Number((totals as { total: string }[])[0]?.total ?? 0),
       nextCursor: all.length > limit && last ? encodeCursor(last, asOf) : null,
     };

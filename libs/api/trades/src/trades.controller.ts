@@ -8,7 +8,6 @@ import { TradesService } from './trades.service';
 const CSV_COLUMNS: (keyof TradeView)[] = [
   'id',
   'runId',
-  'botId',
   'createdAt',
   'cycle',
   'asset',
@@ -26,6 +25,7 @@ const CSV_COLUMNS: (keyof TradeView)[] = [
   'pnl',
   'tokenId',
   'conditionId',
+  'botId', // added last: the columns before it keep their positions
 ];
 
 /** Trades are read-only here: every admin-API scope may read and export them. */

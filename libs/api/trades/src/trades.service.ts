@@ -353,7 +353,7 @@ export class TradesService {
     return {
       assets,
       windows,
-      strategies: strategies.slice(0, FACET_MAX).map((row) => row.strategy),
+      strategies: sorted(strategies.slice(0, FACET_MAX).map((row) => row.strategy)),
       truncated: pairs.length > FACET_MAX || strategies.length > FACET_MAX,
     };
   }

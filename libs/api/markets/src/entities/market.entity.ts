@@ -6,6 +6,7 @@ import { BigIntType, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-
  */
 @Entity({ tableName: 'markets' })
 @Index({ properties: ['expiresAt'] })
+@Index({ properties: ['asset', 'expiresAt'] })
 @Index({ properties: ['lastReportedAt'] })
 @Unique({ properties: ['tokenId', 'botId'] })
 export class Market {

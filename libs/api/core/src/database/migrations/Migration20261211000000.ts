@@ -7,6 +7,8 @@ import { Migration } from '@mikro-orm/migrations';
  *   index instead of walking the primary key past every other bot's trades.
  * - `analyses.bot_id`: the bot of the analysed run, copied at insert like `trades.bot_id` (a run
  *   never changes bot), with `(bot_id, id)` so the Analysis page's bot filter reads one bot's rows.
+ * - `markets (asset, expires_at)`: the watchlist's asset choices by a loose index scan (one descent
+ *   per asset and one probe for a live market of it), not a read of every market.
  * - The watchlist search (`ILIKE` on asset and slug) is helped by a trigram index when the server
  *   has pg_trgm (a trusted extension since PostgreSQL 13; the embedded server ships it). Where it
  *   cannot be created the search still works, reading the rows the list reads anyway.
@@ -19,6 +21,8 @@ export class Migration20261211000000 extends Migration {
       alter table analyses add column bot_id bigint;
       update analyses a set bot_id = r.bot_id from runs r where r.id = a.run_id and r.bot_id is not null;
       create index analyses_bot_id_id_index on analyses (bot_id, id);
+
+      create index markets_asset_expires_at_index on markets (asset, expires_at);
 
       do $$
       begin
@@ -38,6 +42,7 @@ export class Migration20261211000000 extends Migration {
   override async down(): Promise<void> {
     this.addSql(`
       drop index if exists markets_search_trgm_index;
+      drop index if exists markets_asset_expires_at_index;
       drop index if exists analyses_bot_id_id_index;
       alter table analyses drop column bot_id;
       drop index if exists trades_bot_id_id_index;
