@@ -188,11 +188,10 @@ async function main(): Promise<void> {
       await page.goto(`${base}/trades?runId=${runId}`);
       await waitFor(page, '[data-testid=trade-row]');
       expect((await page.locator('[data-testid=trade-row]').count()) === 3, 'three trades for the run');
-      await page.fill('#t-asset', 'ETH');
-      await page.click('[data-testid=apply-filters]');
+      await page.selectOption('#t-asset', 'ETH');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 1);
       await waitFor(page, '[data-testid=trade-row]', 'cancelled');
-      await page.fill('#t-asset', '');
+      await page.selectOption('#t-asset', '');
       await page.selectOption('#t-side', 'sell');
       await page.click('[data-testid=apply-filters]');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 2);
@@ -521,12 +520,98 @@ async function main(): Promise<void> {
       await bot.call('POST', '/api/bot/markets/report', { markets: many });
       const total = (await request<{ total: number }>(base, 'GET', '/api/v1/markets?limit=1', { key: adminKey })).body.total;
       await page.goto(`${base}/markets`);
-      await waitFor(page, '[data-testid=markets-paging]', `Showing 200 of ${total} markets`);
+      await waitFor(page, '[data-testid=markets-paging]', `Showing 200 of ${total} live markets`);
       expect((await page.locator('[data-testid=markets-table] tbody tr').count()) === 200, 'one page of 200 rows');
       await page.click('[data-testid=markets-load-more]');
-      await waitFor(page, '[data-testid=markets-paging]', `Showing ${total} of ${total} markets`);
+      await waitFor(page, '[data-testid=markets-paging]', `Showing ${total} of ${total} live markets`);
       expect((await page.locator('[data-testid=markets-table] tbody tr').count()) === total, `all ${total} rows`);
       expect((await page.locator('[data-testid=markets-load-more]').count()) === 0, 'no "Load more" on the last page');
+      watch.take();
+    });
+
+    await scenario('trades filtered by bot through the select stay filtered after a reload; Back undoes it; the Analysis page filters by bot too', async () => {
+      const admin = new Bot(base, adminKey);
+      const created = await admin.call<{ secret: string; apiKey: { botId: number } }>('POST', '/api/v1/api-keys', { name: 'trader-b', scope: 'bot' });
+      const traderB = new Bot(base, created.secret);
+      const botB = created.apiKey.botId;
+      const run = await traderB.call<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: 100 });
+      for (const [cycle, side] of [[1, 'buy'], [2, 'sell']] as const) {
+        await traderB.call('POST', '/api/bot/trade', { runId: run.runId, cycle, asset: 'SOL', windowDuration: '5m', side, outcome: 'Up', price: 0.4, size: 2, strategy: 'MM' });
+      }
+      const botCells = () => page.locator('[data-testid=trade-bot]').allInnerTexts();
+      await page.goto(`${base}/trades`);
+      await waitFor(page, '[data-testid=trade-bot]', 'trader-b');
+      await waitFor(page, '[data-testid=trade-bot]', 'BOT_API_KEY');
+      await page.selectOption('#t-bot', { label: 'trader-b' });
+      await page.waitForURL(new RegExp(`/trades\\?bot=${botB}$`));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 2);
+      expect((await botCells()).every((name) => name === 'trader-b'), `only trader-b's trades: ${(await botCells()).join(', ')}`);
+      await shot(page, '60-trades-by-bot');
+      await page.reload();
+      await waitFor(page, '[data-testid=trade-bot]', 'trader-b');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 2);
+      expect((await botCells()).every((name) => name === 'trader-b'), 'still only trader-b after the reload');
+      const selected = await page.locator('#t-bot option:checked').innerText();
+      expect(selected === 'trader-b', `the bot select still shows trader-b after the reload (${selected})`);
+      // a second filter on top, then Back twice: each step of the filter is a page of the history
+      await page.selectOption('#t-side', 'sell');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 1);
+      await page.goBack();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=trade-row]').length === 2);
+      expect((await page.locator('#t-side').inputValue()) === '', 'Back restores the side select');
+      await page.goBack();
+      await page.waitForURL(/\/trades$/);
+      await waitFor(page, '[data-testid=trade-bot]', 'BOT_API_KEY');
+      expect((await page.locator('[data-testid=trade-row]').count()) > 2, 'Back shows every bot’s trades again');
+      // a link with a value no trade can have: a clear empty result, not an error
+      await page.goto(`${base}/trades?bot=${botB}&side=sideways`);
+      await waitFor(page, 'pm-async-state', 'No trade matches: side "sideways" is not one of buy, sell.');
+      await page.goto(`${base}/trades?asset=DOGE`);
+      await waitFor(page, 'pm-async-state', 'No trade matches these filters.');
+      expect((await page.locator('#t-asset option:checked').innerText()) === 'DOGE', 'the link’s asset is shown in its select');
+
+      await traderB.call('POST', '/api/bot/run/stop', { runId: run.runId, status: 'completed' });
+      await page.goto(`${base}/analysis`);
+      await waitFor(page, '[data-testid=analysis-bot]', 'trader-b');
+      await page.selectOption('#an-bot', { label: 'trader-b' });
+      await page.waitForURL(new RegExp(`/analysis\\?bot=${botB}$`));
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=analysis-row]').length === 1);
+      await waitFor(page, '[data-testid=analysis-row]', `#${run.runId}`);
+      await shot(page, '61-analysis-by-bot');
+      watch.take();
+    });
+
+    await scenario('the markets search finds a market; expired markets stay hidden until "Show expired"', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      await bot.call('POST', '/api/bot/markets/report', {
+        markets: [
+          { asset: 'ADA', window: '15m', windowId: 'ada-updown-15m-e2e-live', tokenId: 'e2e-ada-live', expiresAt: String(now + 1800) },
+          { asset: 'ADA', window: '5m', windowId: 'ada-updown-5m-e2e-gone', tokenId: 'e2e-ada-gone', expiresAt: String(now - 600) },
+        ],
+      });
+      const rows = () => page.locator('[data-testid=markets-table] tbody tr');
+      await page.goto(`${base}/markets`);
+      await waitFor(page, '[data-testid=markets-table] tbody tr');
+      expect((await page.locator('[data-testid=markets-table] tbody tr', { hasText: 'expired' }).count()) === 0, 'no expired market without "Show expired"');
+      const firstLeft = await rows().first().locator('td').nth(3).innerText();
+      expect(/^\d+:\d{2}$/.test(firstLeft), `the first market is live and expires soonest (${firstLeft})`);
+      await page.fill('[data-testid=markets-search]', 'ADA-UPDOWN');
+      await page.press('[data-testid=markets-search]', 'Enter');
+      await page.waitForURL(/\/markets\?search=ADA-UPDOWN$/);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=markets-table] tbody tr').length === 1);
+      await waitFor(page, '[data-testid=markets-table] tbody tr', 'ada-updown-15m-e2e-live');
+      await shot(page, '62-markets-search');
+      await page.check('#show-expired');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=markets-table] tbody tr').length === 2);
+      expect((await rows().nth(0).innerText()).includes('ada-updown-15m-e2e-live'), 'the live market first');
+      expect((await rows().nth(1).innerText()).includes('ada-updown-5m-e2e-gone') && (await rows().nth(1).innerText()).includes('expired'), 'then the expired one, marked expired');
+      await page.reload();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=markets-table] tbody tr').length === 2);
+      expect((await page.locator('[data-testid=markets-search]').inputValue()) === 'ADA-UPDOWN' && (await page.locator('#show-expired').isChecked()), 'search and "Show expired" survive a reload');
+      await shot(page, '63-markets-search-expired');
+      await page.fill('[data-testid=markets-search]', '100%_nothing');
+      await page.press('[data-testid=markets-search]', 'Enter');
+      await waitFor(page, 'pm-async-state', 'No market matches these filters.');
       watch.take();
     });
 

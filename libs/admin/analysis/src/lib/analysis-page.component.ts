@@ -1,5 +1,6 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { RouterLink } from '@angular/router';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { ActivatedRoute, Router, RouterLink } from '@angular/router';
 import { AdminApi, LiveEvents, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, ChartComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
 import { bestGroup, scoreSeries } from './score-stats';
@@ -7,14 +8,48 @@ import { bestGroup, scoreSeries } from './score-stats';
 /** Analysis scores over time and per config version (GET /api/v1/analyses and /api/v1/analyses/compare). */
 @Component({
   selector: 'pm-analysis-page',
-  imports: [RouterLink, AsyncStateComponent, ChartComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
+  imports: [FormsModule, RouterLink, AsyncStateComponent, ChartComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head"><div><h1>Analysis</h1><p>How runs scored (0–100), over time and per config version: did the suggested versions do better?</p></div></div>
+    <form class="filters card" aria-label="Filter analyses">
+      <div class="field"><label for="an-bot">Bot</label>
+        <select id="an-bot" name="botId" [ngModel]="botId()" (ngModelChange)="chooseBot($event)" data-testid="analysis-bot-filter">
+          <option [ngValue]="null">Any</option>
+          @for (b of botChoices(); track b.botId) { <option [ngValue]="b.botId">{{ b.name }}</option> }
+        </select>
+      </div>
+      @if (badBot(); as bad) { <p class="muted" role="status">bot "{{ bad }}" is not an id: showing every bot.</p> }
+    </form>
     <section class="card">
       <h2>Overall score over time</h2>
       <pm-async-state what="analyses" [pending]="analyses.pending()" [error]="analyses.error()" (retry)="analyses.reload()" [empty]="false">
         <pm-chart label="Overall score of each analysis by time, per config version" [series]="series()" emptyText="No run has been analysed yet. Runs are analysed when they stop, or on demand from a run's page." />
+      </pm-async-state>
+    </section>
+    <section class="card section" aria-labelledby="latest-title">
+      <h2 id="latest-title">Latest analyses</h2>
+      <pm-async-state what="analyses" [pending]="analyses.pending()" [error]="analyses.error()" (retry)="analyses.reload()" [empty]="latest().length === 0" [emptyText]="botId() === null ? 'No run has been analysed yet.' : 'No analysis of this bot’s runs yet.'">
+        <div class="table-wrap">
+          <table class="data" data-testid="analyses-table">
+            <thead><tr><th scope="col">Analysis</th><th scope="col">Run</th><th scope="col">Bot</th><th scope="col">Trigger</th><th scope="col">State</th><th scope="col">Config</th><th scope="col" class="num">Score</th><th scope="col">Analysed</th></tr></thead>
+            <tbody>
+              @for (a of latest(); track a.analysisId) {
+                <tr data-testid="analysis-row">
+                  <td>#{{ a.analysisId }}</td>
+                  <td><a [routerLink]="['/runs', a.runId]">#{{ a.runId }}</a></td>
+                  <td data-testid="analysis-bot">{{ botName(a.botId) }}</td>
+                  <td>{{ a.trigger }}</td>
+                  <td><pm-status-badge [status]="a.state" /></td>
+                  <td>{{ a.configId ? 'v' + a.configId : '—' }}</td>
+                  <td class="num"><strong>{{ a.overallScore }}</strong></td>
+                  <td>{{ a.analyzedAt | pmTime }}</td>
+                </tr>
+              }
+            </tbody>
+          </table>
+        </div>
+        @if ((analyses.value()?.total ?? 0) > latest().length) { <p class="muted small">The newest {{ latest().length }} of {{ analyses.value()?.total }}; the chart plots the newest {{ analyses.value()?.items?.length }}.</p> }
       </pm-async-state>
     </section>
     <section class="card section" aria-labelledby="per-version-title">
@@ -58,17 +93,49 @@ import { bestGroup, scoreSeries } from './score-stats';
 })
 export class AnalysisPageComponent {
   private readonly api = inject(AdminApi);
-  protected readonly analyses = createLoader(() => this.api.listAnalyses({ limit: 500 }));
-  protected readonly compare = createLoader(() => this.api.compareConfigs(undefined, 5));
+  private readonly router = inject(Router);
+  private readonly route = inject(ActivatedRoute);
+  /** `/analysis?bot=3`: one bot's analyses and runs (like the Runs page's filter). */
+  protected readonly botId = signal<number | null>(null);
+  /** A `bot` in the URL that is not an id (the page then shows every bot and says so). */
+  protected readonly badBot = signal<string | null>(null);
+  /** One name per bot, as on the Bots page. */
+  protected readonly bots = createLoader(() => this.api.listBots());
+  private readonly botNames = computed(() => new Map((this.bots.value() ?? []).map((b) => [b.botId, b.name])));
+  protected readonly botChoices = computed(() => {
+    const bots = (this.bots.value() ?? []).map((b) => ({ botId: b.botId, name: b.name }));
+    const current = this.botId();
+    return current !== null && !bots.some((b) => b.botId === current) ? [...bots, { botId: current, name: `bot #${current}` }] : bots;
+  });
+  protected readonly analyses = createLoader(() => this.api.listAnalyses({ limit: 500, botId: this.botId() }), { immediate: false });
+  protected readonly compare = createLoader(() => this.api.compareConfigs(undefined, 5, this.botId()), { immediate: false });
+  protected readonly latest = computed(() => (this.analyses.value()?.items ?? []).slice(0, 20));
   protected readonly series = computed(() => scoreSeries(this.analyses.value()?.items ?? []));
   protected readonly groups = computed(() => this.compare.value()?.groups ?? []);
   protected readonly best = computed(() => bestGroup(this.groups()));
   protected readonly analysisRuns = computed(() => new Map((this.analyses.value()?.items ?? []).map((a) => [a.analysisId, a.runId] as const)));
 
   constructor() {
+    const subscription = this.route.queryParamMap.subscribe((params) => {
+      const raw = params.get('bot');
+      const value = raw !== null && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
+      this.botId.set(value !== null && Number.isSafeInteger(value) ? value : null);
+      this.badBot.set(raw !== null && raw !== '' && this.botId() === null ? raw : null);
+      void this.analyses.reload();
+      void this.compare.reload();
+    });
+    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
     inject(LiveEvents).watch(['run.stopped', 'analysis.completed', 'config.activated', 'stream.connected'], () => {
       void this.analyses.reload();
       void this.compare.reload();
     }, 1000);
+  }
+
+  protected chooseBot(botId: number | null): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { bot: botId } });
+  }
+
+  protected botName(botId: number | null): string {
+    return botId === null ? '—' : (this.botNames().get(botId) ?? `bot #${botId}`);
   }
 }

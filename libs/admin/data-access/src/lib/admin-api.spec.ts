@@ -50,21 +50,24 @@ describe('AdminApi', () => {
   it('loads the watchlist page by page until the count asked for, and says whether more exist', async () => {
     await signIn();
     const market = (id: number) => ({ id, tokenId: `tok-${id}` });
-    const loaded = api.listMarkets(true, 5);
+    const loaded = api.listMarkets({ includeExpired: true, search: ' btc-up ', asset: '' }, 5);
     await Promise.resolve();
     const first = http.expectOne((r) => r.url === '/api/v1/markets');
     expect(first.request.params.get('includeExpired')).toBe('true');
     expect(first.request.params.get('limit')).toBe('5');
+    expect(first.request.params.get('search')).toBe('btc-up');
+    expect(first.request.params.has('asset')).toBe(false);
     expect(first.request.params.has('cursor')).toBe(false);
-    first.flush({ items: [market(1), market(2), market(3)], total: 9, nextCursor: 'c1' });
+    first.flush({ items: [market(1), market(2), market(3)], total: 9, nextCursor: 'c1', assets: ['BTC'] });
     await new Promise((done) => setTimeout(done));
     const second = http.expectOne((r) => r.url === '/api/v1/markets');
     expect(second.request.params.get('limit')).toBe('2');
     expect(second.request.params.get('cursor')).toBe('c1');
-    second.flush({ items: [market(4), market(5)], total: 9, nextCursor: 'c2' });
+    expect(second.request.params.get('search')).toBe('btc-up');
+    second.flush({ items: [market(4), market(5)], total: 9, nextCursor: 'c2', assets: ['BTC'] });
     const result = await loaded;
     expect(result.items.map((m) => m.id)).toEqual([1, 2, 3, 4, 5]);
-    expect(result).toMatchObject({ total: 9, more: true });
+    expect(result).toMatchObject({ total: 9, more: true, assets: ['BTC'] });
   });
 
   it('builds the CSV export URL of the filter without the page size', () => {

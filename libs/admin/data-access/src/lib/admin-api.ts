@@ -49,15 +49,17 @@ import {
   Health,
   Market,
   MARKET_PAGE,
+  MarketFilter,
   MarketList,
   MetricPoint,
   Run,
   RunDetail,
   RunFilter,
+  TradeFacets,
   TradeFilter,
   TradePage,
 } from './models';
-import { auditQuery, runQuery, toQueryString, tradeQuery } from './query';
+import { auditQuery, compactQuery, runQuery, toQueryString, tradeQuery } from './query';
 
 /** Everything the admin app asks the API, in one place, on top of the generated client. */
 @Injectable({ providedIn: 'root' })
@@ -117,6 +119,10 @@ export class AdminApi {
   // ---- trades
   listTrades(filter: TradeFilter, cursor?: string | null): Promise<TradePage> {
     return this.trades.listTrades(tradeQuery(filter, cursor));
+  }
+  /** The values the trade filters offer (bounded lists). */
+  tradeFacets(): Promise<TradeFacets> {
+    return this.trades.tradeFacets();
   }
   /** The export URL of a filter (the whole filtered set, not one page). */
   tradesCsvUrl(filter: TradeFilter): string {
@@ -225,23 +231,24 @@ export class AdminApi {
 
   // ---- markets
   /** The first `count` markets of the watchlist, fetched page by page, with the total and whether more exist. */
-  async listMarkets(includeExpired = false, count = MARKET_PAGE): Promise<MarketList> {
+  async listMarkets(filter: MarketFilter = {}, count = MARKET_PAGE): Promise<MarketList> {
     const items: Market[] = [];
+    const query = compactQuery({ asset: filter.asset, search: filter.search });
     let cursor: string | undefined;
     for (;;) {
-      const page = await this.markets.listMarkets({ includeExpired, limit: Math.min(1000, count - items.length), cursor });
+      const page = await this.markets.listMarkets({ ...query, includeExpired: filter.includeExpired ?? false, limit: Math.min(1000, count - items.length), cursor });
       items.push(...page.items);
-      if (!page.nextCursor || items.length >= count) return { items, total: page.total, more: page.nextCursor !== null };
+      if (!page.nextCursor || items.length >= count) return { items, total: page.total, more: page.nextCursor !== null, assets: page.assets };
       cursor = page.nextCursor;
     }
   }
 
   // ---- analyses
-  listAnalyses(query: { runId?: number; configId?: number; limit?: number; offset?: number } = {}): Promise<AnalysisList> {
-    return this.analyses.listAnalyses(query);
+  listAnalyses(query: { runId?: number; botId?: number | null; configId?: number; limit?: number; offset?: number } = {}): Promise<AnalysisList> {
+    return this.analyses.listAnalyses(compactQuery(query));
   }
-  compareConfigs(configIds?: number[], runsPerConfig?: number): Promise<Comparison> {
-    return this.analyses.compareRuns({ configIds: configIds?.length ? [configIds.join(',')] : undefined, runsPerConfig });
+  compareConfigs(configIds?: number[], runsPerConfig?: number, botId?: number | null): Promise<Comparison> {
+    return this.analyses.compareRuns({ configIds: configIds?.length ? [configIds.join(',')] : undefined, runsPerConfig, ...(botId ? { botId } : {}) });
   }
   getAnalysis(id: number): Promise<Analysis> {
     return this.analyses.getAnalysis({ id });

@@ -51,6 +51,7 @@ export type {
   RunView as Run,
   TradePageView as TradePage,
   TradeView as Trade,
+  TradeFacetsView as TradeFacets,
   BotView as Bot,
   AssignmentView as ConfigAssignment,
   PauseView as FleetPause,
@@ -128,6 +129,8 @@ export interface RunFilter {
 
 export interface TradeFilter {
   runId?: number | null;
+  /** The bot that owns the trade's run (botId of its API keys). */
+  botId?: number | null;
   asset?: string;
   window?: string;
   side?: TradeSide | '';
@@ -144,12 +147,25 @@ export interface TradeFilter {
 /** How many watchlist markets the admin app loads at first and per "Load more". */
 export const MARKET_PAGE = 200;
 
-/** The loaded part of the watchlist: `more` when markets beyond these exist. */
+/** The loaded part of the watchlist: `more` when markets beyond these exist; `assets`: the asset filter's choices. */
 export interface MarketList {
   items: Market[];
   total: number;
   more: boolean;
+  assets: string[];
 }
+
+/** What the watchlist is narrowed to (all server side). */
+export interface MarketFilter {
+  includeExpired?: boolean;
+  /** Exact asset. */
+  asset?: string;
+  /** Asset or slug contains this, case-insensitive (at most 100 characters). */
+  search?: string;
+}
+
+/** The longest watchlist search the API accepts. */
+export const MARKET_SEARCH_MAX = 100;
 
 /** One point of a run's metric history: time plus every key the bot sent. */
 export interface MetricPoint {

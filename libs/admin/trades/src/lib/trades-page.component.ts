@@ -1,25 +1,28 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, signal } from '@angular/core';
+import { ChangeDetectionStrategy, ChangeDetectorRef, Component, DestroyRef, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { Router, RouterLink } from '@angular/router';
-import { AdminApi, LiveEvents, TradeFilter, TradeSide, TradeStatus, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { ActivatedRoute, ParamMap, Router, RouterLink } from '@angular/router';
+import { AdminApi, LiveEvents, TradePage, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, DecimalPipe, IconComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
 import { localInputToIso, saveBlob, sumDecimals } from '@polymaker/admin/util';
+import {
+  DEFAULT_VIEW,
+  PAGE_SIZES,
+  TRADE_OUTCOMES,
+  TRADE_SIDES,
+  TRADE_STATUSES,
+  TradeQuery,
+  TradeSort,
+  choicesWith,
+  isoToLocalInput,
+  readTradeUrl,
+  tradeFilterOf,
+  tradeUrlParams,
+} from './trade-url';
 
-type SortKey = NonNullable<TradeFilter['sort']>;
+/** The form: the query with the dates as the browser's local date-time inputs. */
+type FilterForm = Omit<TradeQuery, 'from' | 'to' | 'sort' | 'order'> & { from: string; to: string };
 
-interface FilterForm {
-  runId: number | null;
-  asset: string;
-  window: string;
-  side: TradeSide | '';
-  outcome: string;
-  status: TradeStatus | '';
-  strategy: string;
-  from: string;
-  to: string;
-}
-
-const EMPTY: FilterForm = { runId: null, asset: '', window: '', side: '', outcome: '', status: '', strategy: '', from: '', to: '' };
+const EMPTY_PAGE: TradePage = { items: [], nextCursor: null };
 
 /**
  * Trade explorer over the server's keyset paging: filters and sorting run in the database, so it stays
@@ -41,20 +44,36 @@ const EMPTY: FilterForm = { runId: null, asset: '', window: '', side: '', outcom
     }
     <form class="filters card" (ngSubmit)="apply()" aria-label="Filter trades" data-testid="trade-filters">
       <div class="field"><label for="t-run">Run</label><input id="t-run" name="runId" type="number" min="1" [(ngModel)]="form.runId" /></div>
-      <div class="field"><label for="t-asset">Asset</label><input id="t-asset" name="asset" placeholder="BTC" [(ngModel)]="form.asset" /></div>
-      <div class="field"><label for="t-window">Window</label><input id="t-window" name="window" placeholder="15m" [(ngModel)]="form.window" /></div>
-      <div class="field"><label for="t-side">Side</label><select id="t-side" name="side" [(ngModel)]="form.side"><option value="">Any</option><option value="buy">buy</option><option value="sell">sell</option></select></div>
-      <div class="field"><label for="t-outcome">Outcome</label><input id="t-outcome" name="outcome" placeholder="Up" [(ngModel)]="form.outcome" /></div>
-      <div class="field"><label for="t-status">Status</label>
-        <select id="t-status" name="status" [(ngModel)]="form.status"><option value="">Any</option><option value="placed">placed</option><option value="filled">filled</option><option value="cancelled">cancelled</option><option value="failed">failed</option></select>
+      <div class="field"><label for="t-bot">Bot</label>
+        <select id="t-bot" name="botId" [ngModel]="form.botId" (ngModelChange)="choose('botId', $event)" data-testid="trade-bot-filter">
+          <option [ngValue]="null">Any</option>
+          @for (b of botChoices(); track b.botId) { <option [ngValue]="b.botId">{{ b.name }}</option> }
+        </select>
       </div>
-      <div class="field"><label for="t-strategy">Strategy</label><input id="t-strategy" name="strategy" placeholder="MM" [(ngModel)]="form.strategy" /></div>
+      <div class="field"><label for="t-asset">Asset</label>
+        <select id="t-asset" name="asset" [ngModel]="form.asset" (ngModelChange)="choose('asset', $event)"><option value="">Any</option>@for (v of choices().assets; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
+      <div class="field"><label for="t-window">Window</label>
+        <select id="t-window" name="window" [ngModel]="form.window" (ngModelChange)="choose('window', $event)"><option value="">Any</option>@for (v of choices().windows; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
+      <div class="field"><label for="t-side">Side</label>
+        <select id="t-side" name="side" [ngModel]="form.side" (ngModelChange)="choose('side', $event)"><option value="">Any</option>@for (v of sides; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
+      <div class="field"><label for="t-outcome">Outcome</label>
+        <select id="t-outcome" name="outcome" [ngModel]="form.outcome" (ngModelChange)="choose('outcome', $event)"><option value="">Any</option>@for (v of choices().outcomes; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
+      <div class="field"><label for="t-status">Status</label>
+        <select id="t-status" name="status" [ngModel]="form.status" (ngModelChange)="choose('status', $event)"><option value="">Any</option>@for (v of statuses; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
+      <div class="field"><label for="t-strategy">Strategy</label>
+        <select id="t-strategy" name="strategy" [ngModel]="form.strategy" (ngModelChange)="choose('strategy', $event)"><option value="">Any</option>@for (v of choices().strategies; track v) { <option [value]="v">{{ v }}</option> }</select>
+      </div>
       <div class="field"><label for="t-from">From</label><input id="t-from" name="from" type="datetime-local" [(ngModel)]="form.from" /></div>
       <div class="field"><label for="t-to">Before</label><input id="t-to" name="to" type="datetime-local" [(ngModel)]="form.to" /></div>
-      <div class="field"><label for="t-size">Rows per page</label><select id="t-size" name="limit" [(ngModel)]="limit"><option [ngValue]="50">50</option><option [ngValue]="100">100</option><option [ngValue]="500">500</option></select></div>
+      <div class="field"><label for="t-size">Rows per page</label><select id="t-size" name="limit" [ngModel]="form.limit" (ngModelChange)="choose('limit', $event)">@for (n of pageSizes; track n) { <option [ngValue]="n">{{ n }}</option> }</select></div>
       <div class="toolbar"><button type="submit" class="primary" data-testid="apply-filters">Apply</button><button type="button" (click)="reset()">Reset</button></div>
     </form>
-    <pm-async-state what="trades" [pending]="page.pending()" [error]="page.error()" (retry)="page.reload()" [empty]="rows().length === 0" emptyText="No trade matches these filters.">
+    <pm-async-state what="trades" [pending]="page.pending()" [error]="page.error()" (retry)="page.reload()" [empty]="rows().length === 0" [emptyText]="emptyText()">
       <p class="muted summary" aria-live="polite" data-testid="trades-summary">
         Page {{ cursors().length + 1 }} · {{ rows().length }} trades · P&amp;L on this page <pm-money [value]="pagePnl()" [signed]="true" />
         @if (page.loading()) { · refreshing… }
@@ -79,6 +98,7 @@ const EMPTY: FilterForm = { runId: null, asset: '', window: '', side: '', outcom
                 <td>{{ t.id }}</td>
                 <td>{{ t.createdAt | pmTime }}</td>
                 <td><a [routerLink]="['/runs', t.runId]">#{{ t.runId }}</a></td>
+                <td data-testid="trade-bot">{{ botName(t.botId) }}</td>
                 <td class="num">{{ t.cycle }}</td>
                 <td>{{ t.asset }}</td>
                 <td>{{ t.windowDuration }}</td>
@@ -107,13 +127,14 @@ const EMPTY: FilterForm = { runId: null, asset: '', window: '', side: '', outcom
 export class TradesPageComponent {
   private readonly api = inject(AdminApi);
   private readonly router = inject(Router);
-  /** ?runId= from a link (run page) */
-  readonly runId = input<string | undefined>();
+  private readonly route = inject(ActivatedRoute);
+  private readonly changes = inject(ChangeDetectorRef);
 
-  protected readonly columns: Array<{ label: string; sort?: SortKey; num?: boolean }> = [
+  protected readonly columns: Array<{ label: string; sort?: TradeSort; num?: boolean }> = [
     { label: 'Id', sort: 'id' },
     { label: 'Time' },
     { label: 'Run' },
+    { label: 'Bot' },
     { label: 'Cycle', sort: 'cycle', num: true },
     { label: 'Asset' },
     { label: 'Window' },
@@ -126,79 +147,125 @@ export class TradesPageComponent {
     { label: 'P&L', num: true },
     { label: 'Strategy' },
   ];
-  protected form: FilterForm = { ...EMPTY };
-  protected limit = 100;
-  private readonly filter = signal<TradeFilter>({ limit: 100 });
-  private readonly sort = signal<{ sort: SortKey; order: 'asc' | 'desc' }>({ sort: 'id', order: 'desc' });
+  protected readonly sides = TRADE_SIDES;
+  protected readonly statuses = TRADE_STATUSES;
+  protected readonly pageSizes = PAGE_SIZES;
+  protected form: FilterForm = formOf(DEFAULT_VIEW);
+  /** The view the URL asks for; the page shows exactly this. */
+  private readonly query = signal<TradeQuery>(DEFAULT_VIEW);
+  /** Why no trade can match the URL's filters (an unknown side, a bot that is not an id...); empty when fine. */
+  protected readonly problems = signal<string[]>([]);
   /** Cursors of the pages before the current one; the current page's cursor is `cursor`. */
   protected readonly cursors = signal<Array<string | null>>([]);
   private readonly cursor = signal<string | null>(null);
   protected readonly exporting = signal(false);
   protected readonly exportError = signal<string | null>(null);
-  private initialised = false;
 
-  protected readonly page = createLoader(() => this.api.listTrades({ ...this.filter(), ...this.sort() }, this.cursor()), { immediate: false });
+  /** One name per bot, as on the Bots page. */
+  protected readonly bots = createLoader(() => this.api.listBots());
+  private readonly botNames = computed(() => new Map((this.bots.value() ?? []).map((b) => [b.botId, b.name])));
+  /** The filters' values: bounded lists from the API (GET /api/v1/trades/facets), known enums, and the URL's own. */
+  private readonly facets = createLoader(() => this.api.tradeFacets());
+  protected readonly botChoices = computed(() => {
+    const bots = (this.bots.value() ?? []).map((b) => ({ botId: b.botId, name: b.name }));
+    const current = this.query().botId;
+    return current !== null && !bots.some((b) => b.botId === current) ? [...bots, { botId: current, name: `bot #${current}` }] : bots;
+  });
+  protected readonly choices = computed(() => {
+    const facets = this.facets.value();
+    const q = this.query();
+    return {
+      assets: choicesWith(facets?.assets ?? [], q.asset),
+      windows: choicesWith(facets?.windows ?? [], q.window),
+      strategies: choicesWith(facets?.strategies ?? [], q.strategy),
+      outcomes: choicesWith(TRADE_OUTCOMES, q.outcome),
+    };
+  });
+
+  protected readonly page = createLoader(
+    () => (this.problems().length > 0 ? Promise.resolve(EMPTY_PAGE) : this.api.listTrades(tradeFilterOf(this.query()), this.cursor())),
+    { immediate: false },
+  );
   protected readonly rows = computed(() => this.page.value()?.items ?? []);
   protected readonly pagePnl = computed(() => sumDecimals(this.rows().map((t) => t.pnl)));
+  protected readonly emptyText = computed(() =>
+    this.problems().length > 0 ? `No trade matches: ${this.problems().join('; ')}.` : 'No trade matches these filters.',
+  );
 
   constructor() {
     // New trades only matter on the first page (newest first); later pages stay put while reading.
     inject(LiveEvents).watch(['trade.*', 'stream.connected'], () => {
       if (this.cursors().length === 0) void this.page.reload();
     }, 750);
-    queueMicrotask(() => this.init());
+    // The URL is the state: a reload, the back button or a shared link shows what it says.
+    const subscription = this.route.queryParamMap.subscribe((params) => this.show(params));
+    inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
   }
 
-  private init(): void {
-    if (this.initialised) return;
-    this.initialised = true;
-    const runId = Number(this.runId());
-    if (runId > 0) this.form.runId = runId;
-    this.apply();
+  private show(params: ParamMap): void {
+    const { view, problems } = readTradeUrl(params);
+    this.form = formOf(view);
+    this.query.set(view);
+    this.problems.set(problems);
+    this.changes.markForCheck();
+    this.first();
   }
 
-  private currentFilter(): TradeFilter {
+  /** The form as a view (the sort stays as it is). */
+  private formView(): TradeQuery {
     const f = this.form;
+    const runId = Number(f.runId);
     return {
-      runId: f.runId,
-      asset: f.asset,
-      window: f.window,
-      side: f.side,
-      outcome: f.outcome,
-      status: f.status,
-      strategy: f.strategy,
-      from: localInputToIso(f.from),
-      to: localInputToIso(f.to),
-      limit: this.limit,
+      ...f,
+      runId: Number.isSafeInteger(runId) && runId > 0 ? runId : null,
+      from: localInputToIso(f.from) ?? '',
+      to: localInputToIso(f.to) ?? '',
+      sort: this.query().sort,
+      order: this.query().order,
     };
   }
 
-  protected apply(): void {
-    this.filter.set(this.currentFilter());
-    const runId = this.form.runId;
-    void this.router.navigate([], { queryParams: { runId: runId || null }, queryParamsHandling: 'merge', replaceUrl: true });
-    this.first();
+  /** Writes a view to the URL (a new history entry: Back returns to the previous filter). */
+  private go(view: TradeQuery): void {
+    const params = tradeUrlParams(view);
+    const same = Object.entries(params).every(([key, value]) => this.route.snapshot.queryParamMap.get(key) === value);
+    if (same && this.problems().length === 0) {
+      this.first(); // nothing changed: Apply re-reads
+      return;
+    }
+    void this.router.navigate([], { relativeTo: this.route, queryParams: params });
   }
 
-  protected reset(): void {
-    this.form = { ...EMPTY };
+  protected choose<K extends keyof FilterForm>(key: K, value: FilterForm[K]): void {
+    this.form = { ...this.form, [key]: value };
     this.apply();
   }
 
-  protected sortBy(key: SortKey): void {
-    const s = this.sort();
-    this.sort.set({ sort: key, order: s.sort === key && s.order === 'desc' ? 'asc' : 'desc' });
-    this.first();
+  protected apply(): void {
+    this.go(this.formView());
   }
 
-  protected ariaSort(key: SortKey): string {
-    const s = this.sort();
-    return s.sort === key ? (s.order === 'asc' ? 'ascending' : 'descending') : 'none';
+  protected reset(): void {
+    this.go(DEFAULT_VIEW);
   }
 
-  protected arrow(key: SortKey): string {
-    const s = this.sort();
-    return s.sort === key ? (s.order === 'asc' ? '▲' : '▼') : '';
+  protected sortBy(key: TradeSort): void {
+    const q = this.query();
+    this.go({ ...this.formView(), sort: key, order: q.sort === key && q.order === 'desc' ? 'asc' : 'desc' });
+  }
+
+  protected ariaSort(key: TradeSort): string {
+    const q = this.query();
+    return q.sort === key ? (q.order === 'asc' ? 'ascending' : 'descending') : 'none';
+  }
+
+  protected arrow(key: TradeSort): string {
+    const q = this.query();
+    return q.sort === key ? (q.order === 'asc' ? '▲' : '▼') : '';
+  }
+
+  protected botName(botId: number | null): string {
+    return botId === null ? '—' : (this.botNames().get(botId) ?? `bot #${botId}`);
   }
 
   protected first(): void {
@@ -227,7 +294,8 @@ export class TradesPageComponent {
     this.exporting.set(true);
     this.exportError.set(null);
     try {
-      const { blob, filename } = await this.api.downloadTradesCsv({ ...this.filter(), ...this.sort() });
+      if (this.problems().length > 0) throw new Error(this.emptyText());
+      const { blob, filename } = await this.api.downloadTradesCsv(tradeFilterOf(this.query()));
       saveBlob(blob, filename);
     } catch (error) {
       this.exportError.set(apiErrorMessage(error));
@@ -235,4 +303,9 @@ export class TradesPageComponent {
       this.exporting.set(false);
     }
   }
+}
+
+function formOf(view: TradeQuery): FilterForm {
+  const { sort: _sort, order: _order, ...rest } = view;
+  return { ...rest, from: isoToLocalInput(view.from), to: isoToLocalInput(view.to) };
 }
