@@ -27,4 +27,5 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   config_assignments: 'fleet',
   fleet_pauses: 'fleet',
   bot_polls: 'fleet',
+  bot_config_spans: 'fleet',
 };

@@ -93,7 +93,7 @@ export class BotGatewayService {
         startingBankroll,
         extra: reader.rest(),
       });
-      this.uow.publish(new RunStartedEvent(run.id, principal.apiKeyId, configId, mode));
+      this.uow.publish(new RunStartedEvent(run.id, principal.apiKeyId, configId, mode, principal.botId));
       return { runId: run.id, status: run.status, configId, mode, startedAt: run.startedAt.toISOString() };
     });
   }
@@ -140,7 +140,7 @@ export class BotGatewayService {
       const analysis = await this.analysis.scoreOnStop(sql, { ...run, status, stoppedAt, metrics });
       const stopResult = { ok: true, runId: run.runId, status, stoppedAt: stoppedAt.toISOString(), analysis };
       await this.runs.recordStop(sql, run.runId, { status, errorMessage, stoppedAt, overallScore: analysis.overallScore, stopResult });
-      this.uow.publish(new RunStoppedEvent(run.runId, principal.apiKeyId, status, errorMessage, analysis.overallScore, analysis.analysisId));
+      this.uow.publish(new RunStoppedEvent(run.runId, principal.apiKeyId, status, errorMessage, analysis.overallScore, analysis.analysisId, principal.botId));
       return stopResult as unknown as JsonObject;
     });
   }

@@ -1,7 +1,20 @@
-import { Body, Controller, Get, HttpCode, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Put, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, IdParam, RequiresScope } from '@polymaker/api/core';
-import { AssignDto, AssignmentListView, AssignmentView, BotListView, BotView, PauseListView, PauseTargetDto, PauseView, SetTagsDto } from './dto/fleet.dto';
+import {
+  AssignDto,
+  AssignmentListView,
+  AssignmentView,
+  BotListView,
+  BotView,
+  ConfigSpanListView,
+  ExposureListView,
+  ExposureQueryDto,
+  PauseListView,
+  PauseTargetDto,
+  PauseView,
+  SetTagsDto,
+} from './dto/fleet.dto';
 import { FleetService } from './fleet.service';
 
 @ApiTags('fleet')
@@ -27,6 +40,24 @@ export class FleetController {
   @ApiNotFoundResponse({ description: 'No such bot' })
   bot(@IdParam() id: number): Promise<BotView> {
     return this.fleet.bot(id);
+  }
+
+  @Get('bots/:id/config-spans')
+  @ApiOperation({ operationId: 'botConfigSpans', summary: 'The versions a bot was served and when (from its config polls), newest first' })
+  @ApiOkResponse({ type: ConfigSpanListView })
+  @ApiNotFoundResponse({ description: 'No such bot' })
+  async configSpans(@IdParam() id: number): Promise<ConfigSpanListView> {
+    return { items: await this.fleet.configSpans(id) };
+  }
+
+  @Get('fleet/exposure')
+  @ApiOperation({
+    operationId: 'fleetExposure',
+    summary: 'What the bots hold now: per bot and market window, filled size and cost on Up and Down, the one-sided part, time to expiry',
+  })
+  @ApiOkResponse({ type: ExposureListView })
+  async exposure(@Query() query: ExposureQueryDto): Promise<ExposureListView> {
+    return { items: await this.fleet.exposure(query.botId ?? null) };
   }
 
   @Put('bots/:id/tags')

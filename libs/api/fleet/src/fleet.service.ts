@@ -1,12 +1,28 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { AuditService, currentActor } from '@polymaker/api/audit';
 import { ApiKeysService } from '@polymaker/api/auth';
 import { ConfigService } from '@polymaker/api/config';
-import { BadInputError, FleetChangedEvent, NotFoundError, Principal, Sql, sqlOf, UnitOfWork } from '@polymaker/api/core';
+import {
+  addDecimal,
+  BadInputError,
+  BotStateChangedEvent,
+  compareDecimal,
+  FleetChangedEvent,
+  NotFoundError,
+  Principal,
+  RunStaleEvent,
+  RunStartedEvent,
+  RunStoppedEvent,
+  Sql,
+  sqlOf,
+  UnitOfWork,
+} from '@polymaker/api/core';
+import { MarketsService } from '@polymaker/api/markets';
 import { RunsService } from '@polymaker/api/runs';
-import { TradesService } from '@polymaker/api/trades';
-import type { AssignmentView, BotView, PauseView, PauseTargetDto } from './dto/fleet.dto';
+import { PnlService, TradesService } from '@polymaker/api/trades';
+import type { AssignmentView, BotView, ConfigSpanView, ExposureView, PauseView, PauseTargetDto } from './dto/fleet.dto';
 import { Assignment, FleetRules, MAX_TAGS, pauseCovers, resolveBot, TAG_PATTERN } from './resolve';
 
 /** How long another instance may serve superseded assignments or pauses; this instance refreshes at once. */
@@ -17,6 +33,14 @@ const RULES_STALE_MS = 30_000;
 const POLL_FLUSH_MS = 1_000;
 /** A running bot whose runs have sent nothing for this long is `stale`. */
 export const BOT_STALE_MS = 5 * 60_000;
+/** Run and fleet events are followed by one state check per bot concerned, at most this often. */
+const STATE_CHECK_MS = 500;
+/** A one-sided window this close to expiry (or past it, unresolved) is flagged. */
+export const EXPOSURE_AT_RISK_SECONDS = 120;
+/** The versions a bot's page lists (newest first). */
+const SPANS_SHOWN = 50;
+
+type BotState = BotView['state'];
 
 interface Poll {
   apiKeyId: number;
@@ -36,13 +60,18 @@ interface CachedRules extends FleetRules {
  * each bot was last served. Owns bot_profiles, config_assignments, fleet_pauses and bot_polls.
  */
 @Injectable()
-export class FleetService implements OnModuleInit, OnModuleDestroy {
+export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FleetService.name);
   private rules: CachedRules | null = null;
   private loading: Promise<CachedRules> | null = null;
   private readonly polls = new Map<number, Poll>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  /** The state each bot was last seen in by this instance (null until read at start-up). */
+  private states: Map<number, BotState> | null = null;
+  /** Bots whose state is checked at the next tick (null: every bot, after a fleet-wide change). */
+  private stateChecks: Set<number> | null = new Set();
+  private stateTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -51,6 +80,8 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
     private readonly configs: ConfigService,
     private readonly runs: RunsService,
     private readonly trades: TradesService,
+    private readonly pnl: PnlService,
+    private readonly markets: MarketsService,
   ) {}
 
   onModuleInit(): void {
@@ -58,9 +89,71 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
     this.timer.unref();
   }
 
+  onApplicationBootstrap(): void {
+    // The states the changes are compared with; a failure here only means no event for the first change.
+    this.bots()
+      .then((bots) => (this.states ??= new Map(bots.map((b) => [b.botId, b.state]))))
+      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not read the bots’ states at start-up'));
+  }
+
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.stateTimer) clearTimeout(this.stateTimer);
     await this.flushPolls();
+  }
+
+  @OnEvent(RunStartedEvent.eventName)
+  @OnEvent(RunStoppedEvent.eventName)
+  @OnEvent(RunStaleEvent.eventName)
+  onRunEvent(event: RunStartedEvent | RunStoppedEvent | RunStaleEvent): void {
+    if (event.botId !== null) this.checkStateSoon(event.botId);
+  }
+
+  @OnEvent(FleetChangedEvent.eventName)
+  onFleetChanged(event: FleetChangedEvent): void {
+    if (event.change !== 'paused' && event.change !== 'resumed' && event.change !== 'tags') return;
+    this.checkStateSoon(event.botId);
+  }
+
+  /** Queues a state check of one bot (null: every bot); the checks of many events go out together. */
+  private checkStateSoon(botId: number | null): void {
+    if (botId === null) this.stateChecks = null;
+    else this.stateChecks?.add(botId);
+    if (this.stateTimer) return;
+    this.stateTimer = setTimeout(() => {
+      this.stateTimer = null;
+      const bots = this.stateChecks;
+      this.stateChecks = new Set();
+      this.checkStates(bots).catch((error: Error) => this.logger.warn({ err: error.message }, 'could not check the bots’ states'));
+    }, STATE_CHECK_MS);
+    this.stateTimer.unref();
+  }
+
+  /**
+   * Publishes bot.state-changed for each of these bots (null: all) whose state is not the one this
+   * instance saw last: one small query per bot named by a run event, the full overview after a
+   * fleet-wide pause or resume.
+   */
+  private async checkStates(botIds: Set<number> | null): Promise<void> {
+    const known = this.states;
+    if (!known) return;
+    const rules = await this.loadRules();
+    const current: { botId: number; state: BotState; running: number }[] = [];
+    if (botIds === null || botIds.size > 20) {
+      for (const bot of await this.bots()) current.push({ botId: bot.botId, state: bot.state, running: bot.runningRuns });
+    } else {
+      for (const botId of botIds) {
+        const open = await this.runs.openRunsOf(botId);
+        current.push({ botId, state: stateOf(resolveBot(botId, rules).pause !== null, open.running, open.lastUpdateAt, Date.now()), running: open.running });
+      }
+    }
+    for (const { botId, state, running } of current) {
+      // a bot not known at start-up got its first key since: it was idle
+      const previous = known.get(botId) ?? 'idle';
+      if (previous === state) continue;
+      known.set(botId, state);
+      this.uow.publish(new BotStateChangedEvent(botId, state, previous, running));
+    }
   }
 
   /**
@@ -159,8 +252,22 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       try {
         await this.uow.sql((sql) =>
           sql.query(
-            `insert into bot_polls (bot_id, api_key_id, config_id, paused, polled_at)
-             select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::timestamptz[])
+            // One statement: each bot's last poll, and its span of the version served (extended while the
+            // version and pause state are the same, a new span when either changed).
+            `with b as (select * from unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::boolean[], $5::timestamptz[])
+                          as b (bot_id, api_key_id, config_id, paused, polled_at)),
+                  latest as (select b.bot_id, l.id, l.config_id, l.paused from b
+                               left join lateral (select s.id, s.config_id, s.paused from bot_config_spans s
+                                                   where s.bot_id = b.bot_id order by s.id desc limit 1) l on true),
+                  extended as (update bot_config_spans s set last_seen_at = greatest(s.last_seen_at, b.polled_at)
+                                 from b join latest l on l.bot_id = b.bot_id and l.config_id = b.config_id and l.paused = b.paused
+                                where s.id = l.id returning s.id),
+                  opened as (insert into bot_config_spans (bot_id, config_id, paused, started_at, last_seen_at)
+                               select b.bot_id, b.config_id, b.paused, b.polled_at, b.polled_at
+                                 from b join latest l on l.bot_id = b.bot_id
+                                where l.id is null or l.config_id <> b.config_id or l.paused <> b.paused returning id)
+             insert into bot_polls (bot_id, api_key_id, config_id, paused, polled_at)
+             select bot_id, api_key_id, config_id, paused, polled_at from b
              on conflict (bot_id) do update set api_key_id = excluded.api_key_id, config_id = excluded.config_id,
                     paused = excluded.paused, polled_at = excluded.polled_at
               where bot_polls.polled_at < excluded.polled_at`,
@@ -184,8 +291,17 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
   /** The bots and the rules they were resolved with (one read of each, for the bots and the pauses). */
   private async overview(): Promise<{ bots: BotView[]; rules: CachedRules }> {
     await this.flushPolls();
-    const [keys, rules, runs, polls] = await Promise.all([this.keys.list(), this.loadRules(), this.runs.byBot(), this.storedPolls()]);
-    const realised = await this.trades.realisedByBot(runs.runsOfBot);
+    const now = Date.now();
+    const midnight = new Date(now);
+    midnight.setUTCHours(0, 0, 0, 0);
+    const [keys, rules, runs, polls, recent] = await Promise.all([
+      this.keys.list(),
+      this.loadRules(),
+      this.runs.byBot(),
+      this.storedPolls(),
+      this.pnl.realisedSince({ today: midnight, week: new Date(now - 7 * 86_400_000) }),
+    ]);
+    const [realised, realisedOpen] = await Promise.all([this.trades.realisedByBot(runs.runsOfBot), this.trades.realisedByBot(runs.openRunsOfBot)]);
     const chains = new Map<number, typeof keys>();
     for (const key of keys) {
       if (key.scope !== 'bot') continue;
@@ -193,7 +309,6 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       if (chain) chain.push(key);
       else chains.set(key.botId, [key]);
     }
-    const now = Date.now();
     const views: BotView[] = [];
     for (const [botId, chain] of chains) {
       const newest = chain[chain.length - 1];
@@ -204,13 +319,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       const trade = realised.get(botId);
       const metrics = summary?.latestRun?.metrics ?? {};
       const running = summary?.running ?? 0;
-      const state: BotView['state'] = resolution.pause
-        ? 'paused'
-        : running === 0
-          ? 'idle'
-          : summary && now - Date.parse(summary.lastUpdateAt) > BOT_STALE_MS
-            ? 'stale'
-            : 'running';
+      const state = stateOf(resolution.pause !== null, running, summary?.lastUpdateAt ?? null, now);
       views.push({
         botId,
         name: newest.name,
@@ -230,6 +339,9 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
         lastPolledAt: poll?.at ?? null,
         realisedPnl: trade?.pnl ?? '0',
         reportedPnl: summary?.reportedPnl ?? '0',
+        realisedPnlToday: recent.get(botId)?.['today'] ?? '0',
+        realisedPnl7d: recent.get(botId)?.['week'] ?? '0',
+        unrealisedPnl: running > 0 ? addDecimal(summary?.openReportedPnl ?? '0', realisedOpen.get(botId)?.pnl ?? '0', true) : null,
         walletBalance: typeof metrics['walletBalance'] === 'string' ? metrics['walletBalance'] : null,
         orders: trade?.trades ?? 0,
         fills: trade?.filled ?? 0,
@@ -244,6 +356,72 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
     const bot = (await this.bots()).find((b) => b.botId === botId);
     if (!bot) throw new NotFoundError(`No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`);
     return bot;
+  }
+
+  /** The versions a bot was served and when (newest first): one span per unbroken run of a version and pause state. */
+  async configSpans(botId: number): Promise<ConfigSpanView[]> {
+    await this.requireBot(botId);
+    await this.flushPolls();
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ config_id: string; paused: boolean; started_at: Date; last_seen_at: Date }>(
+        'select config_id, paused, started_at, last_seen_at from bot_config_spans where bot_id = $1 order by id desc limit $2',
+        [botId, SPANS_SHOWN],
+      ),
+    );
+    const versions = await this.configs.versionsById([...new Set(rows.map((r) => Number(r.config_id)))]);
+    return rows.map((row) => ({
+      configId: Number(row.config_id),
+      note: versions.get(Number(row.config_id))?.note ?? null,
+      paused: row.paused,
+      from: new Date(row.started_at).toISOString(),
+      lastSeenAt: new Date(row.last_seen_at).toISOString(),
+    }));
+  }
+
+  /**
+   * What the bots hold now: per bot and market window, the net filled size and cost of each outcome,
+   * the one-sided part (what a resolution against it would lose) and the time to expiry.
+   */
+  async exposure(botId: number | null = null): Promise<ExposureView[]> {
+    const positions = await this.pnl.openPositions(botId);
+    const expiry = await this.markets.expiryOf(
+      [...new Set(positions.flatMap((p) => (p.conditionId ? [p.conditionId] : [])))],
+      [...new Set(positions.flatMap((p) => p.tokenIds))],
+    );
+    const names = new Map((await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => [k.botId, k.name]));
+    const now = Date.now();
+    const views = positions.map((position): ExposureView => {
+      const size = (outcome: string) => position.outcomes.find((o) => o.outcome === outcome)?.size ?? '0';
+      const cost = (outcome: string) => position.outcomes.find((o) => o.outcome === outcome)?.cost ?? '0';
+      const up = size('Up');
+      const down = size('Down');
+      const upHeavy = compareDecimal(up, down) >= 0;
+      const oneSided = addDecimal(upHeavy ? up : down, upHeavy ? down : up, true);
+      const known = [position.conditionId, ...position.tokenIds].find((key) => key !== null && expiry.has(key));
+      const expiresAt = known ? (expiry.get(known) ?? null) : null;
+      const secondsToExpiry = expiresAt === null ? null : Math.round((expiresAt.getTime() - now) / 1000);
+      return {
+        botId: position.botId,
+        botName: position.botId === null ? null : (names.get(position.botId) ?? null),
+        market: position.market,
+        conditionId: position.conditionId,
+        asset: position.asset,
+        window: position.window,
+        up: { size: up, cost: cost('Up') },
+        down: { size: down, cost: cost('Down') },
+        other: position.outcomes.filter((o) => o.outcome !== 'Up' && o.outcome !== 'Down').map((o) => ({ outcome: o.outcome, size: o.size, cost: o.cost })),
+        hedged: upHeavy ? down : up,
+        oneSided,
+        oneSidedOutcome: compareDecimal(oneSided, '0') === 0 ? null : upHeavy ? 'Up' : 'Down',
+        fills: position.outcomes.reduce((n, o) => n + o.fills, 0),
+        lastFillAt: position.lastFillAt,
+        expiresAt: expiresAt?.toISOString() ?? null,
+        secondsToExpiry,
+        atRisk: compareDecimal(oneSided, '0') > 0 && secondsToExpiry !== null && secondsToExpiry <= EXPOSURE_AT_RISK_SECONDS,
+      };
+    });
+    // the windows about to expire first; unknown expiries last
+    return views.sort((a, b) => (a.secondsToExpiry ?? Infinity) - (b.secondsToExpiry ?? Infinity) || (a.botId ?? 0) - (b.botId ?? 0));
   }
 
   private async storedPolls(): Promise<Map<number, { configId: number; paused: boolean; at: string }>> {
@@ -398,4 +576,11 @@ function checkTag(tag: string): void {
 /** The event of a change to a bot, a tag or the whole fleet. */
 function changed(change: FleetChangedEvent['change'], kind: 'fleet' | 'bot' | 'tag', value: string, configId: number | null): FleetChangedEvent {
   return new FleetChangedEvent(change, kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, configId);
+}
+
+/** A bot's state: paused over everything, else idle without an open run, stale when its runs are silent. */
+function stateOf(paused: boolean, running: number, lastUpdateAt: string | null, now: number): BotState {
+  if (paused) return 'paused';
+  if (running === 0) return 'idle';
+  return lastUpdateAt !== null && now - Date.parse(lastUpdateAt) > BOT_STALE_MS ? 'stale' : 'running';
 }

@@ -62,6 +62,27 @@ export class MarketsService {
   ) {}
 
   /**
+   * When the market windows with these condition ids or token ids (Up or Down) expire, as the bots
+   * reported it: keyed by condition id and by token id (null: reported without an expiry).
+   */
+  async expiryOf(conditionIds: string[], tokenIds: string[]): Promise<Map<string, Date | null>> {
+    if (conditionIds.length === 0 && tokenIds.length === 0) return new Map();
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ condition_id: string | null; token_id: string; token_id_down: string | null; expires_at: Date | null }>(
+        `select condition_id, token_id, token_id_down, expires_at from markets
+          where condition_id = any($1::text[]) or token_id = any($2::text[]) or token_id_down = any($2::text[])`,
+        [conditionIds, tokenIds],
+      ),
+    );
+    const expiry = new Map<string, Date | null>();
+    for (const row of rows) {
+      const at = row.expires_at === null ? null : new Date(row.expires_at);
+      for (const key of [row.condition_id, row.token_id, row.token_id_down]) if (key !== null && !expiry.has(key)) expiry.set(key, at);
+    }
+    return expiry;
+  }
+
+  /**
    * Records the report and upserts each market in the reporting bot's own rows (one statement), in
    * the caller's transaction. Another bot's rows for the same tokens are left as that bot reported them.
    */

@@ -13,6 +13,8 @@ export interface BotRunsSummary {
   errors: number;
   lastUpdateAt: string;
   reportedPnl: string;
+  /** The sum of its running runs' totalPnl as reported. */
+  openReportedPnl: string;
   latestRun: { id: number; status: RunStatus; metrics: Record<string, unknown>; lastUpdateAt: string } | null;
 }
 
@@ -341,29 +343,31 @@ export class RunsService {
    * metrics, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
    * value), errors; and which bot owns each run (for the trades' realised sums).
    */
-  async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number> }> {
+  async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number>; openRunsOfBot: Map<number, number> }> {
     return this.uow.sql(async (sql) => {
       const [totals, latest, owners] = await sql.batch([
         {
           text: `select bot_id, count(*) as runs, count(*) filter (where status = 'running') as running,
                         count(*) filter (where status = 'error') as errors, max(last_update_at) as last_update_at,
-                        coalesce(sum(total_pnl), 0)::text as reported_pnl
+                        coalesce(sum(total_pnl), 0)::text as reported_pnl,
+                        coalesce(sum(total_pnl) filter (where status = 'running'), 0)::text as open_reported_pnl
                    from runs where bot_id is not null group by bot_id`,
         },
         {
           text: `select distinct on (bot_id) bot_id, id, status, metrics, last_update_at
                    from runs where bot_id is not null order by bot_id, last_update_at desc, id desc`,
         },
-        { text: 'select id, bot_id from runs where bot_id is not null' },
+        { text: "select id, bot_id, status = 'running' as open from runs where bot_id is not null" },
       ]);
       const bots = new Map<number, BotRunsSummary>();
-      for (const row of totals as { bot_id: string; runs: string; running: string; errors: string; last_update_at: Date; reported_pnl: string }[]) {
+      for (const row of totals as { bot_id: string; runs: string; running: string; errors: string; last_update_at: Date; reported_pnl: string; open_reported_pnl: string }[]) {
         bots.set(Number(row.bot_id), {
           runs: Number(row.runs),
           running: Number(row.running),
           errors: Number(row.errors),
           lastUpdateAt: new Date(row.last_update_at).toISOString(),
           reportedPnl: row.reported_pnl,
+          openReportedPnl: row.open_reported_pnl,
           latestRun: null,
         });
       }
@@ -372,9 +376,24 @@ export class RunsService {
         if (bot) bot.latestRun = { id: Number(row.id), status: row.status, metrics: row.metrics, lastUpdateAt: new Date(row.last_update_at).toISOString() };
       }
       const runsOfBot = new Map<number, number>();
-      for (const row of owners as { id: string; bot_id: string }[]) runsOfBot.set(Number(row.id), Number(row.bot_id));
-      return { bots, runsOfBot };
+      const openRunsOfBot = new Map<number, number>();
+      for (const row of owners as { id: string; bot_id: string; open: boolean }[]) {
+        runsOfBot.set(Number(row.id), Number(row.bot_id));
+        if (row.open) openRunsOfBot.set(Number(row.id), Number(row.bot_id));
+      }
+      return { bots, runsOfBot, openRunsOfBot };
     });
+  }
+
+  /** One bot's open runs and the latest update among them (its state, after a run event). */
+  async openRunsOf(botId: number): Promise<{ running: number; lastUpdateAt: string | null }> {
+    const [row] = await this.uow.sql((sql) =>
+      sql.query<{ running: string; last_update_at: Date | null }>(
+        "select count(*) as running, max(last_update_at) as last_update_at from runs where bot_id = $1 and status = 'running'",
+        [botId],
+      ),
+    );
+    return { running: Number(row?.running ?? 0), lastUpdateAt: row?.last_update_at ? new Date(row.last_update_at).toISOString() : null };
   }
 
   /** How many runs have this status: one bot's (owner) or every bot's (null). */

@@ -130,7 +130,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       this.runs.finish(run, 'stale', null, null);
       await em.flush();
       // run.stale's in-transaction listener (analysis) makes the analysis job due, then the notification
-      this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString()));
+      this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString(), run.botId ?? null));
       this.logger.warn({ runId: run.id, lastUpdateAt: lastUpdateAt.toISOString() }, 'run closed as stale');
     }
     return { closed: stale.length, runIds: stale.map((run) => run.id) };

@@ -15,6 +15,8 @@ export class RunStartedEvent extends DomainEvent {
     readonly apiKeyId: number | null,
     readonly configId: number | null,
     readonly mode: string,
+    /** The bot that owns the run (null: a run without a bot). */
+    readonly botId: number | null = null,
   ) {
     super();
   }
@@ -49,6 +51,8 @@ export class RunStoppedEvent extends DomainEvent {
     readonly overallScore: number | null,
     /** The analysis stored (pending) by the stop; its outbox job completes it. */
     readonly analysisId: number | null = null,
+    /** The bot that owns the run (null: a run without a bot). */
+    readonly botId: number | null = null,
   ) {
     super();
   }
@@ -61,6 +65,8 @@ export class RunStaleEvent extends DomainEvent {
     readonly runId: number,
     readonly apiKeyId: number | null,
     readonly lastUpdateAt: string,
+    /** The bot that owns the run (null: a run without a bot). */
+    readonly botId: number | null = null,
   ) {
     super();
   }
@@ -211,6 +217,22 @@ export class FleetChangedEvent extends DomainEvent {
     readonly tag: string | null,
     /** The version assigned (assigned only). */
     readonly configId: number | null,
+  ) {
+    super();
+  }
+}
+
+/** A bot's state (running, idle, stale, paused) changed: a run started or ended, went stale, or a pause covers it or was lifted. */
+export class BotStateChangedEvent extends DomainEvent {
+  static readonly eventName = 'bot.state-changed';
+  readonly eventName = BotStateChangedEvent.eventName;
+  constructor(
+    readonly botId: number,
+    readonly state: 'running' | 'idle' | 'stale' | 'paused',
+    /** Its state before (null: not known to this instance yet). */
+    readonly previous: 'running' | 'idle' | 'stale' | 'paused' | null,
+    /** Its runs open now. */
+    readonly runningRuns: number,
   ) {
     super();
   }

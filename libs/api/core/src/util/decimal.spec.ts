@@ -1,4 +1,4 @@
-import { compareDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
+import { addDecimal, compareDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -99,5 +99,15 @@ describe('multiplyDecimal', () => {
     expect(multiplyDecimal('-2.5', '4')).toBe('-10');
     expect(multiplyDecimal('0.0001', '1.05')).toBe('0.000105');
     expect(multiplyDecimal('123456789012345678901234567890', '1.05')).toBe('129629628462962962846296296284.5');
+  });
+});
+
+describe('addDecimal', () => {
+  it('adds and subtracts exactly, without binary floats', () => {
+    expect(addDecimal('0.1', '0.2')).toBe('0.3');
+    expect(addDecimal('14.1', '12.5', true)).toBe('1.6');
+    expect(addDecimal('12.5', '14.1', true)).toBe('-1.6');
+    expect(addDecimal('-0.5', '0.5')).toBe('0');
+    expect(addDecimal('99999999999999999999.99999999', '0.00000001')).toBe('100000000000000000000');
   });
 });

@@ -146,13 +146,25 @@ export function compareDecimal(a: string, b: string): number {
 export function multiplyDecimal(a: string, b: string): string {
   const x = scaledInteger(a);
   const y = scaledInteger(b);
-  const product = x.digits * y.digits;
-  const scale = x.scale + y.scale;
-  const negative = product < 0n;
-  const text = (negative ? -product : product).toString().padStart(scale + 1, '0');
+  return formatScaled(x.digits * y.digits, x.scale + y.scale);
+}
+
+/** The exact sum of two plain decimal strings (`subtract` for a − b), as plain decimal text: "0.1" + "0.2" = "0.3". */
+export function addDecimal(a: string, b: string, subtract = false): string {
+  const x = scaledInteger(a);
+  const y = scaledInteger(b);
+  const scale = Math.max(x.scale, y.scale);
+  const left = x.digits * 10n ** BigInt(scale - x.scale);
+  const right = y.digits * 10n ** BigInt(scale - y.scale);
+  return formatScaled(subtract ? left - right : left + right, scale);
+}
+
+function formatScaled(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const text = (negative ? -value : value).toString().padStart(scale + 1, '0');
   const whole = text.slice(0, text.length - scale);
   const fraction = text.slice(text.length - scale).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+  return `${negative && (whole !== '0' || fraction) ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 function scaledInteger(value: string): { digits: bigint; scale: number } {

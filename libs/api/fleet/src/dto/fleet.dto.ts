@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { MAX_ID } from '@polymaker/api/core';
+import { MAX_ID, QueryId } from '@polymaker/api/core';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class PauseRefView {
@@ -30,6 +30,15 @@ export class BotView {
   @ApiProperty({ nullable: true, type: String }) lastPolledAt!: string | null;
   @ApiProperty({ example: '12.5', description: 'Realised P&L: the exact sum of its resolved trades’ P&L (USDC)' }) realisedPnl!: string;
   @ApiProperty({ example: '14.1', description: 'The sum of its runs’ totalPnl as the bot reports it (may include unrealised value)' }) reportedPnl!: string;
+  @ApiProperty({ example: '1.25', description: 'Realised P&L of its trades logged since 00:00 UTC today' }) realisedPnlToday!: string;
+  @ApiProperty({ example: '7.5', description: 'Realised P&L of its trades logged in the last 7 × 24 hours' }) realisedPnl7d!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '0.8',
+    description: 'Unrealised P&L now: its open runs’ reported totalPnl minus their realised P&L (null: no open run)',
+  })
+  unrealisedPnl!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance (its newest run’s, not a sum over runs)' }) walletBalance!: string | null;
   @ApiProperty() orders!: number;
   @ApiProperty() fills!: number;
@@ -118,4 +127,56 @@ export class PauseView extends PauseRefView {
 
 export class PauseListView {
   @ApiProperty({ type: [PauseView] }) items!: PauseView[];
+}
+
+export class ConfigSpanView {
+  @ApiProperty({ example: 7 }) configId!: number;
+  @ApiProperty({ nullable: true, type: String, description: 'The version’s note' }) note!: string | null;
+  @ApiProperty({ description: 'Whether it was served with pauseOrders: true' }) paused!: boolean;
+  @ApiProperty({ description: 'Its first poll answered with this version (and pause state)' }) from!: string;
+  @ApiProperty({ description: 'Its last poll answered with it' }) lastSeenAt!: string;
+}
+
+export class ConfigSpanListView {
+  @ApiProperty({ type: [ConfigSpanView], description: 'Newest first, at most 50' }) items!: ConfigSpanView[];
+}
+
+export class ExposureLegView {
+  @ApiProperty({ example: '10', description: 'Net filled shares (buys minus sells)' }) size!: string;
+  @ApiProperty({ example: '5.2', description: 'Their net cost (USDC)' }) cost!: string;
+}
+
+export class ExposureOtherView extends ExposureLegView {
+  @ApiProperty({ example: 'Unknown' }) outcome!: string;
+}
+
+export class ExposureView {
+  @ApiProperty({ nullable: true, type: Number }) botId!: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The bot’s name (as on the Bots page)' }) botName!: string | null;
+  @ApiProperty({ description: 'The market window: its condition id, else a token id, else asset/window' }) market!: string;
+  @ApiProperty({ nullable: true, type: String }) conditionId!: string | null;
+  @ApiProperty({ example: 'BTC' }) asset!: string;
+  @ApiProperty({ example: '15m' }) window!: string;
+  @ApiProperty({ type: ExposureLegView }) up!: ExposureLegView;
+  @ApiProperty({ type: ExposureLegView }) down!: ExposureLegView;
+  @ApiProperty({ type: [ExposureOtherView], description: 'Fills on an outcome other than Up/Down (e.g. Unknown)' }) other!: ExposureOtherView[];
+  @ApiProperty({ example: '8', description: 'Shares held on both sides (the smaller side)' }) hedged!: string;
+  @ApiProperty({ example: '2', description: 'Shares on one side only: what a resolution against that side loses' }) oneSided!: string;
+  @ApiProperty({ nullable: true, enum: ['Up', 'Down'], description: 'The heavier side (null: balanced)' }) oneSidedOutcome!: 'Up' | 'Down' | null;
+  @ApiProperty() fills!: number;
+  @ApiProperty() lastFillAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'From the bots’ market reports (null: not reported)' }) expiresAt!: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Negative: expired, not resolved yet' }) secondsToExpiry!: number | null;
+  @ApiProperty({ description: 'One-sided and expiring within 120 s (or expired unresolved)' }) atRisk!: boolean;
+}
+
+export class ExposureListView {
+  @ApiProperty({ type: [ExposureView], description: 'Soonest expiry first' }) items!: ExposureView[];
+}
+
+export class ExposureQueryDto {
+  @ApiPropertyOptional({ description: 'Only this bot’s positions' })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
 }

@@ -67,6 +67,16 @@ export interface BotView {
   realisedPnl: string;
 
   /**
+   * Realised P&L of its trades logged in the last 7 × 24 hours
+   */
+  realisedPnl7d: string;
+
+  /**
+   * Realised P&L of its trades logged since 00:00 UTC today
+   */
+  realisedPnlToday: string;
+
+  /**
    * The sum of its runs’ totalPnl as the bot reports it (may include unrealised value)
    */
   reportedPnl: string;
@@ -78,6 +88,11 @@ export interface BotView {
    */
   state: 'running' | 'idle' | 'stale' | 'paused';
   tags: Array<string>;
+
+  /**
+   * Unrealised P&L now: its open runs’ reported totalPnl minus their realised P&L (null: no open run)
+   */
+  unrealisedPnl: string | null;
 
   /**
    * Its latest reported walletBalance (its newest run’s, not a sum over runs)

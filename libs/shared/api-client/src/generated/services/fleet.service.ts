@@ -13,8 +13,14 @@ import { assignConfig } from '../fn/fleet/assign-config';
 import { AssignConfig$Params } from '../fn/fleet/assign-config';
 import { AssignmentListView } from '../models/assignment-list-view';
 import { AssignmentView } from '../models/assignment-view';
+import { botConfigSpans } from '../fn/fleet/bot-config-spans';
+import { BotConfigSpans$Params } from '../fn/fleet/bot-config-spans';
 import { BotListView } from '../models/bot-list-view';
 import { BotView } from '../models/bot-view';
+import { ConfigSpanListView } from '../models/config-span-list-view';
+import { ExposureListView } from '../models/exposure-list-view';
+import { fleetExposure } from '../fn/fleet/fleet-exposure';
+import { FleetExposure$Params } from '../fn/fleet/fleet-exposure';
 import { getBot } from '../fn/fleet/get-bot';
 import { GetBot$Params } from '../fn/fleet/get-bot';
 import { listBots } from '../fn/fleet/list-bots';
@@ -104,6 +110,39 @@ export class FleetService extends BaseService {
   getBot(params: GetBot$Params, context?: HttpContext): Promise<BotView> {
     const resp = this.getBot$Response(params, context);
     return resp.then((r: StrictHttpResponse<BotView>): BotView => r.body);
+  }
+
+  /** Path part for operation `botConfigSpans()` */
+  static readonly BotConfigSpansPath = '/api/v1/bots/{id}/config-spans';
+
+  /**
+   * The versions a bot was served and when (from its config polls), newest first.
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `botConfigSpans()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  botConfigSpans$Response(params: BotConfigSpans$Params, context?: HttpContext): Promise<StrictHttpResponse<ConfigSpanListView>> {
+    const obs = botConfigSpans(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * The versions a bot was served and when (from its config polls), newest first.
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `botConfigSpans$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  botConfigSpans(params: BotConfigSpans$Params, context?: HttpContext): Promise<ConfigSpanListView> {
+    const resp = this.botConfigSpans$Response(params, context);
+    return resp.then((r: StrictHttpResponse<ConfigSpanListView>): ConfigSpanListView => r.body);
   }
 
   /** Path part for operation `setBotTags()` */
@@ -236,6 +275,39 @@ export class FleetService extends BaseService {
   removeConfigAssignment(params: RemoveConfigAssignment$Params, context?: HttpContext): Promise<void> {
     const resp = this.removeConfigAssignment$Response(params, context);
     return resp.then((r: StrictHttpResponse<void>): void => r.body);
+  }
+
+  /** Path part for operation `fleetExposure()` */
+  static readonly FleetExposurePath = '/api/v1/fleet/exposure';
+
+  /**
+   * What the bots hold now: per bot and market window, filled size and cost on Up and Down, the one-sided part, time to expiry.
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `fleetExposure()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  fleetExposure$Response(params?: FleetExposure$Params, context?: HttpContext): Promise<StrictHttpResponse<ExposureListView>> {
+    const obs = fleetExposure(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * What the bots hold now: per bot and market window, filled size and cost on Up and Down, the one-sided part, time to expiry.
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `fleetExposure$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  fleetExposure(params?: FleetExposure$Params, context?: HttpContext): Promise<ExposureListView> {
+    const resp = this.fleetExposure$Response(params, context);
+    return resp.then((r: StrictHttpResponse<ExposureListView>): ExposureListView => r.body);
   }
 
   /** Path part for operation `pauseBots()` */

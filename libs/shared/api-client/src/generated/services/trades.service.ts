@@ -13,6 +13,9 @@ import { exportTradesCsv } from '../fn/trades/export-trades-csv';
 import { ExportTradesCsv$Params } from '../fn/trades/export-trades-csv';
 import { listTrades } from '../fn/trades/list-trades';
 import { ListTrades$Params } from '../fn/trades/list-trades';
+import { pnlCalendar } from '../fn/trades/pnl-calendar';
+import { PnlCalendar$Params } from '../fn/trades/pnl-calendar';
+import { PnlCalendarView } from '../models/pnl-calendar-view';
 import { tradeFacets } from '../fn/trades/trade-facets';
 import { TradeFacets$Params } from '../fn/trades/trade-facets';
 import { TradeFacetsView } from '../models/trade-facets-view';
@@ -22,6 +25,39 @@ import { TradePageView } from '../models/trade-page-view';
 export class TradesService extends BaseService {
   constructor(config: ApiConfiguration, http: HttpClient) {
     super(config, http);
+  }
+
+  /** Path part for operation `pnlCalendar()` */
+  static readonly PnlCalendarPath = '/api/v1/pnl/calendar';
+
+  /**
+   * Realised P&L by day, ISO week or month, for the fleet or per bot, asset or window, in a time zone (exact decimals).
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `pnlCalendar()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  pnlCalendar$Response(params?: PnlCalendar$Params, context?: HttpContext): Promise<StrictHttpResponse<PnlCalendarView>> {
+    const obs = pnlCalendar(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * Realised P&L by day, ISO week or month, for the fleet or per bot, asset or window, in a time zone (exact decimals).
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `pnlCalendar$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  pnlCalendar(params?: PnlCalendar$Params, context?: HttpContext): Promise<PnlCalendarView> {
+    const resp = this.pnlCalendar$Response(params, context);
+    return resp.then((r: StrictHttpResponse<PnlCalendarView>): PnlCalendarView => r.body);
   }
 
   /** Path part for operation `listTrades()` */
