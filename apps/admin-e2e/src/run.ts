@@ -409,10 +409,28 @@ async function main(): Promise<void> {
       await page.locator('[data-bot="fleet-a"] [data-testid=resume-bot]').click();
       await waitFor(page, '[data-testid=bots-message]', 'Resumed');
       expect((await fleet['fleet-a'].call<{ pauseOrders: boolean }>('GET', '/api/bot/config')).pauseOrders === false, 'resumed at its next poll');
-      // A bot's name opens its runs: the runs page filtered by that bot (fleet-a has none).
-      await page.locator('[data-bot="fleet-a"] a:has-text("fleet-a")').click();
+      // Its run count opens its runs: the runs page filtered by that bot (fleet-a has none).
+      await page.locator('[data-bot="fleet-a"] a:has-text("0 open / 0")').click();
       await page.waitForURL(/\/runs\?bot=\d+/);
       await waitFor(page, 'pm-async-state', 'No run matches these filters.');
+
+      // Its name opens its page: the versions it was served (from its polls), its figures, a pause of its own.
+      await page.goto(`${base}/bots`);
+      await page.locator('[data-bot="fleet-a"] [data-testid=bot-link]').click();
+      await page.waitForURL(/\/bots\/\d+$/);
+      await waitFor(page, '[data-testid=bot-name]', 'fleet-a');
+      await waitFor(page, '[data-testid=bot-span]', `v${trial.id} — vps-9 trial`);
+      await waitFor(page, '[data-testid=bot-page-state]', 'idle');
+      await page.click('[data-testid=bot-page-pause]');
+      await page.click('dialog[open] button:has-text("Pause orders")');
+      // the state arrives live (bot.state-changed), and the bot's next poll is answered paused
+      await waitFor(page, '[data-testid=bot-page-state]', 'paused');
+      expect((await fleet['fleet-a'].call<{ pauseOrders: boolean }>('GET', '/api/bot/config')).pauseOrders === true, 'paused from its own page');
+      await waitFor(page, '[data-testid=bot-span]', '(paused)', 15_000);
+      await shot(page, '13-bot-page');
+      await page.click('[data-testid=bot-page-resume]');
+      await waitFor(page, '[data-testid=bot-page-state]', 'idle');
+      await fleet['fleet-a'].call('GET', '/api/bot/config');
       await page.goto(`${base}/runs`);
       await waitFor(page, '[data-testid=run-bot]', 'BOT_API_KEY');
     });
@@ -615,6 +633,49 @@ async function main(): Promise<void> {
       watch.take();
     });
 
+    await scenario('the P&L page: the day calendar, UTC or local days, weeks by bot kept across a reload, and a one-sided window about to expire highlighted', async () => {
+      const admin = new Bot(base, adminKey);
+      const started = await bot.call<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: '300' });
+      const expiresAt = String(Math.floor(Date.now() / 1000) + 90);
+      await bot.call('POST', '/api/bot/markets/report', { markets: [{ tokenId: 'pnl-up', tokenIdDown: 'pnl-down', asset: 'SOL', window: '5m', windowId: 'sol-5m-pnl', conditionId: '0xpnl', expiresAt }] });
+      const won = await bot.call<{ tradeId: number }>('POST', '/api/bot/trade', { runId: started.runId, cycle: 1, asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.5, size: 5, strategy: 'MM' });
+      await bot.call('POST', '/api/bot/trade/update', { tradeId: won.tradeId, status: 'filled', fillPrice: 0.5, fillSize: 5, pnl: 1.25 });
+      const open = await bot.call<{ tradeId: number }>('POST', '/api/bot/trade', { runId: started.runId, cycle: 2, asset: 'SOL', windowDuration: '5m', side: 'buy', outcome: 'Up', price: 0.4, size: 7, strategy: 'MM', conditionId: '0xpnl', tokenId: 'pnl-up' });
+      await bot.call('POST', '/api/bot/trade/update', { tradeId: open.tradeId, status: 'filled', fillPrice: 0.4, fillSize: 7 });
+      const today = new Date().toISOString().slice(0, 10);
+      const api = await admin.call<{ total: string; buckets: { start: string; pnl: string }[] }>('GET', `/api/v1/pnl/calendar?period=day&from=${today}&to=${today}`);
+
+      await page.goto(`${base}/pnl`);
+      await waitFor(page, `[data-testid=pnl-day][data-day="${today}"]`);
+      const cell = page.locator(`[data-testid=pnl-day][data-day="${today}"]`);
+      expect((await cell.getAttribute('class'))?.includes('good') === true, 'today’s realised P&L is positive and coloured so');
+      expect(api.buckets.length === 1 && Number(api.total) > 1.2, 'the API has today’s P&L');
+      expect((await cell.innerText()).includes(Number(api.total).toFixed(2)), `the calendar shows today’s P&L ${api.total}`);
+      await waitFor(page, '[data-testid=exposure-row][data-risk=true]', 'one-sided');
+      expect((await page.locator('[data-testid=exposure-row][data-risk=true] [data-testid=exposure-one-sided]').innerText()).includes('Up'), 'the one-sided side is named');
+      await shot(page, '70-pnl-calendar');
+
+      await page.click('[data-testid=pnl-local]');
+      await page.waitForURL(/tz=local/);
+      const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+      await waitFor(page, '[data-testid=pnl-summary]', zone);
+      await page.selectOption('[data-testid=pnl-period]', 'week');
+      await page.selectOption('[data-testid=pnl-group]', 'bot');
+      await page.waitForURL(/period=week/);
+      await page.waitForURL(/by=bot/);
+      const names = (await admin.call<{ items: { name: string }[] }>('GET', '/api/v1/bots')).items.map((b) => b.name);
+      await waitFor(page, '[data-testid=pnl-table] thead', names[0]);
+      await page.reload();
+      await waitFor(page, '[data-testid=pnl-table] thead', names[0]);
+      expect((await page.locator('[data-testid=pnl-period]').inputValue()) === 'week', 'the period survives a reload');
+      expect((await page.locator('[data-testid=pnl-group]').inputValue()) === 'bot', 'the grouping survives a reload');
+      await shot(page, '71-pnl-weeks-by-bot');
+      await page.click('[data-testid=pnl-earlier]');
+      await page.waitForURL(/end=/);
+      await waitFor(page, '[data-testid=pnl-total]', '0.00');
+      await bot.call('POST', '/api/bot/run/stop', { runId: started.runId, status: 'completed', totalPnl: 1.25 });
+    });
+
     await scenario('every page renders with no console errors (screens saved)', async () => {
       watch.take();
       await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });
@@ -622,6 +683,7 @@ async function main(): Promise<void> {
       const pages: Array<[string, string, string]> = [
         ['dashboard', '/dashboard', 'Dashboard'],
         ['bots', '/bots', 'Bots'],
+        ['pnl', '/pnl', 'P&L'],
         ['runs', '/runs', 'Runs'],
         ['run-detail', `/runs/${runId}`, `Run #${runId}`],
         ['run-compare', `/runs/compare?a=${runId}&b=${second.runId}`, 'Compare runs'],

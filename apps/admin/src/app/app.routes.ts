@@ -28,6 +28,7 @@ export const appRoutes: Routes = [
       { path: '', pathMatch: 'full', redirectTo: 'dashboard' },
       { path: 'dashboard', title: 'Dashboard · PolyMaker', loadChildren: () => import('@polymaker/admin/dashboard').then((m) => m.dashboardRoutes) },
       { path: 'bots', title: 'Bots · PolyMaker', loadChildren: () => import('@polymaker/admin/bots').then((m) => m.botsRoutes) },
+      { path: 'pnl', title: 'P&L · PolyMaker', loadChildren: () => import('@polymaker/admin/pnl').then((m) => m.pnlRoutes) },
       { path: 'runs', title: 'Runs · PolyMaker', loadChildren: () => import('@polymaker/admin/runs').then((m) => m.runsRoutes) },
       { path: 'trades', title: 'Trades · PolyMaker', loadChildren: () => import('@polymaker/admin/trades').then((m) => m.tradesRoutes) },
       { path: 'markets', title: 'Markets · PolyMaker', loadChildren: () => import('@polymaker/admin/markets').then((m) => m.marketsRoutes) },

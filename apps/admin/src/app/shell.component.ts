@@ -95,6 +95,7 @@ export class ShellComponent {
   private readonly allNav: NavItem[] = [
     { path: '/dashboard', label: 'Dashboard', icon: 'dashboard' },
     { path: '/bots', label: 'Bots', icon: 'bots' },
+    { path: '/pnl', label: 'P&L', icon: 'pnl' },
     { path: '/runs', label: 'Runs', icon: 'runs' },
     { path: '/trades', label: 'Trades', icon: 'trades' },
     { path: '/markets', label: 'Markets', icon: 'markets' },

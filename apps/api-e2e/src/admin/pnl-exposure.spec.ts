@@ -158,6 +158,8 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     for (const bucket of week.buckets) expect(new Date(`${bucket['start'] as string}T00:00:00Z`).getUTCDay()).toBe(1);
     const month = (await calendar(`period=month&${range}`)).body;
     for (const bucket of month.buckets) expect((bucket['start'] as string).endsWith('-01')).toBe(true);
+    // a range without any resolved trade is 0, not missing
+    expect((await calendar('period=month&from=2001-01-01&to=2001-12-31')).body).toMatchObject({ total: '0', trades: 0, buckets: [], totals: [] });
     // a bot filter gives that bot's figures only
     expect((await calendar(`period=month&botId=${bots[1].botId}&${range}`)).body['total']).toBe('-0.4999');
   });

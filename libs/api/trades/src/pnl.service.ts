@@ -56,7 +56,7 @@ export class PnlService {
     }
     const rows = await this.uow.sql((sql) =>
       sql.query<{ start: string | null; key: string | null; pnl: string; trades: string; wins: string; losses: string; by_start: number; by_key: number }>(
-        `select start, key, sum(pnl)::text as pnl, count(*) as trades, count(*) filter (where pnl > 0) as wins,
+        `select start, key, coalesce(sum(pnl), 0)::text as pnl, count(*) as trades, count(*) filter (where pnl > 0) as wins,
                 count(*) filter (where pnl < 0) as losses, grouping(start) as by_start, grouping(key) as by_key
            from (select to_char(date_trunc($1, t.created_at at time zone $2), 'YYYY-MM-DD') as start, ${GROUP_COLUMNS[groupBy]} as key, t.pnl
                    from trades t

@@ -63,13 +63,13 @@ const PICKUP_REFRESH_MS = 3_000;
           <caption class="sr-only">Bots</caption>
           <thead><tr>
             <th scope="col">Bot</th><th scope="col">State</th><th scope="col">Tags</th><th scope="col">Version</th><th scope="col">Last fetched</th>
-            <th scope="col" class="num">Realised P&amp;L</th><th scope="col" class="num" title="The sum of its runs' totalPnl as the bot reports it (may include unrealised value)">Reported P&amp;L</th>
+            <th scope="col" class="num" title="Realised P&L of its trades logged since 00:00 UTC">Today</th><th scope="col" class="num" title="Realised P&L of the last 7 days">7 days</th><th scope="col" class="num">Realised P&amp;L</th><th scope="col" class="num" title="Its open runs' reported totalPnl minus their resolved trades' P&L">Unrealised</th><th scope="col" class="num" title="The sum of its runs' totalPnl as the bot reports it (may include unrealised value)">Reported P&amp;L</th>
             <th scope="col" class="num">Wallet</th><th scope="col" class="num">Fill rate</th><th scope="col">Runs</th>@if (session.can('fleet.manage')) {<th scope="col">Control</th>}
           </tr></thead>
           <tbody>
             @for (b of rows(); track b.botId) {
               <tr data-testid="bot-row" [attr.data-bot]="b.name" [attr.data-state]="b.state">
-                <td><a [routerLink]="['/runs']" [queryParams]="{ bot: b.botId }" [attr.title]="'Runs of ' + b.name"><strong>{{ b.name }}</strong></a><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</td>
+                <td><a [routerLink]="['/bots', b.botId]" [attr.title]="'The page of ' + b.name" data-testid="bot-link"><strong>{{ b.name }}</strong></a><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</td>
                 <td><span class="badge" [class.good]="b.state === 'running'" [class.warn]="b.state === 'stale'" [class.bad]="b.state === 'paused'" data-testid="bot-state">{{ b.state }}</span></td>
                 <td>
                   @if (session.can('fleet.manage')) {
@@ -89,11 +89,14 @@ const PICKUP_REFRESH_MS = 3_000;
                     @if (behind(b)) { <span class="badge warn" data-testid="bot-behind" title="It has not polled since its version or pause changed">not fetched yet</span> }
                   } @else { <span class="muted">never polled</span> }
                 </td>
+                <td class="num" data-testid="bot-today">{{ b.realisedPnlToday | pmDecimal }}</td>
+                <td class="num">{{ b.realisedPnl7d | pmDecimal }}</td>
                 <td class="num">{{ b.realisedPnl | pmDecimal }}</td>
+                <td class="num">{{ b.unrealisedPnl === null ? '—' : (b.unrealisedPnl | pmDecimal) }}</td>
                 <td class="num">{{ b.reportedPnl | pmDecimal }}</td>
                 <td class="num">{{ b.walletBalance === null ? '—' : (b.walletBalance | pmDecimal) }}</td>
                 <td class="num">{{ b.fillRate === null ? '—' : (b.fillRate * 100).toFixed(1) + ' %' }}</td>
-                <td>{{ b.runningRuns }} open / {{ b.runs }}@if (b.errorRuns) { <span class="badge bad">{{ b.errorRuns }} error</span> }</td>
+                <td><a [routerLink]="['/runs']" [queryParams]="{ bot: b.botId }" [attr.title]="'Runs of ' + b.name">{{ b.runningRuns }} open / {{ b.runs }}</a>@if (b.errorRuns) { <span class="badge bad">{{ b.errorRuns }} error</span> }</td>
                 @if (session.can('fleet.manage')) {
                   <td>
                     @if (b.paused?.kind === 'bot') {
@@ -173,7 +176,7 @@ export class BotsPageComponent {
   private readonly pauseDialog = viewChild.required<ConfirmComponent>('pauseDialog');
 
   constructor() {
-    this.live.watch(['fleet.changed', 'config.*', 'run.started', 'run.stopped', 'run.stale', 'stream.connected'], () => void this.reload(), 1000);
+    this.live.watch(['fleet.changed', 'bot.state-changed', 'config.*', 'run.started', 'run.stopped', 'run.stale', 'stream.connected'], () => void this.reload(), 1000);
     const timer = setInterval(() => {
       if ((this.pauses.value() ?? []).some((p) => p.fetched < p.bots) || this.rows().some((b) => this.behind(b))) void this.reload();
     }, PICKUP_REFRESH_MS);

@@ -19,6 +19,10 @@ import {
   AuditFilter,
   Bot,
   ConfigAssignment,
+  ConfigSpan,
+  Exposure,
+  PnlCalendar,
+  PnlQuery,
   FleetPause,
   AuditPage,
   Me,
@@ -102,6 +106,18 @@ export class AdminApi {
   }
   resumeBots(target: { scope: 'fleet' } | { botId: number } | { tag: string }): Promise<void> {
     return this.fleet.resumeBots({ body: target });
+  }
+  getBot(id: number): Promise<Bot> {
+    return this.fleet.getBot({ id });
+  }
+  async botConfigSpans(id: number): Promise<ConfigSpan[]> {
+    return (await this.fleet.botConfigSpans({ id })).items;
+  }
+  async exposure(botId?: number): Promise<Exposure[]> {
+    return (await this.fleet.fleetExposure(botId === undefined ? {} : { botId })).items;
+  }
+  pnlCalendar(query: PnlQuery): Promise<PnlCalendar> {
+    return this.trades.pnlCalendar({ ...query });
   }
 
   // ---- runs

@@ -56,7 +56,23 @@ export type {
   AssignmentView as ConfigAssignment,
   PauseView as FleetPause,
   WaitingBotView as WaitingBot,
+  PnlCalendarView as PnlCalendar,
+  PnlBucketView as PnlBucket,
+  ExposureView as Exposure,
+  ConfigSpanView as ConfigSpan,
 } from '@polymaker/shared/api-client';
+
+export type PnlPeriod = 'day' | 'week' | 'month';
+export type PnlGroup = 'fleet' | 'bot' | 'asset' | 'window';
+/** What the P&L calendar asks for; dates are calendar days in `timeZone`. */
+export interface PnlQuery {
+  period: PnlPeriod;
+  groupBy: PnlGroup;
+  from?: string;
+  to?: string;
+  timeZone?: string;
+  botId?: number;
+}
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'stale';
 export type RunMode = 'dry_run' | 'live';

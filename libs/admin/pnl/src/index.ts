@@ -1,0 +1,1 @@
+export { pnlRoutes } from './lib/pnl.routes';
