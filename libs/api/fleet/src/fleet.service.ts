@@ -202,7 +202,6 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
       const summary = runs.bots.get(botId);
       const poll = polls.get(botId) ?? null;
       const trade = realised.get(botId);
-      const metrics = summary?.latestRun?.metrics ?? {};
       const running = summary?.running ?? 0;
       const state: BotView['state'] = resolution.pause
         ? 'paused'
@@ -230,7 +229,7 @@ export class FleetService implements OnModuleInit, OnModuleDestroy {
         lastPolledAt: poll?.at ?? null,
         realisedPnl: trade?.pnl ?? '0',
         reportedPnl: summary?.reportedPnl ?? '0',
-        walletBalance: typeof metrics['walletBalance'] === 'string' ? metrics['walletBalance'] : null,
+        walletBalance: summary?.walletBalance ?? null,
         orders: trade?.trades ?? 0,
         fills: trade?.filled ?? 0,
         failedOrders: trade?.failed ?? 0,

@@ -13,7 +13,11 @@ export interface BotRunsSummary {
   errors: number;
   lastUpdateAt: string;
   reportedPnl: string;
-  latestRun: { id: number; status: RunStatus; metrics: Record<string, unknown>; lastUpdateAt: string } | null;
+  /**
+   * Its latest walletBalance: that of its newest run (the latest started) that has reported one, not a
+   * sum over runs, and not whichever run pushed last (runs of one bot updating in turn would flip it).
+   */
+  walletBalance: string | null;
 }
 
 /**
@@ -333,8 +337,8 @@ export class RunsService {
   }
 
   /**
-   * Each bot's runs at a glance: how many, how many running, the latest update, the latest run's
-   * metrics, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
+   * Each bot's runs at a glance: how many, how many running, the latest update, its newest run's
+   * walletBalance, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
    * value), errors; and which bot owns each run (for the trades' realised sums).
    */
   async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number> }> {
@@ -347,8 +351,8 @@ export class RunsService {
                    from runs where bot_id is not null group by bot_id`,
         },
         {
-          text: `select distinct on (bot_id) bot_id, id, status, metrics, last_update_at
-                   from runs where bot_id is not null order by bot_id, last_update_at desc, id desc`,
+          text: `select distinct on (bot_id) bot_id, metrics->>'walletBalance' as wallet
+                   from runs where bot_id is not null and metrics->>'walletBalance' is not null order by bot_id, id desc`,
         },
         { text: 'select id, bot_id from runs where bot_id is not null' },
       ]);
@@ -360,12 +364,12 @@ export class RunsService {
           errors: Number(row.errors),
           lastUpdateAt: new Date(row.last_update_at).toISOString(),
           reportedPnl: row.reported_pnl,
-          latestRun: null,
+          walletBalance: null,
         });
       }
-      for (const row of latest as { bot_id: string; id: string; status: RunStatus; metrics: Record<string, unknown>; last_update_at: Date }[]) {
+      for (const row of latest as { bot_id: string; wallet: string }[]) {
         const bot = bots.get(Number(row.bot_id));
-        if (bot) bot.latestRun = { id: Number(row.id), status: row.status, metrics: row.metrics, lastUpdateAt: new Date(row.last_update_at).toISOString() };
+        if (bot) bot.walletBalance = row.wallet;
       }
       const runsOfBot = new Map<number, number>();
       for (const row of owners as { id: string; bot_id: string }[]) runsOfBot.set(Number(row.id), Number(row.bot_id));

@@ -30,7 +30,7 @@ export class BotView {
   @ApiProperty({ nullable: true, type: String }) lastPolledAt!: string | null;
   @ApiProperty({ example: '12.5', description: 'Realised P&L: the exact sum of its resolved trades’ P&L (USDC)' }) realisedPnl!: string;
   @ApiProperty({ example: '14.1', description: 'The sum of its runs’ totalPnl as the bot reports it (may include unrealised value)' }) reportedPnl!: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance (its newest run’s, not a sum over runs)' }) walletBalance!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance: that of its newest (latest started) run that has reported one; not a sum over runs' }) walletBalance!: string | null;
   @ApiProperty() orders!: number;
   @ApiProperty() fills!: number;
   @ApiProperty() failedOrders!: number;

@@ -80,7 +80,7 @@ export interface BotView {
   tags: Array<string>;
 
   /**
-   * Its latest reported walletBalance (its newest run’s, not a sum over runs)
+   * Its latest reported walletBalance: that of its newest (latest started) run that has reported one; not a sum over runs
    */
   walletBalance: string | null;
 }
