@@ -56,7 +56,7 @@ const EMPTY: FilterForm = { runId: null, asset: '', window: '', side: '', outcom
     </form>
     <pm-async-state what="trades" [pending]="page.pending()" [error]="page.error()" (retry)="page.reload()" [empty]="rows().length === 0" emptyText="No trade matches these filters.">
       <p class="muted summary" aria-live="polite" data-testid="trades-summary">
-        Page {{ cursors().length + 1 }} · {{ rows().length }} trades · P&amp;L on this page <pm-money [value]="pagePnl()" [signed]="true" />
+        Page {{ cursors().length + 1 }} · {{ rows().length }} trades · realised P&amp;L on this page <pm-money [value]="pagePnl()" [signed]="true" />
         @if (page.loading()) { · refreshing… }
       </p>
       <div class="table-wrap">
@@ -123,7 +123,7 @@ export class TradesPageComponent {
     { label: 'Size', sort: 'size', num: true },
     { label: 'Status' },
     { label: 'Fill price', num: true },
-    { label: 'P&L', num: true },
+    { label: 'Realised P&L', num: true },
     { label: 'Strategy' },
   ];
   protected form: FilterForm = { ...EMPTY };
