@@ -8,9 +8,10 @@
  *
  * Screenshots of every page go to artifacts/screenshots/. Exits 1 when a scenario fails.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { BrowserContext, ConsoleMessage, Page, Request as PlaywrightRequest } from 'playwright-core';
 import { ApiProcess, request, startApiProcess, startTestPostgres, TestPostgres } from '@polymaker/testing';
 import { Client } from 'pg';
 import { launchChromium } from './chromium';
@@ -101,6 +102,37 @@ async function sql(databaseUrl: string, text: string, params: unknown[] = []): P
   } finally {
     await client.end();
   }
+}
+
+/** What a run of the bot simulator (tools/bot-simulator) ended with. */
+interface SimulatorResult {
+  code: number | null;
+  runsStarted: number;
+  output: string;
+}
+
+/** Runs the bot simulator against the API as its own process (bots over real HTTP, keys made with the admin key). */
+function runSimulator(base: string, adminKey: string, args: string[]): Promise<SimulatorResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'tools/bot-simulator/src/main.ts'), '--url', base, '--admin-key', adminKey, '--progress', 'none', '--json', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      let runsStarted = 0;
+      try {
+        runsStarted = Number((JSON.parse(stdout) as { runsStarted?: unknown }).runsStarted) || 0;
+      } catch {
+        // no summary: runsStarted stays 0 and the output is shown
+      }
+      resolvePromise({ code, runsStarted, output: `${stdout}${stderr}` });
+    });
+  });
 }
 
 async function main(): Promise<void> {
@@ -674,6 +706,106 @@ async function main(): Promise<void> {
       await page.waitForURL(/end=/);
       await waitFor(page, '[data-testid=pnl-total]', '0.00');
       await bot.call('POST', '/api/bot/run/stop', { runId: started.runId, status: 'completed', totalPnl: 1.25 });
+    await scenario('five simulated bots for 20 s: the dashboard keeps up from the live events within a small request budget', async () => {
+      watch.take();
+      const runningBefore = (await request<{ total: number }>(base, 'GET', '/api/v1/runs?status=running&limit=1', { key: adminKey })).body.total;
+      const asked: string[] = [];
+      const onRequest = (r: PlaywrightRequest) => {
+        const url = new URL(r.url());
+        if (url.pathname.startsWith('/api/')) asked.push(`${r.method()} ${url.pathname}`);
+      };
+      page.on('request', onRequest);
+      let simulated: SimulatorResult;
+      let botsNamed = false;
+      let chartsGrew = false;
+      try {
+        await page.goto(`${base}/dashboard`);
+        await waitFor(page, 'h1', 'Dashboard');
+        const simulator = runSimulator(base, adminKey, ['--keys', '5', '--duration', '20s', '--speed', '10', '--seed', 'dashboard-budget']);
+        // While the bots run, the dashboard names them as the Bots page does and draws their runs' P&L from
+        // the events (checked after the budget, which is the point of this scenario).
+        botsNamed = await waitFor(page, '[aria-label="Bot sim bot 5"] [data-testid=running-run]', undefined, 20_000).then(
+          () => true,
+          () => false,
+        );
+        chartsGrew = await page
+          .waitForFunction(
+            () => {
+              const chart = document.querySelector('[data-testid=pnl-chart] [role=img]');
+              const label = chart?.getAttribute('aria-label') ?? '';
+              return [1, 2, 3, 4, 5].every((n) => new RegExp(`sim bot ${n}: ([3-9]|\\d{2,}) points`).test(label));
+            },
+            undefined,
+            { timeout: 25_000 },
+          )
+          .then(
+            () => true,
+            () => false,
+          );
+        await shot(page, '19-dashboard-five-bots');
+        simulated = await simulator;
+        // Every simulated run has stopped: none is listed as running any more.
+        await page.waitForFunction(() => !document.querySelector('[aria-label^="Bot sim bot"]'), undefined, { timeout: 15_000 });
+        await page.waitForTimeout(1500); // the last stops' notices and analyses arrive as events too
+      } finally {
+        page.off('request', onRequest);
+      }
+      expect(simulated.code === 0 && simulated.runsStarted === 5, `the simulator ran five bots (exit ${simulated.code}, ${simulated.runsStarted} runs):\n${simulated.output.slice(-800)}`);
+      const counts = new Map<string, number>();
+      for (const what of asked) {
+        const key = what.replace(/\/\d+(?=\/|$)/g, '/{id}');
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      const breakdown = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} × ${k}`).join('\n        ');
+      // The budget: what a user's open dashboard may ask for while five bots start, trade for 20 s and stop.
+      //  - opening the page: GET /me, the event stream, the page's 9 lists (running runs, recent runs, bots,
+      //    active config, latest trades, pauses, unread notices, wallet, wallet series) and one metric series
+      //    per run already running;
+      //  - each run started (5) or stopped (5): the running and recent runs and the bots re-read (3), and a
+      //    started run's series fetched once (1): at most 4 each;
+      //  - the latest trades, re-read at most once per 2 s while trades arrive (about 30 s of trading and
+      //    stopping): 15;
+      //  - the notices of the stops (run summaries, their deliveries), re-read at most once a second: 2 a stop.
+      //  run.updated (a metric push every 3 s per bot) costs nothing: its payload carries the metrics, which
+      //  are appended to the series, the runs' figures and the wallets. The old dashboard re-read the runs
+      //  and every running run's whole series on each push (hundreds of requests in these 20 s).
+      const budget = 2 + 9 + runningBefore + 5 * 4 + 5 * 4 + 15 + 5 * 2;
+      console.log(`      ${asked.length} API requests (budget ${budget})`);
+      expect(asked.length <= budget, `${asked.length} API requests, budget ${budget}:\n        ${breakdown}`);
+      const seriesFetches = counts.get('GET /api/v1/runs/{id}/metrics') ?? 0;
+      expect(botsNamed, 'the dashboard lists the new bots’ running runs under their names (sim bot 1 … 5)');
+      expect(chartsGrew, 'the P&L chart has a line of three points or more for each simulated bot’s run, named by its bot');
+      expect(seriesFetches <= runningBefore + 5, `each run's metric series is fetched once (${seriesFetches} fetches for ${runningBefore + 5} runs)`);
+      const problems = watch.take();
+      expect(problems.length === 0, `console errors:\n${problems.join('\n')}`);
+    });
+
+    await scenario('on a phone (390×844) the dashboard’s P&L KPI and the Bots page’s P&L are on screen, no sideways scrolling', async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        /** The element's box lies inside the viewport as it opens (no scrolling either way), and the page is no wider than the screen. */
+        const inView = async (selector: string, what: string) => {
+          const element = page.locator(selector).first();
+          await element.waitFor({ state: 'visible', timeout: 10_000 });
+          const box = await element.boundingBox();
+          expect(box !== null, `${what}: no box`);
+          const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+          expect(wide.scroll <= wide.width, `${what}: the page is ${wide.scroll} px wide on a ${wide.width} px screen`);
+          expect(box.x >= 0 && box.x + box.width <= 390 && box.y >= 0 && box.y + box.height <= 844, `${what} at x ${box.x}-${box.x + box.width}, y ${box.y}-${box.y + box.height}: not inside the 390×844 screen`);
+        };
+        await page.goto(`${base}/dashboard`);
+        await waitFor(page, 'h1', 'Dashboard');
+        await inView('[data-testid=kpi-pnl-card]', 'the dashboard’s reported P&L KPI');
+        await waitFor(page, '[data-testid=kpi-pnl-card]', 'may include unrealised');
+        await shot(page, '19-phone-dashboard-pnl', false);
+        await page.goto(`${base}/bots`);
+        await waitFor(page, '[data-testid=bot-row]');
+        await inView('[data-testid=bot-row] [data-testid=bot-realised-pnl]', 'the first bot’s realised P&L');
+        await inView('[data-testid=bot-row] [data-testid=bot-reported-pnl]', 'the first bot’s reported P&L');
+        await shot(page, '19-phone-bots-pnl', false);
+      } finally {
+        await page.setViewportSize({ width: 1366, height: 900 });
+      }
     });
 
     await scenario('every page renders with no console errors (screens saved)', async () => {

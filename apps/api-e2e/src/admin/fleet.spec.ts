@@ -138,4 +138,30 @@ describe('fleet control: bots, assignments, pauses', () => {
     expect((await t.admin('POST', '/api/v1/fleet/pause', { scope: 'fleet', tag: 'vps-1' })).status).toBe(400);
     expect((await t.admin('POST', '/api/v1/fleet/resume', { tag: 'vps-1' })).status).toBe(204);
   });
+
+  it("gives a bot's wallet as its newest run's latest balance, not the run that pushed last, and names the bot of each balance point", async () => {
+    const asBot = (path: string, body: Json) => request<Json>(t.api.url, 'POST', path, { key: keys[2].secret, body });
+    const start = async () => (await asBot('/api/bot/run/start', { mode: 'dry_run' })).body['runId'] as number;
+    const older = await start();
+    const newer = await start();
+    expect((await asBot('/api/bot/run/update', { runId: older, walletBalance: '480.10' })).status).toBe(200);
+    expect((await asBot('/api/bot/run/update', { runId: newer, walletBalance: '470.25' })).status).toBe(200);
+    // The older run pushes last: with runs of one bot updating in turn, "the run updated last" flips between them.
+    expect((await asBot('/api/bot/run/update', { runId: older, walletBalance: '481.00' })).status).toBe(200);
+    expect((await botOf(2))['walletBalance']).toBe('470.25');
+    // A newer run that has not reported a balance yet leaves the balance of the newest run that has.
+    const newest = await start();
+    expect((await asBot('/api/bot/run/update', { runId: newest, totalCycles: 1 })).status).toBe(200);
+    expect((await botOf(2))['walletBalance']).toBe('470.25');
+    expect((await asBot('/api/bot/run/update', { runId: newest, walletBalance: '469.5' })).status).toBe(200);
+    expect((await botOf(2))['walletBalance']).toBe('469.5');
+
+    const series = (await t.admin<{ bot: Json[] }>('GET', `/api/v1/wallet/series?apiKeyId=${keys[2].botId}`)).body.bot;
+    expect(series.map((p) => [p['runId'], p['botId'], p['walletBalance']])).toEqual([
+      [older, keys[2].botId, '480.1'],
+      [newer, keys[2].botId, '470.25'],
+      [older, keys[2].botId, '481'],
+      [newest, keys[2].botId, '469.5'],
+    ]);
+  });
 });

@@ -317,7 +317,6 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const summary = runs.bots.get(botId);
       const poll = polls.get(botId) ?? null;
       const trade = realised.get(botId);
-      const metrics = summary?.latestRun?.metrics ?? {};
       const running = summary?.running ?? 0;
       const state = stateOf(resolution.pause !== null, running, summary?.lastUpdateAt ?? null, now);
       views.push({
@@ -342,7 +341,7 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         realisedPnlToday: recent.get(botId)?.['today'] ?? '0',
         realisedPnl7d: recent.get(botId)?.['week'] ?? '0',
         unrealisedPnl: running > 0 ? addDecimal(summary?.openReportedPnl ?? '0', realisedOpen.get(botId)?.pnl ?? '0', true) : null,
-        walletBalance: typeof metrics['walletBalance'] === 'string' ? metrics['walletBalance'] : null,
+        walletBalance: summary?.walletBalance ?? null,
         orders: trade?.trades ?? 0,
         fills: trade?.filled ?? 0,
         failedOrders: trade?.failed ?? 0,

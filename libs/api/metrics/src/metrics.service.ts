@@ -8,6 +8,8 @@ import { RunMetricPoint } from './entities/run-metric-point.entity';
 export interface WalletPoint {
   runId: number;
   apiKeyId: number | null;
+  /** The bot that owns the run (the first key of its rotation chain); null: a run without a bot. */
+  botId: number | null;
   at: string;
   walletBalance: string | null;
   startingWallet: string | null;
@@ -17,6 +19,7 @@ export interface WalletPoint {
 interface WalletPointRow {
   run_id: string;
   api_key_id: string | null;
+  bot_id: string | null;
   at: Date;
   wallet: string | null;
   starting: string | null;
@@ -27,6 +30,7 @@ function toWalletPoint(row: WalletPointRow): WalletPoint {
   return {
     runId: Number(row.run_id),
     apiKeyId: row.api_key_id === null ? null : Number(row.api_key_id),
+    botId: row.bot_id === null ? null : Number(row.bot_id),
     at: new Date(row.at).toISOString(),
     walletBalance: row.wallet,
     startingWallet: row.starting,
@@ -62,7 +66,7 @@ export class MetricsService implements OnModuleInit {
   async latestWalletPoints(): Promise<WalletPoint[]> {
     const rows = await this.uow.read((em) =>
       em.execute<WalletPointRow[]>(
-        `select distinct on (api_key_id) run_id, api_key_id, at, id,
+        `select distinct on (api_key_id) run_id, api_key_id, bot_id, at, id,
                 metric_values->>'walletBalance' as wallet, metric_values->>'startingWallet' as starting,
                 metric_values->>'positionValue' as position
            from run_metric_points
@@ -89,7 +93,7 @@ export class MetricsService implements OnModuleInit {
     const rows = await this.uow.read((em) =>
       em.execute<WalletPointRow[]>(
         `select * from (
-           select run_id, api_key_id, at, id,
+           select run_id, api_key_id, bot_id, at, id,
                   metric_values->>'walletBalance' as wallet, metric_values->>'startingWallet' as starting,
                   metric_values->>'positionValue' as position
              from run_metric_points

@@ -15,7 +15,11 @@ export interface BotRunsSummary {
   reportedPnl: string;
   /** The sum of its running runs' totalPnl as reported. */
   openReportedPnl: string;
-  latestRun: { id: number; status: RunStatus; metrics: Record<string, unknown>; lastUpdateAt: string } | null;
+  /**
+   * Its latest walletBalance: that of its newest run (the latest started) that has reported one, not a
+   * sum over runs, and not whichever run pushed last (runs of one bot updating in turn would flip it).
+   */
+  walletBalance: string | null;
 }
 
 /**
@@ -339,8 +343,8 @@ export class RunsService {
   }
 
   /**
-   * Each bot's runs at a glance: how many, how many running, the latest update, the latest run's
-   * metrics, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
+   * Each bot's runs at a glance: how many, how many running, the latest update, its newest run's
+   * walletBalance, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
    * value), errors; and which bot owns each run (for the trades' realised sums).
    */
   async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number>; openRunsOfBot: Map<number, number> }> {
@@ -354,8 +358,8 @@ export class RunsService {
                    from runs where bot_id is not null group by bot_id`,
         },
         {
-          text: `select distinct on (bot_id) bot_id, id, status, metrics, last_update_at
-                   from runs where bot_id is not null order by bot_id, last_update_at desc, id desc`,
+          text: `select distinct on (bot_id) bot_id, metrics->>'walletBalance' as wallet
+                   from runs where bot_id is not null and metrics->>'walletBalance' is not null order by bot_id, id desc`,
         },
         { text: "select id, bot_id, status = 'running' as open from runs where bot_id is not null" },
       ]);
@@ -368,12 +372,12 @@ export class RunsService {
           lastUpdateAt: new Date(row.last_update_at).toISOString(),
           reportedPnl: row.reported_pnl,
           openReportedPnl: row.open_reported_pnl,
-          latestRun: null,
+          walletBalance: null,
         });
       }
-      for (const row of latest as { bot_id: string; id: string; status: RunStatus; metrics: Record<string, unknown>; last_update_at: Date }[]) {
+      for (const row of latest as { bot_id: string; wallet: string }[]) {
         const bot = bots.get(Number(row.bot_id));
-        if (bot) bot.latestRun = { id: Number(row.id), status: row.status, metrics: row.metrics, lastUpdateAt: new Date(row.last_update_at).toISOString() };
+        if (bot) bot.walletBalance = row.wallet;
       }
       const runsOfBot = new Map<number, number>();
       const openRunsOfBot = new Map<number, number>();

@@ -215,13 +215,13 @@ export interface WalletOverview {
   watchedAddress: string | null;
   rpcHost: string | null;
   pollSeconds: number | null;
-  bots: { apiKeyId: number | null; runId: number; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
+  bots: { apiKeyId: number | null; botId: number | null; runId: number; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
   chain: { address: string; usdc: string | null; pol: string | null; error: string | null; at: string } | null;
   alerts: { source: string; below: boolean; lastBalance: string; threshold: string; alerts: number; changedAt: string }[];
 }
 
 export interface WalletSeries {
-  bot: { runId: number; apiKeyId: number | null; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
+  bot: { runId: number; apiKeyId: number | null; botId: number | null; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
   chain: { address: string; at: string; usdc: string | null; pol: string | null }[];
 }
 

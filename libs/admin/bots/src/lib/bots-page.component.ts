@@ -59,19 +59,19 @@ const PICKUP_REFRESH_MS = 3_000;
 
     <pm-async-state what="the bots" [pending]="bots.pending()" [error]="bots.error()" (retry)="reload()" [empty]="rows().length === 0" emptyText="No bot yet: create a bot key in Settings and start a bot with it.">
       <div class="table-wrap">
-        <table class="data" data-testid="bots-table">
+        <table class="data stack" data-testid="bots-table">
           <caption class="sr-only">Bots</caption>
           <thead><tr>
             <th scope="col">Bot</th><th scope="col">State</th><th scope="col">Tags</th><th scope="col">Version</th><th scope="col">Last fetched</th>
-            <th scope="col" class="num" title="Realised P&L of its trades logged since 00:00 UTC">Today</th><th scope="col" class="num" title="Realised P&L of the last 7 days">7 days</th><th scope="col" class="num">Realised P&amp;L</th><th scope="col" class="num" title="Its open runs' reported totalPnl minus their resolved trades' P&L">Unrealised</th><th scope="col" class="num" title="The sum of its runs' totalPnl as the bot reports it (may include unrealised value)">Reported P&amp;L</th>
+            <th scope="col" class="num" title="The exact sum of its resolved trades' P&L">Realised P&amp;L</th><th scope="col" class="num" title="Realised P&L of its trades logged since 00:00 UTC">Today</th><th scope="col" class="num" title="Realised P&L of the last 7 days">7 days</th><th scope="col" class="num" title="Its open runs' reported totalPnl minus their resolved trades' P&L">Unrealised</th><th scope="col" class="num" title="The sum of its runs' totalPnl as the bot reports it (may include unrealised value)">Reported P&amp;L</th>
             <th scope="col" class="num">Wallet</th><th scope="col" class="num">Fill rate</th><th scope="col">Runs</th>@if (session.can('fleet.manage')) {<th scope="col">Control</th>}
           </tr></thead>
           <tbody>
             @for (b of rows(); track b.botId) {
               <tr data-testid="bot-row" [attr.data-bot]="b.name" [attr.data-state]="b.state">
-                <td><a [routerLink]="['/bots', b.botId]" [attr.title]="'The page of ' + b.name" data-testid="bot-link"><strong>{{ b.name }}</strong></a><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</td>
-                <td><span class="badge" [class.good]="b.state === 'running'" [class.warn]="b.state === 'stale'" [class.bad]="b.state === 'paused'" data-testid="bot-state">{{ b.state }}</span></td>
-                <td>
+                <td data-label="Bot" class="bot-cell"><span><a [routerLink]="['/bots', b.botId]" [attr.title]="'The page of ' + b.name" data-testid="bot-link"><strong>{{ b.name }}</strong></a><br /><code class="muted">{{ b.keyPrefix }}…</code>@if (!b.keyActive) { <span class="badge bad">key revoked</span> }</span></td>
+                <td data-label="State"><span class="badge" [class.good]="b.state === 'running'" [class.warn]="b.state === 'stale'" [class.bad]="b.state === 'paused'" data-testid="bot-state">{{ b.state }}</span></td>
+                <td data-label="Tags">
                   @if (session.can('fleet.manage')) {
                     <form (ngSubmit)="saveTags(b)" class="inline">
                       <label class="sr-only" [attr.for]="'tags-' + b.botId">Tags of {{ b.name }}</label>
@@ -82,23 +82,23 @@ const PICKUP_REFRESH_MS = 3_000;
                     {{ b.tags.join(', ') || '—' }}
                   }
                 </td>
-                <td data-testid="bot-version">v{{ b.assignedConfigId ?? activeId() ?? '?' }} <span class="muted">({{ ruleLabel(b.assignmentRule) }})</span></td>
-                <td data-testid="bot-fetched">
+                <td data-label="Version" data-testid="bot-version"><span>v{{ b.assignedConfigId ?? activeId() ?? '?' }} <span class="muted">({{ ruleLabel(b.assignmentRule) }})</span></span></td>
+                <td data-label="Last fetched" data-testid="bot-fetched"><span>
                   @if (b.lastServedConfigId !== null) {
                     v{{ b.lastServedConfigId }}{{ b.lastServedPaused ? ', paused' : '' }} <span class="muted">{{ b.lastPolledAt | pmAgo: now() }}</span>
                     @if (behind(b)) { <span class="badge warn" data-testid="bot-behind" title="It has not polled since its version or pause changed">not fetched yet</span> }
                   } @else { <span class="muted">never polled</span> }
-                </td>
-                <td class="num" data-testid="bot-today">{{ b.realisedPnlToday | pmDecimal }}</td>
-                <td class="num">{{ b.realisedPnl7d | pmDecimal }}</td>
-                <td class="num">{{ b.realisedPnl | pmDecimal }}</td>
-                <td class="num">{{ b.unrealisedPnl === null ? '—' : (b.unrealisedPnl | pmDecimal) }}</td>
-                <td class="num">{{ b.reportedPnl | pmDecimal }}</td>
-                <td class="num">{{ b.walletBalance === null ? '—' : (b.walletBalance | pmDecimal) }}</td>
-                <td class="num">{{ b.fillRate === null ? '—' : (b.fillRate * 100).toFixed(1) + ' %' }}</td>
-                <td><a [routerLink]="['/runs']" [queryParams]="{ bot: b.botId }" [attr.title]="'Runs of ' + b.name">{{ b.runningRuns }} open / {{ b.runs }}</a>@if (b.errorRuns) { <span class="badge bad">{{ b.errorRuns }} error</span> }</td>
+                </span></td>
+                <td class="num pnl" data-label="Realised P&L" data-testid="bot-realised-pnl">{{ b.realisedPnl | pmDecimal }}</td>
+                <td class="num" data-label="Realised today (UTC)" data-testid="bot-today">{{ b.realisedPnlToday | pmDecimal }}</td>
+                <td class="num" data-label="Realised, 7 days">{{ b.realisedPnl7d | pmDecimal }}</td>
+                <td class="num" data-label="Unrealised (open runs)">{{ b.unrealisedPnl === null ? '—' : (b.unrealisedPnl | pmDecimal) }}</td>
+                <td class="num pnl" data-label="Reported P&L (may include unrealised)" data-testid="bot-reported-pnl">{{ b.reportedPnl | pmDecimal }}</td>
+                <td class="num" data-label="Wallet">{{ b.walletBalance === null ? '—' : (b.walletBalance | pmDecimal) }}</td>
+                <td class="num" data-label="Fill rate">{{ b.fillRate === null ? '—' : (b.fillRate * 100).toFixed(1) + ' %' }}</td>
+                <td data-label="Runs"><span><a [routerLink]="['/runs']" [queryParams]="{ bot: b.botId }" [attr.title]="'Runs of ' + b.name">{{ b.runningRuns }} open / {{ b.runs }}</a>@if (b.errorRuns) { <span class="badge bad">{{ b.errorRuns }} error</span> }</span></td>
                 @if (session.can('fleet.manage')) {
-                  <td>
+                  <td data-label="Control">
                     @if (b.paused?.kind === 'bot') {
                       <button type="button" class="small" (click)="resume({ botId: b.botId })" [disabled]="busy()" data-testid="resume-bot">Resume</button>
                     } @else {
@@ -150,6 +150,22 @@ const PICKUP_REFRESH_MS = 3_000;
         </form>
       }
     </section>
+  `,
+  styles: `
+    /*
+     * On a phone each bot is a card of label/value lines, its name first and its P&L right after, so the
+     * P&L is on screen without scrolling sideways (a table this wide would hide it past the right edge).
+     */
+    @media (max-width: 700px) {
+      table.stack thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+      table.stack, table.stack tbody { display: block; }
+      table.stack tr { display: flex; flex-direction: column; padding: 0.4rem 0; border-bottom: 1px solid var(--border); }
+      table.stack tbody tr:last-child { border-bottom: none; }
+      table.stack td { display: flex; justify-content: space-between; align-items: center; gap: 0.75rem; padding: 0.2rem 0.75rem; border: none; text-align: right; }
+      table.stack td::before { content: attr(data-label); color: var(--muted); font-size: 0.8rem; font-weight: 600; text-align: left; }
+      table.stack td.bot-cell { order: -2; }
+      table.stack td.pnl { order: -1; }
+    }
   `,
 })
 export class BotsPageComponent {

@@ -19,7 +19,7 @@ interface Side {
     <pm-async-state what="the runs" [pending]="data.pending()" [error]="data.error()" (retry)="data.reload()" [empty]="!data.value()">
       @if (data.value(); as d) {
         <section class="card section">
-          <h2>P&amp;L by elapsed time</h2>
+          <h2>Reported P&amp;L by elapsed time <span class="muted small">may include unrealised</span></h2>
           <pm-chart label="P&L of both runs by time since start" unit="USDC" axis="elapsed" [series]="overlay()" />
         </section>
         <div class="table-wrap section">
@@ -31,7 +31,7 @@ interface Side {
               <tr><th scope="row">Config</th><td>{{ d[0].run.configId ? 'v' + d[0].run.configId : '—' }}</td><td>{{ d[1].run.configId ? 'v' + d[1].run.configId : '—' }}</td></tr>
               <tr><th scope="row">Started</th><td>{{ d[0].run.startedAt | pmTime }}</td><td>{{ d[1].run.startedAt | pmTime }}</td></tr>
               <tr><th scope="row">Duration</th><td>{{ d[0].run.durationSeconds | pmDuration }}</td><td>{{ d[1].run.durationSeconds | pmDuration }}</td></tr>
-              <tr><th scope="row">P&amp;L</th><td><pm-money [value]="d[0].run.totalPnl" [signed]="true" /></td><td><pm-money [value]="d[1].run.totalPnl" [signed]="true" /></td></tr>
+              <tr><th scope="row">Reported P&amp;L</th><td><pm-money [value]="d[0].run.totalPnl" [signed]="true" /></td><td><pm-money [value]="d[1].run.totalPnl" [signed]="true" /></td></tr>
               <tr><th scope="row">Trades</th><td>{{ d[0].run.tradeCount }}</td><td>{{ d[1].run.tradeCount }}</td></tr>
               <tr><th scope="row">Score</th><td>{{ d[0].run.overallScore ?? '—' }}</td><td>{{ d[1].run.overallScore ?? '—' }}</td></tr>
               @for (k of keys(); track k) {
@@ -43,7 +43,7 @@ interface Side {
       }
     </pm-async-state>
   `,
-  styles: `.section { margin-top: 1rem; } tr.differs td { font-weight: 600; } th[scope='row'] { background: none; color: var(--muted); font-weight: 500; }`,
+  styles: `.section { margin-top: 1rem; } .small { font-size: 0.8rem; font-weight: 400; } tr.differs td { font-weight: 600; } th[scope='row'] { background: none; color: var(--muted); font-weight: 500; }`,
 })
 export class RunComparePageComponent {
   private readonly api = inject(AdminApi);

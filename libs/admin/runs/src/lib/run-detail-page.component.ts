@@ -1,6 +1,7 @@
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { AdminApi, LiveEvents, createLoader, drawdownSeries, fillRate, metricSeries } from '@polymaker/admin/data-access';
+import { isDecimal } from '@polymaker/admin/util';
 import { AgoPipe, AsyncStateComponent, ChartComponent, DecimalPipe, DurationPipe, MoneyComponent, StatusBadgeComponent, TimePipe, ValuePipe, injectNow } from '@polymaker/admin/ui';
 import { RunAnalysisComponent } from './run-analysis.component';
 
@@ -23,14 +24,14 @@ import { RunAnalysisComponent } from './run-analysis.component';
           <div class="alert bad" role="alert">{{ r.errorMessage }}</div>
         }
         <section class="grid grid-kpi" aria-label="Run figures">
-          <div class="kpi"><div class="label">P&amp;L</div><div class="value"><pm-money [value]="r.totalPnl" [signed]="true" data-testid="run-pnl" /></div><div class="sub">bankroll <pm-money [value]="r.startingBankroll" /></div></div>
+          <div class="kpi"><div class="label">Reported P&amp;L</div><div class="value"><pm-money [value]="r.totalPnl" [signed]="true" data-testid="run-pnl" /></div><div class="sub">as the bot reports it (may include unrealised) · bankroll <pm-money [value]="r.startingBankroll" /></div></div>
           <div class="kpi"><div class="label">Fill rate</div><div class="value">{{ rate() === null ? '—' : (rate() | pmDecimal: 1) + ' %' }}</div><div class="sub">{{ r.totalFills ?? '—' }} fills / {{ r.totalOrders ?? '—' }} orders</div></div>
           <div class="kpi"><div class="label">Trades</div><div class="value" data-testid="run-trade-count">{{ r.tradeCount }}</div></div>
-          <div class="kpi"><div class="label">Wallet</div><div class="value"><pm-money [value]="$any(r.metrics['walletBalance'])" /></div></div>
+          <div class="kpi"><div class="label">Wallet</div><div class="value"><pm-money [value]="walletBalance()" /></div></div>
           <div class="kpi"><div class="label">Score</div><div class="value">{{ r.overallScore ?? '—' }}</div><div class="sub">analysis, 0–100</div></div>
         </section>
         <div class="grid grid-2 section">
-          <section class="card"><h2>P&amp;L</h2><pm-chart label="P&L over time" unit="USDC" [series]="[{ name: 'P&L', points: pnl(), area: true }]" /></section>
+          <section class="card"><h2>Reported P&amp;L <span class="muted small">may include unrealised</span></h2><pm-chart label="Reported P&L over time" unit="USDC" [series]="[{ name: 'P&L', points: pnl(), area: true }]" /></section>
           <section class="card"><h2>Drawdown</h2><pm-chart label="Drawdown from peak P&L" unit="USDC" [series]="[{ name: 'Drawdown', points: drawdown(), area: true }]" /></section>
           <section class="card"><h2>Fills</h2><pm-chart label="Fills and orders over time" [series]="[{ name: 'Fills', points: fills(), step: true }, { name: 'Orders', points: orders(), step: true }]" /></section>
           <section class="card"><h2>Wallet</h2><pm-chart label="Wallet balance over time" unit="USDC" [series]="[{ name: 'Wallet', points: wallet() }]" emptyText="The bot has not reported walletBalance." /></section>
@@ -77,7 +78,7 @@ import { RunAnalysisComponent } from './run-analysis.component';
           <h2 id="run-trades-title">Latest trades <a [routerLink]="['/trades']" [queryParams]="{ runId: r.id }" class="small">All {{ r.tradeCount }} →</a></h2>
           <pm-async-state what="trades" [pending]="trades.pending()" [error]="trades.error()" (retry)="trades.reload()" [empty]="(trades.value()?.length ?? 0) === 0" emptyText="No trades in this run yet.">
             <div class="table-wrap"><table class="data" data-testid="run-trades">
-              <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Cycle</th><th scope="col">Market</th><th scope="col">Side</th><th scope="col" class="num">Price</th><th scope="col" class="num">Size</th><th scope="col">Status</th><th scope="col" class="num">P&amp;L</th></tr></thead>
+              <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Cycle</th><th scope="col">Market</th><th scope="col">Side</th><th scope="col" class="num">Price</th><th scope="col" class="num">Size</th><th scope="col">Status</th><th scope="col" class="num" title="The trade's P&L once resolved">Realised P&amp;L</th></tr></thead>
               <tbody>
                 @for (t of trades.value(); track t.id) {
                   <tr><td>{{ t.id }}</td><td>{{ t.createdAt | pmTime }}</td><td>{{ t.cycle }}</td><td>{{ t.asset }} {{ t.windowDuration }} · {{ t.outcome }}</td><td>{{ t.side }}</td><td class="num">{{ t.price | pmDecimal: 4 }}</td><td class="num">{{ t.size | pmDecimal: 2 }}</td><td><pm-status-badge [status]="t.status" /></td><td class="num"><pm-money [value]="t.pnl" [signed]="true" /></td></tr>
@@ -112,6 +113,11 @@ export class RunDetailPageComponent {
   protected readonly fills = computed(() => metricSeries(this.points.value() ?? [], 'totalFills'));
   protected readonly orders = computed(() => metricSeries(this.points.value() ?? [], 'totalOrders'));
   protected readonly wallet = computed(() => metricSeries(this.points.value() ?? [], 'walletBalance'));
+  /** The walletBalance the bot last reported (a decimal string), or null. */
+  protected readonly walletBalance = computed(() => {
+    const value: unknown = this.run.value()?.metrics['walletBalance'];
+    return isDecimal(value) ? value : null;
+  });
   protected readonly metricEntries = computed(() => Object.entries(this.run.value()?.metrics ?? {}).sort(([a], [b]) => a.localeCompare(b)));
   protected readonly extraEntries = computed(() => Object.entries(this.run.value()?.extra ?? {}).sort(([a], [b]) => a.localeCompare(b)));
   protected readonly markets = computed(() => {

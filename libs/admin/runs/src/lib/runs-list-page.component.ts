@@ -44,7 +44,7 @@ const PAGE = 50;
             <tr>
               <th scope="col"><span class="sr-only">Select to compare</span></th>
               @for (c of columns; track c.key) {
-                <th scope="col" [class.num]="c.num" [attr.aria-sort]="sorter.ariaSort(c.key)"><button type="button" class="sort" (click)="sorter.toggle(c.key)">{{ c.label }} {{ sorter.arrow(c.key) }}</button></th>
+                <th scope="col" [class.num]="c.num" [attr.aria-sort]="sorter.ariaSort(c.key)" [attr.title]="c.title ?? null"><button type="button" class="sort" (click)="sorter.toggle(c.key)">{{ c.label }} {{ sorter.arrow(c.key) }}</button></th>
               }
               <th scope="col">Last update</th>
             </tr>
@@ -92,7 +92,7 @@ export class RunsListPageComponent {
     { key: 'startedAt', label: 'Started', num: false },
     { key: 'durationSeconds', label: 'Duration', num: true },
     { key: 'totalFills', label: 'Fills/orders', num: true },
-    { key: 'totalPnl', label: 'P&L', num: true },
+    { key: 'totalPnl', label: 'Reported P&L', num: true, title: 'As the bot reports it (may include unrealised value)' },
     { key: 'overallScore', label: 'Score', num: true },
   ];
   protected form: { status: RunStatus | ''; mode: RunMode | ''; botId: number | null; configId: number | null; from: string; to: string } = { status: '', mode: '', botId: initialBot(), configId: null, from: '', to: '' };

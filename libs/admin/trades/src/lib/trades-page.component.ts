@@ -75,7 +75,7 @@ const EMPTY_PAGE: TradePage = { items: [], nextCursor: null };
     </form>
     <pm-async-state what="trades" [pending]="page.pending()" [error]="page.error()" (retry)="page.reload()" [empty]="rows().length === 0" [emptyText]="emptyText()">
       <p class="muted summary" aria-live="polite" data-testid="trades-summary">
-        Page {{ cursors().length + 1 }} · {{ rows().length }} trades · P&amp;L on this page <pm-money [value]="pagePnl()" [signed]="true" />
+        Page {{ cursors().length + 1 }} · {{ rows().length }} trades · realised P&amp;L on this page <pm-money [value]="pagePnl()" [signed]="true" />
         @if (page.loading()) { · refreshing… }
       </p>
       <div class="table-wrap">
@@ -144,7 +144,7 @@ export class TradesPageComponent {
     { label: 'Size', sort: 'size', num: true },
     { label: 'Status' },
     { label: 'Fill price', num: true },
-    { label: 'P&L', num: true },
+    { label: 'Realised P&L', num: true },
     { label: 'Strategy' },
   ];
   protected readonly sides = TRADE_SIDES;

@@ -39,7 +39,7 @@ export class BotView {
     description: 'Unrealised P&L now: its open runs’ reported totalPnl minus their realised P&L (null: no open run)',
   })
   unrealisedPnl!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance (its newest run’s, not a sum over runs)' }) walletBalance!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance: that of its newest (latest started) run that has reported one; not a sum over runs' }) walletBalance!: string | null;
   @ApiProperty() orders!: number;
   @ApiProperty() fills!: number;
   @ApiProperty() failedOrders!: number;

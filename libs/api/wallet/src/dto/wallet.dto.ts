@@ -3,7 +3,8 @@ import { CleanText, QueryId, QueryWholeNumber } from '@polymaker/api/core';
 import { IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
 
 export class BotWalletView {
-  @ApiProperty({ nullable: true, type: Number, description: 'The bot (API key) that reported it' }) apiKeyId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The API key that reported it' }) apiKeyId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The bot that owns the run (botId: the first key of its rotation chain, as GET /api/v1/bots lists it)' }) botId!: number | null;
   @ApiProperty({ example: 42 }) runId!: number;
   @ApiProperty() at!: string;
   @ApiProperty({ nullable: true, type: String, example: '480.25' }) walletBalance!: string | null;

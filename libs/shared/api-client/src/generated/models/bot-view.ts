@@ -95,7 +95,7 @@ export interface BotView {
   unrealisedPnl: string | null;
 
   /**
-   * Its latest reported walletBalance (its newest run’s, not a sum over runs)
+   * Its latest reported walletBalance: that of its newest (latest started) run that has reported one; not a sum over runs
    */
   walletBalance: string | null;
 }

@@ -4,10 +4,15 @@
 export interface BotWalletView {
 
   /**
-   * The bot (API key) that reported it
+   * The API key that reported it
    */
   apiKeyId: number | null;
   at: string;
+
+  /**
+   * The bot that owns the run (botId: the first key of its rotation chain, as GET /api/v1/bots lists it)
+   */
+  botId: number | null;
   positionValue: string | null;
   runId: number;
   startingWallet: string | null;
