@@ -706,6 +706,8 @@ async function main(): Promise<void> {
       await page.waitForURL(/end=/);
       await waitFor(page, '[data-testid=pnl-total]', '0.00');
       await bot.call('POST', '/api/bot/run/stop', { runId: started.runId, status: 'completed', totalPnl: 1.25 });
+    });
+
     await scenario('five simulated bots for 20 s: the dashboard keeps up from the live events within a small request budget', async () => {
       watch.take();
       const runningBefore = (await request<{ total: number }>(base, 'GET', '/api/v1/runs?status=running&limit=1', { key: adminKey })).body.total;

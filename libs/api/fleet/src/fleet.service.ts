@@ -130,29 +130,23 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
   }
 
   /**
-   * Publishes bot.state-changed for each of these bots (null: all) whose state is not the one this
-   * instance saw last: one small query per bot named by a run event, the full overview after a
-   * fleet-wide pause or resume.
+   * Publishes bot.state-changed for each of these bots (null: every bot) whose state is not the one
+   * this instance saw last: the rules from memory and one query for the open runs of all of them.
    */
   private async checkStates(botIds: Set<number> | null): Promise<void> {
     const known = this.states;
     if (!known) return;
     const rules = await this.loadRules();
-    const current: { botId: number; state: BotState; running: number }[] = [];
-    if (botIds === null || botIds.size > 20) {
-      for (const bot of await this.bots()) current.push({ botId: bot.botId, state: bot.state, running: bot.runningRuns });
-    } else {
-      for (const botId of botIds) {
-        const open = await this.runs.openRunsOf(botId);
-        current.push({ botId, state: stateOf(resolveBot(botId, rules).pause !== null, open.running, open.lastUpdateAt, Date.now()), running: open.running });
-      }
-    }
-    for (const { botId, state, running } of current) {
+    const ids = botIds === null ? [...new Set((await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => k.botId))] : [...botIds];
+    const open = await this.runs.openRunsOf(ids);
+    const now = Date.now();
+    for (const [botId, runs] of open) {
+      const state = stateOf(resolveBot(botId, rules).pause !== null, runs.running, runs.lastUpdateAt, now);
       // a bot not known at start-up got its first key since: it was idle
       const previous = known.get(botId) ?? 'idle';
       if (previous === state) continue;
       known.set(botId, state);
-      this.uow.publish(new BotStateChangedEvent(botId, state, previous, running));
+      this.uow.publish(new BotStateChangedEvent(botId, state, previous, runs.running));
     }
   }
 

@@ -389,15 +389,18 @@ export class RunsService {
     });
   }
 
-  /** One bot's open runs and the latest update among them (its state, after a run event). */
-  async openRunsOf(botId: number): Promise<{ running: number; lastUpdateAt: string | null }> {
-    const [row] = await this.uow.sql((sql) =>
-      sql.query<{ running: string; last_update_at: Date | null }>(
-        "select count(*) as running, max(last_update_at) as last_update_at from runs where bot_id = $1 and status = 'running'",
-        [botId],
+  /** These bots' open runs and the latest update among them (their states, after run events), in one query. */
+  async openRunsOf(botIds: number[]): Promise<Map<number, { running: number; lastUpdateAt: string | null }>> {
+    const open = new Map(botIds.map((id) => [id, { running: 0, lastUpdateAt: null as string | null }]));
+    if (botIds.length === 0) return open;
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ bot_id: string; running: string; last_update_at: Date }>(
+        "select bot_id, count(*) as running, max(last_update_at) as last_update_at from runs where bot_id = any($1::bigint[]) and status = 'running' group by bot_id",
+        [botIds],
       ),
     );
-    return { running: Number(row?.running ?? 0), lastUpdateAt: row?.last_update_at ? new Date(row.last_update_at).toISOString() : null };
+    for (const row of rows) open.set(Number(row.bot_id), { running: Number(row.running), lastUpdateAt: new Date(row.last_update_at).toISOString() });
+    return open;
   }
 
   /** How many runs have this status: one bot's (owner) or every bot's (null). */

@@ -87,12 +87,15 @@ export class WalletService {
     return address && rpcUrl ? { address, rpcUrl } : null;
   }
 
-  /** A bot pushed metrics: a walletBalance in them is a reading for that bot's key. */
+  /**
+   * A bot pushed metrics: a walletBalance in them is a reading for that bot ("bot:<botId>", the id of
+   * the first key of its rotation chain, so a rotated key keeps its alert state and cooldown).
+   */
   @OnEvent(RunUpdatedEvent.eventName)
   async onRunUpdated(event: RunUpdatedEvent): Promise<void> {
     const balance = toDecimalString(event.metrics['walletBalance']);
     if (balance === null) return;
-    const source = `bot:${event.apiKeyId ?? 0}`;
+    const source = `bot:${event.botId ?? event.apiKeyId ?? 0}`;
     // Readings of one source are checked in the order their updates committed: two checks racing
     // for the state row could otherwise see 10 before 20 and alert on the wrong balance.
     const previous = this.checks.get(source) ?? Promise.resolve();

@@ -90,7 +90,7 @@ describe('wallet per bot', () => {
     expect([...keys]).toEqual([[21, 7]]);
     const name = (botId: number) => `box ${botId}`;
     expect(walletSourceName('bot:21', keys, name)).toBe('box 7');
-    expect(walletSourceName('bot:22', keys, name)).toBe('bot key #22');
+    expect(walletSourceName('bot:22', keys, name)).toBe('box 22'); // a bot id (alerts are kept per bot)
     expect(walletSourceName('chain:0xabc', keys, name)).toBe('watched address 0xabc');
   });
 });

@@ -119,15 +119,15 @@ export function walletChartSeries(lines: ReadonlyMap<number, WalletLine>, name: 
 }
 
 /**
- * The name of a low-balance alert's source: "bot:<apiKeyId>" is the bot that owns that key (named as
- * on the Bots page), "chain:<address>" the watched address.
+ * The name of a low-balance alert's source: "bot:<botId>" is that bot (named as on the Bots page; a
+ * state recorded before alerts were kept per bot names a key, which `botOfKey` maps to its bot),
+ * "chain:<address>" the watched address.
  */
 export function walletSourceName(source: string, botOfKey: ReadonlyMap<number, number>, name: (botId: number) => string): string {
   const bot = /^bot:(\d+)$/.exec(source);
   if (bot) {
-    const keyId = Number(bot[1]);
-    const botId = botOfKey.get(keyId);
-    return botId === undefined ? `bot key #${keyId}` : name(botId);
+    const id = Number(bot[1]);
+    return name(botOfKey.get(id) ?? id);
   }
   const chain = /^chain:(.+)$/.exec(source);
   return chain ? `watched address ${chain[1]}` : source;
