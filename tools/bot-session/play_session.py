@@ -26,7 +26,7 @@ import zlib
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SESSION = os.path.join(HERE, "recorded-session.jsonl")
@@ -327,11 +327,15 @@ def verify_metrics(admin: Admin, session: Session) -> int:
 
 
 def verify_markets(admin: Admin, session: Session) -> None:
-    # The recorded market expired long ago: ask for expired ones too.
-    listing = admin.get("/api/v1/markets?includeExpired=true")
-    items = listing.get("items") if isinstance(listing, dict) else None
-    check(isinstance(items, list), "GET /api/v1/markets: expected {items: [...]}, got %r" % (listing,))
     for sent in session.markets_sent:
+        # The recorded market expired long ago: ask for expired ones too (listed after the live ones),
+        # narrowed by its slug so it is on the first page whatever else the watchlist holds.
+        query = "includeExpired=true&limit=1000"
+        if sent.get("windowId"):
+            query += "&search=" + quote(str(sent["windowId"]), safe="")
+        listing = admin.get("/api/v1/markets?" + query)
+        items = listing.get("items") if isinstance(listing, dict) else None
+        check(isinstance(items, list), "GET /api/v1/markets: expected {items: [...]}, got %r" % (listing,))
         found = [m for m in items if isinstance(m, dict) and m.get("tokenId") == sent["tokenId"]]
         check(len(found) == 1, "market %s (%s) should be in the watchlist once, found %d"
               % (sent["tokenId"], sent.get("windowId"), len(found)))

@@ -39,7 +39,10 @@ describe('back office: analysis engine, suggestions and the feedback loop', () =
     expect(suggestions.status).toBe('ok');
     const spread = suggestions.items.find((item) => item['key'] === 'mmSpreadMin');
     expect(spread).toMatchObject({ current: 0.04, suggested: 0.032, currentObserved: false });
-    expect(spread?.['rationale']).toContain('15.0% (30 fills of 200 orders)');
+    expect(spread?.['rationale']).toContain('15.0% (30 fills of 200 orders; at most');
+    // the evidence method is stated, and every group tested is kept for later runs of the same version
+    expect(suggestions['method']).toMatch(/Bootstrap over the run's resolved trades .* Holm-corrected/);
+    expect(Array.isArray(suggestions['effects'])).toBe(true);
     expect(spread?.['confidence']).toBeGreaterThan(0);
     expect(spread?.['confidence']).toBeLessThanOrEqual(1);
     // breakdowns by asset, window, outcome, strategy and UTC hour

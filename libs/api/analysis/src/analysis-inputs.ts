@@ -1,4 +1,5 @@
 import type { RunTradeStats } from '@polymaker/api/trades';
+import type { TradeSample } from './evidence';
 
 /** Everything the analysis reads about one run, gathered with SQL aggregates (exact decimals as strings). */
 export interface BreakdownRow {
@@ -23,4 +24,6 @@ export interface AnalysisInputs {
   breakdowns: Record<'asset' | 'window' | 'outcome' | 'strategy' | 'hour', BreakdownRow[]>;
   /** The config the run used (or the active one when the run named none): what suggestions start from. */
   config?: { id: number | null; values: Record<string, unknown>; assumed: boolean };
+  /** The newest resolved trades (at most EVIDENCE.maxTrades), for the suggestions' statistics (full analysis only). */
+  samples?: TradeSample[];
 }

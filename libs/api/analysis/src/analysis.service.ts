@@ -17,13 +17,17 @@ import {
   UnprocessableError,
 } from '@polymaker/api/core';
 import { MetricSeriesStats, MetricsService } from '@polymaker/api/metrics';
-import { OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
+import { OUTBOX_TOPICS, OutboxJobContext, OutboxService, storedError } from '@polymaker/api/outbox';
 import { RunAnalysisFacts, RunsService } from '@polymaker/api/runs';
 import { RunTradeStats, TradesService } from '@polymaker/api/trades';
 import type { AnalysisInputs } from './analysis-inputs';
 import { Analysis, AnalysisState, AnalysisTrigger } from './entities/analysis.entity';
 import { num, RunAnalysis, scoreRun } from './score-run';
-import { suggestChanges, Suggestion, SuggestionSet } from './suggest';
+import { bootstrapEffects, Effect, EVIDENCE } from './evidence';
+import { PriorEvidence, suggestChanges, Suggestion, SuggestionSet } from './suggest';
+
+/** Earlier runs of the same config version whose effects strengthen or weaken a suggestion. */
+const PRIOR_RUNS = 10;
 
 /** What the analysis job of a run gets: the pending analysis to complete (a stop's) and the notification it owes. */
 interface AnalyzeRunPayload {
@@ -156,14 +160,14 @@ export class AnalysisService implements OnModuleInit {
   async analyzeRun(em: EntityManager, runId: number): Promise<AnalysisResult> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
-    return { ...analysis, configId: inputs.config?.id ?? null, suggestions: suggestChanges(inputs, analysis) };
+    return { ...analysis, configId: inputs.config?.id ?? null, suggestions: await this.suggest(em, inputs, analysis) };
   }
 
   /** Computes, stores in the caller's transaction and announces `analysis.completed` after commit. */
   async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<AnalysisRecord> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
-    const suggestions = suggestChanges(inputs, analysis);
+    const suggestions = await this.suggest(em, inputs, analysis);
     // the run's facts were read by gather: this comes from the identity map
     const botId = (await this.runs.analysisFacts(em, runId))?.botId ?? null;
     const row = newAnalysisRow(em, runId, botId, trigger, inputs, analysis, suggestions);
@@ -179,7 +183,7 @@ export class AnalysisService implements OnModuleInit {
     if (row.state === 'complete') return toStored(row); // done already: exactly once
     const inputs = await this.gather(em, row.runId);
     const analysis = scoreRun(inputs);
-    const suggestions = suggestChanges(inputs, analysis);
+    const suggestions = await this.suggest(em, inputs, analysis);
     Object.assign(row, {
       configId: inputs.config?.id ?? null,
       overallScore: analysis.overallScore,
@@ -224,10 +228,10 @@ export class AnalysisService implements OnModuleInit {
     this.logger.error({ runId: payload.runId, jobId: job.id, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null }, 'run analysis failed');
     if (retryAt !== null) return;
     if (payload.analysisId !== undefined) {
-      await em.nativeUpdate(Analysis, { id: Number(payload.analysisId), state: { $ne: 'complete' } }, { state: 'failed', error: error.message.slice(0, 2000) });
+      await em.nativeUpdate(Analysis, { id: Number(payload.analysisId), state: { $ne: 'complete' } }, { state: 'failed', error: storedError(error.message) });
     }
     const analysisId = payload.analysisId === undefined ? null : Number(payload.analysisId);
-    this.uow.publish(new AnalysisFailedEvent(analysisId, Number(payload.runId), payload.trigger ?? 'stale', error.message.slice(0, 2000), payload.notify ?? null));
+    this.uow.publish(new AnalysisFailedEvent(analysisId, Number(payload.runId), payload.trigger ?? 'stale', storedError(error.message), payload.notify ?? null));
   }
 
   /** On demand, for any run (a running one included). */
@@ -394,7 +398,29 @@ export class AnalysisService implements OnModuleInit {
     const totals = await this.gatherTotals(em, runId);
     const breakdowns = await this.trades.breakdownsOf(em, runId);
     const config = await this.configs.valuesFor(em, totals.config?.id ?? null);
-    return { ...totals, breakdowns, config };
+    const samples = await this.trades.resolvedSamplesOf(em, runId, EVIDENCE.maxTrades);
+    return { ...totals, breakdowns, config, samples };
+  }
+
+  /**
+   * The suggestions of a full analysis: the run's effects (bootstrap, seeded by the run id) weighed
+   * with what the latest analyses of other runs on the same config version saw.
+   */
+  private async suggest(em: EntityManager, inputs: AnalysisInputs, analysis: RunAnalysis): Promise<SuggestionSet> {
+    const effects = bootstrapEffects(inputs.samples ?? [], inputs.runId);
+    return suggestChanges(inputs, analysis, effects, await this.priorEvidence(em, inputs.runId, inputs.config?.id ?? null));
+  }
+
+  /** The effects the latest PRIOR_RUNS complete analyses of other runs on this config version stored (one per run). */
+  private async priorEvidence(em: EntityManager, runId: number, configId: number | null): Promise<PriorEvidence[]> {
+    if (configId === null) return [];
+    const rows = await em.execute<{ run_id: string; effects: Effect[] | null }[]>(
+      `select distinct on (run_id) run_id, suggestions->'effects' as effects from analyses
+        where config_id = ? and run_id <> ? and state = 'complete' and suggestions->'effects' is not null
+        order by run_id desc, id desc limit ?`,
+      [configId, runId, PRIOR_RUNS],
+    );
+    return rows.filter((row) => Array.isArray(row.effects)).map((row) => ({ runId: Number(row.run_id), effects: row.effects ?? [] }));
   }
 
   /**

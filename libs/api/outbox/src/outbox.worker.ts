@@ -118,7 +118,7 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
               set status = ?, attempts = ?, last_error = ?, available_at = coalesce(?::timestamptz, available_at),
                   finished_at = case when ? then now() else null end
             where id = ?`,
-          [final ? 'failed' : 'pending', job.attempt, error.message.slice(0, 2000), retryAt?.toISOString() ?? null, final, job.id],
+          [final ? 'failed' : 'pending', job.attempt, storedError(error.message), retryAt?.toISOString() ?? null, final, job.id],
         );
         this.logger.warn(
           { jobId: job.id, topic: job.topic, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null },
@@ -129,4 +129,12 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       return true;
     });
   }
+}
+
+/**
+ * A failure as the job keeps it, at most 2,000 characters: a long message keeps its start and its end
+ * (a database error's message is the statement, then the database's reason, which must not be cut off).
+ */
+export function storedError(message: string): string {
+  return message.length <= 2000 ? message : `${message.slice(0, 1000)} … ${message.slice(-997)}`;
 }

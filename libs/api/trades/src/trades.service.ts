@@ -272,6 +272,20 @@ export class TradesService {
     return new Map(rows.map((row) => [Number(row.bot), { pnl: exact(row.pnl), trades: Number(row.trades), filled: Number(row.filled), failed: Number(row.failed) }]));
   }
 
+  /**
+   * The newest `limit` resolved trades of a run as the suggestion statistics read them (asset, UTC hour
+   * logged, strategy, P&L as a float: a statistic's input, never summed as money), from the
+   * (run_id, id) index; for the analysis job, not a request.
+   */
+  async resolvedSamplesOf(em: EntityManager, runId: number, limit: number): Promise<{ asset: string; hour: number; strategy: string; pnl: number }[]> {
+    const rows = await em.execute<{ asset: string; hour: number; strategy: string; pnl: number }[]>(
+      `select asset, extract(hour from created_at at time zone 'UTC')::int as hour, coalesce(strategy, '') as strategy, pnl::float8 as pnl
+         from trades where run_id = ? and pnl is not null order by id desc limit ?`,
+      [runId, limit],
+    );
+    return rows.map((row) => ({ asset: row.asset, hour: Number(row.hour), strategy: row.strategy, pnl: Number(row.pnl) }));
+  }
+
   async statsOf(db: EntityManager | Sql, runId: number): Promise<RunTradeStats> {
     const [row] = await sqlOf(db).query<
       { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }

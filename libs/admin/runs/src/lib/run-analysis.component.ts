@@ -125,6 +125,19 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
           </div>
           }
         }
+        @if (a.suggestions.notYet?.length) {
+          <div class="not-yet" data-testid="suggestions-not-yet">
+            <h4>Not enough evidence yet</h4>
+            <ul>@for (n of a.suggestions.notYet; track n.message) { <li>{{ n.message }}</li> }</ul>
+          </div>
+        }
+        @if (a.suggestions.contradicted?.length) {
+          <div class="not-yet" data-testid="suggestions-contradicted">
+            <h4>Withheld: earlier runs of this version saw the opposite</h4>
+            <ul>@for (c of a.suggestions.contradicted; track c) { <li>{{ c }}</li> }</ul>
+          </div>
+        }
+        @if (a.suggestions.method) { <p class="muted small" data-testid="suggestions-method">How the evidence is weighed: {{ a.suggestions.method }}</p> }
         @if (created(); as c) {
           <div class="alert good created" role="status" data-testid="applied-version">
             New version <a [routerLink]="['/configs', c.id]">v{{ c.version }}</a> (from analysis #{{ a.analysisId }})

@@ -83,11 +83,36 @@ export class SuggestionView {
   evidence!: Record<string, unknown>;
 }
 
+export class EffectView {
+  @ApiProperty({ enum: ['asset', 'hour', 'strategy', 'run'], description: "run: the run's mean P&L per trade against 0" }) dimension!: string;
+  @ApiProperty({ example: 'ETH', description: "The asset, UTC hour or strategy ('' for the run)" }) key!: string;
+  @ApiProperty({ example: 120, description: 'Resolved trades in the group' }) trades!: number;
+  @ApiProperty({ example: -0.042, description: 'Mean P&L per trade in the group (USDC; a statistic, not a money sum)' }) mean!: number;
+  @ApiProperty({ example: 0.011 }) restMean!: number;
+  @ApiProperty({ example: -0.053, description: 'mean − restMean (the mean itself for the run)' }) effect!: number;
+  @ApiProperty({ example: 0.012, description: 'Bootstrap standard error of the effect' }) standardError!: number;
+  @ApiProperty({ example: -0.077, description: '95 % percentile interval, before the family correction' }) low!: number;
+  @ApiProperty({ example: -0.03 }) high!: number;
+  @ApiProperty({ example: 0.0021, description: 'Two-sided p-value, Holm-adjusted over every group tested in the run' }) p!: number;
+  @ApiProperty({ description: 'Distinguishable from noise at 95 % family-wise' }) significant!: boolean;
+  @ApiProperty({ nullable: true, type: Number, description: 'About how many more of its trades would make an effect this size significant' }) moreTradesNeeded!: number | null;
+}
+
+export class NotYetView {
+  @ApiProperty({ example: 'targetAssets' }) key!: string;
+  @ApiProperty({ example: 'asset ETH: -0.0300 USDC per trade over 40 trades …: about 120 more of its trades needed.' }) message!: string;
+  @ApiProperty({ example: 120 }) moreTradesNeeded!: number;
+}
+
 export class SuggestionSetView {
   @ApiProperty({ enum: ['ok', 'thin-data', 'nothing-to-change', 'pending'], description: 'pending: the full analysis has not run yet' }) status!: string;
   @ApiProperty({ example: 'Data too thin to suggest changes: 3 fills over 2 min (need at least 20 fills and 10 min).' })
   message!: string;
   @ApiProperty({ type: [SuggestionView] }) items!: SuggestionView[];
+  @ApiPropertyOptional({ description: 'How effects were tested (bootstrap, level, correction)' }) method?: string;
+  @ApiPropertyOptional({ type: [EffectView], description: 'Every group tested; later runs of the same version weigh their suggestions with them' }) effects?: EffectView[];
+  @ApiPropertyOptional({ type: [NotYetView], description: 'Changes the run points to without enough evidence yet' }) notYet?: NotYetView[];
+  @ApiPropertyOptional({ type: [String], description: 'Suggestions withheld because more earlier runs of the same version saw the opposite' }) contradicted?: string[];
 }
 
 export class AnalysisView {

@@ -63,6 +63,7 @@ export type { CreateConfigVersionDto } from './models/create-config-version-dto'
 export type { CreatedApiKeyView } from './models/created-api-key-view';
 export type { DeliveryListView } from './models/delivery-list-view';
 export type { DeliveryView } from './models/delivery-view';
+export type { EffectView } from './models/effect-view';
 export type { EmailChannelView } from './models/email-channel-view';
 export type { ExposureLegView } from './models/exposure-leg-view';
 export type { ExposureListView } from './models/exposure-list-view';
@@ -81,6 +82,7 @@ export type { MetricSeriesView } from './models/metric-series-view';
 export type { MeView } from './models/me-view';
 export type { NotificationListView } from './models/notification-list-view';
 export type { NotificationView } from './models/notification-view';
+export type { NotYetView } from './models/not-yet-view';
 export type { OutboxJobListView } from './models/outbox-job-list-view';
 export type { OutboxJobView } from './models/outbox-job-view';
 export type { PauseDto } from './models/pause-dto';
