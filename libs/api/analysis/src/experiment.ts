@@ -1,0 +1,203 @@
+import { EVIDENCE, holm, normalCdf, seededRandom, tToZ, zFor } from './evidence';
+
+/**
+ * The statistics of an experiment: two or more config versions compared over the segments run with
+ * them (a segment: part of one run under one version). P&L per hour is the ratio estimator
+ * sum(P&L) / sum(hours) of a version's segments; each version is compared with the first (the
+ * baseline) by a bootstrap over segments (segments resampled with replacement within each version):
+ * the difference over its bootstrap standard error, read on Student's t with (fewer segments − 1)
+ * degrees of freedom, gives the p-value and the interval (a plain percentile interval is too narrow
+ * with a dozen segments); with more than two versions the p-values are Holm-corrected. Floats: these are statistics of the exact sums, never stored as money.
+ */
+export const EXPERIMENT = {
+  level: EVIDENCE.level,
+  resamples: 2000,
+  /** A version needs this many segments before it is compared at all. */
+  minSegments: 3,
+} as const;
+
+export interface SegmentFigures {
+  runId: number;
+  /** Hours under the version in this segment. */
+  hours: number;
+  /** Realised P&L in it (USDC). */
+  pnl: number;
+  orders: number;
+  fills: number;
+  /** Largest fall of the run's P&L within the segment (USDC, ≥ 0). */
+  maxDrawdown: number;
+}
+
+export interface VersionFigures {
+  configId: number;
+  segments: SegmentFigures[];
+}
+
+export interface VersionSummary {
+  configId: number;
+  hours: number;
+  runs: number;
+  segments: number;
+  pnl: number;
+  pnlPerHour: number | null;
+  /** Percentile interval of its P&L per hour (bootstrap over its segments). */
+  pnlPerHourLow: number | null;
+  pnlPerHourHigh: number | null;
+  fillRate: number | null;
+  maxDrawdown: number;
+}
+
+export interface Comparison {
+  configId: number;
+  baselineConfigId: number;
+  /** This version's P&L per hour minus the baseline's. */
+  difference: number | null;
+  low: number | null;
+  high: number | null;
+  /** Two-sided bootstrap p-value, Holm-adjusted over the comparisons. */
+  p: number | null;
+  significant: boolean;
+  /** About how many more hours (of both, in the current proportion) would make a difference this size significant. */
+  moreHoursNeeded: number | null;
+  verdict: string;
+}
+
+export interface ExperimentResult {
+  method: string;
+  versions: VersionSummary[];
+  comparisons: Comparison[];
+}
+
+export const EXPERIMENT_METHOD =
+  `P&L per hour = realised P&L ÷ hours over each version's segments; each version against the first by a bootstrap over segments ` +
+  `(${EXPERIMENT.resamples} resamples within each version): the difference over its bootstrap standard error on Student's t ` +
+  `(fewer segments − 1 degrees of freedom) gives the p-value and the ${Math.round(EXPERIMENT.level * 100)} % interval, ` +
+  `Holm-corrected when more than two versions are compared; a version needs ${EXPERIMENT.minSegments} segments to be compared.`;
+
+const rate = (segments: readonly SegmentFigures[]) => {
+  const hours = segments.reduce((a, s) => a + s.hours, 0);
+  return hours > 0 ? segments.reduce((a, s) => a + s.pnl, 0) / hours : null;
+};
+const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 10 ** places;
+
+/** One bootstrap draw of a version's segments, as its P&L per hour. */
+function resampleRate(segments: readonly SegmentFigures[], random: () => number): number | null {
+  let pnl = 0;
+  let hours = 0;
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments[Math.floor(random() * segments.length)];
+    pnl += s.pnl;
+    hours += s.hours;
+  }
+  return hours > 0 ? pnl / hours : null;
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Compares the versions (the first is the baseline); `seed` makes the result reproducible. */
+export function compareVersions(versions: readonly VersionFigures[], seed = 1): ExperimentResult {
+  const random = seededRandom(seed);
+  const tail = (1 - EXPERIMENT.level) / 2;
+  const summaries: VersionSummary[] = versions.map((v) => {
+    const hours = v.segments.reduce((a, s) => a + s.hours, 0);
+    const orders = v.segments.reduce((a, s) => a + s.orders, 0);
+    let low: number | null = null;
+    let high: number | null = null;
+    if (v.segments.length >= EXPERIMENT.minSegments) {
+      const draws = new Float64Array(EXPERIMENT.resamples);
+      for (let b = 0; b < draws.length; b++) draws[b] = resampleRate(v.segments, random) ?? 0;
+      draws.sort();
+      low = round(percentile(draws, tail));
+      high = round(percentile(draws, 1 - tail));
+    }
+    const perHour = rate(v.segments);
+    return {
+      configId: v.configId,
+      hours: round(hours, 2),
+      runs: new Set(v.segments.map((s) => s.runId)).size,
+      segments: v.segments.length,
+      pnl: round(v.segments.reduce((a, s) => a + s.pnl, 0)),
+      pnlPerHour: perHour === null ? null : round(perHour),
+      pnlPerHourLow: low,
+      pnlPerHourHigh: high,
+      fillRate: orders > 0 ? round(v.segments.reduce((a, s) => a + s.fills, 0) / orders) : null,
+      maxDrawdown: round(Math.max(0, ...v.segments.map((s) => s.maxDrawdown))),
+    };
+  });
+  const [baseline, ...others] = versions;
+  const raw = others.map((v) => {
+    const base = baseline ? rate(baseline.segments) : null;
+    const mine = rate(v.segments);
+    if (!baseline || base === null || mine === null || v.segments.length < EXPERIMENT.minSegments || baseline.segments.length < EXPERIMENT.minSegments) {
+      return { v, difference: null, low: null, high: null, p: null, se: null, df: 0 };
+    }
+    const draws = new Float64Array(EXPERIMENT.resamples);
+    for (let b = 0; b < draws.length; b++) draws[b] = (resampleRate(v.segments, random) ?? 0) - (resampleRate(baseline.segments, random) ?? 0);
+    const mean = draws.reduce((a, d) => a + d, 0) / draws.length;
+    const se = Math.sqrt(draws.reduce((a, d) => a + (d - mean) ** 2, 0) / (draws.length - 1));
+    const df = Math.min(v.segments.length, baseline.segments.length) - 1;
+    const difference = mine - base;
+    const z = se > 0 ? tToZ(difference / se, df) : 0;
+    const p = se > 0 ? 2 * (1 - normalCdf(Math.abs(z))) : 1;
+    const half = tCritical(df) * se;
+    return { v, difference, low: difference - half, high: difference + half, p, se, df };
+  });
+  const adjusted = holm(raw.map((r) => r.p ?? 1));
+  const comparisons: Comparison[] = raw.map((r, i) => {
+    const hours = summaries.find((s) => s.configId === r.v.configId)?.hours ?? 0;
+    const baseHours = summaries[0]?.hours ?? 0;
+    const runs = new Set([...r.v.segments, ...(baseline?.segments ?? [])].map((s) => s.runId)).size;
+    if (r.difference === null || r.low === null || r.high === null || r.p === null) {
+      return {
+        configId: r.v.configId,
+        baselineConfigId: baseline?.configId ?? 0,
+        difference: null,
+        low: null,
+        high: null,
+        p: null,
+        significant: false,
+        moreHoursNeeded: null,
+        verdict: `Not enough data yet: each version needs at least ${EXPERIMENT.minSegments} segments (v${r.v.configId} has ${r.v.segments.length}, v${baseline?.configId ?? '?'} has ${baseline?.segments.length ?? 0}).`,
+      };
+    }
+    const significant = adjusted[i] < 1 - EXPERIMENT.level && (r.low > 0 || r.high < 0);
+    const z = r.se && r.se > 0 ? Math.abs(r.difference) / r.se : 0;
+    const needed = tCritical(r.df);
+    const more = significant || z === 0 ? null : Math.max(1, Math.ceil((hours + baseHours) * ((needed / z) ** 2 - 1)));
+    const interval = `${Math.round(EXPERIMENT.level * 100)} % CI ${fmt(r.low)} to ${fmt(r.high)}`;
+    const verdict = significant
+      ? `v${r.v.configId} earns ${fmt(Math.abs(r.difference))} USDC/h ${r.difference > 0 ? 'more' : 'less'} than v${baseline?.configId}, ${interval}, from ${runs} runs (${round(hours + baseHours, 1)} h).`
+      : `Not enough evidence yet (v${r.v.configId} − v${baseline?.configId}: ${fmt(r.difference)} USDC/h, ${interval}): about ${more ?? '?'} more hours needed.`;
+    return {
+      configId: r.v.configId,
+      baselineConfigId: baseline?.configId ?? 0,
+      difference: round(r.difference),
+      low: round(r.low),
+      high: round(r.high),
+      p: round(adjusted[i]),
+      significant,
+      moreHoursNeeded: more,
+      verdict,
+    };
+  });
+  return { method: EXPERIMENT_METHOD, versions: summaries, comparisons };
+}
+
+function fmt(value: number): string {
+  return value.toFixed(2);
+}
+
+/** The t beyond which a two-sided tail holds 1 − EXPERIMENT.level, for `df` degrees of freedom (bisection on tToZ). */
+function tCritical(df: number): number {
+  const target = zFor(1 - EXPERIMENT.level);
+  let low = 0;
+  let high = 100;
+  for (let i = 0; i < 60; i++) {
+    const mid = (low + high) / 2;
+    if (tToZ(mid, df) < target) low = mid;
+    else high = mid;
+  }
+  return high;
+}
