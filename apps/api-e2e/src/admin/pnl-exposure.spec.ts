@@ -168,6 +168,7 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     await as(0, 'POST', '/api/bot/run/update', { runId: runA, totalPnl: 4.5, walletBalance: 480 });
     const view = (await t.admin<{ items: Json[] }>('GET', '/api/v1/bots')).body.items.find((b) => b['botId'] === bots[0].botId) as Json;
     expect(view).toMatchObject({ realisedPnl: '3.375', realisedPnl7d: '1.25', reportedPnl: '4.5', unrealisedPnl: '1.125' });
+    expect(view['lastMetrics']).toMatchObject({ runId: runA, values: { totalPnl: '4.5', walletBalance: '480' } });
     // today counts from 00:00 UTC: both of today's trades unless the test runs just after midnight
     expect(['1.25', '0']).toContain(view['realisedPnlToday']);
   });
@@ -224,6 +225,18 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     expect(xrp).toMatchObject({ up: { size: '3' }, down: { size: '3' }, oneSided: '0', oneSidedOutcome: null, atRisk: false });
     expect(items.indexOf(sol)).toBeLessThan(items.indexOf(xrp)); // soonest expiry first
     expect((await t.admin('GET', '/api/v1/fleet/exposure?botId=abc')).status).toBe(400);
+  });
+
+  it('lists a bot’s own alerts: notifications name the bot they are about', async () => {
+    expect((await as(1, 'POST', '/api/bot/run/stop', { runId: runB, status: 'error', errorMessage: 'exchange down' })).status).toBe(200);
+    const mine = await waitUntil('bot B’s error alert', async () => {
+      const items = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[1].botId}`)).body.items;
+      return items.some((n) => n['kind'] === 'run-error') ? items : null;
+    });
+    expect(mine.every((n) => n['botId'] === bots[1].botId)).toBe(true);
+    const others = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[0].botId}`)).body.items;
+    expect(others.some((n) => n['kind'] === 'run-error')).toBe(false);
+    expect((await t.admin('GET', '/api/v1/notifications?botId=-1')).status).toBe(400);
   });
 
   it('lists the versions a bot was served and when, from its polls', async () => {

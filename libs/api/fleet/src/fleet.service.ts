@@ -336,6 +336,7 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         realisedPnl7d: recent.get(botId)?.['week'] ?? '0',
         unrealisedPnl: running > 0 ? addDecimal(summary?.openReportedPnl ?? '0', realisedOpen.get(botId)?.pnl ?? '0', true) : null,
         walletBalance: summary?.walletBalance ?? null,
+        lastMetrics: summary?.lastMetrics ?? null,
         orders: trade?.trades ?? 0,
         fills: trade?.filled ?? 0,
         failedOrders: trade?.failed ?? 0,

@@ -2,6 +2,7 @@ import { webhookBody } from './channels/webhook-body';
 import { renderHtml, renderText, RunFacts, runContent, walletLowContent } from './notification-content';
 
 const run: RunFacts = {
+  botId: null,
   runId: 42,
   status: 'completed',
   mode: 'dry_run',

@@ -22,6 +22,8 @@ export interface NotificationContent {
 
 export interface RunFacts {
   runId: number;
+  /** The bot that owns the run (null: a run without a bot). */
+  botId: number | null;
   status: string;
   mode: string;
   configId: number | null;

@@ -156,11 +156,12 @@ export class NotificationsService implements OnModuleInit {
 
   // ---- the inbox ----
 
-  async list(query: { unread?: boolean; kind?: string; limit?: number; offset?: number }): Promise<{ items: NotificationView[]; total: number; unread: number }> {
+  async list(query: { unread?: boolean; kind?: string; botId?: number; limit?: number; offset?: number }): Promise<{ items: NotificationView[]; total: number; unread: number }> {
     return this.uow.read(async (em) => {
       const where: Record<string, unknown> = {};
       if (query.unread) where['readAt'] = null;
       if (query.kind) where['kind'] = query.kind;
+      if (query.botId) where['botId'] = query.botId;
       const [rows, total] = await em.findAndCount(Notification, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 50, offset: query.offset ?? 0 });
       const unread = await em.count(Notification, { readAt: null });
       const deliveries = rows.length > 0 ? await em.find(NotificationDelivery, { notificationId: { $in: rows.map((row) => row.id) } }, { orderBy: { id: 'asc' } }) : [];
@@ -203,8 +204,11 @@ export class NotificationsService implements OnModuleInit {
   private async create(em: EntityManager, job: OutboxJobContext): Promise<void> {
     const kind = job.payload['kind'] as NotificationKind;
     let content: NotificationContent;
+    let botId: number | null = null;
     if (kind === 'wallet-low') {
       content = walletLowContent(String(job.payload['source']), String(job.payload['balance']), String(job.payload['threshold']), this.settings.publicUrl);
+      const source = /^bot:(\d+)$/.exec(String(job.payload['source']));
+      botId = source ? Number(source[1]) : null;
     } else if (kind === 'run-summary' || kind === 'run-error' || kind === 'run-stale') {
       const facts = await this.runFacts(em, Number(job.payload['runId']));
       if (!facts) {
@@ -212,6 +216,7 @@ export class NotificationsService implements OnModuleInit {
         return;
       }
       content = runContent(kind, facts, this.settings.publicUrl);
+      botId = facts.botId;
     } else {
       throw new Error(`unknown notification kind "${String(kind)}"`);
     }
@@ -223,6 +228,7 @@ export class NotificationsService implements OnModuleInit {
       bodyHtml: renderHtml(content),
       link: content.link,
       runId: content.runId,
+      botId,
       data: { facts: content.facts, paragraphs: content.paragraphs, ...(kind === 'wallet-low' ? { source: job.payload['source'] } : {}) },
       dedupeKey: `job:${job.id}`,
     } as unknown as Notification);
@@ -298,6 +304,7 @@ export class NotificationsService implements OnModuleInit {
     const end = run.stoppedAt ? new Date(run.stoppedAt) : new Date();
     return {
       runId,
+      botId: run.botId,
       status: run.status,
       mode: run.mode,
       configId: run.configId,
@@ -370,6 +377,7 @@ function toView(row: Notification, deliveries: NotificationDelivery[]): Notifica
     html: row.bodyHtml,
     link: row.link,
     runId: row.runId,
+    botId: row.botId === null ? null : Number(row.botId),
     data: row.data,
     createdAt: row.createdAt.toISOString(),
     read: row.readAt !== null,

@@ -20,6 +20,8 @@ export interface BotRunsSummary {
    * sum over runs, and not whichever run pushed last (runs of one bot updating in turn would flip it).
    */
   walletBalance: string | null;
+  /** The metrics of its run updated last (the latest values it pushed), with that run and when. */
+  lastMetrics: { runId: number; at: string; values: Record<string, unknown> } | null;
 }
 
 /**
@@ -349,7 +351,7 @@ export class RunsService {
    */
   async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number>; openRunsOfBot: Map<number, number> }> {
     return this.uow.sql(async (sql) => {
-      const [totals, latest, owners] = await sql.batch([
+      const [totals, latest, owners, pushed] = await sql.batch([
         {
           text: `select bot_id, count(*) as runs, count(*) filter (where status = 'running') as running,
                         count(*) filter (where status = 'error') as errors, max(last_update_at) as last_update_at,
@@ -362,6 +364,10 @@ export class RunsService {
                    from runs where bot_id is not null and metrics->>'walletBalance' is not null order by bot_id, id desc`,
         },
         { text: "select id, bot_id, status = 'running' as open from runs where bot_id is not null" },
+        {
+          text: `select distinct on (bot_id) bot_id, id, metrics, last_update_at
+                   from runs where bot_id is not null order by bot_id, last_update_at desc, id desc`,
+        },
       ]);
       const bots = new Map<number, BotRunsSummary>();
       for (const row of totals as { bot_id: string; runs: string; running: string; errors: string; last_update_at: Date; reported_pnl: string; open_reported_pnl: string }[]) {
@@ -373,7 +379,12 @@ export class RunsService {
           reportedPnl: row.reported_pnl,
           openReportedPnl: row.open_reported_pnl,
           walletBalance: null,
+          lastMetrics: null,
         });
+      }
+      for (const row of pushed as { bot_id: string; id: string; metrics: Record<string, unknown>; last_update_at: Date }[]) {
+        const bot = bots.get(Number(row.bot_id));
+        if (bot) bot.lastMetrics = { runId: Number(row.id), at: new Date(row.last_update_at).toISOString(), values: row.metrics ?? {} };
       }
       for (const row of latest as { bot_id: string; wallet: string }[]) {
         const bot = bots.get(Number(row.bot_id));

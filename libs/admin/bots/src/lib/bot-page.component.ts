@@ -8,8 +8,8 @@ import { map } from 'rxjs';
 
 /** Alert kinds shown on a bot's page (run summaries are on its runs). */
 const ALERT_KINDS = new Set(['run-error', 'run-stale', 'wallet-low']);
-/** The notifications searched for the bot's alerts: the newest this many. */
-const ALERTS_SCANNED = 100;
+/** The bot's newest notifications read for its alerts. */
+const ALERTS_SCANNED = 50;
 const RUNS_SHOWN = 50;
 
 /**
@@ -63,6 +63,12 @@ const RUNS_SHOWN = 50;
           <div class="kpi"><span class="label">Runs</span><strong>{{ b.runningRuns }} open / {{ b.runs }}</strong>@if (b.errorRuns) { <span class="badge bad">{{ b.errorRuns }} ended in error</span> }</div>
         </section>
         <p><a [routerLink]="['/pnl']" [queryParams]="{ bot: b.botId }" data-testid="bot-pnl-link">Its P&amp;L by day, week or month →</a></p>
+        @if (b.lastMetrics; as m) {
+          <section class="card" aria-label="Its latest metrics" data-testid="bot-last-metrics">
+            <h2>Latest metrics <span class="muted small">run <a [routerLink]="['/runs', m.runId]">#{{ m.runId }}</a>, {{ m.at | pmAgo: now() }}</span></h2>
+            <dl class="facts">@for (entry of metricEntries(m.values); track entry[0]) { <dt>{{ entry[0] }}</dt><dd>{{ entry[1] }}</dd> }</dl>
+          </section>
+        }
       }
     </pm-async-state>
 
@@ -109,7 +115,7 @@ const RUNS_SHOWN = 50;
 
     <section class="card" aria-label="Its alerts" data-testid="bot-alerts">
       <h2>Alerts</h2>
-      <p class="muted">Errors, stale runs and low-balance alerts of its runs, among the newest {{ alertsScanned }} notifications.</p>
+      <p class="muted">Its errors, stale runs and low-balance alerts, among its newest {{ alertsScanned }} notifications.</p>
       @if (alerts().length) {
         <ul class="plain">
           @for (n of alerts(); track n.id) { <li data-testid="bot-alert"><span class="badge" [class.bad]="n.severity === 'critical'" [class.warn]="n.severity === 'warning'">{{ n.kind }}</span> {{ n.title }} <span class="muted">{{ n.createdAt | pmAgo: now() }}</span></li> }
@@ -129,11 +135,8 @@ export class BotPageComponent {
   protected readonly spans = createLoader(() => this.api.botConfigSpans(this.id()));
   protected readonly runs = createLoader(() => this.api.listRuns({ botId: this.id(), limit: RUNS_SHOWN }));
   protected readonly exposure = createLoader(() => this.api.exposure(this.id()));
-  private readonly notifications = createLoader(() => this.api.listNotifications({ limit: ALERTS_SCANNED }));
-  protected readonly alerts = computed(() => {
-    const runIds = new Set((this.runs.value()?.items ?? []).map((r) => r.id));
-    return (this.notifications.value()?.items ?? []).filter((n) => ALERT_KINDS.has(n.kind) && n.runId !== null && runIds.has(n.runId));
-  });
+  private readonly notifications = createLoader(() => this.api.listNotifications({ botId: this.id(), limit: ALERTS_SCANNED }));
+  protected readonly alerts = computed(() => (this.notifications.value()?.items ?? []).filter((n) => ALERT_KINDS.has(n.kind)));
   protected readonly busy = signal(false);
   protected readonly message = signal<{ text: string; bad: boolean } | null>(null);
 
@@ -147,6 +150,13 @@ export class BotPageComponent {
 
   protected reload(): Promise<unknown> {
     return Promise.all([this.bot.reload(), this.spans.reload(), this.runs.reload(), this.exposure.reload(), this.notifications.reload()]);
+  }
+
+  /** The pushed metrics as name/value text, scalars only (nested values such as hedgeAnalytics are on the run page). */
+  protected metricEntries(values: Record<string, unknown>): [string, string][] {
+    return Object.entries(values)
+      .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
+      .map(([k, v]) => [k, v === null ? '—' : String(v)]);
   }
 
   protected sign(value: string | null | undefined): number {

@@ -281,7 +281,7 @@ export class AdminApi {
   }
 
   // ---- notifications
-  listNotifications(query: { unread?: boolean; kind?: NotificationKind; limit?: number; offset?: number } = {}): Promise<NotificationList> {
+  listNotifications(query: { unread?: boolean; kind?: NotificationKind; botId?: number; limit?: number; offset?: number } = {}): Promise<NotificationList> {
     return this.notifications.listNotifications(query);
   }
   markRead(id: number): Promise<NotificationItem> {

@@ -10,6 +10,12 @@ export class PauseRefView {
   @ApiProperty({ nullable: true, type: String, description: 'The name of the admin key that paused' }) pausedBy!: string | null;
 }
 
+export class BotMetricsView {
+  @ApiProperty({ example: 12 }) runId!: number;
+  @ApiProperty({ description: 'When that run last pushed' }) at!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Its latest metrics as pushed (contract keys normalised, others as sent)' }) values!: Record<string, unknown>;
+}
+
 export class BotView {
   @ApiProperty({ example: 2, description: 'The first key of its rotation chain (botId of the API keys)' }) botId!: number;
   @ApiProperty({ example: 'bot-vps-1', description: 'The name of its newest key' }) name!: string;
@@ -40,6 +46,7 @@ export class BotView {
   })
   unrealisedPnl!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Its latest reported walletBalance: that of its newest (latest started) run that has reported one; not a sum over runs' }) walletBalance!: string | null;
+  @ApiProperty({ type: BotMetricsView, nullable: true, description: 'The latest metrics it pushed (its run updated last)' }) lastMetrics!: BotMetricsView | null;
   @ApiProperty() orders!: number;
   @ApiProperty() fills!: number;
   @ApiProperty() failedOrders!: number;

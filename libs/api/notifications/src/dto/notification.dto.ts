@@ -27,6 +27,7 @@ export class NotificationView {
   @ApiProperty({ description: 'HTML body (the email HTML part)' }) html!: string;
   @ApiProperty({ nullable: true, type: String, example: 'https://cc.example.com/runs/42' }) link!: string | null;
   @ApiProperty({ nullable: true, type: Number, example: 42 }) runId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 2, description: 'The bot it is about (its run’s, or a low balance’s source)' }) botId!: number | null;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'facts and paragraphs it was rendered from' }) data!: Record<string, unknown>;
   @ApiProperty() createdAt!: string;
   @ApiProperty() read!: boolean;
@@ -53,6 +54,11 @@ export class NotificationQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['run-summary', 'run-error', 'run-stale', 'wallet-low', 'test'])
   kind?: string;
+
+  @ApiPropertyOptional({ description: 'Only those about this bot (botId, as GET /api/v1/bots lists it)' })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
 }
 
 export class DeliveryQueryDto {

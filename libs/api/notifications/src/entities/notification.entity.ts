@@ -28,6 +28,10 @@ export class Notification {
   @Property({ type: new BigIntType('number'), nullable: true })
   runId: number | null = null;
 
+  /** The bot it is about (its run's, or a low balance's source), for a bot's page; null: none (a test, a watched address). */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  botId: number | null = null;
+
   /** The content it was rendered from (facts, paragraphs), for webhooks and the admin app. */
   @Property({ type: 'jsonb' })
   data: Record<string, unknown> = {};

@@ -24,6 +24,7 @@ export type { BotListView } from './models/bot-list-view';
 export type { BotMarketDto } from './models/bot-market-dto';
 export type { BotMarketsReportDto } from './models/bot-markets-report-dto';
 export type { BotMarketsReportedView } from './models/bot-markets-reported-view';
+export type { BotMetricsView } from './models/bot-metrics-view';
 export type { BotOkView } from './models/bot-ok-view';
 export type { BotRunStartedView } from './models/bot-run-started-view';
 export type { BotRunStoppedView } from './models/bot-run-stopped-view';

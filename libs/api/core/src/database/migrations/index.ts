@@ -13,6 +13,7 @@ import { Migration20261210000100 } from './Migration20261210000100';
 import { Migration20261211000000 } from './Migration20261211000000';
 import { Migration20261211000100 } from './Migration20261211000100';
 import { Migration20261211000200 } from './Migration20261211000200';
+import { Migration20261211000300 } from './Migration20261211000300';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261211000000', class: Migration20261211000000 },
   { name: 'Migration20261211000100', class: Migration20261211000100 },
   { name: 'Migration20261211000200', class: Migration20261211000200 },
+  { name: 'Migration20261211000300', class: Migration20261211000300 },
 ];

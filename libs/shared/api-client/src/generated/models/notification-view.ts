@@ -3,6 +3,11 @@
 
 import { DeliveryView } from '../models/delivery-view';
 export interface NotificationView {
+
+  /**
+   * The bot it is about (its run’s, or a low balance’s source)
+   */
+  botId: number | null;
   createdAt: string;
 
   /**

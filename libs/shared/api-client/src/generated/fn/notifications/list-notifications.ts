@@ -18,6 +18,11 @@ export interface ListNotifications$Params {
  */
   unread?: boolean;
   kind?: 'run-summary' | 'run-error' | 'run-stale' | 'wallet-low' | 'test';
+
+/**
+ * Only those about this bot (botId, as GET /api/v1/bots lists it)
+ */
+  botId?: number;
 }
 
 export function listNotifications(http: HttpClient, rootUrl: string, params?: ListNotifications$Params, context?: HttpContext): Observable<StrictHttpResponse<NotificationListView>> {
@@ -27,6 +32,7 @@ export function listNotifications(http: HttpClient, rootUrl: string, params?: Li
     rb.query('offset', params.offset, {});
     rb.query('unread', params.unread, {});
     rb.query('kind', params.kind, {});
+    rb.query('botId', params.botId, {});
   }
 
   return http.request(
