@@ -10,6 +10,11 @@ export interface BotConfig {
   maxConcurrentWindows: number;
   pauseOrders: boolean;
   simFillRate: number;
+  /**
+   * Simulator only (not a bot key): a fill this much cheaper than the quote (0-0.2), so that one config
+   * version can be made really better than another for an experiment in the demo.
+   */
+  simEdge: number;
   reserveRatio: number;
   hedgeEnabled: boolean;
   hedgeTiers: { pct: number; cost: number }[];
@@ -27,6 +32,7 @@ export const DEFAULT_CONFIG: BotConfig = {
   maxConcurrentWindows: 4,
   pauseOrders: false,
   simFillRate: 0.5,
+  simEdge: 0,
   reserveRatio: 0.2,
   hedgeEnabled: true,
   hedgeTiers: [
@@ -77,6 +83,7 @@ export function readConfig(raw: Record<string, unknown> | null | undefined, fall
     maxConcurrentWindows: Math.round(num(raw['maxConcurrentWindows'], fallback.maxConcurrentWindows, 1, 32)),
     pauseOrders: bool(raw['pauseOrders'], false),
     simFillRate: num(raw['simFillRate'], fallback.simFillRate, 0.01, 1),
+    simEdge: num(raw['simEdge'], 0, 0, 0.2),
     reserveRatio: num(raw['reserveRatio'], fallback.reserveRatio, 0, 0.95),
     hedgeEnabled: bool(raw['hedgeEnabled'], fallback.hedgeEnabled),
     hedgeTiers: [1, 2, 3].map((tier, i) => ({

@@ -148,6 +148,8 @@ describe('config reading', () => {
     const config = readConfig({ id: 4, targetAssets: 'BTC, eth', windowDurations: ['15m'], pauseOrders: true, mmOrderSize: '12' });
     expect(config).toMatchObject({ id: 4, targetAssets: ['BTC', 'ETH'], windowDurations: ['15m'], pauseOrders: true, mmOrderSize: 12 });
     expect(readConfig({ id: 1, targetAssets: 'DOGE' }).targetAssets).toEqual(['BTC', 'ETH', 'SOL', 'XRP']);
+    // simEdge (simulator only) is read and bounded; absent it is 0
+    expect([readConfig({ id: 1, simEdge: '0.05' }).simEdge, readConfig({ id: 1, simEdge: 3 }).simEdge, readConfig({ id: 1 }).simEdge]).toEqual([0.05, 0.2, 0]);
     expect(readConfig({ id: 1 }).pauseOrders).toBe(false);
     expect(readConfig({ id: 1, hedgeTier2Cost: 1.2 }).hedgeTiers[1]).toEqual({ pct: 50, cost: 1.2 });
   });
