@@ -10,3 +10,4 @@ export * from './lib/providers';
 export * from './lib/query';
 export * from './lib/safe-activation';
 export * from './lib/sse';
+export * from './lib/action';

@@ -1,7 +1,7 @@
-import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject } from '@angular/core';
 import { toSignal } from '@angular/core/rxjs-interop';
 import { ActivatedRoute, RouterLink } from '@angular/router';
-import { AdminApi, AdminSession, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, LiveEvents, createAction, createLoader } from '@polymaker/admin/data-access';
 import { AgoPipe, AsyncStateComponent, ConfirmComponent, DecimalPipe, IconComponent, StatusBadgeComponent, TimePipe, injectNow } from '@polymaker/admin/ui';
 import { decimalSign } from '@polymaker/admin/util';
 import { map } from 'rxjs';
@@ -137,8 +137,9 @@ export class BotPageComponent {
   protected readonly exposure = createLoader(() => this.api.exposure(this.id()));
   private readonly notifications = createLoader(() => this.api.listNotifications({ botId: this.id(), limit: ALERTS_SCANNED }));
   protected readonly alerts = computed(() => (this.notifications.value()?.items ?? []).filter((n) => ALERT_KINDS.has(n.kind)));
-  protected readonly busy = signal(false);
-  protected readonly message = signal<{ text: string; bad: boolean } | null>(null);
+  private readonly action = createAction(() => this.reload());
+  protected readonly busy = this.action.busy;
+  protected readonly message = this.action.message;
 
   constructor() {
     const live = inject(LiveEvents);
@@ -164,24 +165,10 @@ export class BotPageComponent {
   }
 
   protected pause(): Promise<void> {
-    return this.act(() => this.api.pauseBots({ botId: this.id() }), 'Paused: it stops placing orders at its next poll.');
+    return this.action.run(() => this.api.pauseBots({ botId: this.id() }), 'Paused: it stops placing orders at its next poll.');
   }
 
   protected resume(): Promise<void> {
-    return this.act(() => this.api.resumeBots({ botId: this.id() }), 'Resumed: it places orders again at its next poll.');
-  }
-
-  private async act(work: () => Promise<unknown>, done: string): Promise<void> {
-    this.busy.set(true);
-    this.message.set(null);
-    try {
-      await work();
-      this.message.set({ text: done, bad: false });
-      await this.reload();
-    } catch (error) {
-      this.message.set({ text: apiErrorMessage(error), bad: true });
-    } finally {
-      this.busy.set(false);
-    }
+    return this.action.run(() => this.api.resumeBots({ botId: this.id() }), 'Resumed: it places orders again at its next poll.');
   }
 }

@@ -1,7 +1,7 @@
 import { ChangeDetectionStrategy, Component, DestroyRef, computed, inject, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { AdminApi, AdminSession, Bot, FleetPause, LiveEvents, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
+import { AdminApi, AdminSession, Bot, FleetPause, LiveEvents, createAction, createLoader } from '@polymaker/admin/data-access';
 import { AgoPipe, AsyncStateComponent, ConfirmComponent, DecimalPipe, IconComponent, TimePipe, injectNow } from '@polymaker/admin/ui';
 
 type Target = { scope: 'fleet' } | { botId: number } | { tag: string };
@@ -181,8 +181,9 @@ export class BotsPageComponent {
   protected readonly tags = computed(() => [...new Set(this.rows().flatMap((b) => b.tags))].sort());
   protected readonly activeId = computed(() => this.versions.value()?.find((v) => v.isActive)?.id ?? null);
   protected readonly fleetPaused = computed(() => (this.pauses.value() ?? []).some((p) => p.kind === 'fleet'));
-  protected readonly busy = signal(false);
-  protected readonly message = signal<{ text: string; bad: boolean } | null>(null);
+  private readonly action = createAction(() => this.reload());
+  protected readonly busy = this.action.busy;
+  protected readonly message = this.action.message;
   protected readonly tagDrafts: Record<number, string> = {};
   protected assignTarget = '';
   protected assignVersion: number | null = null;
@@ -229,7 +230,7 @@ export class BotsPageComponent {
   protected saveTags(b: Bot): Promise<void> {
     const draft = this.tagDrafts[b.botId] ?? b.tags.join(', ');
     const tags = draft.split(',').map((t) => t.trim()).filter(Boolean);
-    return this.act(() => this.api.setBotTags(b.botId, tags), `Tags of ${b.name} saved.`);
+    return this.action.run(() => this.api.setBotTags(b.botId, tags), `Tags of ${b.name} saved.`);
   }
 
   protected assign(): Promise<void> {
@@ -237,11 +238,11 @@ export class BotsPageComponent {
     const version = this.assignVersion;
     if (!value || version === null) return Promise.resolve();
     const target = kind === 'tag' ? { tag: value } : { botId: Number(value) };
-    return this.act(() => this.api.assignConfig(target, version), `v${version} assigned to ${kind === 'tag' ? `tag ${value}` : this.botName(Number(value))}: its bots get it at their next poll.`);
+    return this.action.run(() => this.api.assignConfig(target, version), `v${version} assigned to ${kind === 'tag' ? `tag ${value}` : this.botName(Number(value))}: its bots get it at their next poll.`);
   }
 
   protected unassign(id: number): Promise<void> {
-    return this.act(() => this.api.removeAssignment(id), 'Assignment removed.');
+    return this.action.run(() => this.api.removeAssignment(id), 'Assignment removed.');
   }
 
   protected pause(target: Target, what: string): void {
@@ -252,24 +253,10 @@ export class BotsPageComponent {
   protected confirmPause(): Promise<void> {
     const pending = this.pendingPause();
     if (!pending) return Promise.resolve();
-    return this.act(() => this.api.pauseBots(pending.target), `Paused ${pending.what}: waiting for the bots to fetch it.`);
+    return this.action.run(() => this.api.pauseBots(pending.target), `Paused ${pending.what}: waiting for the bots to fetch it.`);
   }
 
   protected resume(target: Target): Promise<void> {
-    return this.act(() => this.api.resumeBots(target), 'Resumed: bots place orders again at their next poll.');
-  }
-
-  private async act(work: () => Promise<unknown>, done: string): Promise<void> {
-    this.busy.set(true);
-    this.message.set(null);
-    try {
-      await work();
-      this.message.set({ text: done, bad: false });
-      await this.reload();
-    } catch (error) {
-      this.message.set({ text: apiErrorMessage(error), bad: true });
-    } finally {
-      this.busy.set(false);
-    }
+    return this.action.run(() => this.api.resumeBots(target), 'Resumed: bots place orders again at their next poll.');
   }
 }
