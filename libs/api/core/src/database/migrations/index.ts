@@ -12,6 +12,7 @@ import { Migration20261210000000 } from './Migration20261210000000';
 import { Migration20261210000100 } from './Migration20261210000100';
 import { Migration20261211000000 } from './Migration20261211000000';
 import { Migration20261211000100 } from './Migration20261211000100';
+import { Migration20261212000300 } from './Migration20261212000300';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261210000100', class: Migration20261210000100 },
   { name: 'Migration20261211000000', class: Migration20261211000000 },
   { name: 'Migration20261211000100', class: Migration20261211000100 },
+  { name: 'Migration20261212000300', class: Migration20261212000300 },
 ];
