@@ -6,3 +6,4 @@ export * from './suggest';
 export * from './entities/analysis.entity';
 export * from './dto/analysis.dto';
 export * from './version-segments';
+export * from './version-time';
