@@ -11,6 +11,8 @@ import {
   ApplySuggestionsDto,
   CompareQueryDto,
   ComparisonView,
+  VersionTimeQueryDto,
+  VersionTimeView,
 } from './dto/analysis.dto';
 
 /** Analyses are readable by every admin-API scope; applying suggestions and analysing now need operator. */
@@ -31,11 +33,30 @@ export class AnalysisController {
   @Get('analyses/compare')
   @ApiOperation({
     operationId: 'compareRuns',
-    summary: 'Finished runs grouped by config version with scores and P&L side by side: did a change help?',
+    summary: 'Finished runs grouped by the config version each STARTED with (whole runs), with scores and P&L side by side',
+    description:
+      'A run counts here under the version it started with, even when its bot picked up another version at a later poll. ' +
+      'For the time, trades and P&L each version really had, see GET /api/v1/analyses/versions.',
   })
   @ApiOkResponse({ type: ComparisonView })
   async compare(@Query() query: CompareQueryDto): Promise<ComparisonView> {
     return { groups: await this.analyses.compare(query) };
+  }
+
+  @Get('analyses/versions')
+  @ApiOperation({
+    operationId: 'versionTime',
+    summary: 'Config versions by the hours and runs they really ran: runs cut into segments by the version their bot was served',
+    description:
+      'Every run that ran during [from, to) is cut into segments by the config version its bot was served (its config polls; ' +
+      'the run\'s own version until the first poll after its start that served another one; a gap between polls keeps the previous version). ' +
+      'Per version: unpaused hours and paused hours apart, runs, segments, orders, fills, fill rate, realised P&L (trades logged in its segments), ' +
+      'P&L per unpaused hour, the change of the reported P&L, the largest drawdown within a segment and a score averaged by time. ' +
+      'At most 400 days; at most 500 runs (the newest; `truncated`).',
+  })
+  @ApiOkResponse({ type: VersionTimeView })
+  versions(@Query() query: VersionTimeQueryDto): Promise<VersionTimeView> {
+    return this.analyses.versions(query);
   }
 
   @Get('analyses/:id')

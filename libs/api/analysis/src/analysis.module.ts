@@ -2,6 +2,7 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@polymaker/api/audit';
 import { ConfigModule } from '@polymaker/api/config';
+import { FleetModule } from '@polymaker/api/fleet';
 import { MetricsModule } from '@polymaker/api/metrics';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
@@ -11,7 +12,7 @@ import { AnalysisService } from './analysis.service';
 import { Analysis } from './entities/analysis.entity';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, RunsModule, TradesModule, MetricsModule, OutboxModule, AuditModule],
+  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, RunsModule, TradesModule, MetricsModule, OutboxModule, AuditModule, FleetModule],
   controllers: [AnalysisController],
   providers: [AnalysisService],
   exports: [AnalysisService],

@@ -1,11 +1,14 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@polymaker/api/audit';
-import { ConfigService, ConfigVersionView } from '@polymaker/api/config';
+import { ConfigOrigin, ConfigService, ConfigVersionView } from '@polymaker/api/config';
 import {
+  addDecimal,
   AnalysisCompletedEvent,
+  BadInputError,
   AnalysisFailedEvent,
   ConflictError,
+  divideDecimal,
   NotFoundError,
   OwedNotice,
   RunStaleEvent,
@@ -16,6 +19,7 @@ import {
   UnitOfWork,
   UnprocessableError,
 } from '@polymaker/api/core';
+import { FleetService } from '@polymaker/api/fleet';
 import { MetricSeriesStats, MetricsService } from '@polymaker/api/metrics';
 import { OUTBOX_TOPICS, OutboxJobContext, OutboxService, storedError } from '@polymaker/api/outbox';
 import { RunAnalysisFacts, RunsService } from '@polymaker/api/runs';
@@ -28,6 +32,8 @@ import { PriorEvidence, suggestChanges, Suggestion, SuggestionSet } from './sugg
 
 /** Earlier runs of the same config version whose effects strengthen or weaken a suggestion. */
 const PRIOR_RUNS = 10;
+import { cutRun, VersionSegment } from './version-segments';
+import { SegmentFigures, totalsByVersion, VersionTotals } from './version-time';
 
 /** What the analysis job of a run gets: the pending analysis to complete (a stop's) and the notification it owes. */
 interface AnalyzeRunPayload {
@@ -87,6 +93,7 @@ export class AnalysisService implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly outbox: OutboxService,
     private readonly audit: AuditService,
+    private readonly fleet: FleetService,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -362,7 +369,7 @@ export class AnalysisService implements OnModuleInit {
           runCount: group.length,
           avgScore: scores.length > 0 ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10 : null,
           totalPnl: sumDecimals(group.map((run) => run.totalPnl)),
-          avgPnl: group.length > 0 ? divideDecimal(sumDecimals(group.map((run) => run.totalPnl)), group.length) : null,
+          avgPnl: group.length > 0 ? divideDecimal(sumDecimals(group.map((run) => run.totalPnl)), String(group.length)) : null,
           avgFillRate: fillRates.length > 0 ? Math.round((fillRates.reduce((a, b) => a + b, 0) / fillRates.length) * 1e4) / 1e4 : null,
           runs: group.slice(0, limit).map((run) => ({
             runId: run.runId,
@@ -379,6 +386,62 @@ export class AnalysisService implements OnModuleInit {
         };
       });
     });
+  }
+
+  /**
+   * Config versions by the time they really ran in [from, to) (default: the last 30 days; at most
+   * VERSIONS_MAX_DAYS): every run of the range (one bot's with `botId`) is cut into segments by the
+   * version its bot was served (cutRun), and each segment's trades and reported P&L are asked of
+   * their owners (one statement each for all segments). At most VERSIONS_MAX_RUNS runs, the newest
+   * (`truncated` says so); a range with more spans or segments than the bounds is refused (400).
+   */
+  async versions(query: { botId?: number; from?: string; to?: string }): Promise<VersionTimeResult> {
+    const to = query.to ? new Date(query.to) : new Date();
+    // the default start never before year 1 (what a query date may be, and PostgreSQL reads)
+    const from = query.from ? new Date(query.from) : new Date(Math.max(to.getTime() - VERSIONS_DEFAULT_DAYS * 86_400_000, FIRST_INSTANT));
+    if (from.getTime() >= to.getTime()) {
+      throw new BadInputError(`from (${from.toISOString()}) must be before to (${to.toISOString()}).`, [{ field: 'from', message: 'must be before to' }]);
+    }
+    if (to.getTime() - from.getTime() > VERSIONS_MAX_DAYS * 86_400_000) {
+      throw new BadInputError(`A range covers at most ${VERSIONS_MAX_DAYS} days; narrow from/to.`, [{ field: 'from', message: `range longer than ${VERSIONS_MAX_DAYS} days` }]);
+    }
+    const botId = query.botId ?? null;
+    const { runs, truncated } = await this.runs.overlapping({ from, to, botId, limit: VERSIONS_MAX_RUNS });
+    const bots = [...new Set(runs.flatMap((run) => (run.botId === null ? [] : [run.botId])))];
+    const { spans, complete } = await this.fleet.spansOf(bots, from, to, VERSIONS_MAX_SPANS);
+    if (!complete) throw tooMuch(`more than ${VERSIONS_MAX_SPANS} version changes`);
+    const segments: { segment: VersionSegment; run: (typeof runs)[number] }[] = [];
+    for (const run of runs) {
+      for (const segment of cutRun(run, run.botId === null ? [] : (spans.get(run.botId) ?? []), { from, to })) {
+        segments.push({ segment, run });
+        if (segments.length > VERSIONS_MAX_SEGMENTS) throw tooMuch(`more than ${VERSIONS_MAX_SEGMENTS} segments`);
+      }
+    }
+    // A segment that begins (ends) at its run's own start (end) takes what the run logged before (after) it.
+    const intervals = segments.map(({ segment }) => ({
+      runId: segment.runId,
+      since: segment.opensRun ? null : segment.from,
+      until: segment.closesRun ? null : segment.to,
+    }));
+    const [trades, pnl] = await Promise.all([this.trades.intervalStats(intervals), this.metrics.intervalPnl(intervals)]);
+    const figures: SegmentFigures[] = segments.map(({ segment, run }, i) => ({
+      segment,
+      run: { status: run.status, startingBankroll: run.startingBankroll },
+      trades: trades[i],
+      pnl: pnl[i],
+    }));
+    const totals = totalsByVersion(figures);
+    const ids = totals.flatMap((total) => (total.configId === null ? [] : [total.configId]));
+    const origins = await this.uow.read((em) => this.configs.originsOf(em, ids));
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      botId,
+      runs: runs.length,
+      truncated,
+      coveredFrom: truncated && runs.length > 0 ? runs[runs.length - 1].startedAt.toISOString() : null,
+      versions: totals.map((total) => toVersionTime(total, total.configId === null ? undefined : origins.get(total.configId))),
+    };
   }
 
   /** The newest analysis of each of these runs: its id, score and summary. */
@@ -484,6 +547,77 @@ export interface ComparisonGroup {
   }[];
 }
 
+/** The bounds of GET /api/v1/analyses/versions: its cost follows its range, and is capped. */
+export const VERSIONS_DEFAULT_DAYS = 30;
+export const VERSIONS_MAX_DAYS = 400;
+export const VERSIONS_MAX_RUNS = 500;
+export const VERSIONS_MAX_SPANS = 20_000;
+export const VERSIONS_MAX_SEGMENTS = 20_000;
+const FIRST_INSTANT = new Date(0).setUTCFullYear(1, 0, 1);
+/** Run ids listed per version. */
+const VERSION_RUNS_LISTED = 20;
+
+/** A config version by the time it really ran (GET /api/v1/analyses/versions). */
+export interface VersionTime {
+  configId: number | null;
+  configNote: string | null;
+  configSource: string | null;
+  basedOnId: number | null;
+  fromAnalysisId: number | null;
+  hours: number;
+  pausedHours: number;
+  runs: number;
+  runIds: number[];
+  segments: number;
+  orders: number;
+  fills: number;
+  failedOrders: number;
+  fillRate: number | null;
+  realisedPnl: string;
+  pnlPerHour: string | null;
+  reportedPnl: string;
+  maxDrawdown: string | null;
+  score: number | null;
+}
+
+export interface VersionTimeResult {
+  from: string;
+  to: string;
+  botId: number | null;
+  runs: number;
+  truncated: boolean;
+  coveredFrom: string | null;
+  versions: VersionTime[];
+}
+
+function toVersionTime(total: VersionTotals, origin: ConfigOrigin | undefined): VersionTime {
+  return {
+    configId: total.configId,
+    configNote: origin?.note ?? null,
+    configSource: origin?.source ?? null,
+    basedOnId: origin?.basedOnId ?? null,
+    fromAnalysisId: origin?.analysisId ?? null,
+    hours: Math.round(total.activeMs / 360) / 10_000,
+    pausedHours: Math.round(total.pausedMs / 360) / 10_000,
+    runs: total.runIds.length,
+    runIds: total.runIds.slice(0, VERSION_RUNS_LISTED),
+    segments: total.segments,
+    orders: total.orders,
+    fills: total.fills,
+    failedOrders: total.failedOrders,
+    fillRate: total.fillRate,
+    realisedPnl: total.realisedPnl,
+    pnlPerHour: total.pnlPerHour,
+    reportedPnl: total.reportedPnl,
+    maxDrawdown: total.maxDrawdown,
+    score: total.score,
+  };
+}
+
+function tooMuch(what: string): BadInputError {
+  return new BadInputError(`The range holds ${what}; narrow from/to or choose a bot.`, [{ field: 'from', message: `the range holds ${what}` }]);
+}
+
 function runNotFound(runId: number): NotFoundError {
   return new NotFoundError(`Run ${runId} does not exist.`);
 }
@@ -548,34 +682,7 @@ function toStored(row: Analysis): StoredAnalysis {
   };
 }
 
-/** Exact sum of decimal strings (scaled bigints; no binary floats). */
+/** Exact sum of decimal strings (core's addDecimal; no binary floats); what is not a plain decimal is skipped. */
 export function sumDecimals(values: (string | null)[]): string {
-  // As many decimal places as the most precise value has (money columns are unscaled numeric).
-  const SCALE = values.reduce((most, value) => Math.max(most, value && /^-?\d+(\.\d+)?$/.test(value) ? (value.split('.')[1] ?? '').length : 0), 10);
-  let total = 0n;
-  for (const value of values) {
-    if (value === null || !/^-?\d+(\.\d+)?$/.test(value)) continue;
-    const negative = value.startsWith('-');
-    const [whole, fraction = ''] = value.replace('-', '').split('.');
-    const scaled = BigInt(whole + fraction.padEnd(SCALE, '0').slice(0, SCALE));
-    total += negative ? -scaled : scaled;
-  }
-  return fromScaled(total, SCALE);
-}
-
-function divideDecimal(value: string, by: number): string {
-  const SCALE = 10;
-  const negative = value.startsWith('-');
-  const [whole, fraction = ''] = value.replace('-', '').split('.');
-  const scaled = BigInt(whole + fraction.padEnd(SCALE, '0').slice(0, SCALE)) / BigInt(by);
-  return fromScaled(negative ? -scaled : scaled, SCALE).replace(/(\.\d{0,8})\d*$/, '$1').replace(/\.$/, '');
-}
-
-function fromScaled(total: bigint, scale: number): string {
-  const negative = total < 0n;
-  const digits = (negative ? -total : total).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
-  const text = fraction ? `${whole}.${fraction}` : whole;
-  return negative && text !== '0' ? `-${text}` : text;
+  return values.reduce<string>((total, value) => (value !== null && /^-?\d+(\.\d+)?$/.test(value) ? addDecimal(total, value) : total), '0');
 }

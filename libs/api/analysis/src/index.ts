@@ -5,3 +5,5 @@ export * from './score-run';
 export * from './suggest';
 export * from './entities/analysis.entity';
 export * from './dto/analysis.dto';
+export * from './version-segments';
+export * from './version-time';

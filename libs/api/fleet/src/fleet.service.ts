@@ -42,6 +42,14 @@ const SPANS_SHOWN = 50;
 
 type BotState = BotView['state'];
 
+/** One span of a bot's config polls: the version and pause state it was served from `startedAt`, last seen at `lastSeenAt`. */
+export interface BotSpan {
+  configId: number;
+  paused: boolean;
+  startedAt: Date;
+  lastSeenAt: Date;
+}
+
 interface Poll {
   apiKeyId: number;
   configId: number;
@@ -370,6 +378,43 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       from: new Date(row.started_at).toISOString(),
       lastSeenAt: new Date(row.last_seen_at).toISOString(),
     }));
+  }
+
+  /**
+   * The spans of these bots that tell what each was served during [from, to): the one in force at
+   * `from` (the latest begun at or before it) and every one begun after it and before `to`, each
+   * bot's in time order. At most `limit` in all (`complete` false when there were more: the caller
+   * narrows its range rather than cut with a part). The polls not yet written are written first.
+   * Two index ranges per bot (bot_config_spans (bot_id, started_at)).
+   */
+  async spansOf(botIds: number[], from: Date, to: Date, limit: number): Promise<{ spans: Map<number, BotSpan[]>; complete: boolean }> {
+    const spans = new Map<number, BotSpan[]>();
+    if (botIds.length === 0) return { spans, complete: true };
+    await this.flushPolls();
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{ bot_id: string; config_id: string; paused: boolean; started_at: Date; last_seen_at: Date }>(
+          // The bots as one JSON text (an array parameter is spread inside an ORM transaction).
+          `select s.bot_id, s.config_id, s.paused, s.started_at, s.last_seen_at
+             from (select (jsonb_array_elements_text($1::jsonb))::bigint as bot_id) b
+             cross join lateral (
+               (select * from bot_config_spans p where p.bot_id = b.bot_id and p.started_at <= $2 order by p.started_at desc, p.id desc limit 1)
+               union all
+               (select * from bot_config_spans p where p.bot_id = b.bot_id and p.started_at > $2 and p.started_at < $3 order by p.started_at, p.id limit $4)
+             ) s
+            order by s.bot_id, s.started_at, s.id
+            limit $4`,
+          [JSON.stringify([...new Set(botIds)]), from.toISOString(), to.toISOString(), limit + 1],
+        ),
+      { single: true },
+    );
+    for (const row of rows.slice(0, limit)) {
+      const botId = Number(row.bot_id);
+      const list = spans.get(botId) ?? [];
+      list.push({ configId: Number(row.config_id), paused: row.paused, startedAt: new Date(row.started_at), lastSeenAt: new Date(row.last_seen_at) });
+      spans.set(botId, list);
+    }
+    return { spans, complete: rows.length <= limit };
   }
 
   /**

@@ -45,6 +45,28 @@ export interface MetricSeriesStats {
   maxDrawdown: string | null;
 }
 
+/** A run's metric points of [since, until) (null: unbounded on that side). */
+export interface MetricInterval {
+  runId: number;
+  since: Date | null;
+  until: Date | null;
+}
+
+/** The reported totalPnl over an interval (MetricsService.intervalPnl); exact decimals as strings. */
+export interface IntervalPnl {
+  /** Points with a totalPnl inside the interval. */
+  points: number;
+  opening: string;
+  closing: string;
+  /** closing − opening. */
+  change: string;
+  /** Largest peak-to-trough fall inside the interval (from the opening value on); null without a point. */
+  maxDrawdown: string | null;
+}
+
+/** totalPnl as stored (a plain decimal), the only text the SQL casts to numeric (as run_metric_stats does). */
+const PNL_TEXT = '^-?[0-9]+(\\.[0-9]+)?$';
+
 @Injectable()
 export class MetricsService implements OnModuleInit {
   constructor(private readonly uow: UnitOfWork) {}
@@ -134,6 +156,60 @@ export class MetricsService implements OnModuleInit {
     );
     if (!row) return { points: 0, peakPnl: null, maxDrawdown: null };
     return { points: Number(row.points), peakPnl: exact(row.peak_pnl), maxDrawdown: exact(row.max_drawdown) };
+  }
+
+  /**
+   * The run's reported totalPnl over each interval [since, until) (null: from the run's start, or to
+   * its last point), in the order asked: the value at its opening (the run's last point before
+   * `since`; 0 at the run's start, or before its first point), at its close (the last point before
+   * `until`; the opening when none), the change between them, and the largest peak-to-trough fall
+   * within it (peaks counted from the opening value; null without a point inside). Exact numeric,
+   * one statement, index ranges of run_metric_points (run_id, at) per interval.
+   */
+  async intervalPnl(intervals: readonly MetricInterval[]): Promise<IntervalPnl[]> {
+    if (intervals.length === 0) return [];
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{ i: number; points: string; opening: string; closing: string; change: string; max_drawdown: string | null }>(
+          // The intervals as one JSON text (an array parameter is spread inside an ORM transaction).
+          `with s as (select * from jsonb_to_recordset($1::jsonb) as s (i int, run bigint, since timestamptz, until timestamptz)),
+                opening as (
+                  select s.i, o.v from s
+                    left join lateral (
+                      select (p.metric_values->>'totalPnl')::numeric as v from run_metric_points p
+                       where s.since is not null and p.run_id = s.run and p.at < s.since and p.metric_values->>'totalPnl' ~ '${PNL_TEXT}'
+                       order by p.at desc, p.id desc limit 1) o on true),
+                points as (
+                  select s.i, p.at, p.id, (p.metric_values->>'totalPnl')::numeric as v, false as opens
+                    from s join run_metric_points p on p.run_id = s.run
+                                                   and p.at >= coalesce(s.since, '-infinity'::timestamptz)
+                                                   and p.at < coalesce(s.until, 'infinity'::timestamptz)
+                   where p.metric_values->>'totalPnl' ~ '${PNL_TEXT}'
+                  union all
+                  select i, '-infinity'::timestamptz, 0, v, true from opening where v is not null),
+                falls as (
+                  select i, v, opens, max(v) over (partition by i order by at, id rows between unbounded preceding and current row) - v as fall,
+                         row_number() over (partition by i order by at desc, id desc) as from_end
+                    from points)
+           select s.i, count(f.v) filter (where not f.opens) as points,
+                  coalesce(max(f.v) filter (where f.opens), 0)::text as opening,
+                  coalesce(max(f.v) filter (where f.from_end = 1), 0)::text as closing,
+                  (coalesce(max(f.v) filter (where f.from_end = 1), 0) - coalesce(max(f.v) filter (where f.opens), 0))::text as change,
+                  case when count(f.v) filter (where not f.opens) > 0 then max(f.fall)::text end as max_drawdown
+             from s left join falls f on f.i = s.i
+            group by s.i
+            order by s.i`,
+          [JSON.stringify(intervals.map((v, i) => ({ i, run: v.runId, since: v.since?.toISOString() ?? null, until: v.until?.toISOString() ?? null })))],
+        ),
+      { single: true },
+    );
+    return rows.map((row) => ({
+      points: Number(row.points),
+      opening: exact(row.opening) ?? '0',
+      closing: exact(row.closing) ?? '0',
+      change: exact(row.change) ?? '0',
+      maxDrawdown: exact(row.max_drawdown),
+    }));
   }
 
   async series(runId: number, limit = 5000): Promise<MetricPointView[]> {

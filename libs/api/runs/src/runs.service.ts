@@ -57,6 +57,18 @@ export interface FinishedRun {
   totalFills: number | null;
 }
 
+/** A run that ran during a time range (RunsService.overlapping). */
+export interface RunInRange {
+  runId: number;
+  botId: number | null;
+  configId: number | null;
+  status: RunStatus;
+  startingBankroll: string | null;
+  startedAt: Date;
+  /** Its stop, or its last report while it runs or once closed as stale. */
+  endedAt: Date;
+}
+
 /** A run as the analysis reads it. */
 export interface RunAnalysisFacts {
   runId: number;
@@ -322,6 +334,52 @@ export class RunsService {
       totalPnl: run.totalPnl === null ? null : (toDecimalString(run.totalPnl) ?? run.totalPnl),
       totalFills: run.totalFills,
     }));
+  }
+
+  /**
+   * The runs that ran during [from, to): started before `to` and ended at or after `from`, where a
+   * run's end is its stop, or its last report while it runs or once closed as stale (the stale close
+   * comes minutes after the run went silent). One bot's when `botId` is given. The newest `limit`
+   * (by start); `truncated` when there were more. Found through runs_ended_at_index and the start
+   * index, so the cost follows the runs of the range, not the table.
+   */
+  async overlapping(query: { from: Date; to: Date; botId: number | null; limit: number }): Promise<{ runs: RunInRange[]; truncated: boolean }> {
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{
+          id: string;
+          bot_id: string | null;
+          config_id: string | null;
+          status: RunStatus;
+          starting_bankroll: string | null;
+          started_at: Date;
+          ended_at: Date;
+        }>(
+          `select id, bot_id, config_id, status, starting_bankroll::text as starting_bankroll, started_at, ended_at
+             from (select id, bot_id, config_id, status, starting_bankroll, started_at,
+                          case when status in ('running', 'stale') then last_update_at else coalesce(stopped_at, last_update_at) end as ended_at
+                     from runs
+                    where started_at < $2 and coalesce(stopped_at, last_update_at) >= $1
+                      and ($3::bigint is null or bot_id = $3::bigint)) r
+            where ended_at >= $1
+            order by started_at desc, id desc
+            limit $4`,
+          [query.from.toISOString(), query.to.toISOString(), query.botId, query.limit + 1],
+        ),
+      { single: true },
+    );
+    return {
+      truncated: rows.length > query.limit,
+      runs: rows.slice(0, query.limit).map((row) => ({
+        runId: Number(row.id),
+        botId: row.bot_id === null ? null : Number(row.bot_id),
+        configId: row.config_id === null ? null : Number(row.config_id),
+        status: row.status,
+        startingBankroll: decimal(row.starting_bankroll),
+        startedAt: new Date(row.started_at),
+        endedAt: new Date(row.ended_at),
+      })),
+    };
   }
 
   /** Records the score of the run's analysis when the run has none yet (a stale run's, from its job). */

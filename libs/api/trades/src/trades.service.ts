@@ -63,6 +63,13 @@ export interface RunTradeStats {
   grossLoss: string;
 }
 
+/** A run's trades logged in [since, until) (null: unbounded on that side). */
+export interface TradeInterval {
+  runId: number;
+  since: Date | null;
+  until: Date | null;
+}
+
 @Injectable()
 export class TradesService {
   /** Single trades of concurrent requests, one INSERT per group (see GroupCommit). */
@@ -308,6 +315,48 @@ export class TradesService {
       avgSize: row.avg_size,
       grossLoss: exact(row.gross_loss),
     };
+  }
+
+  /**
+   * The totals of run_trade_stats (same definitions: orders by status, exact P&L, filled notional,
+   * wins, losses) of each run's trades logged during each interval [since, until) (server time of
+   * logging; null: unbounded on that side), in the order asked. One statement, one index range of
+   * trades (run_id, created_at) per interval; exact sums by PostgreSQL.
+   */
+  async intervalStats(intervals: readonly TradeInterval[]): Promise<RunTradeStats[]> {
+    if (intervals.length === 0) return [];
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{ i: number; trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }>(
+          // The intervals as one JSON text (an array parameter is spread inside an ORM transaction).
+          `select s.i, count(t.id) as trades, count(*) filter (where t.status = 'filled') as filled,
+                  count(*) filter (where t.status = 'cancelled') as cancelled, count(*) filter (where t.status = 'failed') as failed,
+                  coalesce(sum(t.pnl), 0)::text as pnl,
+                  coalesce(sum(case when t.status = 'filled' then coalesce(t.fill_price, t.price) * coalesce(t.fill_size, t.size) else 0 end), 0)::text as filled_notional,
+                  count(*) filter (where t.pnl > 0) as wins, count(*) filter (where t.pnl < 0) as losses,
+                  coalesce(sum(least(t.pnl, 0)), 0)::text as gross_loss, round(avg(t.size), 4)::text as avg_size
+             from jsonb_to_recordset($1::jsonb) as s (i int, run bigint, since timestamptz, until timestamptz)
+             left join trades t on t.run_id = s.run
+                                and t.created_at >= coalesce(s.since, '-infinity'::timestamptz)
+                                and t.created_at < coalesce(s.until, 'infinity'::timestamptz)
+            group by s.i
+            order by s.i`,
+          [JSON.stringify(intervals.map((v, i) => ({ i, run: v.runId, since: v.since?.toISOString() ?? null, until: v.until?.toISOString() ?? null })))],
+        ),
+      { single: true },
+    );
+    return rows.map((row) => ({
+      total: Number(row.trades),
+      filled: Number(row.filled),
+      cancelled: Number(row.cancelled),
+      failed: Number(row.failed),
+      pnl: exact(row.pnl),
+      filledNotional: exact(row.filled_notional),
+      wins: Number(row.wins),
+      losses: Number(row.losses),
+      avgSize: row.avg_size,
+      grossLoss: exact(row.gross_loss),
+    }));
   }
 
   /**

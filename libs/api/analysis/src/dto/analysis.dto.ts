@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ConfigVersionView } from '@polymaker/api/config';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
-import { CleanText, MAX_ID, PageQueryDto, parseWholeNumber, QueryId, QueryWholeNumber } from '@polymaker/api/core';
+import { CleanText, MAX_ID, PageQueryDto, parseWholeNumber, QueryDate, QueryId, QueryWholeNumber } from '@polymaker/api/core';
 
 const CONFIG_VALUE = {
   nullable: true,
@@ -245,6 +245,67 @@ export class ComparisonGroupView {
 }
 
 export class ComparisonView {
-  @ApiProperty({ type: [ComparisonGroupView], description: 'Finished runs grouped by config version, newest version first' })
+  @ApiProperty({ type: [ComparisonGroupView], description: 'Finished runs grouped by the config version each started with (whole runs; see GET /api/v1/analyses/versions for time under each version), newest version first' })
   groups!: ComparisonGroupView[];
+}
+
+export class VersionTimeQueryDto {
+  @ApiPropertyOptional({ description: "Only this bot's runs (botId of its API keys, as GET /api/v1/bots lists it)" })
+  @IsOptional()
+  @QueryId()
+  botId?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Start of the range (ISO 8601; UTC when no offset); default: 30 days before `to`' })
+  @IsOptional()
+  @QueryDate()
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'End of the range, excluded; default: now. At most 400 days after `from`' })
+  @IsOptional()
+  @QueryDate()
+  to?: string;
+}
+
+export class VersionTimeRowView {
+  @ApiProperty({ nullable: true, type: Number, example: 5, description: 'The config version (null: runs that named none, of bots served none)' })
+  configId!: number | null;
+  @ApiProperty({ nullable: true, type: String }) configNote!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'suggestion' }) configSource!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 4 }) basedOnId!: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 7, description: 'The analysis whose suggestions made this version' })
+  fromAnalysisId!: number | null;
+  @ApiProperty({ example: 12.5, description: 'Hours the runs spent under this version, not paused (within the range), to 4 places' })
+  hours!: number;
+  @ApiProperty({ example: 0.25, description: 'Hours under this version while paused (pauseOrders served): not in `hours`' })
+  pausedHours!: number;
+  @ApiProperty({ example: 3, description: 'Runs with time under this version' }) runs!: number;
+  @ApiProperty({ type: [Number], description: 'Those runs, newest first (at most 20)' }) runIds!: number[];
+  @ApiProperty({ example: 4, description: 'Stretches of one run under this version and one pause state' }) segments!: number;
+  @ApiProperty({ example: 300, description: 'Trades (orders) logged in its segments' }) orders!: number;
+  @ApiProperty({ example: 126 }) fills!: number;
+  @ApiProperty({ example: 2 }) failedOrders!: number;
+  @ApiProperty({ nullable: true, type: Number, example: 0.42, description: 'fills / orders' }) fillRate!: number | null;
+  @ApiProperty({ example: '12.5', description: 'Exact sum of the P&L of the trades logged in its segments (realised: resolved trades)' })
+  realisedPnl!: string;
+  @ApiProperty({ nullable: true, type: String, example: '1', description: 'realisedPnl per unpaused hour, to 8 places; null without unpaused time' })
+  pnlPerHour!: string | null;
+  @ApiProperty({ example: '13.1', description: "The change of the runs' reported totalPnl over its segments (may hold unrealised value)" })
+  reportedPnl!: string;
+  @ApiProperty({ nullable: true, type: String, example: '2.5', description: 'Largest peak-to-trough fall of reported totalPnl within one of its segments' })
+  maxDrawdown!: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 61.5, description: "The run score (0–100) of each unpaused segment's own figures, averaged by time" })
+  score!: number | null;
+}
+
+export class VersionTimeView {
+  @ApiProperty({ example: '2026-11-01T00:00:00.000Z' }) from!: string;
+  @ApiProperty({ example: '2026-12-01T00:00:00.000Z' }) to!: string;
+  @ApiProperty({ nullable: true, type: Number }) botId!: number | null;
+  @ApiProperty({ example: 12, description: 'Runs that ran during the range (and were counted)' }) runs!: number;
+  @ApiProperty({ description: 'More runs ran during the range than one answer counts (500): only the newest were counted' })
+  truncated!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'When truncated: the start of the oldest run counted' })
+  coveredFrom!: string | null;
+  @ApiProperty({ type: [VersionTimeRowView], description: 'Newest version first' })
+  versions!: VersionTimeRowView[];
 }

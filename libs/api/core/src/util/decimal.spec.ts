@@ -1,4 +1,4 @@
-import { addDecimal, compareDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
+import { addDecimal, compareDecimal, divideDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -109,5 +109,20 @@ describe('addDecimal', () => {
     expect(addDecimal('12.5', '14.1', true)).toBe('-1.6');
     expect(addDecimal('-0.5', '0.5')).toBe('0');
     expect(addDecimal('99999999999999999999.99999999', '0.00000001')).toBe('100000000000000000000');
+  });
+});
+
+describe('divideDecimal', () => {
+  it('divides exactly, rounding the last place half away from zero like PostgreSQL', () => {
+    expect(divideDecimal('2.65', '3')).toBe('0.88333333');
+    expect(divideDecimal('2', '3')).toBe('0.66666667');
+    expect(divideDecimal('-2', '3')).toBe('-0.66666667');
+    expect(divideDecimal('2', '-3')).toBe('-0.66666667');
+    expect(divideDecimal('-1.5', '-0.5')).toBe('3');
+    expect(divideDecimal('12.5', '0.25', 2)).toBe('50');
+    expect(divideDecimal('0.000000005', '1')).toBe('0.00000001');
+    expect(divideDecimal('-0.000000004', '1')).toBe('0');
+    expect(divideDecimal('123456789012345678901234567890.5', '0.5', 0)).toBe('246913578024691357802469135781');
+    expect(() => divideDecimal('1', '0')).toThrow(RangeError);
   });
 });

@@ -159,6 +159,28 @@ export function addDecimal(a: string, b: string, subtract = false): string {
   return formatScaled(subtract ? left - right : left + right, scale);
 }
 
+/**
+ * The quotient of two plain decimal strings rounded to `places` decimal places, half away from zero
+ * (as PostgreSQL's `round`), as plain decimal text: "2.65" / "3" = "0.88333333". Throws on a zero divisor.
+ */
+export function divideDecimal(a: string, b: string, places = 8): string {
+  const x = scaledInteger(a);
+  const y = scaledInteger(b);
+  if (y.digits === 0n) throw new RangeError(`division of ${a} by zero`);
+  // a / b = (x / 10^xs) / (y / 10^ys); scaled by 10^places: x * 10^(ys + places) / (y * 10^xs)
+  let numerator = x.digits * 10n ** BigInt(y.scale + places);
+  let denominator = y.digits * 10n ** BigInt(x.scale);
+  if (denominator < 0n) {
+    numerator = -numerator;
+    denominator = -denominator;
+  }
+  let quotient = numerator / denominator;
+  const remainder = numerator % denominator;
+  const twice = (remainder < 0n ? -remainder : remainder) * 2n;
+  if (twice >= denominator) quotient += numerator < 0n ? -1n : 1n;
+  return formatScaled(quotient, places);
+}
+
 function formatScaled(value: bigint, scale: number): string {
   const negative = value < 0n;
   const text = (negative ? -value : value).toString().padStart(scale + 1, '0');

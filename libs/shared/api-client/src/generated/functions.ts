@@ -23,6 +23,8 @@ export type { ListAnalyses$Params as ListAnalyses$Params } from './fn/analyses/l
 export { listAnalyses as listAnalyses } from './fn/analyses/list-analyses';
 export type { CompareRuns$Params as CompareRuns$Params } from './fn/analyses/compare-runs';
 export { compareRuns as compareRuns } from './fn/analyses/compare-runs';
+export type { VersionTime$Params as VersionTime$Params } from './fn/analyses/version-time';
+export { versionTime as versionTime } from './fn/analyses/version-time';
 export type { GetAnalysis$Params as GetAnalysis$Params } from './fn/analyses/get-analysis';
 export { getAnalysis as getAnalysis } from './fn/analyses/get-analysis';
 export type { ApplySuggestions$Params as ApplySuggestions$Params } from './fn/analyses/apply-suggestions';

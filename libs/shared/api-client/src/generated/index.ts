@@ -115,6 +115,8 @@ export type { UpdateWalletSettingsDto } from './models/update-wallet-settings-dt
 export type { UpdateWebhookChannelDto } from './models/update-webhook-channel-dto';
 export type { ValidateConfigDto } from './models/validate-config-dto';
 export type { ValueChangeView } from './models/value-change-view';
+export type { VersionTimeRowView } from './models/version-time-row-view';
+export type { VersionTimeView } from './models/version-time-view';
 export type { WaitingBotView } from './models/waiting-bot-view';
 export type { WalletAlertStateView } from './models/wallet-alert-state-view';
 export type { WalletOverviewView } from './models/wallet-overview-view';
@@ -159,6 +161,8 @@ export type { ListAnalyses$Params as ListAnalyses$Params } from './fn/analyses/l
 export { listAnalyses as listAnalyses } from './fn/analyses/list-analyses';
 export type { CompareRuns$Params as CompareRuns$Params } from './fn/analyses/compare-runs';
 export { compareRuns as compareRuns } from './fn/analyses/compare-runs';
+export type { VersionTime$Params as VersionTime$Params } from './fn/analyses/version-time';
+export { versionTime as versionTime } from './fn/analyses/version-time';
 export type { GetAnalysis$Params as GetAnalysis$Params } from './fn/analyses/get-analysis';
 export { getAnalysis as getAnalysis } from './fn/analyses/get-analysis';
 export type { ApplySuggestions$Params as ApplySuggestions$Params } from './fn/analyses/apply-suggestions';

@@ -109,6 +109,8 @@ export type { UpdateWalletSettingsDto } from './models/update-wallet-settings-dt
 export type { UpdateWebhookChannelDto } from './models/update-webhook-channel-dto';
 export type { ValidateConfigDto } from './models/validate-config-dto';
 export type { ValueChangeView } from './models/value-change-view';
+export type { VersionTimeRowView } from './models/version-time-row-view';
+export type { VersionTimeView } from './models/version-time-view';
 export type { WaitingBotView } from './models/waiting-bot-view';
 export type { WalletAlertStateView } from './models/wallet-alert-state-view';
 export type { WalletOverviewView } from './models/wallet-overview-view';

@@ -14,6 +14,7 @@ import { Migration20261211000000 } from './Migration20261211000000';
 import { Migration20261211000100 } from './Migration20261211000100';
 import { Migration20261211000200 } from './Migration20261211000200';
 import { Migration20261211000300 } from './Migration20261211000300';
+import { Migration20261212000300 } from './Migration20261212000300';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261211000100', class: Migration20261211000100 },
   { name: 'Migration20261211000200', class: Migration20261211000200 },
   { name: 'Migration20261211000300', class: Migration20261211000300 },
+  { name: 'Migration20261212000300', class: Migration20261212000300 },
 ];

@@ -5,7 +5,7 @@ import { ComparisonGroupView } from '../models/comparison-group-view';
 export interface ComparisonView {
 
   /**
-   * Finished runs grouped by config version, newest version first
+   * Finished runs grouped by the config version each started with (whole runs; see GET /api/v1/analyses/versions for time under each version), newest version first
    */
   groups: Array<ComparisonGroupView>;
 }

@@ -25,6 +25,9 @@ import { listAnalyses } from '../fn/analyses/list-analyses';
 import { ListAnalyses$Params } from '../fn/analyses/list-analyses';
 import { listRunAnalyses } from '../fn/analyses/list-run-analyses';
 import { ListRunAnalyses$Params } from '../fn/analyses/list-run-analyses';
+import { versionTime } from '../fn/analyses/version-time';
+import { VersionTime$Params } from '../fn/analyses/version-time';
+import { VersionTimeView } from '../models/version-time-view';
 
 @Injectable({ providedIn: 'root' })
 export class AnalysesService extends BaseService {
@@ -69,9 +72,9 @@ export class AnalysesService extends BaseService {
   static readonly CompareRunsPath = '/api/v1/analyses/compare';
 
   /**
-   * Finished runs grouped by config version with scores and P&L side by side: did a change help?.
+   * Finished runs grouped by the config version each STARTED with (whole runs), with scores and P&L side by side.
    *
-   *
+   * A run counts here under the version it started with, even when its bot picked up another version at a later poll. For the time, trades and P&L each version really had, see GET /api/v1/analyses/versions.
    *
    * This method provides access to the full `HttpResponse`, allowing access to response headers.
    * To access only the response body, use `compareRuns()` instead.
@@ -84,9 +87,9 @@ export class AnalysesService extends BaseService {
   }
 
   /**
-   * Finished runs grouped by config version with scores and P&L side by side: did a change help?.
+   * Finished runs grouped by the config version each STARTED with (whole runs), with scores and P&L side by side.
    *
-   *
+   * A run counts here under the version it started with, even when its bot picked up another version at a later poll. For the time, trades and P&L each version really had, see GET /api/v1/analyses/versions.
    *
    * This method provides access only to the response body.
    * To access the full response (for headers, for example), `compareRuns$Response()` instead.
@@ -96,6 +99,39 @@ export class AnalysesService extends BaseService {
   compareRuns(params?: CompareRuns$Params, context?: HttpContext): Promise<ComparisonView> {
     const resp = this.compareRuns$Response(params, context);
     return resp.then((r: StrictHttpResponse<ComparisonView>): ComparisonView => r.body);
+  }
+
+  /** Path part for operation `versionTime()` */
+  static readonly VersionTimePath = '/api/v1/analyses/versions';
+
+  /**
+   * Config versions by the hours and runs they really ran: runs cut into segments by the version their bot was served.
+   *
+   * Every run that ran during [from, to) is cut into segments by the config version its bot was served (its config polls; the run's own version until the first poll after its start that served another one; a gap between polls keeps the previous version). Per version: unpaused hours and paused hours apart, runs, segments, orders, fills, fill rate, realised P&L (trades logged in its segments), P&L per unpaused hour, the change of the reported P&L, the largest drawdown within a segment and a score averaged by time. At most 400 days; at most 500 runs (the newest; `truncated`).
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `versionTime()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  versionTime$Response(params?: VersionTime$Params, context?: HttpContext): Promise<StrictHttpResponse<VersionTimeView>> {
+    const obs = versionTime(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * Config versions by the hours and runs they really ran: runs cut into segments by the version their bot was served.
+   *
+   * Every run that ran during [from, to) is cut into segments by the config version its bot was served (its config polls; the run's own version until the first poll after its start that served another one; a gap between polls keeps the previous version). Per version: unpaused hours and paused hours apart, runs, segments, orders, fills, fill rate, realised P&L (trades logged in its segments), P&L per unpaused hour, the change of the reported P&L, the largest drawdown within a segment and a score averaged by time. At most 400 days; at most 500 runs (the newest; `truncated`).
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `versionTime$Response()` instead.
+   *
+   * This method doesn't expect any request body.
+   */
+  versionTime(params?: VersionTime$Params, context?: HttpContext): Promise<VersionTimeView> {
+    const resp = this.versionTime$Response(params, context);
+    return resp.then((r: StrictHttpResponse<VersionTimeView>): VersionTimeView => r.body);
   }
 
   /** Path part for operation `getAnalysis()` */
