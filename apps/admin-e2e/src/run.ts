@@ -526,6 +526,14 @@ async function main(): Promise<void> {
       const newId = Number(/\/configs\/(\d+)/.exec(href)?.[1]);
       expect(newId > configId, `a new version linked (${href})`);
       expect((await bot.call<{ id: number }>('GET', '/api/bot/config')).id === configId, 'not active before activation');
+      // the applied suggestions can start an experiment instead of replacing the config for everyone
+      await page.click('[data-testid=try-as-experiment]');
+      await page.waitForURL(/\/experiments\?versions=\d+%2C\d+&from=\d+|\/experiments\?versions=\d+,\d+&from=\d+/);
+      expect((await page.locator('[data-testid=experiment-candidate] option:checked').innerText()).startsWith(`v${newId}`), 'the form names the new version as the candidate');
+      await page.click('[data-testid=experiment-start]');
+      await page.waitForURL(/\/experiments\/\d+$/);
+      await waitFor(page, '[data-testid=experiment-verdict]', 'Not enough data yet');
+      await shot(page, '14a-experiment-started-from-suggestions');
       await page.goto(`${base}/configs`);
       await waitFor(page, `[data-testid=from-analysis-${newId}]`, /from\s+analysis #\d+ \(run #/);
       await shot(page, '14-configs-from-analysis');
@@ -810,6 +818,58 @@ async function main(): Promise<void> {
       }
     });
 
+    await scenario('an experiment fills with evidence, tells the better version apart in plain words, and its winner is promoted to a tag', async () => {
+      const admin = new Bot(base, adminKey);
+      const active = await admin.call<{ id: number }>('GET', '/api/v1/configs/active');
+      const better = await admin.call<{ id: number }>('POST', '/api/v1/configs', { basedOnId: active.id, values: { simEdge: 0.02 }, note: 'fills 2 ¢ cheaper' });
+      const traders: Bot[] = [];
+      const botIds: number[] = [];
+      for (const name of ['exp-base', 'exp-better']) {
+        const created = await admin.call<{ secret: string; apiKey: { botId: number } }>('POST', '/api/v1/api-keys', { name, scope: 'bot' });
+        traders.push(new Bot(base, created.secret));
+        botIds.push(created.apiKey.botId);
+      }
+      const experiment = await admin.call<{ id: number }>('POST', '/api/v1/experiments', {
+        name: 'cheaper fills on exp-better',
+        configIds: [active.id, better.id],
+        botIds,
+        assign: [{ configId: better.id, botId: botIds[1] }],
+      });
+      // three one-hour runs a bot (dated with SQL: the page cannot wait hours), P&L 0.9-1.1 under the baseline, 2.9-3.1 under the better one
+      const T0 = Date.now() - 10 * 3_600_000;
+      for (const [i, pnls] of [[0, [0.9, 1, 1.1]], [1, [2.9, 3, 3.1]]] as const) {
+        await traders[i].call('GET', '/api/bot/config');
+        for (const [k, pnl] of pnls.entries()) {
+          const run = await traders[i].call<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: 500 });
+          const trade = await traders[i].call<{ tradeId: number }>('POST', '/api/bot/trade', { runId: run.runId, cycle: 1, asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.5, size: 4, strategy: 'MM' });
+          await traders[i].call('POST', '/api/bot/trade/update', { tradeId: trade.tradeId, status: 'filled', fillPrice: 0.5, fillSize: 4, pnl, resolvedOutcome: 'Up' });
+          await traders[i].call('POST', '/api/bot/run/stop', { runId: run.runId, status: 'completed', totalPnl: pnl });
+          const start = new Date(T0 + (2 * k + 1) * 3_600_000);
+          const end = new Date(start.getTime() + 3_600_000);
+          await sql(databaseUrl, 'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1', [run.runId, start.toISOString(), end.toISOString()]);
+          await sql(databaseUrl, 'update trades set created_at = $2 where id = $1', [trade.tradeId, new Date(start.getTime() + 1_800_000).toISOString()]);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the polls are written once a second
+      await sql(databaseUrl, 'update bot_config_spans set started_at = $2 where bot_id = any($1::bigint[])', [botIds, new Date(T0).toISOString()]);
+      await sql(databaseUrl, 'update experiments set started_at = $2 where id = $1', [experiment.id, new Date(T0).toISOString()]);
+
+      await page.goto(`${base}/experiments/${experiment.id}`);
+      await waitFor(page, '[data-testid=experiment-verdict]', new RegExp(`v${better.id} earns 2\\.00 USDC/h more than v${active.id}, 95 % CI`));
+      await waitFor(page, `[data-testid=experiment-version][data-config="${better.id}"]`, 'fills 2 ¢ cheaper');
+      await shot(page, '16-experiment-verdict');
+      await page.click(`[data-testid=promote-${better.id}]`);
+      await page.selectOption('dialog[open] [data-testid=promote-to]', 'tag');
+      await page.fill('dialog[open] [data-testid=promote-tag]', 'exp-winners');
+      await page.click('dialog[open] button:has-text("Promote")');
+      await waitFor(page, '[data-testid=experiment-status]', 'promoted');
+      const assignments = await admin.call<{ items: { kind: string; target: string; configId: number }[] }>('GET', '/api/v1/fleet/assignments');
+      expect(assignments.items.some((a) => a.kind === 'tag' && a.target === 'exp-winners' && a.configId === better.id), 'the winner is the tag’s version');
+      const audit = await admin.call<{ items: { action: string }[] }>('GET', '/api/v1/audit?limit=20');
+      expect(audit.items.some((e) => e.action === 'experiment.promoted'), 'the promotion is in the audit log');
+      await admin.call('POST', `/api/v1/fleet/assignments/${(await admin.call<{ items: { id: number; target: string }[] }>('GET', '/api/v1/fleet/assignments')).items.find((a) => a.target === String(botIds[1]))?.id}/remove`);
+    });
+
     await scenario('every page renders with no console errors (screens saved)', async () => {
       watch.take();
       await bot.call('POST', '/api/bot/run/stop', { runId, status: 'completed', totalPnl: 0.48, totalFills: 1, totalOrders: 3 });
@@ -818,6 +878,7 @@ async function main(): Promise<void> {
         ['dashboard', '/dashboard', 'Dashboard'],
         ['bots', '/bots', 'Bots'],
         ['pnl', '/pnl', 'P&L'],
+        ['experiments', '/experiments', 'Experiments'],
         ['runs', '/runs', 'Runs'],
         ['run-detail', `/runs/${runId}`, `Run #${runId}`],
         ['run-compare', `/runs/compare?a=${runId}&b=${second.runId}`, 'Compare runs'],

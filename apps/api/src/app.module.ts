@@ -9,6 +9,7 @@ import { AuditModule } from '@polymaker/api/audit';
 import { AuthModule } from '@polymaker/api/auth';
 import { BotGatewayModule } from '@polymaker/api/bot-gateway';
 import { ConfigModule } from '@polymaker/api/config';
+import { ExperimentsModule } from '@polymaker/api/experiments';
 import { FleetModule } from '@polymaker/api/fleet';
 import { CoreModule, MIGRATIONS, Settings } from '@polymaker/api/core';
 import { LiveModule } from '@polymaker/api/live';
@@ -75,6 +76,7 @@ export class AppModule {
         AuthModule,
         ConfigModule,
         FleetModule,
+        ExperimentsModule,
         RunsModule,
         MetricsModule,
         TradesModule,

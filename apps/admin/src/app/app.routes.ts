@@ -33,6 +33,7 @@ export const appRoutes: Routes = [
       { path: 'trades', title: 'Trades · PolyMaker', loadChildren: () => import('@polymaker/admin/trades').then((m) => m.tradesRoutes) },
       { path: 'markets', title: 'Markets · PolyMaker', loadChildren: () => import('@polymaker/admin/markets').then((m) => m.marketsRoutes) },
       { path: 'configs', title: 'Configs · PolyMaker', loadChildren: () => import('@polymaker/admin/configs').then((m) => m.configsRoutes) },
+      { path: 'experiments', title: 'Experiments · PolyMaker', loadChildren: () => import('@polymaker/admin/experiments').then((m) => m.experimentsRoutes) },
       { path: 'analysis', title: 'Analysis · PolyMaker', loadChildren: () => import('@polymaker/admin/analysis').then((m) => m.analysisRoutes) },
       { path: 'notifications', title: 'Notifications · PolyMaker', loadChildren: () => import('@polymaker/admin/notifications').then((m) => m.notificationsRoutes) },
       { path: 'audit', title: 'Audit · PolyMaker', loadChildren: () => import('@polymaker/admin/audit').then((m) => m.auditRoutes) },

@@ -101,6 +101,7 @@ export class ShellComponent {
     { path: '/markets', label: 'Markets', icon: 'markets' },
     { path: '/configs', label: 'Configs', icon: 'configs' },
     { path: '/analysis', label: 'Analysis', icon: 'analysis' },
+    { path: '/experiments', label: 'Experiments', icon: 'compare' },
     { path: '/notifications', label: 'Notifications', icon: 'notifications' },
     { path: '/audit', label: 'Audit', icon: 'audit', needs: 'audit.read' },
     { path: '/settings', label: 'Settings', icon: 'settings' },

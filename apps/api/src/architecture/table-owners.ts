@@ -28,4 +28,5 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   fleet_pauses: 'fleet',
   bot_polls: 'fleet',
   bot_config_spans: 'fleet',
+  experiments: 'experiments',
 };

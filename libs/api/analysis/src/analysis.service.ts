@@ -406,7 +406,48 @@ export class AnalysisService implements OnModuleInit {
       throw new BadInputError(`A range covers at most ${VERSIONS_MAX_DAYS} days; narrow from/to.`, [{ field: 'from', message: `range longer than ${VERSIONS_MAX_DAYS} days` }]);
     }
     const botId = query.botId ?? null;
-    const { runs, truncated } = await this.runs.overlapping({ from, to, botId, limit: VERSIONS_MAX_RUNS });
+    const { figures, runs, truncated } = await this.cutAndMeasure(from, to, botId === null ? null : [botId]);
+    const totals = totalsByVersion(figures);
+    const ids = totals.flatMap((total) => (total.configId === null ? [] : [total.configId]));
+    const origins = await this.uow.read((em) => this.configs.originsOf(em, ids));
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      botId,
+      runs: runs.length,
+      truncated,
+      coveredFrom: truncated && runs.length > 0 ? runs[runs.length - 1].startedAt.toISOString() : null,
+      versions: totals.map((total) => toVersionTime(total, total.configId === null ? undefined : origins.get(total.configId))),
+    };
+  }
+
+  /**
+   * Every segment of the runs overlapping [from, to) (only these bots' with `botIds`), with its
+   * figures: what an experiment compares. Bounded like `versions` (the newest VERSIONS_MAX_RUNS runs).
+   */
+  async segmentFigures(query: { from: Date; to: Date; botIds: number[] | null }): Promise<
+    { configId: number | null; runId: number; botId: number | null; paused: boolean; hours: number; realisedPnl: string; orders: number; fills: number; maxDrawdown: string | null }[]
+  > {
+    const { figures } = await this.cutAndMeasure(query.from, query.to, query.botIds);
+    return figures.map((f) => ({
+      configId: f.segment.configId,
+      runId: f.segment.runId,
+      botId: f.segment.botId,
+      paused: f.segment.paused,
+      hours: (f.segment.to.getTime() - f.segment.from.getTime()) / 3_600_000,
+      realisedPnl: f.trades.pnl,
+      orders: f.trades.total,
+      fills: f.trades.filled,
+      maxDrawdown: f.pnl.maxDrawdown,
+    }));
+  }
+
+  /** The runs of [from, to) (of these bots, or all) cut into version segments, each with its trades and reported P&L. */
+  private async cutAndMeasure(from: Date, to: Date, botIds: number[] | null): Promise<{ figures: SegmentFigures[]; runs: Awaited<ReturnType<RunsService['overlapping']>>['runs']; truncated: boolean }> {
+    const only = botIds !== null && botIds.length === 1 ? botIds[0] : null;
+    const overlapping = await this.runs.overlapping({ from, to, botId: only, limit: VERSIONS_MAX_RUNS });
+    const wanted = botIds === null || botIds.length <= 1 ? null : new Set(botIds);
+    const runs = wanted ? overlapping.runs.filter((run) => run.botId !== null && wanted.has(run.botId)) : overlapping.runs;
     const bots = [...new Set(runs.flatMap((run) => (run.botId === null ? [] : [run.botId])))];
     const { spans, complete } = await this.fleet.spansOf(bots, from, to, VERSIONS_MAX_SPANS);
     if (!complete) throw tooMuch(`more than ${VERSIONS_MAX_SPANS} version changes`);
@@ -430,18 +471,7 @@ export class AnalysisService implements OnModuleInit {
       trades: trades[i],
       pnl: pnl[i],
     }));
-    const totals = totalsByVersion(figures);
-    const ids = totals.flatMap((total) => (total.configId === null ? [] : [total.configId]));
-    const origins = await this.uow.read((em) => this.configs.originsOf(em, ids));
-    return {
-      from: from.toISOString(),
-      to: to.toISOString(),
-      botId,
-      runs: runs.length,
-      truncated,
-      coveredFrom: truncated && runs.length > 0 ? runs[runs.length - 1].startedAt.toISOString() : null,
-      versions: totals.map((total) => toVersionTime(total, total.configId === null ? undefined : origins.get(total.configId))),
-    };
+    return { figures, runs, truncated: overlapping.truncated };
   }
 
   /** The newest analysis of each of these runs: its id, score and summary. */

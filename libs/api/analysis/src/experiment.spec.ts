@@ -1,8 +1,8 @@
 import { seededRandom } from './evidence';
-import { compareVersions, EXPERIMENT_METHOD, SegmentFigures, VersionFigures } from './experiment';
+import { compareVersions, EXPERIMENT_METHOD, ExperimentSegment, VersionFigures } from './experiment';
 
 /** Segments of one hour (or a random 0.5-2 h) with P&L per hour drawn from a seeded normal. */
-function segments(seed: number, count: number, perHour: number, sd = 1, firstRun = 1): SegmentFigures[] {
+function segments(seed: number, count: number, perHour: number, sd = 1, firstRun = 1): ExperimentSegment[] {
   const random = seededRandom(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return Array.from({ length: count }, (_, i) => {
@@ -10,7 +10,7 @@ function segments(seed: number, count: number, perHour: number, sd = 1, firstRun
     return { runId: firstRun + i, hours, pnl: hours * perHour + Math.sqrt(hours) * sd * normal(), orders: 100, fills: 30, maxDrawdown: 1 };
   });
 }
-const versions = (a: SegmentFigures[], b: SegmentFigures[]): VersionFigures[] => [
+const versions = (a: ExperimentSegment[], b: ExperimentSegment[]): VersionFigures[] => [
   { configId: 1, segments: a },
   { configId: 2, segments: b },
 ];

@@ -16,7 +16,7 @@ export const EXPERIMENT = {
   minSegments: 3,
 } as const;
 
-export interface SegmentFigures {
+export interface ExperimentSegment {
   runId: number;
   /** Hours under the version in this segment. */
   hours: number;
@@ -30,7 +30,7 @@ export interface SegmentFigures {
 
 export interface VersionFigures {
   configId: number;
-  segments: SegmentFigures[];
+  segments: ExperimentSegment[];
 }
 
 export interface VersionSummary {
@@ -74,14 +74,14 @@ export const EXPERIMENT_METHOD =
   `(fewer segments − 1 degrees of freedom) gives the p-value and the ${Math.round(EXPERIMENT.level * 100)} % interval, ` +
   `Holm-corrected when more than two versions are compared; a version needs ${EXPERIMENT.minSegments} segments to be compared.`;
 
-const rate = (segments: readonly SegmentFigures[]) => {
+const rate = (segments: readonly ExperimentSegment[]) => {
   const hours = segments.reduce((a, s) => a + s.hours, 0);
   return hours > 0 ? segments.reduce((a, s) => a + s.pnl, 0) / hours : null;
 };
 const round = (value: number, places = 4) => Math.round(value * 10 ** places) / 10 ** places;
 
 /** One bootstrap draw of a version's segments, as its P&L per hour. */
-function resampleRate(segments: readonly SegmentFigures[], random: () => number): number | null {
+function resampleRate(segments: readonly ExperimentSegment[], random: () => number): number | null {
   let pnl = 0;
   let hours = 0;
   for (let k = 0; k < segments.length; k++) {

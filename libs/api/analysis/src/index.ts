@@ -7,3 +7,4 @@ export * from './entities/analysis.entity';
 export * from './dto/analysis.dto';
 export * from './version-segments';
 export * from './version-time';
+export * from './experiment';

@@ -21,6 +21,9 @@ export const AUDIT_ACTIONS = {
   'fleet.unassigned': 'fleet',
   'fleet.paused': 'fleet',
   'fleet.resumed': 'fleet',
+  'experiment.started': 'experiment',
+  'experiment.stopped': 'experiment',
+  'experiment.promoted': 'experiment',
 } as const;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -5,6 +5,7 @@ import {
   ApiKeysService,
   AuditService,
   ConfigsService,
+  ExperimentsService,
   FleetService,
   HealthService,
   MarketsService,
@@ -20,6 +21,9 @@ import {
   Bot,
   ConfigAssignment,
   ConfigSpan,
+  Experiment,
+  ExperimentResult,
+  NewExperiment,
   Exposure,
   PnlCalendar,
   PnlQuery,
@@ -81,6 +85,7 @@ export class AdminApi {
   private readonly audit = inject(AuditService);
   private readonly session = inject(AdminSession);
   private readonly fleet = inject(FleetService);
+  private readonly experimentsService = inject(ExperimentsService);
 
   // ---- fleet control
   async listBots(): Promise<Bot[]> {
@@ -116,6 +121,23 @@ export class AdminApi {
   async exposure(botId?: number): Promise<Exposure[]> {
     return (await this.fleet.fleetExposure(botId === undefined ? {} : { botId })).items;
   }
+  // ---- experiments
+  async listExperiments(): Promise<Experiment[]> {
+    return (await this.experimentsService.listExperiments()).items;
+  }
+  startExperiment(body: NewExperiment): Promise<Experiment> {
+    return this.experimentsService.startExperiment({ body });
+  }
+  getExperiment(id: number): Promise<ExperimentResult> {
+    return this.experimentsService.getExperiment({ id });
+  }
+  stopExperiment(id: number): Promise<Experiment> {
+    return this.experimentsService.stopExperiment({ id });
+  }
+  promoteExperiment(id: number, configId: number, target: { to: 'fleet' } | { to: 'tag'; tag: string }): Promise<Experiment> {
+    return this.experimentsService.promoteExperiment({ id, body: { configId, ...target } });
+  }
+
   pnlCalendar(query: PnlQuery): Promise<PnlCalendar> {
     return this.trades.pnlCalendar({ ...query });
   }

@@ -60,6 +60,9 @@ export type {
   PnlBucketView as PnlBucket,
   ExposureView as Exposure,
   ConfigSpanView as ConfigSpan,
+  ExperimentView as Experiment,
+  ExperimentResultView as ExperimentResult,
+  CreateExperimentDto as NewExperiment,
 } from '@polymaker/shared/api-client';
 
 export type PnlPeriod = 'day' | 'week' | 'month';

@@ -146,6 +146,9 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
               @if (session.can('configs.activate')) {
                 <button type="button" class="primary" (click)="activate()" [disabled]="applying()" data-testid="activate-applied">Activate v{{ c.version }}</button>
               }
+              @if (session.can('fleet.manage') && c.basedOnId) {
+                or <a [routerLink]="['/experiments']" [queryParams]="{ versions: c.basedOnId + ',' + c.id, from: a.analysisId }" data-testid="try-as-experiment">try it on some bots first (an experiment against v{{ c.basedOnId }})</a>
+              }
             }
           </div>
         } @else if (a.appliedConfigIds.length) {

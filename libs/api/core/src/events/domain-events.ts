@@ -237,3 +237,17 @@ export class BotStateChangedEvent extends DomainEvent {
     super();
   }
 }
+
+/** An experiment was started, stopped, or its winner promoted (the fleet default or a tag's version). */
+export class ExperimentChangedEvent extends DomainEvent {
+  static readonly eventName = 'experiment.changed';
+  readonly eventName = ExperimentChangedEvent.eventName;
+  constructor(
+    readonly experimentId: number,
+    readonly change: 'started' | 'stopped' | 'promoted',
+    /** The version promoted (promoted only). */
+    readonly configId: number | null,
+  ) {
+    super();
+  }
+}

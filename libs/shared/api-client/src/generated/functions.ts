@@ -97,6 +97,16 @@ export type { PreviewConfigActivation$Params as PreviewConfigActivation$Params }
 export { previewConfigActivation as previewConfigActivation } from './fn/configs/preview-config-activation';
 export type { StreamEvents$Params as StreamEvents$Params } from './fn/live/stream-events';
 export { streamEvents as streamEvents } from './fn/live/stream-events';
+export type { ListExperiments$Params as ListExperiments$Params } from './fn/experiments/list-experiments';
+export { listExperiments as listExperiments } from './fn/experiments/list-experiments';
+export type { StartExperiment$Params as StartExperiment$Params } from './fn/experiments/start-experiment';
+export { startExperiment as startExperiment } from './fn/experiments/start-experiment';
+export type { GetExperiment$Params as GetExperiment$Params } from './fn/experiments/get-experiment';
+export { getExperiment as getExperiment } from './fn/experiments/get-experiment';
+export type { PromoteExperiment$Params as PromoteExperiment$Params } from './fn/experiments/promote-experiment';
+export { promoteExperiment as promoteExperiment } from './fn/experiments/promote-experiment';
+export type { StopExperiment$Params as StopExperiment$Params } from './fn/experiments/stop-experiment';
+export { stopExperiment as stopExperiment } from './fn/experiments/stop-experiment';
 export type { ListMarkets$Params as ListMarkets$Params } from './fn/markets/list-markets';
 export { listMarkets as listMarkets } from './fn/markets/list-markets';
 export type { GetNotificationChannels$Params as GetNotificationChannels$Params } from './fn/notifications/get-notification-channels';

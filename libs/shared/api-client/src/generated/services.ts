@@ -8,6 +8,7 @@ export { AuditService } from './services/audit.service';
 export { FleetService } from './services/fleet.service';
 export { ConfigsService } from './services/configs.service';
 export { LiveService } from './services/live.service';
+export { ExperimentsService } from './services/experiments.service';
 export { MarketsService } from './services/markets.service';
 export { NotificationsService } from './services/notifications.service';
 export { OutboxService } from './services/outbox.service';

@@ -15,6 +15,7 @@ import { Migration20261211000100 } from './Migration20261211000100';
 import { Migration20261211000200 } from './Migration20261211000200';
 import { Migration20261211000300 } from './Migration20261211000300';
 import { Migration20261212000300 } from './Migration20261212000300';
+import { Migration20261212000400 } from './Migration20261212000400';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261211000200', class: Migration20261211000200 },
   { name: 'Migration20261211000300', class: Migration20261211000300 },
   { name: 'Migration20261212000300', class: Migration20261212000300 },
+  { name: 'Migration20261212000400', class: Migration20261212000400 },
 ];

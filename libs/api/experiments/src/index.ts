@@ -1,0 +1,3 @@
+export * from './experiments.module';
+export * from './experiments.service';
+export * from './dto/experiment.dto';
