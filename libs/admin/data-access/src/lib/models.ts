@@ -60,6 +60,8 @@ export type {
   PnlBucketView as PnlBucket,
   ExposureView as Exposure,
   ConfigSpanView as ConfigSpan,
+  VersionTimeView as VersionTime,
+  VersionTimeRowView as VersionTimeRow,
 } from '@polymaker/shared/api-client';
 
 export type PnlPeriod = 'day' | 'week' | 'month';
