@@ -639,6 +639,53 @@ async function main(): Promise<void> {
       watch.take();
     });
 
+    await scenario('the Analysis page shows the time under each version: a run that picked up v2 at a poll mid-run counts its hours under both', async () => {
+      const admin = new Bot(base, adminKey);
+      const created = await admin.call<{ secret: string; apiKey: { botId: number } }>('POST', '/api/v1/api-keys', { name: 'versions-bot', scope: 'bot' });
+      const versionsBot = new Bot(base, created.secret);
+      const botId = created.apiKey.botId;
+      const spans = async () => (await admin.call<{ items: { configId: number }[] }>('GET', `/api/v1/bots/${botId}/config-spans`)).items;
+      /** Waits for the bot's polls (written once a second) to make `count` spans. */
+      const spansReach = async (count: number) => {
+        for (let i = 0; i < 100 && (await spans()).length < count; i++) await new Promise((done) => setTimeout(done, 100));
+        expect((await spans()).length === count, `${count} spans of the bot's polls`);
+      };
+      const first = await versionsBot.call<{ id: number }>('GET', '/api/bot/config');
+      await spansReach(1);
+      const run = await versionsBot.call<{ runId: number }>('POST', '/api/bot/run/start', { configId: first.id, mode: 'dry_run', startingBankroll: 500 });
+      const early = await versionsBot.call<{ tradeId: number }>('POST', '/api/bot/trade', { runId: run.runId, cycle: 1, asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.5, size: 3, strategy: 'MM' });
+      await versionsBot.call('POST', '/api/bot/trade/update', { tradeId: early.tradeId, status: 'filled', fillPrice: 0.5, fillSize: 3, pnl: 1.5 });
+      const next = await admin.call<{ id: number }>('POST', '/api/v1/configs', { basedOnId: first.id, values: { mmSpreadMin: 0.025 }, note: 'picked up mid-run' });
+      await admin.call('POST', '/api/v1/fleet/assignments', { botId, configId: next.id });
+      expect((await versionsBot.call<{ id: number }>('GET', '/api/bot/config')).id === next.id, 'the bot is served the new version at its next poll');
+      await spansReach(2);
+      await versionsBot.call('POST', '/api/bot/run/stop', { runId: run.runId, status: 'completed' });
+      // The run's hours made exact with SQL (the API has no way to fake time): 4 h ago to 1 h ago, the new version from 3 h ago.
+      const ago = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
+      await sql(databaseUrl, 'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1', [run.runId, ago(4), ago(1)]);
+      await sql(databaseUrl, 'update bot_config_spans set started_at = $3, last_seen_at = $3 where bot_id = $1 and config_id = $2', [botId, first.id, ago(4.5)]);
+      await sql(databaseUrl, 'update bot_config_spans set started_at = $3, last_seen_at = $4 where bot_id = $1 and config_id = $2', [botId, next.id, ago(3), ago(1)]);
+      await sql(databaseUrl, 'update trades set created_at = $2 where id = $1', [early.tradeId, ago(3.5)]);
+
+      await page.goto(`${base}/analysis?bot=${botId}`);
+      const row = (configId: number) => page.locator(`[data-testid=version-row][data-config="${configId}"]`);
+      await waitFor(page, `[data-testid=version-row][data-config="${next.id}"]`, 'picked up mid-run');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=version-row]').length === 2);
+      const hoursOf = async (configId: number) => (await row(configId).locator('[data-testid=version-hours]').innerText()).trim();
+      expect((await hoursOf(first.id)) === '1.00 h', `v${first.id} ran 1 h of the run (shown: ${await hoursOf(first.id)})`);
+      expect((await hoursOf(next.id)) === '2.00 h', `v${next.id} ran 2 h of the run (shown: ${await hoursOf(next.id)})`);
+      for (const configId of [first.id, next.id]) {
+        expect((await row(configId).locator('[data-testid=version-runs]').innerText()).trim() === '1', `the run is listed under v${configId}`);
+      }
+      const perHour = await row(first.id).locator('[data-testid=version-pnl-hour]').innerText();
+      expect(perHour.includes('1.50'), `v${first.id}'s trade of +1.5 in its 1 h: 1.50 per hour (shown: ${perHour})`);
+      // The whole-run table below still lists the run under the version it started with only.
+      await waitFor(page, `[data-testid=scores-table] tr[data-config="${first.id}"]`, `#${run.runId}`);
+      expect((await page.locator(`[data-testid=scores-table] tr[data-config="${next.id}"]`).count()) === 0, 'no whole run started on the new version');
+      await shot(page, '64-analysis-time-under-versions');
+      watch.take();
+    });
+
     await scenario('the markets search finds a market; expired markets stay hidden until "Show expired"', async () => {
       const now = Math.floor(Date.now() / 1000);
       await bot.call('POST', '/api/bot/markets/report', {

@@ -5,13 +5,20 @@ import { AdminApi, LiveEvents, createLoader } from '@polymaker/admin/data-access
 import { AsyncStateComponent, ChartComponent, MoneyComponent, StatusBadgeComponent, TimePipe } from '@polymaker/admin/ui';
 import { bestGroup, scoreSeries } from './score-stats';
 
-/** Analysis scores over time and per config version (GET /api/v1/analyses and /api/v1/analyses/compare). */
+/** The ranges the versions table offers (days up to now); `?days=` in the URL. */
+const RANGES = [7, 30, 90] as const;
+const DEFAULT_DAYS = 30;
+
+/**
+ * Config versions by the time they really ran (GET /api/v1/analyses/versions), analysis scores over
+ * time (GET /api/v1/analyses) and finished runs by the version they started with (/analyses/compare).
+ */
 @Component({
   selector: 'pm-analysis-page',
   imports: [FormsModule, RouterLink, AsyncStateComponent, ChartComponent, MoneyComponent, StatusBadgeComponent, TimePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <div class="page-head"><div><h1>Analysis</h1><p>How runs scored (0–100), over time and per config version: did the suggested versions do better?</p></div></div>
+    <div class="page-head"><div><h1>Analysis</h1><p>Config versions by the time they really ran, and how runs scored (0–100): did the suggested versions do better?</p></div></div>
     <form class="filters card" aria-label="Filter analyses">
       <div class="field"><label for="an-bot">Bot</label>
         <select id="an-bot" name="botId" [ngModel]="botId()" (ngModelChange)="chooseBot($event)" data-testid="analysis-bot-filter">
@@ -19,9 +26,41 @@ import { bestGroup, scoreSeries } from './score-stats';
           @for (b of botChoices(); track b.botId) { <option [ngValue]="b.botId">{{ b.name }}</option> }
         </select>
       </div>
+      <div class="field"><label for="an-days">Versions over</label>
+        <select id="an-days" name="days" [ngModel]="days()" (ngModelChange)="chooseDays($event)" data-testid="analysis-days">
+          @for (d of ranges; track d) { <option [ngValue]="d">{{ d }} days</option> }
+        </select>
+      </div>
       @if (badBot(); as bad) { <p class="muted" role="status">bot "{{ bad }}" is not an id: showing every bot.</p> }
     </form>
-    <section class="card">
+    <section class="card" aria-labelledby="versions-title">
+      <h2 id="versions-title">Time under each version</h2>
+      <p class="muted small">Each run is cut where its bot picked up another version at a poll: a version's hours, runs, trades and P&amp;L are those it really ran in the last {{ days() }} days. Paused time is counted apart and not in the hours.</p>
+      <pm-async-state what="the versions" [pending]="versionTime.pending()" [error]="versionTime.error()" (retry)="versionTime.reload()" [empty]="versionRows().length === 0" [emptyText]="botId() === null ? 'No run in the last ' + days() + ' days.' : 'No run of this bot in the last ' + days() + ' days.'">
+        <div class="table-wrap">
+          <table class="data" data-testid="versions-table">
+            <thead><tr><th scope="col">Version</th><th scope="col" class="num">Hours</th><th scope="col" class="num">Runs</th><th scope="col" class="num">Realised P&amp;L</th><th scope="col" class="num">P&amp;L per hour</th><th scope="col" class="num">Fill rate</th><th scope="col" class="num">Max drawdown</th><th scope="col" class="num">Score</th></tr></thead>
+            <tbody>
+              @for (v of versionRows(); track v.configId) {
+                <tr data-testid="version-row" [attr.data-config]="v.configId">
+                  <td>@if (v.configId) { <a [routerLink]="['/configs', v.configId]">v{{ v.configId }}</a> } @else { none }<br /><span class="muted small">{{ v.configNote ?? '' }}</span></td>
+                  <td class="num" data-testid="version-hours">{{ hours(v.hours) }}@if (v.pausedHours > 0) { <br /><span class="muted small" data-testid="version-paused">+ {{ hours(v.pausedHours) }} paused</span> }</td>
+                  <td class="num" data-testid="version-runs" [title]="v.segments + ' segments'">{{ v.runs }}</td>
+                  <td class="num"><pm-money [value]="v.realisedPnl" [signed]="true" /></td>
+                  <td class="num" data-testid="version-pnl-hour"><pm-money [value]="v.pnlPerHour" [signed]="true" /></td>
+                  <td class="num">{{ v.fillRate === null ? '—' : (v.fillRate * 100).toFixed(1) + ' %' }}<br /><span class="muted small">{{ v.fills }} of {{ v.orders }}</span></td>
+                  <td class="num"><pm-money [value]="v.maxDrawdown" /></td>
+                  <td class="num"><strong>{{ v.score ?? '—' }}</strong></td>
+                </tr>
+              }
+            </tbody>
+          </table>
+        </div>
+        @if (versionTime.value()?.truncated) { <p class="muted small" role="status">More runs ran than one answer counts: only the {{ versionTime.value()?.runs }} newest (started since {{ versionTime.value()?.coveredFrom | pmTime }}) are counted.</p> }
+        <p class="muted small">Realised P&amp;L: the trades logged under the version (counted where they were placed, even when they resolved later); per hour of unpaused time. Drawdown: the largest fall of the P&amp;L the runs report, within one stretch under the version.</p>
+      </pm-async-state>
+    </section>
+    <section class="card section">
       <h2>Overall score over time</h2>
       <pm-async-state what="analyses" [pending]="analyses.pending()" [error]="analyses.error()" (retry)="analyses.reload()" [empty]="false">
         <pm-chart label="Overall score of each analysis by time, per config version" [series]="series()" emptyText="No run has been analysed yet. Runs are analysed when they stop, or on demand from a run's page." />
@@ -53,7 +92,7 @@ import { bestGroup, scoreSeries } from './score-stats';
       </pm-async-state>
     </section>
     <section class="card section" aria-labelledby="per-version-title">
-      <h2 id="per-version-title">Per config version</h2>
+      <h2 id="per-version-title">Finished runs by the version they started with</h2>
       <pm-async-state what="the comparison" [pending]="compare.pending()" [error]="compare.error()" (retry)="compare.reload()" [empty]="groups().length === 0" emptyText="No finished run yet.">
         <div class="table-wrap">
           <table class="data" data-testid="scores-table">
@@ -80,7 +119,7 @@ import { bestGroup, scoreSeries } from './score-stats';
             </tbody>
           </table>
         </div>
-        <p class="muted small">Finished runs only. Apply suggestions from a run's page; the new version shows here once runs have used it.</p>
+        <p class="muted small">Finished runs only, each whole run under the version it started with (a run that picked up another version at a poll stays under its first: see "Time under each version" above). Apply suggestions from a run's page; the new version shows here once runs have used it.</p>
       </pm-async-state>
     </section>
   `,
@@ -107,6 +146,14 @@ export class AnalysisPageComponent {
     const current = this.botId();
     return current !== null && !bots.some((b) => b.botId === current) ? [...bots, { botId: current, name: `bot #${current}` }] : bots;
   });
+  /** `/analysis?days=7`: the range of the versions table. */
+  protected readonly days = signal<number>(DEFAULT_DAYS);
+  protected readonly ranges = RANGES;
+  protected readonly versionTime = createLoader(
+    () => this.api.versionTime({ botId: this.botId(), from: new Date(Date.now() - this.days() * 86_400_000).toISOString() }),
+    { immediate: false },
+  );
+  protected readonly versionRows = computed(() => this.versionTime.value()?.versions ?? []);
   protected readonly analyses = createLoader(() => this.api.listAnalyses({ limit: 500, botId: this.botId() }), { immediate: false });
   protected readonly compare = createLoader(() => this.api.compareConfigs(undefined, 5, this.botId()), { immediate: false });
   protected readonly latest = computed(() => (this.analyses.value()?.items ?? []).slice(0, 20));
@@ -121,18 +168,31 @@ export class AnalysisPageComponent {
       const value = raw !== null && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : null;
       this.botId.set(value !== null && Number.isSafeInteger(value) ? value : null);
       this.badBot.set(raw !== null && raw !== '' && this.botId() === null ? raw : null);
+      const days = Number(params.get('days'));
+      this.days.set((RANGES as readonly number[]).includes(days) ? days : DEFAULT_DAYS);
+      void this.versionTime.reload();
       void this.analyses.reload();
       void this.compare.reload();
     });
     inject(DestroyRef).onDestroy(() => subscription.unsubscribe());
-    inject(LiveEvents).watch(['run.stopped', 'analysis.completed', 'config.activated', 'stream.connected'], () => {
+    inject(LiveEvents).watch(['run.stopped', 'analysis.completed', 'config.activated', 'fleet.changed', 'stream.connected'], () => {
+      void this.versionTime.reload();
       void this.analyses.reload();
       void this.compare.reload();
     }, 1000);
   }
 
   protected chooseBot(botId: number | null): void {
-    void this.router.navigate([], { relativeTo: this.route, queryParams: { bot: botId } });
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { bot: botId }, queryParamsHandling: 'merge' });
+  }
+
+  protected chooseDays(days: number): void {
+    void this.router.navigate([], { relativeTo: this.route, queryParams: { days: days === DEFAULT_DAYS ? null : days }, queryParamsHandling: 'merge' });
+  }
+
+  /** Hours to two places ("2.75 h"). */
+  protected hours(value: number): string {
+    return `${value.toFixed(2)} h`;
   }
 
   protected botName(botId: number | null): string {

@@ -39,6 +39,7 @@ import {
   ChannelTest,
   Channels,
   Comparison,
+  VersionTime,
   DeliveryList,
   NotificationItem,
   NotificationKind,
@@ -287,6 +288,10 @@ export class AdminApi {
   }
   compareConfigs(configIds?: number[], runsPerConfig?: number, botId?: number | null): Promise<Comparison> {
     return this.analyses.compareRuns({ configIds: configIds?.length ? [configIds.join(',')] : undefined, runsPerConfig, ...(botId ? { botId } : {}) });
+  }
+  /** Config versions by the time they really ran (runs cut by the version their bot was served), over [from, to). */
+  versionTime(query: { botId?: number | null; from?: string; to?: string } = {}): Promise<VersionTime> {
+    return this.analyses.versionTime(compactQuery(query));
   }
   getAnalysis(id: number): Promise<Analysis> {
     return this.analyses.getAnalysis({ id });

@@ -63,6 +63,8 @@ export type {
   ExperimentView as Experiment,
   ExperimentResultView as ExperimentResult,
   CreateExperimentDto as NewExperiment,
+  VersionTimeView as VersionTime,
+  VersionTimeRowView as VersionTimeRow,
 } from '@polymaker/shared/api-client';
 
 export type PnlPeriod = 'day' | 'week' | 'month';
