@@ -22,7 +22,7 @@ import { RunAnalysisFacts, RunsService } from '@polymaker/api/runs';
 import { RunTradeStats, TradesService } from '@polymaker/api/trades';
 import type { AnalysisInputs } from './analysis-inputs';
 import { Analysis, AnalysisState, AnalysisTrigger } from './entities/analysis.entity';
-import { num, RunAnalysis, scoreRun } from './score-run';
+import { num, RunAnalysis, SCORING, scoreRun } from './score-run';
 import { suggestChanges, Suggestion, SuggestionSet } from './suggest';
 
 /** What the analysis job of a run gets: the pending analysis to complete (a stop's) and the notification it owes. */
@@ -124,7 +124,9 @@ export class AnalysisService implements OnModuleInit {
   async scoreOnStop(sql: Sql, run: RunAnalysisFacts): Promise<StoredAnalysis> {
     const trades = await this.trades.statsOf(sql, run.runId);
     const series = await this.metrics.seriesStatsOf(sql, run.runId);
-    const inputs = totalsOf(run, trades, series);
+    // the run's config for its maxLossPct (a version is read once per instance; versions never change)
+    const config = await this.configs.valuesCached(sql, run.configId);
+    const inputs = { ...totalsOf(run, trades, series), config };
     const analysis = scoreRun(inputs);
     const suggestions: SuggestionSet = {
       status: 'pending',
@@ -389,12 +391,20 @@ export class AnalysisService implements OnModuleInit {
     return new Map(rows.map((row) => [Number(row.run_id), { id: Number(row.id), overallScore: row.overall_score, summary: row.summary ?? {} }]));
   }
 
-  /** Everything the engine reads about a run, from its owners: the totals, then one scan for the breakdowns. */
+  /**
+   * Everything the engine reads about a run, from its owners: the totals, then a scan of its trades
+   * for the breakdowns and one of its fills for the market-making scores (windows, markouts, hedges).
+   * A finished run's open windows count as held to expiry; a running run's wait for their resolution.
+   */
   async gather(em: EntityManager, runId: number): Promise<AnalysisInputs> {
     const totals = await this.gatherTotals(em, runId);
     const breakdowns = await this.trades.breakdownsOf(em, runId);
+    const marketMaking = await this.trades.marketMakingOf(em, runId, {
+      horizonSeconds: SCORING.markoutHorizonSeconds,
+      includeOpenWindows: totals.status !== 'running',
+    });
     const config = await this.configs.valuesFor(em, totals.config?.id ?? null);
-    return { ...totals, breakdowns, config };
+    return { ...totals, breakdowns, marketMaking, config };
   }
 
   /**
