@@ -513,8 +513,16 @@ async function main(): Promise<void> {
       await page.reload();
       await waitFor(page, '[data-testid=analysis]', 'stop');
       await waitFor(page, '[data-testid=suggestions] [data-suggestion=mmSpreadMin]');
-      await page.click('[data-testid=score-execution] summary');
-      await waitFor(page, '[data-testid=score-execution]', 'fillRate');
+      // each sub-score with what it rewards, its formula and its inputs; no score for filling as such
+      await page.click('[data-testid=score-risk] summary');
+      await waitFor(page, '[data-testid=score-risk]', 'lossLimit');
+      await waitFor(page, '[data-testid=rewards-risk]', 'far from the loss limit');
+      await waitFor(page, '[data-testid=score-risk] .formula', 'maxLossPct * bankroll');
+      expect((await page.locator('[data-testid=score-execution]').count()) === 0, 'no execution score');
+      const order = await page.locator('[aria-label=Sub-scores] details').evaluateAll((list) => list.map((d) => d.getAttribute('data-testid')));
+      expect(order.join() === 'score-spreadCapture,score-inventory,score-hedging,score-risk,score-capitalReturn', `sub-scores in order (${order.join()})`);
+      await page.click('[data-testid=score-spreadCapture] summary');
+      await waitFor(page, '[data-testid=score-spreadCapture]', 'Not computed');
       // Apply only the spread suggestion.
       const boxes = page.locator('[data-testid=suggestions] input[type=checkbox]');
       for (let i = 0; i < (await boxes.count()); i++) await boxes.nth(i).uncheck();

@@ -41,15 +41,23 @@ describe('back office: the stop, the analysis and the summary wired through the 
     tag = 'flow';
     const databaseUrl = await createDatabase(process.env['PM_TEST_PG_URL'] as string, 'backoffice_flow');
     const api = await start(databaseUrl);
-    const { runId, stop } = await playSession(bot(api), databaseUrl, { trades: 6, fills: 3, pnlPerFill: 0.5, metrics: { totalPnl: '1.5', totalOrders: 6, totalFills: 3 } });
+    // BTC's fills are all Down, ETH's all Up: two one-sided windows, which only the full analysis sees
+    const { runId, stop } = await playSession(bot(api), databaseUrl, { trades: 6, fills: 3, pnlPerFill: 0.5, windows: true, metrics: { totalPnl: '1.5', totalOrders: 6, totalFills: 3 } });
     expect(stop?.status).toBe(200);
     const answered = stop?.body['analysis'] as Json;
     expect(answered).toMatchObject({ runId, state: 'pending', trigger: 'stop', overallScore: expect.any(Number), analysisId: expect.any(Number) });
+    expect(answered['scores']).toMatchObject({ inventory: null, risk: expect.any(Object) });
 
     await waitFor('the summary email', () => mailsFor(runId).length > 0);
     await waitFor('the outbox to settle', () => outboxSettled(databaseUrl));
     const stored = (await admin(api)('GET', `/api/v1/analyses/${String(answered['analysisId'])}`)).body;
-    expect(stored).toMatchObject({ state: 'complete', overallScore: answered['overallScore'], scores: answered['scores'] });
+    const storedScores = stored['scores'] as Json;
+    const answeredScores = answered['scores'] as Json;
+    // the same analysis completed in place: the quick sub-scores kept, the inventory added
+    expect(stored).toMatchObject({ state: 'complete', scores: { risk: answeredScores['risk'], capitalReturn: answeredScores['capitalReturn'], inventory: { score: 0, inputs: { windows: 2, oneSidedWindows: 2 } } } });
+    expect(storedScores['inventory']).not.toBeNull();
+    expect(stored['overallScore']).toBeLessThan(answered['overallScore'] as number);
+    expect((await admin(api)('GET', `/api/v1/runs/${runId}`)).body['overallScore']).toBe(stored['overallScore']);
     expect((stored['breakdowns'] as Record<string, Json[]>)['asset'].map((row) => row['key'])).toEqual(['BTC', 'ETH']);
     // the analysis job, then (enqueued by it) the notification with the analysis it waited for
     const owed = (await jobs(databaseUrl)).filter((job) => job.topic !== 'notification.deliver');
@@ -59,7 +67,8 @@ describe('back office: the stop, the analysis and the summary wired through the 
     ]);
     expect(owed[1].payload).toEqual({ kind: 'run-summary', runId, analysisId: answered['analysisId'] });
     expect(mailsFor(runId)).toHaveLength(1);
-    expect(mailsFor(runId)[0].subject).toContain(`score ${String(answered['overallScore'])}/100`);
+    // the summary carries the full analysis' score, which it waited for
+    expect(mailsFor(runId)[0].subject).toContain(`score ${String(stored['overallScore'])}/100`);
     await api.stop('SIGTERM');
   });
 

@@ -42,10 +42,11 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     expect(analysis['analysisId']).toEqual(expect.any(Number));
     expect(analysis['state']).toBe('pending'); // the suggestions come with the full analysis, a job
     expect(analysis['suggestions']).toMatchObject({ status: 'pending', items: [] });
-    expect((analysis['scores'] as Json)['execution']).toMatchObject({ inputs: { orders: 6, fills: 4 }, formula: expect.stringContaining('fillRate') });
+    expect((analysis['scores'] as Json)['risk']).toMatchObject({ inputs: { bankroll: '500' }, formula: expect.stringContaining('maxLossPct') });
 
     const [mail] = await waitFor('the summary email', () => (mailsFor(runId).length > 0 ? mailsFor(runId) : null));
-    expect(mail.subject).toBe(`[PolyMaker] Run #${runId} completed · score ${analysis['overallScore']}/100 · P&L +2 USDC`);
+    const completed = (await t.admin('GET', `/api/v1/analyses/${analysis['analysisId']}`)).body;
+    expect(mail.subject).toBe(`[PolyMaker] Run #${runId} completed · score ${completed['overallScore']}/100 · P&L +2 USDC`);
     expect(mail.to.sort()).toEqual(['lead@example.test', 'ops@example.test']);
     expect(mail.from).toBe('cc@example.test');
     expect(mail.raw).toContain('text/plain');
@@ -54,7 +55,7 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     expect(mail.body).toContain(`${PUBLIC_URL}/runs/${runId}`);
     expect(mail.body).toContain('Data too thin'); // the summary waited for the full analysis
     const stored = (await t.admin('GET', `/api/v1/analyses/${analysis['analysisId']}`)).body;
-    expect(stored).toMatchObject({ state: 'complete', overallScore: analysis['overallScore'], suggestions: { status: 'thin-data', items: [] } });
+    expect(stored).toMatchObject({ state: 'complete', overallScore: completed['overallScore'], suggestions: { status: 'thin-data', items: [] } });
 
     const [posted] = await waitFor('the summary webhook', () => (hooksFor(runId).length > 0 ? hooksFor(runId) : null));
     expect(posted.path).toBe('/hook/secret-token');

@@ -22,6 +22,8 @@ export interface SessionOptions {
   status?: 'completed' | 'stopped' | 'error';
   errorMessage?: string;
   stop?: boolean;
+  /** Give each asset's trades one market window (a conditionId), so the fill-based scores apply. */
+  windows?: boolean;
 }
 
 /** Plays a bot session over HTTP: start, a batch of trades, fills, a metrics push, stop. */
@@ -42,6 +44,7 @@ export async function playSession(bot: Call, databaseUrl: string, options: Sessi
       price: 0.5,
       size: 10,
       strategy: 'MM',
+      ...(options.windows ? { conditionId: `0x${runId}${['b', 'e'][i % 2]}` } : {}),
     }));
     const batch = await bot<{ tradeIds: number[] }>('POST', '/api/bot/trade/batch', { trades });
     if (batch.status !== 201) throw new Error(`trade/batch answered ${batch.status}: ${batch.text}`);

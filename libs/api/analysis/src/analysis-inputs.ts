@@ -1,4 +1,4 @@
-import type { RunTradeStats } from '@polymaker/api/trades';
+import type { RunMarketMakingStats, RunTradeStats } from '@polymaker/api/trades';
 import type { TradeSample } from './evidence';
 
 /** Everything the analysis reads about one run, gathered with SQL aggregates (exact decimals as strings). */
@@ -22,6 +22,11 @@ export interface AnalysisInputs {
   seriesPeakPnl: string | null;
   metricPoints: number;
   breakdowns: Record<'asset' | 'window' | 'outcome' | 'strategy' | 'hour', BreakdownRow[]>;
+  /**
+   * The run's windows, markouts and hedges from one scan of its fills: read by the full analysis
+   * only. Absent for the stop's quick score, which reads aggregates only.
+   */
+  marketMaking?: RunMarketMakingStats;
   /** The config the run used (or the active one when the run named none): what suggestions start from. */
   config?: { id: number | null; values: Record<string, unknown>; assumed: boolean };
   /** The newest resolved trades (at most EVIDENCE.maxTrades), for the suggestions' statistics (full analysis only). */

@@ -26,14 +26,14 @@ import { RunAnalysisFacts, RunsService } from '@polymaker/api/runs';
 import { RunTradeStats, TradesService } from '@polymaker/api/trades';
 import type { AnalysisInputs } from './analysis-inputs';
 import { Analysis, AnalysisState, AnalysisTrigger } from './entities/analysis.entity';
-import { num, RunAnalysis, scoreRun } from './score-run';
 import { bootstrapEffects, Effect, EVIDENCE } from './evidence';
+import { num, RunAnalysis, SCORING, scoreRun } from './score-run';
 import { PriorEvidence, suggestChanges, Suggestion, SuggestionSet } from './suggest';
+import { cutRun, VersionSegment } from './version-segments';
+import { SegmentFigures, totalsByVersion, VersionTotals } from './version-time';
 
 /** Earlier runs of the same config version whose effects strengthen or weaken a suggestion. */
 const PRIOR_RUNS = 10;
-import { cutRun, VersionSegment } from './version-segments';
-import { SegmentFigures, totalsByVersion, VersionTotals } from './version-time';
 
 /** What the analysis job of a run gets: the pending analysis to complete (a stop's) and the notification it owes. */
 interface AnalyzeRunPayload {
@@ -135,7 +135,9 @@ export class AnalysisService implements OnModuleInit {
   async scoreOnStop(sql: Sql, run: RunAnalysisFacts): Promise<StoredAnalysis> {
     const trades = await this.trades.statsOf(sql, run.runId);
     const series = await this.metrics.seriesStatsOf(sql, run.runId);
-    const inputs = totalsOf(run, trades, series);
+    // the run's config for its maxLossPct (a version is read once per instance; versions never change)
+    const config = await this.configs.valuesCached(sql, run.configId);
+    const inputs = { ...totalsOf(run, trades, series), config };
     const analysis = scoreRun(inputs);
     const suggestions: SuggestionSet = {
       status: 'pending',
@@ -486,13 +488,21 @@ export class AnalysisService implements OnModuleInit {
     return new Map(rows.map((row) => [Number(row.run_id), { id: Number(row.id), overallScore: row.overall_score, summary: row.summary ?? {} }]));
   }
 
-  /** Everything the engine reads about a run, from its owners: the totals, then one scan for the breakdowns. */
+  /**
+   * Everything the engine reads about a run, from its owners: the totals, then a scan of its trades
+   * for the breakdowns and one of its fills for the market-making scores (windows, markouts, hedges).
+   * A finished run's open windows count as held to expiry; a running run's wait for their resolution.
+   */
   async gather(em: EntityManager, runId: number): Promise<AnalysisInputs> {
     const totals = await this.gatherTotals(em, runId);
     const breakdowns = await this.trades.breakdownsOf(em, runId);
+    const marketMaking = await this.trades.marketMakingOf(em, runId, {
+      horizonSeconds: SCORING.markoutHorizonSeconds,
+      includeOpenWindows: totals.status !== 'running',
+    });
     const config = await this.configs.valuesFor(em, totals.config?.id ?? null);
     const samples = await this.trades.resolvedSamplesOf(em, runId, EVIDENCE.maxTrades);
-    return { ...totals, breakdowns, config, samples };
+    return { ...totals, breakdowns, marketMaking, config, samples };
   }
 
   /**

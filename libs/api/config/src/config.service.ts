@@ -66,6 +66,8 @@ export class ConfigService {
   private readonly knownIds = new Set<number>();
   /** Versions are immutable: the bot's JSON of each version served to an assigned bot, kept (bounded). */
   private readonly versionJson = new Map<number, { json: string; paused: string; pauseOrders: boolean }>();
+  /** The values of versions read by valuesCached (versions never change). */
+  private readonly versionValues = new Map<number, Record<string, unknown>>();
 
   constructor(
     private readonly uow: UnitOfWork,
@@ -186,6 +188,25 @@ export class ConfigService {
   async valuesFor(em: EntityManager, configId: number | null): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
     const version = await em.findOne(ConfigVersion, configId === null ? { isActive: true } : { id: configId });
     return version ? { id: version.id, values: version.values, assumed: configId === null } : { id: null, values: {}, assumed: true };
+  }
+
+  /**
+   * Like valuesFor, in the caller's plain-SQL transaction and remembered: versions never change, so a
+   * run/stop scoring against its config's maxLossPct reads each version once (a bounded cache). With
+   * no id, the active version (from the active snapshot).
+   */
+  async valuesCached(sql: Sql, configId: number | null): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
+    const id = configId ?? (await this.activeSnapshot())?.id ?? null;
+    if (id === null) return { id: null, values: {}, assumed: true };
+    let values = this.versionValues.get(id);
+    if (!values) {
+      const [row] = await sql.query<{ config_values: Record<string, unknown> }>('select config_values from config_versions where id = $1', [id]);
+      if (!row) return { id: null, values: {}, assumed: true };
+      values = row.config_values;
+      if (this.versionValues.size >= KNOWN_IDS_MAX) this.versionValues.clear();
+      this.versionValues.set(id, values);
+    }
+    return { id, values, assumed: configId === null };
   }
 
   /** Where these versions came from (note, source, parent, analysis), for the analysis comparison. */

@@ -382,9 +382,12 @@ export class RunsService {
     };
   }
 
-  /** Records the score of the run's analysis when the run has none yet (a stale run's, from its job). */
+  /**
+   * Records the score of the run's full analysis (its job): a stale run's first score, or the one
+   * that replaces the stop's quick score (from aggregates only, without the scores that need its fills).
+   */
   async recordScore(em: EntityManager, runId: number, overallScore: number): Promise<void> {
-    await em.nativeUpdate(Run, { id: runId, overallScore: null }, { overallScore });
+    await em.nativeUpdate(Run, { id: runId }, { overallScore });
   }
 
   /** Runs still "running" whose last update is older than the cutoff. */

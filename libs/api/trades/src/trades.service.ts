@@ -70,6 +70,68 @@ export interface TradeInterval {
   until: Date | null;
 }
 
+/**
+ * What the market-making scores read from one run's fills (the full analysis only; a scan of the run's
+ * trades). A window is one conditionId: its Up and Down are the two outcomes of one market window.
+ * Sizes net buys against sells; money sums are exact, averages and ratios to 10 decimal places.
+ */
+export interface RunMarketMakingStats {
+  /** The markout horizon the fills were measured within, in seconds. */
+  horizonSeconds: number;
+  /** Whether windows with no resolved fill yet were counted in the inventory (a finished run: yes). */
+  includesOpenWindows: boolean;
+  /** Filled trades of the run. */
+  fills: number;
+  /** Filled trades with an Up/Down outcome and a conditionId: the ones that belong to a window. */
+  windowFills: number;
+  /** Fills that are not hedges (strategy not starting with "hedge"), in a window: the quotes that were hit. */
+  quoting: {
+    fills: number;
+    shares: string;
+    /** Quoting fills followed by another fill of the bot in the same window within the horizon. */
+    markedFills: number;
+    markedShares: string;
+    /** Sum over marked fills of size × the price move in the fill's favour (≥ 0). */
+    favourableUsd: string;
+    /** Sum over marked fills of size × the price move against the fill (≥ 0). */
+    adverseUsd: string;
+    /** Up and Down quoting fills of one window matched into pairs (the smaller side's size). */
+    pairedShares: string;
+    /** Sum over windows of paired size × (1 − avg Up price − avg Down price): the spread the pairs locked. */
+    pairEdgeUsd: string;
+  };
+  /** Every fill (hedges included) of the windows counted, netted per window and outcome. */
+  inventory: {
+    windows: number;
+    /** Windows holding one outcome only. */
+    oneSidedWindows: number;
+    /** Windows with no resolved fill yet (left out of the counts above unless includesOpenWindows). */
+    openWindows: number;
+    shares: string;
+    /** Sum over windows of |net Up − net Down|: what a resolution against the heavier side loses. */
+    unpairedShares: string;
+    /** What those unpaired shares cost (at the heavier side's average price). */
+    unpairedCost: string;
+  };
+  /** Hedge fills (strategy starting with "hedge") and the windows they were bought in. */
+  hedging: {
+    fills: number;
+    shares: string;
+    /** Net cash paid for the hedge fills. */
+    cost: string;
+    /** Sum of the hedge fills' own P&L. */
+    pnl: string;
+    /** Windows with at least one hedge fill. */
+    windows: number;
+    /** Paired size of those windows (hedges included). */
+    pairedShares: string;
+    /** Sum over those windows of paired size × (avg Up price + avg Down price). */
+    pairCostUsd: string;
+    /** P&L of every fill of those windows. */
+    windowsPnl: string;
+  };
+}
+
 @Injectable()
 export class TradesService {
   /** Single trades of concurrent requests, one INSERT per group (see GroupCommit). */
@@ -378,6 +440,123 @@ export class TradesService {
     const breakdowns: TradeBreakdowns = { asset: [], window: [], outcome: [], strategy: [], hour: [] };
     for (const row of rows) breakdowns[row.dim].push({ key: row.key, trades: Number(row.trades), fills: Number(row.fills), pnl: exact(row.pnl) });
     return breakdowns;
+  }
+
+  /**
+   * The market-making figures of a run (see RunMarketMakingStats), for the full analysis (an outbox
+   * job, not a request): one scan of the run's filled trades (the run_id index), then windows and
+   * markouts over those rows only. A fill is marked against the bot's next fill in the same window
+   * within `horizonSeconds` (same outcome: its price; the other outcome: 1 − its price), as market
+   * reports carry no prices.
+   */
+  async marketMakingOf(db: EntityManager | Sql, runId: number, options: { horizonSeconds: number; includeOpenWindows: boolean }): Promise<RunMarketMakingStats> {
+    const [row] = await sqlOf(db).query<Record<string, string>>(
+      `with f as materialized (
+         select t.id, t.condition_id as w, t.outcome, coalesce(t.strategy, '') ~* '^hedge' as hedge,
+                case when lower(t.side) = 'sell' then -1 else 1 end as dir,
+                coalesce(t.fill_size, t.size) as size, coalesce(t.fill_price, t.price) as price,
+                coalesce(t.fill_timestamp, t.created_at) as at, t.pnl,
+                (t.pnl is not null or t.resolved_outcome is not null) as resolved
+           from trades t
+          where t.run_id = $1 and t.status = 'filled'
+       ),
+       placed as materialized (
+         select f.*, lead(f.outcome) over win as next_outcome, lead(f.price) over win as next_price, lead(f.at) over win as next_at
+           from f
+          where f.w is not null and f.outcome in ('Up', 'Down')
+         window win as (partition by f.w order by f.at, f.id)
+       ),
+       marked as (
+         select size, dir * ((case when next_outcome = outcome then next_price else 1 - next_price end) - price) as move
+           from placed
+          where not hedge and next_at is not null and next_at <= at + make_interval(secs => $2::double precision)
+       ),
+       windows as (
+         select w, bool_or(resolved) as resolved, bool_or(hedge) as hedged, coalesce(sum(pnl), 0) as pnl,
+                greatest(coalesce(sum(dir * size) filter (where outcome = 'Up'), 0), 0) as up,
+                coalesce(sum(dir * size * price) filter (where outcome = 'Up'), 0) as up_cost,
+                greatest(coalesce(sum(dir * size) filter (where outcome = 'Down'), 0), 0) as down,
+                coalesce(sum(dir * size * price) filter (where outcome = 'Down'), 0) as down_cost,
+                greatest(coalesce(sum(dir * size) filter (where outcome = 'Up' and not hedge), 0), 0) as q_up,
+                coalesce(sum(dir * size * price) filter (where outcome = 'Up' and not hedge), 0) as q_up_cost,
+                greatest(coalesce(sum(dir * size) filter (where outcome = 'Down' and not hedge), 0), 0) as q_down,
+                coalesce(sum(dir * size * price) filter (where outcome = 'Down' and not hedge), 0) as q_down_cost
+           from placed
+          group by w
+       ),
+       per_window as (
+         select resolved, hedged, pnl, up, down,
+                case when q_up > 0 and q_down > 0 then least(q_up, q_down) else 0 end as q_paired,
+                case when q_up > 0 and q_down > 0 then least(q_up, q_down) * (1 - q_up_cost / q_up - q_down_cost / q_down) else 0 end as q_edge,
+                case when up > 0 and down > 0 then least(up, down) else 0 end as paired,
+                case when up > 0 and down > 0 then least(up, down) * (up_cost / up + down_cost / down) else 0 end as pair_cost,
+                abs(up - down) as unpaired,
+                case when up > down then (up - down) * up_cost / up when down > up then (down - up) * down_cost / down else 0 end as unpaired_cost
+           from windows
+       ),
+       counted as (select * from per_window where resolved or $3::boolean)
+       select (select count(*) from f)::text as fills,
+              (select count(*) from placed)::text as window_fills,
+              (select count(*) from placed where not hedge)::text as q_fills,
+              (select coalesce(sum(size), 0) from placed where not hedge)::text as q_shares,
+              (select count(*) from marked)::text as marked_fills,
+              (select coalesce(sum(size), 0) from marked)::text as marked_shares,
+              (select round(coalesce(sum(size * greatest(move, 0)), 0), 10) from marked)::text as favourable,
+              (select round(coalesce(sum(size * greatest(-move, 0)), 0), 10) from marked)::text as adverse,
+              (select coalesce(sum(q_paired), 0) from per_window)::text as q_paired,
+              (select round(coalesce(sum(q_edge), 0), 10) from per_window)::text as q_edge,
+              (select count(*) from counted)::text as windows,
+              (select count(*) from counted where (up > 0) <> (down > 0))::text as one_sided_windows,
+              (select count(*) from per_window where not resolved)::text as open_windows,
+              (select coalesce(sum(up + down), 0) from counted)::text as shares,
+              (select coalesce(sum(unpaired), 0) from counted)::text as unpaired,
+              (select round(coalesce(sum(unpaired_cost), 0), 10) from counted)::text as unpaired_cost,
+              (select count(*) from f where hedge)::text as h_fills,
+              (select coalesce(sum(size), 0) from f where hedge)::text as h_shares,
+              (select coalesce(sum(dir * size * price), 0) from f where hedge)::text as h_cost,
+              (select coalesce(sum(pnl), 0) from f where hedge)::text as h_pnl,
+              (select count(*) from per_window where hedged)::text as h_windows,
+              (select coalesce(sum(paired), 0) from per_window where hedged)::text as h_paired,
+              (select round(coalesce(sum(pair_cost), 0), 10) from per_window where hedged)::text as h_pair_cost,
+              (select coalesce(sum(pnl), 0) from per_window where hedged)::text as h_windows_pnl`,
+      [runId, options.horizonSeconds, options.includeOpenWindows],
+    );
+    const whole = (key: string) => Number(row[key]);
+    const dec = (key: string) => exact(row[key]);
+    return {
+      horizonSeconds: options.horizonSeconds,
+      includesOpenWindows: options.includeOpenWindows,
+      fills: whole('fills'),
+      windowFills: whole('window_fills'),
+      quoting: {
+        fills: whole('q_fills'),
+        shares: dec('q_shares'),
+        markedFills: whole('marked_fills'),
+        markedShares: dec('marked_shares'),
+        favourableUsd: dec('favourable'),
+        adverseUsd: dec('adverse'),
+        pairedShares: dec('q_paired'),
+        pairEdgeUsd: dec('q_edge'),
+      },
+      inventory: {
+        windows: whole('windows'),
+        oneSidedWindows: whole('one_sided_windows'),
+        openWindows: whole('open_windows'),
+        shares: dec('shares'),
+        unpairedShares: dec('unpaired'),
+        unpairedCost: dec('unpaired_cost'),
+      },
+      hedging: {
+        fills: whole('h_fills'),
+        shares: dec('h_shares'),
+        cost: dec('h_cost'),
+        pnl: dec('h_pnl'),
+        windows: whole('h_windows'),
+        pairedShares: dec('h_paired'),
+        pairCostUsd: dec('h_pair_cost'),
+        windowsPnl: dec('h_windows_pnl'),
+      },
+    };
   }
 
   /**

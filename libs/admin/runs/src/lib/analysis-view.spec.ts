@@ -2,19 +2,36 @@ import type { Breakdowns, SubScores, Suggestion } from '@polymaker/admin/data-ac
 import { breakdownRows, newestFirst, percent, scoreRows, selectedIds, showValue, summaryFigures } from './analysis-view';
 
 describe('analysis view helpers', () => {
-  it('lists the four sub-scores in order with weight, inputs and formula; missing ones are n/a', () => {
+  it("lists an engine-3 analysis' sub-scores in their own order (not the stored weights' key order), with label, what each rewards, inputs and formula", () => {
     const scores: SubScores = {
-      profitability: { score: 62.5, formula: '50 + 50·tanh(returnPct/2)', inputs: { returnPct: 0.5123456, totalPnl: '2.5' } },
-      execution: { score: 120, formula: 'min(100, fillRate·125)', inputs: { fillRate: 0.15 } },
-      risk: null,
-      efficiency: { score: -3, formula: 'x', inputs: {} },
+      spreadCapture: { score: 92.1, formula: '50 + 50 * tanh(netEdgePerShare / 0.01)', inputs: { netEdgePerShare: 0.0123 }, label: 'Spread capture', rewards: 'earning the spread' },
+      inventory: null,
+      hedging: { score: 120, formula: 'x', inputs: {} },
+      risk: { score: -3, formula: 'y', inputs: { maxLossPct: 0.2, maxDrawdown: '9.2' } },
+      capitalReturn: { score: 82.5, formula: 'z', inputs: {}, label: 'Capital return' },
     };
-    const rows = scoreRows(scores, { profitability: 0.4, execution: 0.25 });
-    expect(rows.map((r) => r.key)).toEqual(['profitability', 'execution', 'risk', 'efficiency']);
-    expect(rows[0]).toMatchObject({ label: 'Profitability', weight: 0.4, score: 62.5, pct: 62.5, inputs: [['returnPct', '0.5123'], ['totalPnl', '2.5']] });
-    expect(rows[1].pct).toBe(100);
-    expect(rows[2]).toMatchObject({ score: null, formula: null, pct: 0, weight: null });
-    expect(rows[3].pct).toBe(0);
+    // the weights as they come back from jsonb: shortest key first
+    const rows = scoreRows(scores, { risk: 0.2, hedging: 0.1, inventory: 0.2, capitalReturn: 0.2, spreadCapture: 0.3 });
+    expect(rows.map((r) => r.key)).toEqual(['spreadCapture', 'inventory', 'hedging', 'risk', 'capitalReturn']);
+    expect(rows[0]).toMatchObject({ label: 'Spread capture', rewards: 'earning the spread', weight: 0.3, score: 92.1, pct: 92.1, inputs: [['netEdgePerShare', '0.0123']] });
+    expect(rows[1]).toMatchObject({ label: 'Inventory', score: null, formula: null, pct: 0, weight: 0.2, rewards: null });
+    expect(rows[2]).toMatchObject({ label: 'Hedging', pct: 100 });
+    expect(rows[3]).toMatchObject({ pct: 0, inputs: [['maxLossPct', '0.2'], ['maxDrawdown', '9.2']] });
+  });
+
+  it('still shows an analysis stored by engine 2 with its four sub-scores, and names a sub-score it does not know', () => {
+    const scores = {
+      profitability: { score: 62.5, formula: '50 + 50·tanh(returnPct/2)', inputs: { returnPct: 0.5123456, totalPnl: '2.5' } },
+      execution: { score: 18.8, formula: 'min(100, fillRate·125)', inputs: { fillRate: 0.15 } },
+      risk: null,
+      efficiency: { score: 99.6, formula: 'e', inputs: {} },
+    } as SubScores;
+    const rows = scoreRows(scores, { risk: 0.2, execution: 0.25, efficiency: 0.15, profitability: 0.4 });
+    expect(rows.map((r) => [r.key, r.label, r.weight])).toEqual([['profitability', 'Profitability', 0.4], ['execution', 'Execution', 0.25], ['risk', 'Risk', 0.2], ['efficiency', 'Efficiency', 0.15]]);
+    expect(rows[0].inputs).toEqual([['returnPct', '0.5123'], ['totalPnl', '2.5']]);
+    expect(rows[2]).toMatchObject({ score: null, formula: null });
+    const future = scoreRows({ risk: null, quoteUptime: { score: 50, formula: 'f', inputs: {} } } as SubScores, {});
+    expect(future.map((r) => [r.key, r.label])).toEqual([['risk', 'Risk'], ['quoteUptime', 'Quote uptime']]);
   });
 
   it('formats values and ratios', () => {

@@ -2,8 +2,10 @@ import type { Analysis, AnalysisSummary, BreakdownRow, Breakdowns, SubScore, Sub
 import { formatDecimal } from '@polymaker/admin/util';
 
 export interface ScoreRow {
-  key: keyof SubScores;
+  key: string;
   label: string;
+  /** What the sub-score rewards, in plain words (null for analyses stored before engine 3). */
+  rewards: string | null;
   weight: number | null;
   score: number | null;
   /** 0–100, for the bar width */
@@ -12,12 +14,29 @@ export interface ScoreRow {
   inputs: Array<[string, string]>;
 }
 
-const SCORE_LABELS: Record<keyof SubScores, string> = {
+/**
+ * Names of the sub-scores an analysis may hold: engine 3's, then those of analyses stored by engine 2
+ * and before (still shown as stored). A sub-score's own label, when it has one, wins.
+ */
+const SCORE_LABELS: Record<string, string> = {
+  spreadCapture: 'Spread capture',
+  inventory: 'Inventory',
+  hedging: 'Hedging',
+  risk: 'Risk',
+  capitalReturn: 'Capital return',
   profitability: 'Profitability',
   execution: 'Execution',
-  risk: 'Risk',
   efficiency: 'Efficiency',
 };
+
+const ENGINE_3_ORDER = ['spreadCapture', 'inventory', 'hedging', 'risk', 'capitalReturn'];
+const ENGINE_2_ORDER = ['profitability', 'execution', 'risk', 'efficiency'];
+
+/** "capitalReturn" → "Capital return", for a sub-score this app does not know yet. */
+function humanize(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 /** A value for display: numbers rounded sensibly, arrays and objects as compact JSON. */
 export function showValue(value: unknown): string {
@@ -27,14 +46,24 @@ export function showValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The four sub-scores in a fixed order, with their weight, inputs and formula (null score: not computable for this run). */
+/**
+ * The sub-scores the analysis holds, whatever its engine: the known ones in their engine's order
+ * (engine 3's, or engine 2's for an analysis stored before), then any other it has, each with its weight, what it rewards, inputs and formula (null score:
+ * not computable for this run).
+ */
 export function scoreRows(scores: SubScores, weights: Record<string, number> = {}): ScoreRow[] {
-  return (Object.keys(SCORE_LABELS) as Array<keyof SubScores>).map((key) => {
-    const s: SubScore | null = scores[key];
+  const held = new Map(Object.entries(scores) as Array<[string, SubScore | null | undefined]>);
+  // the engine's own order, not the weights' key order: stored as jsonb, an object's keys come back shortest first
+  const order = ENGINE_2_ORDER.some((k) => k !== 'risk' && held.has(k)) ? ENGINE_2_ORDER : ENGINE_3_ORDER;
+  const known = order.filter((k) => held.has(k) || k in weights);
+  const keys = [...new Set([...known, ...held.keys(), ...Object.keys(weights)])];
+  return keys.map((key) => {
+    const s = held.get(key) ?? null;
     const score = s ? s.score : null;
     return {
       key,
-      label: SCORE_LABELS[key],
+      label: s?.label ?? SCORE_LABELS[key] ?? humanize(key),
+      rewards: s?.rewards ?? null,
       weight: typeof weights[key] === 'number' ? weights[key] : null,
       score,
       pct: score === null ? 0 : Math.max(0, Math.min(100, score)),

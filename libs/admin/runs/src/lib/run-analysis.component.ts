@@ -51,13 +51,14 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
                   <span class="bar" aria-hidden="true"><span [style.width.%]="s.pct" [class.low]="s.pct < 40"></span></span>
                   <span class="num">{{ s.score ?? 'n/a' }}</span>
                 </summary>
+                @if (s.rewards) { <p class="rewards" [attr.data-testid]="'rewards-' + s.key">Rewards {{ s.rewards }}.</p> }
                 @if (s.formula) {
                   <p class="formula"><code>{{ s.formula }}</code></p>
                   <dl class="pairs">
                     @for (i of s.inputs; track i[0]) { <dt><code>{{ i[0] }}</code></dt><dd>{{ i[1] }}</dd> }
                   </dl>
                 } @else {
-                  <p class="muted">Not computable for this run (missing inputs); left out of the overall score.</p>
+                  <p class="muted">Not computed for this analysis (the notes below say why); left out of the overall score.</p>
                 }
               </details>
             </li>
@@ -170,7 +171,8 @@ import { BREAKDOWN_TABS, BreakdownKey, breakdownRows, newestFirst, percent, scor
     .bar span { display: block; height: 100%; background: var(--accent); }
     .bar span.low { background: var(--warn, #b42318); }
     details[open] { padding-bottom: 0.4rem; border-bottom: 1px solid var(--border); }
-    .formula { margin: 0.4rem 0; }
+    .formula { margin: 0.4rem 0; overflow-wrap: anywhere; }
+    .rewards { margin: 0.4rem 0 0; }
     .notes { margin: 0 0 0.5rem; padding-left: 1.1rem; color: var(--muted); }
     h3 { margin: 1rem 0 0.4rem; font-size: 1rem; }
     .figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(10rem, 1fr)); gap: 0.5rem; margin: 0; }

@@ -16,23 +16,42 @@ const CONFIG_VALUE = {
 };
 
 export class SubScoreView {
-  @ApiProperty({ example: 72.4, description: '0–100' })
+  @ApiProperty({ example: 64.2, description: '0–100' })
   score!: number;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { totalPnl: '12.5', bankroll: '500', returnPct: 2.5 } })
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { maxDrawdown: '12', bankroll: '500', maxLossPct: 0.2, lossLimit: 100, limitUsed: 0.12 } })
   inputs!: Record<string, number | string | null>;
-  @ApiProperty({ example: '50 + 50 * tanh(returnPct / 2), returnPct = totalPnl / bankroll * 100' })
+  @ApiProperty({ example: '100 * max(0, 1 - maxDrawdown / lossLimit), lossLimit = maxLossPct * bankroll (maxLossPct from the run\'s config, 0.2 when unset): a drawdown reaching the loss limit scores 0' })
   formula!: string;
+  @ApiPropertyOptional({ example: 'Risk', description: 'Its name on the page (engine 3 on; absent in older analyses)' })
+  label?: string;
+  @ApiPropertyOptional({ example: 'staying far from the loss limit: the deepest fall from a peak, as a share of what maxLossPct allows', description: 'What it rewards, in plain words (engine 3 on)' })
+  rewards?: string;
 }
 
+const SUB = (description: string) => ({ type: SubScoreView, nullable: true, description });
+const LEGACY = (description: string) => ({ type: SubScoreView, nullable: true, required: false, description: `${description} Engine 2 and before only (kept as stored).` });
+
+/**
+ * Engine 3 (engineVersion 3) has spreadCapture, inventory, hedging, risk and capitalReturn; analyses
+ * stored by engine 2 and before keep profitability, execution, risk and efficiency as they were.
+ */
 export class SubScoresView {
-  @ApiProperty({ type: SubScoreView, nullable: true })
-  profitability!: SubScoreView | null;
-  @ApiProperty({ type: SubScoreView, nullable: true })
-  execution!: SubScoreView | null;
-  @ApiProperty({ type: SubScoreView, nullable: true })
+  @ApiPropertyOptional(SUB("Spread captured per fill net of adverse selection (markouts against the bot's next fill in the window). Engine 3."))
+  spreadCapture?: SubScoreView | null;
+  @ApiPropertyOptional(SUB('Share of the filled shares still one-sided when the windows resolved. Engine 3.'))
+  inventory?: SubScoreView | null;
+  @ApiPropertyOptional(SUB("Pair cost above 1.00 of the windows completed with hedges. Engine 3."))
+  hedging?: SubScoreView | null;
+  @ApiProperty(SUB('Engine 3: max drawdown against the loss limit (maxLossPct × bankroll); engine 2: 100 − 10 × drawdown % of bankroll.'))
   risk!: SubScoreView | null;
-  @ApiProperty({ type: SubScoreView, nullable: true })
-  efficiency!: SubScoreView | null;
+  @ApiPropertyOptional(SUB('P&L per hour per dollar of capital deployed. Engine 3.'))
+  capitalReturn?: SubScoreView | null;
+  @ApiPropertyOptional(LEGACY('Return on bankroll.'))
+  profitability?: SubScoreView | null;
+  @ApiPropertyOptional(LEGACY('Fill rate (it rewarded being filled, i.e. picked off).'))
+  execution?: SubScoreView | null;
+  @ApiPropertyOptional(LEGACY('P&L per dollar of peak capital.'))
+  efficiency?: SubScoreView | null;
 }
 
 export class AnalysisSummaryView {
@@ -126,9 +145,9 @@ export class AnalysisView {
   configId!: number | null;
   @ApiProperty({ example: 63, minimum: 0, maximum: 100 }) overallScore!: number;
   @ApiProperty({ type: SubScoresView }) scores!: SubScoresView;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { profitability: 0.4, execution: 0.25, risk: 0.2, efficiency: 0.15 } })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, example: { spreadCapture: 0.3, inventory: 0.2, hedging: 0.1, risk: 0.2, capitalReturn: 0.2 } })
   weights!: Record<string, number>;
-  @ApiProperty({ example: 'round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed' }) formula!: string;
+  @ApiProperty({ example: 'round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed; weights spreadCapture 0.3, inventory 0.2, hedging 0.1, risk 0.2, capitalReturn 0.2' }) formula!: string;
   @ApiProperty({ enum: ['ok', 'thin'] }) dataQuality!: string;
   @ApiProperty({ type: [String] }) notes!: string[];
   @ApiProperty({ type: AnalysisSummaryView }) summary!: AnalysisSummaryView;
@@ -136,7 +155,7 @@ export class AnalysisView {
   @ApiProperty({ type: SuggestionSetView }) suggestions!: SuggestionSetView;
   @ApiProperty({ type: [Number], description: 'Config versions created from these suggestions' }) appliedConfigIds!: number[];
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) analyzedAt!: string;
-  @ApiProperty({ example: 2 }) engineVersion!: number;
+  @ApiProperty({ example: 3, description: '3: the market-making scores; 2 and before: profitability, execution, risk, efficiency' }) engineVersion!: number;
   @ApiProperty({
     enum: ['pending', 'complete', 'failed'],
     description: "pending: run/stop's score from the run's aggregates, breakdowns and suggestions to come; complete: the full analysis; failed: its job gave up (see error)",

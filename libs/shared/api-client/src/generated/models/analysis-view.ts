@@ -25,6 +25,10 @@ export interface AnalysisView {
    */
   configId: number | null;
   dataQuality: 'ok' | 'thin';
+
+  /**
+   * 3: the market-making scores; 2 and before: profitability, execution, risk, efficiency
+   */
   engineVersion: number;
 
   /**

@@ -8,6 +8,16 @@ export interface SubScoreView {
 };
 
   /**
+   * Its name on the page (engine 3 on; absent in older analyses)
+   */
+  label?: string;
+
+  /**
+   * What it rewards, in plain words (engine 3 on)
+   */
+  rewards?: string;
+
+  /**
    * 0–100
    */
   score: number;

@@ -3,12 +3,52 @@
 
 import { SubScoreView } from '../models/sub-score-view';
 export interface SubScoresView {
-  efficiency: (SubScoreView & {
+
+  /**
+   * P&L per hour per dollar of capital deployed. Engine 3.
+   */
+  capitalReturn?: (SubScoreView & {
 }) | null;
-  execution: (SubScoreView & {
+
+  /**
+   * P&L per dollar of peak capital. Engine 2 and before only (kept as stored).
+   */
+  efficiency?: (SubScoreView & {
 }) | null;
-  profitability: (SubScoreView & {
+
+  /**
+   * Fill rate (it rewarded being filled, i.e. picked off). Engine 2 and before only (kept as stored).
+   */
+  execution?: (SubScoreView & {
 }) | null;
+
+  /**
+   * Pair cost above 1.00 of the windows completed with hedges. Engine 3.
+   */
+  hedging?: (SubScoreView & {
+}) | null;
+
+  /**
+   * Share of the filled shares still one-sided when the windows resolved. Engine 3.
+   */
+  inventory?: (SubScoreView & {
+}) | null;
+
+  /**
+   * Return on bankroll. Engine 2 and before only (kept as stored).
+   */
+  profitability?: (SubScoreView & {
+}) | null;
+
+  /**
+   * Engine 3: max drawdown against the loss limit (maxLossPct × bankroll); engine 2: 100 − 10 × drawdown % of bankroll.
+   */
   risk: (SubScoreView & {
+}) | null;
+
+  /**
+   * Spread captured per fill net of adverse selection (markouts against the bot's next fill in the window). Engine 3.
+   */
+  spreadCapture?: (SubScoreView & {
 }) | null;
 }
