@@ -38,7 +38,7 @@ describe('back office: analysis engine, suggestions and the feedback loop', () =
     expect(analysis['overallScore']).toBe(answered['overallScore']);
     expect(analysis['scores']).toEqual(answered['scores']);
     expect(analysis['notes']).toContain('None of the 30 fills names a window (a conditionId with outcome Up or Down): spread capture, inventory and hedging are not scored.');
-    const suggestions = analysis['suggestions'] as { status: string; items: Json[] };
+    const suggestions = analysis['suggestions'] as Json & { status: string; items: Json[] };
     expect(suggestions.status).toBe('ok');
     const spread = suggestions.items.find((item) => item['key'] === 'mmSpreadMin');
     expect(spread).toMatchObject({ current: 0.04, suggested: 0.032, currentObserved: false });
