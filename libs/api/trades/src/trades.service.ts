@@ -365,18 +365,7 @@ export class TradesService {
       [runId],
     );
     if (!row) return { total: 0, filled: 0, cancelled: 0, failed: 0, pnl: '0', filledNotional: '0', wins: 0, losses: 0, avgSize: null, grossLoss: '0' };
-    return {
-      total: Number(row.trades),
-      filled: Number(row.filled),
-      cancelled: Number(row.cancelled),
-      failed: Number(row.failed),
-      pnl: exact(row.pnl),
-      filledNotional: exact(row.filled_notional),
-      wins: Number(row.wins),
-      losses: Number(row.losses),
-      avgSize: row.avg_size,
-      grossLoss: exact(row.gross_loss),
-    };
+    return toRunTradeStats(row);
   }
 
   /**
@@ -407,18 +396,7 @@ export class TradesService {
         ),
       { single: true },
     );
-    return rows.map((row) => ({
-      total: Number(row.trades),
-      filled: Number(row.filled),
-      cancelled: Number(row.cancelled),
-      failed: Number(row.failed),
-      pnl: exact(row.pnl),
-      filledNotional: exact(row.filled_notional),
-      wins: Number(row.wins),
-      losses: Number(row.losses),
-      avgSize: row.avg_size,
-      grossLoss: exact(row.gross_loss),
-    }));
+    return rows.map(toRunTradeStats);
   }
 
   /**
@@ -700,6 +678,33 @@ export function toTradeView(trade: Trade): TradeView {
     extra: trade.extra,
     createdAt: new Date(trade.createdAt).toISOString(),
     updatedAt: new Date(trade.updatedAt).toISOString(),
+  };
+}
+
+/** A run_trade_stats-shaped row (counts as bigint text, sums as numeric text) as RunTradeStats. */
+function toRunTradeStats(row: {
+  trades: string;
+  filled: string;
+  cancelled: string;
+  failed: string;
+  pnl: string;
+  filled_notional: string;
+  wins: string;
+  losses: string;
+  gross_loss: string;
+  avg_size: string | null;
+}): RunTradeStats {
+  return {
+    total: Number(row.trades),
+    filled: Number(row.filled),
+    cancelled: Number(row.cancelled),
+    failed: Number(row.failed),
+    pnl: exact(row.pnl),
+    filledNotional: exact(row.filled_notional),
+    wins: Number(row.wins),
+    losses: Number(row.losses),
+    avgSize: row.avg_size,
+    grossLoss: exact(row.gross_loss),
   };
 }
 
