@@ -94,6 +94,23 @@ describe('experiments: versions compared over the segments run with them, and th
     expect(comparison['low'] as number).toBeGreaterThan(0);
     expect(comparison['verdict']).toMatch(new RegExp(`^v${v2} earns 2\\.00 USDC/h more than v1, 95 % CI \\d+\\.\\d\\d to \\d+\\.\\d\\d, from 6 runs \\(6 h\\)\\.$`));
     expect(result['method']).toContain('bootstrap over segments');
+
+    // the scores of each version: its runs' newest analyses, here one hour each, so the plain mean
+    const stored = await sql<{ config_id: string; overall: number; spread: number | null }>(
+      t.databaseUrl,
+      `select distinct on (a.run_id) r.config_id, a.overall_score as overall, (a.result->'scores'->'spreadCapture'->>'score')::float8 as spread
+         from analyses a join runs r on r.id = a.run_id order by a.run_id, a.id desc`,
+    );
+    for (const version of result.versions as (Json & { subScores: Json[] })[]) {
+      const mine = stored.filter((row) => Number(row.config_id) === version['configId']);
+      expect(mine).toHaveLength(3);
+      const overall = version.subScores.find((s) => s['name'] === 'overall');
+      const mean = Math.round((mine.reduce((a, row) => a + row.overall, 0) / mine.length) * 10) / 10;
+      expect(overall).toMatchObject({ mean, segments: 3 });
+      expect(overall?.['low'] as number).toBeLessThanOrEqual(mean);
+      expect(overall?.['high'] as number).toBeGreaterThanOrEqual(mean);
+      expect(version.subScores[0]['name']).toBe('overall');
+    }
   });
 
   it('promotes the winner as the fleet default in one audited action; the bots get it; a second promotion is refused', async () => {

@@ -428,10 +428,24 @@ export class AnalysisService implements OnModuleInit {
    * figures: what an experiment compares. Bounded like `versions` (the newest VERSIONS_MAX_RUNS runs).
    */
   async segmentFigures(query: { from: Date; to: Date; botIds: number[] | null }): Promise<
-    { configId: number | null; runId: number; botId: number | null; paused: boolean; hours: number; realisedPnl: string; orders: number; fills: number; maxDrawdown: string | null }[]
+    {
+      configId: number | null;
+      runId: number;
+      botId: number | null;
+      paused: boolean;
+      hours: number;
+      realisedPnl: string;
+      orders: number;
+      fills: number;
+      maxDrawdown: string | null;
+      /** The run's newest analysis: `overall` and each sub-score (null: not computable); null: not analysed yet. */
+      scores: Record<string, number | null> | null;
+    }[]
   > {
     const { figures } = await this.cutAndMeasure(query.from, query.to, query.botIds);
+    const scores = await this.scoresByRun([...new Set(figures.map((f) => f.segment.runId))]);
     return figures.map((f) => ({
+      scores: scores.get(f.segment.runId) ?? null,
       configId: f.segment.configId,
       runId: f.segment.runId,
       botId: f.segment.botId,
@@ -474,6 +488,25 @@ export class AnalysisService implements OnModuleInit {
       pnl: pnl[i],
     }));
     return { figures, runs, truncated: overlapping.truncated };
+  }
+
+  /** The overall score and the sub-scores of each run's newest analysis (by name, as stored). */
+  private async scoresByRun(runIds: number[]): Promise<Map<number, Record<string, number | null>>> {
+    if (runIds.length === 0) return new Map();
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ run_id: string; overall_score: number; scores: Record<string, { score?: unknown } | null> | null }>(
+        `select distinct on (run_id) run_id, overall_score, result->'scores' as scores
+           from analyses where run_id = any($1::bigint[]) order by run_id, id desc`,
+        [`{${runIds.join(',')}}`],
+      ),
+    );
+    return new Map(
+      rows.map((row) => {
+        const scores: Record<string, number | null> = { overall: Number.isFinite(row.overall_score) ? row.overall_score : null };
+        for (const [name, sub] of Object.entries(row.scores ?? {})) scores[name] = sub && typeof sub.score === 'number' && Number.isFinite(sub.score) ? sub.score : null;
+        return [Number(row.run_id), scores];
+      }),
+    );
   }
 
   /** The newest analysis of each of these runs: its id, score and summary. */

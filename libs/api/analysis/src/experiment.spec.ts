@@ -54,4 +54,37 @@ describe('compareVersions', () => {
     expect(result.comparisons[1].significant).toBe(true);
     expect(result.comparisons[0].p ?? 0).toBeGreaterThanOrEqual(0);
   });
+
+  it('gives each version its scores weighted by hours under it, with an interval from the bootstrap', () => {
+    // three 1 h segments scoring 60 and one 3 h segment scoring 80: weighted 70, not the plain mean 65
+    const scored = (runId: number, hours: number, spread: number | null): ExperimentSegment => ({
+      runId,
+      hours,
+      pnl: hours,
+      orders: 10,
+      fills: 3,
+      maxDrawdown: 0,
+      scores: { overall: spread === null ? null : spread - 10, spreadCapture: spread },
+    });
+    const a = [scored(1, 1, 60), scored(2, 1, 60), scored(3, 1, 60), scored(4, 3, 80)];
+    const b = [scored(5, 1, 40), scored(6, 1, null), scored(7, 1, 40)];
+    const [first, second] = compareVersions(versions(a, b)).versions;
+    expect(first.subScores.map((s) => s.name)).toEqual(['overall', 'spreadCapture']);
+    const spread = first.subScores[1];
+    expect(spread).toMatchObject({ mean: 70, segments: 4 });
+    expect(spread.low).not.toBeNull();
+    expect(spread.low ?? 0).toBeGreaterThanOrEqual(60);
+    expect(spread.high ?? 0).toBeLessThanOrEqual(80);
+    expect((spread.high ?? 0) - (spread.low ?? 0)).toBeGreaterThan(0);
+    // two scored segments are too few for an interval; the unscored one is not counted as zero
+    expect(second.subScores[1]).toEqual({ name: 'spreadCapture', mean: 40, low: null, high: null, segments: 2 });
+    // segments without scores: no sub-scores, nothing invented
+    expect(compareVersions(versions(segments(1, 5, 1), segments(2, 5, 1))).versions[0].subScores).toEqual([]);
+  });
+
+  it('leaves the P&L comparison as it was without scores', () => {
+    const plain = versions(segments(1, 20, 1), segments(2, 20, 2, 1, 100));
+    const withScores = plain.map((v) => ({ ...v, segments: v.segments.map((s) => ({ ...s, scores: { overall: 50 } })) }));
+    expect(compareVersions(withScores).comparisons).toEqual(compareVersions(plain).comparisons);
+  });
 });

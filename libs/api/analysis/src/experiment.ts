@@ -26,6 +26,18 @@ export interface ExperimentSegment {
   fills: number;
   /** Largest fall of the run's P&L within the segment (USDC, ≥ 0). */
   maxDrawdown: number;
+  /** The sub-scores (and `overall`) of the run's newest analysis; absent or null: not scored. */
+  scores?: Readonly<Record<string, number | null>> | null;
+}
+
+/** A sub-score of a version: its runs' scores weighted by their hours under it, with a bootstrap interval. */
+export interface VersionSubScore {
+  name: string;
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+  /** Segments that had this score. */
+  segments: number;
 }
 
 export interface VersionFigures {
@@ -45,6 +57,8 @@ export interface VersionSummary {
   pnlPerHourHigh: number | null;
   fillRate: number | null;
   maxDrawdown: number;
+  /** The overall score first, then each sub-score, in the order first met. */
+  subScores: VersionSubScore[];
 }
 
 export interface Comparison {
@@ -72,7 +86,9 @@ export const EXPERIMENT_METHOD =
   `P&L per hour = realised P&L ÷ hours over each version's segments; each version against the first by a bootstrap over segments ` +
   `(${EXPERIMENT.resamples} resamples within each version): the difference over its bootstrap standard error on Student's t ` +
   `(fewer segments − 1 degrees of freedom) gives the p-value and the ${Math.round(EXPERIMENT.level * 100)} % interval, ` +
-  `Holm-corrected when more than two versions are compared; a version needs ${EXPERIMENT.minSegments} segments to be compared.`;
+  `Holm-corrected when more than two versions are compared; a version needs ${EXPERIMENT.minSegments} segments to be compared. ` +
+  `Scores: each run's analysis scores (overall and sub-scores), weighted by the run's hours under the version (a run that ran two versions ` +
+  `counts its whole-run scores under both, by hours), with a ${Math.round(EXPERIMENT.level * 100)} % percentile interval from the same bootstrap over segments.`;
 
 const rate = (segments: readonly ExperimentSegment[]) => {
   const hours = segments.reduce((a, s) => a + s.hours, 0);
@@ -96,9 +112,49 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
+/** The names of the scores the segments carry: overall first, then in the order first met. */
+function scoreNames(segments: readonly ExperimentSegment[]): string[] {
+  const names = new Set<string>();
+  for (const s of segments) for (const [name, value] of Object.entries(s.scores ?? {})) if (value !== null && Number.isFinite(value)) names.add(name);
+  return [...names].sort((a, b) => (a === 'overall' ? -1 : b === 'overall' ? 1 : 0));
+}
+
+/** Hours-weighted mean of one score over the segments that have it (null: none has it). */
+function weightedScore(segments: readonly ExperimentSegment[], name: string, pick: (i: number) => number = (i) => i): number | null {
+  let sum = 0;
+  let hours = 0;
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments[pick(k)];
+    const value = s.scores?.[name];
+    if (value === null || value === undefined || !Number.isFinite(value) || s.hours <= 0) continue;
+    sum += value * s.hours;
+    hours += s.hours;
+  }
+  return hours > 0 ? sum / hours : null;
+}
+
+/** Each score of a version with its interval: the segments resampled with replacement, as for P&L per hour. */
+function subScoresOf(segments: readonly ExperimentSegment[], random: () => number): VersionSubScore[] {
+  const tail = (1 - EXPERIMENT.level) / 2;
+  return scoreNames(segments).map((name) => {
+    const having = segments.filter((s) => s.scores?.[name] !== null && s.scores?.[name] !== undefined && s.hours > 0);
+    const mean = weightedScore(segments, name);
+    if (having.length < EXPERIMENT.minSegments || mean === null) return { name, mean: mean === null ? null : round(mean, 1), low: null, high: null, segments: having.length };
+    const draws: number[] = [];
+    for (let b = 0; b < EXPERIMENT.resamples; b++) {
+      const draw = weightedScore(having, name, () => Math.floor(random() * having.length));
+      if (draw !== null) draws.push(draw);
+    }
+    const sorted = Float64Array.from(draws).sort();
+    return { name, mean: round(mean, 1), low: round(percentile(sorted, tail), 1), high: round(percentile(sorted, 1 - tail), 1), segments: having.length };
+  });
+}
+
 /** Compares the versions (the first is the baseline); `seed` makes the result reproducible. */
 export function compareVersions(versions: readonly VersionFigures[], seed = 1): ExperimentResult {
   const random = seededRandom(seed);
+  // the scores' intervals draw from their own stream, so adding them changed no P&L comparison
+  const scoreRandom = seededRandom(seed + 7919);
   const tail = (1 - EXPERIMENT.level) / 2;
   const summaries: VersionSummary[] = versions.map((v) => {
     const hours = v.segments.reduce((a, s) => a + s.hours, 0);
@@ -124,6 +180,7 @@ export function compareVersions(versions: readonly VersionFigures[], seed = 1): 
       pnlPerHourHigh: high,
       fillRate: orders > 0 ? round(v.segments.reduce((a, s) => a + s.fills, 0) / orders) : null,
       maxDrawdown: round(Math.max(0, ...v.segments.map((s) => s.maxDrawdown))),
+      subScores: subScoresOf(v.segments, scoreRandom),
     };
   });
   const [baseline, ...others] = versions;

@@ -92,7 +92,7 @@ export class ExperimentsService {
       configId,
       segments: segments
         .filter((s) => s.configId === configId && !s.paused && s.hours > 0)
-        .map((s) => ({ runId: s.runId, hours: s.hours, pnl: Number(s.realisedPnl), orders: s.orders, fills: s.fills, maxDrawdown: Number(s.maxDrawdown ?? 0) })),
+        .map((s) => ({ runId: s.runId, hours: s.hours, pnl: Number(s.realisedPnl), orders: s.orders, fills: s.fills, maxDrawdown: Number(s.maxDrawdown ?? 0), scores: s.scores })),
     }));
     const result = compareVersions(versions, id);
     const notes = await this.configs.versionsById(experiment.configIds);

@@ -9,6 +9,20 @@ import { map } from 'rxjs';
 /** How often the page re-reads a running experiment (its segments grow as the bots run). */
 const REFRESH_MS = 10_000;
 
+/** What the page calls each score (engine 3's names; an older analysis's names are shown as stored). */
+const SCORE_LABELS: Record<string, string> = {
+  overall: 'Overall',
+  spreadCapture: 'Spread capture',
+  inventory: 'Inventory',
+  hedging: 'Hedging',
+  risk: 'Risk',
+  capitalReturn: 'Return on capital',
+};
+
+interface ScoredVersion {
+  subScores: { name: string; mean: number | null; low: number | null; high: number | null }[];
+}
+
 /**
  * One experiment: per version, hours, runs, realised P&L, P&L per hour with its interval, fill rate
  * and drawdown; each version's verdict against the baseline; stop, and promote the winner as the fleet
@@ -63,6 +77,30 @@ const REFRESH_MS = 10_000;
             </table>
           </div>
         </section>
+
+        @if (scoreNames(e.versions).length) {
+          <section class="card" aria-label="Scores">
+            <h2>Scores by version</h2>
+            <div class="table-wrap">
+              <table class="data" data-testid="experiment-scores">
+                <caption class="sr-only">Scores of each version, with 95 % intervals</caption>
+                <thead><tr><th scope="col">Score</th>@for (v of e.versions; track v.configId) {<th scope="col" class="num">v{{ v.configId }}</th>}</tr></thead>
+                <tbody>
+                  @for (name of scoreNames(e.versions); track name) {
+                    <tr data-testid="experiment-score" [attr.data-score]="name">
+                      <th scope="row">{{ scoreLabel(name) }}</th>
+                      @for (v of e.versions; track v.configId) {
+                        @let s = scoreOf(v, name);
+                        <td class="num">{{ s?.mean ?? '—' }}@if (s && s.low !== null) { <span class="muted small"> ({{ s.low }} to {{ s.high }})</span> }</td>
+                      }
+                    </tr>
+                  }
+                </tbody>
+              </table>
+            </div>
+            <p class="muted small">0-100. Each run's analysis scores, weighted by its hours under the version; the interval is the 95 % bootstrap interval over segments (shown from 3 scored segments).</p>
+          </section>
+        }
       }
     </pm-async-state>
     <pm-confirm #promoteDialog [title]="'Promote v' + (promoting() ?? '') + '?'" confirmLabel="Promote" (confirmed)="promote()">
@@ -97,6 +135,19 @@ export class ExperimentPageComponent {
       if (this.experiment.value()?.status === 'running') void this.experiment.reload();
     }, REFRESH_MS);
     destroy.onDestroy(() => clearInterval(timer));
+  }
+
+  /** Every score any version has, overall first, in the order the versions list them. */
+  protected scoreNames(versions: readonly ScoredVersion[]): string[] {
+    return [...new Set(versions.flatMap((v) => v.subScores.map((s) => s.name)))];
+  }
+
+  protected scoreOf(version: ScoredVersion, name: string): ScoredVersion['subScores'][number] | undefined {
+    return version.subScores.find((s) => s.name === name);
+  }
+
+  protected scoreLabel(name: string): string {
+    return SCORE_LABELS[name] ?? name;
   }
 
   protected askPromote(configId: number): void {

@@ -89,6 +89,14 @@ export class PromoteDto {
   tag?: string;
 }
 
+export class ExperimentSubScoreView {
+  @ApiProperty({ example: 'spreadCapture', description: "'overall' or a sub-score's name as its analyses store it" }) name!: string;
+  @ApiProperty({ nullable: true, type: Number, description: "Its runs' scores weighted by their hours under the version" }) mean!: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Bootstrap percentile interval (null: fewer segments than needed)' }) low!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) high!: number | null;
+  @ApiProperty({ description: 'Segments whose run had this score' }) segments!: number;
+}
+
 export class ExperimentVersionView {
   @ApiProperty() configId!: number;
   @ApiProperty({ nullable: true, type: String }) note!: string | null;
@@ -101,6 +109,7 @@ export class ExperimentVersionView {
   @ApiProperty({ nullable: true, type: Number }) pnlPerHourHigh!: number | null;
   @ApiProperty({ nullable: true, type: Number }) fillRate!: number | null;
   @ApiProperty({ description: 'Largest fall of reported P&L within one of its segments (USDC)' }) maxDrawdown!: number;
+  @ApiProperty({ type: [ExperimentSubScoreView], description: 'The overall score first, then each sub-score, with intervals' }) subScores!: ExperimentSubScoreView[];
 }
 
 export class ExperimentComparisonView {

@@ -65,6 +65,7 @@ export type { ExperimentAssignmentDto } from './models/experiment-assignment-dto
 export type { ExperimentComparisonView } from './models/experiment-comparison-view';
 export type { ExperimentListView } from './models/experiment-list-view';
 export type { ExperimentResultView } from './models/experiment-result-view';
+export type { ExperimentSubScoreView } from './models/experiment-sub-score-view';
 export type { ExperimentVersionView } from './models/experiment-version-view';
 export type { ExperimentView } from './models/experiment-view';
 export type { ExposureLegView } from './models/exposure-leg-view';
