@@ -17,6 +17,7 @@ import { tradeBody, TradeBody } from '../bot-simulator/src/wire';
 import { Histogram } from '../bot-simulator/src/stats';
 import { bodyRing, boundedOpenLoop, closedLoop, fixedCount, LoadResult, recoveryProbe, Target } from './load';
 import { FleetResult, GeneratorLoad, rssMb, runFleet } from './fleet';
+import { measureVerdict } from './experiment-verdict';
 
 const ROOT = resolve(__dirname, '../..');
 const QUICK = process.argv.includes('--quick');
@@ -51,6 +52,8 @@ const P = {
 };
 /** Targets from issue 9. */
 const T = {
+  /** An experiment at the demo's settings tells the better version apart within this many real seconds. */
+  experimentSeconds: 300,
   configVsHello: 0.5,
   tradeVsFloor: 0.5,
   tradeP99: 50,
@@ -756,6 +759,30 @@ async function main(): Promise<void> {
 
     log('Python client call latency with the server down...');
     pythonClientRow();
+
+    const verdictSeconds = QUICK ? 120 : T.experimentSeconds;
+    log(`an experiment at the demo's settings (${verdictSeconds} s, its own database and API)...`);
+    const verdict = await measureVerdict({ speed: 30, runLengthSec: 1200, seconds: verdictSeconds, edge: 0.1, seed: 2026 }, log);
+    const toldIn = verdict.realSecondsToVerdict;
+    rows.push({
+      name: `experiment at the demo's settings: 6 bots at x30, runs of 20 simulated min; v2 fills 0.1 cheaper (simEdge) on 2 bots, against the baseline on 2, for ${verdictSeconds} s`,
+      throughput: '-',
+      p50: '-',
+      p99: '-',
+      target: `told apart within ${T.experimentSeconds} s`,
+      result:
+        toldIn !== null && toldIn <= T.experimentSeconds
+          ? `met: told apart after ${toldIn.toFixed(0)} s (${verdict.hoursToVerdict?.toFixed(2)} bot-hours under the two versions); at the end: "${verdict.verdict}"`
+          : `not met: ${toldIn === null ? `not told apart in ${verdictSeconds} s` : `told apart after ${toldIn.toFixed(0)} s`}; at the end: "${verdict.verdict}"`,
+    });
+    rows.push({
+      name: `the same experiment's second comparison: an identical copy of the baseline on the 2 other bots, for ${verdictSeconds} s`,
+      throughput: '-',
+      p50: '-',
+      p99: '-',
+      target: 'never told apart (read every 5 s)',
+      result: `${met(!verdict.nullEverTold, 'told apart at least once')}; at the end: "${verdict.nullVerdict}" (segments ${verdict.segments.join(' / ')})`,
+    });
     rows.push({
       name: 'load generator (not the server): its own CPU and timer delay',
       throughput: '-',

@@ -60,6 +60,46 @@ async function createBotKey(url, adminKey) {
   return body.secret;
 }
 
+/** The simulator's edge of the demo's better version: it fills this much cheaper (simEdge, simulator only). */
+const DEMO_EDGE = 0.1;
+
+/**
+ * Two experiments, started once per data directory: the active version (on vps-1) against one whose
+ * fills are DEMO_EDGE cheaper (assigned to vps-2), which must be told apart; and against an identical
+ * copy of itself (assigned to vps-3), which must not. Returns what to tell the user.
+ */
+async function demoExperiments(url, adminKey) {
+  const call = async (method, path, body) => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { 'X-Api-Key': adminKey, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${answer.message ?? ''}`);
+    return answer;
+  };
+  const running = (await call('GET', '/api/v1/experiments')).items.filter((e) => e.status === 'running' && e.name.startsWith('demo: '));
+  if (running.length) return [`Experiments running since an earlier demo: ${running.map((e) => `#${e.id} "${e.name}"`).join(', ')}: see the Experiments page.`];
+  const active = await call('GET', '/api/v1/configs/active');
+  const better = await call('POST', '/api/v1/configs', { basedOnId: active.id, values: { simEdge: DEMO_EDGE }, note: `demo: fills ${DEMO_EDGE} cheaper (simulator only)` });
+  const copy = await call('POST', '/api/v1/configs', { basedOnId: active.id, values: { simEdge: 0 }, note: `demo: the same as v${active.id}` });
+  const real = await call('POST', '/api/v1/experiments', {
+    name: `demo: v${better.id} (fills ${DEMO_EDGE} cheaper) on vps-2 against v${active.id}`,
+    configIds: [active.id, better.id],
+    assign: [{ configId: better.id, tag: 'vps-2' }],
+  });
+  const none = await call('POST', '/api/v1/experiments', {
+    name: `demo: v${copy.id} (the same as v${active.id}) on vps-3 against v${active.id}`,
+    configIds: [active.id, copy.id],
+    assign: [{ configId: copy.id, tag: 'vps-3' }],
+  });
+  return [
+    `Experiments: #${real.id} compares v${active.id} (vps-1) with v${better.id}, which fills ${DEMO_EDGE} cheaper (vps-2): it should be told apart`,
+    `within about 10 minutes; #${none.id} compares v${active.id} with an identical copy, v${copy.id} (vps-3): it should not be. See the Experiments page.`,
+  ];
+}
+
 async function main() {
   readDotEnv();
   const port = process.env.PORT || '3000';
@@ -137,16 +177,27 @@ async function main() {
   say('  Ctrl-C stops the simulated bots (their runs are stopped cleanly), then the server if the demo started it.');
   say('');
 
-  const given = new Set(simulatorArgs.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
-  // With an admin key the demo runs a small fleet: four bots with keys of their own (kept in the data
-  // directory and reused next time), tagged vps-1 and vps-2 in turn, so the Bots page has a fleet.
+  // --no-experiments is the demo's own option; the rest go to the simulator
+  const withExperiments = !simulatorArgs.includes('--no-experiments');
+  const passed = simulatorArgs.filter((a) => a !== '--no-experiments');
+  const given = new Set(passed.filter((a) => a.startsWith('--')).map((a) => a.split('=')[0]));
+  // With an admin key the demo runs a small fleet: six bots with keys of their own (kept in the data
+  // directory and reused next time), tagged vps-1, vps-2 and vps-3 in turn, so the Bots page has a fleet.
   const fleet = adminKey && !given.has('--key') && !given.has('--keys')
-    ? ['--keys', '4', '--tags', 'vps-1,vps-2', '--keys-file', join(resolve(process.env.DATA_DIR || '.data'), 'demo-fleet-keys.json')]
+    ? ['--keys', '6', '--tags', 'vps-1,vps-2,vps-3', '--keys-file', join(resolve(process.env.DATA_DIR || '.data'), 'demo-fleet-keys.json')]
     : [];
-  const defaults = ['--bots', '4', '--speed', '30', '--duration', '30m'];
-  const args = [...simulatorArgs, ...fleet];
+  // Each run lasts 20 simulated minutes (40 s at x30), then the bot starts a new one: experiments get segments.
+  const defaults = ['--bots', '6', '--speed', '30', '--duration', '30m', '--run-length', '20m'];
+  const args = [...passed, ...fleet];
   for (let i = 0; i < defaults.length; i += 2) if (!given.has(defaults[i])) args.push(defaults[i], defaults[i + 1]);
-  if (fleet.length) say('  The simulated fleet: four bots with keys of their own ("sim bot 1" to "sim bot 4"), tagged vps-1 and vps-2: see the Bots page.');
+  if (fleet.length) say('  The simulated fleet: six bots with keys of their own ("sim bot 1" to "sim bot 6"), tagged vps-1, vps-2 and vps-3: see the Bots page.');
+  if (fleet.length && withExperiments) {
+    try {
+      for (const line of await demoExperiments(url, adminKey)) say(`  ${line}`);
+    } catch (error) {
+      say(`  (The demo's experiments were not started: ${error.message})`);
+    }
+  }
   const simulator = spawn(process.execPath, ['--import', 'tsx', join(root, 'tools/bot-simulator/src/main.ts'), ...args], {
     env: { ...process.env, POLYMAKER_URL: url, POLYMAKER_API_KEY: botKey, POLYMAKER_ADMIN_KEY: adminKey },
     stdio: 'inherit',

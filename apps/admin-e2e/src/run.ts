@@ -912,6 +912,8 @@ async function main(): Promise<void> {
       await page.goto(`${base}/experiments/${experiment.id}`);
       await waitFor(page, '[data-testid=experiment-verdict]', new RegExp(`v${better.id} earns 2\\.00 USDC/h more than v${active.id}, 95 % CI`));
       await waitFor(page, `[data-testid=experiment-version][data-config="${better.id}"]`, 'fills 2 ¢ cheaper');
+      // each version's overall score from its runs' analyses, with its interval once it has three scored segments
+      await waitFor(page, '[data-testid=experiment-score][data-score=overall]', /Overall\s*\d+(\.\d)?\s*\(\d+(\.\d)? to \d+(\.\d)?\)\s*\d+(\.\d)?\s*\(\d+(\.\d)? to \d+(\.\d)?\)/);
       await shot(page, '16-experiment-verdict');
       await page.click(`[data-testid=promote-${better.id}]`);
       await page.selectOption('dialog[open] [data-testid=promote-to]', 'tag');

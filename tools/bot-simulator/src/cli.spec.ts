@@ -25,6 +25,12 @@ describe('command line', () => {
     expect(() => parseArgs(['--keys', '2', '--tags', 'no spaces'], {})).toThrow('is not a tag');
   });
 
+  it('reads a run length in simulated time, at least a minute', () => {
+    expect(parseArgs(['--run-length', '20m'], {}).runLengthSec).toBe(1200);
+    expect(parseArgs([], {}).runLengthSec).toBeUndefined();
+    expect(() => parseArgs(['--run-length', '30s'], {})).toThrow('--run-length must be at least 1m');
+  });
+
   it('parses durations', () => {
     expect(parseDuration('90')).toBe(90);
     expect(parseDuration('1h')).toBe(3600);

@@ -21,6 +21,8 @@ export interface CliOptions {
   keysFile?: string;
   /** Whether --bots was given (else --keys N runs N bots). */
   botsGiven: boolean;
+  /** Simulated seconds of each run before the bot ends it and starts a new one (absent: one run a bot). */
+  runLengthSec?: number;
 }
 
 export const USAGE = `PolyMaker bot simulator: simulated market-making bots talking to a Command Center over the real bot API.
@@ -43,6 +45,9 @@ Usage: npx tsx tools/bot-simulator/src/main.ts [options]
   --tags T1,T2     tags for those bots, one each in turn (e.g. vps-1,vps-2)
   --admin-key KEY  an admin key, to make the keys and set the tags (default $POLYMAKER_ADMIN_KEY)
   --keys-file F    keep the made keys in F and reuse them on the next run (the same fleet)
+  --run-length D   in simulated time: each bot ends its run after D and starts a new one at once, over
+                   and over (e.g. 20m; default: one run a bot); each new run takes the version then
+                   assigned to its bot, so an experiment gets segments to compare
   --json           print the final summary as JSON
   -h, --help       this help
 `;
@@ -140,6 +145,12 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
       case '--keys-file':
         options.keysFile = value();
         break;
+      case '--run-length': {
+        const seconds = parseDuration(value());
+        if (seconds < 60) throw new Error('--run-length must be at least 1m of simulated time');
+        options.runLengthSec = seconds;
+        break;
+      }
       case '--json':
         options.json = true;
         break;

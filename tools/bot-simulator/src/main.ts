@@ -72,6 +72,7 @@ async function main(): Promise<number> {
     bankroll: options.bankroll,
     progress,
     stopSignal,
+    runLengthSec: options.runLengthSec,
   });
   if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(summary);

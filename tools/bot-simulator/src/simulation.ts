@@ -50,6 +50,12 @@ export interface SimulationOptions {
    * cover the trading phase only, and the end-of-simulation stop wave is reported separately.
    */
   separateTeardown?: boolean;
+  /**
+   * Simulated seconds after which each bot ends its run and starts a new one at once, over and over,
+   * as a bot restarted every few hours does (default: one run a bot for the whole simulation). Each run
+   * then picks up the version assigned to it at its first poll, so experiments get segments to compare.
+   */
+  runLengthSec?: number;
 }
 
 export interface EndpointSummary {
@@ -130,6 +136,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const restartRng = root.fork('restarts');
   let trading = true;
   let restarts = 0;
+  const runLengthReal = options.runLengthSec && options.runLengthSec > 0 ? (options.runLengthSec / options.speed) * 1000 : null;
+  /** Ends the bot's run once it has been running `ms` real milliseconds (checked each second). */
+  const stopAfter = (bot: SimBot, ms: number) => {
+    let runningSince: number | null = null;
+    const check = setInterval(() => {
+      if (bot.state !== 'running') return;
+      runningSince ??= Date.now();
+      if (trading && Date.now() - runningSince >= ms) bot.stopRequested = true;
+    }, Math.min(1000, Math.max(50, ms / 10)));
+    check.unref();
+    return check;
+  };
   const finished = current.map(async (first, index) => {
     const delay = options.bots > 1 ? (stagger * 1000 * index) / options.bots + staggerRng.between(0, 200) : 0;
     // A restarting bot ends its run between the end of the starts and shortly before the end.
@@ -145,11 +163,16 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         if (trading && first.state === 'running') first.stopRequested = true;
       }, Math.max(1000, restartAt - delay)).unref();
     }
-    await first.run();
-    if (first.stopRequested && first.state === 'done' && trading && !clock.stopped) {
+    let bot = first;
+    for (let generation = 1; ; generation++) {
+      const lapse = runLengthReal === null ? null : stopAfter(bot, runLengthReal);
+      await bot.run();
+      if (lapse) clearInterval(lapse);
+      if (!(bot.stopRequested && bot.state === 'done' && trading && !clock.stopped)) break;
+      // a run ended by a restart (restartShare once, runLengthSec every time): the bot starts a new one at once
+      if (runLengthReal === null && generation > 1) break;
       restarts++;
-      current[index] = makeBot(index, 1);
-      await current[index].run();
+      current[index] = bot = makeBot(index, generation);
     }
   });
 

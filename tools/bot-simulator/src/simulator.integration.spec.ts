@@ -97,6 +97,27 @@ describe('bot simulator against the real API', () => {
     }
   });
 
+  it('--run-length: each bot ends its run and starts a new one, which takes the version assigned meanwhile', async () => {
+    const key = (await request<{ secret: string; apiKey: { botId: number } }>(api.url, 'POST', '/api/v1/api-keys', { key: api.adminKey, body: { name: 'restarting bot', scope: 'bot' } })).body;
+    const active = (await admin<{ id: number }>('/api/v1/configs/active')).body.id;
+    const v2 = (await request<{ id: number }>(api.url, 'POST', '/api/v1/configs', { key: api.adminKey, body: { basedOnId: active, values: { mmSpreadMin: '0.03' }, note: 'for the restarts' } })).body.id;
+    // runs of 2 simulated minutes at x60: a new run about every 2 s; the version is assigned after the first
+    const assigned = new Promise<void>((done) =>
+      setTimeout(() => void request(api.url, 'POST', '/api/v1/fleet/assignments', { key: api.adminKey, body: { botId: key.apiKey.botId, configId: v2 } }).then(() => done()), 1500),
+    );
+    const summary = await runSimulation({ url: api.url, apiKey: key.secret, bots: 1, speed: 60, durationSec: 9, staggerSec: 0, seed: 11, runLengthSec: 120 });
+    await assigned;
+    expect(summary.failures).toBe(0);
+    expect(summary.runsStarted).toBeGreaterThanOrEqual(3);
+    const runs = (await admin<{ items: { id: number; status: string; configId: number | null; botId: number | null }[] }>(`/api/v1/runs?botId=${key.apiKey.botId}&limit=50`)).body.items;
+    const ours = runs.filter((run) => summary.runIds.includes(run.id)).sort((a, b) => a.id - b.id);
+    expect(ours).toHaveLength(summary.runsStarted);
+    // every run ended (none left running), the first on the default, the last on the assigned version
+    expect(ours.every((run) => run.status !== 'running')).toBe(true);
+    expect(ours[0].configId).toBe(active);
+    expect(ours[ours.length - 1].configId).toBe(v2);
+  });
+
   it('--keys 3 --tags: a fleet of bots with keys of their own, tagged in turn, reused from the keys file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-keys-'));
     try {

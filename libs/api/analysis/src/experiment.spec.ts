@@ -39,7 +39,10 @@ describe('compareVersions', () => {
   it('says how many more hours a small difference needs, and says it is not enough data below 3 segments', () => {
     const small = compareVersions(versions(segments(5, 6, 1), segments(6, 6, 1.4, 1, 100)));
     expect(small.comparisons[0].significant).toBe(false);
-    expect(small.comparisons[0].verdict).toMatch(/^Not enough evidence yet \(v2 − v1: -?\d+\.\d\d USDC\/h, 95 % CI .*\): about \d+ more hours needed\.$/);
+    expect(small.comparisons[0].verdict).toMatch(/^Not enough evidence yet \(v2 − v1: -?\d+\.\d\d USDC\/h, 95 % CI .*\): about \d+ more hours? needed\.$/);
+    // under an hour it is said in minutes (a demo at x30 compares versions over minutes)
+    const brief = versions(segments(5, 6, 1), segments(6, 6, 1.4, 1, 100)).map((v) => ({ ...v, segments: v.segments.map((s) => ({ ...s, hours: s.hours / 10_000, pnl: s.pnl / 10_000 })) }));
+    expect(compareVersions(brief).comparisons[0].verdict).toMatch(/: about \d+ more minutes? needed\.$/);
     const thin = compareVersions(versions(segments(5, 2, 1), segments(6, 6, 1.4)));
     expect(thin.comparisons[0].verdict).toContain('at least 3 segments');
   });

@@ -222,11 +222,12 @@ export function compareVersions(versions: readonly VersionFigures[], seed = 1): 
     const significant = adjusted[i] < 1 - EXPERIMENT.level && (r.low > 0 || r.high < 0);
     const z = r.se && r.se > 0 ? Math.abs(r.difference) / r.se : 0;
     const needed = tCritical(r.df);
-    const more = significant || z === 0 ? null : Math.max(1, Math.ceil((hours + baseHours) * ((needed / z) ** 2 - 1)));
+    // hours to two decimals: a demo at x30 compares versions over minutes, not hours
+    const more = significant || z === 0 ? null : Math.max(0.01, Math.ceil((hours + baseHours) * ((needed / z) ** 2 - 1) * 100) / 100);
     const interval = `${Math.round(EXPERIMENT.level * 100)} % CI ${fmt(r.low)} to ${fmt(r.high)}`;
     const verdict = significant
       ? `v${r.v.configId} earns ${fmt(Math.abs(r.difference))} USDC/h ${r.difference > 0 ? 'more' : 'less'} than v${baseline?.configId}, ${interval}, from ${runs} runs (${round(hours + baseHours, 1)} h).`
-      : `Not enough evidence yet (v${r.v.configId} − v${baseline?.configId}: ${fmt(r.difference)} USDC/h, ${interval}): about ${more ?? '?'} more hours needed.`;
+      : `Not enough evidence yet (v${r.v.configId} − v${baseline?.configId}: ${fmt(r.difference)} USDC/h, ${interval}): about ${moreText(more)} needed.`;
     return {
       configId: r.v.configId,
       baselineConfigId: baseline?.configId ?? 0,
@@ -240,6 +241,17 @@ export function compareVersions(versions: readonly VersionFigures[], seed = 1): 
     };
   });
   return { method: EXPERIMENT_METHOD, versions: summaries, comparisons };
+}
+
+/** "40 more hours", "1 more hour", "25 more minutes" (under an hour). */
+function moreText(hours: number | null): string {
+  if (hours === null) return '? more hours';
+  if (hours < 1) {
+    const minutes = Math.max(1, Math.ceil(hours * 60));
+    return `${minutes} more minute${minutes === 1 ? '' : 's'}`;
+  }
+  const whole = Math.ceil(hours);
+  return `${whole} more hour${whole === 1 ? '' : 's'}`;
 }
 
 function fmt(value: number): string {
