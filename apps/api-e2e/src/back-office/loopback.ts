@@ -223,3 +223,110 @@ export async function outboxSettled(databaseUrl: string): Promise<boolean> {
   const [row] = await sql<{ n: string }>(databaseUrl, "select count(*) as n from outbox_jobs where status = 'pending'");
   return Number(row.n) === 0;
 }
+
+export interface TelegramRequest {
+  /** When it arrived (this process's clock). */
+  at: number;
+  /** The token in the path (`/bot<token>/<method>`). */
+  token: string;
+  method: string;
+  body: Record<string, unknown>;
+  /** The HTTP status answered. */
+  answered: number;
+}
+
+export interface LoopbackTelegram {
+  /** The Bot API base URL (TELEGRAM_API_URL). */
+  url: string;
+  requests: TelegramRequest[];
+  /** The messages it accepted (answered ok). */
+  delivered(): TelegramRequest[];
+  /** Answer the next `count` sendMessage calls 429 "Too Many Requests" with parameters.retry_after. */
+  throttleNext(count: number, retryAfterSeconds: number): void;
+  close(): Promise<void>;
+}
+
+/** Entities Telegram's HTML parse mode knows; anything else after an & is refused by it. */
+const TELEGRAM_ENTITY = /^&(lt|gt|amp|quot|#\d+|#x[0-9a-f]+);/i;
+
+/** Why Telegram would refuse this HTML text ("can't parse entities"), or null (only the <b> and <a href> used here are known). */
+function telegramHtmlProblem(text: string): string | null {
+  const stack: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '&') {
+      if (!TELEGRAM_ENTITY.test(text.slice(i, i + 12))) return `Unsupported start tag or entity at byte offset ${i}`;
+    } else if (text[i] === '<') {
+      const tag = /^<(\/?)(b|a)(?: href="[^"<>]*")?>/.exec(text.slice(i));
+      if (!tag) return `Unsupported start tag at byte offset ${i}`;
+      if (tag[1]) {
+        if (stack.pop() !== tag[2]) return `Unmatched end tag at byte offset ${i}`;
+      } else stack.push(tag[2]);
+      i += tag[0].length - 1;
+    } else if (text[i] === '>') return `Unexpected > at byte offset ${i}`;
+  }
+  return stack.length ? 'Unclosed start tag' : null;
+}
+
+/**
+ * A loopback server that speaks the Bot API's sendMessage as Telegram does: `POST /bot<token>/sendMessage`
+ * with JSON, answered `{ ok: true, result: Message }` or `{ ok: false, error_code, description[, parameters] }`:
+ * 401 for another token, 400 "chat not found" for a chat it does not know, 400 for HTML Telegram cannot
+ * parse or a text over 4096 characters, and 429 with retry_after when told to throttle.
+ */
+export async function startTelegramBotApi(token: string, chats: string[]): Promise<LoopbackTelegram> {
+  const requests: TelegramRequest[] = [];
+  const throttle = { count: 0, retryAfter: 1 };
+  let messageId = 100;
+  const server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => {
+      const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url ?? '');
+      let body: Record<string, unknown> = {};
+      try {
+        body = JSON.parse(text) as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
+      const answer = (status: number, json: Record<string, unknown>) => {
+        requests.push({ at: Date.now(), token: match?.[1] ?? '', method: match?.[2] ?? '', body, answered: status });
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(json));
+      };
+      const fail = (code: number, description: string, parameters?: Record<string, unknown>) =>
+        answer(code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
+      if (!match) return fail(404, 'Not Found');
+      if (match[1] !== token) return fail(401, 'Unauthorized');
+      if (match[2] !== 'sendMessage' || req.method !== 'POST') return fail(404, 'Not Found');
+      if (req.headers['content-type'] !== 'application/json') return fail(400, 'Bad Request: message text is empty');
+      if (throttle.count > 0) {
+        throttle.count--;
+        return fail(429, `Too Many Requests: retry after ${throttle.retryAfter}`, { retry_after: throttle.retryAfter });
+      }
+      const chatId = String(body['chat_id'] ?? '');
+      if (!chats.includes(chatId)) return fail(400, 'Bad Request: chat not found');
+      const message = typeof body['text'] === 'string' ? body['text'] : '';
+      if (!message) return fail(400, 'Bad Request: message text is empty');
+      if (body['parse_mode'] === 'HTML') {
+        const problem = telegramHtmlProblem(message);
+        if (problem) return fail(400, `Bad Request: can't parse entities: ${problem}`);
+      }
+      const visible = body['parse_mode'] === 'HTML' ? message.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot);/g, '_') : message;
+      if (visible.length > 4096) return fail(400, 'Bad Request: message is too long');
+      messageId++;
+      answer(200, { ok: true, result: { message_id: messageId, chat: { id: chatId }, date: Math.floor(Date.now() / 1000), text: visible } });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    delivered: () => requests.filter((r) => r.answered === 200),
+    throttleNext: (count, retryAfterSeconds) => {
+      throttle.count = count;
+      throttle.retryAfter = retryAfterSeconds;
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}

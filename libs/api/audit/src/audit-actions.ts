@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = {
   'api-key.revoked': 'api-key',
   'channel.email.updated': 'channel',
   'channel.webhook.updated': 'channel',
+  'channel.telegram.updated': 'channel',
   'wallet.settings.updated': 'wallet',
   'retention.updated': 'retention',
   'fleet.tags.updated': 'bot',

@@ -13,8 +13,16 @@ export interface WebhookChannel {
   format: WebhookFormat;
 }
 
+export interface TelegramChannel {
+  enabled: boolean;
+  /** A secret: stored like the SMTP password and the webhook URL, never shown or logged in full. */
+  botToken: string | null;
+  chatId: string | null;
+}
+
 export const EMAIL_KEY = 'channel.email';
 export const WEBHOOK_KEY = 'channel.webhook';
+export const TELEGRAM_KEY = 'channel.telegram';
 
 /** The environment's values overlaid with what the admin stored; enabled by default once configured. */
 export function effectiveEmail(settings: Settings, stored: Partial<EmailChannel>): EmailChannel {
@@ -31,4 +39,10 @@ export function effectiveEmail(settings: Settings, stored: Partial<EmailChannel>
 export function effectiveWebhook(settings: Settings, stored: Partial<WebhookChannel>): WebhookChannel {
   const url = stored.url ?? settings.webhookUrl;
   return { url, format: stored.format ?? settings.webhookFormat, enabled: (stored.enabled ?? true) && url !== null };
+}
+
+export function effectiveTelegram(settings: Settings, stored: Partial<TelegramChannel>): TelegramChannel {
+  const botToken = stored.botToken ?? settings.telegramBotToken;
+  const chatId = stored.chatId ?? settings.telegramChatId;
+  return { botToken, chatId, enabled: (stored.enabled ?? true) && botToken !== null && chatId !== null };
 }

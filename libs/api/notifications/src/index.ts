@@ -7,3 +7,4 @@ export * from './channels/senders';
 export * from './entities/notification.entity';
 export * from './entities/notification-delivery.entity';
 export * from './dto/notification.dto';
+export * from './channels/telegram';

@@ -21,11 +21,12 @@ import {
   NotificationQueryDto,
   NotificationView,
   UpdateEmailChannelDto,
+  UpdateTelegramChannelDto,
   UpdateWebhookChannelDto,
 } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
 
-/** The inbox and delivery log (targets masked) are readable by every admin-API scope; marking read needs operator (the inbox is shared); channels (which hold the SMTP password and webhook token) are admin only, reads included. */
+/** The inbox and delivery log (targets masked) are readable by every admin-API scope; marking read needs operator (the inbox is shared); channels (which hold the SMTP password, webhook token and Telegram bot token) are admin only, reads included. */
 @ApiTags('notifications')
 @ApiSecurity('api-key')
 @RequiresScope('viewer')
@@ -91,7 +92,7 @@ export class NotificationsController {
   @RequiresScope('admin')
   @ApiOperation({
     operationId: 'getNotificationChannels',
-    summary: 'Email and webhook settings in effect (environment defaults, admin overrides)',
+    summary: 'Email, webhook and Telegram settings in effect (environment defaults, admin overrides; secrets masked)',
   })
   @ApiOkResponse({ type: ChannelsView })
   channels(): Promise<ChannelsView> {
@@ -120,6 +121,17 @@ export class NotificationsController {
     return this.notifications.updateWebhook(body);
   }
 
+  @Put('notification-channels/telegram')
+  @RequiresScope('admin')
+  @ApiOperation({
+    operationId: 'updateTelegramChannel',
+    summary: 'Override the Telegram settings: bot token and chat id (null goes back to the environment value)',
+  })
+  @ApiOkResponse({ type: ChannelsView })
+  updateTelegram(@Body() body: UpdateTelegramChannelDto): Promise<ChannelsView> {
+    return this.notifications.updateTelegram(body);
+  }
+
   @IdempotentPost('notification-channels/:channel/test')
   @RequiresScope('admin')
   @HttpCode(200)
@@ -127,11 +139,11 @@ export class NotificationsController {
     operationId: 'testNotificationChannel',
     summary: 'Send a test message on one channel now and report what happened',
   })
-  @ApiParam({ name: 'channel', enum: ['email', 'webhook'] })
+  @ApiParam({ name: 'channel', enum: ['email', 'webhook', 'telegram'] })
   @ApiOkResponse({ type: ChannelTestView })
   test(@Param('channel') channel: string): Promise<ChannelTestView> {
-    if (channel !== 'email' && channel !== 'webhook')
-      throw new BadRequestException('channel must be email or webhook.');
+    if (channel !== 'email' && channel !== 'webhook' && channel !== 'telegram')
+      throw new BadRequestException('channel must be email, webhook or telegram.');
     return this.notifications.sendTest(channel);
   }
 }

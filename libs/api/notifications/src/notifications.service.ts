@@ -19,8 +19,9 @@ import { RunsService } from '@polymaker/api/runs';
 import { assertOutboundUrl } from '@polymaker/api/core';
 import { BackOfficeSettingsService, OUTBOX_TOPICS, OutboxJobContext, OutboxService } from '@polymaker/api/outbox';
 import type { ChannelsView, DeliveryView, NotificationView } from './dto/notification.dto';
-import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveWebhook, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
+import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveTelegram, effectiveWebhook, TELEGRAM_KEY, TelegramChannel, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
 import { maskWebhookUrl, postWebhook, sendEmail } from './channels/senders';
+import { maskTelegramToken, sendTelegram, telegramText } from './channels/telegram';
 import { webhookBody } from './channels/webhook-body';
 import { DeliveryChannel, DeliveryStatus, NotificationDelivery } from './entities/notification-delivery.entity';
 import { Notification } from './entities/notification.entity';
@@ -79,19 +80,29 @@ export class NotificationsService implements OnModuleInit {
     });
   }
 
-  async channels(em?: EntityManager): Promise<{ email: EmailChannel; webhook: WebhookChannel }> {
-    const [email, webhook] = await Promise.all([
-      this.store.get<EmailChannel>(EMAIL_KEY, em),
-      this.store.get<WebhookChannel>(WEBHOOK_KEY, em),
-    ]);
-    return { email: effectiveEmail(this.settings, email), webhook: effectiveWebhook(this.settings, webhook) };
+  async channels(em?: EntityManager): Promise<{ email: EmailChannel; webhook: WebhookChannel; telegram: TelegramChannel }> {
+    // one after the other: inside a transaction the three reads share its connection
+    const email = await this.store.get<EmailChannel>(EMAIL_KEY, em);
+    const webhook = await this.store.get<WebhookChannel>(WEBHOOK_KEY, em);
+    const telegram = await this.store.get<TelegramChannel>(TELEGRAM_KEY, em);
+    return {
+      email: effectiveEmail(this.settings, email),
+      webhook: effectiveWebhook(this.settings, webhook),
+      telegram: effectiveTelegram(this.settings, telegram),
+    };
   }
 
   async channelsView(): Promise<ChannelsView> {
-    const { email, webhook } = await this.channels();
+    const { email, webhook, telegram } = await this.channels();
     return {
       email: { ...email, smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null, configured: email.smtpUrl !== null && email.to.length > 0 },
       webhook: { ...webhook, url: webhook.url ? maskWebhookUrl(webhook.url) : null, configured: webhook.url !== null },
+      telegram: {
+        enabled: telegram.enabled,
+        botToken: telegram.botToken ? maskTelegramToken(telegram.botToken) : null,
+        chatId: telegram.chatId,
+        configured: telegram.botToken !== null && telegram.chatId !== null,
+      },
     };
   }
 
@@ -116,6 +127,16 @@ export class NotificationsService implements OnModuleInit {
     return this.channelsView();
   }
 
+  async updateTelegram(patch: { [K in keyof TelegramChannel]?: TelegramChannel[K] | null }): Promise<ChannelsView> {
+    await this.uow.run(async (em) => {
+      const before = (await this.channels(em)).telegram;
+      await this.store.patch<TelegramChannel>(TELEGRAM_KEY, patch as Partial<TelegramChannel>);
+      const after = (await this.channels(em)).telegram;
+      await this.auditChange(em, 'channel.telegram.updated', 'telegram', before, after, maskTelegram);
+    });
+    return this.channelsView();
+  }
+
   /**
    * One audit entry for a channel change, in the change's transaction: the masked settings before
    * and after, and which fields changed (so a new SMTP password or webhook token shows as changed
@@ -123,7 +144,7 @@ export class NotificationsService implements OnModuleInit {
    */
   private async auditChange<T extends object>(
     em: EntityManager,
-    action: 'channel.email.updated' | 'channel.webhook.updated',
+    action: 'channel.email.updated' | 'channel.webhook.updated' | 'channel.telegram.updated',
     channel: DeliveryChannel,
     before: T,
     after: T,
@@ -137,7 +158,7 @@ export class NotificationsService implements OnModuleInit {
 
   /** Sends a test message on one channel now and says what happened (not queued, not retried). */
   async sendTest(channel: DeliveryChannel): Promise<{ ok: boolean; channel: DeliveryChannel; target: string | null; detail: Record<string, unknown>; error: string | null }> {
-    const { email, webhook } = await this.channels();
+    const { email, webhook, telegram } = await this.channels();
     const content = testContent(channel, this.settings.publicUrl);
     try {
       if (channel === 'email') {
@@ -145,12 +166,18 @@ export class NotificationsService implements OnModuleInit {
         const info = await sendEmail(email.smtpUrl, { from: email.from, to: email.to, subject: `[PolyMaker] ${content.title}`, text: renderText(content), html: renderHtml(content) });
         return { ok: true, channel, target: email.to.join(', '), detail: info, error: null };
       }
+      if (channel === 'telegram') {
+        if (!telegram.botToken || !telegram.chatId) throw new Error('Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or botToken and chatId here');
+        const info = await sendTelegram(this.settings.telegramApiUrl, telegram.botToken, telegram.chatId, telegramText(content));
+        return { ok: true, channel, target: telegram.chatId, detail: { ...info }, error: null };
+      }
       if (!webhook.url) throw new Error('the webhook is not configured: set WEBHOOK_URL, or url here');
       const info = await postWebhook(webhook.url, webhookBody(webhook.format, content, null, new Date().toISOString()));
       // Status and size only: the receiver's answer is never shown (see postWebhook).
       return { ok: true, channel, target: maskWebhookUrl(webhook.url), detail: { status: info.status, bytes: info.bytes }, error: null };
     } catch (error) {
-      return { ok: false, channel, target: channel === 'email' ? email.to.join(', ') || null : webhook.url ? maskWebhookUrl(webhook.url) : null, detail: {}, error: (error as Error).message };
+      const target = channel === 'email' ? email.to.join(', ') || null : channel === 'telegram' ? telegram.chatId : webhook.url ? maskWebhookUrl(webhook.url) : null;
+      return { ok: false, channel, target, detail: {}, error: (error as Error).message };
     }
   }
 
@@ -233,10 +260,11 @@ export class NotificationsService implements OnModuleInit {
       dedupeKey: `job:${job.id}`,
     } as unknown as Notification);
     await em.persist(notification).flush();
-    const { email, webhook } = await this.channels(em);
+    const { email, webhook, telegram } = await this.channels(em);
     const targets: [DeliveryChannel, string][] = [];
     if (email.enabled) targets.push(['email', email.to.join(', ')]);
     if (webhook.enabled && webhook.url) targets.push(['webhook', maskWebhookUrl(webhook.url)]);
+    if (telegram.enabled && telegram.chatId) targets.push(['telegram', telegram.chatId]);
     for (const [channel, target] of targets) {
       const delivery = em.create(NotificationDelivery, { notificationId: notification.id, channel, target } as NotificationDelivery);
       await em.persist(delivery).flush();
@@ -249,7 +277,7 @@ export class NotificationsService implements OnModuleInit {
     const delivery = await em.findOne(NotificationDelivery, { id: Number(job.payload['deliveryId']) });
     if (!delivery || delivery.status === 'sent') return;
     const notification = await this.find(em, delivery.notificationId);
-    const { email, webhook } = await this.channels(em);
+    const { email, webhook, telegram } = await this.channels(em);
     let detail: Record<string, unknown>;
     if (delivery.channel === 'email') {
       if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured any more (SMTP_URL / NOTIFY_EMAIL_TO)');
@@ -260,17 +288,12 @@ export class NotificationsService implements OnModuleInit {
         text: notification.bodyText,
         html: notification.bodyHtml,
       });
+    } else if (delivery.channel === 'telegram') {
+      if (!telegram.botToken || !telegram.chatId) throw new Error('Telegram is not configured any more (TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID)');
+      detail = { ...(await sendTelegram(this.settings.telegramApiUrl, telegram.botToken, telegram.chatId, telegramText(storedContent(notification)))) };
     } else {
       if (!webhook.url) throw new Error('the webhook is not configured any more (WEBHOOK_URL)');
-      const content: NotificationContent = {
-        kind: notification.kind,
-        severity: notification.severity,
-        title: notification.title,
-        facts: (notification.data['facts'] as NotificationContent['facts']) ?? [],
-        paragraphs: (notification.data['paragraphs'] as string[]) ?? [],
-        link: notification.link,
-        runId: notification.runId,
-      };
+      const content = storedContent(notification);
       detail = { ...(await postWebhook(webhook.url, webhookBody(webhook.format, content, notification.id, notification.createdAt.toISOString()))), format: webhook.format };
     }
     const now = new Date();
@@ -338,6 +361,23 @@ function maskEmail(email: EmailChannel): Record<string, unknown> {
 
 function maskWebhook(webhook: WebhookChannel): Record<string, unknown> {
   return { enabled: webhook.enabled, url: webhook.url ? maskWebhookUrl(webhook.url) : null, format: webhook.format };
+}
+
+function maskTelegram(telegram: TelegramChannel): Record<string, unknown> {
+  return { enabled: telegram.enabled, botToken: telegram.botToken ? maskTelegramToken(telegram.botToken) : null, chatId: telegram.chatId };
+}
+
+/** The content a stored notification was rendered from (for the channels that format it their way). */
+function storedContent(notification: Notification): NotificationContent {
+  return {
+    kind: notification.kind,
+    severity: notification.severity,
+    title: notification.title,
+    facts: (notification.data['facts'] as NotificationContent['facts']) ?? [],
+    paragraphs: (notification.data['paragraphs'] as string[]) ?? [],
+    link: notification.link,
+    runId: notification.runId,
+  };
 }
 
 function maskSmtp(url: string): string {

@@ -24,6 +24,21 @@ export interface OutboxHandler {
   retryBaseMs?(): number;
 }
 
+/**
+ * A failure that tells the queue how to retry: `permanent` (trying again cannot help, e.g. a
+ * receiver that said the request itself is wrong) ends the job at once; `retryAfterMs` (a
+ * receiver's "retry after N seconds") makes the next attempt wait at least that long.
+ */
+export class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly retry: { permanent?: boolean; retryAfterMs?: number } = {},
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
+
 export interface EnqueueOptions {
   /** At most one job per key, ever: enqueueing the same key again does nothing. */
   dedupeKey?: string;

@@ -2,7 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { isDatabaseUnavailable, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { retryDelayMs } from './backoff';
-import { OutboxJobContext, OutboxService } from './outbox.service';
+import { JobFailure, OutboxJobContext, OutboxService } from './outbox.service';
 
 interface ClaimedRow {
   id: string;
@@ -15,6 +15,8 @@ interface ClaimedRow {
 /** Parallel drains per instance; each holds one job (and one connection) at a time. */
 const CONCURRENCY = 4;
 const DEFAULT_RETRY_BASE_MS = 10_000;
+/** A receiver's "retry after" is honoured up to a day. */
+const MAX_RETRY_AFTER_MS = 86_400_000;
 
 /**
  * Drains the outbox. Each job is claimed with `FOR UPDATE SKIP LOCKED` inside a transaction that
@@ -23,7 +25,8 @@ const DEFAULT_RETRY_BASE_MS = 10_000;
  * - a crash (even SIGKILL) rolls the claim back and the job is due again at once for whichever
  *   instance looks next; nothing owed is lost.
  * A failure rolls the handler's writes back (savepoint), records the error and schedules a retry
- * with exponential backoff, or gives up after the job's allowance of attempts.
+ * with exponential backoff (at least a JobFailure's retryAfterMs), or gives up after the job's
+ * allowance of attempts, or at once on a permanent JobFailure.
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -111,8 +114,10 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
         ]);
       } catch (thrown) {
         const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-        const final = job.attempt >= job.maxAttempts;
-        const retryAt = final ? null : new Date(Date.now() + retryDelayMs(job.attempt, handler.retryBaseMs?.() ?? DEFAULT_RETRY_BASE_MS));
+        const hint = error instanceof JobFailure ? error.retry : {};
+        const final = hint.permanent === true || job.attempt >= job.maxAttempts;
+        const backoffMs = retryDelayMs(job.attempt, handler.retryBaseMs?.() ?? DEFAULT_RETRY_BASE_MS);
+        const retryAt = final ? null : new Date(Date.now() + Math.max(backoffMs, Math.min(hint.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
         await em.execute(
           `update outbox_jobs
               set status = ?, attempts = ?, last_error = ?, available_at = coalesce(?::timestamptz, available_at),

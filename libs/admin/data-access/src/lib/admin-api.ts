@@ -46,6 +46,7 @@ import {
   NotificationList,
   Retention,
   UpdateEmailChannel,
+  UpdateTelegramChannel,
   UpdateWebhookChannel,
   WalletOverview,
   WalletSeries,
@@ -320,7 +321,7 @@ export class AdminApi {
   async markAllRead(): Promise<number> {
     return (await this.notifications.markAllNotificationsRead()).updated;
   }
-  listDeliveries(query: { status?: 'pending' | 'sent' | 'failed'; channel?: 'email' | 'webhook'; notificationId?: number; limit?: number } = {}): Promise<DeliveryList> {
+  listDeliveries(query: { status?: 'pending' | 'sent' | 'failed'; channel?: 'email' | 'webhook' | 'telegram'; notificationId?: number; limit?: number } = {}): Promise<DeliveryList> {
     return this.notifications.listNotificationDeliveries(query);
   }
   channels(): Promise<Channels> {
@@ -332,7 +333,10 @@ export class AdminApi {
   updateWebhookChannel(body: UpdateWebhookChannel): Promise<Channels> {
     return this.notifications.updateWebhookChannel({ body });
   }
-  testChannel(channel: 'email' | 'webhook'): Promise<ChannelTest> {
+  updateTelegramChannel(body: UpdateTelegramChannel): Promise<Channels> {
+    return this.notifications.updateTelegramChannel({ body });
+  }
+  testChannel(channel: 'email' | 'webhook' | 'telegram'): Promise<ChannelTest> {
     return this.notifications.testNotificationChannel({ channel });
   }
 

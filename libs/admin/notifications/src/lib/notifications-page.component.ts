@@ -11,7 +11,7 @@ import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
-      <div><h1>Notifications</h1><p>What the server told you, and where it delivered it (email, webhook).</p></div>
+      <div><h1>Notifications</h1><p>What the server told you, and where it delivered it (email, webhook, Telegram).</p></div>
       <div class="toolbar">
         <label class="check"><input type="checkbox" [checked]="unreadOnly()" (change)="setUnreadOnly($any($event.target).checked)" data-testid="unread-only" /> Unread only</label>
         @if (session.can('notifications.mark-read')) {
@@ -66,7 +66,7 @@ import { KIND_LABELS, deliverySummary, replaceItem } from './notification-view';
     </section>
     <section class="card section" aria-labelledby="log-title">
       <h2 id="log-title">Delivery log</h2>
-      <pm-async-state what="the delivery log" [pending]="deliveries.pending()" [error]="deliveries.error()" (retry)="deliveries.reload()" [empty]="deliveryItems().length === 0" emptyText="No deliveries yet: no email or webhook channel is enabled, or nothing was sent.">
+      <pm-async-state what="the delivery log" [pending]="deliveries.pending()" [error]="deliveries.error()" (retry)="deliveries.reload()" [empty]="deliveryItems().length === 0" emptyText="No deliveries yet: no email, webhook or Telegram channel is enabled, or nothing was sent.">
         <div class="table-wrap"><table class="data" data-testid="delivery-log">
           <thead><tr><th scope="col">#</th><th scope="col">Notification</th><th scope="col">Channel</th><th scope="col">Target</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Last error</th><th scope="col">Next attempt</th><th scope="col">Created</th><th scope="col">Delivered</th></tr></thead>
           <tbody>

@@ -2,15 +2,15 @@ import { ChangeDetectionStrategy, Component, effect, inject, signal, untracked }
 import { FormsModule } from '@angular/forms';
 import { AdminApi, AdminSession, ChannelTest, Channels, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
 import { AsyncStateComponent, StatusBadgeComponent } from '@polymaker/admin/ui';
-import { EmailForm, WebhookForm, emailForm, emailUpdate, parseThreshold, parseWatch, webhookForm, webhookUpdate } from './channel-form';
+import { EmailForm, TelegramForm, WebhookForm, emailForm, emailUpdate, parseThreshold, parseWatch, telegramForm, telegramUpdate, webhookForm, webhookUpdate } from './channel-form';
 
-type Channel = 'email' | 'webhook';
+type Channel = 'email' | 'webhook' | 'telegram';
 interface Notice {
   text: string;
   bad: boolean;
 }
 
-/** Email and webhook channels (with "send test"), the wallet's low-balance threshold and the metric retention. */
+/** Email, webhook and Telegram channels (with "send test"), the wallet's low-balance threshold and the metric retention. */
 @Component({
   selector: 'pm-back-office-settings',
   imports: [FormsModule, AsyncStateComponent, StatusBadgeComponent],
@@ -47,6 +47,18 @@ interface Notice {
                 <button type="button" (click)="test('webhook')" [disabled]="busy()" data-testid="test-webhook">Send test</button>
               </div>
               @if (notice()['webhook']; as n) { <div class="alert" [class.good]="!n.bad" [class.bad]="n.bad" [attr.role]="n.bad ? 'alert' : 'status'" data-testid="webhook-result">{{ n.text }}</div> }
+            </form>
+            <form class="channel" (ngSubmit)="saveTelegram(c)" aria-labelledby="telegram-title" data-testid="telegram-channel">
+              <h3 id="telegram-title">Telegram <pm-status-badge [status]="c.telegram.configured ? (c.telegram.enabled ? 'active' : 'paused') : 'not configured'" /></h3>
+              <label class="check"><input type="checkbox" name="telegramEnabled" [(ngModel)]="telegram.enabled" /> Send notifications to Telegram</label>
+              <div class="field"><label for="telegram-token">Bot token</label><input id="telegram-token" name="botToken" type="password" [(ngModel)]="telegram.botToken" [placeholder]="c.telegram.botToken ?? '123456789:AAH… from BotFather'" autocomplete="off" spellcheck="false" aria-describedby="telegram-token-help" /><span id="telegram-token-help" class="help">Stored, never shown again (only the bot's id); leave empty to keep the current one.</span></div>
+              @if (c.telegram.botToken) { <label class="check"><input type="checkbox" name="forgetToken" [(ngModel)]="telegram.forgetToken" /> Forget the stored token (back to TELEGRAM_BOT_TOKEN)</label> }
+              <div class="field"><label for="telegram-chat">Chat id</label><input id="telegram-chat" name="chatId" [(ngModel)]="telegram.chatId" placeholder="-1001234567890 or @channelusername" autocomplete="off" spellcheck="false" aria-describedby="telegram-chat-help" /><span id="telegram-chat-help" class="help">The bot must be a member (an admin of a channel).</span></div>
+              <div class="toolbar">
+                <button type="submit" class="primary" [disabled]="busy()" data-testid="save-telegram">Save</button>
+                <button type="button" (click)="test('telegram')" [disabled]="busy()" data-testid="test-telegram">Send test</button>
+              </div>
+              @if (notice()['telegram']; as n) { <div class="alert" [class.good]="!n.bad" [class.bad]="n.bad" [attr.role]="n.bad ? 'alert' : 'status'" data-testid="telegram-result">{{ n.text }}</div> }
             </form>
           </div>
         }
@@ -114,6 +126,7 @@ export class BackOfficeSettingsComponent {
   protected readonly notice = signal<Partial<Record<Channel | 'wallet' | 'retention', Notice>>>({});
   protected email: EmailForm = { enabled: false, smtpUrl: '', from: '', to: '' };
   protected webhook: WebhookForm = { enabled: false, url: '', format: 'generic' };
+  protected telegram: TelegramForm = { enabled: false, botToken: '', forgetToken: false, chatId: '' };
   protected threshold = '';
   protected watchAddress = '';
   protected watchRpc = '';
@@ -140,6 +153,7 @@ export class BackOfficeSettingsComponent {
   private fill(c: Channels): void {
     this.email = emailForm(c.email);
     this.webhook = webhookForm(c.webhook);
+    this.telegram = telegramForm(c.telegram);
   }
 
   private say(what: Channel | 'wallet' | 'retention', text: string, bad = false): void {
@@ -172,6 +186,18 @@ export class BackOfficeSettingsComponent {
       if (!Object.keys(body).length) return 'Nothing changed.';
       this.channels.set(await this.api.updateWebhookChannel(body));
       return 'Webhook settings saved.';
+    });
+  }
+
+  protected saveTelegram(loaded: Channels): Promise<void> {
+    return this.run('telegram', async () => {
+      const body = telegramUpdate(loaded.telegram, this.telegram);
+      if ('error' in body) throw new Error(body.error);
+      if (!Object.keys(body).length) return 'Nothing changed.';
+      const saved = await this.api.updateTelegramChannel(body);
+      this.channels.set(saved);
+      this.telegram = telegramForm(saved.telegram);
+      return 'Telegram settings saved.';
     });
   }
 

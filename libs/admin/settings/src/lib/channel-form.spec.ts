@@ -1,5 +1,5 @@
-import type { EmailChannel, WebhookChannel } from '@polymaker/admin/data-access';
-import { emailForm, emailUpdate, fieldChange, parseRecipients, parseThreshold, parseWatch, webhookForm, webhookUpdate } from './channel-form';
+import type { EmailChannel, TelegramChannel, WebhookChannel } from '@polymaker/admin/data-access';
+import { emailForm, emailUpdate, fieldChange, parseRecipients, parseThreshold, parseWatch, telegramForm, telegramUpdate, webhookForm, webhookUpdate } from './channel-form';
 
 const email: EmailChannel = { configured: true, enabled: true, from: 'PolyMaker <p@x.org>', smtpUrl: 'smtp://u:***@mail:587', to: ['a@x.org'] };
 const webhook: WebhookChannel = { configured: true, enabled: true, format: 'generic', url: 'https://hooks.example/***' };
@@ -26,6 +26,27 @@ describe('channel forms', () => {
     expect(parseThreshold('12.5')).toEqual({ value: '12.5' });
     expect('error' in parseThreshold('-1')).toBe(true);
     expect('error' in parseThreshold('abc')).toBe(true);
+  });
+});
+
+describe('the Telegram form', () => {
+  const telegram: TelegramChannel = { configured: true, enabled: true, botToken: '123456789:***', chatId: '-1001234567890' };
+  const token = '123456789:AAHabcdefghijklmnopqrstuvwxyz012345';
+
+  it('never shows or sends back the token: empty keeps it, forget clears it', () => {
+    expect(telegramForm(telegram)).toEqual({ enabled: true, botToken: '', forgetToken: false, chatId: '-1001234567890' });
+    expect(telegramUpdate(telegram, telegramForm(telegram))).toEqual({});
+    expect(telegramUpdate(telegram, { ...telegramForm(telegram), botToken: ` ${token} ` })).toEqual({ botToken: token });
+    expect(telegramUpdate(telegram, { ...telegramForm(telegram), forgetToken: true, chatId: '' })).toEqual({ botToken: null, chatId: null });
+    expect(telegramUpdate(telegram, { enabled: false, botToken: '', forgetToken: false, chatId: '@polymaker_ops' })).toEqual({ enabled: false, chatId: '@polymaker_ops' });
+  });
+
+  it('explains a token or chat id the API would refuse, before sending anything', () => {
+    expect(telegramUpdate(telegram, { ...telegramForm(telegram), botToken: '123:abc' })).toEqual({
+      error: 'The bot token is the one BotFather gave: digits, a colon, then the secret (e.g. 123456789:AAH…).',
+    });
+    for (const chatId of ['ops', '-100abc', '@ab', '1 2'])
+      expect(telegramUpdate(telegram, { ...telegramForm(telegram), chatId })).toEqual({ error: 'The chat id is a number such as -1001234567890, or a @channelusername.' });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { EmailChannel, UpdateEmailChannel, UpdateWebhookChannel, WebhookChannel } from '@polymaker/admin/data-access';
+import type { EmailChannel, TelegramChannel, UpdateEmailChannel, UpdateTelegramChannel, UpdateWebhookChannel, WebhookChannel } from '@polymaker/admin/data-access';
 
 /**
  * A text field for a PUT that overrides an environment default: left as loaded → not sent (the server shows
@@ -57,6 +57,44 @@ export function webhookUpdate(loaded: WebhookChannel, form: WebhookForm): Update
   const url = fieldChange(loaded.url, form.url);
   if (url !== undefined) body.url = url;
   if (form.format !== loaded.format) body.format = form.format;
+  return body;
+}
+
+export interface TelegramForm {
+  enabled: boolean;
+  /** A new token; empty keeps the stored one (it is never sent to the browser). */
+  botToken: string;
+  /** Forget the stored token (back to TELEGRAM_BOT_TOKEN). */
+  forgetToken: boolean;
+  chatId: string;
+}
+
+export function telegramForm(c: TelegramChannel): TelegramForm {
+  return { enabled: c.enabled, botToken: '', forgetToken: false, chatId: c.chatId ?? '' };
+}
+
+/** As the API checks them (a token from BotFather; a numeric chat id or a @channelusername). */
+const TELEGRAM_TOKEN = /^\d{3,20}:[A-Za-z0-9_-]{30,100}$/;
+const TELEGRAM_CHAT = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
+
+/**
+ * The PUT body for the Telegram channel: only what changed, or what is wrong with it. The token field
+ * starts empty (the server shows only the bot's id): left empty it is not sent; "forget" sends null.
+ */
+export function telegramUpdate(loaded: TelegramChannel, form: TelegramForm): UpdateTelegramChannel | { error: string } {
+  const body: UpdateTelegramChannel = {};
+  if (form.enabled !== loaded.enabled) body.enabled = form.enabled;
+  const token = form.botToken.trim();
+  if (form.forgetToken) body.botToken = null;
+  else if (token !== '') {
+    if (!TELEGRAM_TOKEN.test(token)) return { error: 'The bot token is the one BotFather gave: digits, a colon, then the secret (e.g. 123456789:AAH…).' };
+    body.botToken = token;
+  }
+  const chatId = fieldChange(loaded.chatId, form.chatId);
+  if (chatId !== undefined) {
+    if (chatId !== null && !TELEGRAM_CHAT.test(chatId)) return { error: 'The chat id is a number such as -1001234567890, or a @channelusername.' };
+    body.chatId = chatId;
+  }
   return body;
 }
 

@@ -83,6 +83,32 @@ describe('readSettings: back office', () => {
   });
 });
 
+describe('readSettings: Telegram', () => {
+  const token = '123456789:AAHabcdefghijklmnopqrstuvwxyz012345';
+
+  it('defaults to the real Bot API and reads a token, a chat id and another base URL', () => {
+    expect(readSettings({})).toMatchObject({ telegramApiUrl: 'https://api.telegram.org', telegramBotToken: null, telegramChatId: null });
+    expect(readSettings({ TELEGRAM_API_URL: 'http://127.0.0.1:8081/', TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '@polymaker_ops' })).toMatchObject({
+      telegramApiUrl: 'http://127.0.0.1:8081',
+      telegramBotToken: token,
+      telegramChatId: '@polymaker_ops',
+    });
+    expect(readSettings({ TELEGRAM_CHAT_ID: '-1001234567890' }).telegramChatId).toBe('-1001234567890');
+  });
+
+  it('names a bad token without echoing it, a bad chat id and a bad base URL', () => {
+    const secret = '123456789:not/a/token/but/secret-looking-text';
+    try {
+      readSettings({ TELEGRAM_BOT_TOKEN: secret, TELEGRAM_CHAT_ID: 'ops', TELEGRAM_API_URL: 'ftp://x' });
+      throw new Error('accepted');
+    } catch (error) {
+      const problems = (error as SettingsError).problems.join('\n');
+      for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL']) expect(problems).toContain(name);
+      expect(problems).not.toContain('secret-looking');
+    }
+  });
+});
+
 describe('readSettings: timeouts, proxy trust, auth limits, live stream and database timeouts', () => {
   it('gives the documented defaults', () => {
     expect(readSettings({}).resilience).toEqual({

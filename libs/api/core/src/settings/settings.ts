@@ -27,6 +27,10 @@ export interface Settings {
   notifyEmailTo: string[];
   webhookUrl: string | null;
   webhookFormat: WebhookFormat;
+  /** Telegram: the Bot API's base URL (a test points it at a loopback server), the bot's token (a secret) and the chat. */
+  telegramApiUrl: string;
+  telegramBotToken: string | null;
+  telegramChatId: string | null;
   notifyMaxAttempts: number;
   notifyRetryBaseSeconds: number;
   /** The full analysis of a stopped or stale run (an outbox job): attempts before it gives up, first retry wait. */
@@ -100,6 +104,11 @@ export interface OverloadSettings {
 
 export type WebhookFormat = 'generic' | 'discord' | 'slack';
 export const WEBHOOK_FORMATS: readonly WebhookFormat[] = ['generic', 'discord', 'slack'];
+
+/** A Telegram bot token as BotFather gives it: the bot's numeric id, a colon, the secret. */
+export const TELEGRAM_TOKEN_PATTERN = /^\d{3,20}:[A-Za-z0-9_-]{30,100}$/;
+/** A Telegram chat: a numeric id (groups and channels are negative, e.g. -1001234567890) or a public @username. */
+export const TELEGRAM_CHAT_ID_PATTERN = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -210,6 +219,16 @@ export function readSettings(env: Env = process.env): Settings {
   if (!WEBHOOK_FORMATS.includes(webhookFormat as WebhookFormat)) {
     problems.push(`WEBHOOK_FORMAT must be one of ${WEBHOOK_FORMATS.join(', ')} (got "${webhookFormat}")`);
   }
+  const telegramApiUrl = (optionalUrl('TELEGRAM_API_URL', ['http', 'https']) ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  const telegramBotToken = text('TELEGRAM_BOT_TOKEN');
+  if (telegramBotToken !== null && !TELEGRAM_TOKEN_PATTERN.test(telegramBotToken)) {
+    // never the value: it is a secret
+    problems.push(`TELEGRAM_BOT_TOKEN must be a bot token as BotFather gives it, digits:secret (got ${telegramBotToken.length} characters)`);
+  }
+  const telegramChatId = text('TELEGRAM_CHAT_ID');
+  if (telegramChatId !== null && !TELEGRAM_CHAT_ID_PATTERN.test(telegramChatId)) {
+    problems.push(`TELEGRAM_CHAT_ID must be a numeric chat id such as -1001234567890 or a @channelusername (got "${telegramChatId.slice(0, 40)}")`);
+  }
   const walletAddress = text('WALLET_ADDRESS');
   if (walletAddress !== null && !/^0x[0-9a-fA-F]{40}$/.test(walletAddress)) {
     problems.push(`WALLET_ADDRESS must be a public address: 0x followed by 40 hex digits (got "${walletAddress}")`);
@@ -248,6 +267,9 @@ export function readSettings(env: Env = process.env): Settings {
     notifyEmailTo: emailTo,
     webhookUrl: optionalUrl('WEBHOOK_URL', ['http', 'https']),
     webhookFormat: webhookFormat as WebhookFormat,
+    telegramApiUrl,
+    telegramBotToken: telegramBotToken !== null && TELEGRAM_TOKEN_PATTERN.test(telegramBotToken) ? telegramBotToken : null,
+    telegramChatId,
     notifyMaxAttempts: integer('NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
     notifyRetryBaseSeconds: integer('NOTIFY_RETRY_BASE_SECONDS', 10, 1, 3600),
     analysisMaxAttempts: integer('ANALYSIS_MAX_ATTEMPTS', 5, 1, 50),

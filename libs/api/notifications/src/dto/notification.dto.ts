@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { CleanText, PageQueryDto, QueryId, QueryWholeNumber } from '@polymaker/api/core';
+import { CleanText, PageQueryDto, QueryId, QueryWholeNumber, TELEGRAM_CHAT_ID_PATTERN, TELEGRAM_TOKEN_PATTERN } from '@polymaker/api/core';
 
 export class DeliveryView {
   @ApiProperty({ example: 5 }) id!: number;
   @ApiProperty({ example: 3 }) notificationId!: number;
-  @ApiProperty({ enum: ['email', 'webhook'] }) channel!: string;
-  @ApiProperty({ example: 'ops@example.com', description: 'Recipients, or the webhook URL with its secret part hidden' }) target!: string;
+  @ApiProperty({ enum: ['email', 'webhook', 'telegram'] }) channel!: string;
+  @ApiProperty({ example: 'ops@example.com', description: 'Recipients, the webhook URL with its secret part hidden, or the Telegram chat id' }) target!: string;
   @ApiProperty({ enum: ['pending', 'sent', 'failed'] }) status!: string;
   @ApiProperty({ example: 2 }) attempts!: number;
   @ApiProperty({ nullable: true, type: String, example: 'SMTP smtp://mail:25: connect ECONNREFUSED' }) lastError!: string | null;
@@ -67,10 +67,10 @@ export class DeliveryQueryDto {
   @IsIn(['pending', 'sent', 'failed'])
   status?: 'pending' | 'sent' | 'failed';
 
-  @ApiPropertyOptional({ enum: ['email', 'webhook'] })
+  @ApiPropertyOptional({ enum: ['email', 'webhook', 'telegram'] })
   @IsOptional()
-  @IsIn(['email', 'webhook'])
-  channel?: 'email' | 'webhook';
+  @IsIn(['email', 'webhook', 'telegram'])
+  channel?: 'email' | 'webhook' | 'telegram';
 
   @ApiPropertyOptional({ example: 3 })
   @IsOptional()
@@ -107,9 +107,17 @@ export class WebhookChannelView {
   @ApiProperty({ enum: ['generic', 'discord', 'slack'] }) format!: string;
 }
 
+export class TelegramChannelView {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: 'A bot token and a chat id are set' }) configured!: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '123456789:***', description: "The bot's id; the secret is never shown" }) botToken!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '-1001234567890' }) chatId!: string | null;
+}
+
 export class ChannelsView {
   @ApiProperty({ type: EmailChannelView }) email!: EmailChannelView;
   @ApiProperty({ type: WebhookChannelView }) webhook!: WebhookChannelView;
+  @ApiProperty({ type: TelegramChannelView }) telegram!: TelegramChannelView;
 }
 
 export class UpdateEmailChannelDto {
@@ -165,9 +173,32 @@ export class UpdateWebhookChannelDto {
   format?: 'generic' | 'discord' | 'slack' | null;
 }
 
+export class UpdateTelegramChannelDto {
+  @ApiPropertyOptional({ description: 'false silences Telegram without forgetting its settings' })
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123', description: 'From BotFather (a secret: never shown again). null: back to TELEGRAM_BOT_TOKEN' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(200)
+  @Matches(TELEGRAM_TOKEN_PATTERN, { message: 'botToken must be a bot token as BotFather gives it: digits, a colon, then 30 or more letters, digits, - or _' })
+  botToken?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '-1001234567890', description: 'A numeric chat id (groups and channels are negative) or @channelusername. null: back to TELEGRAM_CHAT_ID' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(40)
+  @Matches(TELEGRAM_CHAT_ID_PATTERN, { message: 'chatId must be a numeric chat id such as -1001234567890 or a @channelusername (5 to 32 letters, digits or _)' })
+  chatId?: string | null;
+}
+
 export class ChannelTestView {
   @ApiProperty() ok!: boolean;
-  @ApiProperty({ enum: ['email', 'webhook'] }) channel!: string;
+  @ApiProperty({ enum: ['email', 'webhook', 'telegram'] }) channel!: string;
   @ApiProperty({ nullable: true, type: String }) target!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) detail!: Record<string, unknown>;
   @ApiProperty({ nullable: true, type: String, example: 'SMTP smtp://mail:25/: connect ECONNREFUSED 127.0.0.1:25' }) error!: string | null;

@@ -1,6 +1,6 @@
 import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DeliveryChannel = 'email' | 'webhook';
+export type DeliveryChannel = 'email' | 'webhook' | 'telegram';
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
 /** The delivery log: one row per notification and channel, with its attempts and last error. */

@@ -113,6 +113,8 @@ export type { GetNotificationChannels$Params as GetNotificationChannels$Params }
 export { getNotificationChannels as getNotificationChannels } from './fn/notifications/get-notification-channels';
 export type { UpdateEmailChannel$Params as UpdateEmailChannel$Params } from './fn/notifications/update-email-channel';
 export { updateEmailChannel as updateEmailChannel } from './fn/notifications/update-email-channel';
+export type { UpdateTelegramChannel$Params as UpdateTelegramChannel$Params } from './fn/notifications/update-telegram-channel';
+export { updateTelegramChannel as updateTelegramChannel } from './fn/notifications/update-telegram-channel';
 export type { UpdateWebhookChannel$Params as UpdateWebhookChannel$Params } from './fn/notifications/update-webhook-channel';
 export { updateWebhookChannel as updateWebhookChannel } from './fn/notifications/update-webhook-channel';
 export type { TestNotificationChannel$Params as TestNotificationChannel$Params } from './fn/notifications/test-notification-channel';

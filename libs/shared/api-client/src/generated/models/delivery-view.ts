@@ -3,7 +3,7 @@
 
 export interface DeliveryView {
   attempts: number;
-  channel: 'email' | 'webhook';
+  channel: 'email' | 'webhook' | 'telegram';
   createdAt: string;
   deliveredAt: string | null;
   detail: {
@@ -21,7 +21,7 @@ export interface DeliveryView {
   status: 'pending' | 'sent' | 'failed';
 
   /**
-   * Recipients, or the webhook URL with its secret part hidden
+   * Recipients, the webhook URL with its secret part hidden, or the Telegram chat id
    */
   target: string;
 }

@@ -33,6 +33,8 @@ import { testNotificationChannel } from '../fn/notifications/test-notification-c
 import { TestNotificationChannel$Params } from '../fn/notifications/test-notification-channel';
 import { updateEmailChannel } from '../fn/notifications/update-email-channel';
 import { UpdateEmailChannel$Params } from '../fn/notifications/update-email-channel';
+import { updateTelegramChannel } from '../fn/notifications/update-telegram-channel';
+import { UpdateTelegramChannel$Params } from '../fn/notifications/update-telegram-channel';
 import { updateWebhookChannel } from '../fn/notifications/update-webhook-channel';
 import { UpdateWebhookChannel$Params } from '../fn/notifications/update-webhook-channel';
 
@@ -46,7 +48,7 @@ export class NotificationsService extends BaseService {
   static readonly GetNotificationChannelsPath = '/api/v1/notification-channels';
 
   /**
-   * Email and webhook settings in effect (environment defaults, admin overrides).
+   * Email, webhook and Telegram settings in effect (environment defaults, admin overrides; secrets masked).
    *
    *
    *
@@ -61,7 +63,7 @@ export class NotificationsService extends BaseService {
   }
 
   /**
-   * Email and webhook settings in effect (environment defaults, admin overrides).
+   * Email, webhook and Telegram settings in effect (environment defaults, admin overrides; secrets masked).
    *
    *
    *
@@ -105,6 +107,39 @@ export class NotificationsService extends BaseService {
    */
   updateEmailChannel(params: UpdateEmailChannel$Params, context?: HttpContext): Promise<ChannelsView> {
     const resp = this.updateEmailChannel$Response(params, context);
+    return resp.then((r: StrictHttpResponse<ChannelsView>): ChannelsView => r.body);
+  }
+
+  /** Path part for operation `updateTelegramChannel()` */
+  static readonly UpdateTelegramChannelPath = '/api/v1/notification-channels/telegram';
+
+  /**
+   * Override the Telegram settings: bot token and chat id (null goes back to the environment value).
+   *
+   *
+   *
+   * This method provides access to the full `HttpResponse`, allowing access to response headers.
+   * To access only the response body, use `updateTelegramChannel()` instead.
+   *
+   * This method sends `application/json` and handles request body of type `application/json`.
+   */
+  updateTelegramChannel$Response(params: UpdateTelegramChannel$Params, context?: HttpContext): Promise<StrictHttpResponse<ChannelsView>> {
+    const obs = updateTelegramChannel(this.http, this.rootUrl, params, context);
+    return firstValueFrom(obs);
+  }
+
+  /**
+   * Override the Telegram settings: bot token and chat id (null goes back to the environment value).
+   *
+   *
+   *
+   * This method provides access only to the response body.
+   * To access the full response (for headers, for example), `updateTelegramChannel$Response()` instead.
+   *
+   * This method sends `application/json` and handles request body of type `application/json`.
+   */
+  updateTelegramChannel(params: UpdateTelegramChannel$Params, context?: HttpContext): Promise<ChannelsView> {
+    const resp = this.updateTelegramChannel$Response(params, context);
     return resp.then((r: StrictHttpResponse<ChannelsView>): ChannelsView => r.body);
   }
 

@@ -14,7 +14,7 @@ export interface ListAuditEntries$Params {
 /**
  * Only this action
  */
-  action?: 'config.created' | 'config.activated' | 'config.rolled-back' | 'config.paused' | 'config.resumed' | 'suggestions.applied' | 'api-key.created' | 'api-key.rotated' | 'api-key.revoked' | 'channel.email.updated' | 'channel.webhook.updated' | 'wallet.settings.updated' | 'retention.updated' | 'fleet.tags.updated' | 'fleet.assigned' | 'fleet.unassigned' | 'fleet.paused' | 'fleet.resumed' | 'experiment.started' | 'experiment.stopped' | 'experiment.promoted';
+  action?: 'config.created' | 'config.activated' | 'config.rolled-back' | 'config.paused' | 'config.resumed' | 'suggestions.applied' | 'api-key.created' | 'api-key.rotated' | 'api-key.revoked' | 'channel.email.updated' | 'channel.webhook.updated' | 'channel.telegram.updated' | 'wallet.settings.updated' | 'retention.updated' | 'fleet.tags.updated' | 'fleet.assigned' | 'fleet.unassigned' | 'fleet.paused' | 'fleet.resumed' | 'experiment.started' | 'experiment.stopped' | 'experiment.promoted';
 
 /**
  * Only changes made with this key

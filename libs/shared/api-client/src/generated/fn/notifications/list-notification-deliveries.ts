@@ -11,7 +11,7 @@ import { DeliveryListView } from '../../models/delivery-list-view';
 
 export interface ListNotificationDeliveries$Params {
   status?: 'pending' | 'sent' | 'failed';
-  channel?: 'email' | 'webhook';
+  channel?: 'email' | 'webhook' | 'telegram';
   notificationId?: number;
   limit?: number;
 }

@@ -10,7 +10,7 @@ import { RequestBuilder } from '../../request-builder';
 import { ChannelTestView } from '../../models/channel-test-view';
 
 export interface TestNotificationChannel$Params {
-  channel: 'email' | 'webhook';
+  channel: 'email' | 'webhook' | 'telegram';
 }
 
 export function testNotificationChannel(http: HttpClient, rootUrl: string, params: TestNotificationChannel$Params, context?: HttpContext): Observable<StrictHttpResponse<ChannelTestView>> {
