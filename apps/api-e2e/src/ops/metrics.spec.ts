@@ -1,4 +1,6 @@
 import { request } from '@polymaker/testing';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestApi, TestApi } from '../support/api';
 
 type Json = Record<string, unknown>;
@@ -171,11 +173,30 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     expect(one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/trade', status: '201' })).toBe(3 + stored);
   });
 
+  it('exports every metric the committed Grafana dashboard queries', async () => {
+    const { types } = parseExposition((await scrape()).text);
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '../../../../docker/grafana/dashboards/polymaker.json'), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    const queried = new Set(
+      dashboard.panels.flatMap((p) => p.targets).flatMap((t) => [...t.expr.matchAll(/\b((?:http|polymaker|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1])),
+    );
+    expect(queried.size).toBeGreaterThan(15);
+    for (const name of queried) {
+      const base = name.replace(/_(bucket|count|sum)$/, '');
+      expect({ name, exported: types.has(name) || types.get(base) === 'histogram' }).toEqual({ name, exported: true });
+    }
+  });
+
   it('refuses a scrape without the metrics key (API keys included) with a 401 JSON that leaks nothing', async () => {
     const refused = [
       await scrape(''),
       await scrape('Bearer not-the-metrics-key-0123456789'),
       await scrape(`Bearer ${t.api.adminKey}`),
+      await scrape(`Bearer ${METRICS_KEY}x`),
+      await scrape(`Bearer ${METRICS_KEY.slice(0, -1)}`),
+      await scrape(`Bearer ${METRICS_KEY} ${METRICS_KEY}`),
+      await scrape(`Bearer ${'k'.repeat(6000)}`),
       await scrape(`Basic ${Buffer.from(`x:${METRICS_KEY}`).toString('base64')}`),
       await request(t.api.url, 'GET', '/metrics', { key: t.api.adminKey }),
       await request(t.api.url, 'GET', `/metrics?key=${METRICS_KEY}`),
@@ -196,7 +217,8 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
   });
 
   it('is a 404 JSON where metrics are off (no METRICS_KEY, or METRICS_ENABLED=false)', async () => {
-    for (const env of [{}, { METRICS_KEY, METRICS_ENABLED: 'false' }]) {
+    const offEnvs: Record<string, string>[] = [{}, { METRICS_KEY, METRICS_ENABLED: 'false' }];
+    for (const env of offEnvs) {
       const off = await startTestApi('ops_metrics_off', env);
       try {
         const response = await request(off.api.url, 'GET', '/metrics', { headers: { Authorization: `Bearer ${METRICS_KEY}` } });
