@@ -80,8 +80,9 @@ export class ApiMetrics {
     if (!this.enabled) return;
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     this.registerShedding(registers);
-    this.registerDatabaseFigures(registers);
+    // The pools are read first: the database figures' own queries, started next, would count as pool use.
     this.registerPools(registers);
+    this.registerDatabaseFigures(registers);
   }
 
   /** One response: called by the Fastify onResponse hook with the route's template (never the raw URL). */
