@@ -16,6 +16,7 @@ import { LiveModule } from '@polymaker/api/live';
 import { MarketsModule } from '@polymaker/api/markets';
 import { MetricsModule } from '@polymaker/api/metrics';
 import { NotificationsModule } from '@polymaker/api/notifications';
+import { ObservabilityModule } from '@polymaker/api/observability';
 import { OutboxModule } from '@polymaker/api/outbox';
 import { RunsModule } from '@polymaker/api/runs';
 import { SchedulerModule } from '@polymaker/api/scheduler';
@@ -88,6 +89,7 @@ export class AppModule {
         NotificationsModule,
         WalletModule,
         SchedulerModule,
+        ObservabilityModule,
       ],
       controllers: [HealthController],
     };

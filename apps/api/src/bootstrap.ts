@@ -8,6 +8,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { auditScopeHook } from '@polymaker/api/audit';
+import { ApiMetrics } from '@polymaker/api/observability';
 import { HttpExceptionFilter, JsonLogger, OverloadGuard, parseJsonBody, Settings, toErrorBody, UnitOfWork } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -57,7 +58,15 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
   });
-  shedBotWritesPastCapacity(app, fastify, settings, logger);
+  const metrics = app.get(ApiMetrics);
+  if (metrics.enabled) {
+    // GET /metrics: one histogram observation per response, labelled by the route's template (never the raw URL).
+    fastify.addHook('onResponse', (request, reply, done) => {
+      metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+  shedBotWritesPastCapacity(app, fastify, settings, logger, metrics);
   fastify.addHook('preHandler', auditScopeHook); // who made each admin change, for the audit log
   // While shutting down, in-flight requests finish and their sockets close instead of idling,
   // so closing does not wait for keep-alive timeouts.
@@ -88,7 +97,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
     });
   }
-  app.setGlobalPrefix('api', { exclude: ['health', 'ready'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'ready', 'metrics'] });
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
@@ -105,9 +114,11 @@ function shedBotWritesPastCapacity(
   fastify: FastifyInstance,
   settings: Settings,
   logger: Pino,
+  metrics: ApiMetrics,
 ): void {
   const uow = app.get(UnitOfWork);
   const guard = new OverloadGuard(settings.resilience.overload, { poolWaiting: () => uow.sqlPoolWaiting });
+  metrics.watchOverload(guard);
   let lastShedLog = 0;
   fastify.addHook('onReady', async () => guard.start());
   fastify.addHook('onClose', async () => guard.close());

@@ -285,6 +285,21 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     return this.flushing;
   }
 
+  /**
+   * How many bots polled GET /api/bot/config within the last `seconds` (GET /metrics): the stored
+   * polls and those remembered since the last flush, each bot once.
+   */
+  async botsSeenWithin(seconds: number): Promise<number> {
+    const rows = await this.uow.sql(
+      (sql) => sql.query<{ bot_id: string }>('select bot_id from bot_polls where polled_at > now() - make_interval(secs => $1)', [seconds]),
+      { single: true },
+    );
+    const seen = new Set(rows.map((row) => Number(row.bot_id)));
+    const since = Date.now() - seconds * 1000;
+    for (const [bot, poll] of this.polls) if (poll.at > since) seen.add(bot);
+    return seen.size;
+  }
+
   /** Every bot (bot-scope keys, one per rotation chain) with its state, versions, pause and figures. */
   async bots(): Promise<BotView[]> {
     return (await this.overview()).bots;

@@ -228,6 +228,18 @@ export class NotificationsService implements OnModuleInit {
 
   // ---- outbox handlers ----
 
+  /** Deliveries owed now (pending: not yet accepted by the channel, nor given up), per channel, for GET /metrics. */
+  async owed(): Promise<Map<DeliveryChannel, number>> {
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{ channel: DeliveryChannel; owed: string }>(
+          "select channel, count(*) as owed from notification_deliveries where status = 'pending' group by channel",
+        ),
+      { single: true },
+    );
+    return new Map(rows.map((row) => [row.channel, Number(row.owed)]));
+  }
+
   private async create(em: EntityManager, job: OutboxJobContext): Promise<void> {
     const kind = job.payload['kind'] as NotificationKind;
     let content: NotificationContent;

@@ -61,6 +61,13 @@ interface OutboxJobRecord {
   finishedAt: string | null;
 }
 
+/** The durable queue's backlog (OutboxService.backlog). */
+export interface OutboxBacklog {
+  topics: { topic: string; pending: number; due: number; failed: number; oldestDueSeconds: number }[];
+  /** The oldest due job's wait, in seconds, over every topic (0 when none is due). */
+  oldestDueSeconds: number;
+}
+
 /**
  * The durable queue: `enqueue` writes a job row with the caller's transaction, so the work is
  * owed exactly when the domain change commits. Handlers register per topic; the worker drains.
@@ -127,6 +134,35 @@ export class OutboxService {
       [days],
     );
     return Number(row.n);
+  }
+
+  /**
+   * The durable queue's backlog now, for GET /metrics: per topic, the pending jobs (due or waiting
+   * for a retry) and the due ones (their time has come: waiting for a worker), the age of the
+   * oldest due job since it became due, and the jobs that gave up (kept until retention). One
+   * statement over the pending and failed rows only (done rows are skipped by the status filter).
+   */
+  async backlog(): Promise<OutboxBacklog> {
+    const rows = await this.uow.sql(
+      (sql) =>
+        sql.query<{ topic: string; pending: string; due: string; failed: string; oldest_due_seconds: number | null }>(
+          `select topic,
+                  count(*) filter (where status = 'pending') as pending,
+                  count(*) filter (where status = 'pending' and available_at <= now()) as due,
+                  count(*) filter (where status = 'failed') as failed,
+                  extract(epoch from now() - min(available_at) filter (where status = 'pending' and available_at <= now()))::float8 as oldest_due_seconds
+             from outbox_jobs where status in ('pending', 'failed') group by topic`,
+        ),
+      { single: true },
+    );
+    const topics = rows.map((row) => ({
+      topic: row.topic,
+      pending: Number(row.pending),
+      due: Number(row.due),
+      failed: Number(row.failed),
+      oldestDueSeconds: row.oldest_due_seconds === null ? 0 : Math.max(0, Number(row.oldest_due_seconds)),
+    }));
+    return { topics, oldestDueSeconds: Math.max(0, ...topics.map((t) => t.oldestDueSeconds)) };
   }
 
   async counts(): Promise<Record<OutboxJobStatus, number>> {

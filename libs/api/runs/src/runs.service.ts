@@ -92,6 +92,15 @@ export interface AppliedMetrics {
   botId: number | null;
 }
 
+/** RunsService.activity: the running runs and the age of their last reports. */
+export interface RunActivity {
+  running: number;
+  /** Seconds since the most recent report of any running run. */
+  newestUpdateAgeSeconds: number;
+  /** Seconds since the least recent report of a running run (the one closest to being closed as stale). */
+  oldestUpdateAgeSeconds: number;
+}
+
 @Injectable()
 export class RunsService {
   /** run id -> owning bot (null: a run without a bot); a run's owner is fixed at run/start. */
@@ -397,6 +406,26 @@ export class RunsService {
       { status: 'running', lastUpdateAt: { $lt: cutoff } },
       { orderBy: { id: 'asc' }, limit, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
     );
+  }
+
+  /**
+   * The running runs at a glance, for GET /metrics: how many, and how long ago the freshest and the
+   * stalest of them last reported (server time of their last run/update or start; 0 when none runs).
+   * One statement over the (status, last_update_at) index.
+   */
+  async activity(): Promise<RunActivity> {
+    const [row] = await this.uow.sql(
+      (sql) =>
+        sql.query<{ running: string; freshest: number | null; stalest: number | null }>(
+          `select count(*) as running,
+                  extract(epoch from now() - max(last_update_at))::float8 as freshest,
+                  extract(epoch from now() - min(last_update_at))::float8 as stalest
+             from runs where status = 'running'`,
+        ),
+      { single: true },
+    );
+    const seconds = (value: number | null) => (value === null ? 0 : Math.max(0, Number(value)));
+    return { running: Number(row?.running ?? 0), newestUpdateAgeSeconds: seconds(row?.freshest ?? null), oldestUpdateAgeSeconds: seconds(row?.stalest ?? null) };
   }
 
   /** The ids of the runs still running (metric retention keeps their points). */

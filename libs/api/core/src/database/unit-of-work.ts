@@ -20,6 +20,17 @@ interface Scope {
 /** Runs inside the transaction of the write that published the event: its writes commit (or roll back) with it. */
 export type TransactionListener<E extends DomainEvent = DomainEvent> = (event: E, sql: Sql) => Promise<void>;
 
+/** One database pool's connections now (GET /metrics). */
+export interface PoolUse {
+  pool: 'main' | 'control' | 'orm';
+  /** Connections open (busy and idle). */
+  open: number;
+  idle: number;
+  /** Requests waiting for a connection. */
+  waiting: number;
+  max: number;
+}
+
 /** Connections of the plain SQL pool (the ORM has its own pool of the same size). */
 const SQL_POOL_MAX = 20;
 /**
@@ -195,6 +206,33 @@ export class UnitOfWork implements OnApplicationShutdown {
   /** Connections waiting for a free pooled plain SQL connection (the overload guard reads it). */
   get sqlPoolWaiting(): number {
     return this.sqlPool?.waitingCount ?? 0;
+  }
+
+  /**
+   * The pools' use: the plain SQL pools (main, control) and the ORM's. Pools not opened yet report
+   * zero connections. Cheap (counters only), for GET /metrics.
+   */
+  poolUse(): PoolUse[] {
+    const ofPg = (pool: Pool | null, name: 'main' | 'control', max: number): PoolUse => ({
+      pool: name,
+      open: pool?.totalCount ?? 0,
+      idle: pool?.idleCount ?? 0,
+      waiting: pool?.waitingCount ?? 0,
+      max,
+    });
+    const use = [ofPg(this.sqlPool, 'main', SQL_POOL_MAX), ofPg(this.controlPool, 'control', CONTROL_POOL_MAX)];
+    try {
+      const knex = this.orm.em.getConnection().getKnex();
+      const pool = knex.client.pool;
+      if (pool) {
+        const used = pool.numUsed();
+        const free = pool.numFree();
+        use.push({ pool: 'orm', open: used + free, idle: free, waiting: pool.numPendingAcquires(), max: this.orm.config.get('pool')?.max ?? used + free });
+      }
+    } catch {
+      // not connected (the OpenAPI build): no ORM pool to report
+    }
+    return use;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -23,6 +23,7 @@ describe('OverloadGuard', () => {
     expect('release' in guard.admit()).toBe(true);
     expect('release' in guard.admit()).toBe(false);
     expect(guard.shed).toBe(2);
+    expect(guard.shedByReason()).toEqual({ in_flight: 2, event_loop_lag: 0, pool_waiting: 0 });
   });
 
   it('sheds while too many requests wait for a database connection', () => {
@@ -31,6 +32,7 @@ describe('OverloadGuard', () => {
     expect(guard.admit()).toEqual({ shed: expect.stringContaining('OVERLOAD_MAX_POOL_WAITING') });
     waiting = 3;
     expect('release' in guard.admit()).toBe(true);
+    expect(guard.shedByReason()).toEqual({ in_flight: 0, event_loop_lag: 0, pool_waiting: 1 });
   });
 
   it('answers with the JSON 503 message naming Retry-After', () => {
@@ -48,6 +50,7 @@ describe('OverloadGuard', () => {
     expect(guard.admit()).toEqual({ shed: expect.stringContaining('OVERLOAD_MAX_LAG_MS') });
     guard.observeLag({ p50: 5, p90: 20 });
     expect('release' in guard.admit()).toBe(true);
+    expect(guard.shedByReason()).toEqual({ in_flight: 0, event_loop_lag: 1, pool_waiting: 0 });
   });
 
   it('narrows the in-flight bound while the median event-loop delay is past the target, and widens it back to the ceiling', () => {

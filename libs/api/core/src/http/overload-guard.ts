@@ -42,6 +42,10 @@ export function nextInFlightLimit(
   return limit;
 }
 
+/** Why a write was shed: the in-flight bound, the event loop's delay, or the database pool's queue. */
+export type ShedReason = 'in_flight' | 'event_loop_lag' | 'pool_waiting';
+export const SHED_REASONS: readonly ShedReason[] = ['in_flight', 'event_loop_lag', 'pool_waiting'];
+
 /**
  * Sheds bot writes past capacity. A write is answered 503 with Retry-After before its body is read
  * (nothing of it is stored, the client retries it later) when one of these holds:
@@ -62,6 +66,7 @@ export class OverloadGuard {
   private inFlight = 0;
   private lagging = false;
   private shedCount = 0;
+  private readonly shedCounts: Record<ShedReason, number> = { in_flight: 0, event_loop_lag: 0, pool_waiting: 0 };
   private adaptiveLimit: number;
   private timer: NodeJS.Timeout | null = null;
 
@@ -114,6 +119,11 @@ export class OverloadGuard {
     return this.shedCount;
   }
 
+  /** Requests shed so far by reason (GET /metrics: polymaker_requests_shed_total). */
+  shedByReason(): Readonly<Record<ShedReason, number>> {
+    return this.shedCounts;
+  }
+
   /**
    * Admits a write (returns its release, to call once when its response is done or the client is gone)
    * or says why it is shed.
@@ -121,16 +131,23 @@ export class OverloadGuard {
   admit(): { release: () => void } | { shed: string } {
     const { maxInFlightWrites, maxPoolWaiting, maxEventLoopLagMs } = this.settings;
     const limit = this.adaptiveLimit;
-    const reason =
+    const kind: ShedReason | null =
       limit > 0 && this.inFlight >= limit
-        ? `${this.inFlight} writes in flight (bound ${limit}${limit < maxInFlightWrites ? ` while the event loop lags, OVERLOAD_TARGET_LAG_MS` : ''}; OVERLOAD_MAX_IN_FLIGHT ${maxInFlightWrites})`
+        ? 'in_flight'
         : this.lagging
-          ? `event loop delay over ${maxEventLoopLagMs} ms (OVERLOAD_MAX_LAG_MS)`
+          ? 'event_loop_lag'
           : maxPoolWaiting > 0 && this.signals.poolWaiting() > maxPoolWaiting
-            ? `${this.signals.poolWaiting()} requests waiting for a database connection (OVERLOAD_MAX_POOL_WAITING ${maxPoolWaiting})`
+            ? 'pool_waiting'
             : null;
-    if (reason) {
+    if (kind) {
       this.shedCount += 1;
+      this.shedCounts[kind] += 1;
+      const reason =
+        kind === 'in_flight'
+          ? `${this.inFlight} writes in flight (bound ${limit}${limit < maxInFlightWrites ? ` while the event loop lags, OVERLOAD_TARGET_LAG_MS` : ''}; OVERLOAD_MAX_IN_FLIGHT ${maxInFlightWrites})`
+          : kind === 'event_loop_lag'
+            ? `event loop delay over ${maxEventLoopLagMs} ms (OVERLOAD_MAX_LAG_MS)`
+            : `${this.signals.poolWaiting()} requests waiting for a database connection (OVERLOAD_MAX_POOL_WAITING ${maxPoolWaiting})`;
       return { shed: reason };
     }
     this.inFlight += 1;

@@ -22,6 +22,27 @@ describe('readSettings', () => {
     }
   });
 
+  it('turns GET /metrics on only with its own key', () => {
+    const key = 'scrape-key-0123456789';
+    expect(readSettings({}).metrics).toEqual({ enabled: false, key: null });
+    expect(readSettings({ METRICS_KEY: key }).metrics).toEqual({ enabled: true, key });
+    expect(readSettings({ METRICS_KEY: key, METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false, key });
+    const problems = (env: Record<string, string>): string => {
+      try {
+        readSettings(env);
+        return '';
+      } catch (error) {
+        return (error as SettingsError).problems.join('\n');
+      }
+    };
+    expect(problems({ METRICS_ENABLED: 'true' })).toContain('METRICS_ENABLED=true needs METRICS_KEY');
+    expect(problems({ METRICS_ENABLED: 'maybe', METRICS_KEY: key })).toContain('METRICS_ENABLED must be true or false');
+    expect(problems({ METRICS_KEY: 'short' })).toContain('METRICS_KEY must be 16 to 256 characters');
+    expect(problems({ METRICS_KEY: key, ADMIN_API_KEY: key })).toContain('METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY');
+    expect(problems({ METRICS_KEY: key, BOT_API_KEY: key })).toContain('METRICS_KEY must differ');
+    expect(problems({ METRICS_KEY: key, BOT_API_KEY: key })).not.toContain(key); // the secret is never echoed
+  });
+
   it('splits CORS origins', () => {
     expect(readSettings({ CORS_ORIGINS: 'https://a.example, http://b.example:8080' }).corsOrigins).toEqual([
       'https://a.example',

@@ -52,6 +52,15 @@ export interface Settings {
   maintenanceIntervalSeconds: number;
   /** Slow clients and database faults (see the README's timeout table and database-outage notes). */
   resilience: ResilienceSettings;
+  /** GET /metrics (Prometheus text format): off unless METRICS_KEY is set; its own secret, never an API key. */
+  metrics: MetricsSettings;
+}
+
+/** The Prometheus endpoint: on only with its own key (METRICS_KEY), which scrapers send as `Authorization: Bearer`. */
+export interface MetricsSettings {
+  enabled: boolean;
+  /** 16 to 256 characters; never one of the API keys' values; never logged. */
+  key: string | null;
 }
 
 /** HTTP timeouts, proxy trust, failed-auth limits, the live stream's buffers and the database timeouts. */
@@ -247,6 +256,7 @@ export function readSettings(env: Env = process.env): Settings {
   }
 
   const resilience = readResilience(text, integer, problems);
+  const metrics = readMetrics(text, apiKey, problems, [env['ADMIN_API_KEY'], env['BOT_API_KEY']]);
   const settings: Settings = {
     port,
     host: text('HOST') ?? '0.0.0.0',
@@ -285,6 +295,7 @@ export function readSettings(env: Env = process.env): Settings {
     metricRetentionDays: integer('METRIC_RETENTION_DAYS', 0, 0, 36_500),
     maintenanceIntervalSeconds: integer('MAINTENANCE_INTERVAL_SECONDS', 3600, 1, 86_400),
     resilience,
+    metrics,
   };
   if (problems.length > 0) throw new SettingsError(problems);
   return settings;
@@ -321,6 +332,34 @@ function readResilience(
       retryAfterSeconds: integer('OVERLOAD_RETRY_AFTER_SECONDS', 1, 1, 3600),
     },
   };
+}
+
+/**
+ * METRICS_KEY turns GET /metrics on (METRICS_ENABLED=false turns it off again); METRICS_ENABLED=true
+ * without a key is refused, so the endpoint is never open to anyone. The key must differ from the
+ * API keys given in the environment: a scraper's secret must not also reach the bot or admin API.
+ */
+function readMetrics(
+  text: (name: string) => string | null,
+  apiKey: (name: string) => string | null,
+  problems: string[],
+  apiKeyValues: (string | undefined)[],
+): MetricsSettings {
+  const key = apiKey('METRICS_KEY');
+  const flag = text('METRICS_ENABLED');
+  let enabled = key !== null;
+  if (flag !== null) {
+    if (/^(true|yes|on|1)$/i.test(flag)) enabled = true;
+    else if (/^(false|no|off|0)$/i.test(flag)) enabled = false;
+    else problems.push(`METRICS_ENABLED must be true or false (got "${flag}")`);
+  }
+  if (enabled && key === null && text('METRICS_KEY') === null) {
+    problems.push('METRICS_ENABLED=true needs METRICS_KEY (16 to 256 characters): GET /metrics is never open without a key');
+  }
+  if (key !== null && apiKeyValues.some((value) => value !== undefined && value.trim() === key)) {
+    problems.push('METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY: the metrics key is a secret of its own');
+  }
+  return { enabled: enabled && key !== null, key };
 }
 
 /** TRUST_PROXY: off by default, so X-Forwarded-For cannot choose the address failed logins are counted against. */

@@ -1,0 +1,3 @@
+import baseConfig, { domainBoundaries } from '../../../eslint.config.mjs';
+
+export default [...baseConfig, ...domainBoundaries('observability')];

@@ -1,0 +1,3 @@
+export * from './observability.module';
+export * from './api-metrics';
+export * from './metrics-key';
