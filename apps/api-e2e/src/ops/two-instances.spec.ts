@@ -1,4 +1,4 @@
-import { ApiProcess, createDatabase, Nginx, request, startApiProcess, startNginx, TEST_ADMIN_KEY, TEST_BOT_KEY } from '@polymaker/testing';
+import { ApiProcess, createDatabase, ensureNginx, Nginx, request, startApiProcess, startNginx, TEST_ADMIN_KEY, TEST_BOT_KEY } from '@polymaker/testing';
 import { sql, waitFor } from '../back-office/loopback';
 import { Answer, FleetBot, Json } from './fleet-client';
 import { SseClient, SseEvent } from './wire';
@@ -46,6 +46,7 @@ describe('two API instances behind nginx, one SIGKILLed under bot traffic', () =
   const admin = <T = Json>(method: string, path: string, body?: unknown) => request<T>(lb.url, method, path, { key: TEST_ADMIN_KEY, body });
 
   beforeAll(async () => {
+    ensureNginx(); // first, with this hook's long timeout: a fresh machine installs it with apt (or fails saying how)
     databaseUrl = await createDatabase(process.env['PM_TEST_PG_URL'] as string, 'ops_two_instances');
     const env = {
       OUTBOX_POLL_MS: '100',
@@ -59,7 +60,7 @@ describe('two API instances behind nginx, one SIGKILLed under bot traffic', () =
     // Both at once on a fresh database, as `docker compose up` starts the replicas: migrations and seeding race.
     [a, b] = await Promise.all([0, 1].map(() => startApiProcess({ databaseUrl, env, readyTimeoutMs: 60_000 })));
     lb = await startNginx([a.port, b.port]);
-  }, 90_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const stream of streams) await stream.close().catch(() => undefined);
