@@ -28,6 +28,8 @@ export interface ApiProcessOptions {
   env?: Record<string, string>;
   /** Node flags before the entry point (`--cpu-prof`, say: those NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** How long to wait for /ready (30 s; instances started together on a fresh database migrate in turn). */
+  readyTimeoutMs?: number;
 }
 
 /** Starts the built API (`nx build api` first) as a real process on a free port and waits until ready. */
@@ -51,7 +53,8 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+  const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode} during start:\n${output}`);
     try {
@@ -62,7 +65,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`API did not become ready within 30 s:\n${output}`);
+      throw new Error(`API did not become ready within ${readyTimeoutMs / 1000} s:\n${output}`);
     }
     await new Promise((done) => setTimeout(done, 100));
   }

@@ -72,6 +72,22 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
   return url.toString();
 }
 
+/**
+ * Instances started together on one database (`docker compose up` with replicas) take turns here: the
+ * migrations, the key seed and the first config version run under a session advisory lock, so the next
+ * instance finds them done instead of racing them (two `create table api_keys` at once: one start fails).
+ */
+async function oneStartAtATime<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query("select pg_advisory_lock(hashtextextended('polymaker-startup', 0))");
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined); // the session's end releases the lock
+  }
+}
+
 /** The embedded PostgreSQL's supervisor: an unexpected exit is an error; the restart says when it is back. */
 function logSupervisor(logger: ReturnType<typeof createRootLogger>, event: SupervisorEvent): void {
   const entry = { component: 'postgres', ...event };
@@ -98,10 +114,13 @@ async function serve(): Promise<void> {
 
   const app = await createApp({ settings, databaseUrl, version, logger });
   const orm = app.get(MikroORM);
-  const applied = await orm.getMigrator().up();
-  if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
-  const { generatedAdminKey } = await app.get(ApiKeysService).seed();
-  await app.get(ConfigService).ensureInitialVersion();
+  const { generatedAdminKey } = await oneStartAtATime(databaseUrl, async () => {
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
+    const seeded = await app.get(ApiKeysService).seed();
+    await app.get(ConfigService).ensureInitialVersion();
+    return seeded;
+  });
 
   const adminRoot = await serveAdminApp(app, settings.adminDistDir);
   const document = buildOpenApiDocument(app, version);

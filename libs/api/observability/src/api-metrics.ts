@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OverloadGuard, SETTINGS, Settings, SHED_REASONS, UnitOfWork } from '@polymaker/api/core';
 import { FleetService } from '@polymaker/api/fleet';
-import { NotificationsService } from '@polymaker/api/notifications';
+import { DELIVERY_CHANNELS, NotificationsService } from '@polymaker/api/notifications';
 import { OutboxBacklog, OutboxService } from '@polymaker/api/outbox';
 import { RunActivity, RunsService } from '@polymaker/api/runs';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -19,8 +19,6 @@ export const DATABASE_FIGURE_TIMEOUT_MS = 1000;
 export const UNMATCHED_ROUTE = 'unmatched';
 /** Distinct (method, route, status) label sets kept; past it new ones share the `other` labels. */
 const MAX_LABEL_SETS = 2000;
-
-const DELIVERY_CHANNELS = ['email', 'webhook'] as const;
 
 interface DatabaseFigures {
   outbox: OutboxBacklog | null;

@@ -1,6 +1,8 @@
 import { BigIntType, Entity, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DeliveryChannel = 'email' | 'webhook' | 'telegram';
+/** Every channel a notification is delivered on. */
+export const DELIVERY_CHANNELS = ['email', 'webhook', 'telegram'] as const;
+export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
 /** The delivery log: one row per notification and channel, with its attempts and last error. */
