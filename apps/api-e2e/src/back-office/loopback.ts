@@ -122,6 +122,8 @@ export interface LoopbackHttp {
   requests: ReceivedRequest[];
   /** Answer the next `count` requests with this status (then 200 again). */
   failNext(count: number, status?: number): void;
+  /** Answer each request only after `ms` milliseconds (0: at once again); the request is recorded on arrival. */
+  stall(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
   const requests: ReceivedRequest[] = [];
   let failures = 0;
   let failStatus = 500;
+  let stallMs = 0;
   const server: Server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -142,8 +145,12 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
         body = { unparsable: text };
       }
       requests.push({ path: req.url ?? '/', body, headers: req.headers, answered });
-      res.writeHead(answered, { 'content-type': 'application/json' });
-      res.end(answered === 200 ? '{"ok":true}' : '{"error":"receiver told to fail"}');
+      const answer = () => {
+        res.writeHead(answered, { 'content-type': 'application/json' });
+        res.end(answered === 200 ? '{"ok":true}' : '{"error":"receiver told to fail"}');
+      };
+      if (stallMs > 0) setTimeout(answer, stallMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -155,7 +162,14 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
       failures = count;
       failStatus = status;
     },
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    stall: (ms) => {
+      stallMs = ms;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 
