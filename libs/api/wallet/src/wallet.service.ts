@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { assertOutboundUrl } from '@polymaker/api/core';
-import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
+import { RunUpdatedEvent, SETTINGS, normalDecimal, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { MetricsService } from '@polymaker/api/metrics';
 import { BackOfficeSettingsService } from '@polymaker/api/outbox';
@@ -187,13 +187,13 @@ export class WalletService {
         pollSeconds: target ? this.settings.walletPollSeconds : null,
         bots,
         chain: chain
-          ? { address: chain.address, usdc: normal(chain.usdc), pol: normal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
+          ? { address: chain.address, usdc: normalDecimal(chain.usdc), pol: normalDecimal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
           : null,
         alerts: states.map((row) => ({
           source: row.source,
           below: row.below,
-          lastBalance: normal(row.last_balance) as string,
-          threshold: normal(row.threshold) as string,
+          lastBalance: normalDecimal(row.last_balance) as string,
+          threshold: normalDecimal(row.threshold) as string,
           alerts: row.alerts,
           changedAt: new Date(row.changed_at).toISOString(),
         })),
@@ -211,15 +211,12 @@ export class WalletService {
       );
       return {
         bot: points,
-        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normal(row.usdc), pol: normal(row.pol) })),
+        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normalDecimal(row.usdc), pol: normalDecimal(row.pol) })),
       };
     });
   }
 }
 
-function normal(value: string | null): string | null {
-  return value === null ? null : (toDecimalString(value) ?? value);
-}
 
 /** One on-chain read: the balances, or why they could not be read. */
 export type ChainRead = { balances: { usdc: string; pol: string } } | { error: string };
