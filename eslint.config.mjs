@@ -98,4 +98,13 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // Rules that need type information: each file is checked in the TypeScript project that holds it.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: root } },
+    rules: {
+      // A promise nobody awaits loses its rejection: await it, or `void` it with a .catch that logs.
+      '@typescript-eslint/no-floating-promises': 'error',
+    },
+  },
 ];

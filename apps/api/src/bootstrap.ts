@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { auditScopeHook } from '@polymaker/api/audit';
+import { auditScopeHook, currentActor } from '@polymaker/api/audit';
 import { ApiMetrics } from '@polymaker/api/observability';
 import { HttpExceptionFilter, JsonLogger, OverloadGuard, parseJsonBody, Settings, toErrorBody, UnitOfWork } from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
@@ -49,7 +49,7 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       log: (message) => logger.info({ component: 'database' }, message),
     }),
     adapter,
-    { logger: new JsonLogger(logger), bufferLogs: false, abortOnError: false },
+    { logger: new JsonLogger(logger, () => currentActor()?.requestId ?? null), bufferLogs: false, abortOnError: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
   refuseOversizedUploadsEarly(app.getHttpServer() as Server, settings.bodyLimitBytes);
@@ -132,7 +132,7 @@ function shedBotWritesPastCapacity(
     const now = Date.now();
     if (now - lastShedLog > 5000) {
       lastShedLog = now;
-      logger.warn({ reason: admitted.shed, shedSoFar: guard.shed }, 'at capacity: shedding bot writes with 503');
+      logger.warn({ reqId: request.id, reason: admitted.shed, shedSoFar: guard.shed }, 'at capacity: shedding bot writes with 503');
     }
     const body = toErrorBody(guard.exception(), request.id);
     return reply

@@ -48,7 +48,7 @@ export class HealthController {
       await reply.send({ status: 'ready', message: 'database reachable' });
     } catch (error) {
       // the cause (addresses, ports) goes to the log only: /ready answers anyone
-      this.logger.warn({ err: (error as Error).message }, 'not ready: the database does not answer');
+      this.logger.warn({ reqId: reply.request.id, err: (error as Error).message }, 'not ready: the database does not answer');
       await reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))

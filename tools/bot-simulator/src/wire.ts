@@ -1,6 +1,6 @@
 /**
  * Request bodies exactly as `polymaker_client.py` puts them on the wire (see
- * shared/contract/bot-api.md and tools/bot-session/recorded-session.jsonl): camelCase keys in the
+ * docs/bot-api.md and tools/bot-session/recorded-session.jsonl): camelCase keys in the
  * client's order, integer ids, prices and sizes as JSON numbers, optional keys left out when unset.
  */
 import type { Outcome } from './market';

@@ -19,8 +19,8 @@ describe('back office: durable delivery', () => {
     RUN_STALE_AFTER: '60',
     RUN_STALE_CHECK_SECONDS: '1',
   });
-  const start = async (databaseUrl: string) => {
-    const api = await startApiProcess({ databaseUrl, env: env() });
+  const start = async (databaseUrl: string, extra: Record<string, string> = {}) => {
+    const api = await startApiProcess({ databaseUrl, env: { ...env(), ...extra } });
     running.push(api);
     return api;
   };
@@ -43,7 +43,8 @@ describe('back office: durable delivery', () => {
   it('delivers the summary email exactly once after the API is SIGKILLed between the committed stop and the send', async () => {
     tag = 'sigkill';
     const databaseUrl = await createDatabase(process.env['PM_TEST_PG_URL'] as string, 'backoffice_sigkill');
-    const first = await start(databaseUrl);
+    // a short lease: the killed worker's claim runs out 3 s after it was taken
+    const first = await start(databaseUrl, { OUTBOX_LEASE_SECONDS: '3' });
     smtp.hold(); // the SMTP server accepts connections but does not greet: the email cannot go out
     const before = smtp.connections;
     const { runId, stop } = await playSession(bot(first), databaseUrl, {});
@@ -55,13 +56,14 @@ describe('back office: durable delivery', () => {
     expect(owed.status).toBe('pending');
 
     smtp.release();
-    const second = await start(databaseUrl);
+    const second = await start(databaseUrl, { OUTBOX_LEASE_SECONDS: '3' });
     await waitFor('the email after the restart', () => mailsFor(runId).length > 0);
     await waitFor('the outbox to settle', () => outboxSettled(databaseUrl));
     expect(mailsFor(runId)).toHaveLength(1);
     expect(mailsFor(runId)[0].subject).toContain(`Run #${runId} completed`);
     const [log] = await sql<{ status: string; attempts: number }>(databaseUrl, "select status, attempts from notification_deliveries where channel = 'email'");
-    expect(log).toEqual({ status: 'sent', attempts: 1 }); // the killed attempt was rolled back with its process
+    // the killed attempt counts: its claim was committed, and its lease had to run out first
+    expect(log).toEqual({ status: 'sent', attempts: 2 });
     const stopAgain = await bot(second)('POST', '/api/bot/run/stop', { runId, status: 'completed' });
     expect(stopAgain.body).toEqual(stop?.body);
     await second.stop('SIGTERM');

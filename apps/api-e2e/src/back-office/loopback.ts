@@ -122,6 +122,8 @@ export interface LoopbackHttp {
   requests: ReceivedRequest[];
   /** Answer the next `count` requests with this status (then 200 again). */
   failNext(count: number, status?: number): void;
+  /** Answer each request only after `ms` milliseconds (0: at once again); the request is recorded on arrival. */
+  stall(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -129,6 +131,7 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
   const requests: ReceivedRequest[] = [];
   let failures = 0;
   let failStatus = 500;
+  let stallMs = 0;
   const server: Server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -142,8 +145,12 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
         body = { unparsable: text };
       }
       requests.push({ path: req.url ?? '/', body, headers: req.headers, answered });
-      res.writeHead(answered, { 'content-type': 'application/json' });
-      res.end(answered === 200 ? '{"ok":true}' : '{"error":"receiver told to fail"}');
+      const answer = () => {
+        res.writeHead(answered, { 'content-type': 'application/json' });
+        res.end(answered === 200 ? '{"ok":true}' : '{"error":"receiver told to fail"}');
+      };
+      if (stallMs > 0) setTimeout(answer, stallMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -155,7 +162,14 @@ export async function startWebhookReceiver(): Promise<LoopbackHttp> {
       failures = count;
       failStatus = status;
     },
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    stall: (ms) => {
+      stallMs = ms;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
   };
 }
 
@@ -164,12 +178,15 @@ export interface LoopbackRpc {
   calls: { method: string; params: unknown[] }[];
   /** Balances the node reports, in integer units (USDC has 6 decimals, POL 18). */
   balances: { usdcUnits: bigint; polWei: bigint };
+  /** Answer each call only after `ms` milliseconds (0: at once again). */
+  stall(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startJsonRpc(usdcContract: string, address: string): Promise<LoopbackRpc> {
   const calls: LoopbackRpc['calls'] = [];
   const balances = { usdcUnits: 0n, polWei: 0n };
+  let stallMs = 0;
   const selector = `0x70a08231${address.toLowerCase().slice(2).padStart(64, '0')}`;
   const server = createServer((req, res) => {
     let text = '';
@@ -187,13 +204,29 @@ export async function startJsonRpc(usdcContract: string, address: string): Promi
           result = `0x${balances.usdcUnits.toString(16).padStart(64, '0')}`;
         } else error = { code: -32000, message: 'execution reverted' };
       } else error = { code: -32601, message: 'method not found' };
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(error ? { jsonrpc: '2.0', id: call.id, error } : { jsonrpc: '2.0', id: call.id, result }));
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(error ? { jsonrpc: '2.0', id: call.id, error } : { jsonrpc: '2.0', id: call.id, result }));
+      };
+      if (stallMs > 0) setTimeout(answer, stallMs).unref();
+      else answer();
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, calls, balances, close: () => new Promise<void>((done) => server.close(() => done())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    balances,
+    stall: (ms) => {
+      stallMs = ms;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
 }
 
 /** Polls until `check` returns a truthy value; fails with `what` after the deadline. */

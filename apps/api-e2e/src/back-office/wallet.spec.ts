@@ -1,5 +1,5 @@
 import { startTestApi, TestApi } from '../support/api';
-import { LoopbackRpc, LoopbackSmtp, outboxSettled, startJsonRpc, startSmtp, waitFor } from './loopback';
+import { LoopbackRpc, LoopbackSmtp, outboxSettled, sql, startJsonRpc, startSmtp, waitFor } from './loopback';
 import { Json } from './session';
 
 const ADDRESS = '0x00000000000000000000000000000000000000A1';
@@ -39,6 +39,28 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
     expect(wallet).toMatchObject({ watchedAddress: ADDRESS, pollSeconds: 1, chain: { address: ADDRESS, usdc: '1234.5', pol: '3.25', error: null } });
     expect(rpc.calls.some((call) => call.method === 'eth_call' && (call.params[0] as Json)['to'] === USDC)).toBe(true);
     expect(rpc.calls.some((call) => call.method === 'eth_getBalance' && call.params[0] === ADDRESS)).toBe(true);
+  });
+
+  it('holds no transaction open while the JSON-RPC node is slow to answer (the poll holds a lease)', async () => {
+    rpc.stall(2_000);
+    const calls = rpc.calls.length;
+    await waitFor('a poll to call the node', () => rpc.calls.length > calls);
+    const idle: number[] = [];
+    const leased: boolean[] = [];
+    for (let i = 0; i < 12; i++) {
+      const [row] = await sql<{ idle: string; leased: boolean }>(
+        t.databaseUrl,
+        `select (select count(*) from pg_stat_activity
+                  where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%') as idle,
+                (select leased_until > now() from scheduler_leases where job = 'wallet-poll') as leased`,
+      );
+      idle.push(Number(row.idle));
+      leased.push(row.leased);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    rpc.stall(0);
+    expect(idle).toEqual(idle.map(() => 0));
+    expect(leased).toContain(true); // the poll under way holds the lease, not a transaction
   });
 
   it('alerts once when the watched balance falls below the threshold, however many polls follow', async () => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Json, startTestApi, TestApi } from '../support/api';
 
 /**
- * Replays every request of a real bot session (shared/contract/recorded-session.jsonl, copied as a
- * fixture) exactly as it went over the wire, putting in the ids this server returns, then reads
+ * Replays every request of a real bot session (tools/bot-session/recorded-session.jsonl, the one copy
+ * that the Python session script and the simulator's wire tests read too) exactly as it went over the wire, putting in the ids this server returns, then reads
  * everything back through the admin API.
  */
 interface RecordedRequest {
@@ -14,7 +14,7 @@ interface RecordedRequest {
   body: Json | null;
 }
 
-const recorded: RecordedRequest[] = readFileSync(join(__dirname, '../fixtures/recorded-session.jsonl'), 'utf8')
+const recorded: RecordedRequest[] = readFileSync(join(__dirname, '../../../../tools/bot-session/recorded-session.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as RecordedRequest);

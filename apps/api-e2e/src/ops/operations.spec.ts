@@ -2,7 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_MAIN } from '@polymaker/testing';
-import { startTestApi, TestApi } from '../support/api';
+import { Json, startTestApi, TestApi } from '../support/api';
+
+/** The log lines `pick` finds once they are written (the logger writes asynchronously). */
+async function waitForLines(pick: () => Json[]): Promise<Json[]> {
+  for (let i = 0; i < 50; i++) {
+    const found = pick();
+    if (found.some((line) => line['msg'] === 'request')) return found;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  return pick();
+}
 
 describe('operations', () => {
   let t: TestApi;
@@ -85,5 +95,31 @@ describe('operations with settings', () => {
     expect(result.stderr).toMatch(/PORT must be a whole number/);
     expect(result.stderr).toMatch(/DATABASE_URL must start with postgres/);
     expect(result.stderr).toMatch(/BODY_LIMIT_BYTES/);
+  });
+});
+
+describe('operations: request ids in the logs', () => {
+  let logged: TestApi;
+
+  beforeAll(async () => {
+    logged = await startTestApi('ops_logs', { LOG_LEVEL: 'info' });
+  });
+  afterAll(() => logged?.stop());
+
+  it('logs the request id on the access line and on the lines an admin write writes', async () => {
+    const created = await logged.admin<Json>('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.03' }, note: 'log test' });
+    expect(created.status).toBe(201);
+    const activated = await logged.admin('POST', `/api/v1/configs/${String(created.body['id'])}/activate`, undefined, { 'X-Request-Id': 'trace-write-1' });
+    expect(activated.status).toBeLessThan(300);
+    const lines = () =>
+      logged.api
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Json);
+    const ofWrite = await waitForLines(() => lines().filter((line) => line['reqId'] === 'trace-write-1'));
+    expect(ofWrite.map((line) => line['msg'])).toEqual(expect.arrayContaining(['config version activated', 'request']));
+    const activation = lines().find((line) => line['msg'] === 'config version activated' && line['reqId'] === 'trace-write-1');
+    expect(activation).toMatchObject({ context: 'ConfigService', configId: created.body['id'] });
   });
 });

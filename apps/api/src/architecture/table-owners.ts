@@ -29,4 +29,5 @@ export const TABLE_OWNERS: Readonly<Record<string, string>> = {
   bot_polls: 'fleet',
   bot_config_spans: 'fleet',
   experiments: 'experiments',
+  scheduler_leases: 'scheduler',
 };

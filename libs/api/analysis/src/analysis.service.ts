@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AuditService } from '@polymaker/api/audit';
 import { ConfigOrigin, ConfigService, ConfigVersionView } from '@polymaker/api/config';
 import {
-  addDecimal,
+  sumDecimals,
   AnalysisCompletedEvent,
   BadInputError,
   AnalysisFailedEvent,
@@ -755,7 +755,3 @@ function toStored(row: Analysis): StoredAnalysis {
   };
 }
 
-/** Exact sum of decimal strings (core's addDecimal; no binary floats); what is not a plain decimal is skipped. */
-export function sumDecimals(values: (string | null)[]): string {
-  return values.reduce<string>((total, value) => (value !== null && /^-?\d+(\.\d+)?$/.test(value) ? addDecimal(total, value) : total), '0');
-}

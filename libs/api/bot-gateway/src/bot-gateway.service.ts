@@ -36,7 +36,7 @@ function ownerOf(principal: Principal): RunOwner {
 }
 
 /**
- * The legacy bot wire contract (shared/contract/bot-api.md) mapped onto the domain services.
+ * The legacy bot wire contract (docs/bot-api.md) mapped onto the domain services.
  * Every write runs in one unit of work: it commits whole or not at all.
  */
 @Injectable()

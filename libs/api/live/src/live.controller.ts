@@ -71,7 +71,7 @@ export class LiveController {
       close();
       const drops = this.live.countDrop();
       this.logger.warn(
-        { requestId: request.id, bufferedBytes: buffered, limitBytes: limit, droppedClients: drops },
+        { reqId: request.id, bufferedBytes: buffered, limitBytes: limit, droppedClients: drops },
         'live client too slow: dropped (LIVE_CLIENT_BUFFER_BYTES); it can reconnect with Last-Event-ID',
       );
       if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();

@@ -73,8 +73,9 @@ export class NotificationsService implements OnModuleInit {
       handle: (em, job) => this.create(em, job),
       retryBaseMs: () => 2_000,
     });
-    this.outbox.register(OUTBOX_TOPICS.deliver, {
-      handle: (em, job) => this.deliver(em, job),
+    this.outbox.register<Sent | null>(OUTBOX_TOPICS.deliver, {
+      call: (job) => this.send(job),
+      handle: (em, job, sent) => this.recordSent(em, job, sent),
       onFailure: (em, job, error, retryAt) => this.recordFailure(em, job, error, retryAt),
       retryBaseMs: () => this.settings.notifyRetryBaseSeconds * 1000,
     });
@@ -285,11 +286,19 @@ export class NotificationsService implements OnModuleInit {
     this.logger.log({ notificationId: notification.id, kind, channels: targets.map(([c]) => c) }, 'notification created');
   }
 
-  private async deliver(em: EntityManager, job: OutboxJobContext): Promise<void> {
-    const delivery = await em.findOne(NotificationDelivery, { id: Number(job.payload['deliveryId']) });
-    if (!delivery || delivery.status === 'sent') return;
-    const notification = await this.find(em, delivery.notificationId);
-    const { email, webhook, telegram } = await this.channels(em);
+  /**
+   * Sends one delivery (the outbox calls this with no transaction open): reads what to send in short
+   * reads of its own, then talks to the SMTP server or the webhook. Null: nothing to send any more.
+   */
+  private async send(job: OutboxJobContext): Promise<Sent | null> {
+    const found = await this.uow.read(async (em) => {
+      const delivery = await em.findOne(NotificationDelivery, { id: Number(job.payload['deliveryId']) });
+      if (!delivery || delivery.status === 'sent') return null;
+      return { delivery, notification: await this.find(em, delivery.notificationId), channels: await this.channels(em) };
+    });
+    if (!found) return null;
+    const { delivery, notification } = found;
+    const { email, webhook, telegram } = found.channels;
     let detail: Record<string, unknown>;
     if (delivery.channel === 'email') {
       if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured any more (SMTP_URL / NOTIFY_EMAIL_TO)');
@@ -299,6 +308,7 @@ export class NotificationsService implements OnModuleInit {
         subject: `[PolyMaker] ${notification.title}`,
         text: notification.bodyText,
         html: notification.bodyHtml,
+        notificationId: notification.id,
       });
     } else if (delivery.channel === 'telegram') {
       if (!telegram.botToken || !telegram.chatId) throw new Error('Telegram is not configured any more (TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID)');
@@ -306,13 +316,22 @@ export class NotificationsService implements OnModuleInit {
     } else {
       if (!webhook.url) throw new Error('the webhook is not configured any more (WEBHOOK_URL)');
       const content = storedContent(notification);
-      detail = { ...(await postWebhook(webhook.url, webhookBody(webhook.format, content, notification.id, notification.createdAt.toISOString()))), format: webhook.format };
+      const body = webhookBody(webhook.format, content, notification.id, notification.createdAt.toISOString());
+      detail = { ...(await postWebhook(webhook.url, body, notification.id)), format: webhook.format };
     }
+    return { deliveryId: delivery.id, notificationId: notification.id, channel: delivery.channel, detail };
+  }
+
+  /** Logs a sent delivery, in the transaction that marks its job done. */
+  private async recordSent(em: EntityManager, job: OutboxJobContext, sent: Sent | null): Promise<void> {
+    if (!sent) return;
     const now = new Date();
-    Object.assign(delivery, { status: 'sent', attempts: job.attempt, lastAttemptAt: now, deliveredAt: now, nextAttemptAt: null, detail });
+    const delivery = await em.findOne(NotificationDelivery, { id: sent.deliveryId });
+    if (!delivery) return;
+    Object.assign(delivery, { status: 'sent', attempts: job.attempt, lastAttemptAt: now, deliveredAt: now, nextAttemptAt: null, detail: sent.detail });
     await em.flush();
-    this.uow.publish(new NotificationDeliveredEvent(notification.id, delivery.id, delivery.channel, job.attempt));
-    this.logger.log({ notificationId: notification.id, deliveryId: delivery.id, channel: delivery.channel, attempt: job.attempt }, 'notification delivered');
+    this.uow.publish(new NotificationDeliveredEvent(sent.notificationId, sent.deliveryId, sent.channel, job.attempt));
+    this.logger.log({ notificationId: sent.notificationId, deliveryId: sent.deliveryId, channel: sent.channel, attempt: job.attempt }, 'notification delivered');
   }
 
   private async recordFailure(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void> {
@@ -365,6 +384,14 @@ export class NotificationsService implements OnModuleInit {
     if (!row) throw new NotFoundError(`Notification ${id} does not exist.`);
     return row;
   }
+}
+
+/** A delivery its channel accepted, as the outside call leaves it for the outcome's transaction. */
+interface Sent {
+  deliveryId: number;
+  notificationId: number;
+  channel: DeliveryChannel;
+  detail: Record<string, unknown>;
 }
 
 function maskEmail(email: EmailChannel): Record<string, unknown> {

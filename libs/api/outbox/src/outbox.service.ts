@@ -12,12 +12,21 @@ export interface OutboxJobContext {
   maxAttempts: number;
 }
 
-export interface OutboxHandler {
+export interface OutboxHandler<Called = unknown> {
   /**
-   * Does the work inside the transaction that holds the job's row lock. Its database writes
-   * commit together with the job being marked done; if it throws they are rolled back.
+   * The part that leaves the database (an SMTP send, a webhook POST), if the job has one. It runs
+   * after the claim has committed, with no transaction open: reads it needs are its own short ones
+   * (`uow.read`). What it returns is handed to `handle`. If it throws, the attempt failed.
+   * At-least-once: a worker that dies after the receiver accepted but before `handle` committed
+   * makes the next claim call again, so a call carries an id the receiver can dedupe on.
    */
-  handle(em: EntityManager, job: OutboxJobContext): Promise<void>;
+  call?(job: OutboxJobContext): Promise<Called>;
+  /**
+   * The job's database work, in the short transaction that records the outcome (and only while the
+   * job's lease is still this claim's): its writes commit together with the job being marked done;
+   * if it throws they are rolled back. `called` is what `call` returned (undefined without one).
+   */
+  handle(em: EntityManager, job: OutboxJobContext, called: Called): Promise<void>;
   /** Records a failed attempt (in the same transaction that schedules the retry or gives up). */
   onFailure?(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void>;
   /** Base of the exponential backoff between attempts, in milliseconds (default 10 s). */
@@ -75,16 +84,16 @@ export interface OutboxBacklog {
 @Injectable()
 export class OutboxService {
   private readonly logger = new Logger(OutboxService.name);
-  private readonly handlers = new Map<string, OutboxHandler>();
+  private readonly handlers = new Map<string, OutboxHandler<unknown>>();
 
   constructor(private readonly uow: UnitOfWork) {}
 
-  register(topic: string, handler: OutboxHandler): void {
+  register<Called>(topic: string, handler: OutboxHandler<Called>): void {
     if (this.handlers.has(topic)) throw new Error(`outbox topic "${topic}" already has a handler`);
-    this.handlers.set(topic, handler);
+    this.handlers.set(topic, handler as OutboxHandler<unknown>);
   }
 
-  handlerFor(topic: string): OutboxHandler | undefined {
+  handlerFor(topic: string): OutboxHandler<unknown> | undefined {
     return this.handlers.get(topic);
   }
 

@@ -1,8 +1,9 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { isDatabaseUnavailable, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from './backoff';
-import { JobFailure, OutboxJobContext, OutboxService } from './outbox.service';
+import { JobFailure, OutboxHandler, OutboxJobContext, OutboxService } from './outbox.service';
 
 interface ClaimedRow {
   id: string;
@@ -12,21 +13,29 @@ interface ClaimedRow {
   max_attempts: number;
 }
 
-/** Parallel drains per instance; each holds one job (and one connection) at a time. */
+/** Parallel drains per instance; each holds one job at a time (and a connection only while it talks to the database). */
 const CONCURRENCY = 4;
 const DEFAULT_RETRY_BASE_MS = 10_000;
 /** A receiver's "retry after" is honoured up to a day. */
 const MAX_RETRY_AFTER_MS = 86_400_000;
 
+/** What the outside part of an attempt came to: its result, or why it failed. */
+type Called = { value: unknown } | { error: Error; final?: boolean };
+
 /**
- * Drains the outbox. Each job is claimed with `FOR UPDATE SKIP LOCKED` inside a transaction that
- * stays open while its handler runs and commits "done" together with the handler's writes:
- * - two instances never run the same job (the second skips the locked row);
- * - a crash (even SIGKILL) rolls the claim back and the job is due again at once for whichever
- *   instance looks next; nothing owed is lost.
- * A failure rolls the handler's writes back (savepoint), records the error and schedules a retry
- * with exponential backoff (at least a JobFailure's retryAfterMs), or gives up after the job's
- * allowance of attempts, or at once on a permanent JobFailure.
+ * Drains the outbox with leases, so no transaction stays open across an SMTP, webhook or RPC call:
+ * 1. a claim (one autocommit statement) takes the first due job whose lease is free with
+ *    `FOR UPDATE SKIP LOCKED`, counts the attempt and leases it to this claim (`lease_owner`, a
+ *    fresh token) until now + `OUTBOX_LEASE_SECONDS`;
+ * 2. the handler's outside part (`call`) runs with no transaction open;
+ * 3. one short transaction locks the job again, and only if the lease is still this claim's runs
+ *    the handler's database part (savepoint) and records the outcome: done, a retry with exponential
+ *    backoff, or failed for good after the job's allowance of attempts. A claim whose lease ran out
+ *    and was taken by another worker finishes nothing (its outcome is dropped and logged).
+ * Two workers never hold the same job at once. A worker that dies (even SIGKILL) leaves its job
+ * leased; it is claimed again once the lease has run out, with the next attempt's number: delivery is
+ * at least once, and receivers dedupe on the notification id the call carries. A failure that is a
+ * JobFailure can end the job at once (permanent) or put its retry off (a receiver's retry-after).
  */
 @Injectable()
 export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -80,60 +89,94 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Claims, runs and settles one due job. Returns false when nothing was due. */
   async processOne(): Promise<boolean> {
-    return this.uow.run(async (em) => {
-      const [row] = await em.execute<ClaimedRow[]>(
-        `select id, topic, payload, attempts, max_attempts from outbox_jobs
-          where status = 'pending' and available_at <= now()
-          order by available_at, id
-          limit 1
-          for update skip locked`,
-      );
-      if (!row) return false;
-      const job: OutboxJobContext = {
-        id: Number(row.id),
-        topic: row.topic,
-        payload: row.payload,
-        attempt: row.attempts + 1,
-        maxAttempts: row.max_attempts,
-      };
-      const handler = this.outbox.handlerFor(job.topic);
-      if (!handler) {
-        await em.execute(
-          `update outbox_jobs set status = 'failed', attempts = ?, last_error = ?, finished_at = now() where id = ?`,
-          [job.attempt, `no handler for topic "${job.topic}" in this version`, job.id],
-        );
-        this.logger.error({ jobId: job.id, topic: job.topic }, 'outbox job has no handler');
-        return true;
-      }
+    const token = randomUUID();
+    const [row] = await this.uow.sql(
+      (sql) =>
+        sql.query<ClaimedRow>(
+          `update outbox_jobs job
+              set attempts = job.attempts + 1, leased_until = now() + make_interval(secs => $1), lease_owner = $2
+             from (select id from outbox_jobs
+                    where status = 'pending' and available_at <= now() and (leased_until is null or leased_until <= now())
+                    order by available_at, id
+                    limit 1
+                    for update skip locked) due
+            where job.id = due.id
+        returning job.id, job.topic, job.payload, job.attempts, job.max_attempts`,
+          [this.settings.outboxLeaseSeconds, token],
+        ),
+      { single: true },
+    );
+    if (!row) return false;
+    const job: OutboxJobContext = { id: Number(row.id), topic: row.topic, payload: row.payload, attempt: row.attempts, maxAttempts: row.max_attempts };
+    const handler = this.outbox.handlerFor(job.topic);
+    let called: Called;
+    if (!handler) {
+      this.logger.error({ jobId: job.id, topic: job.topic }, 'outbox job has no handler');
+      called = { error: new Error(`no handler for topic "${job.topic}" in this version`), final: true };
+    } else if (job.attempt > job.maxAttempts) {
+      // its last attempt's worker died (its lease ran out): no attempt is left to make
+      called = { error: new Error(`the worker of attempt ${job.attempt - 1} stopped before finishing it (its lease ran out)`), final: true };
+    } else {
       try {
-        // a savepoint: a failure rolls the handler's writes back and drops the events it queued
-        await this.uow.savepoint((inner) => handler.handle(inner, job));
-        await em.execute(`update outbox_jobs set status = 'done', attempts = ?, last_error = null, finished_at = now() where id = ?`, [
-          job.attempt,
-          job.id,
-        ]);
+        called = { value: handler.call ? await handler.call(job) : undefined };
       } catch (thrown) {
-        const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-        const hint = error instanceof JobFailure ? error.retry : {};
-        const final = hint.permanent === true || job.attempt >= job.maxAttempts;
-        const backoffMs = retryDelayMs(job.attempt, handler.retryBaseMs?.() ?? DEFAULT_RETRY_BASE_MS);
-        const retryAt = final ? null : new Date(Date.now() + Math.max(backoffMs, Math.min(hint.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
-        await em.execute(
-          `update outbox_jobs
-              set status = ?, attempts = ?, last_error = ?, available_at = coalesce(?::timestamptz, available_at),
-                  finished_at = case when ? then now() else null end
-            where id = ?`,
-          [final ? 'failed' : 'pending', job.attempt, storedError(error.message), retryAt?.toISOString() ?? null, final, job.id],
-        );
-        this.logger.warn(
-          { jobId: job.id, topic: job.topic, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null },
-          final ? 'outbox job failed for good' : 'outbox job failed; will retry',
-        );
-        if (handler.onFailure) await handler.onFailure(em, job, error, retryAt);
+        called = { error: asError(thrown) };
       }
-      return true;
+    }
+    await this.settle(job, token, handler, called);
+    return true;
+  }
+
+  /** Records the attempt's outcome in one short transaction, only while the job is still leased to `token`. */
+  private async settle(job: OutboxJobContext, token: string, handler: OutboxHandler<unknown> | undefined, called: Called): Promise<void> {
+    await this.uow.run(async (em) => {
+      const [held] = await em.execute<{ id: string }[]>(
+        `select id from outbox_jobs where id = ? and lease_owner = ? and status = 'pending' for update`,
+        [job.id, token],
+      );
+      if (!held) {
+        this.logger.warn({ jobId: job.id, topic: job.topic, attempt: job.attempt }, 'outbox job lease lost (it ran out and the job was claimed again): this attempt is not recorded');
+        return;
+      }
+      let failure = 'error' in called ? called : null;
+      if (!failure && handler) {
+        try {
+          // a savepoint: a failure rolls the handler's writes back and drops the events it queued
+          await this.uow.savepoint((inner) => handler.handle(inner, job, 'value' in called ? called.value : undefined));
+          await em.execute(
+            `update outbox_jobs set status = 'done', last_error = null, finished_at = now(), leased_until = null, lease_owner = null where id = ?`,
+            [job.id],
+          );
+          return;
+        } catch (thrown) {
+          failure = { error: asError(thrown) };
+        }
+      }
+      if (!failure) return;
+      const { error } = failure;
+      // a JobFailure says when a retry is pointless (permanent) or when the receiver wants it (retryAfterMs)
+      const hint = error instanceof JobFailure ? error.retry : {};
+      const final = failure.final === true || hint.permanent === true || job.attempt >= job.maxAttempts;
+      const backoffMs = retryDelayMs(job.attempt, handler?.retryBaseMs?.() ?? DEFAULT_RETRY_BASE_MS);
+      const retryAt = final ? null : new Date(Date.now() + Math.max(backoffMs, Math.min(hint.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
+      await em.execute(
+        `update outbox_jobs
+            set status = ?, last_error = ?, available_at = coalesce(?::timestamptz, available_at),
+                finished_at = case when ? then now() else null end, leased_until = null, lease_owner = null
+          where id = ?`,
+        [final ? 'failed' : 'pending', storedError(error.message), retryAt?.toISOString() ?? null, final, job.id],
+      );
+      this.logger.warn(
+        { jobId: job.id, topic: job.topic, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null },
+        final ? 'outbox job failed for good' : 'outbox job failed; will retry',
+      );
+      if (handler?.onFailure) await handler.onFailure(em, job, error, retryAt);
     });
   }
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { LockMode, QueryOrder } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ConflictError, LruCache, NotFoundError, Sql, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { ConflictError, LruCache, NotFoundError, Sql, normalDecimal, UnitOfWork } from '@polymaker/api/core';
 import { TradesService } from '@polymaker/api/trades';
 import type { RunDetailView, RunQueryDto, RunView } from './dto/run.dto';
 import { Run, RunMode, RunStatus, StopStatus } from './entities/run.entity';
@@ -340,7 +340,7 @@ export class RunsService {
       startedAt: run.startedAt,
       stoppedAt: run.stoppedAt,
       overallScore: run.overallScore,
-      totalPnl: run.totalPnl === null ? null : (toDecimalString(run.totalPnl) ?? run.totalPnl),
+      totalPnl: normalDecimal(run.totalPnl),
       totalFills: run.totalFills,
     }));
   }
@@ -384,7 +384,7 @@ export class RunsService {
         botId: row.bot_id === null ? null : Number(row.bot_id),
         configId: row.config_id === null ? null : Number(row.config_id),
         status: row.status,
-        startingBankroll: decimal(row.starting_bankroll),
+        startingBankroll: normalDecimal(row.starting_bankroll),
         startedAt: new Date(row.started_at),
         endedAt: new Date(row.ended_at),
       })),
@@ -542,13 +542,13 @@ export function toRunView(run: Run): RunView {
     configId: run.configId,
     mode: run.mode,
     status: run.status,
-    startingBankroll: decimal(run.startingBankroll),
+    startingBankroll: normalDecimal(run.startingBankroll),
     startedAt: run.startedAt.toISOString(),
     lastUpdateAt: run.lastUpdateAt.toISOString(),
     stoppedAt: run.stoppedAt?.toISOString() ?? null,
     errorMessage: run.errorMessage,
     durationSeconds: Math.max(0, Math.round((end.getTime() - run.startedAt.getTime()) / 1000)),
-    totalPnl: decimal(run.totalPnl),
+    totalPnl: normalDecimal(run.totalPnl),
     totalFills: run.totalFills,
     totalOrders: run.totalOrders,
     overallScore: run.overallScore,
@@ -557,6 +557,3 @@ export function toRunView(run: Run): RunView {
   };
 }
 
-function decimal(value: string | null): string | null {
-  return value === null ? null : (toDecimalString(value) ?? value);
-}

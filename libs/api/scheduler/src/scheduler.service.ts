@@ -7,6 +7,7 @@ import { BackOfficeSettingsService, OutboxService } from '@polymaker/api/outbox'
 import { MetricsService } from '@polymaker/api/metrics';
 import { RunsService } from '@polymaker/api/runs';
 import { WalletService } from '@polymaker/api/wallet';
+import { randomUUID } from 'node:crypto';
 import { tryJobLock } from './job-lock';
 
 export type JobName = 'stale-runs' | 'maintenance' | 'wallet-poll';
@@ -35,8 +36,9 @@ interface JobState {
 }
 
 /**
- * The scheduled jobs. Each tick runs in one transaction holding that job's PostgreSQL advisory
- * lock, so with several instances exactly one does the work and the others skip their turn.
+ * The scheduled jobs. Each tick of the database-only jobs runs in one transaction holding that job's
+ * PostgreSQL advisory lock, so with several instances exactly one does the work and the others skip
+ * their turn; the wallet poll, which calls out, holds a lease instead (see pollWallet).
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -95,11 +97,14 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     if (job.running) return { job: name, ran: false, skipped: 'already running on this instance', result: {}, at };
     job.running = true;
     try {
-      const outcome = await this.uow.run(async (em) => {
-        if (!(await tryJobLock(em, name))) return { job: name, ran: false, skipped: 'another instance holds the lock', result: {}, at };
-        const result = await this.work(name, em);
-        return { job: name, ran: true, skipped: null, result, at };
-      });
+      const outcome =
+        name === 'wallet-poll'
+          ? await this.pollWallet(at)
+          : await this.uow.run(async (em) => {
+              if (!(await tryJobLock(em, name))) return { job: name, ran: false, skipped: 'another instance holds the lock', result: {}, at };
+              const result = await (name === 'stale-runs' ? this.closeStaleRuns(em) : this.maintenance(em));
+              return { job: name, ran: true, skipped: null, result, at };
+            });
       job.last = outcome;
       job.lastError = null;
       if (outcome.ran && Object.values(outcome.result).some((value) => typeof value === 'number' && value > 0)) {
@@ -113,12 +118,6 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     } finally {
       job.running = false;
     }
-  }
-
-  private work(name: JobName, em: EntityManager): Promise<Record<string, unknown>> {
-    if (name === 'stale-runs') return this.closeStaleRuns(em);
-    if (name === 'maintenance') return this.maintenance(em);
-    return this.pollWallet(em);
   }
 
   /** Runs still "running" with no update for RUN_STALE_AFTER: closed as stale, analysed and alerted (durably). */
@@ -166,8 +165,47 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const outboxJobs = await this.outbox.purgeSettled(em, this.settings.outboxRetentionDays);
     return { idempotencyRecords, metricPoints, outboxJobs, metricRetentionDays: days };
   }
-  private async pollWallet(em: EntityManager): Promise<Record<string, unknown>> {
-    const balances = await this.wallet.pollChain(em);
-    return balances ? { read: 1, ...balances } : { read: 0 };
+
+  /**
+   * The wallet poll calls out (JSON-RPC), so it runs under a lease, not in a transaction: a short
+   * statement takes `scheduler_leases`' row for the job until now + OUTBOX_LEASE_SECONDS (unless
+   * another instance holds it), the read runs with no transaction open, and one short transaction
+   * records the reading and frees the lease, only while the lease is still this poll's. A poll whose
+   * instance died leaves the lease to run out.
+   */
+  private async pollWallet(at: string): Promise<JobResult> {
+    const token = randomUUID();
+    const taken = await this.uow.sql(
+      (sql) =>
+        sql.query<{ job: string }>(
+          `insert into scheduler_leases (job, leased_until, lease_owner) values ($1, now() + make_interval(secs => $2), $3)
+           on conflict (job) do update set leased_until = excluded.leased_until, lease_owner = excluded.lease_owner
+             where scheduler_leases.leased_until <= now()
+           returning job`,
+          ['wallet-poll', this.settings.outboxLeaseSeconds, token],
+        ),
+      { single: true },
+    );
+    if (taken.length === 0) return { job: 'wallet-poll', ran: false, skipped: 'another instance holds the lease', result: {}, at };
+    try {
+      const target = await this.wallet.watchTarget();
+      const read = target ? await this.wallet.readChain(target) : null;
+      return await this.uow.run(async (em) => {
+        const [held] = await em.execute<{ job: string }[]>(`select job from scheduler_leases where job = ? and lease_owner = ? for update`, [
+          'wallet-poll',
+          token,
+        ]);
+        if (!held) return { job: 'wallet-poll', ran: false, skipped: 'the lease ran out during the read; its reading was dropped', result: {}, at };
+        const balances = target && read ? await this.wallet.recordChain(em, target, read) : null;
+        await em.execute(`update scheduler_leases set leased_until = now() where job = ? and lease_owner = ?`, ['wallet-poll', token]);
+        return { job: 'wallet-poll', ran: true, skipped: null, result: balances ? { read: 1, ...balances } : { read: 0 }, at };
+      });
+    } catch (error) {
+      // free the lease for the next tick (best effort: if the database is down it runs out on its own)
+      await this.uow
+        .sql((sql) => sql.query(`update scheduler_leases set leased_until = now() where job = $1 and lease_owner = $2`, ['wallet-poll', token]), { single: true })
+        .catch(() => undefined);
+      throw error;
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, normalDecimal, UnitOfWork } from '@polymaker/api/core';
 import type { TradeFacetsView, TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
@@ -338,7 +338,7 @@ export class TradesService {
         [[...runsOfBot.keys()], [...runsOfBot.values()]],
       ),
     );
-    return new Map(rows.map((row) => [Number(row.bot), { pnl: exact(row.pnl), trades: Number(row.trades), filled: Number(row.filled), failed: Number(row.failed) }]));
+    return new Map(rows.map((row) => [Number(row.bot), { pnl: normalDecimal(row.pnl), trades: Number(row.trades), filled: Number(row.filled), failed: Number(row.failed) }]));
   }
 
   /**
@@ -416,7 +416,7 @@ export class TradesService {
       [runId],
     );
     const breakdowns: TradeBreakdowns = { asset: [], window: [], outcome: [], strategy: [], hour: [] };
-    for (const row of rows) breakdowns[row.dim].push({ key: row.key, trades: Number(row.trades), fills: Number(row.fills), pnl: exact(row.pnl) });
+    for (const row of rows) breakdowns[row.dim].push({ key: row.key, trades: Number(row.trades), fills: Number(row.fills), pnl: normalDecimal(row.pnl) });
     return breakdowns;
   }
 
@@ -500,7 +500,7 @@ export class TradesService {
       [runId, options.horizonSeconds, options.includeOpenWindows],
     );
     const whole = (key: string) => Number(row[key]);
-    const dec = (key: string) => exact(row[key]);
+    const dec = (key: string) => normalDecimal(row[key]);
     return {
       horizonSeconds: options.horizonSeconds,
       includesOpenWindows: options.includeOpenWindows,
@@ -650,9 +650,6 @@ function decodeCursor(cursor: string, sort: TradeSort): TradeCursor {
   ]);
 }
 
-function decimal(value: string | null): string | null {
-  return value === null ? null : (toDecimalString(value) ?? value);
-}
 
 export function toTradeView(trade: Trade): TradeView {
   return {
@@ -664,17 +661,17 @@ export function toTradeView(trade: Trade): TradeView {
     windowDuration: trade.windowDuration,
     side: trade.side,
     outcome: trade.outcome,
-    price: decimal(trade.price) ?? '0',
-    size: decimal(trade.size) ?? '0',
+    price: normalDecimal(trade.price) ?? '0',
+    size: normalDecimal(trade.size) ?? '0',
     strategy: trade.strategy,
     conditionId: trade.conditionId,
     tokenId: trade.tokenId,
     status: trade.status,
-    fillPrice: decimal(trade.fillPrice),
-    fillSize: decimal(trade.fillSize),
+    fillPrice: normalDecimal(trade.fillPrice),
+    fillSize: normalDecimal(trade.fillSize),
     fillTimestamp: trade.fillTimestamp,
     resolvedOutcome: trade.resolvedOutcome,
-    pnl: decimal(trade.pnl),
+    pnl: normalDecimal(trade.pnl),
     extra: trade.extra,
     createdAt: new Date(trade.createdAt).toISOString(),
     updatedAt: new Date(trade.updatedAt).toISOString(),
@@ -699,19 +696,15 @@ function toRunTradeStats(row: {
     filled: Number(row.filled),
     cancelled: Number(row.cancelled),
     failed: Number(row.failed),
-    pnl: exact(row.pnl),
-    filledNotional: exact(row.filled_notional),
+    pnl: normalDecimal(row.pnl),
+    filledNotional: normalDecimal(row.filled_notional),
     wins: Number(row.wins),
     losses: Number(row.losses),
     avgSize: row.avg_size,
-    grossLoss: exact(row.gross_loss),
+    grossLoss: normalDecimal(row.gross_loss),
   };
 }
 
-/** numeric text from PostgreSQL without its trailing zeros ("0.50000000" → "0.5"). */
-function exact(value: string): string {
-  return toDecimalString(value) ?? value;
-}
 
 function tradeNotFound(tradeId: number): NotFoundError {
   return new NotFoundError(`Trade ${tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`);

@@ -1,21 +1,11 @@
-import { outboundRequest } from '@polymaker/api/core';
+import { outboundRequest, unitsToDecimal } from '@polymaker/api/core';
 
 /**
  * Reads a public address's USDC (ERC-20 balanceOf) and POL (native) balances over a Polygon
- * JSON-RPC URL. Amounts come back as exact decimal strings (integer units scaled by BigInt).
+ * JSON-RPC URL. Amounts come back as exact decimal strings (core's unitsToDecimal).
  */
 export function balanceOfCallData(address: string): string {
   return `0x70a08231${address.toLowerCase().replace(/^0x/, '').padStart(64, '0')}`;
-}
-
-/** Integer units (hex or decimal text) to a decimal string with `decimals` places, trailing zeros dropped. */
-export function formatUnits(raw: string, decimals: number): string {
-  const value = BigInt(raw === '0x' ? '0x0' : raw);
-  const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0');
-  const whole = digits.slice(0, digits.length - decimals);
-  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
 const MAX_RPC_ANSWER_BYTES = 1024 * 1024;
@@ -61,5 +51,5 @@ export async function readWalletBalances(rpcUrl: string, address: string, usdcCo
     rpc(rpcUrl, 'eth_call', [{ to: usdcContract, data: balanceOfCallData(address) }, 'latest']),
     rpc(rpcUrl, 'eth_getBalance', [address, 'latest']),
   ]);
-  return { usdc: formatUnits(usdcRaw, 6), pol: formatUnits(polRaw, 18) };
+  return { usdc: unitsToDecimal(usdcRaw, 6), pol: unitsToDecimal(polRaw, 18) };
 }

@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { assertOutboundUrl } from '@polymaker/api/core';
-import { RunUpdatedEvent, SETTINGS, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
+import { RunUpdatedEvent, SETTINGS, normalDecimal, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { MetricsService } from '@polymaker/api/metrics';
 import { BackOfficeSettingsService } from '@polymaker/api/outbox';
@@ -145,21 +145,29 @@ export class WalletService {
     return outcome;
   }
 
-  /** Reads the watched address on chain (the scheduler calls this under its lock). */
-  async pollChain(em: EntityManager): Promise<{ usdc: string; pol: string } | null> {
-    const target = await this.watchTarget(em);
-    if (!target) return null;
-    const { address, rpcUrl } = target;
+  /**
+   * Reads the watched address on chain: JSON-RPC only, no database (the scheduler calls this under
+   * its lease, with no transaction open). A failed read is an outcome too, recorded by `recordChain`.
+   */
+  async readChain(target: WatchTarget): Promise<ChainRead> {
     try {
-      const balances = await readWalletBalances(rpcUrl, address, this.settings.walletUsdcContract);
-      await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [address, balances.usdc, balances.pol]);
-      await this.record(em, `chain:${address}`, balances.usdc, null);
-      return balances;
+      return { balances: await readWalletBalances(target.rpcUrl, target.address, this.settings.walletUsdcContract) };
     } catch (error) {
-      await em.execute('insert into wallet_readings (address, error) values (?, ?)', [address, (error as Error).message.slice(0, 1000)]);
-      this.logger.warn({ address, err: (error as Error).message }, 'wallet read failed');
+      return { error: (error as Error).message };
+    }
+  }
+
+  /** Stores what `readChain` read (a reading, or its error) and checks the threshold, in the caller's short transaction. */
+  async recordChain(em: EntityManager, target: WatchTarget, read: ChainRead): Promise<{ usdc: string; pol: string } | null> {
+    const { address } = target;
+    if ('error' in read) {
+      await em.execute('insert into wallet_readings (address, error) values (?, ?)', [address, read.error.slice(0, 1000)]);
+      this.logger.warn({ address, err: read.error }, 'wallet read failed');
       return null;
     }
+    await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [address, read.balances.usdc, read.balances.pol]);
+    await this.record(em, `chain:${address}`, read.balances.usdc, null);
+    return read.balances;
   }
 
   async overview(): Promise<WalletOverview> {
@@ -179,13 +187,13 @@ export class WalletService {
         pollSeconds: target ? this.settings.walletPollSeconds : null,
         bots,
         chain: chain
-          ? { address: chain.address, usdc: normal(chain.usdc), pol: normal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
+          ? { address: chain.address, usdc: normalDecimal(chain.usdc), pol: normalDecimal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
           : null,
         alerts: states.map((row) => ({
           source: row.source,
           below: row.below,
-          lastBalance: normal(row.last_balance) as string,
-          threshold: normal(row.threshold) as string,
+          lastBalance: normalDecimal(row.last_balance) as string,
+          threshold: normalDecimal(row.threshold) as string,
           alerts: row.alerts,
           changedAt: new Date(row.changed_at).toISOString(),
         })),
@@ -203,15 +211,15 @@ export class WalletService {
       );
       return {
         bot: points,
-        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normal(row.usdc), pol: normal(row.pol) })),
+        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normalDecimal(row.usdc), pol: normalDecimal(row.pol) })),
       };
     });
   }
 }
 
-function normal(value: string | null): string | null {
-  return value === null ? null : (toDecimalString(value) ?? value);
-}
+
+/** One on-chain read: the balances, or why they could not be read. */
+export type ChainRead = { balances: { usdc: string; pol: string } } | { error: string };
 
 export interface WalletOverview {
   lowBalanceThreshold: string | null;

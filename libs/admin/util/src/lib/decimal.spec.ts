@@ -28,3 +28,36 @@ describe('decimal strings', () => {
     expect(decimalSign('-0.01')).toBe(-1);
   });
 });
+
+describe('decimal strings: edge cases', () => {
+  it('rounds half away from zero on both signs, and a rounded-away negative shows no sign', () => {
+    expect(formatDecimal('0.125', 2)).toBe('0.13');
+    expect(formatDecimal('-0.125', 2)).toBe('−0.13');
+    expect(formatDecimal('-0.004', 2)).toBe('0.00');
+    expect(formatDecimal('-0.004', 2, { sign: true })).toBe('0.00');
+    expect(formatDecimal('999.995', 2)).toBe('1,000.00');
+    expect(formatDecimal('-999.995', 2)).toBe('−1,000.00');
+    expect(formatDecimal('2.5', 0)).toBe('3');
+    expect(formatDecimal('-2.5', 0)).toBe('−3');
+  });
+
+  it('keeps many decimals and long numbers exact', () => {
+    expect(formatDecimal('0.123456789012345678901234567895', 29)).toBe('0.12345678901234567890123456790');
+    expect(formatDecimal('123456789012345678901234567890.5', 0)).toBe('123,456,789,012,345,678,901,234,567,891');
+    expect(sumDecimals(['-0.000000000000000000000000000001', '-1'])).toBe('-1.000000000000000000000000000001');
+    expect(compareDecimals('-0.0000000000000000000001', '0')).toBe(-1);
+  });
+
+  it('reads scientific notation exactly (small numbers as JavaScript prints them)', () => {
+    expect(formatDecimal(1e-7, 8)).toBe('0.00000010');
+    expect(formatDecimal('1.5e3', 1)).toBe('1,500.0');
+    expect(formatDecimal('-2.5E-3', 4)).toBe('−0.0025');
+    expect(formatDecimal(1.5e21, 0)).toBe('1,500,000,000,000,000,000,000');
+  });
+
+  it('leaves what is not a number as it is, and skips it in sums and signs', () => {
+    expect(formatDecimal('abc')).toBe('abc');
+    expect(decimalSign('x')).toBe(0);
+    expect(compareDecimals('x', '1')).toBe(-1);
+  });
+});

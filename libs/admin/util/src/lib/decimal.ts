@@ -21,14 +21,38 @@ function rescale(value: Scaled, scale: number): bigint {
   return value.units * 10n ** BigInt(scale - value.scale);
 }
 
+/** The digits of |units| split at `scale` places: 12345n, 2 → ["123", "45"]. */
+function split(units: bigint, scale: number): [whole: string, fraction: string] {
+  const digits = (units < 0n ? -units : units).toString().padStart(scale + 1, '0');
+  return [digits.slice(0, digits.length - scale), digits.slice(digits.length - scale)];
+}
+
 function render(units: bigint, scale: number): string {
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale);
-  let fraction = scale ? digits.slice(digits.length - scale).replace(/0+$/, '') : '';
-  if (fraction === '') fraction = '';
+  const [whole, digits] = split(units, scale);
+  const fraction = digits.replace(/0+$/, '');
   const text = fraction ? `${whole}.${fraction}` : whole;
-  return negative && /[1-9]/.test(text) ? `-${text}` : text;
+  return units < 0n && /[1-9]/.test(text) ? `-${text}` : text;
+}
+
+/** `value` at exactly `places` decimal places, the dropped digits rounded half away from zero. */
+function roundTo(value: Scaled, places: number): bigint {
+  if (value.scale <= places) return rescale(value, places);
+  const divisor = 10n ** BigInt(value.scale - places);
+  const magnitude = value.units < 0n ? -value.units : value.units;
+  const rounded = (magnitude + divisor / 2n) / divisor;
+  return value.units < 0n ? -rounded : rounded;
+}
+
+/** Scientific notation as a JavaScript number prints it ("1e-7", "1.5e+21") in plain digits, exactly. */
+function plain(text: string): string {
+  const match = /^([+-]?)(\d+)(?:\.(\d+))?e([+-]?\d+)$/i.exec(text.trim());
+  if (!match) return text;
+  const fraction = match[3] ?? '';
+  const exponent = Number(match[4]);
+  if (Math.abs(exponent) > 400) return text; // not a number a value of ours can be
+  const units = BigInt(match[2] + fraction) * (match[1] === '-' ? -1n : 1n);
+  const scale = fraction.length - exponent;
+  return scale >= 0 ? render(units, scale) : render(units * 10n ** BigInt(-scale), 0);
 }
 
 export function isDecimal(value: unknown): value is string {
@@ -70,27 +94,12 @@ export function compareDecimals(a: string | null | undefined, b: string | null |
 export function formatDecimal(value: string | number | null | undefined, fractionDigits = 2, options: { sign?: boolean } = {}): string {
   if (value == null || value === '') return '—';
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
-  const parsed = parse(/e/i.test(text) ? Number(text).toFixed(12) : text);
+  const parsed = parse(plain(text));
   if (!parsed) return String(value);
-  let units = parsed.units;
-  let scale = parsed.scale;
-  if (scale > fractionDigits) {
-    const divisor = 10n ** BigInt(scale - fractionDigits);
-    const half = divisor / 2n;
-    const magnitude = units < 0n ? -units : units;
-    const rounded = (magnitude + half) / divisor;
-    units = units < 0n ? -rounded : rounded;
-    scale = fractionDigits;
-  } else {
-    units = rescale(parsed, fractionDigits);
-    scale = fractionDigits;
-  }
-  const negative = units < 0n;
-  const digits = (negative ? -units : units).toString().padStart(scale + 1, '0');
-  const whole = digits.slice(0, digits.length - scale).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const fraction = scale ? `.${digits.slice(digits.length - scale)}` : '';
-  const prefix = negative ? '−' : options.sign && units > 0n ? '+' : '';
-  return `${prefix}${whole}${fraction}`;
+  const units = roundTo(parsed, fractionDigits);
+  const [whole, fraction] = split(units, fractionDigits);
+  const prefix = units < 0n ? '−' : options.sign && units > 0n ? '+' : '';
+  return `${prefix}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fractionDigits ? `.${fraction}` : ''}`;
 }
 
 /** For charts only (never for sums): the nearest float. */

@@ -1,5 +1,5 @@
 /**
- * The bot config schema: every key the bot's `apply_cc_config` reads (shared/contract/bot-api.md),
+ * The bot config schema: every key the bot's `apply_cc_config` reads (docs/bot-api.md),
  * with its type, bounds, default and a one-line description. A default of `null` means "not set":
  * the key is left out of GET /api/bot/config and the bot uses its own built-in default.
  * Keys outside the schema are allowed and passed to the bot unchanged.

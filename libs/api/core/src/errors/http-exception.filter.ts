@@ -22,15 +22,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // details in the log only; the caller gets a 503 to retry
       const cause = describe(exception).message; // the driver puts the statement first and the cause last
       this.logger.warn(
-        { requestId: request.id, method: request.method, url: request.url.split('?')[0], err: cause.length > 300 ? `…${cause.slice(-300)}` : cause },
+        { reqId: request.id, method: request.method, url: request.url.split('?')[0], err: cause.length > 300 ? `…${cause.slice(-300)}` : cause },
         'database unavailable',
       );
       void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     } else if (sqlState) {
-      this.logger.warn({ requestId: request.id, method: request.method, url: request.url, sqlState }, 'value refused by the database');
+      this.logger.warn({ reqId: request.id, method: request.method, url: request.url, sqlState }, 'value refused by the database');
     } else if (errorBody.statusCode >= 500) {
       this.logger.error(
-        { requestId: request.id, method: request.method, url: request.url, err: describe(exception) },
+        { reqId: request.id, method: request.method, url: request.url, err: describe(exception) },
         'request failed',
       );
     }

@@ -42,19 +42,29 @@ export function createRootLogger(level: LogLevel): Pino {
 
 const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
 
-/** Nest's logger interface over pino: one JSON object a line, with the Nest context as `context`. */
+/**
+ * Nest's logger interface over pino: one JSON object a line, with the Nest context as `context`.
+ * `requestId` names the request being handled when the caller already keeps it in async-local
+ * storage (the audit scope of admin writes): such lines get its `reqId`. It is asked only when a
+ * line is written, so nothing is added to a request that logs nothing.
+ */
 export class JsonLogger implements LoggerService {
-  constructor(private readonly pino: Pino) {}
+  constructor(
+    private readonly pino: Pino,
+    private readonly requestId: () => string | null = () => null,
+  ) {}
 
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const reqId = this.requestId();
+    const scope = reqId === null ? { context } : { context, reqId };
     if (typeof message === 'object' && message !== null) {
       const text = typeof params[0] === 'string' ? (params.shift() as string) : undefined;
-      this.pino[level]({ context, ...(message as object) }, text);
+      this.pino[level]({ ...scope, ...(message as object) }, text);
       return;
     }
     const stack = level === 'error' && typeof params[0] === 'string' ? params[0] : undefined;
-    this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    this.pino[level]({ ...scope, ...(stack ? { stack } : {}) }, String(message));
   }
 
   log(message: unknown, ...params: unknown[]): void {

@@ -39,6 +39,12 @@ export interface Settings {
   /** The durable queue (outbox): how often each instance looks for due jobs, and how long done jobs are kept. */
   outboxPollMs: number;
   outboxRetentionDays: number;
+  /**
+   * How long a claimed job (or the wallet poll) is leased to its worker: it must outlast the slowest
+   * outside call (SMTP gives up after 10 s connecting and 20 s idle, a webhook or JSON-RPC call after
+   * 10 s). A job whose worker died is claimed again once its lease has run out.
+   */
+  outboxLeaseSeconds: number;
   /** Wallet: optional watched public address read over a Polygon JSON-RPC URL, and the low-balance threshold. */
   walletAddress: string | null;
   walletRpcUrl: string | null;
@@ -286,6 +292,7 @@ export function readSettings(env: Env = process.env): Settings {
     analysisRetryBaseSeconds: integer('ANALYSIS_RETRY_BASE_SECONDS', 5, 1, 3600),
     outboxPollMs: integer('OUTBOX_POLL_MS', 500, 50, 60_000),
     outboxRetentionDays: integer('OUTBOX_RETENTION_DAYS', 7, 1, 3650),
+    outboxLeaseSeconds: integer('OUTBOX_LEASE_SECONDS', 120, 1, 3600),
     walletAddress,
     walletRpcUrl,
     walletUsdcContract: usdcContract,

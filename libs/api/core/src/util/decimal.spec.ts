@@ -1,4 +1,4 @@
-import { addDecimal, compareDecimal, divideDecimal, echo, multiplyDecimal, parseDecimal, toDecimalString } from './decimal';
+import { addDecimal, compareDecimal, divideDecimal, echo, multiplyDecimal, normalDecimal, parseDecimal, sumDecimals, toDecimalString, unitsToDecimal } from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -124,5 +124,51 @@ describe('divideDecimal', () => {
     expect(divideDecimal('-0.000000004', '1')).toBe('0');
     expect(divideDecimal('123456789012345678901234567890.5', '0.5', 0)).toBe('246913578024691357802469135781');
     expect(() => divideDecimal('1', '0')).toThrow(RangeError);
+  });
+});
+
+describe('divideDecimal edge cases', () => {
+  it('rounds the half away from zero on both signs, with many decimals', () => {
+    expect(divideDecimal('1', '8', 2)).toBe('0.13'); // 0.125
+    expect(divideDecimal('-1', '8', 2)).toBe('-0.13');
+    expect(divideDecimal('1', '16', 3)).toBe('0.063'); // 0.0625
+    expect(divideDecimal('0.123456789012345678901234567890', '1', 29)).toBe('0.12345678901234567890123456789');
+    expect(divideDecimal('-0.123456789012345678901234567895', '1', 29)).toBe('-0.1234567890123456789012345679');
+    expect(divideDecimal('1', '3', 30)).toBe('0.333333333333333333333333333333');
+  });
+});
+
+describe('sumDecimals', () => {
+  it('adds exactly, skipping nulls and what is not a plain decimal', () => {
+    expect(sumDecimals(['0.1', '0.2'])).toBe('0.3');
+    expect(sumDecimals(Array<string>(10).fill('0.1'))).toBe('1');
+    expect(sumDecimals(['12.5', '-0.48', null, 'x', '1e3', '3'])).toBe('15.02');
+    expect(sumDecimals(['-0.5', '0.5'])).toBe('0');
+    expect(sumDecimals(['-0.000000000000000000000000000001', '-1'])).toBe('-1.000000000000000000000000000001');
+    expect(sumDecimals([])).toBe('0');
+  });
+});
+
+describe('unitsToDecimal', () => {
+  it('scales integer units exactly (USDC has 6 decimals, POL 18: wei)', () => {
+    expect(unitsToDecimal(`0x${(123_456_789n).toString(16)}`, 6)).toBe('123.456789');
+    expect(unitsToDecimal(`0x${(10n ** 18n * 3n + 5n).toString(16)}`, 18)).toBe('3.000000000000000005');
+    expect(unitsToDecimal('0x1', 18)).toBe('0.000000000000000001');
+    expect(unitsToDecimal(`0x${(10n ** 30n).toString(16)}`, 18)).toBe('1000000000000');
+    expect(unitsToDecimal('0x0', 6)).toBe('0');
+    expect(unitsToDecimal('0x', 6)).toBe('0');
+    expect(unitsToDecimal('1500000', 6)).toBe('1.5');
+    expect(unitsToDecimal(-1500000n, 6)).toBe('-1.5');
+    expect(unitsToDecimal(-5n, 18)).toBe('-0.000000000000000005');
+  });
+});
+
+describe('normalDecimal', () => {
+  it('writes numeric text in its shortest form and leaves null and non-numbers alone', () => {
+    expect(normalDecimal('0.50000000')).toBe('0.5');
+    expect(normalDecimal('-12.3400')).toBe('-12.34');
+    expect(normalDecimal('-0.000')).toBe('0');
+    expect(normalDecimal(null)).toBeNull();
+    expect(normalDecimal('NaN')).toBe('NaN');
   });
 });

@@ -181,6 +181,26 @@ export function divideDecimal(a: string, b: string, places = 8): string {
   return formatScaled(quotient, places);
 }
 
+/** The exact sum of plain decimal strings; null and what is not a plain decimal ("x", "1e3") are skipped: [] → "0". */
+export function sumDecimals(values: readonly (string | null)[]): string {
+  return values.reduce<string>((total, value) => (value !== null && PLAIN.test(value) ? addDecimal(total, value) : total), '0');
+}
+
+/**
+ * Integer units (a bigint, or hex or decimal text as JSON-RPC answers) as a decimal string with
+ * `decimals` places, trailing zeros dropped: unitsToDecimal("0x1", 18) = "0.000000000000000001" (wei to POL).
+ */
+export function unitsToDecimal(raw: string | bigint, decimals: number): string {
+  return formatScaled(typeof raw === 'bigint' ? raw : BigInt(raw === '0x' ? '0x0' : raw), decimals);
+}
+
+/** numeric text read back from PostgreSQL in its shortest form ("0.50000000" → "0.5"); null stays null, anything else as it is. */
+export function normalDecimal<T extends string | null>(value: T): T {
+  return (value === null ? null : (toDecimalString(value) ?? value)) as T;
+}
+
+const PLAIN = /^-?\d+(\.\d+)?$/;
+
 function formatScaled(value: bigint, scale: number): string {
   const negative = value < 0n;
   const text = (negative ? -value : value).toString().padStart(scale + 1, '0');

@@ -7,6 +7,8 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html: string;
+  /** The notification sent: its Message-ID is derived from it, the same on every attempt, so a mailbox can dedupe. */
+  notificationId?: number;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -19,7 +21,10 @@ export async function sendEmail(smtpUrl: string, message: EmailMessage): Promise
     socketTimeout: TIMEOUT_MS * 2,
   });
   try {
-    const info = await transport.sendMail({ ...message, to: message.to.join(', ') });
+    const { notificationId, ...mail } = message;
+    const domain = /@([^>\s]+)>?\s*$/.exec(message.from)?.[1] ?? 'polymaker.invalid';
+    const messageId = notificationId === undefined ? undefined : `<notification-${notificationId}@${domain}>`;
+    const info = await transport.sendMail({ ...mail, to: message.to.join(', '), ...(messageId ? { messageId } : {}) });
     return { messageId: String(info.messageId), response: String(info.response ?? '') };
   } catch (error) {
     throw new Error(`SMTP ${redactUrl(smtpUrl)}: ${(error as Error).message}`);
@@ -52,14 +57,20 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * answer, never its text: the URL is admin-set, so echoing what it answered would make the
  * Command Center a reader of whatever sits at that address. A 3xx is not followed (a failed
  * delivery saying so), and refused targets (link-local, metadata, see outboundRequest) fail
- * before any connection, after DNS too.
+ * before any connection, after DNS too. A notification's POST carries `Idempotency-Key:
+ * notification-<id>` (and `notificationId` in the generic body), the same on every attempt: delivery is
+ * at least once, so a receiver dedupes on it.
  */
-export async function postWebhook(url: string, body: Record<string, unknown>): Promise<WebhookAnswer> {
+export async function postWebhook(url: string, body: Record<string, unknown>, notificationId?: number): Promise<WebhookAnswer> {
   let answer;
   try {
     answer = await outboundRequest(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'User-Agent': 'PolyMaker-Command-Center' },
+      headers: {
+        'Content-Type': 'application/json',
+        'User-Agent': 'PolyMaker-Command-Center',
+        ...(notificationId === undefined ? {} : { 'Idempotency-Key': `notification-${notificationId}` }),
+      },
       body: JSON.stringify(body),
       timeoutMs: TIMEOUT_MS,
       maxBytes: MAX_ANSWER_BYTES,

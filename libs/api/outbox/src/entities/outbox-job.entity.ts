@@ -41,4 +41,11 @@ export class OutboxJob {
 
   @Property({ type: 'timestamptz', nullable: true })
   finishedAt: Date | null = null;
+
+  /** While a worker holds the job: until when, and the token of its claim (see OutboxWorker). */
+  @Property({ type: 'timestamptz', nullable: true })
+  leasedUntil: Date | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  leaseOwner: string | null = null;
 }
