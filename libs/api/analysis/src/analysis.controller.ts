@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags }
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { IdParam } from '@polymaker/api/core';
 import { AnalysisService } from './analysis.service';
+import { VersionTimeService } from './version-time.service';
 import {
   AnalysisListView,
   AnalysisQueryDto,
@@ -21,7 +22,10 @@ import {
 @RequiresScope('viewer')
 @Controller('v1')
 export class AnalysisController {
-  constructor(private readonly analyses: AnalysisService) {}
+  constructor(
+    private readonly analyses: AnalysisService,
+    private readonly versionTime: VersionTimeService,
+  ) {}
 
   @Get('analyses')
   @ApiOperation({ operationId: 'listAnalyses', summary: 'Stored analyses, newest first' })
@@ -56,7 +60,7 @@ export class AnalysisController {
   })
   @ApiOkResponse({ type: VersionTimeView })
   versions(@Query() query: VersionTimeQueryDto): Promise<VersionTimeView> {
-    return this.analyses.versions(query);
+    return this.versionTime.versions(query);
   }
 
   @Get('analyses/:id')

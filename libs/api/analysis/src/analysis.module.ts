@@ -9,12 +9,13 @@ import { RunsModule } from '@polymaker/api/runs';
 import { TradesModule } from '@polymaker/api/trades';
 import { AnalysisController } from './analysis.controller';
 import { AnalysisService } from './analysis.service';
+import { VersionTimeService } from './version-time.service';
 import { Analysis } from './entities/analysis.entity';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, RunsModule, TradesModule, MetricsModule, OutboxModule, AuditModule, FleetModule],
   controllers: [AnalysisController],
-  providers: [AnalysisService],
-  exports: [AnalysisService],
+  providers: [AnalysisService, VersionTimeService],
+  exports: [AnalysisService, VersionTimeService],
 })
 export class AnalysisModule {}

@@ -1,5 +1,6 @@
 export * from './analysis.module';
 export * from './analysis.service';
+export * from './version-time.service';
 export * from './analysis-inputs';
 export * from './score-run';
 export * from './suggest';

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AnalysisService, compareVersions, VersionFigures } from '@polymaker/api/analysis';
+import { compareVersions, VersionFigures, VersionTimeService } from '@polymaker/api/analysis';
 import { AuditService, currentActor } from '@polymaker/api/audit';
 import { ConfigService } from '@polymaker/api/config';
 import { addDecimal, BadInputError, ConflictError, ExperimentChangedEvent, NotFoundError, sqlOf, UnitOfWork } from '@polymaker/api/core';
@@ -39,7 +39,7 @@ export class ExperimentsService {
     private readonly audit: AuditService,
     private readonly configs: ConfigService,
     private readonly fleet: FleetService,
-    private readonly analysis: AnalysisService,
+    private readonly versionTime: VersionTimeService,
   ) {}
 
   async list(): Promise<ExperimentView[]> {
@@ -87,7 +87,7 @@ export class ExperimentsService {
     const row = await this.find(id);
     const experiment = toView(row);
     const until = experiment.endedAt ? new Date(experiment.endedAt) : new Date();
-    const segments = await this.analysis.segmentFigures({ from: new Date(experiment.startedAt), to: until, botIds: experiment.botIds.length ? experiment.botIds : null });
+    const segments = await this.versionTime.segmentFigures({ from: new Date(experiment.startedAt), to: until, botIds: experiment.botIds.length ? experiment.botIds : null });
     const versions: VersionFigures[] = experiment.configIds.map((configId) => ({
       configId,
       segments: segments
