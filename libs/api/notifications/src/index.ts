@@ -1,5 +1,6 @@
 export * from './notifications.module';
 export * from './notifications.service';
+export * from './notification-channels.service';
 export * from './notification-content';
 export * from './channel-settings';
 export * from './channels/webhook-body';

@@ -25,6 +25,7 @@ import {
   UpdateWebhookChannelDto,
 } from './dto/notification.dto';
 import { NotificationsService } from './notifications.service';
+import { NotificationChannelsService } from './notification-channels.service';
 
 /** The inbox and delivery log (targets masked) are readable by every admin-API scope; marking read needs operator (the inbox is shared); channels (which hold the SMTP password, webhook token and Telegram bot token) are admin only, reads included. */
 @ApiTags('notifications')
@@ -32,7 +33,10 @@ import { NotificationsService } from './notifications.service';
 @RequiresScope('viewer')
 @Controller('v1')
 export class NotificationsController {
-  constructor(private readonly notifications: NotificationsService) {}
+  constructor(
+    private readonly notifications: NotificationsService,
+    private readonly channelSettings: NotificationChannelsService,
+  ) {}
 
   @Get('notifications')
   @ApiOperation({
@@ -96,7 +100,7 @@ export class NotificationsController {
   })
   @ApiOkResponse({ type: ChannelsView })
   channels(): Promise<ChannelsView> {
-    return this.notifications.channelsView();
+    return this.channelSettings.channelsView();
   }
 
   @Put('notification-channels/email')
@@ -107,7 +111,7 @@ export class NotificationsController {
   })
   @ApiOkResponse({ type: ChannelsView })
   updateEmail(@Body() body: UpdateEmailChannelDto): Promise<ChannelsView> {
-    return this.notifications.updateEmail(body);
+    return this.channelSettings.updateEmail(body);
   }
 
   @Put('notification-channels/webhook')
@@ -118,7 +122,7 @@ export class NotificationsController {
   })
   @ApiOkResponse({ type: ChannelsView })
   updateWebhook(@Body() body: UpdateWebhookChannelDto): Promise<ChannelsView> {
-    return this.notifications.updateWebhook(body);
+    return this.channelSettings.updateWebhook(body);
   }
 
   @Put('notification-channels/telegram')
@@ -129,7 +133,7 @@ export class NotificationsController {
   })
   @ApiOkResponse({ type: ChannelsView })
   updateTelegram(@Body() body: UpdateTelegramChannelDto): Promise<ChannelsView> {
-    return this.notifications.updateTelegram(body);
+    return this.channelSettings.updateTelegram(body);
   }
 
   @IdempotentPost('notification-channels/:channel/test')
@@ -144,6 +148,6 @@ export class NotificationsController {
   test(@Param('channel') channel: string): Promise<ChannelTestView> {
     if (channel !== 'email' && channel !== 'webhook' && channel !== 'telegram')
       throw new BadRequestException('channel must be email, webhook or telegram.');
-    return this.notifications.sendTest(channel);
+    return this.channelSettings.sendTest(channel);
   }
 }

@@ -8,11 +8,12 @@ import { NotificationDelivery } from './entities/notification-delivery.entity';
 import { Notification } from './entities/notification.entity';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
+import { NotificationChannelsService } from './notification-channels.service';
 
 @Module({
   imports: [MikroOrmModule.forFeature([Notification, NotificationDelivery]), OutboxModule, AuditModule, RunsModule, AnalysisModule],
   controllers: [NotificationsController],
-  providers: [NotificationsService],
-  exports: [NotificationsService],
+  providers: [NotificationsService, NotificationChannelsService],
+  exports: [NotificationsService, NotificationChannelsService],
 })
 export class NotificationsModule {}
