@@ -20,7 +20,8 @@ function entitiesByLib() {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
         else if (entry.name.endsWith('.entity.ts')) {
-          for (const match of readFileSync(path, 'utf8').matchAll(/export class (\w+)/g)) (found[lib] ??= []).push(match[1]);
+          for (const match of readFileSync(path, 'utf8').matchAll(/export class (\w+)/g))
+            (found[lib] ??= []).push(match[1]);
         }
       }
     };
@@ -50,8 +51,19 @@ export function domainBoundaries(lib) {
         'no-restricted-imports': [
           'error',
           {
-            paths: [...paths, { name: '@polymaker/shared/api-client', message: 'The generated Angular client is for the admin app only.' }],
-            patterns: [{ group: ['@polymaker/*/*/src/*', '@polymaker/*/*/src/**'], message: "Import a library by its public entry, not its internals." }],
+            paths: [
+              ...paths,
+              {
+                name: '@polymaker/shared/api-client',
+                message: 'The generated Angular client is for the admin app only.',
+              },
+            ],
+            patterns: [
+              {
+                group: ['@polymaker/*/*/src/*', '@polymaker/*/*/src/**'],
+                message: 'Import a library by its public entry, not its internals.',
+              },
+            ],
           },
         ],
       },
@@ -64,7 +76,15 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/.nx', '**/.angular', '**/coverage', 'libs/shared/api-client/src/generated/**', 'tmp/**'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.nx',
+      '**/.angular',
+      '**/coverage',
+      'libs/shared/api-client/src/generated/**',
+      'tmp/**',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -78,11 +98,23 @@ export default [
             { sourceTag: 'scope:api', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared'] },
             { sourceTag: 'scope:admin', onlyDependOnLibsWithTags: ['scope:admin', 'scope:shared'] },
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
-            { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:api', 'scope:shared', 'scope:tools'] },
-            { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:api', 'scope:admin', 'scope:shared', 'scope:tools'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
+            {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: ['scope:api', 'scope:shared', 'scope:tools'],
+            },
+            {
+              sourceTag: 'scope:e2e',
+              onlyDependOnLibsWithTags: ['scope:api', 'scope:admin', 'scope:shared', 'scope:tools'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'],
+            },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:util', 'type:data-access'] },
-            { sourceTag: 'type:feature', onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'] },
+            {
+              sourceTag: 'type:feature',
+              onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:ui', 'type:util'],
+            },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:data-access', 'type:util'] },
             { sourceTag: 'type:ui', onlyDependOnLibsWithTags: ['type:ui', 'type:util'] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },

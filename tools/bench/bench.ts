@@ -73,24 +73,42 @@ interface Row {
 const rows: Row[] = [];
 const notes: string[] = [];
 const benchStart = performance.now();
-const log = (line: string) => process.stderr.write(`[bench +${((performance.now() - benchStart) / 1000).toFixed(0)} s] ${line}\n`);
-const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) : '-');
+const log = (line: string) =>
+  process.stderr.write(`[bench +${((performance.now() - benchStart) / 1000).toFixed(0)} s] ${line}\n`);
+const ms = (v: number) =>
+  Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) : '-';
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const met = (ok: boolean, miss: string) => (ok ? 'met' : `not met: ${miss}`);
 
 function addLoadRow(name: string, r: LoadResult, target: string, result: string, unit = 'req/s'): void {
-  rows.push({ name, throughput: `${int(r.perSec)} ${unit}`, p50: ms(r.histogram.percentile(0.5)), p99: ms(r.histogram.percentile(0.99)), target, result });
-  if (r.errors > 0) notes.push(`${name}: ${r.errors} non-2xx answers (${JSON.stringify(r.statuses)}), e.g. ${r.lastBody ?? ''}`);
+  rows.push({
+    name,
+    throughput: `${int(r.perSec)} ${unit}`,
+    p50: ms(r.histogram.percentile(0.5)),
+    p99: ms(r.histogram.percentile(0.99)),
+    target,
+    result,
+  });
+  if (r.errors > 0)
+    notes.push(
+      `${name}: ${r.errors} non-2xx answers (${JSON.stringify(r.statuses)}), e.g. ${r.lastBody ?? ''}`,
+    );
 }
 
 async function ensureBuild(): Promise<void> {
-  const { apiBuildIsStale } = (await import(join(ROOT, 'tools/scripts/api-build.mjs'))) as { apiBuildIsStale: (root: string) => boolean };
+  const { apiBuildIsStale } = (await import(join(ROOT, 'tools/scripts/api-build.mjs'))) as {
+    apiBuildIsStale: (root: string) => boolean;
+  };
   if (!apiBuildIsStale(ROOT) && !process.argv.includes('--build')) {
     log('dist/apps/api is newer than the API sources; using it (--build forces a build)');
     return;
   }
   log('building the API (production; the Nx cache makes this quick)...');
-  const build = spawnSync('npx', ['nx', 'build', 'api'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const build = spawnSync('npx', ['nx', 'build', 'api'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
   if (build.status !== 0) {
     if (!existsSync(API_MAIN)) throw new Error(`nx build api failed:\n${build.stderr}`);
     log('nx build api failed; benchmarking the previous build in dist/apps/api');
@@ -99,9 +117,17 @@ async function ensureBuild(): Promise<void> {
 }
 
 /** A baseline server (hello-server.mjs, or floor-server.mjs for 'floor') on a free port. */
-async function startHello(kind: 'fastify' | 'express' | 'http' | 'floor', env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
-  const script = kind === 'floor' ? [join(__dirname, 'floor-server.mjs')] : [join(__dirname, 'hello-server.mjs'), kind];
-  const child = spawn(process.execPath, script, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+async function startHello(
+  kind: 'fastify' | 'express' | 'http' | 'floor',
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess }> {
+  const script =
+    kind === 'floor' ? [join(__dirname, 'floor-server.mjs')] : [join(__dirname, 'hello-server.mjs'), kind];
+  const child = spawn(process.execPath, script, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  });
   const port = await new Promise<number>((done, fail) => {
     child.stdout?.once('data', (chunk: Buffer) => done(Number(chunk.toString().trim())));
     child.once('exit', (code) => fail(new Error(`hello-server ${kind} exited ${code}`)));
@@ -115,7 +141,9 @@ async function dbSize(databaseUrl: string | null): Promise<number> {
   await client.connect();
   try {
     await client.query('checkpoint').catch(() => undefined);
-    const result = await client.query<{ size: string }>('select pg_database_size(current_database()) as size');
+    const result = await client.query<{ size: string }>(
+      'select pg_database_size(current_database()) as size',
+    );
     return Number(result.rows[0].size);
   } finally {
     await client.end();
@@ -154,7 +182,8 @@ async function startRun(api: Api, key = api.botKey): Promise<number> {
     body: JSON.stringify({ configId: 1, mode: 'dry_run', startingBankroll: 500 }),
   });
   const body = (await response.json()) as { runId?: number };
-  if (typeof body.runId !== 'number') throw new Error(`run/start failed: ${response.status} ${JSON.stringify(body)}`);
+  if (typeof body.runId !== 'number')
+    throw new Error(`run/start failed: ${response.status} ${JSON.stringify(body)}`);
   return body.runId;
 }
 
@@ -179,14 +208,33 @@ async function seedBatches(api: Api, runId: number, trades: number, seed: number
  * API uses (one jsonb_to_recordset INSERT per batch, same table, indexes and triggers), as many
  * connections as the batch run has requests in flight.
  */
-async function batchFloorRun(databaseUrl: string, runId: number): Promise<{ tradesPerSec: number; histogram: Histogram }> {
-  log(`floor of the batch: bare pg, ${P.batches} × ${P.batchSize}-row INSERT, ${P.batchConcurrency} connections...`);
+async function batchFloorRun(
+  databaseUrl: string,
+  runId: number,
+): Promise<{ tradesPerSec: number; histogram: Histogram }> {
+  log(
+    `floor of the batch: bare pg, ${P.batches} × ${P.batchSize}-row INSERT, ${P.batchConcurrency} connections...`,
+  );
   const make = tradeMaker(runId, 3);
   const batches = Array.from({ length: P.batches }, () =>
     JSON.stringify(
       Array.from({ length: P.batchSize }, () => {
         const t = make() as unknown as TradeBody;
-        return { run_id: t.runId, bot_id: null, cycle: t.cycle, asset: t.asset, window_duration: t.windowDuration, side: t.side, outcome: t.outcome, price: String(t.price), size: String(t.size), strategy: t.strategy, condition_id: t.conditionId ?? null, token_id: t.tokenId ?? null, extra: {} };
+        return {
+          run_id: t.runId,
+          bot_id: null,
+          cycle: t.cycle,
+          asset: t.asset,
+          window_duration: t.windowDuration,
+          side: t.side,
+          outcome: t.outcome,
+          price: String(t.price),
+          size: String(t.size),
+          strategy: t.strategy,
+          condition_id: t.conditionId ?? null,
+          token_id: t.tokenId ?? null,
+          extra: {},
+        };
       }),
     ),
   );
@@ -226,11 +274,24 @@ async function stopHundredThousand(api: Api, databaseUrl: string | null): Promis
   const external = join(__dirname, 'stop-100k.ts');
   if (existsSync(external)) {
     const mod = (await import(external)) as {
-      stop100k?: (url: string, key: string, o: { trades?: number }) => Promise<{ trades: number; seedSeconds: number; stopMs: number; status: number; overallScore: number | null; withinBotTimeout: boolean }>;
+      stop100k?: (
+        url: string,
+        key: string,
+        o: { trades?: number },
+      ) => Promise<{
+        trades: number;
+        seedSeconds: number;
+        stopMs: number;
+        status: number;
+        overallScore: number | null;
+        withinBotTimeout: boolean;
+      }>;
       formatStop100k?: (r: unknown) => string;
     };
     if (typeof mod.stop100k === 'function') {
-      log(`stop of a ${int(P.stopTrades)}-trade run (tools/bench/stop-100k.ts: seeding by batch, then run/stop)...`);
+      log(
+        `stop of a ${int(P.stopTrades)}-trade run (tools/bench/stop-100k.ts: seeding by batch, then run/stop)...`,
+      );
       const r = await mod.stop100k(api.url, api.botKey, { trades: P.stopTrades });
       if (typeof mod.formatStop100k === 'function') notes.push(`stop-100k.ts: ${mod.formatStop100k(r)}`);
       rows.push({
@@ -239,7 +300,10 @@ async function stopHundredThousand(api: Api, databaseUrl: string | null): Promis
         p50: `${ms(r.stopMs)} (one call)`,
         p99: '-',
         target: '< 10 s, well under',
-        result: met(r.withinBotTimeout, `${r.status !== 200 ? `HTTP ${r.status}; ` : ''}${((r.stopMs - 10_000) / 1000).toFixed(1)} s over`),
+        result: met(
+          r.withinBotTimeout,
+          `${r.status !== 200 ? `HTTP ${r.status}; ` : ''}${((r.stopMs - 10_000) / 1000).toFixed(1)} s over`,
+        ),
       });
       return;
     }
@@ -256,7 +320,13 @@ async function stopHundredThousand(api: Api, databaseUrl: string | null): Promis
     await fetch(`${api.url}/api/bot/run/update`, {
       method: 'POST',
       headers: { 'X-Api-Key': api.botKey, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ runId, totalOrders: P.stopTrades, totalFills: i * 1000, totalPnl: i * 1.5, walletBalance: 500 + i }),
+      body: JSON.stringify({
+        runId,
+        totalOrders: P.stopTrades,
+        totalFills: i * 1000,
+        totalPnl: i * 1.5,
+        walletBalance: 500 + i,
+      }),
     });
   }
   const t0 = performance.now();
@@ -267,7 +337,8 @@ async function stopHundredThousand(api: Api, databaseUrl: string | null): Promis
   });
   const body = (await response.json()) as { analysis?: { overallScore?: number } };
   const stopMs = performance.now() - t0;
-  if (!response.ok) notes.push(`run/stop of the 100k run answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
+  if (!response.ok)
+    notes.push(`run/stop of the 100k run answered ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
   rows.push({
     name: `POST /run/stop of a ${int(P.stopTrades)}-trade run`,
     throughput: '-',
@@ -282,7 +353,9 @@ async function stopHundredThousand(api: Api, databaseUrl: string | null): Promis
     p50: '-',
     p99: '-',
     target: 'measured',
-    result: Number.isFinite(perMillion) ? `${int(perMillion / 1024 / 1024)} MB / million trades (tables + indexes)` : 'not measured (give --database-url)',
+    result: Number.isFinite(perMillion)
+      ? `${int(perMillion / 1024 / 1024)} MB / million trades (tables + indexes)`
+      : 'not measured (give --database-url)',
   });
 }
 
@@ -312,7 +385,15 @@ function addFleetRows(label: string, r: FleetResult, targetP99: number, memTarge
       p50: ms(e.p50),
       p99: ms(e.p99),
       target: `p99 < ${targetP99} ms, no failure`,
-      result: met(e.p99 < targetP99 && e.failures === 0, [e.p99 >= targetP99 ? `${ms(e.p99 - targetP99)} ms over` : '', e.failures ? `${e.failures} failed` : ''].filter(Boolean).join(', ')),
+      result: met(
+        e.p99 < targetP99 && e.failures === 0,
+        [
+          e.p99 >= targetP99 ? `${ms(e.p99 - targetP99)} ms over` : '',
+          e.failures ? `${e.failures} failed` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+      ),
     });
   }
   rows.push({
@@ -346,7 +427,8 @@ function addFleetRows(label: string, r: FleetResult, targetP99: number, memTarge
   if (summary.failures > 0) notes.push(`${label}: errors ${JSON.stringify(summary.errors)}`);
 }
 
-const generatorText = (g: GeneratorLoad) => `CPU ${g.cpuPercent.toFixed(0)} % of a core, event-loop delay p99 ${ms(g.eventLoopP99Ms)} ms (max ${ms(g.eventLoopMaxMs)})`;
+const generatorText = (g: GeneratorLoad) =>
+  `CPU ${g.cpuPercent.toFixed(0)} % of a core, event-loop delay p99 ${ms(g.eventLoopP99Ms)} ms (max ${ms(g.eventLoopMaxMs)})`;
 /**
  * The generator, not the server, sets the pace when it uses most of a core (saturated) or when its
  * timers run late (starved of CPU by the other processes): its latencies then include its own delay.
@@ -367,11 +449,32 @@ function closedLoopGenerator(label: string, r: LoadResult): void {
   if (cpu > 85) saturated.push(`${label} closed loop: saturated (CPU ${cpu.toFixed(0)} %)`);
 }
 
-async function fleet(api: Api, keys: string[], bots: number, speed: number, seconds: number, ramp: number, restartShare: number): Promise<FleetResult> {
+async function fleet(
+  api: Api,
+  keys: string[],
+  bots: number,
+  speed: number,
+  seconds: number,
+  ramp: number,
+  restartShare: number,
+): Promise<FleetResult> {
   // Every bench run sees the same market phase: virtual time starts 45 s before a 15-minute boundary,
   // so the 5- and 15-minute windows of every bot roll over (a burst of new orders) during the run.
   const origin = Math.ceil(Date.now() / 1000 / 900) * 900 - 45;
-  return runFleet({ url: api.url, keys, bots, speed, durationSec: seconds, rampSec: ramp, restartShare, seed: 2026, origin }, api.pid);
+  return runFleet(
+    {
+      url: api.url,
+      keys,
+      bots,
+      speed,
+      durationSec: seconds,
+      rampSec: ramp,
+      restartShare,
+      seed: 2026,
+      origin,
+    },
+    api.pid,
+  );
 }
 
 /**
@@ -380,9 +483,18 @@ async function fleet(api: Api, keys: string[], bots: number, speed: number, seco
  */
 async function settle(api: Api, before: string): Promise<void> {
   const t0 = performance.now();
-  const r = await recoveryProbe({ url: api.url, method: 'GET', path: '/api/bot/status', headers: { 'X-Api-Key': api.botKey } }, t0, 5, 50, 60);
+  const r = await recoveryProbe(
+    { url: api.url, method: 'GET', path: '/api/bot/status', headers: { 'X-Api-Key': api.botKey } },
+    t0,
+    5,
+    50,
+    60,
+  );
   const waited = (performance.now() - t0) / 1000;
-  if (r.recoveredMs === null) notes.push(`Before ${before}: the API was still not answering quickly after 60 s (the previous phase's backlog); measured anyway.`);
+  if (r.recoveredMs === null)
+    notes.push(
+      `Before ${before}: the API was still not answering quickly after 60 s (the previous phase's backlog); measured anyway.`,
+    );
   else if (waited > 2) log(`waited ${waited.toFixed(1)} s for the API to settle before ${before}`);
 }
 
@@ -397,10 +509,14 @@ async function createBotKeys(api: Api, n: number, label: string): Promise<string
         const response = await fetch(`${api.url}/api/v1/api-keys`, {
           method: 'POST',
           headers: { 'X-Api-Key': api.adminKey, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ name: `bench ${label} ${i + 1} (${new Date().toISOString().slice(0, 16)})`, scope: 'bot' }),
+          body: JSON.stringify({
+            name: `bench ${label} ${i + 1} (${new Date().toISOString().slice(0, 16)})`,
+            scope: 'bot',
+          }),
         });
         const body = (await response.json()) as { secret?: string; apiKey?: { id: number } };
-        if (!response.ok || !body.secret || !body.apiKey) throw new Error(`creating a bench bot key failed: ${response.status} ${JSON.stringify(body)}`);
+        if (!response.ok || !body.secret || !body.apiKey)
+          throw new Error(`creating a bench bot key failed: ${response.status} ${JSON.stringify(body)}`);
         secrets[i] = body.secret;
         api.createdKeyIds.push(body.apiKey.id);
       }
@@ -414,23 +530,53 @@ async function createBotKeys(api: Api, n: number, label: string): Promise<string
  * in-flight bounded; then, from the moment the overload stops, one request at a time until
  * `recoveryStreak` consecutive 2xx answer under `recoveryUnderMs`.
  */
-async function overloadRows(api: Api, capacity: number, connections: { headers: Record<string, string>; body: () => string }[]): Promise<void> {
+async function overloadRows(
+  api: Api,
+  capacity: number,
+  connections: { headers: Record<string, string>; body: () => string }[],
+): Promise<void> {
   const rate = Math.round(capacity * P.overloadFactor);
-  log(`overload: POST /api/bot/trade open loop at ${int(rate)} req/s (${P.overloadFactor}× ${int(capacity)}) for ${P.overloadSeconds} s, then recovery...`);
+  log(
+    `overload: POST /api/bot/trade open loop at ${int(rate)} req/s (${P.overloadFactor}× ${int(capacity)}) for ${P.overloadSeconds} s, then recovery...`,
+  );
   let peak = api.pid ? rssMb(api.pid) : NaN;
   const sampler = setInterval(() => {
     if (api.pid) peak = Math.max(Number.isFinite(peak) ? peak : 0, rssMb(api.pid));
   }, 200);
   let i = 0;
-  const targets: Target[] = connections.map((c) => ({ url: api.url, method: 'POST', path: '/api/bot/trade', headers: c.headers, body: c.body }));
+  const targets: Target[] = connections.map((c) => ({
+    url: api.url,
+    method: 'POST',
+    path: '/api/bot/trade',
+    headers: c.headers,
+    body: c.body,
+  }));
   // Meanwhile one bot polls its config, one request at a time: it must be served while writes are shed.
-  const configPoll = closedLoop({ url: api.url, method: 'GET', path: '/api/bot/config', headers: connections[0].headers }, 1, P.overloadSeconds, 0);
+  const configPoll = closedLoop(
+    { url: api.url, method: 'GET', path: '/api/bot/config', headers: connections[0].headers },
+    1,
+    P.overloadSeconds,
+    0,
+  );
   // The bench's 1,024 connections are open before the overload starts, as a fleet's bots are: Node
   // (libuv) accepts one new connection per turn of the event loop, so a storm of new connections
   // during an overload waits in the accept queue (README, "Bounded under overload").
-  const r = await boundedOpenLoop(() => targets[i++ % targets.length], rate, P.overloadSeconds, P.overloadMaxInFlight, P.overloadMaxInFlight, '/health');
+  const r = await boundedOpenLoop(
+    () => targets[i++ % targets.length],
+    rate,
+    P.overloadSeconds,
+    P.overloadMaxInFlight,
+    P.overloadMaxInFlight,
+    '/health',
+  );
   const config = await configPoll;
-  const recovery = await recoveryProbe(targets[0], r.endedAt, P.recoveryStreak, P.recoveryUnderMs, P.recoveryMaxSeconds);
+  const recovery = await recoveryProbe(
+    targets[0],
+    r.endedAt,
+    P.recoveryStreak,
+    P.recoveryUnderMs,
+    P.recoveryMaxSeconds,
+  );
   await r.drained;
   clearInterval(sampler);
   if (api.pid) peak = Math.max(Number.isFinite(peak) ? peak : 0, rssMb(api.pid));
@@ -461,7 +607,17 @@ async function overloadRows(api: Api, capacity: number, connections: { headers: 
     p50: ms(config.histogram.percentile(0.5)),
     p99: ms(configP99),
     target: `served while writes are shed: all 2xx, p99 < ${T.tradeP99} ms`,
-    result: met(config.errors === 0 && configP99 < T.tradeP99, [config.errors ? `${int(config.errors)} of ${int(config.count)} failed (${JSON.stringify(config.statuses)})` : '', configP99 >= T.tradeP99 ? `p99 ${ms(configP99 - T.tradeP99)} ms over` : ''].filter(Boolean).join('; ')),
+    result: met(
+      config.errors === 0 && configP99 < T.tradeP99,
+      [
+        config.errors
+          ? `${int(config.errors)} of ${int(config.count)} failed (${JSON.stringify(config.statuses)})`
+          : '',
+        configP99 >= T.tradeP99 ? `p99 ${ms(configP99 - T.tradeP99)} ms over` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
+    ),
   });
   rows.push({
     name: '  overload: API resident memory (peak VmRSS)',
@@ -469,7 +625,9 @@ async function overloadRows(api: Api, capacity: number, connections: { headers: 
     p50: '-',
     p99: '-',
     target: `< ${T.rssMb} MB`,
-    result: Number.isFinite(peak) ? `${int(peak)} MB, ${met(peak < T.rssMb, `${int(peak - T.rssMb)} MB over`)}` : 'not measured (give --api-pid)',
+    result: Number.isFinite(peak)
+      ? `${int(peak)} MB, ${met(peak < T.rssMb, `${int(peak - T.rssMb)} MB over`)}`
+      : 'not measured (give --api-pid)',
   });
   rows.push({
     name: `  overload: time to recover (from the end of the overload to the first of ${P.recoveryStreak} consecutive 2xx under ${P.recoveryUnderMs} ms, one at a time)`,
@@ -547,7 +705,9 @@ function runPython(script: string, dir: string): void {
       result: met(r.p99 < 1, `${ms(r.p99 - 1)} ms over`),
     });
   } catch {
-    notes.push(`Python client latency could not be measured: ${(result.stderr || result.stdout || String(result.error)).slice(-500)}`);
+    notes.push(
+      `Python client latency could not be measured: ${(result.stderr || result.stdout || String(result.error)).slice(-500)}`,
+    );
   }
 }
 
@@ -590,19 +750,27 @@ async function externalApi(url: string): Promise<Api> {
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           for (let id = ids.pop(); id !== undefined; id = ids.pop()) {
-            await fetch(`${url}/api/v1/api-keys/${id}/revoke`, { method: 'POST', headers: { 'X-Api-Key': adminKey, 'Content-Type': 'application/json' }, body: '{}' }).catch(() => undefined);
+            await fetch(`${url}/api/v1/api-keys/${id}/revoke`, {
+              method: 'POST',
+              headers: { 'X-Api-Key': adminKey, 'Content-Type': 'application/json' },
+              body: '{}',
+            }).catch(() => undefined);
           }
         }),
       );
     },
   };
   [api.botKey] = await createBotKeys(api, 1, 'main');
-  notes.push(`Measured against a running server (${url}${pid ? `, pid ${pid}` : ''}); the bench bot keys it made are revoked afterwards. Its rate limit may be what gets measured.`);
+  notes.push(
+    `Measured against a running server (${url}${pid ? `, pid ${pid}` : ''}); the bench bot keys it made are revoked afterwards. Its rate limit may be what gets measured.`,
+  );
   return api;
 }
 
 function fastifyVersion(): string {
-  return (JSON.parse(readFileSync(join(ROOT, 'node_modules/fastify/package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(readFileSync(join(ROOT, 'node_modules/fastify/package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 async function main(): Promise<void> {
@@ -624,43 +792,90 @@ async function main(): Promise<void> {
       databaseUrl = await pg.createDatabase('bench');
       // Each connection and simulated bot has a key of its own; the per-key rate limit is raised as
       // well, so the load is measured, not limited.
-      const started = await startApiProcess({ databaseUrl, env: { RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'warn' } });
+      const started = await startApiProcess({
+        databaseUrl,
+        env: { RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'warn' },
+      });
       started.process.once('exit', (code, signal) => {
         if (stoppingApi) return;
         apiExit = `the API process (pid ${started.process.pid}) exited during the bench: code ${code}, signal ${signal}`;
         log(apiExit);
       });
-      api = { url: started.url, botKey: started.botKey, adminKey: started.adminKey, createdKeyIds: [], pid: started.process.pid ?? null, stop: () => started.stop(), output: () => started.output() };
+      api = {
+        url: started.url,
+        botKey: started.botKey,
+        adminKey: started.adminKey,
+        createdKeyIds: [],
+        pid: started.process.pid ?? null,
+        stop: () => started.stop(),
+        output: () => started.output(),
+      };
     }
     const bot = { 'X-Api-Key': api.botKey };
 
     log(`hello-world baselines (${P.connections} connections, ${P.closedSeconds} s each)...`);
     const fastify = await startHello('fastify');
     hellos.push(fastify.child);
-    const helloFastify = await closedLoop({ url: fastify.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
+    const helloFastify = await closedLoop(
+      { url: fastify.url, method: 'GET', path: '/hello' },
+      P.connections,
+      P.closedSeconds,
+    );
     fastify.child.kill('SIGTERM');
     const expressHello = await startHello('express');
     hellos.push(expressHello.child);
-    const helloExpress = await closedLoop({ url: expressHello.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
+    const helloExpress = await closedLoop(
+      { url: expressHello.url, method: 'GET', path: '/hello' },
+      P.connections,
+      P.closedSeconds,
+    );
     expressHello.child.kill('SIGTERM');
     const http = await startHello('http');
     hellos.push(http.child);
-    const helloHttp = await closedLoop({ url: http.url, method: 'GET', path: '/hello' }, P.connections, P.closedSeconds);
+    const helloHttp = await closedLoop(
+      { url: http.url, method: 'GET', path: '/hello' },
+      P.connections,
+      P.closedSeconds,
+    );
     http.child.kill('SIGTERM');
     closedLoopGenerator('Fastify hello', helloFastify);
     closedLoopGenerator('node:http hello', helloHttp);
-    addLoadRow(`bare Fastify ${fastifyVersion()} hello-world, ${P.connections} conn.`, helloFastify, 'info', '-');
-    addLoadRow(`bare Express 5 hello-world, ${P.connections} conn. (the ceiling of Nest on Express)`, helloExpress, 'info', '-');
-    addLoadRow(`bare node:http hello-world, ${P.connections} conn.`, helloHttp, 'baseline of GET /config', '-');
+    addLoadRow(
+      `bare Fastify ${fastifyVersion()} hello-world, ${P.connections} conn.`,
+      helloFastify,
+      'info',
+      '-',
+    );
+    addLoadRow(
+      `bare Express 5 hello-world, ${P.connections} conn. (the ceiling of Nest on Express)`,
+      helloExpress,
+      'info',
+      '-',
+    );
+    addLoadRow(
+      `bare node:http hello-world, ${P.connections} conn.`,
+      helloHttp,
+      'baseline of GET /config',
+      '-',
+    );
 
     log(`${P.connections} bench bot keys, one run each...`);
     const connKeys = await createBotKeys(api, P.connections, 'conn');
     const connRuns = await Promise.all(connKeys.map((key) => startRun(api as Api, key)));
     const perConnection = connKeys.map((key) => ({ headers: { 'X-Api-Key': key } }));
-    const tradeConnections = connKeys.map((key, i) => ({ headers: { 'X-Api-Key': key }, body: bodyRing(tradeMaker(connRuns[i], 100 + i)) }));
+    const tradeConnections = connKeys.map((key, i) => ({
+      headers: { 'X-Api-Key': key },
+      body: bodyRing(tradeMaker(connRuns[i], 100 + i)),
+    }));
 
     log('GET /api/bot/config...');
-    const config = await closedLoop({ url: api.url, method: 'GET', path: '/api/bot/config', headers: bot }, P.connections, P.closedSeconds, 1, perConnection);
+    const config = await closedLoop(
+      { url: api.url, method: 'GET', path: '/api/bot/config', headers: bot },
+      P.connections,
+      P.closedSeconds,
+      1,
+      perConnection,
+    );
     closedLoopGenerator('GET /config', config);
     const ratio = config.perSec / helloHttp.perSec;
     const configP99 = config.histogram.percentile(0.99);
@@ -675,30 +890,58 @@ async function main(): Promise<void> {
     // The floor: the same trades, the same table, the same database, one INSERT per request.
     let floor: LoadResult | null = null;
     if (databaseUrl) {
-      log(`floor: bare node:http + pg, one INSERT ... RETURNING id per POST (${P.connections} connections)...`);
+      log(
+        `floor: bare node:http + pg, one INSERT ... RETURNING id per POST (${P.connections} connections)...`,
+      );
       const floorServer = await startHello('floor', { DATABASE_URL: databaseUrl });
       hellos.push(floorServer.child);
-      floor = await closedLoop({ url: floorServer.url, method: 'POST', path: '/api/bot/trade' }, P.connections, P.closedSeconds, 1, tradeConnections);
+      floor = await closedLoop(
+        { url: floorServer.url, method: 'POST', path: '/api/bot/trade' },
+        P.connections,
+        P.closedSeconds,
+        1,
+        tradeConnections,
+      );
       floorServer.child.kill('SIGTERM');
-      addLoadRow(`floor: bare node:http + pg, one INSERT ... RETURNING id per request into trades, ${P.connections} conn.`, floor, 'baseline of POST /trade', '-');
+      addLoadRow(
+        `floor: bare node:http + pg, one INSERT ... RETURNING id per request into trades, ${P.connections} conn.`,
+        floor,
+        'baseline of POST /trade',
+        '-',
+      );
       closedLoopGenerator('floor', floor);
     } else {
       notes.push('The floor (bare node:http + pg) needs the database: give --database-url.');
     }
 
     log(`POST /api/bot/trade closed loop (${P.connections} connections, ${P.connections} runs)...`);
-    const trade = await closedLoop({ url: api.url, method: 'POST', path: '/api/bot/trade' }, P.connections, P.closedSeconds, 1, tradeConnections);
+    const trade = await closedLoop(
+      { url: api.url, method: 'POST', path: '/api/bot/trade' },
+      P.connections,
+      P.closedSeconds,
+      1,
+      tradeConnections,
+    );
     const tradeP99 = trade.histogram.percentile(0.99);
     const vsFloor = floor ? trade.perSec / floor.perSec : NaN;
     addLoadRow(
       `POST /api/bot/trade, ${P.connections} conn. (${P.connections} runs, one bot key each)`,
       trade,
-      floor ? `≥ ${T.tradeVsFloor}× floor (${int(floor.perSec * T.tradeVsFloor)} req/s); p99 < ${T.tradeP99} ms` : `p99 < ${T.tradeP99} ms`,
-      `${met((!floor || vsFloor >= T.tradeVsFloor) && tradeP99 < T.tradeP99 && trade.errors === 0, [
-        floor && vsFloor < T.tradeVsFloor ? `${int(floor.perSec * T.tradeVsFloor - trade.perSec)} req/s short` : '',
-        tradeP99 >= T.tradeP99 ? `p99 ${ms(tradeP99 - T.tradeP99)} ms over` : '',
-        trade.errors ? `${trade.errors} failed` : '',
-      ].filter(Boolean).join('; '))}${floor ? ` (${vsFloor.toFixed(2)}× floor)` : ''}`,
+      floor
+        ? `≥ ${T.tradeVsFloor}× floor (${int(floor.perSec * T.tradeVsFloor)} req/s); p99 < ${T.tradeP99} ms`
+        : `p99 < ${T.tradeP99} ms`,
+      `${met(
+        (!floor || vsFloor >= T.tradeVsFloor) && tradeP99 < T.tradeP99 && trade.errors === 0,
+        [
+          floor && vsFloor < T.tradeVsFloor
+            ? `${int(floor.perSec * T.tradeVsFloor - trade.perSec)} req/s short`
+            : '',
+          tradeP99 >= T.tradeP99 ? `p99 ${ms(tradeP99 - T.tradeP99)} ms over` : '',
+          trade.errors ? `${trade.errors} failed` : '',
+        ]
+          .filter(Boolean)
+          .join('; '),
+      )}${floor ? ` (${vsFloor.toFixed(2)}× floor)` : ''}`,
     );
     closedLoopGenerator('POST /trade', trade);
 
@@ -707,7 +950,9 @@ async function main(): Promise<void> {
     await overloadRows(api, Math.max(50, (trade.count - trade.errors) / trade.seconds), tradeConnections);
 
     await settle(api, 'the batch run');
-    log(`POST /api/bot/trade/batch (${P.batches} × ${P.batchSize} trades, ${P.batchConcurrency} in flight)...`);
+    log(
+      `POST /api/bot/trade/batch (${P.batches} × ${P.batchSize} trades, ${P.batchConcurrency} in flight)...`,
+    );
     const batchRun = await startRun(api);
     const sizeBefore = await dbSize(databaseUrl);
     const batch = await seedBatches(api, batchRun, P.batches * P.batchSize, 2);
@@ -721,8 +966,13 @@ async function main(): Promise<void> {
       p99: `${ms(batch.histogram.percentile(0.99))} / batch`,
       target: `≥ ${int(T.batchTradesPerSec)} trades/s`,
       result:
-        met(tradesPerSec >= T.batchTradesPerSec && batch.errors === 0, `${int(T.batchTradesPerSec - tradesPerSec)} trades/s short${batch.errors ? `, ${batch.errors} failed` : ''}`) +
-        (batchFloor ? ` (${(tradesPerSec / batchFloor.tradesPerSec).toFixed(2)}× the database floor below)` : ''),
+        met(
+          tradesPerSec >= T.batchTradesPerSec && batch.errors === 0,
+          `${int(T.batchTradesPerSec - tradesPerSec)} trades/s short${batch.errors ? `, ${batch.errors} failed` : ''}`,
+        ) +
+        (batchFloor
+          ? ` (${(tradesPerSec / batchFloor.tradesPerSec).toFixed(2)}× the database floor below)`
+          : ''),
     });
     if (batchFloor) {
       rows.push({
@@ -739,7 +989,16 @@ async function main(): Promise<void> {
 
     await stopHundredThousand(api, databaseUrl);
     if (!rows.some((r) => r.name.startsWith('database size'))) {
-      rows.push({ name: `database size per million trades (pg_database_size around the ${int(P.batches * P.batchSize)}-trade batch run, realistic trades)`, throughput: '-', p50: '-', p99: '-', target: 'measured', result: Number.isFinite(batchPerMillion) ? `${int(batchPerMillion / 1024 / 1024)} MB / million trades (tables + indexes)` : 'not measured (give --database-url)' });
+      rows.push({
+        name: `database size per million trades (pg_database_size around the ${int(P.batches * P.batchSize)}-trade batch run, realistic trades)`,
+        throughput: '-',
+        p50: '-',
+        p99: '-',
+        target: 'measured',
+        result: Number.isFinite(batchPerMillion)
+          ? `${int(batchPerMillion / 1024 / 1024)} MB / million trades (tables + indexes)`
+          : 'not measured (give --database-url)',
+      });
     }
 
     log(`${int(P.fleetBots)} bot keys for the fleet...`);
@@ -749,12 +1008,33 @@ async function main(): Promise<void> {
         `${P.fleetRestartShare * 100} % of the runs stop and restart in the window; generator in its own process)...`,
     );
     await settle(api, 'the fleet');
-    const real = await fleet(api, fleetKeys, P.fleetBots, P.fleetSpeed, P.fleetSeconds, P.fleetRamp, P.fleetRestartShare);
-    addFleetRows(`${int(P.fleetBots)} bots, ${P.fleetSpeed === 1 ? 'real cadence' : `${P.fleetSpeed}× cadence`}, ${P.fleetSeconds} s (starts over ${P.fleetRamp} s)`, real, T.fleetP99, true);
+    const real = await fleet(
+      api,
+      fleetKeys,
+      P.fleetBots,
+      P.fleetSpeed,
+      P.fleetSeconds,
+      P.fleetRamp,
+      P.fleetRestartShare,
+    );
+    addFleetRows(
+      `${int(P.fleetBots)} bots, ${P.fleetSpeed === 1 ? 'real cadence' : `${P.fleetSpeed}× cadence`}, ${P.fleetSeconds} s (starts over ${P.fleetRamp} s)`,
+      real,
+      T.fleetP99,
+      true,
+    );
 
     log(`simulator: ${P.fastBots} bots at ${P.fastSpeed}× cadence for ${P.fastSeconds} s...`);
     await settle(api, `the ${P.fastBots}-bot run`);
-    const fast = await fleet(api, fleetKeys.slice(0, P.fastBots), P.fastBots, P.fastSpeed, P.fastSeconds, 2, P.fastRestartShare);
+    const fast = await fleet(
+      api,
+      fleetKeys.slice(0, P.fastBots),
+      P.fastBots,
+      P.fastSpeed,
+      P.fastSeconds,
+      2,
+      P.fastRestartShare,
+    );
     addFleetRows(`${P.fastBots} bots, ${P.fastSpeed}× cadence, ${P.fastSeconds} s`, fast, T.fleetP99, false);
 
     log('Python client call latency with the server down...');
@@ -762,7 +1042,10 @@ async function main(): Promise<void> {
 
     const verdictSeconds = QUICK ? 120 : T.experimentSeconds;
     log(`an experiment at the demo's settings (${verdictSeconds} s, its own database and API)...`);
-    const verdict = await measureVerdict({ speed: 30, runLengthSec: 1200, seconds: verdictSeconds, edge: 0.1, seed: 2026 }, log);
+    const verdict = await measureVerdict(
+      { speed: 30, runLengthSec: 1200, seconds: verdictSeconds, edge: 0.1, seed: 2026 },
+      log,
+    );
     const toldIn = verdict.realSecondsToVerdict;
     rows.push({
       name: `experiment at the demo's settings: 6 bots at x30, runs of 20 simulated min; v2 fills 0.1 cheaper (simEdge) on 2 bots, against the baseline on 2, for ${verdictSeconds} s`,
@@ -789,7 +1072,9 @@ async function main(): Promise<void> {
       p50: '-',
       p99: '-',
       target: 'not the bottleneck',
-      result: saturated.length ? `not met: ${saturated.join('; ')} (those rows measure the generator too)` : 'met: not saturated',
+      result: saturated.length
+        ? `not met: ${saturated.join('; ')} (those rows measure the generator too)`
+        : 'met: not saturated',
     });
     notes.push(`Load generator: ${generatorRows.join('; ')}.`);
   } finally {
@@ -825,7 +1110,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: Error) => {
-    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n${apiExit ? `${apiExit} (see artifacts/bench-api.log)\n` : ''}`);
+    process.stderr.write(
+      `bench failed: ${error.stack ?? error.message}\n${apiExit ? `${apiExit} (see artifacts/bench-api.log)\n` : ''}`,
+    );
     process.exit(1);
   },
 );

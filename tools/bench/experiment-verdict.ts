@@ -51,21 +51,39 @@ interface ExperimentResult {
   comparisons: Comparison[];
 }
 
-export async function measureVerdict(options: VerdictOptions, log: (line: string) => void = () => undefined): Promise<VerdictResult> {
+export async function measureVerdict(
+  options: VerdictOptions,
+  log: (line: string) => void = () => undefined,
+): Promise<VerdictResult> {
   const pg = await startTestPostgres();
-  const api = await startApiProcess({ databaseUrl: await pg.createDatabase('experiment_verdict'), env: { LOG_LEVEL: 'error' } });
+  const api = await startApiProcess({
+    databaseUrl: await pg.createDatabase('experiment_verdict'),
+    env: { LOG_LEVEL: 'error' },
+  });
   try {
     const admin = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const answer = await request<T>(api.url, method, path, { key: api.adminKey, body });
-      if (answer.status >= 300) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      if (answer.status >= 300)
+        throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
       return answer.body;
     };
     const active = await admin<{ id: number }>('GET', '/api/v1/configs/active');
-    const better = await admin<{ id: number }>('POST', '/api/v1/configs', { basedOnId: active.id, values: { simEdge: options.edge }, note: `fills ${options.edge} cheaper` });
-    const copy = await admin<{ id: number }>('POST', '/api/v1/configs', { basedOnId: active.id, values: { simEdge: 0 }, note: 'the baseline again' });
+    const better = await admin<{ id: number }>('POST', '/api/v1/configs', {
+      basedOnId: active.id,
+      values: { simEdge: options.edge },
+      note: `fills ${options.edge} cheaper`,
+    });
+    const copy = await admin<{ id: number }>('POST', '/api/v1/configs', {
+      basedOnId: active.id,
+      values: { simEdge: 0 },
+      note: 'the baseline again',
+    });
     const keys: { secret: string; botId: number }[] = [];
     for (let i = 0; i < 6; i++) {
-      const made = await admin<{ secret: string; apiKey: { botId: number } }>('POST', '/api/v1/api-keys', { name: `verdict bot ${i + 1}`, scope: 'bot' });
+      const made = await admin<{ secret: string; apiKey: { botId: number } }>('POST', '/api/v1/api-keys', {
+        name: `verdict bot ${i + 1}`,
+        scope: 'bot',
+      });
       keys.push({ secret: made.secret, botId: made.apiKey.botId });
     }
     // bots 0-1 keep the baseline, 2-3 get the better version, 4-5 the copy
@@ -89,12 +107,17 @@ export async function measureVerdict(options: VerdictOptions, log: (line: string
     let nullEverTold = false;
     let last: { real: ExperimentResult; none: ExperimentResult } | null = null;
     const read = async () => {
-      const [r, n] = await Promise.all([admin<ExperimentResult>('GET', `/api/v1/experiments/${real.id}`), admin<ExperimentResult>('GET', `/api/v1/experiments/${none.id}`)]);
+      const [r, n] = await Promise.all([
+        admin<ExperimentResult>('GET', `/api/v1/experiments/${real.id}`),
+        admin<ExperimentResult>('GET', `/api/v1/experiments/${none.id}`),
+      ]);
       last = { real: r, none: n };
       if (hoursToVerdict === null && r.comparisons[0]?.significant) {
         hoursToVerdict = r.versions.reduce((a, v) => a + v.hours, 0);
         realSecondsToVerdict = (Date.now() - started) / 1000;
-        log(`told apart after ${realSecondsToVerdict.toFixed(0)} s (${hoursToVerdict.toFixed(2)} bot-hours under the two versions): ${r.comparisons[0].verdict}`);
+        log(
+          `told apart after ${realSecondsToVerdict.toFixed(0)} s (${hoursToVerdict.toFixed(2)} bot-hours under the two versions): ${r.comparisons[0].verdict}`,
+        );
       }
       if (n.comparisons[0]?.significant) nullEverTold = true;
     };
@@ -140,7 +163,13 @@ if (require.main === module) {
     return i > 0 ? Number(process.argv[i + 1]) : fallback;
   };
   measureVerdict(
-    { speed: arg('speed', 60), runLengthSec: arg('run-length', 600), seconds: arg('seconds', 240), edge: arg('edge', 0.02), seed: arg('seed', 7) },
+    {
+      speed: arg('speed', 60),
+      runLengthSec: arg('run-length', 600),
+      seconds: arg('seconds', 240),
+      edge: arg('edge', 0.02),
+      seed: arg('seed', 7),
+    },
     (line) => process.stderr.write(`${line}\n`),
   ).then(
     (result) => process.stdout.write(`${JSON.stringify(result)}\n`),

@@ -62,14 +62,17 @@ export async function runFleet(options: FleetOptions, apiPid: number | null): Pr
     if (apiPid) peak = Math.max(Number.isFinite(peak) ? peak : 0, rssMb(apiPid));
   }, 500);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', __filename, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', __filename, file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     const line = out.trim().split('\n').pop() ?? '';
-    if (code !== 0 || !line.startsWith('{')) throw new Error(`the fleet generator exited ${code}: ${err.slice(-800)}`);
+    if (code !== 0 || !line.startsWith('{'))
+      throw new Error(`the fleet generator exited ${code}: ${err.slice(-800)}`);
     const parsed = JSON.parse(line) as { summary: SimulationSummary; generator: GeneratorLoad };
     if (apiPid) peak = Math.max(Number.isFinite(peak) ? peak : 0, rssMb(apiPid));
     return { ...parsed, apiPeakRssMb: peak };

@@ -42,12 +42,21 @@ export function send(agent: Agent, target: Target, timeoutMs = REQUEST_TIMEOUT_M
   }
   return new Promise((resolve) => {
     const req = request(
-      { hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: target.method, headers, agent },
+      {
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: target.method,
+        headers,
+        agent,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         const retryAfter = res.headers['retry-after'] !== undefined;
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), retryAfter }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), retryAfter }),
+        );
         res.on('error', () => resolve({ status: 0, text: '', retryAfter: false }));
       },
     );
@@ -88,7 +97,11 @@ export async function closedLoop(
       Array.from({ length: connections }, async (_, connection) => {
         const mine = perConnection?.length ? perConnection[connection % perConnection.length] : undefined;
         const own: Target = mine
-          ? { ...target, headers: { ...target.headers, ...mine.headers }, body: mine.body === undefined ? target.body : mine.body }
+          ? {
+              ...target,
+              headers: { ...target.headers, ...mine.headers },
+              body: mine.body === undefined ? target.body : mine.body,
+            }
           : target;
         while (performance.now() < end) {
           const t0 = performance.now();
@@ -106,7 +119,16 @@ export async function closedLoop(
     const elapsed = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const generatorCpu = ((cpu.user + cpu.system) / 1e6 / elapsed) * 100;
-    return { count: histogram.count, errors, seconds: elapsed, perSec: histogram.count / elapsed, histogram, statuses, lastBody, generatorCpu };
+    return {
+      count: histogram.count,
+      errors,
+      seconds: elapsed,
+      perSec: histogram.count / elapsed,
+      histogram,
+      statuses,
+      lastBody,
+      generatorCpu,
+    };
   };
   if (warmupSeconds > 0) await run(warmupSeconds, false);
   const result = await run(seconds, true);
@@ -146,7 +168,15 @@ export async function openLoop(target: Target, ratePerSec: number, seconds: numb
   await Promise.all(pending);
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { count: histogram.count, errors, seconds: elapsed, perSec: histogram.count / elapsed, histogram, statuses, lastBody };
+  return {
+    count: histogram.count,
+    errors,
+    seconds: elapsed,
+    perSec: histogram.count / elapsed,
+    histogram,
+    statuses,
+    lastBody,
+  };
 }
 
 /** `count` requests with at most `concurrency` in flight; returns per-request latency. */
@@ -175,7 +205,15 @@ export async function fixedCount(target: Target, count: number, concurrency: num
   );
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
-  return { count: histogram.count, errors, seconds: elapsed, perSec: histogram.count / elapsed, histogram, statuses, lastBody };
+  return {
+    count: histogram.count,
+    errors,
+    seconds: elapsed,
+    perSec: histogram.count / elapsed,
+    histogram,
+    statuses,
+    lastBody,
+  };
 }
 
 export interface OverloadResult {
@@ -222,7 +260,9 @@ export async function boundedOpenLoop(
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   if (warmPath) {
     const { url } = next();
-    await Promise.all(Array.from({ length: sockets }, () => send(agent, { url, method: 'GET', path: warmPath })));
+    await Promise.all(
+      Array.from({ length: sockets }, () => send(agent, { url, method: 'GET', path: warmPath })),
+    );
   }
   const served = new Histogram();
   const servedSteady = new Histogram();
@@ -271,11 +311,17 @@ export async function boundedOpenLoop(
       if (status >= 200 && status < 300) {
         served.record(ms);
         if (t0 - started >= 1000) servedSteady.record(ms);
-      }
-      else if (status === 503 && retryAfter) {
+      } else if (status === 503 && retryAfter) {
         result.shed++;
         shedLatency.record(ms);
-      } else fail(status === 0 ? (text.startsWith('timeout') ? 'client timeout (10 s)' : text.slice(0, 60) || 'connection error') : `${status}${status === 503 ? ' without Retry-After' : ''}`);
+      } else
+        fail(
+          status === 0
+            ? text.startsWith('timeout')
+              ? 'client timeout (10 s)'
+              : text.slice(0, 60) || 'connection error'
+            : `${status}${status === 503 ? ' without Retry-After' : ''}`,
+        );
     });
     pending.add(request);
     if (pending.size > result.peakInFlight) result.peakInFlight = pending.size;
@@ -302,7 +348,13 @@ export interface Recovery {
  * After an overload: one request at a time (the next when the last answered) until `streak`
  * consecutive answers are 2xx within `underMs`, or `maxSeconds` pass.
  */
-export async function recoveryProbe(target: Target, since: number, streak: number, underMs: number, maxSeconds: number): Promise<Recovery> {
+export async function recoveryProbe(
+  target: Target,
+  since: number,
+  streak: number,
+  underMs: number,
+  maxSeconds: number,
+): Promise<Recovery> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const result: Recovery = { recoveredMs: null, firstSuccessMs: null, probes: 0 };
   let run = 0;

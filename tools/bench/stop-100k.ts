@@ -20,7 +20,12 @@ export interface Stop100kResult {
   withinBotTimeout: boolean;
 }
 
-async function post(url: string, key: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  url: string,
+  key: string,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${url}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Api-Key': key },
@@ -30,13 +35,24 @@ async function post(url: string, key: string, path: string, body: unknown): Prom
   return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-export async function stop100k(url: string, botKey: string, options: { trades?: number; batchSize?: number; fillEvery?: number } = {}): Promise<Stop100kResult> {
+export async function stop100k(
+  url: string,
+  botKey: string,
+  options: { trades?: number; batchSize?: number; fillEvery?: number } = {},
+): Promise<Stop100kResult> {
   const total = options.trades ?? 100_000;
   const batchSize = options.batchSize ?? 5_000;
   const fillEvery = options.fillEvery ?? 3;
-  const config = await fetch(`${url}/api/bot/config`, { headers: { 'X-Api-Key': botKey } }).then((r) => r.json() as Promise<{ id?: number }>);
-  const started = await post(url, botKey, '/api/bot/run/start', { configId: config.id, mode: 'dry_run', startingBankroll: 5000 });
-  if (started.status !== 201) throw new Error(`run/start answered ${started.status}: ${JSON.stringify(started.body)}`);
+  const config = await fetch(`${url}/api/bot/config`, { headers: { 'X-Api-Key': botKey } }).then(
+    (r) => r.json() as Promise<{ id?: number }>,
+  );
+  const started = await post(url, botKey, '/api/bot/run/start', {
+    configId: config.id,
+    mode: 'dry_run',
+    startingBankroll: 5000,
+  });
+  if (started.status !== 201)
+    throw new Error(`run/start answered ${started.status}: ${JSON.stringify(started.body)}`);
   const runId = started.body['runId'] as number;
   const assets = ['BTC', 'ETH', 'SOL', 'XRP'];
   const seedStart = performance.now();
@@ -57,14 +73,22 @@ export async function stop100k(url: string, botKey: string, options: { trades?: 
       };
     });
     const batch = await post(url, botKey, '/api/bot/trade/batch', { trades });
-    if (batch.status !== 201) throw new Error(`trade/batch answered ${batch.status}: ${JSON.stringify(batch.body).slice(0, 300)}`);
+    if (batch.status !== 201)
+      throw new Error(`trade/batch answered ${batch.status}: ${JSON.stringify(batch.body).slice(0, 300)}`);
   }
   const seedSeconds = (performance.now() - seedStart) / 1000;
-  await post(url, botKey, '/api/bot/run/update', { runId, totalOrders: total, totalFills: Math.ceil(total / fillEvery), totalPnl: '123.45', maxDrawdown: '40' });
+  await post(url, botKey, '/api/bot/run/update', {
+    runId,
+    totalOrders: total,
+    totalFills: Math.ceil(total / fillEvery),
+    totalPnl: '123.45',
+    maxDrawdown: '40',
+  });
   const stopStart = performance.now();
   const stop = await post(url, botKey, '/api/bot/run/stop', { runId, status: 'completed' });
   const stopMs = performance.now() - stopStart;
-  const analysis = stop.body['analysis'] as { overallScore?: number; suggestions?: { status?: string } } | undefined;
+  const analysis = stop.body['analysis'] as
+    { overallScore?: number; suggestions?: { status?: string } } | undefined;
   return {
     trades: total,
     seedSeconds,
@@ -89,7 +113,10 @@ async function main(): Promise<void> {
   const trades = flag >= 0 ? Number(process.argv[flag + 1]) : 100_000;
   const postgres = await startTestPostgres();
   const databaseUrl = await postgres.createDatabase('bench_stop');
-  const api = await startApiProcess({ databaseUrl, env: { RATE_LIMIT_PER_MINUTE: '100000000', BODY_LIMIT_BYTES: String(64 * 1024 * 1024) } });
+  const api = await startApiProcess({
+    databaseUrl,
+    env: { RATE_LIMIT_PER_MINUTE: '100000000', BODY_LIMIT_BYTES: String(64 * 1024 * 1024) },
+  });
   try {
     process.stdout.write(`${formatStop100k(await stop100k(api.url, api.botKey, { trades }))}\n`);
   } finally {

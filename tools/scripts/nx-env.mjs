@@ -24,13 +24,17 @@ export function appsToBuild(root) {
 export function buildApps(root, say = (line) => console.log(line)) {
   const projects = appsToBuild(root);
   say(`Building ${projects.join(' and ')} (cached after the first start)...`);
-  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...projects, '--output-style=static'], {
-    cwd: root,
-    env: NX_ENV,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    shell: process.platform === 'win32',
-  });
+  const build = spawnSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', ...projects, '--output-style=static'],
+    {
+      cwd: root,
+      env: NX_ENV,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      shell: process.platform === 'win32',
+    },
+  );
   if (build.status !== 0) process.stdout.write(build.stdout ?? '');
   return { ok: build.status === 0, status: build.status ?? 1, projects };
 }

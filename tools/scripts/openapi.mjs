@@ -11,5 +11,9 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 run('npx', ['nx', 'build', 'api', '--output-style=static']);
-run(process.execPath, [join(root, 'dist/apps/api/main.js'), '--write-openapi', join(root, 'openapi/openapi.json')]);
+run(process.execPath, [
+  join(root, 'dist/apps/api/main.js'),
+  '--write-openapi',
+  join(root, 'openapi/openapi.json'),
+]);
 console.log('wrote openapi/openapi.json');

@@ -24,9 +24,17 @@ interface Suite {
   run(): Promise<Outcome>;
 }
 
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<{ code: number; output: string }> {
   return new Promise((done) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env ?? ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const forward = (chunk: Buffer) => {
       output += chunk.toString();
@@ -41,17 +49,32 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 /** Jest's own counts, from its --json output. */
 function jestOutcome(file: string, code: number): Outcome {
   if (!existsSync(file)) return { passed: 0, failed: 1, note: `jest exited ${code} without results` };
-  const result = JSON.parse(readFileSync(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numRuntimeErrorTestSuites: number };
-  return { passed: result.numPassedTests, failed: result.numFailedTests + result.numRuntimeErrorTestSuites + (code !== 0 && result.numFailedTests === 0 ? 1 : 0) };
+  const result = JSON.parse(readFileSync(file, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numRuntimeErrorTestSuites: number;
+  };
+  return {
+    passed: result.numPassedTests,
+    failed:
+      result.numFailedTests +
+      result.numRuntimeErrorTestSuites +
+      (code !== 0 && result.numFailedTests === 0 ? 1 : 0),
+  };
 }
 
 /** unittest's counts: "Ran N tests" and "FAILED (failures=a, errors=b)". */
 function unittestOutcome(output: string, code: number): Outcome {
   const ran = Number(/Ran (\d+) tests?/.exec(output)?.[1] ?? 0);
-  const failures = Number(/failures=(\d+)/.exec(output)?.[1] ?? 0) + Number(/errors=(\d+)/.exec(output)?.[1] ?? 0);
+  const failures =
+    Number(/failures=(\d+)/.exec(output)?.[1] ?? 0) + Number(/errors=(\d+)/.exec(output)?.[1] ?? 0);
   const skipped = Number(/skipped=(\d+)/.exec(output)?.[1] ?? 0);
   const failed = code !== 0 && failures === 0 ? 1 : failures;
-  return { passed: Math.max(0, ran - failures - skipped), failed, note: skipped ? `${skipped} skipped` : undefined };
+  return {
+    passed: Math.max(0, ran - failures - skipped),
+    failed,
+    note: skipped ? `${skipped} skipped` : undefined,
+  };
 }
 
 /** Every project's jest.config.ts under apps/, libs/ and tools/, except the end-to-end apps. */
@@ -80,15 +103,36 @@ async function main(): Promise<void> {
     {
       name: 'lint (ESLint, module boundaries)',
       run: async () => {
-        const { code } = await run('npx', ['nx', 'run-many', '-t', 'lint', '--output-style=static', '--parallel=2']);
+        const { code } = await run('npx', [
+          'nx',
+          'run-many',
+          '-t',
+          'lint',
+          '--output-style=static',
+          '--parallel=2',
+        ]);
         return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+      },
+    },
+    {
+      name: 'formatting (Prettier --check, every .ts and .mjs file)',
+      run: async () => {
+        const { code } = await run('npx', ['prettier', '--check', '**/*.{ts,mjs}']);
+        return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'npx prettier --write "**/*.{ts,mjs}" fixes it' };
       },
     },
     {
       name: 'type check (tsc --noEmit, strict)',
       run: async () => {
         // The API with its libs, the end-to-end code and the tools; the admin app is checked by its build.
-        const projects = ['apps/api/tsconfig.app.json', 'apps/api-e2e/tsconfig.spec.json', 'tools/testing/tsconfig.json', 'tools/bot-simulator/tsconfig.json', 'tools/bench/tsconfig.json', 'apps/admin-e2e/tsconfig.json'];
+        const projects = [
+          'apps/api/tsconfig.app.json',
+          'apps/api-e2e/tsconfig.spec.json',
+          'tools/testing/tsconfig.json',
+          'tools/bot-simulator/tsconfig.json',
+          'tools/bench/tsconfig.json',
+          'apps/admin-e2e/tsconfig.json',
+        ];
         let failed = 0;
         for (const project of projects.filter((file) => existsSync(join(ROOT, file)))) {
           const { code } = await run('npx', ['tsc', '-p', project, '--noEmit']);
@@ -100,7 +144,15 @@ async function main(): Promise<void> {
     {
       name: `production build (${apps.join(', ')})`,
       run: async () => {
-        const { code } = await run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...apps, '--output-style=static']);
+        const { code } = await run('npx', [
+          'nx',
+          'run-many',
+          '-t',
+          'build',
+          '-p',
+          ...apps,
+          '--output-style=static',
+        ]);
         return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
       },
     },
@@ -117,7 +169,14 @@ async function main(): Promise<void> {
       run: async () => {
         const file = join(TMP, 'unit.json');
         const configs = unitJestConfigs();
-        const { code } = await run('npx', ['jest', '--projects', ...configs, '--json', `--outputFile=${file}`, '--ci']);
+        const { code } = await run('npx', [
+          'jest',
+          '--projects',
+          ...configs,
+          '--json',
+          `--outputFile=${file}`,
+          '--ci',
+        ]);
         return jestOutcome(file, code);
       },
     },
@@ -127,8 +186,12 @@ async function main(): Promise<void> {
         const produced = join(TMP, 'openapi.json');
         const { code } = await run(process.execPath, ['dist/apps/api/main.js', '--write-openapi', produced]);
         if (code !== 0) return { passed: 0, failed: 1 };
-        const same = readFileSync(produced, 'utf8') === readFileSync(join(ROOT, 'openapi/openapi.json'), 'utf8');
-        if (!same) console.error('openapi/openapi.json differs from what the code produces: run "npm run openapi" and commit it.');
+        const same =
+          readFileSync(produced, 'utf8') === readFileSync(join(ROOT, 'openapi/openapi.json'), 'utf8');
+        if (!same)
+          console.error(
+            'openapi/openapi.json differs from what the code produces: run "npm run openapi" and commit it.',
+          );
         return same ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'run npm run openapi' };
       },
     },
@@ -138,7 +201,9 @@ async function main(): Promise<void> {
         const check = join(ROOT, 'libs/shared/api-client/check-generated.mjs');
         if (!existsSync(check)) return { passed: 0, failed: 0, note: 'no generated client yet' };
         const { code } = await run(process.execPath, [check]);
-        return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'run npm run api-client' };
+        return code === 0
+          ? { passed: 1, failed: 0 }
+          : { passed: 0, failed: 1, note: 'run npm run api-client' };
       },
     },
     {
@@ -146,9 +211,13 @@ async function main(): Promise<void> {
       run: async () => {
         const server = await pg();
         const file = join(TMP, 'api-e2e.json');
-        const { code } = await run('npx', ['jest', '-c', 'apps/api-e2e/jest.config.ts', '--json', `--outputFile=${file}`, '--ci'], {
-          env: { ...ENV, TEST_DATABASE_URL: server.serverUrl },
-        });
+        const { code } = await run(
+          'npx',
+          ['jest', '-c', 'apps/api-e2e/jest.config.ts', '--json', `--outputFile=${file}`, '--ci'],
+          {
+            env: { ...ENV, TEST_DATABASE_URL: server.serverUrl },
+          },
+        );
         return jestOutcome(file, code);
       },
     },
@@ -159,9 +228,20 @@ async function main(): Promise<void> {
         let passed = 0;
         let failed = 0;
         for (const flags of [[], ['--idempotency']]) {
-          const api = await startApiProcess({ databaseUrl: await createDatabase(server.serverUrl, 'pysession') });
+          const api = await startApiProcess({
+            databaseUrl: await createDatabase(server.serverUrl, 'pysession'),
+          });
           try {
-            const { code } = await run('python3', ['tools/bot-session/play_session.py', '--url', api.url, '--bot-key', api.botKey, '--admin-key', api.adminKey, ...flags]);
+            const { code } = await run('python3', [
+              'tools/bot-session/play_session.py',
+              '--url',
+              api.url,
+              '--bot-key',
+              api.botKey,
+              '--admin-key',
+              api.adminKey,
+              ...flags,
+            ]);
             if (code === 0) passed += 1;
             else failed += 1;
           } finally {
@@ -175,15 +255,19 @@ async function main(): Promise<void> {
       name: 'Python client (unittest against the real API)',
       run: async () => {
         const server = await pg();
-        const { code, output } = await run('python3', ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-v'], {
-          env: {
-            ...ENV,
-            PM_TEST_API_CMD: `"${process.execPath}" "${join(ROOT, 'dist/apps/api/main.js')}"`,
-            PM_TEST_DATABASE_URL: await createDatabase(server.serverUrl, 'pyclient'),
-            PM_TEST_PG_URL: server.serverUrl,
-            PYTHONPATH: join(ROOT, 'clients/python'),
+        const { code, output } = await run(
+          'python3',
+          ['-m', 'unittest', 'discover', '-s', 'clients/python/tests', '-v'],
+          {
+            env: {
+              ...ENV,
+              PM_TEST_API_CMD: `"${process.execPath}" "${join(ROOT, 'dist/apps/api/main.js')}"`,
+              PM_TEST_DATABASE_URL: await createDatabase(server.serverUrl, 'pyclient'),
+              PM_TEST_PG_URL: server.serverUrl,
+              PYTHONPATH: join(ROOT, 'clients/python'),
+            },
           },
-        });
+        );
         return unittestOutcome(output, code);
       },
     },
@@ -195,9 +279,20 @@ async function main(): Promise<void> {
       name: 'admin app in Chromium (Playwright)',
       run: async () => {
         const server = await pg();
-        const { code, output } = await run('npx', ['tsx', adminE2e], { env: { ...ENV, TEST_DATABASE_URL: server.serverUrl } });
-        const match = /(\d+) passed, (\d+) failed/.exec(output.split('\n').reverse().find((line) => /passed, \d+ failed/.test(line)) ?? '');
-        if (match) return { passed: Number(match[1]), failed: Number(match[2]) + (code !== 0 && match[2] === '0' ? 1 : 0) };
+        const { code, output } = await run('npx', ['tsx', adminE2e], {
+          env: { ...ENV, TEST_DATABASE_URL: server.serverUrl },
+        });
+        const match = /(\d+) passed, (\d+) failed/.exec(
+          output
+            .split('\n')
+            .reverse()
+            .find((line) => /passed, \d+ failed/.test(line)) ?? '',
+        );
+        if (match)
+          return {
+            passed: Number(match[1]),
+            failed: Number(match[2]) + (code !== 0 && match[2] === '0' ? 1 : 0),
+          };
         return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
       },
     });
@@ -226,7 +321,10 @@ async function main(): Promise<void> {
   const table = [
     '| suite | passed | failed | time | note |',
     '|---|---:|---:|---:|---|',
-    ...results.map((r) => `| ${r.name} | ${r.outcome.passed} | ${r.outcome.failed} | ${r.seconds} s | ${r.outcome.note ?? ''} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.name} | ${r.outcome.passed} | ${r.outcome.failed} | ${r.seconds} s | ${r.outcome.note ?? ''} |`,
+    ),
   ].join('\n');
   writeFileSync(join(TMP, 'summary.md'), `${table}\n`);
   const passed = results.reduce((sum, r) => sum + r.outcome.passed, 0);

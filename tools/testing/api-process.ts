@@ -5,7 +5,11 @@ import { resolve } from 'node:path';
 
 export const API_MAIN = resolve(__dirname, '../../dist/apps/api/main.js');
 /** The Node flags of every launch of the API (npm start and the Docker image use the same file). */
-export const API_NODE_FLAGS = (JSON.parse(readFileSync(resolve(__dirname, '../../apps/api/runtime-flags.json'), 'utf8')) as { nodeFlags: string[] }).nodeFlags;
+export const API_NODE_FLAGS = (
+  JSON.parse(readFileSync(resolve(__dirname, '../../apps/api/runtime-flags.json'), 'utf8')) as {
+    nodeFlags: string[];
+  }
+).nodeFlags;
 export const TEST_ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 export const TEST_BOT_KEY = 'test-bot-key-0123456789abcdef';
 
@@ -47,7 +51,10 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     ...options.env,
   };
   if (options.databaseUrl === null) delete env['DATABASE_URL'];
-  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...(options.nodeArgs ?? []), API_MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...(options.nodeArgs ?? []), API_MAIN], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,7 +63,8 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
   const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode} during start:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(`API exited with ${child.exitCode} during start:\n${output}`);
     try {
       const response = await fetch(`${url}/ready`);
       if (response.ok) break;

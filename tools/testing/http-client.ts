@@ -35,8 +35,12 @@ export async function request<T = Record<string, unknown>>(
  * Sends a large body the way curl does (`Expect: 100-continue`): the body goes only once the server
  * agrees, so a refusal (413 for a body over the limit) arrives as a normal response.
  */
-export function postLargeBody(base: string, path: string, key: string, payload: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+export function postLargeBody(
+  base: string,
+  path: string,
+  key: string,
+  payload: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const http = require('node:http') as typeof import('node:http');
   return new Promise((done, fail) => {
     const req = http.request(new URL(path, base), {

@@ -13,14 +13,21 @@ export function ensureNginx(): void {
   if (existsSync(NGINX)) return;
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!root) {
-    throw new Error(`${NGINX} is missing. Install Debian's nginx (sudo apt-get install -y nginx) or set NGINX_PATH.`);
+    throw new Error(
+      `${NGINX} is missing. Install Debian's nginx (sudo apt-get install -y nginx) or set NGINX_PATH.`,
+    );
   }
   console.log('Installing nginx with apt-get (one time)...');
   try {
     execFileSync('apt-get', ['update'], { stdio: 'inherit' });
-    execFileSync('apt-get', ['install', '-y', 'nginx'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    execFileSync('apt-get', ['install', '-y', 'nginx'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } catch (error) {
-    throw new Error(`apt-get could not install nginx (${(error as Error).message}); install it by hand or set NGINX_PATH.`);
+    throw new Error(
+      `apt-get could not install nginx (${(error as Error).message}); install it by hand or set NGINX_PATH.`,
+    );
   }
   if (!existsSync(NGINX)) throw new Error(`apt-get installed nginx but ${NGINX} is still missing`);
 }
@@ -31,23 +38,44 @@ export function ensureNginx(): void {
  * (less `resolve`, which is for Docker's DNS, with its `resolver`), the logs and temporary files go to
  * `dir`, and `user` goes (Debian has no `nginx` user; as root the workers then run as nobody).
  */
-export function loopbackNginxConfig(committed: string, options: { port: number; upstreams: number[]; dir: string }): string {
-  const replaceOnce = (text: string, pattern: RegExp, replacement: (match: RegExpExecArray) => string): string => {
+export function loopbackNginxConfig(
+  committed: string,
+  options: { port: number; upstreams: number[]; dir: string },
+): string {
+  const replaceOnce = (
+    text: string,
+    pattern: RegExp,
+    replacement: (match: RegExpExecArray) => string,
+  ): string => {
     const matches = [...text.matchAll(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))];
-    if (matches.length !== 1) throw new Error(`docker/nginx.conf: expected one match of ${pattern}, found ${matches.length}`);
+    if (matches.length !== 1)
+      throw new Error(`docker/nginx.conf: expected one match of ${pattern}, found ${matches.length}`);
     return text.replace(pattern, () => replacement(matches[0] as RegExpExecArray));
   };
   let text = committed;
   text = replaceOnce(text, /^[ \t]*user\s+[^;]+;\n/m, () => '');
   text = replaceOnce(text, /^([ \t]*)resolver\s+[^;]+;\n/m, () => '');
-  text = replaceOnce(text, /^([ \t]*)error_log\s+\S+(.*);$/m, (m) => `${m[1]}error_log ${join(options.dir, 'error.log')}${m[2]};`);
-  text = replaceOnce(text, /^([ \t]*)access_log\s+\S+(.*);$/m, (m) => `${m[1]}access_log ${join(options.dir, 'access.log')}${m[2]};`);
+  text = replaceOnce(
+    text,
+    /^([ \t]*)error_log\s+\S+(.*);$/m,
+    (m) => `${m[1]}error_log ${join(options.dir, 'error.log')}${m[2]};`,
+  );
+  text = replaceOnce(
+    text,
+    /^([ \t]*)access_log\s+\S+(.*);$/m,
+    (m) => `${m[1]}access_log ${join(options.dir, 'access.log')}${m[2]};`,
+  );
   text = replaceOnce(text, /^([ \t]*)listen\s+\d+;$/m, (m) => `${m[1]}listen 127.0.0.1:${options.port};`);
   text = replaceOnce(text, /^([ \t]*)server\s+api:3000\s+(.*);$/m, (m) => {
-    const params = m[2].split(/\s+/).filter((param) => param !== 'resolve').join(' ');
+    const params = m[2]
+      .split(/\s+/)
+      .filter((param) => param !== 'resolve')
+      .join(' ');
     return options.upstreams.map((port) => `${m[1]}server 127.0.0.1:${port} ${params};`).join('\n');
   });
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${join(options.dir, kind)};`).join('\n');
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((kind) => `  ${kind}_temp_path ${join(options.dir, kind)};`)
+    .join('\n');
   text = replaceOnce(text, /^http \{$/m, () => `http {\n${temp}`);
   return text;
 }
@@ -81,7 +109,8 @@ export async function startNginx(upstreams: number[]): Promise<Nginx> {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode} during start:\n${output}\n${read(errorLog)}`);
+    if (child.exitCode !== null)
+      throw new Error(`nginx exited with ${child.exitCode} during start:\n${output}\n${read(errorLog)}`);
     try {
       if ((await fetch(`${url}/health`)).ok) break;
     } catch {

@@ -10,7 +10,10 @@ const API_PATHS = /^\/(api|docs|docs-json|health|ready)(\/|$|\?)/;
  * with index.html for every other GET that is not an API path (client-side routes).
  * Returns the directory served, or null when the app has not been built.
  */
-export async function serveAdminApp(app: NestFastifyApplication, configured: string | null): Promise<string | null> {
+export async function serveAdminApp(
+  app: NestFastifyApplication,
+  configured: string | null,
+): Promise<string | null> {
   const root = resolve(configured ?? join(process.cwd(), 'dist/apps/admin/browser'));
   if (!existsSync(join(root, 'index.html'))) return null;
   const fastify = app.getHttpAdapter().getInstance();
@@ -22,7 +25,8 @@ export async function serveAdminApp(app: NestFastifyApplication, configured: str
     maxAge: '1h',
     setHeaders: (res, path) => {
       // Hashed bundles never change; index.html must always be revalidated.
-      if (/\.[0-9a-z]{8,}\.(js|css)$/i.test(path)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      if (/\.[0-9a-z]{8,}\.(js|css)$/i.test(path))
+        res.header('Cache-Control', 'public, max-age=31536000, immutable');
       if (path.endsWith('index.html')) res.header('Cache-Control', 'no-cache');
     },
   });

@@ -43,7 +43,11 @@ export interface AppOptions {
 function databaseTimeouts(settings: Settings) {
   const { dbConnectTimeoutMs, dbAcquireTimeoutMs } = settings.resilience;
   return {
-    pool: { acquireTimeoutMillis: dbAcquireTimeoutMs, createTimeoutMillis: dbConnectTimeoutMs, createRetryIntervalMillis: 200 },
+    pool: {
+      acquireTimeoutMillis: dbAcquireTimeoutMs,
+      createTimeoutMillis: dbConnectTimeoutMs,
+      createRetryIntervalMillis: 200,
+    },
     driverOptions: { connection: { connectionTimeoutMillis: dbConnectTimeoutMs, keepAlive: true } },
   };
 }
@@ -63,12 +67,20 @@ export class AppModule {
           clientUrl: options.databaseUrl,
           entities: ENTITIES,
           extensions: [Migrator],
-          migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false },
+          migrations: {
+            migrationsList: MIGRATIONS,
+            transactional: true,
+            allOrNothing: true,
+            snapshot: false,
+          },
           connect: options.connect,
           registerRequestContext: false,
           forceUtcTimezone: true,
           pool: { min: 2, max: 20, ...databaseTimeouts(options.settings).pool }, // two warm connections: the first writes after a quiet spell skip the connect
-          driverOptions: { ...databaseTimeouts(options.settings).driverOptions, log: { warn: (message: string) => options.log(String(message)) } },
+          driverOptions: {
+            ...databaseTimeouts(options.settings).driverOptions,
+            log: { warn: (message: string) => options.log(String(message)) },
+          },
           debug: false,
           colors: false,
           logger: options.log,

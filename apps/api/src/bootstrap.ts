@@ -9,7 +9,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { auditScopeHook, currentActor } from '@polymaker/api/audit';
 import { ApiMetrics } from '@polymaker/api/observability';
-import { HttpExceptionFilter, JsonLogger, OverloadGuard, parseJsonBody, Settings, toErrorBody, UnitOfWork } from '@polymaker/api/core';
+import {
+  HttpExceptionFilter,
+  JsonLogger,
+  OverloadGuard,
+  parseJsonBody,
+  Settings,
+  toErrorBody,
+  UnitOfWork,
+} from '@polymaker/api/core';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -49,7 +57,11 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
       log: (message) => logger.info({ component: 'database' }, message),
     }),
     adapter,
-    { logger: new JsonLogger(logger, () => currentActor()?.requestId ?? null), bufferLogs: false, abortOnError: false },
+    {
+      logger: new JsonLogger(logger, () => currentActor()?.requestId ?? null),
+      bufferLogs: false,
+      abortOnError: false,
+    },
   );
   const fastify = app.getHttpAdapter().getInstance();
   refuseOversizedUploadsEarly(app.getHttpServer() as Server, settings.bodyLimitBytes);
@@ -78,7 +90,8 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
     if (closing) void reply.header('connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    const quiet = reply.statusCode < 400 && request.method === 'GET' && request.url.startsWith('/api/bot/config');
+    const quiet =
+      reply.statusCode < 400 && request.method === 'GET' && request.url.startsWith('/api/bot/config');
     const entry = {
       reqId: request.id,
       method: request.method,
@@ -99,7 +112,12 @@ export async function createApp(options: CreateAppOptions): Promise<NestFastifyA
   }
   app.setGlobalPrefix('api', { exclude: ['health', 'ready', 'metrics'] });
   app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   return app;
@@ -132,7 +150,10 @@ function shedBotWritesPastCapacity(
     const now = Date.now();
     if (now - lastShedLog > 5000) {
       lastShedLog = now;
-      logger.warn({ reqId: request.id, reason: admitted.shed, shedSoFar: guard.shed }, 'at capacity: shedding bot writes with 503');
+      logger.warn(
+        { reqId: request.id, reason: admitted.shed, shedSoFar: guard.shed },
+        'at capacity: shedding bot writes with 503',
+      );
     }
     const body = toErrorBody(guard.exception(), request.id);
     return reply
@@ -174,7 +195,10 @@ function httpTimeouts(settings: Settings, logger: Pino) {
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: keepAliveTimeoutMs,
     // Node checks for expired requests on this interval: keep the 408 close to the timeout.
-    http: { headersTimeout: headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)) },
+    http: {
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(headersTimeoutMs / 2)),
+    },
     clientErrorHandler: (error: Error & { code?: string }, socket: Duplex) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
       const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
@@ -187,7 +211,11 @@ function httpTimeouts(settings: Settings, logger: Pino) {
           ? new HttpException('The request headers are too large.', 431)
           : new BadRequestException('Malformed HTTP request.');
       const body = JSON.stringify(toErrorBody(exception, randomUUID()));
-      if (timedOut) logger.warn({ code: error.code }, 'request timed out before its body arrived: answered 408, connection closed');
+      if (timedOut)
+        logger.warn(
+          { code: error.code },
+          'request timed out before its body arrived: answered 408, connection closed',
+        );
       if (!socket.writable) return void socket.destroy();
       socket.end(
         `HTTP/1.1 ${exception.getStatus()} ${STATUS_CODES[exception.getStatus()] ?? 'Error'}\r\n` +

@@ -27,7 +27,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('starts the API with the Node flags every other launch uses (apps/api/runtime-flags.json)', () => {
-    const { nodeFlags } = JSON.parse(readFileSync(join(root, 'apps/api/runtime-flags.json'), 'utf8')) as { nodeFlags: string[] };
+    const { nodeFlags } = JSON.parse(readFileSync(join(root, 'apps/api/runtime-flags.json'), 'utf8')) as {
+      nodeFlags: string[];
+    };
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
     expect(cmd).not.toBeNull();
     expect(JSON.parse((cmd as RegExpExecArray)[1])).toEqual(['node', ...nodeFlags, 'dist/apps/api/main.js']);
@@ -53,7 +55,9 @@ interface ComposeService {
 }
 
 describe('docker/compose.yaml', () => {
-  const compose = parse(readFileSync(join(root, 'docker/compose.yaml'), 'utf8')) as { services: Record<string, ComposeService> };
+  const compose = parse(readFileSync(join(root, 'docker/compose.yaml'), 'utf8')) as {
+    services: Record<string, ComposeService>;
+  };
   // the services that always run (the monitoring profile's are checked below)
   const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
   const api = compose.services['api'];
@@ -98,7 +102,8 @@ function parseNginx(text: string): Directive[] {
     const out: Directive[] = [];
     while (at < tokens.length && tokens[at] !== '}') {
       const words: string[] = [];
-      while (tokens[at] !== ';' && tokens[at] !== '{') words.push(tokens[at++].replace(/^(['"])(.*)\1$/, '$2'));
+      while (tokens[at] !== ';' && tokens[at] !== '{')
+        words.push(tokens[at++].replace(/^(['"])(.*)\1$/, '$2'));
       const opens = tokens[at++] === '{';
       const children = opens ? block() : [];
       if (opens) at += 1; // the closing brace
@@ -143,7 +148,10 @@ describe('docker/nginx.conf', () => {
     expect(one(upstream.children, 'keepalive').args.length).toBe(1);
     expect(one(server, 'proxy_http_version').args).toEqual(['1.1']);
     expect(one(server, 'proxy_set_header', 'Connection').args).toEqual(['Connection', '']);
-    expect(one(server, 'proxy_set_header', 'X-Forwarded-For').args).toEqual(['X-Forwarded-For', '$remote_addr']);
+    expect(one(server, 'proxy_set_header', 'X-Forwarded-For').args).toEqual([
+      'X-Forwarded-For',
+      '$remote_addr',
+    ]);
   });
 
   it('answers JSON 503 with Retry-After when no instance does, and lets the API refuse large bodies itself', () => {
@@ -152,7 +160,8 @@ describe('docker/nginx.conf', () => {
     expect(one(fallback, 'return').args[0]).toBe('503');
     expect(JSON.parse(one(fallback, 'return').args[1])).toMatchObject({ statusCode: 503 });
     expect(one(fallback, 'add_header').args).toEqual(['Retry-After', '5', 'always']);
-    const nginxLimit = Number(/^(\d+)m$/.exec(one(server, 'client_max_body_size').args[0])?.[1]) * 1024 * 1024;
+    const nginxLimit =
+      Number(/^(\d+)m$/.exec(one(server, 'client_max_body_size').args[0])?.[1]) * 1024 * 1024;
     expect(nginxLimit).toBeGreaterThan(5 * 1024 * 1024); // BODY_LIMIT_BYTES' default
   });
 
@@ -165,31 +174,60 @@ describe('docker/nginx.conf', () => {
     expect(one(server, 'location', '=').args).toEqual(['=', '/api/v1/events']);
     expect(one(events, 'proxy_buffering').args).toEqual(['off']);
     const readTimeout = /^(\d+)(s|m|h)$/.exec(one(events, 'proxy_read_timeout').args[0]) as RegExpExecArray;
-    expect(Number(readTimeout[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[readTimeout[2] as 's' | 'm' | 'h']).toBeGreaterThan(heartbeatMs);
+    expect(
+      Number(readTimeout[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[readTimeout[2] as 's' | 'm' | 'h'],
+    ).toBeGreaterThan(heartbeatMs);
   });
 });
 
 describe('the monitoring profile: Prometheus and Grafana (docker/compose.yaml, prometheus.yml, grafana/)', () => {
   const compose = parse(readFileSync(join(root, 'docker/compose.yaml'), 'utf8')) as {
-    services: Record<string, { image?: string; profiles?: string[]; environment?: Record<string, string>; volumes?: string[]; configs?: { source: string; target: string }[]; command?: string[] }>;
+    services: Record<
+      string,
+      {
+        image?: string;
+        profiles?: string[];
+        environment?: Record<string, string>;
+        volumes?: string[];
+        configs?: { source: string; target: string }[];
+        command?: string[];
+      }
+    >;
     configs?: Record<string, { content?: string }>;
   };
   const prometheus = parse(readFileSync(join(root, 'docker/prometheus.yml'), 'utf8')) as {
-    scrape_configs: { job_name: string; metrics_path?: string; authorization?: { type?: string; credentials_file?: string }; dns_sd_configs: { names: string[]; type: string; port: number }[] }[];
+    scrape_configs: {
+      job_name: string;
+      metrics_path?: string;
+      authorization?: { type?: string; credentials_file?: string };
+      dns_sd_configs: { names: string[]; type: string; port: number }[];
+    }[];
   };
-  const datasources = parse(readFileSync(join(root, 'docker/grafana/provisioning/datasources/prometheus.yml'), 'utf8')) as {
+  const datasources = parse(
+    readFileSync(join(root, 'docker/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+  ) as {
     datasources: { uid: string; type: string; url: string }[];
   };
-  const providers = parse(readFileSync(join(root, 'docker/grafana/provisioning/dashboards/polymaker.yml'), 'utf8')) as {
+  const providers = parse(
+    readFileSync(join(root, 'docker/grafana/provisioning/dashboards/polymaker.yml'), 'utf8'),
+  ) as {
     providers: { type: string; options: { path: string } }[];
   };
-  const dashboard = JSON.parse(readFileSync(join(root, 'docker/grafana/dashboards/polymaker.json'), 'utf8')) as {
+  const dashboard = JSON.parse(
+    readFileSync(join(root, 'docker/grafana/dashboards/polymaker.json'), 'utf8'),
+  ) as {
     uid: string;
-    panels: { title: string; datasource?: { uid?: string }; targets?: { expr?: string; datasource?: { uid?: string } }[] }[];
+    panels: {
+      title: string;
+      datasource?: { uid?: string };
+      targets?: { expr?: string; datasource?: { uid?: string } }[];
+    }[];
   };
 
   it('adds Prometheus and Grafana only under the profile, and hands the API its own METRICS_KEY', () => {
-    const monitoring = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes('monitoring'));
+    const monitoring = Object.entries(compose.services).filter(([, service]) =>
+      service.profiles?.includes('monitoring'),
+    );
     expect(monitoring.map(([name]) => name).sort()).toEqual(['grafana', 'prometheus']);
     expect(compose.services['api'].environment?.['METRICS_KEY']).toBe('${METRICS_KEY:-}');
     expect(compose.services['api'].environment?.['ADMIN_API_KEY']).not.toContain('METRICS_KEY');
@@ -197,7 +235,7 @@ describe('the monitoring profile: Prometheus and Grafana (docker/compose.yaml, p
     for (const [, service] of monitoring) expect(service.image).toMatch(/:v?\d+\.\d+\.\d+$/);
   });
 
-  it('has Prometheus scrape every api replica\'s :3000/metrics with the metrics key as a bearer token from a file', () => {
+  it("has Prometheus scrape every api replica's :3000/metrics with the metrics key as a bearer token from a file", () => {
     const service = compose.services['prometheus'];
     expect(service.volumes).toContain('./prometheus.yml:/etc/prometheus/prometheus.yml:ro');
     expect(service.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
@@ -214,10 +252,17 @@ describe('the monitoring profile: Prometheus and Grafana (docker/compose.yaml, p
   it('provisions Grafana with that Prometheus and the committed dashboard', () => {
     const service = compose.services['grafana'];
     expect(service.volumes).toEqual(
-      expect.arrayContaining(['./grafana/provisioning:/etc/grafana/provisioning:ro', './grafana/dashboards:/var/lib/grafana/dashboards:ro']),
+      expect.arrayContaining([
+        './grafana/provisioning:/etc/grafana/provisioning:ro',
+        './grafana/dashboards:/var/lib/grafana/dashboards:ro',
+      ]),
     );
-    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
-    expect(providers.providers).toEqual([expect.objectContaining({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } })]);
+    expect(datasources.datasources).toEqual([
+      expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    expect(providers.providers).toEqual([
+      expect.objectContaining({ type: 'file', options: { path: '/var/lib/grafana/dashboards' } }),
+    ]);
     const uid = datasources.datasources[0].uid;
     expect(dashboard.uid).toBe('polymaker');
     expect(dashboard.panels.length).toBeGreaterThanOrEqual(10);
@@ -228,7 +273,7 @@ describe('the monitoring profile: Prometheus and Grafana (docker/compose.yaml, p
     }
   });
 
-  it("queries only metrics the API exports, and shows every figure it exports", async () => {
+  it('queries only metrics the API exports, and shows every figure it exports', async () => {
     // The API's own metric names, read from its code, and prom-client's default metrics (a real registry).
     const source = readFileSync(join(root, 'libs/api/observability/src/api-metrics.ts'), 'utf8');
     const own = new Set([...source.matchAll(/'((?:http|polymaker)_[a-z0-9_]+)'/g)].map((m) => m[1]));
@@ -239,12 +284,23 @@ describe('the monitoring profile: Prometheus and Grafana (docker/compose.yaml, p
     const queried = new Set(
       dashboard.panels
         .flatMap((panel) => panel.targets ?? [])
-        .flatMap((target) => [...(target.expr ?? '').matchAll(/\b((?:http|polymaker|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1]))
-        .map((name) => name.replace(/_(bucket|count|sum)$/, (suffix) => (own.has(name.slice(0, -suffix.length)) ? '' : suffix))),
+        .flatMap((target) =>
+          [...(target.expr ?? '').matchAll(/\b((?:http|polymaker|nodejs|process)_[a-z0-9_]+)\b/g)].map(
+            (m) => m[1],
+          ),
+        )
+        .map((name) =>
+          name.replace(/_(bucket|count|sum)$/, (suffix) =>
+            own.has(name.slice(0, -suffix.length)) ? '' : suffix,
+          ),
+        ),
     );
-    for (const name of queried) expect({ name, exported: own.has(name) || defaults.has(name) }).toEqual({ name, exported: true });
+    for (const name of queried)
+      expect({ name, exported: own.has(name) || defaults.has(name) }).toEqual({ name, exported: true });
     expect(own.size).toBeGreaterThanOrEqual(15);
-    for (const name of own) expect({ name, onTheDashboard: queried.has(name) }).toEqual({ name, onTheDashboard: true });
-    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes']) expect(queried).toContain(name);
+    for (const name of own)
+      expect({ name, onTheDashboard: queried.has(name) }).toEqual({ name, onTheDashboard: true });
+    for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes'])
+      expect(queried).toContain(name);
   });
 });

@@ -1,6 +1,12 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Controller, Get, HttpStatus, Inject, Logger, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { DATABASE_RETRY_AFTER_SECONDS, Public, SERVER_VERSION } from '@polymaker/api/core';
 import type { FastifyReply } from 'fastify';
 
@@ -48,7 +54,10 @@ export class HealthController {
       await reply.send({ status: 'ready', message: 'database reachable' });
     } catch (error) {
       // the cause (addresses, ports) goes to the log only: /ready answers anyone
-      this.logger.warn({ reqId: reply.request.id, err: (error as Error).message }, 'not ready: the database does not answer');
+      this.logger.warn(
+        { reqId: reply.request.id, err: (error as Error).message },
+        'not ready: the database does not answer',
+      );
       await reply
         .status(HttpStatus.SERVICE_UNAVAILABLE)
         .header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))

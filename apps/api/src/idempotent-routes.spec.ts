@@ -22,10 +22,13 @@ describe('POST routes', () => {
     expect(files.length).toBeGreaterThan(8);
   });
 
-  it.each(files.map((file) => [file.slice(root.length + 1), file]))('%s declares POSTs with @IdempotentPost', (_name, file) => {
-    const source = readFileSync(file, 'utf8');
-    expect(source).not.toMatch(/^\s*@Post\(/m);
-  });
+  it.each(files.map((file) => [file.slice(root.length + 1), file]))(
+    '%s declares POSTs with @IdempotentPost',
+    (_name, file) => {
+      const source = readFileSync(file, 'utf8');
+      expect(source).not.toMatch(/^\s*@Post\(/m);
+    },
+  );
 
   it('covers the bot writes', () => {
     const gateway = readFileSync(join(root, 'libs/api/bot-gateway/src/bot-gateway.controller.ts'), 'utf8');

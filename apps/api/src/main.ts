@@ -92,7 +92,8 @@ async function oneStartAtATime<T>(databaseUrl: string, work: () => Promise<T>): 
 function logSupervisor(logger: ReturnType<typeof createRootLogger>, event: SupervisorEvent): void {
   const entry = { component: 'postgres', ...event };
   if (event.type === 'exited') logger.error(entry, 'embedded PostgreSQL exited unexpectedly; restarting it');
-  else if (event.type === 'restarted') logger.warn(entry, 'embedded PostgreSQL restarted; database connections recover on their own');
+  else if (event.type === 'restarted')
+    logger.warn(entry, 'embedded PostgreSQL restarted; database connections recover on their own');
   else logger.warn(entry, 'embedded PostgreSQL did not restart yet; trying again');
 }
 
@@ -116,7 +117,8 @@ async function serve(): Promise<void> {
   const orm = app.get(MikroORM);
   const { generatedAdminKey } = await oneStartAtATime(databaseUrl, async () => {
     const applied = await orm.getMigrator().up();
-    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
+    if (applied.length > 0)
+      logger.info({ migrations: applied.map((m) => m.name) }, 'database migrations applied');
     const seeded = await app.get(ApiKeysService).seed();
     await app.get(ConfigService).ensureInitialVersion();
     return seeded;
@@ -124,7 +126,10 @@ async function serve(): Promise<void> {
 
   const adminRoot = await serveAdminApp(app, settings.adminDistDir);
   const document = buildOpenApiDocument(app, version);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', customSiteTitle: 'PolyMaker API' });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    customSiteTitle: 'PolyMaker API',
+  });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -175,7 +180,8 @@ async function serve(): Promise<void> {
 }
 
 const openapiFlag = process.argv.indexOf('--write-openapi');
-const task = openapiFlag >= 0 ? writeOpenApi(resolve(process.argv[openapiFlag + 1] ?? 'openapi.json')) : serve();
+const task =
+  openapiFlag >= 0 ? writeOpenApi(resolve(process.argv[openapiFlag + 1] ?? 'openapi.json')) : serve();
 task.catch((error: Error) => {
   process.stderr.write(`Command Center failed to start: ${error.message}\n${error.stack ?? ''}\n`);
   process.exit(1);

@@ -11,7 +11,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         'bot keys reach /api/bot only, admin keys reach everything. Errors are JSON: {statusCode, error, message, details?, requestId}.',
     )
     .setVersion(version)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A bot or admin API key' }, 'api-key')
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'A bot or admin API key' },
+      'api-key',
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey: string, methodKey: string) => `${controllerKey}_${methodKey}`,

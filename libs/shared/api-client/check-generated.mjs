@@ -27,11 +27,14 @@ const problems = [];
 for (const file of new Set([...fresh, ...committed])) {
   const a = fresh.includes(file) ? readFileSync(join(config.output, file), 'utf8') : null;
   const b = committed.includes(file) ? readFileSync(join(current, file), 'utf8') : null;
-  if (a !== b) problems.push(a === null ? `extra: ${file}` : b === null ? `missing: ${file}` : `differs: ${file}`);
+  if (a !== b)
+    problems.push(a === null ? `extra: ${file}` : b === null ? `missing: ${file}` : `differs: ${file}`);
 }
 rmSync(scratch, { recursive: true, force: true });
 if (problems.length) {
-  console.error(`The generated API client is stale (${relative(process.cwd(), current)}):\n  ${problems.join('\n  ')}\nRun: npm run api-client`);
+  console.error(
+    `The generated API client is stale (${relative(process.cwd(), current)}):\n  ${problems.join('\n  ')}\nRun: npm run api-client`,
+  );
   process.exit(1);
 }
 console.log('The generated API client matches openapi/openapi.json.');

@@ -78,7 +78,12 @@ export class BotApi {
         if (settled) return;
         settled = true;
         const ms = performance.now() - started;
-        this.stats.record(endpoint, ms, result.ok, result.ok ? undefined : result.error ?? String(result.status));
+        this.stats.record(
+          endpoint,
+          ms,
+          result.ok,
+          result.ok ? undefined : (result.error ?? String(result.status)),
+        );
         resolve({ ...result, ms });
       };
       const req = requestFn(

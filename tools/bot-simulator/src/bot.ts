@@ -146,7 +146,9 @@ export class SimBot {
         this.runId = started.body.runId;
       } else {
         this.apiErrors++;
-        this.options.log?.(`bot ${this.options.index}: run/start failed (${started.error ?? started.status}); retrying`);
+        this.options.log?.(
+          `bot ${this.options.index}: run/start failed (${started.error ?? started.status}); retrying`,
+        );
         await clock.sleepVirtual(this.cadence.configSec);
         await this.pollConfig();
       }
@@ -195,7 +197,9 @@ export class SimBot {
       this.config = readConfig(result.body);
       if (this.config.pauseOrders !== this.paused) {
         this.paused = this.config.pauseOrders;
-        this.options.log?.(`bot ${this.options.index}: orders ${this.paused ? 'PAUSED' : 'resumed'} by config`);
+        this.options.log?.(
+          `bot ${this.options.index}: orders ${this.paused ? 'PAUSED' : 'resumed'} by config`,
+        );
       }
     } else if (result.status !== 404) {
       this.apiErrors++;
@@ -227,7 +231,8 @@ export class SimBot {
         // The window open now while more than 55% of it is left, else the next one (bots quote
         // upcoming windows ahead of their open, as tradeAdvanceWindows does).
         const current = this.options.world.windowAt(asset, window, at);
-        const info = remainingPct(current, at) > 55 ? current : this.options.world.window(asset, window, current.end);
+        const info =
+          remainingPct(current, at) > 55 ? current : this.options.world.window(asset, window, current.end);
         if (!this.positions.has(info.windowId)) candidates.push(info);
       }
     }
@@ -266,14 +271,27 @@ export class SimBot {
         await this.cancel(order);
         continue;
       }
-      if (this.rng.chance(fillProbability({ price: order.price, book, dtSeconds: dt, fillRate: this.config.simFillRate }))) {
-        const fillSize = this.rng.chance(0.15) ? Math.max(0.5, Math.round(order.size * this.rng.between(0.4, 0.9) * 2) / 2) : order.size;
+      if (
+        this.rng.chance(
+          fillProbability({ price: order.price, book, dtSeconds: dt, fillRate: this.config.simFillRate }),
+        )
+      ) {
+        const fillSize = this.rng.chance(0.15)
+          ? Math.max(0.5, Math.round(order.size * this.rng.between(0.4, 0.9) * 2) / 2)
+          : order.size;
         await this.fill(order, order.price, fillSize);
         continue;
       }
       // The market ran away from a resting quote (and nothing is filled yet): cancel and re-quote at the new bid.
       const anyFilled = position.orders.some((o) => o.status === 'filled');
-      if (!this.paused && !anyFilled && order.strategy === 'MM' && position.requotes < 4 && left > 30 && Math.abs(book.bid - order.price) >= 0.03) {
+      if (
+        !this.paused &&
+        !anyFilled &&
+        order.strategy === 'MM' &&
+        position.requotes < 4 &&
+        left > 30 &&
+        Math.abs(book.bid - order.price) >= 0.03
+      ) {
         position.requotes++;
         await this.cancel(order);
         await this.place(position, order.outcome, quotePrice(book), order.size, 'MM');
@@ -283,7 +301,7 @@ export class SimBot {
     if (this.config.hedgeEnabled && !position.hedged && !this.paused) {
       const filledUp = this.filled(position, 'Up');
       const filledDown = this.filled(position, 'Down');
-      if ((filledUp > 0) !== (filledDown > 0)) {
+      if (filledUp > 0 !== filledDown > 0) {
         const have: Outcome = filledUp > 0 ? 'Up' : 'Down';
         const other: Outcome = have === 'Up' ? 'Down' : 'Up';
         const avgCost = this.avgFillPrice(position, have);
@@ -291,7 +309,8 @@ export class SimBot {
         const tier = hedgeTier(avgCost + otherAsk, left, this.config);
         if (tier > 0) {
           position.hedged = true;
-          for (const order of position.orders) if (order.outcome === other && order.status === 'open') await this.cancel(order);
+          for (const order of position.orders)
+            if (order.outcome === other && order.status === 'open') await this.cancel(order);
           const size = Math.max(filledUp, filledDown);
           const hedgeOrder = await this.place(position, other, otherAsk, size, 'hedge');
           if (hedgeOrder && hedgeOrder.status === 'open') {
@@ -345,11 +364,26 @@ export class SimBot {
     this.positions.delete(position.info.windowId);
   }
 
-  private async place(position: Position, outcome: Outcome, price: number, size: number, strategy: 'MM' | 'hedge'): Promise<Order | null> {
+  private async place(
+    position: Position,
+    outcome: Outcome,
+    price: number,
+    size: number,
+    strategy: 'MM' | 'hedge',
+  ): Promise<Order | null> {
     if (this.runId === null) return null;
     const { info } = position;
     const side = this.upperCaseSide ? 'BUY' : 'buy';
-    const order: Order = { tradeId: null, outcome, price, size, strategy, status: 'open', fillPrice: 0, fillSize: 0 };
+    const order: Order = {
+      tradeId: null,
+      outcome,
+      price,
+      size,
+      strategy,
+      status: 'open',
+      fillPrice: 0,
+      fillSize: 0,
+    };
     const result = await this.options.api.post<{ tradeId?: number }>(
       '/trade',
       tradeBody({
@@ -386,7 +420,10 @@ export class SimBot {
 
   private async fill(order: Order, quoted: number, size: number): Promise<void> {
     // simEdge (simulator only): this version fills a little cheaper, so it really earns more per fill
-    const price = this.config.simEdge > 0 ? Math.max(0.01, Math.round((quoted - this.config.simEdge) * 1e4) / 1e4) : quoted;
+    const price =
+      this.config.simEdge > 0
+        ? Math.max(0.01, Math.round((quoted - this.config.simEdge) * 1e4) / 1e4)
+        : quoted;
     order.status = 'filled';
     order.fillPrice = price;
     order.fillSize = size;
@@ -408,7 +445,9 @@ export class SimBot {
   }
 
   private filled(position: Position, outcome: Outcome): number {
-    return position.orders.filter((o) => o.outcome === outcome && o.status === 'filled').reduce((sum, o) => sum + o.fillSize, 0);
+    return position.orders
+      .filter((o) => o.outcome === outcome && o.status === 'filled')
+      .reduce((sum, o) => sum + o.fillSize, 0);
   }
 
   private avgFillPrice(position: Position, outcome: Outcome): number {
@@ -439,7 +478,8 @@ export class SimBot {
       const quote = this.options.world.quote(position.info, Math.min(at, position.info.end - 1));
       for (const o of position.orders) {
         if (o.status !== 'filled') continue;
-        const mid = o.outcome === 'Up' ? (quote.up.bid + quote.up.ask) / 2 : (quote.down.bid + quote.down.ask) / 2;
+        const mid =
+          o.outcome === 'Up' ? (quote.up.bid + quote.up.ask) / 2 : (quote.down.bid + quote.down.ask) / 2;
         total += mid * o.fillSize;
       }
     }
@@ -459,13 +499,15 @@ export class SimBot {
 
   openOrders(): number {
     let count = 0;
-    for (const position of this.positions.values()) for (const o of position.orders) if (o.status === 'open') count++;
+    for (const position of this.positions.values())
+      for (const o of position.orders) if (o.status === 'open') count++;
     return count;
   }
 
   metrics(at: number): RunMetrics {
     const totalPnl = this.realizedPnl + this.unrealizedPnl(at);
-    const avg = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : null);
+    const avg = (values: number[]) =>
+      values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
     const pairCost = avg(this.pairCosts);
     return {
       totalCycles: this.cycle,
@@ -556,4 +598,3 @@ export class SimBot {
     this.state = 'done';
   }
 }
-

@@ -7,7 +7,14 @@ describe('command line', () => {
       POLYMAKER_URL: 'http://cc:3000/',
       POLYMAKER_API_KEY: 'k'.repeat(20),
     });
-    expect(options).toMatchObject({ bots: 5, speed: 60, durationSec: 120, seed: 'abc', url: 'http://cc:3000/', key: 'k'.repeat(20) });
+    expect(options).toMatchObject({
+      bots: 5,
+      speed: 60,
+      durationSec: 120,
+      seed: 'abc',
+      url: 'http://cc:3000/',
+      key: 'k'.repeat(20),
+    });
   });
 
   it('rejects bad values with a clear message', () => {

@@ -78,7 +78,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${flag} needs a value`);
@@ -116,7 +118,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         break;
       case '--mode': {
         const mode = value();
-        if (mode !== 'dry_run' && mode !== 'live') throw new Error(`--mode must be dry_run or live (got "${mode}")`);
+        if (mode !== 'dry_run' && mode !== 'live')
+          throw new Error(`--mode must be dry_run or live (got "${mode}")`);
         options.mode = mode;
         break;
       }
@@ -125,7 +128,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         break;
       case '--progress': {
         const progress = value();
-        if (!['tty', 'plain', 'none'].includes(progress)) throw new Error(`--progress must be tty, plain or none`);
+        if (!['tty', 'plain', 'none'].includes(progress))
+          throw new Error(`--progress must be tty, plain or none`);
         options.progress = progress as CliOptions['progress'];
         break;
       }
@@ -134,7 +138,10 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         if (options.keys > 10_000) throw new Error('--keys must be at most 10000');
         break;
       case '--tags': {
-        options.tags = value().split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+        options.tags = value()
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter(Boolean);
         const bad = options.tags.find((t) => !/^[a-z0-9][a-z0-9._:-]{0,39}$/.test(t));
         if (bad !== undefined) throw new Error(`--tags: "${bad}" is not a tag (1 to 40 of a-z 0-9 . _ : -)`);
         break;
@@ -163,7 +170,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
     }
   }
   if (options.keys > 0 && !options.botsGiven) options.bots = options.keys;
-  if (options.tags.length > 0 && options.keys === 0) throw new Error('--tags needs --keys N (the tags go to the bots it makes)');
-  if (!/^https?:\/\//.test(options.url)) throw new Error(`--url must start with http:// or https:// (got "${options.url}")`);
+  if (options.tags.length > 0 && options.keys === 0)
+    throw new Error('--tags needs --keys N (the tags go to the bots it makes)');
+  if (!/^https?:\/\//.test(options.url))
+    throw new Error(`--url must start with http:// or https:// (got "${options.url}")`);
   return options;
 }

@@ -47,12 +47,17 @@ export const DEFAULT_CONFIG: BotConfig = {
 
 function list(value: unknown): string[] | null {
   if (Array.isArray(value)) return value.map((item) => String(item).trim()).filter(Boolean);
-  if (typeof value === 'string') return value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   return null;
 }
 
 function num(value: unknown, fallback: number, min = -Infinity, max = Infinity): number {
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
+  const parsed =
+    typeof value === 'number' ? value : typeof value === 'string' && value.trim() ? Number(value) : NaN;
   return Number.isFinite(parsed) ? Math.min(max, Math.max(min, parsed)) : fallback;
 }
 
@@ -64,7 +69,10 @@ function bool(value: unknown, fallback: boolean): boolean {
 }
 
 /** Missing or unusable keys fall back to the bot's defaults, as in the real bot. */
-export function readConfig(raw: Record<string, unknown> | null | undefined, fallback = DEFAULT_CONFIG): BotConfig {
+export function readConfig(
+  raw: Record<string, unknown> | null | undefined,
+  fallback = DEFAULT_CONFIG,
+): BotConfig {
   if (!raw) return fallback;
   const assets = (list(raw['targetAssets']) ?? fallback.targetAssets)
     .map((asset) => asset.toUpperCase())

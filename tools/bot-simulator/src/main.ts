@@ -14,7 +14,8 @@ function printSummary(summary: SimulationSummary): void {
     '| endpoint | requests | p50 ms | p99 ms | max ms | failed |',
     '|---|---:|---:|---:|---:|---:|',
     ...summary.endpoints.map(
-      (e) => `| ${e.endpoint} | ${e.count} | ${e.p50.toFixed(1)} | ${e.p99.toFixed(1)} | ${e.max.toFixed(1)} | ${e.failures} |`,
+      (e) =>
+        `| ${e.endpoint} | ${e.count} | ${e.p50.toFixed(1)} | ${e.p99.toFixed(1)} | ${e.max.toFixed(1)} | ${e.failures} |`,
     ),
   ];
   const errors = Object.entries(summary.errors);
@@ -38,9 +39,14 @@ async function main(): Promise<number> {
   if (options.keys > 0) {
     const keys = await fleetKeys(options.url, options.adminKey, options.keys, options.tags, options.keysFile);
     apiKeys = keys.map((k) => k.secret);
-    if (!options.json) process.stdout.write(`${keys.length} bot keys of their own (${keys.map((k) => k.name).join(', ')})${options.tags.length ? `, tagged ${options.tags.join(', ')} in turn` : ''}.\n`);
+    if (!options.json)
+      process.stdout.write(
+        `${keys.length} bot keys of their own (${keys.map((k) => k.name).join(', ')})${options.tags.length ? `, tagged ${options.tags.join(', ')} in turn` : ''}.\n`,
+      );
   } else if (!options.key) {
-    process.stderr.write('No bot API key: pass --key or set POLYMAKER_API_KEY, or --keys N with an admin key (npm run demo sets one up for you).\n');
+    process.stderr.write(
+      'No bot API key: pass --key or set POLYMAKER_API_KEY, or --keys N with an admin key (npm run demo sets one up for you).\n',
+    );
     return 2;
   }
   const progress = options.progress ?? (options.json ? 'none' : process.stdout.isTTY ? 'tty' : 'plain');

@@ -59,7 +59,9 @@ describe('price model', () => {
     b.windowAt('SOL', '5m', 1_764_000_400);
     expect(a.price('BTC', 1_764_000_500)).toBe(b.price('BTC', 1_764_000_500));
     expect(a.windowAt('BTC', '5m', 1_764_000_100)).toEqual(b.windowAt('BTC', '5m', 1_764_000_100));
-    expect(new MarketWorld(2, 1_764_000_000).price('BTC', 1_764_000_500)).not.toBe(a.price('BTC', 1_764_000_500));
+    expect(new MarketWorld(2, 1_764_000_000).price('BTC', 1_764_000_500)).not.toBe(
+      a.price('BTC', 1_764_000_500),
+    );
   });
 
   it('keeps prices plausible and resolves a window by where the asset ended', () => {

@@ -60,7 +60,12 @@ export function hedgeTier(pairCost: number, remainingPct: number, config: HedgeT
 }
 
 /** P&L of a filled buy of `outcome` once the window resolved. */
-export function positionPnl(outcome: Outcome, resolved: Outcome, fillPrice: number, fillSize: number): number {
+export function positionPnl(
+  outcome: Outcome,
+  resolved: Outcome,
+  fillPrice: number,
+  fillSize: number,
+): number {
   return outcome === resolved ? fillSize * (1 - fillPrice) : -fillSize * fillPrice;
 }
 

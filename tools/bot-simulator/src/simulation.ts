@@ -91,7 +91,13 @@ export interface SimulationSummary {
   /** Requests/s of the trading phase once every bot has started (from the end of the starts to the end). */
   steadyRequestsPerSec: number | null;
   /** The final stop wave, when `separateTeardown` is set. */
-  teardown?: { requests: number; failures: number; realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> };
+  teardown?: {
+    requests: number;
+    failures: number;
+    realSeconds: number;
+    endpoints: EndpointSummary[];
+    errors: Record<string, number>;
+  };
 }
 
 /** Runs N simulated bots against a Command Center and returns what they sent and how it went. */
@@ -136,15 +142,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const restartRng = root.fork('restarts');
   let trading = true;
   let restarts = 0;
-  const runLengthReal = options.runLengthSec && options.runLengthSec > 0 ? (options.runLengthSec / options.speed) * 1000 : null;
+  const runLengthReal =
+    options.runLengthSec && options.runLengthSec > 0 ? (options.runLengthSec / options.speed) * 1000 : null;
   /** Ends the bot's run once it has been running `ms` real milliseconds (checked each second). */
   const stopAfter = (bot: SimBot, ms: number) => {
     let runningSince: number | null = null;
-    const check = setInterval(() => {
-      if (bot.state !== 'running') return;
-      runningSince ??= Date.now();
-      if (trading && Date.now() - runningSince >= ms) bot.stopRequested = true;
-    }, Math.min(1000, Math.max(50, ms / 10)));
+    const check = setInterval(
+      () => {
+        if (bot.state !== 'running') return;
+        runningSince ??= Date.now();
+        if (trading && Date.now() - runningSince >= ms) bot.stopRequested = true;
+      },
+      Math.min(1000, Math.max(50, ms / 10)),
+    );
     check.unref();
     return check;
   };
@@ -153,15 +163,19 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     // A restarting bot ends its run between the end of the starts and shortly before the end.
     const restartAt =
       restartRng.next() < (options.restartShare ?? 0)
-        ? restartRng.between(Math.min(stagger + 2, options.durationSec * 0.5), options.durationSec * 0.9) * 1000
+        ? restartRng.between(Math.min(stagger + 2, options.durationSec * 0.5), options.durationSec * 0.9) *
+          1000
         : null;
     await clock.sleepReal(delay);
     if (clock.stopped) return;
     if (restartAt !== null) {
-      setTimeout(() => {
-        // Only a run that is going ends; a bot still trying to start keeps trying.
-        if (trading && first.state === 'running') first.stopRequested = true;
-      }, Math.max(1000, restartAt - delay)).unref();
+      setTimeout(
+        () => {
+          // Only a run that is going ends; a bot still trying to start keeps trying.
+          if (trading && first.state === 'running') first.stopRequested = true;
+        },
+        Math.max(1000, restartAt - delay),
+      ).unref();
     }
     let bot = first;
     for (let generation = 1; ; generation++) {
@@ -177,7 +191,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
 
   const mode = options.progress ?? 'none';
-  const every = mode === 'tty' ? 1 : options.progressEverySec ?? 10;
+  const every = mode === 'tty' ? 1 : (options.progressEverySec ?? 10);
   let lastRequests = 0;
   let lastAt = 0;
   let ticks = 0;
@@ -205,20 +219,31 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), options.durationSec * 1000)),
     (options.stopSignal ?? new Promise<void>(() => undefined)).then(() => true),
   ]);
-  if (mode !== 'none') write(`${mode === 'tty' ? '\r\x1b[2K' : ''}stopping: cancelling open orders and stopping ${bots.filter((b) => b.runId !== null).length} runs...\n`);
+  if (mode !== 'none')
+    write(
+      `${mode === 'tty' ? '\r\x1b[2K' : ''}stopping: cancelling open orders and stopping ${bots.filter((b) => b.runId !== null).length} runs...\n`,
+    );
   trading = false;
   const window = summariseStats(stats, clock.realElapsed());
   const rampEnd = samples.find((sample) => sample.at >= stagger + 1);
-  const steadyRequestsPerSec = rampEnd && window.realSeconds - rampEnd.at >= 1 ? (stats.requests - rampEnd.requests) / (window.realSeconds - rampEnd.at) : null;
+  const steadyRequestsPerSec =
+    rampEnd && window.realSeconds - rampEnd.at >= 1
+      ? (stats.requests - rampEnd.requests) / (window.realSeconds - rampEnd.at)
+      : null;
   const teardown = new EndpointStats();
   const tearingDownAt = clock.realElapsed();
   if (options.separateTeardown) for (const api of apis) api.stats = teardown;
   if (!interrupted && stagger > 0 && options.bots > 1) {
     // Bots stop as they started, spread over the stagger window, not all in the same second.
     const allDone = Promise.all(finished);
-    current.forEach((bot, index) => setTimeout(() => (bot.stopRequested = true), (stagger * 1000 * index) / options.bots).unref());
+    current.forEach((bot, index) =>
+      setTimeout(() => (bot.stopRequested = true), (stagger * 1000 * index) / options.bots).unref(),
+    );
     const cycleMs = ((options.cadence ?? REAL_CADENCE).cycleSec / options.speed) * 1000;
-    await Promise.race([allDone, new Promise((resolve) => setTimeout(resolve, stagger * 1000 + cycleMs + 15_000))]);
+    await Promise.race([
+      allDone,
+      new Promise((resolve) => setTimeout(resolve, stagger * 1000 + cycleMs + 15_000)),
+    ]);
   }
   clock.stop();
   await Promise.all(finished);
@@ -230,13 +255,24 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   summary.restarts = restarts;
   summary.steadyRequestsPerSec = steadyRequestsPerSec;
   if (options.separateTeardown) {
-    Object.assign(summary, { realSeconds: window.realSeconds, endpoints: window.endpoints, requestsPerSec: stats.requests / window.realSeconds });
-    summary.teardown = { ...summariseStats(teardown, clock.realElapsed() - tearingDownAt), requests: teardown.requests, failures: teardown.failures };
+    Object.assign(summary, {
+      realSeconds: window.realSeconds,
+      endpoints: window.endpoints,
+      requestsPerSec: stats.requests / window.realSeconds,
+    });
+    summary.teardown = {
+      ...summariseStats(teardown, clock.realElapsed() - tearingDownAt),
+      requests: teardown.requests,
+      failures: teardown.failures,
+    };
   }
   return summary;
 }
 
-function summariseStats(stats: EndpointStats, realSeconds: number): { realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> } {
+function summariseStats(
+  stats: EndpointStats,
+  realSeconds: number,
+): { realSeconds: number; endpoints: EndpointSummary[]; errors: Record<string, number> } {
   const endpoints: EndpointSummary[] = [...stats.byEndpoint.entries()]
     .map(([endpoint, h]) => ({
       endpoint,
@@ -245,7 +281,9 @@ function summariseStats(stats: EndpointStats, realSeconds: number): { realSecond
       p50: h.percentile(0.5),
       p99: h.percentile(0.99),
       max: h.max,
-      failures: [...stats.errors.entries()].filter(([k]) => k.startsWith(`${endpoint} `)).reduce((s, [, v]) => s + v, 0),
+      failures: [...stats.errors.entries()]
+        .filter(([k]) => k.startsWith(`${endpoint} `))
+        .reduce((s, [, v]) => s + v, 0),
     }))
     .sort((a, b) => b.count - a.count);
   return { realSeconds, endpoints, errors: Object.fromEntries(stats.errors) };
@@ -259,7 +297,13 @@ function fmtDuration(seconds: number): string {
   return `${h > 0 ? `${h}:` : ''}${String(m).padStart(2, '0')}:${String(rest).padStart(2, '0')}`;
 }
 
-export function progressLine(bots: SimBot[], stats: EndpointStats, clock: Clock, elapsed: number, rate: number): string {
+export function progressLine(
+  bots: SimBot[],
+  stats: EndpointStats,
+  clock: Clock,
+  elapsed: number,
+  rate: number,
+): string {
   const running = bots.filter((b) => b.state === 'running').length;
   const paused = bots.some((b) => b.paused);
   let orders = 0;
@@ -283,7 +327,12 @@ export function progressLine(bots: SimBot[], stats: EndpointStats, clock: Clock,
   );
 }
 
-function summarise(bots: SimBot[], stats: EndpointStats, clock: Clock, options: SimulationOptions): SimulationSummary {
+function summarise(
+  bots: SimBot[],
+  stats: EndpointStats,
+  clock: Clock,
+  options: SimulationOptions,
+): SimulationSummary {
   const { realSeconds, endpoints } = summariseStats(stats, clock.realElapsed());
   const sum = (pick: (bot: SimBot) => number) => bots.reduce((s, bot) => s + pick(bot), 0);
   return {

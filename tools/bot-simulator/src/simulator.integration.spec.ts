@@ -26,7 +26,8 @@ describe('bot simulator against the real API', () => {
     await pg?.stop();
   });
 
-  const admin = <T = Record<string, unknown>>(path: string) => request<T>(api.url, 'GET', path, { key: api.adminKey });
+  const admin = <T = Record<string, unknown>>(path: string) =>
+    request<T>(api.url, 'GET', path, { key: api.adminKey });
 
   it('runs two bots whose runs, trades, metrics and markets arrive', async () => {
     const summary = await runSimulation({
@@ -44,9 +45,14 @@ describe('bot simulator against the real API', () => {
     expect(summary.failures).toBe(0);
     expect(summary.orders).toBeGreaterThan(0);
 
-    const runs = await admin<{ items: { id: number; status: string; metrics: Record<string, unknown>; extra: Record<string, unknown> }[] }>(
-      '/api/v1/runs?limit=50',
-    );
+    const runs = await admin<{
+      items: {
+        id: number;
+        status: string;
+        metrics: Record<string, unknown>;
+        extra: Record<string, unknown>;
+      }[];
+    }>('/api/v1/runs?limit=50');
     expect(runs.status).toBe(200);
     const ours = runs.body.items.filter((run) => summary.runIds.includes(run.id));
     expect(ours).toHaveLength(2);
@@ -56,9 +62,9 @@ describe('bot simulator against the real API', () => {
       expect(run.metrics).toHaveProperty('pairedWindows');
       expect(run.extra).toHaveProperty('open_orders');
 
-      const trades = await admin<{ items: { runId: number; tokenId: string; status: string; asset: string }[] }>(
-        `/api/v1/trades?runId=${run.id}&limit=500`,
-      );
+      const trades = await admin<{
+        items: { runId: number; tokenId: string; status: string; asset: string }[];
+      }>(`/api/v1/trades?runId=${run.id}&limit=500`);
       expect(trades.status).toBe(200);
       expect(trades.body.items.length).toBeGreaterThan(0);
       for (const trade of trades.body.items) {
@@ -84,10 +90,21 @@ describe('bot simulator against the real API', () => {
   });
 
   it('places no orders while the config says pauseOrders', async () => {
-    const paused = await request(api.url, 'POST', '/api/v1/configs/pause', { key: api.adminKey, body: { paused: true } });
+    const paused = await request(api.url, 'POST', '/api/v1/configs/pause', {
+      key: api.adminKey,
+      body: { paused: true },
+    });
     expect(paused.status).toBeLessThan(300);
     try {
-      const summary = await runSimulation({ url: api.url, apiKey: api.botKey, bots: 1, speed: 60, durationSec: 4, staggerSec: 0, seed: 7 });
+      const summary = await runSimulation({
+        url: api.url,
+        apiKey: api.botKey,
+        bots: 1,
+        speed: 60,
+        durationSec: 4,
+        staggerSec: 0,
+        seed: 7,
+      });
       expect(summary.runsStarted).toBe(1);
       expect(summary.orders).toBe(0);
       const trades = await admin<{ items: unknown[] }>(`/api/v1/trades?runId=${summary.runIds[0]}`);
@@ -98,18 +115,48 @@ describe('bot simulator against the real API', () => {
   });
 
   it('--run-length: each bot ends its run and starts a new one, which takes the version assigned meanwhile', async () => {
-    const key = (await request<{ secret: string; apiKey: { botId: number } }>(api.url, 'POST', '/api/v1/api-keys', { key: api.adminKey, body: { name: 'restarting bot', scope: 'bot' } })).body;
+    const key = (
+      await request<{ secret: string; apiKey: { botId: number } }>(api.url, 'POST', '/api/v1/api-keys', {
+        key: api.adminKey,
+        body: { name: 'restarting bot', scope: 'bot' },
+      })
+    ).body;
     const active = (await admin<{ id: number }>('/api/v1/configs/active')).body.id;
-    const v2 = (await request<{ id: number }>(api.url, 'POST', '/api/v1/configs', { key: api.adminKey, body: { basedOnId: active, values: { mmSpreadMin: '0.03' }, note: 'for the restarts' } })).body.id;
+    const v2 = (
+      await request<{ id: number }>(api.url, 'POST', '/api/v1/configs', {
+        key: api.adminKey,
+        body: { basedOnId: active, values: { mmSpreadMin: '0.03' }, note: 'for the restarts' },
+      })
+    ).body.id;
     // runs of 2 simulated minutes at x60: a new run about every 2 s; the version is assigned after the first
     const assigned = new Promise<void>((done) =>
-      setTimeout(() => void request(api.url, 'POST', '/api/v1/fleet/assignments', { key: api.adminKey, body: { botId: key.apiKey.botId, configId: v2 } }).then(() => done()), 1500),
+      setTimeout(
+        () =>
+          void request(api.url, 'POST', '/api/v1/fleet/assignments', {
+            key: api.adminKey,
+            body: { botId: key.apiKey.botId, configId: v2 },
+          }).then(() => done()),
+        1500,
+      ),
     );
-    const summary = await runSimulation({ url: api.url, apiKey: key.secret, bots: 1, speed: 60, durationSec: 9, staggerSec: 0, seed: 11, runLengthSec: 120 });
+    const summary = await runSimulation({
+      url: api.url,
+      apiKey: key.secret,
+      bots: 1,
+      speed: 60,
+      durationSec: 9,
+      staggerSec: 0,
+      seed: 11,
+      runLengthSec: 120,
+    });
     await assigned;
     expect(summary.failures).toBe(0);
     expect(summary.runsStarted).toBeGreaterThanOrEqual(3);
-    const runs = (await admin<{ items: { id: number; status: string; configId: number | null; botId: number | null }[] }>(`/api/v1/runs?botId=${key.apiKey.botId}&limit=50`)).body.items;
+    const runs = (
+      await admin<{ items: { id: number; status: string; configId: number | null; botId: number | null }[] }>(
+        `/api/v1/runs?botId=${key.apiKey.botId}&limit=50`,
+      )
+    ).body.items;
     const ours = runs.filter((run) => summary.runIds.includes(run.id)).sort((a, b) => a.id - b.id);
     expect(ours).toHaveLength(summary.runsStarted);
     // every run ended (none left running), the first on the default, the last on the assigned version
@@ -126,9 +173,22 @@ describe('bot simulator against the real API', () => {
       expect(new Set(keys.map((k) => k.botId)).size).toBe(3);
       const again = await fleetKeys(api.url, api.adminKey, 3, ['vps-1', 'vps-2'], file, 'fleet bot');
       expect(again.map((k) => k.secret)).toEqual(keys.map((k) => k.secret));
-      const summary = await runSimulation({ url: api.url, apiKey: keys[0].secret, apiKeys: keys.map((k) => k.secret), bots: 3, speed: 60, durationSec: 4, staggerSec: 0.3, seed: 7 });
+      const summary = await runSimulation({
+        url: api.url,
+        apiKey: keys[0].secret,
+        apiKeys: keys.map((k) => k.secret),
+        bots: 3,
+        speed: 60,
+        durationSec: 4,
+        staggerSec: 0.3,
+        seed: 7,
+      });
       expect(summary.runsStarted).toBe(3);
-      const bots = (await admin<{ items: { botId: number; name: string; tags: string[]; runs: number }[] }>('/api/v1/bots')).body.items;
+      const bots = (
+        await admin<{ items: { botId: number; name: string; tags: string[]; runs: number }[] }>(
+          '/api/v1/bots',
+        )
+      ).body.items;
       const ours = keys.map((k) => bots.find((b) => b.botId === k.botId));
       expect(ours.map((b) => b?.tags)).toEqual([['vps-1'], ['vps-2'], ['vps-1']]);
       expect(ours.map((b) => b?.runs)).toEqual([1, 1, 1]);

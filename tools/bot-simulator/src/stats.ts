@@ -16,7 +16,8 @@ export class Histogram {
 
   record(ms: number): void {
     const value = Math.max(ms, 0);
-    const index = value <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(value / MIN_MS) / LOG_GROWTH));
+    const index =
+      value <= MIN_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(value / MIN_MS) / LOG_GROWTH));
     this.counts[index]++;
     this.count++;
     this.sum += value;

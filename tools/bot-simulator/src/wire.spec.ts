@@ -20,7 +20,8 @@ const recorded = readFileSync(join(__dirname, '../../bot-session/recorded-sessio
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as { method: string; path: string; body: Record<string, unknown> | null });
-const recordedBody = (path: string, index = 0) => recorded.filter((r) => r.path === path)[index].body as Record<string, unknown>;
+const recordedBody = (path: string, index = 0) =>
+  recorded.filter((r) => r.path === path)[index].body as Record<string, unknown>;
 
 const METRICS: RunMetrics = {
   totalCycles: 2,
@@ -43,7 +44,16 @@ const METRICS: RunMetrics = {
   totalClaimedUsd: 0,
   claimsPending: 0,
   positionValue: 5.2,
-  hedgeAnalytics: { pairs: 1, orphans: 0, tier1: 1, tier2: 0, tier3: 0, tier4: 0, avgPairCost: 0.98, hedgeSpendUsd: 5 },
+  hedgeAnalytics: {
+    pairs: 1,
+    orphans: 0,
+    tier1: 1,
+    tier2: 0,
+    tier3: 0,
+    tier4: 0,
+    avgPairCost: 0.98,
+    hedgeSpendUsd: 5,
+  },
   realizedPnl: 0.48,
   pairedWindows: 1,
   oneSidedFills: 0,
@@ -53,7 +63,9 @@ describe('wire format builders', () => {
   it('builds run/start like the client', () => {
     const body = startRunBody(1, 'dry_run', 500);
     expect(body).toEqual(recordedBody('/api/bot/run/start'));
-    expect(JSON.stringify(Object.keys(body))).toBe(JSON.stringify(Object.keys(recordedBody('/api/bot/run/start'))));
+    expect(JSON.stringify(Object.keys(body))).toBe(
+      JSON.stringify(Object.keys(recordedBody('/api/bot/run/start'))),
+    );
   });
 
   it('builds a trade with the keys, order and types the client sends', () => {
@@ -89,7 +101,17 @@ describe('wire format builders', () => {
       strategy: 'MM',
       conditionId: null,
     });
-    expect(body).toEqual({ runId: 3, cycle: 0, asset: 'ETH', windowDuration: '5m', side: 'SELL', outcome: 'Down', price: 0.3, size: 5.5, strategy: 'MM' });
+    expect(body).toEqual({
+      runId: 3,
+      cycle: 0,
+      asset: 'ETH',
+      windowDuration: '5m',
+      side: 'SELL',
+      outcome: 'Down',
+      price: 0.3,
+      size: 5.5,
+      strategy: 'MM',
+    });
     expect(JSON.stringify(body)).not.toContain('000000');
   });
 
@@ -105,7 +127,9 @@ describe('wire format builders', () => {
   });
 
   it('formats timestamps as Python isoformat() with microseconds', () => {
-    expect(pythonIsoTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 6) + 0.789)).toBe('2026-01-02T03:04:05.006789+00:00');
+    expect(pythonIsoTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5, 6) + 0.789)).toBe(
+      '2026-01-02T03:04:05.006789+00:00',
+    );
   });
 
   it('puts metrics at the top level of run/update with unknown keys as named, nulls kept', () => {
@@ -130,7 +154,15 @@ describe('wire format builders', () => {
   it('builds a market report with string ids and expiresAt in unix seconds', () => {
     const sent = recordedBody('/api/bot/markets/report') as { markets: Record<string, unknown>[] };
     const body = marketsReportBody([
-      { tokenId: '111', tokenIdDown: '222', asset: 'BTC', window: '15m', windowId: 'btc-updown-15m-1764000000', conditionId: '0xabc', expiresAt: '1764000900' },
+      {
+        tokenId: '111',
+        tokenIdDown: '222',
+        asset: 'BTC',
+        window: '15m',
+        windowId: 'btc-updown-15m-1764000000',
+        conditionId: '0xabc',
+        expiresAt: '1764000900',
+      },
     ]);
     expect(body).toEqual(sent);
     expect(Object.keys(body.markets[0])).toEqual(Object.keys(sent.markets[0]));
@@ -145,11 +177,27 @@ describe('wire format builders', () => {
 
 describe('config reading', () => {
   it('accepts lists or comma strings and falls back to defaults', () => {
-    const config = readConfig({ id: 4, targetAssets: 'BTC, eth', windowDurations: ['15m'], pauseOrders: true, mmOrderSize: '12' });
-    expect(config).toMatchObject({ id: 4, targetAssets: ['BTC', 'ETH'], windowDurations: ['15m'], pauseOrders: true, mmOrderSize: 12 });
+    const config = readConfig({
+      id: 4,
+      targetAssets: 'BTC, eth',
+      windowDurations: ['15m'],
+      pauseOrders: true,
+      mmOrderSize: '12',
+    });
+    expect(config).toMatchObject({
+      id: 4,
+      targetAssets: ['BTC', 'ETH'],
+      windowDurations: ['15m'],
+      pauseOrders: true,
+      mmOrderSize: 12,
+    });
     expect(readConfig({ id: 1, targetAssets: 'DOGE' }).targetAssets).toEqual(['BTC', 'ETH', 'SOL', 'XRP']);
     // simEdge (simulator only) is read and bounded; absent it is 0
-    expect([readConfig({ id: 1, simEdge: '0.05' }).simEdge, readConfig({ id: 1, simEdge: 3 }).simEdge, readConfig({ id: 1 }).simEdge]).toEqual([0.05, 0.2, 0]);
+    expect([
+      readConfig({ id: 1, simEdge: '0.05' }).simEdge,
+      readConfig({ id: 1, simEdge: 3 }).simEdge,
+      readConfig({ id: 1 }).simEdge,
+    ]).toEqual([0.05, 0.2, 0]);
     expect(readConfig({ id: 1 }).pauseOrders).toBe(false);
     expect(readConfig({ id: 1, hedgeTier2Cost: 1.2 }).hedgeTiers[1]).toEqual({ pct: 50, cost: 1.2 });
   });

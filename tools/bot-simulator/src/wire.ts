@@ -133,7 +133,12 @@ export function tradeBody(trade: {
   return body;
 }
 
-export function fillBody(tradeId: number, fillPrice: number, fillSize: number, atMs: number): TradeUpdateBody {
+export function fillBody(
+  tradeId: number,
+  fillPrice: number,
+  fillSize: number,
+  atMs: number,
+): TradeUpdateBody {
   return {
     tradeId,
     status: 'filled',

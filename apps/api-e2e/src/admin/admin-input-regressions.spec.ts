@@ -12,12 +12,23 @@ describe('admin API: hostile query and path parameters (regressions)', () => {
 
   beforeAll(async () => {
     t = await startTestApi('admin_input');
-    runId = (await t.bot('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 100 })).body['runId'] as number;
+    runId = (
+      await t.bot('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 100 })
+    ).body['runId'] as number;
     const trades = [
       { strategy: "-1+cmd|' /C calc'!A0", outcome: 'Up' },
       { strategy: '-2.5', outcome: '=HYPERLINK("http://evil.example")' },
       { strategy: 'MM', outcome: '-12' },
-    ].map((extra, i) => ({ runId, cycle: i, asset: 'BTC', windowDuration: '15m', side: 'buy', price: 0.5, size: 1 + i, ...extra }));
+    ].map((extra, i) => ({
+      runId,
+      cycle: i,
+      asset: 'BTC',
+      windowDuration: '15m',
+      side: 'buy',
+      price: 0.5,
+      size: 1 + i,
+      ...extra,
+    }));
     expect((await t.bot('POST', '/api/bot/trade/batch', { trades })).status).toBe(201);
   });
   afterAll(() => t?.stop());
@@ -27,7 +38,11 @@ describe('admin API: hostile query and path parameters (regressions)', () => {
     ['/api/v1/trades?asset=B%00TC', 'asset', /NUL/],
     [`/api/v1/trades?sort=price&cursor=${cursorOf(['abc', 1])}`, 'cursor', /sort "price"/],
     [`/api/v1/trades?sort=cycle&cursor=${cursorOf(['1e400', 1])}`, 'cursor', /cursor/],
-    [`/api/v1/trades?cursor=${Buffer.from('[null,99999999999999999999]').toString('base64url')}`, 'cursor', /cursor/],
+    [
+      `/api/v1/trades?cursor=${Buffer.from('[null,99999999999999999999]').toString('base64url')}`,
+      'cursor',
+      /cursor/,
+    ],
     ['/api/v1/trades?cursor=not*base64', 'cursor', /cursor/],
     ['/api/v1/trades?runId=99999999999999999999', 'runId', /whole number from 1/],
     ['/api/v1/trades?runId=1e3', 'runId', /plain digits/],
@@ -67,8 +82,15 @@ describe('admin API: hostile query and path parameters (regressions)', () => {
   });
 
   it('refuses a bad CSV export before the 200 and its first byte', async () => {
-    for (const query of ['asset=%00', 'from=0000-01-01', 'runId=99999999999999999999', 'sort=price&order=sideways']) {
-      const response = await fetch(`${t.api.url}/api/v1/trades/export.csv?${query}`, { headers: { 'X-Api-Key': t.api.adminKey } });
+    for (const query of [
+      'asset=%00',
+      'from=0000-01-01',
+      'runId=99999999999999999999',
+      'sort=price&order=sideways',
+    ]) {
+      const response = await fetch(`${t.api.url}/api/v1/trades/export.csv?${query}`, {
+        headers: { 'X-Api-Key': t.api.adminKey },
+      });
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/application\/json/);
       expect(((await response.json()) as Json)['statusCode']).toBe(400);
@@ -77,18 +99,29 @@ describe('admin API: hostile query and path parameters (regressions)', () => {
 
   it('still pages with valid cursors for every sort, and a valid date filter', async () => {
     for (const sort of ['id', 'price', 'size', 'cycle']) {
-      const first = await t.admin<{ items: Json[]; nextCursor: string }>('GET', `/api/v1/trades?sort=${sort}&limit=2`);
+      const first = await t.admin<{ items: Json[]; nextCursor: string }>(
+        'GET',
+        `/api/v1/trades?sort=${sort}&limit=2`,
+      );
       expect(first.status).toBe(200);
-      const next = await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?sort=${sort}&limit=2&cursor=${first.body.nextCursor}`);
+      const next = await t.admin<{ items: Json[] }>(
+        'GET',
+        `/api/v1/trades?sort=${sort}&limit=2&cursor=${first.body.nextCursor}`,
+      );
       expect(next.status).toBe(200);
       expect(next.body.items).toHaveLength(1);
     }
-    const since = await t.admin<{ items: Json[] }>('GET', '/api/v1/trades?from=2026-01-01&to=9999-12-31T23:59:59Z');
+    const since = await t.admin<{ items: Json[] }>(
+      'GET',
+      '/api/v1/trades?from=2026-01-01&to=9999-12-31T23:59:59Z',
+    );
     expect(since.body.items).toHaveLength(3);
   });
 
   it('exports formula-looking text with the guard; only exact numbers stay as they are', async () => {
-    const response = await fetch(`${t.api.url}/api/v1/trades/export.csv?runId=${runId}`, { headers: { 'X-Api-Key': t.api.adminKey } });
+    const response = await fetch(`${t.api.url}/api/v1/trades/export.csv?runId=${runId}`, {
+      headers: { 'X-Api-Key': t.api.adminKey },
+    });
     expect(response.status).toBe(200);
     const csv = await response.text();
     expect(csv).toContain(",'-1+cmd|' /C calc'!A0,");

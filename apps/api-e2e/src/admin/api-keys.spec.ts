@@ -29,14 +29,20 @@ describe('API keys and scopes', () => {
     expect(secret).toMatch(/^pmk_bot_[A-Za-z0-9]{32}$/);
     const listed = await t.admin<{ items: Json[] }>('GET', '/api/v1/api-keys');
     expect(listed.text).not.toContain(secret);
-    expect(listed.body.items.find((key) => key['name'] === 'box 7')).toMatchObject({ scope: 'bot', prefix: secret.slice(0, 12), active: true });
+    expect(listed.body.items.find((key) => key['name'] === 'box 7')).toMatchObject({
+      scope: 'bot',
+      prefix: secret.slice(0, 12),
+      active: true,
+    });
     const status = await t.raw('GET', '/api/bot/status', { key: secret });
     expect(status.body['apiKey']).toMatchObject({ name: 'box 7', scope: 'bot' });
   });
 
   it('accepts a chosen value (the POLYMAKER_API_KEY already in a bot .env) and refuses duplicates', async () => {
     const value = 'existing-dotenv-key-123456';
-    expect((await t.admin('POST', '/api/v1/api-keys', { name: 'legacy bot', scope: 'bot', value })).status).toBe(201);
+    expect(
+      (await t.admin('POST', '/api/v1/api-keys', { name: 'legacy bot', scope: 'bot', value })).status,
+    ).toBe(201);
     expect((await t.raw('GET', '/api/bot/config', { key: value })).status).toBe(200);
     const duplicate = await t.admin('POST', '/api/v1/api-keys', { name: 'again', scope: 'bot', value });
     expect(duplicate.status).toBe(409);
@@ -72,7 +78,9 @@ describe('API keys and scopes', () => {
     const graceful = await t.admin('POST', '/api/v1/api-keys', { name: 'graceful', scope: 'bot' });
     const graceId = (graceful.body['apiKey'] as Json)['id'];
     await t.admin('POST', `/api/v1/api-keys/${graceId}/rotate`, { graceMinutes: 30 });
-    expect((await t.raw('GET', '/api/bot/config', { key: graceful.body['secret'] as string })).status).toBe(200);
+    expect((await t.raw('GET', '/api/bot/config', { key: graceful.body['secret'] as string })).status).toBe(
+      200,
+    );
   });
 
   it('refuses to revoke the last admin key', async () => {
@@ -107,8 +115,18 @@ describe('API keys and scopes', () => {
 describe('Idempotency-Key', () => {
   let t: TestApi;
   let runId: number;
-  const trade = { cycle: 1, asset: 'BTC', windowDuration: '5m', side: 'buy', outcome: 'Up', price: 0.4, size: 2, strategy: 'MM' };
-  const tradeCount = async () => ((await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?runId=${runId}`)).body.items).length;
+  const trade = {
+    cycle: 1,
+    asset: 'BTC',
+    windowDuration: '5m',
+    side: 'buy',
+    outcome: 'Up',
+    price: 0.4,
+    size: 2,
+    strategy: 'MM',
+  };
+  const tradeCount = async () =>
+    (await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?runId=${runId}`)).body.items.length;
 
   beforeAll(async () => {
     t = await startTestApi('idem');
@@ -150,14 +168,24 @@ describe('Idempotency-Key', () => {
     await holder.connect();
     try {
       // Hold the same lock a first request would hold while it runs.
-      await holder.query("select pg_advisory_lock(hashtextextended($1, 0))", [`${botKeyId}:in-flight`]);
-      const response = await t.bot('POST', '/api/bot/trade', { runId, ...trade }, { 'Idempotency-Key': 'in-flight' });
+      await holder.query('select pg_advisory_lock(hashtextextended($1, 0))', [`${botKeyId}:in-flight`]);
+      const response = await t.bot(
+        'POST',
+        '/api/bot/trade',
+        { runId, ...trade },
+        { 'Idempotency-Key': 'in-flight' },
+      );
       expect(response.status).toBe(409);
       expect(response.body['message']).toMatch(/still being processed/);
     } finally {
       await holder.end();
     }
-    const after = await t.bot('POST', '/api/bot/trade', { runId, ...trade }, { 'Idempotency-Key': 'in-flight' });
+    const after = await t.bot(
+      'POST',
+      '/api/bot/trade',
+      { runId, ...trade },
+      { 'Idempotency-Key': 'in-flight' },
+    );
     expect(after.status).toBe(201);
   });
 

@@ -26,7 +26,10 @@ describe('fleet control: bots, assignments, pauses', () => {
   beforeAll(async () => {
     t = await startTestApi('fleet');
     for (const name of ['bot-a', 'bot-b', 'bot-c']) {
-      const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', { name, scope: 'bot' });
+      const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', {
+        name,
+        scope: 'bot',
+      });
       keys.push({ secret: created.body.secret, botId: created.body.apiKey['botId'] as number, name });
     }
   });
@@ -51,7 +54,9 @@ describe('fleet control: bots, assignments, pauses', () => {
   });
 
   it('tags bots and refuses bad tags with a 400 that writes nothing', async () => {
-    const tagged = await t.admin('PUT', `/api/v1/bots/${keys[0].botId}/tags`, { tags: ['VPS-1', 'btc-only'] });
+    const tagged = await t.admin('PUT', `/api/v1/bots/${keys[0].botId}/tags`, {
+      tags: ['VPS-1', 'btc-only'],
+    });
     expect(tagged.status).toBe(200);
     expect(tagged.body['tags']).toEqual(['vps-1', 'btc-only']);
     await t.admin('PUT', `/api/v1/bots/${keys[1].botId}/tags`, { tags: ['vps-1'] });
@@ -64,12 +69,26 @@ describe('fleet control: bots, assignments, pauses', () => {
   });
 
   it('serves bot over tag over the default, in the same wire format, and shows the rule per bot', async () => {
-    const v2 = (await t.admin('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.02' }, note: 'for vps-1' })).body['id'] as number;
-    const v3 = (await t.admin('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.03' }, note: 'for bot-a' })).body['id'] as number;
+    const v2 = (
+      await t.admin('POST', '/api/v1/configs', {
+        basedOnId: 1,
+        values: { mmSpreadMin: '0.02' },
+        note: 'for vps-1',
+      })
+    ).body['id'] as number;
+    const v3 = (
+      await t.admin('POST', '/api/v1/configs', {
+        basedOnId: 1,
+        values: { mmSpreadMin: '0.03' },
+        note: 'for bot-a',
+      })
+    ).body['id'] as number;
     const before = (await poll(2)).body;
     expect(before['id']).toBe(1);
 
-    expect((await t.admin('POST', '/api/v1/fleet/assignments', { tag: 'vps-1', configId: v2 })).status).toBe(200);
+    expect((await t.admin('POST', '/api/v1/fleet/assignments', { tag: 'vps-1', configId: v2 })).status).toBe(
+      200,
+    );
     const a = (await poll(0)).body;
     const b = (await poll(1)).body;
     const c = (await poll(2)).body;
@@ -85,25 +104,53 @@ describe('fleet control: bots, assignments, pauses', () => {
     expect(status.body['activeConfig']).toMatchObject({ id: v3, pauseOrders: false }); // status names the config this bot is served
     expect((await poll(1)).body['id']).toBe(v2);
 
-    const listed = await eventually(bots, (items) => keys.every((key) => items.find((bot) => bot['botId'] === key.botId)?.['lastPolledAt'] !== null));
+    const listed = await eventually(bots, (items) =>
+      keys.every((key) => items.find((bot) => bot['botId'] === key.botId)?.['lastPolledAt'] !== null),
+    );
     const byBot = (i: number) => listed.find((bot) => bot['botId'] === keys[i].botId) as Json;
     expect(byBot(0)).toMatchObject({ assignedConfigId: v3, assignmentRule: 'bot', lastServedConfigId: v3 });
-    expect(byBot(1)).toMatchObject({ assignedConfigId: v2, assignmentRule: 'tag:vps-1', lastServedConfigId: v2 });
-    expect(byBot(2)).toMatchObject({ assignedConfigId: null, assignmentRule: 'default', lastServedConfigId: 1 });
+    expect(byBot(1)).toMatchObject({
+      assignedConfigId: v2,
+      assignmentRule: 'tag:vps-1',
+      lastServedConfigId: v2,
+    });
+    expect(byBot(2)).toMatchObject({
+      assignedConfigId: null,
+      assignmentRule: 'default',
+      lastServedConfigId: 1,
+    });
 
     // Removing the bot's own assignment sends it back to its tag's version.
     expect((await t.admin('POST', `/api/v1/fleet/assignments/${own.body['id']}/remove`)).status).toBe(204);
     expect((await poll(0)).body['id']).toBe(v2);
-    expect((await t.admin('POST', '/api/v1/fleet/assignments', { botId: keys[0].botId, configId: 99999 })).status).toBe(404);
-    expect((await t.admin('POST', '/api/v1/fleet/assignments', { botId: keys[0].botId, tag: 'vps-1', configId: v2 })).status).toBe(400);
+    expect(
+      (await t.admin('POST', '/api/v1/fleet/assignments', { botId: keys[0].botId, configId: 99999 })).status,
+    ).toBe(404);
+    expect(
+      (
+        await t.admin('POST', '/api/v1/fleet/assignments', {
+          botId: keys[0].botId,
+          tag: 'vps-1',
+          configId: v2,
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('pauses one bot as a state over its config (no new version) and shows when it has picked it up', async () => {
     const versionsBefore = (await t.admin<{ items: Json[] }>('GET', '/api/v1/configs')).body.items.length;
     const paused = await t.admin('POST', '/api/v1/fleet/pause', { botId: keys[2].botId });
     expect(paused.status).toBe(200);
-    expect(paused.body).toMatchObject({ kind: 'bot', target: String(keys[2].botId), bots: 1, fetched: 0, pausedBy: expect.any(String) });
-    expect((await t.admin<{ items: Json[] }>('GET', '/api/v1/configs')).body.items.length).toBe(versionsBefore);
+    expect(paused.body).toMatchObject({
+      kind: 'bot',
+      target: String(keys[2].botId),
+      bots: 1,
+      fetched: 0,
+      pausedBy: expect.any(String),
+    });
+    expect((await t.admin<{ items: Json[] }>('GET', '/api/v1/configs')).body.items.length).toBe(
+      versionsBefore,
+    );
 
     expect((await poll(1)).body['pauseOrders']).toBe(false);
     const served = (await poll(2)).body;
@@ -131,17 +178,31 @@ describe('fleet control: bots, assignments, pauses', () => {
       (items) => items[0]?.['fetched'] === 1,
     );
     expect(pauses[0]).toMatchObject({ bots: 2, fetched: 1 });
-    expect(pauses[0]['waiting']).toEqual([{ botId: keys[1].botId, name: 'bot-b', lastPolledAt: expect.any(String) }]);
+    expect(pauses[0]['waiting']).toEqual([
+      { botId: keys[1].botId, name: 'bot-b', lastPolledAt: expect.any(String) },
+    ]);
 
-    const audit = (await t.admin<{ items: Json[] }>('GET', '/api/v1/audit?limit=50')).body.items.map((e) => e['action']);
-    expect(audit).toEqual(expect.arrayContaining(['fleet.paused', 'fleet.resumed', 'fleet.assigned', 'fleet.unassigned', 'fleet.tags.updated']));
+    const audit = (await t.admin<{ items: Json[] }>('GET', '/api/v1/audit?limit=50')).body.items.map(
+      (e) => e['action'],
+    );
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        'fleet.paused',
+        'fleet.resumed',
+        'fleet.assigned',
+        'fleet.unassigned',
+        'fleet.tags.updated',
+      ]),
+    );
     expect((await t.admin('POST', '/api/v1/fleet/pause', { scope: 'fleet', tag: 'vps-1' })).status).toBe(400);
     expect((await t.admin('POST', '/api/v1/fleet/resume', { tag: 'vps-1' })).status).toBe(204);
   });
 
   it("gives a bot's wallet as its newest run's latest balance, not the run that pushed last, and names the bot of each balance point", async () => {
-    const asBot = (path: string, body: Json) => request<Json>(t.api.url, 'POST', path, { key: keys[2].secret, body });
-    const start = async () => (await asBot('/api/bot/run/start', { mode: 'dry_run' })).body['runId'] as number;
+    const asBot = (path: string, body: Json) =>
+      request<Json>(t.api.url, 'POST', path, { key: keys[2].secret, body });
+    const start = async () =>
+      (await asBot('/api/bot/run/start', { mode: 'dry_run' })).body['runId'] as number;
     const older = await start();
     const newer = await start();
     expect((await asBot('/api/bot/run/update', { runId: older, walletBalance: '480.10' })).status).toBe(200);
@@ -156,7 +217,8 @@ describe('fleet control: bots, assignments, pauses', () => {
     expect((await asBot('/api/bot/run/update', { runId: newest, walletBalance: '469.5' })).status).toBe(200);
     expect((await botOf(2))['walletBalance']).toBe('469.5');
 
-    const series = (await t.admin<{ bot: Json[] }>('GET', `/api/v1/wallet/series?apiKeyId=${keys[2].botId}`)).body.bot;
+    const series = (await t.admin<{ bot: Json[] }>('GET', `/api/v1/wallet/series?apiKeyId=${keys[2].botId}`))
+      .body.bot;
     expect(series.map((p) => [p['runId'], p['botId'], p['walletBalance']])).toEqual([
       [older, keys[2].botId, '480.1'],
       [newer, keys[2].botId, '470.25'],

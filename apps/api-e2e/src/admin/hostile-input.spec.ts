@@ -21,7 +21,10 @@ interface Operation {
 }
 interface Schema {
   type?: string;
-  properties?: Record<string, Schema & { enum?: string[]; example?: unknown; minimum?: number; maximum?: number; items?: Schema }>;
+  properties?: Record<
+    string,
+    Schema & { enum?: string[]; example?: unknown; minimum?: number; maximum?: number; items?: Schema }
+  >;
   enum?: string[];
 }
 interface Spec {
@@ -35,18 +38,79 @@ const SKIP = new Set(['/api/v1/events']);
 
 const routes = Object.entries(spec.paths)
   .filter(([path]) => path.startsWith('/api/v1/') && !SKIP.has(path))
-  .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })));
+  .flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+  );
 const reads = routes.filter((r) => r.method === 'GET');
 const writes = routes.filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method));
 
 // Values that broke parsers before, and their neighbours.
 const NASTY = [
-  '\u0000', 'B\u0000TC', '\ud800', 'a\udfff', '\udc00\ud800', '', ' ', '  1', '1 ', '+1', '-1', '0', '1.5', '1e3', '1e20', '1e400', '-1e400',
-  '0x10', 'NaN', 'Infinity', '99999999999999999999', '9007199254740992', '9223372036854775808', '2147483648', '0000-01-01', '2026-02-30',
-  '10000-01-01', '2026-01-01 (hello)', '2026-01-01T25:00', '1764640000000', '__proto__', 'constructor', 'toString', 'hasOwnProperty',
-  '%', '%00', '../..', "' or 1=1 --", '<script>', '😀', 'x'.repeat(5000), Buffer.from('["abc",1]').toString('base64url'),
-  Buffer.from('[null,1e400]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url'), 'true', 'false', 'null', '[]', '{}',
-  '1', '2', '3', 'BTC', '15m', 'price', 'size', 'cycle', 'asc', 'desc', 'buy', 'running', 'webhook', 'email', 'maintenance', '2026-01-01',
+  '\u0000',
+  'B\u0000TC',
+  '\ud800',
+  'a\udfff',
+  '\udc00\ud800',
+  '',
+  ' ',
+  '  1',
+  '1 ',
+  '+1',
+  '-1',
+  '0',
+  '1.5',
+  '1e3',
+  '1e20',
+  '1e400',
+  '-1e400',
+  '0x10',
+  'NaN',
+  'Infinity',
+  '99999999999999999999',
+  '9007199254740992',
+  '9223372036854775808',
+  '2147483648',
+  '0000-01-01',
+  '2026-02-30',
+  '10000-01-01',
+  '2026-01-01 (hello)',
+  '2026-01-01T25:00',
+  '1764640000000',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  '%',
+  '%00',
+  '../..',
+  "' or 1=1 --",
+  '<script>',
+  '😀',
+  'x'.repeat(5000),
+  Buffer.from('["abc",1]').toString('base64url'),
+  Buffer.from('[null,1e400]').toString('base64url'),
+  Buffer.from('{"a":1}').toString('base64url'),
+  'true',
+  'false',
+  'null',
+  '[]',
+  '{}',
+  '1',
+  '2',
+  '3',
+  'BTC',
+  '15m',
+  'price',
+  'size',
+  'cycle',
+  'asc',
+  'desc',
+  'buy',
+  'running',
+  'webhook',
+  'email',
+  'maintenance',
+  '2026-01-01',
 ];
 const hostileText = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(...NASTY) },
@@ -84,17 +148,30 @@ function pathFor(template: string, values: Record<string, string>): string {
 function queryArb(params: Parameter[]): fc.Arbitrary<string> {
   const query = params.filter((p) => p.in === 'query');
   if (query.length === 0) return fc.constant('');
-  const entry = fc.tuple(fc.constantFrom(...query.map((p) => p.name), 'unknownParam', '__proto__'), hostileText, fc.boolean());
-  return fc.array(entry, { maxLength: 4 }).map((entries) =>
-    entries.length === 0
-      ? ''
-      : '?' + entries.map(([name, value, twice]) => `${name}=${encode(value)}${twice ? `&${name}=${encode(value)}` : ''}`).join('&'),
+  const entry = fc.tuple(
+    fc.constantFrom(...query.map((p) => p.name), 'unknownParam', '__proto__'),
+    hostileText,
+    fc.boolean(),
   );
+  return fc
+    .array(entry, { maxLength: 4 })
+    .map((entries) =>
+      entries.length === 0
+        ? ''
+        : '?' +
+          entries
+            .map(
+              ([name, value, twice]) => `${name}=${encode(value)}${twice ? `&${name}=${encode(value)}` : ''}`,
+            )
+            .join('&'),
+    );
 }
 
 function pathArb(params: Parameter[], id: fc.Arbitrary<string>): fc.Arbitrary<Record<string, string>> {
   const names = params.filter((p) => p.in === 'path').map((p) => p.name);
-  return fc.tuple(...names.map(() => id)).map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])));
+  return fc
+    .tuple(...names.map(() => id))
+    .map((values) => Object.fromEntries(names.map((n, i) => [n, values[i]])));
 }
 
 // JSON values a client can send: wrong types, edge numbers, nesting, objects with odd keys.
@@ -104,15 +181,31 @@ const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) =
     hostileText,
     fc.constantFrom(null, true, false, 0, -1, 1, 1.5, 1e300, -1e300, 2 ** 53 + 2, 2147483648, 1e-300, 100000),
     fc.array(tie('value'), { maxLength: 3 }),
-    fc.dictionary(fc.constantFrom('a', '__proto__', 'constructor', 'mode', 'pauseOrders', 'x'), tie('value'), { maxKeys: 3 }),
+    fc.dictionary(
+      fc.constantFrom('a', '__proto__', 'constructor', 'mode', 'pauseOrders', 'x'),
+      tie('value'),
+      { maxKeys: 3 },
+    ),
   ),
 })).value;
 
 // Config values are free-form JSON; NUL and lone surrogates inside them are refused by the JSON
 // body parser for every route (its own suite), so here they use printable text.
 const configValues = fc.dictionary(
-  fc.constantFrom('mode', 'pauseOrders', 'mmSpreadMin', 'targetAssets', 'constructor', 'toString', 'extraKey'),
-  fc.oneof(fc.string({ unit: 'grapheme-ascii', maxLength: 20 }), fc.constantFrom(null, true, 0, -1, 0.02, 1e300, 'dry_run', 'live'), fc.array(fc.constantFrom('BTC', 'ETH'), { maxLength: 2 })),
+  fc.constantFrom(
+    'mode',
+    'pauseOrders',
+    'mmSpreadMin',
+    'targetAssets',
+    'constructor',
+    'toString',
+    'extraKey',
+  ),
+  fc.oneof(
+    fc.string({ unit: 'grapheme-ascii', maxLength: 20 }),
+    fc.constantFrom(null, true, 0, -1, 0.02, 1e300, 'dry_run', 'live'),
+    fc.array(fc.constantFrom('BTC', 'ETH'), { maxLength: 2 }),
+  ),
   { maxKeys: 4 },
 );
 
@@ -127,8 +220,16 @@ function validValue(schema: Schema & { example?: unknown; minimum?: number; item
 
 // URLs only with literal or loopback hosts: the suite must not send DNS queries off this machine.
 const urlText = fc.constantFrom(
-  'http://127.0.0.1:9/hook', 'http://localhost:9/hook', 'http://169.254.169.254/', 'http://[::ffff:169.254.169.254]/', 'http://[fe80::1]/',
-  'http://0.0.0.0/', 'smtp://127.0.0.1:9', 'ftp://127.0.0.1/', 'not a url', 'http://127.0.0.1:9/\u0000',
+  'http://127.0.0.1:9/hook',
+  'http://localhost:9/hook',
+  'http://169.254.169.254/',
+  'http://[::ffff:169.254.169.254]/',
+  'http://[fe80::1]/',
+  'http://0.0.0.0/',
+  'smtp://127.0.0.1:9',
+  'ftp://127.0.0.1/',
+  'not a url',
+  'http://127.0.0.1:9/\u0000',
 );
 
 function bodyArb(ref: string | undefined): fc.Arbitrary<unknown> {
@@ -136,16 +237,36 @@ function bodyArb(ref: string | undefined): fc.Arbitrary<unknown> {
   const schema = spec.components.schemas[ref.split('/').pop() ?? ''];
   const properties = Object.entries(schema?.properties ?? {});
   const field = (name: string, property: (typeof properties)[number][1]) => {
-    if (name === 'values') return fc.oneof({ weight: 3, arbitrary: configValues }, { weight: 1, arbitrary: hostileJson });
-    if (/url/i.test(name)) return fc.oneof(urlText, fc.constant(null), hostileJson.filter((v) => typeof v !== 'string'));
-    return fc.oneof({ weight: 1, arbitrary: fc.constant(validValue(property)) }, { weight: 3, arbitrary: hostileJson });
+    if (name === 'values')
+      return fc.oneof({ weight: 3, arbitrary: configValues }, { weight: 1, arbitrary: hostileJson });
+    if (/url/i.test(name))
+      return fc.oneof(
+        urlText,
+        fc.constant(null),
+        hostileJson.filter((v) => typeof v !== 'string'),
+      );
+    return fc.oneof(
+      { weight: 1, arbitrary: fc.constant(validValue(property)) },
+      { weight: 3, arbitrary: hostileJson },
+    );
   };
-  const object = fc.record(Object.fromEntries(properties.map(([name, property]) => [name, field(name, property)])), {
-    requiredKeys: [],
-  });
-  const extra = fc.option(fc.tuple(fc.constantFrom('__proto__', 'constructor', 'unknownField'), hostileJson), { nil: undefined });
+  const object = fc.record(
+    Object.fromEntries(properties.map(([name, property]) => [name, field(name, property)])),
+    {
+      requiredKeys: [],
+    },
+  );
+  const extra = fc.option(
+    fc.tuple(fc.constantFrom('__proto__', 'constructor', 'unknownField'), hostileJson),
+    { nil: undefined },
+  );
   return fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(object, extra).map(([body, more]) => (more ? { ...body, ...Object.fromEntries([more]) } : body)) },
+    {
+      weight: 8,
+      arbitrary: fc
+        .tuple(object, extra)
+        .map(([body, more]) => (more ? { ...body, ...Object.fromEntries([more]) } : body)),
+    },
     { weight: 1, arbitrary: hostileJson },
   );
 }
@@ -162,7 +283,18 @@ describe('admin API under hostile input (property-based)', () => {
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value as Json)
-          .filter(([key]) => !['lastUsedAt', 'uptimeSeconds', 'durationSeconds', 'deliveries', 'last', 'lastError', 'running'].includes(key))
+          .filter(
+            ([key]) =>
+              ![
+                'lastUsedAt',
+                'uptimeSeconds',
+                'durationSeconds',
+                'deliveries',
+                'last',
+                'lastError',
+                'running',
+              ].includes(key),
+          )
           .map(([key, v]) => [key, strip(v)]),
       );
     }
@@ -172,18 +304,41 @@ describe('admin API under hostile input (property-based)', () => {
   /** What an admin can see of everything writable, read through the API. */
   async function state(): Promise<string> {
     const paths = [
-      '/api/v1/runs?limit=500', '/api/v1/trades?limit=1000', '/api/v1/configs', '/api/v1/configs/activations', '/api/v1/api-keys',
-      '/api/v1/notification-channels', '/api/v1/wallet', '/api/v1/retention', '/api/v1/analyses?limit=500', '/api/v1/markets?includeExpired=true',
+      '/api/v1/runs?limit=500',
+      '/api/v1/trades?limit=1000',
+      '/api/v1/configs',
+      '/api/v1/configs/activations',
+      '/api/v1/api-keys',
+      '/api/v1/notification-channels',
+      '/api/v1/wallet',
+      '/api/v1/retention',
+      '/api/v1/analyses?limit=500',
+      '/api/v1/markets?includeExpired=true',
       '/api/v1/notifications?limit=500',
     ];
-    const answers = await Promise.all(paths.map(async (path) => [path, strip((await t.admin('GET', path)).body)]));
+    const answers = await Promise.all(
+      paths.map(async (path) => [path, strip((await t.admin('GET', path)).body)]),
+    );
     return JSON.stringify(answers);
   }
 
   beforeAll(async () => {
     t = await startTestApi('hostile_admin');
-    const runId = (await t.bot('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 100 })).body['runId'] as number;
-    const trades = Array.from({ length: 5 }, (_, i) => ({ runId, cycle: i, asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.5, size: 1, strategy: 'MM', tokenId: 'tok' }));
+    const runId = (
+      await t.bot('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 100 })
+    ).body['runId'] as number;
+    const trades = Array.from({ length: 5 }, (_, i) => ({
+      runId,
+      cycle: i,
+      asset: 'BTC',
+      windowDuration: '15m',
+      side: 'buy',
+      outcome: 'Up',
+      price: 0.5,
+      size: 1,
+      strategy: 'MM',
+      tokenId: 'tok',
+    }));
     expect((await t.bot('POST', '/api/bot/trade/batch', { trades })).status).toBe(201);
     await t.bot('POST', '/api/bot/run/update', { runId, totalPnl: '1.5', totalFills: 2 });
     healthLoop = (async () => {
@@ -216,13 +371,20 @@ describe('admin API under hostile input (property-based)', () => {
     const failures: string[] = [];
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...reads).chain((route) =>
-          fc.tuple(fc.constant(route), pathArb(route.op.parameters ?? [], readId), queryArb(route.op.parameters ?? [])),
-        ),
+        fc
+          .constantFrom(...reads)
+          .chain((route) =>
+            fc.tuple(
+              fc.constant(route),
+              pathArb(route.op.parameters ?? [], readId),
+              queryArb(route.op.parameters ?? []),
+            ),
+          ),
         async ([route, pathValues, query]) => {
           const url = pathFor(route.path, pathValues) + query;
           const response = await t.raw('GET', url, { key: t.api.adminKey });
-          if (response.status >= 500) failures.push(`GET ${url} → ${response.status} ${response.text.slice(0, 200)}`);
+          if (response.status >= 500)
+            failures.push(`GET ${url} → ${response.status} ${response.text.slice(0, 200)}`);
           return response.status < 500;
         },
       ),
@@ -237,9 +399,15 @@ describe('admin API under hostile input (property-based)', () => {
     let baseline = await state();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...writes).chain((route) =>
-          fc.tuple(fc.constant(route), pathArb(route.op.parameters ?? [], writeId), bodyArb(route.op.requestBody?.content?.['application/json']?.schema?.$ref)),
-        ),
+        fc
+          .constantFrom(...writes)
+          .chain((route) =>
+            fc.tuple(
+              fc.constant(route),
+              pathArb(route.op.parameters ?? [], writeId),
+              bodyArb(route.op.requestBody?.content?.['application/json']?.schema?.$ref),
+            ),
+          ),
         async ([route, pathValues, body]) => {
           const url = pathFor(route.path, pathValues);
           const response = await t.raw(route.method, url, { key: t.api.adminKey, body });
@@ -253,7 +421,11 @@ describe('admin API under hostile input (property-based)', () => {
           baseline = after;
         },
       ),
-      { numRuns: Number(process.env['HOSTILE_RUNS'] ?? 80), seed: Number(process.env['FC_SEED'] ?? Date.now() % 1e9), endOnFailure: true },
+      {
+        numRuns: Number(process.env['HOSTILE_RUNS'] ?? 80),
+        seed: Number(process.env['FC_SEED'] ?? Date.now() % 1e9),
+        endOnFailure: true,
+      },
     );
   }, 90_000);
 

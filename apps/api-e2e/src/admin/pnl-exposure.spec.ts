@@ -27,11 +27,27 @@ function sum(values: string[]): string {
 describe('P&L calendar, exposure, bot history and state events', () => {
   let t: TestApi;
   const bots: { secret: string; botId: number }[] = [];
-  const as = (i: number, method: string, path: string, body?: unknown) => request<Json>(t.api.url, method, path, { key: bots[i].secret, body });
-  const calendar = (query: string) => t.admin<Json & { buckets: Json[]; totals: Json[] }>('GET', `/api/v1/pnl/calendar?${query}`);
+  const as = (i: number, method: string, path: string, body?: unknown) =>
+    request<Json>(t.api.url, method, path, { key: bots[i].secret, body });
+  const calendar = (query: string) =>
+    t.admin<Json & { buckets: Json[]; totals: Json[] }>('GET', `/api/v1/pnl/calendar?${query}`);
 
   /** Logs a filled trade and, when `pnl` is given, resolves it; returns its id. */
-  async function trade(i: number, runId: number, fields: { asset?: string; window?: string; outcome?: string; side?: string; price: string; size: string; pnl?: string; conditionId?: string; tokenId?: string }): Promise<number> {
+  async function trade(
+    i: number,
+    runId: number,
+    fields: {
+      asset?: string;
+      window?: string;
+      outcome?: string;
+      side?: string;
+      price: string;
+      size: string;
+      pnl?: string;
+      conditionId?: string;
+      tokenId?: string;
+    },
+  ): Promise<number> {
     const logged = await as(i, 'POST', '/api/bot/trade', {
       runId,
       cycle: 1,
@@ -57,14 +73,21 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     return tradeId;
   }
 
-  const backdate = (ids: number[], at: string) => sql(t.databaseUrl, 'update trades set created_at = $2::timestamptz where id = any($1::bigint[])', [ids, at]);
+  const backdate = (ids: number[], at: string) =>
+    sql(t.databaseUrl, 'update trades set created_at = $2::timestamptz where id = any($1::bigint[])', [
+      ids,
+      at,
+    ]);
 
   let runA = 0;
   let runB = 0;
   beforeAll(async () => {
     t = await startTestApi('pnl');
     for (const name of ['pnl-a', 'pnl-b']) {
-      const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', { name, scope: 'bot' });
+      const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', {
+        name,
+        scope: 'bot',
+      });
       bots.push({ secret: created.body.secret, botId: created.body.apiKey['botId'] as number });
     }
   });
@@ -74,10 +97,20 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     const stream = await SseClient.open(t.api.url, t.api.adminKey);
     try {
       await waitUntil('the stream', () => stream.lastId);
-      const states = () => stream.events.filter((e) => e.name === 'bot.state-changed').map((e) => e.data as Json);
-      runA = (await as(0, 'POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 500 })).body['runId'] as number;
-      await waitUntil('running', () => states().find((s) => s['botId'] === bots[0].botId && s['state'] === 'running'));
-      expect(states()[0]).toMatchObject({ botId: bots[0].botId, state: 'running', previous: 'idle', runningRuns: 1 });
+      const states = () =>
+        stream.events.filter((e) => e.name === 'bot.state-changed').map((e) => e.data as Json);
+      runA = (
+        await as(0, 'POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 500 })
+      ).body['runId'] as number;
+      await waitUntil('running', () =>
+        states().find((s) => s['botId'] === bots[0].botId && s['state'] === 'running'),
+      );
+      expect(states()[0]).toMatchObject({
+        botId: bots[0].botId,
+        state: 'running',
+        previous: 'idle',
+        runningRuns: 1,
+      });
 
       await t.admin('POST', '/api/v1/fleet/pause', { botId: bots[0].botId });
       await waitUntil('paused', () => states().find((s) => s['state'] === 'paused'));
@@ -89,7 +122,9 @@ describe('P&L calendar, exposure, bot history and state events', () => {
         ['running', 'paused'],
       ]);
       // bot B starts too; neither its start nor the trades below change bot A's state
-      runB = (await as(1, 'POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 500 })).body['runId'] as number;
+      runB = (
+        await as(1, 'POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 500 })
+      ).body['runId'] as number;
       await waitUntil('bot B running', () => states().find((s) => s['botId'] === bots[1].botId));
       expect(states().filter((s) => s['botId'] === bots[0].botId)).toHaveLength(3);
     } finally {
@@ -109,14 +144,16 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     await backdate([old], new Date(Date.now() - 10 * 86_400_000).toISOString());
     await backdate([older], new Date(Date.now() - 40 * 86_400_000).toISOString());
     // 23:30 UTC three days ago: that day in UTC, the next day in Berlin (UTC+1 or +2)
-    const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const day = (offsetDays: number) =>
+      new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
     await backdate([lateNight], `${day(-3)}T23:30:00Z`);
     const range = `from=${day(-60)}&to=${day(1)}`;
 
     // one: the trades, as the trades API lists them
     const trades = (await t.admin<{ items: Json[] }>('GET', '/api/v1/trades?limit=1000')).body.items;
     const resolved = trades.filter((tr) => tr['pnl'] !== null);
-    const byBotFromTrades = (botId: number) => sum(resolved.filter((tr) => tr['botId'] === botId).map((tr) => tr['pnl'] as string));
+    const byBotFromTrades = (botId: number) =>
+      sum(resolved.filter((tr) => tr['botId'] === botId).map((tr) => tr['pnl'] as string));
     // two: the runs' own aggregates, as the Bots API sums them per bot
     const botsView = (await t.admin<{ items: Json[] }>('GET', '/api/v1/bots')).body.items;
     const realisedOf = (botId: number) => botsView.find((b) => b['botId'] === botId)?.['realisedPnl'];
@@ -126,7 +163,9 @@ describe('P&L calendar, exposure, bot history and state events', () => {
       const key = String(bot.botId);
       expect(perBot.totals.find((row) => row['key'] === key)?.['pnl']).toBe(byBotFromTrades(bot.botId));
       expect(realisedOf(bot.botId)).toBe(byBotFromTrades(bot.botId));
-      expect(sum(perBot.buckets.filter((b) => b['key'] === key).map((b) => b['pnl'] as string))).toBe(byBotFromTrades(bot.botId));
+      expect(sum(perBot.buckets.filter((b) => b['key'] === key).map((b) => b['pnl'] as string))).toBe(
+        byBotFromTrades(bot.botId),
+      );
     }
     expect(perBot['total']).toBe(sum(resolved.map((tr) => tr['pnl'] as string)));
     expect(perBot['trades']).toBe(resolved.length);
@@ -134,7 +173,12 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     expect(byBotFromTrades(bots[1].botId)).toBe('-0.4999');
 
     // the same total whichever way it is cut, and the buckets add up to it
-    for (const cut of ['period=day&groupBy=asset', 'period=week&groupBy=window', 'period=month&groupBy=fleet', 'period=day&groupBy=fleet']) {
+    for (const cut of [
+      'period=day&groupBy=asset',
+      'period=week&groupBy=window',
+      'period=month&groupBy=fleet',
+      'period=day&groupBy=fleet',
+    ]) {
       const view = (await calendar(`${cut}&${range}`)).body;
       expect([cut, view['total']]).toEqual([cut, perBot['total']]);
       expect([cut, sum(view.buckets.map((b) => b['pnl'] as string))]).toEqual([cut, perBot['total']]);
@@ -147,7 +191,8 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     const pair = `from=${day(-3)}&to=${day(-2)}`;
     const utc = (await calendar(`period=day&groupBy=bot&${pair}`)).body;
     const berlin = (await calendar(`period=day&groupBy=bot&${pair}&timeZone=Europe/Berlin`)).body;
-    const cell = (view: { buckets: Json[] }, d: string) => view.buckets.find((b) => b['start'] === d && b['key'] === String(bots[1].botId))?.['pnl'];
+    const cell = (view: { buckets: Json[] }, d: string) =>
+      view.buckets.find((b) => b['start'] === d && b['key'] === String(bots[1].botId))?.['pnl'];
     expect(cell(utc, day(-3))).toBe('0.0001');
     expect(cell(berlin, day(-2))).toBe('0.0001');
     expect(cell(berlin, day(-3))).toBeUndefined();
@@ -155,20 +200,36 @@ describe('P&L calendar, exposure, bot history and state events', () => {
 
     // weeks start on Monday (ISO weeks), months on the 1st
     const week = (await calendar(`period=week&${range}`)).body;
-    for (const bucket of week.buckets) expect(new Date(`${bucket['start'] as string}T00:00:00Z`).getUTCDay()).toBe(1);
+    for (const bucket of week.buckets)
+      expect(new Date(`${bucket['start'] as string}T00:00:00Z`).getUTCDay()).toBe(1);
     const month = (await calendar(`period=month&${range}`)).body;
     for (const bucket of month.buckets) expect((bucket['start'] as string).endsWith('-01')).toBe(true);
     // a range without any resolved trade is 0, not missing
-    expect((await calendar('period=month&from=2001-01-01&to=2001-12-31')).body).toMatchObject({ total: '0', trades: 0, buckets: [], totals: [] });
+    expect((await calendar('period=month&from=2001-01-01&to=2001-12-31')).body).toMatchObject({
+      total: '0',
+      trades: 0,
+      buckets: [],
+      totals: [],
+    });
     // a bot filter gives that bot's figures only
     expect((await calendar(`period=month&botId=${bots[1].botId}&${range}`)).body['total']).toBe('-0.4999');
   });
 
   it('shows per bot the realised P&L of today and the last 7 days, and unrealised while a run is open', async () => {
     await as(0, 'POST', '/api/bot/run/update', { runId: runA, totalPnl: 4.5, walletBalance: 480 });
-    const view = (await t.admin<{ items: Json[] }>('GET', '/api/v1/bots')).body.items.find((b) => b['botId'] === bots[0].botId) as Json;
-    expect(view).toMatchObject({ realisedPnl: '3.375', realisedPnl7d: '1.25', reportedPnl: '4.5', unrealisedPnl: '1.125' });
-    expect(view['lastMetrics']).toMatchObject({ runId: runA, values: { totalPnl: '4.5', walletBalance: '480' } });
+    const view = (await t.admin<{ items: Json[] }>('GET', '/api/v1/bots')).body.items.find(
+      (b) => b['botId'] === bots[0].botId,
+    ) as Json;
+    expect(view).toMatchObject({
+      realisedPnl: '3.375',
+      realisedPnl7d: '1.25',
+      reportedPnl: '4.5',
+      unrealisedPnl: '1.125',
+    });
+    expect(view['lastMetrics']).toMatchObject({
+      runId: runA,
+      values: { totalPnl: '4.5', walletBalance: '480' },
+    });
     // today counts from 00:00 UTC: both of today's trades unless the test runs just after midnight
     expect(['1.25', '0']).toContain(view['realisedPnlToday']);
   });
@@ -197,18 +258,81 @@ describe('P&L calendar, exposure, bot history and state events', () => {
     const later = Math.floor(Date.now() / 1000) + 3600;
     await as(0, 'POST', '/api/bot/markets/report', {
       markets: [
-        { tokenId: 'up-soon', tokenIdDown: 'down-soon', asset: 'SOL', window: '5m', windowId: 'sol-5m-soon', conditionId: '0xsoon', expiresAt: String(soon) },
-        { tokenId: 'up-later', tokenIdDown: 'down-later', asset: 'XRP', window: '1h', windowId: 'xrp-1h-later', conditionId: '0xlater', expiresAt: String(later) },
+        {
+          tokenId: 'up-soon',
+          tokenIdDown: 'down-soon',
+          asset: 'SOL',
+          window: '5m',
+          windowId: 'sol-5m-soon',
+          conditionId: '0xsoon',
+          expiresAt: String(soon),
+        },
+        {
+          tokenId: 'up-later',
+          tokenIdDown: 'down-later',
+          asset: 'XRP',
+          window: '1h',
+          windowId: 'xrp-1h-later',
+          conditionId: '0xlater',
+          expiresAt: String(later),
+        },
       ],
     });
-    await trade(0, runA, { asset: 'SOL', window: '5m', price: '0.5', size: '10', conditionId: '0xsoon', tokenId: 'up-soon' });
-    await trade(0, runA, { asset: 'SOL', window: '5m', price: '0.45', size: '6', outcome: 'Down', conditionId: '0xsoon', tokenId: 'down-soon' });
-    await trade(0, runA, { asset: 'SOL', window: '5m', price: '0.55', size: '1', side: 'sell', conditionId: '0xsoon', tokenId: 'up-soon' });
-    await trade(0, runA, { asset: 'XRP', window: '1h', price: '0.5', size: '3', conditionId: '0xlater', tokenId: 'up-later' });
-    await trade(0, runA, { asset: 'XRP', window: '1h', price: '0.5', size: '3', outcome: 'Down', conditionId: '0xlater', tokenId: 'down-later' });
-    await trade(0, runA, { asset: 'XRP', window: '1h', price: '0.5', size: '100', pnl: '5', conditionId: '0xlater', tokenId: 'up-later' }); // resolved: not exposure
+    await trade(0, runA, {
+      asset: 'SOL',
+      window: '5m',
+      price: '0.5',
+      size: '10',
+      conditionId: '0xsoon',
+      tokenId: 'up-soon',
+    });
+    await trade(0, runA, {
+      asset: 'SOL',
+      window: '5m',
+      price: '0.45',
+      size: '6',
+      outcome: 'Down',
+      conditionId: '0xsoon',
+      tokenId: 'down-soon',
+    });
+    await trade(0, runA, {
+      asset: 'SOL',
+      window: '5m',
+      price: '0.55',
+      size: '1',
+      side: 'sell',
+      conditionId: '0xsoon',
+      tokenId: 'up-soon',
+    });
+    await trade(0, runA, {
+      asset: 'XRP',
+      window: '1h',
+      price: '0.5',
+      size: '3',
+      conditionId: '0xlater',
+      tokenId: 'up-later',
+    });
+    await trade(0, runA, {
+      asset: 'XRP',
+      window: '1h',
+      price: '0.5',
+      size: '3',
+      outcome: 'Down',
+      conditionId: '0xlater',
+      tokenId: 'down-later',
+    });
+    await trade(0, runA, {
+      asset: 'XRP',
+      window: '1h',
+      price: '0.5',
+      size: '100',
+      pnl: '5',
+      conditionId: '0xlater',
+      tokenId: 'up-later',
+    }); // resolved: not exposure
 
-    const items = (await t.admin<{ items: Json[] }>('GET', `/api/v1/fleet/exposure?botId=${bots[0].botId}`)).body.items;
+    const items = (await t.admin<{ items: Json[] }>('GET', `/api/v1/fleet/exposure?botId=${bots[0].botId}`))
+      .body.items;
     const sol = items.find((e) => e['conditionId'] === '0xsoon') as Json;
     const xrp = items.find((e) => e['conditionId'] === '0xlater') as Json;
     expect(sol).toMatchObject({
@@ -222,29 +346,52 @@ describe('P&L calendar, exposure, bot history and state events', () => {
       atRisk: true,
     });
     expect(sol['secondsToExpiry'] as number).toBeLessThanOrEqual(60);
-    expect(xrp).toMatchObject({ up: { size: '3' }, down: { size: '3' }, oneSided: '0', oneSidedOutcome: null, atRisk: false });
+    expect(xrp).toMatchObject({
+      up: { size: '3' },
+      down: { size: '3' },
+      oneSided: '0',
+      oneSidedOutcome: null,
+      atRisk: false,
+    });
     expect(items.indexOf(sol)).toBeLessThan(items.indexOf(xrp)); // soonest expiry first
     expect((await t.admin('GET', '/api/v1/fleet/exposure?botId=abc')).status).toBe(400);
   });
 
   it('lists a bot’s own alerts: notifications name the bot they are about', async () => {
-    expect((await as(1, 'POST', '/api/bot/run/stop', { runId: runB, status: 'error', errorMessage: 'exchange down' })).status).toBe(200);
+    expect(
+      (
+        await as(1, 'POST', '/api/bot/run/stop', {
+          runId: runB,
+          status: 'error',
+          errorMessage: 'exchange down',
+        })
+      ).status,
+    ).toBe(200);
     const mine = await waitUntil('bot B’s error alert', async () => {
-      const items = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[1].botId}`)).body.items;
+      const items = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[1].botId}`))
+        .body.items;
       return items.some((n) => n['kind'] === 'run-error') ? items : null;
     });
     expect(mine.every((n) => n['botId'] === bots[1].botId)).toBe(true);
-    const others = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[0].botId}`)).body.items;
+    const others = (await t.admin<{ items: Json[] }>('GET', `/api/v1/notifications?botId=${bots[0].botId}`))
+      .body.items;
     expect(others.some((n) => n['kind'] === 'run-error')).toBe(false);
     expect((await t.admin('GET', '/api/v1/notifications?botId=-1')).status).toBe(400);
   });
 
   it('lists the versions a bot was served and when, from its polls', async () => {
-    const spansOf = async () => (await t.admin<{ items: Json[] }>('GET', `/api/v1/bots/${bots[0].botId}/config-spans`)).body.items;
+    const spansOf = async () =>
+      (await t.admin<{ items: Json[] }>('GET', `/api/v1/bots/${bots[0].botId}/config-spans`)).body.items;
     await as(0, 'GET', '/api/bot/config');
     // polls are written once a second (the latest of each bot): the bots poll every ~10 s
     await waitUntil('the first span', async () => (await spansOf()).length === 1);
-    const v2 = (await t.admin('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.02' }, note: 'wider' })).body['id'] as number;
+    const v2 = (
+      await t.admin('POST', '/api/v1/configs', {
+        basedOnId: 1,
+        values: { mmSpreadMin: '0.02' },
+        note: 'wider',
+      })
+    ).body['id'] as number;
     await t.admin('POST', '/api/v1/fleet/assignments', { botId: bots[0].botId, configId: v2 });
     await as(0, 'GET', '/api/bot/config');
     await as(0, 'GET', '/api/bot/config');
@@ -257,7 +404,9 @@ describe('P&L calendar, exposure, bot history and state events', () => {
       [1, false],
     ]);
     expect(spans[0]['note']).toBe('wider');
-    expect(Date.parse(spans[0]['from'] as string)).toBeGreaterThanOrEqual(Date.parse(spans[1]['lastSeenAt'] as string));
+    expect(Date.parse(spans[0]['from'] as string)).toBeGreaterThanOrEqual(
+      Date.parse(spans[1]['lastSeenAt'] as string),
+    );
     expect((await t.admin('GET', '/api/v1/bots/999999/config-spans')).status).toBe(404);
   });
 });

@@ -183,7 +183,9 @@ describe('roles (viewer, operator) and the audit trail', () => {
     });
     // the suggestions come with the full analysis, an outbox job after the stop
     const analysis = await waitFor('the full analysis', async () => {
-      const stored = (await t.admin('GET', `/api/v1/analyses/${String((stop?.body['analysis'] as Json)['analysisId'])}`)).body;
+      const stored = (
+        await t.admin('GET', `/api/v1/analyses/${String((stop?.body['analysis'] as Json)['analysisId'])}`)
+      ).body;
       return stored['state'] === 'complete' ? stored : null;
     });
     const suggestion = ((analysis['suggestions'] as Json)['items'] as Json[]).find(

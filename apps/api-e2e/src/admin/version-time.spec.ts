@@ -21,8 +21,10 @@ describe('time under each version: runs cut into segments by the version their b
   let v2 = 0;
   let run1 = 0;
   let run2 = 0;
-  const as = (method: string, path: string, body?: unknown) => request<Json>(t.api.url, method, path, { key: secret, body });
-  const spansOf = async () => (await t.admin<{ items: Json[] }>('GET', `/api/v1/bots/${botId}/config-spans`)).body.items;
+  const as = (method: string, path: string, body?: unknown) =>
+    request<Json>(t.api.url, method, path, { key: secret, body });
+  const spansOf = async () =>
+    (await t.admin<{ items: Json[] }>('GET', `/api/v1/bots/${botId}/config-spans`)).body.items;
   /** Polls as the bot until its poll is written as the newest span with this state (polls are written once a second). */
   async function pollUntil(configId: number, paused: boolean, count: number): Promise<void> {
     const served = (await as('GET', '/api/bot/config')).body;
@@ -32,8 +34,21 @@ describe('time under each version: runs cut into segments by the version their b
       return spans.length === count && spans[0]['configId'] === configId && spans[0]['paused'] === paused;
     });
   }
-  async function trade(runId: number, fields: { status: 'filled' | 'cancelled' | 'placed'; pnl?: string }): Promise<number> {
-    const logged = await as('POST', '/api/bot/trade', { runId, cycle: 1, asset: 'BTC', windowDuration: '15m', side: 'buy', outcome: 'Up', price: 0.5, size: 4, strategy: 'MM' });
+  async function trade(
+    runId: number,
+    fields: { status: 'filled' | 'cancelled' | 'placed'; pnl?: string },
+  ): Promise<number> {
+    const logged = await as('POST', '/api/bot/trade', {
+      runId,
+      cycle: 1,
+      asset: 'BTC',
+      windowDuration: '15m',
+      side: 'buy',
+      outcome: 'Up',
+      price: 0.5,
+      size: 4,
+      strategy: 'MM',
+    });
     expect(logged.status).toBe(201);
     const tradeId = logged.body['tradeId'] as number;
     if (fields.status !== 'placed') {
@@ -47,60 +62,110 @@ describe('time under each version: runs cut into segments by the version their b
     }
     return tradeId;
   }
-  const versions = (query: string) => t.admin<{ versions: Json[] } & Json>('GET', `/api/v1/analyses/versions?${query}`);
-  const range = () => `botId=${botId}&from=${encodeURIComponent(at(-24 * 60))}&to=${encodeURIComponent(at(24 * 60))}`;
+  const versions = (query: string) =>
+    t.admin<{ versions: Json[] } & Json>('GET', `/api/v1/analyses/versions?${query}`);
+  const range = () =>
+    `botId=${botId}&from=${encodeURIComponent(at(-24 * 60))}&to=${encodeURIComponent(at(24 * 60))}`;
 
   beforeAll(async () => {
     t = await startTestApi('versions');
-    const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', { name: 'versions-bot', scope: 'bot' });
+    const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', {
+      name: 'versions-bot',
+      scope: 'bot',
+    });
     secret = created.body.secret;
     botId = created.body.apiKey['botId'] as number;
-    v2 = (await t.admin('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.02' }, note: 'wider spreads' })).body['id'] as number;
+    v2 = (
+      await t.admin('POST', '/api/v1/configs', {
+        basedOnId: 1,
+        values: { mmSpreadMin: '0.02' },
+        note: 'wider spreads',
+      })
+    ).body['id'] as number;
 
     // Run 1 starts on v1 (the fleet default its poll served) and trades, reporting its P&L.
     await pollUntil(1, false, 1);
-    run1 = (await as('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 1000 })).body['runId'] as number;
-    const v1Trades = [await trade(run1, { status: 'filled', pnl: '1.5' }), await trade(run1, { status: 'cancelled' })];
-    for (const totalPnl of ['2', '1.5']) expect((await as('POST', '/api/bot/run/update', { runId: run1, totalPnl })).status).toBe(200);
+    run1 = (await as('POST', '/api/bot/run/start', { configId: 1, mode: 'dry_run', startingBankroll: 1000 }))
+      .body['runId'] as number;
+    const v1Trades = [
+      await trade(run1, { status: 'filled', pnl: '1.5' }),
+      await trade(run1, { status: 'cancelled' }),
+    ];
+    for (const totalPnl of ['2', '1.5'])
+      expect((await as('POST', '/api/bot/run/update', { runId: run1, totalPnl })).status).toBe(200);
 
     // v2 is assigned to the bot mid-run: the run picks it up at its next poll.
     expect((await t.admin('POST', '/api/v1/fleet/assignments', { botId, configId: v2 })).status).toBe(200);
     await pollUntil(v2, false, 2);
     const v2Early = await trade(run1, { status: 'filled', pnl: '2.25' });
-    for (const totalPnl of ['2.5', '1.5']) expect((await as('POST', '/api/bot/run/update', { runId: run1, totalPnl })).status).toBe(200);
+    for (const totalPnl of ['2.5', '1.5'])
+      expect((await as('POST', '/api/bot/run/update', { runId: run1, totalPnl })).status).toBe(200);
     // paused for a while on v2, then resumed
     expect((await t.admin('POST', '/api/v1/fleet/pause', { botId })).status).toBe(200);
     await pollUntil(v2, true, 3);
     expect((await t.admin('POST', '/api/v1/fleet/resume', { botId })).status).toBe(204);
     await pollUntil(v2, false, 4);
     expect((await as('POST', '/api/bot/run/update', { runId: run1, totalPnl: '3.25' })).status).toBe(200);
-    const v2Late = [await trade(run1, { status: 'filled', pnl: '-0.5' }), await trade(run1, { status: 'placed' })];
+    const v2Late = [
+      await trade(run1, { status: 'filled', pnl: '-0.5' }),
+      await trade(run1, { status: 'placed' }),
+    ];
     expect((await as('POST', '/api/bot/run/stop', { runId: run1, status: 'completed' })).status).toBe(200);
 
     // Run 2 starts on v2 and has one resolved fill.
-    run2 = (await as('POST', '/api/bot/run/start', { configId: v2, mode: 'dry_run', startingBankroll: 1000 })).body['runId'] as number;
+    run2 = (await as('POST', '/api/bot/run/start', { configId: v2, mode: 'dry_run', startingBankroll: 1000 }))
+      .body['runId'] as number;
     const run2Trade = await trade(run2, { status: 'filled', pnl: '0.25' });
     expect((await as('POST', '/api/bot/run/stop', { runId: run2, status: 'completed' })).status).toBe(200);
 
     // The dates: run 1 08:00–11:00; v1 served since 07:00, v2 from 09:00, paused 10:00–10:15; run 2 12:00–13:00.
-    const spanIds = (await sql<{ id: string }>(t.databaseUrl, 'select id from bot_config_spans where bot_id = $1 order by id', [botId])).map((r) => r.id);
+    const spanIds = (
+      await sql<{ id: string }>(
+        t.databaseUrl,
+        'select id from bot_config_spans where bot_id = $1 order by id',
+        [botId],
+      )
+    ).map((r) => r.id);
     expect(spanIds).toHaveLength(4);
     const spanStarts = [at(-60), at(60), at(120), at(135)];
     const spanEnds = [at(59), at(119), at(134), at(300)];
     for (const [i, id] of spanIds.entries()) {
-      await sql(t.databaseUrl, 'update bot_config_spans set started_at = $2, last_seen_at = $3 where id = $1', [id, spanStarts[i], spanEnds[i]]);
+      await sql(
+        t.databaseUrl,
+        'update bot_config_spans set started_at = $2, last_seen_at = $3 where id = $1',
+        [id, spanStarts[i], spanEnds[i]],
+      );
     }
-    await sql(t.databaseUrl, 'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1', [run1, at(0), at(180)]);
-    await sql(t.databaseUrl, 'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1', [run2, at(240), at(300)]);
-    const dateTrades = (ids: number[], minutes: number) => sql(t.databaseUrl, 'update trades set created_at = $2 where id = any($1::bigint[])', [ids, at(minutes)]);
+    await sql(
+      t.databaseUrl,
+      'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1',
+      [run1, at(0), at(180)],
+    );
+    await sql(
+      t.databaseUrl,
+      'update runs set started_at = $2, last_update_at = $3, stopped_at = $3 where id = $1',
+      [run2, at(240), at(300)],
+    );
+    const dateTrades = (ids: number[], minutes: number) =>
+      sql(t.databaseUrl, 'update trades set created_at = $2 where id = any($1::bigint[])', [
+        ids,
+        at(minutes),
+      ]);
     await dateTrades(v1Trades, 30);
     await dateTrades([v2Early], 70);
     await dateTrades(v2Late, 160);
     await dateTrades([run2Trade], 270);
-    const pointIds = (await sql<{ id: string }>(t.databaseUrl, 'select id from run_metric_points where run_id = $1 order by id', [run1])).map((r) => r.id);
+    const pointIds = (
+      await sql<{ id: string }>(
+        t.databaseUrl,
+        'select id from run_metric_points where run_id = $1 order by id',
+        [run1],
+      )
+    ).map((r) => r.id);
     expect(pointIds).toHaveLength(5);
     const pointTimes = [at(20), at(40), at(90), at(105), at(150)];
-    for (const [i, id] of pointIds.entries()) await sql(t.databaseUrl, 'update run_metric_points set at = $2 where id = $1', [id, pointTimes[i]]);
+    for (const [i, id] of pointIds.entries())
+      await sql(t.databaseUrl, 'update run_metric_points set at = $2 where id = $1', [id, pointTimes[i]]);
   });
   afterAll(() => t?.stop());
 
@@ -151,18 +216,32 @@ describe('time under each version: runs cut into segments by the version their b
 
   it('counts only the part of the runs inside the range', async () => {
     // 08:30–10:30: v1 08:30–09:00 (its trades of 08:30 included), v2 09:00–10:00 and 10:15–10:30, paused 10:00–10:15
-    const answer = await versions(`botId=${botId}&from=${encodeURIComponent(at(30))}&to=${encodeURIComponent(at(150))}`);
+    const answer = await versions(
+      `botId=${botId}&from=${encodeURIComponent(at(30))}&to=${encodeURIComponent(at(150))}`,
+    );
     const byVersion = new Map(answer.body.versions.map((v) => [v['configId'], v]));
     expect(byVersion.get(1)).toMatchObject({ hours: 0.5, orders: 2, realisedPnl: '1.5', runs: 1 });
-    expect(byVersion.get(v2)).toMatchObject({ hours: 1.25, pausedHours: 0.25, orders: 1, realisedPnl: '2.25', runs: 1 });
+    expect(byVersion.get(v2)).toMatchObject({
+      hours: 1.25,
+      pausedHours: 0.25,
+      orders: 1,
+      realisedPnl: '2.25',
+      runs: 1,
+    });
     // a range after both runs: nothing
-    const later = await versions(`botId=${botId}&from=${encodeURIComponent(at(301))}&to=${encodeURIComponent(at(400))}`);
+    const later = await versions(
+      `botId=${botId}&from=${encodeURIComponent(at(301))}&to=${encodeURIComponent(at(400))}`,
+    );
     expect(later.body).toMatchObject({ runs: 0, versions: [] });
   });
 
   it('the whole-run comparison still counts run 1 under the version it started with, and says so', async () => {
-    const groups = (await t.admin<{ groups: Json[] }>('GET', `/api/v1/analyses/compare?botId=${botId}`)).body.groups;
-    const runsOf = (configId: number) => ((groups.find((g) => g['configId'] === configId)?.['runs'] as Json[] | undefined) ?? []).map((r) => r['runId']);
+    const groups = (await t.admin<{ groups: Json[] }>('GET', `/api/v1/analyses/compare?botId=${botId}`)).body
+      .groups;
+    const runsOf = (configId: number) =>
+      ((groups.find((g) => g['configId'] === configId)?.['runs'] as Json[] | undefined) ?? []).map(
+        (r) => r['runId'],
+      );
     expect(runsOf(1)).toEqual([run1]);
     expect(runsOf(v2)).toEqual([run2]);
   });

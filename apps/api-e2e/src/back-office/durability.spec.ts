@@ -1,7 +1,15 @@
 import { ApiProcess, startApiProcess } from '@polymaker/testing';
 import { request } from '@polymaker/testing';
 import { createDatabase } from '@polymaker/testing';
-import { LoopbackHttp, LoopbackSmtp, outboxSettled, sql, startSmtp, startWebhookReceiver, waitFor } from './loopback';
+import {
+  LoopbackHttp,
+  LoopbackSmtp,
+  outboxSettled,
+  sql,
+  startSmtp,
+  startWebhookReceiver,
+  waitFor,
+} from './loopback';
 import { Json, playSession } from './session';
 
 /** The durable queue: owed notifications survive a SIGKILL and are delivered once, even with two instances. */
@@ -24,10 +32,16 @@ describe('back office: durable delivery', () => {
     running.push(api);
     return api;
   };
-  const bot = (api: ApiProcess) => <T = Json>(method: string, path: string, body?: unknown) => request<T>(api.url, method, path, { key: api.botKey, body });
+  const bot =
+    (api: ApiProcess) =>
+    <T = Json>(method: string, path: string, body?: unknown) =>
+      request<T>(api.url, method, path, { key: api.botKey, body });
   const mailsFor = (runId: number) =>
-    smtp.mails.filter((mail) => mail.to.includes(`${tag}@example.test`) && mail.subject.includes(`Run #${runId} `));
-  const hooksFor = (runId: number) => hook.requests.filter((r) => r.path.endsWith(`/${tag}`) && r.body['runId'] === runId);
+    smtp.mails.filter(
+      (mail) => mail.to.includes(`${tag}@example.test`) && mail.subject.includes(`Run #${runId} `),
+    );
+  const hooksFor = (runId: number) =>
+    hook.requests.filter((r) => r.path.endsWith(`/${tag}`) && r.body['runId'] === runId);
 
   beforeAll(async () => {
     smtp = await startSmtp();
@@ -52,7 +66,10 @@ describe('back office: durable delivery', () => {
     await waitFor('the API to start sending the email', () => smtp.connections > before);
     expect(await first.stop('SIGKILL')).toBeNull();
     expect(mailsFor(runId)).toHaveLength(0);
-    const [owed] = await sql<{ status: string }>(databaseUrl, "select status from notification_deliveries where channel = 'email'");
+    const [owed] = await sql<{ status: string }>(
+      databaseUrl,
+      "select status from notification_deliveries where channel = 'email'",
+    );
     expect(owed.status).toBe('pending');
 
     smtp.release();
@@ -61,7 +78,10 @@ describe('back office: durable delivery', () => {
     await waitFor('the outbox to settle', () => outboxSettled(databaseUrl));
     expect(mailsFor(runId)).toHaveLength(1);
     expect(mailsFor(runId)[0].subject).toContain(`Run #${runId} completed`);
-    const [log] = await sql<{ status: string; attempts: number }>(databaseUrl, "select status, attempts from notification_deliveries where channel = 'email'");
+    const [log] = await sql<{ status: string; attempts: number }>(
+      databaseUrl,
+      "select status, attempts from notification_deliveries where channel = 'email'",
+    );
     // the killed attempt counts: its claim was committed, and its lease had to run out first
     expect(log).toEqual({ status: 'sent', attempts: 2 });
     const stopAgain = await bot(second)('POST', '/api/bot/run/stop', { runId, status: 'completed' });
@@ -78,9 +98,14 @@ describe('back office: durable delivery', () => {
     for (let i = 0; i < 8; i++) runIds.push((await playSession(bot(i % 2 ? b : a), databaseUrl, {})).runId);
     // and one run gone silent, which both schedulers see
     const { runId: silent } = await playSession(bot(a), databaseUrl, { stop: false });
-    await sql(databaseUrl, "update runs set last_update_at = now() - interval '10 minutes' where id = $1", [silent]);
+    await sql(databaseUrl, "update runs set last_update_at = now() - interval '10 minutes' where id = $1", [
+      silent,
+    ]);
 
-    await waitFor('every summary and the stale alert', () => runIds.every((id) => mailsFor(id).length > 0) && mailsFor(silent).length > 0);
+    await waitFor(
+      'every summary and the stale alert',
+      () => runIds.every((id) => mailsFor(id).length > 0) && mailsFor(silent).length > 0,
+    );
     await waitFor('the outbox to settle', () => outboxSettled(databaseUrl));
     for (const id of [...runIds, silent]) {
       expect(mailsFor(id)).toHaveLength(1);

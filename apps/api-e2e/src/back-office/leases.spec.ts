@@ -1,5 +1,13 @@
 import { ApiProcess, createDatabase, request, startApiProcess } from '@polymaker/testing';
-import { LoopbackHttp, LoopbackSmtp, outboxSettled, sql, startSmtp, startWebhookReceiver, waitFor } from './loopback';
+import {
+  LoopbackHttp,
+  LoopbackSmtp,
+  outboxSettled,
+  sql,
+  startSmtp,
+  startWebhookReceiver,
+  waitFor,
+} from './loopback';
 import { Json, playSession } from './session';
 
 /**
@@ -15,13 +23,23 @@ describe('back office: leases instead of open transactions', () => {
   const start = async (databaseUrl: string, env: Record<string, string> = {}) => {
     const api = await startApiProcess({
       databaseUrl,
-      env: { SMTP_URL: smtp.url, NOTIFY_EMAIL_TO: `${tag}@example.test`, WEBHOOK_URL: `${hook.url}/${tag}`, OUTBOX_POLL_MS: '100', ...env },
+      env: {
+        SMTP_URL: smtp.url,
+        NOTIFY_EMAIL_TO: `${tag}@example.test`,
+        WEBHOOK_URL: `${hook.url}/${tag}`,
+        OUTBOX_POLL_MS: '100',
+        ...env,
+      },
     });
     running.push(api);
     return api;
   };
-  const bot = (api: ApiProcess) => <T = Json>(method: string, path: string, body?: unknown) => request<T>(api.url, method, path, { key: api.botKey, body });
-  const hooksFor = (runId: number) => hook.requests.filter((r) => r.path.endsWith(`/${tag}`) && r.body['runId'] === runId);
+  const bot =
+    (api: ApiProcess) =>
+    <T = Json>(method: string, path: string, body?: unknown) =>
+      request<T>(api.url, method, path, { key: api.botKey, body });
+  const hooksFor = (runId: number) =>
+    hook.requests.filter((r) => r.path.endsWith(`/${tag}`) && r.body['runId'] === runId);
   /** Sessions of the API on this database that sit inside an open transaction without running a statement. */
   const idleInTransaction = async (databaseUrl: string) => {
     const [row] = await sql<{ n: string }>(
@@ -48,7 +66,10 @@ describe('back office: leases instead of open transactions', () => {
 
   it('holds no transaction open while the SMTP server and the webhook stall', async () => {
     tag = 'stall';
-    const databaseUrl = await createDatabase(process.env['PM_TEST_PG_URL'] as string, 'backoffice_lease_stall');
+    const databaseUrl = await createDatabase(
+      process.env['PM_TEST_PG_URL'] as string,
+      'backoffice_lease_stall',
+    );
     const api = await start(databaseUrl);
     hook.stall(2_500);
     smtp.hold();
@@ -83,7 +104,10 @@ describe('back office: leases instead of open transactions', () => {
 
   it('delivers a webhook whose worker was SIGKILLed mid-send once the lease runs out, with the same Idempotency-Key', async () => {
     tag = 'killed';
-    const databaseUrl = await createDatabase(process.env['PM_TEST_PG_URL'] as string, 'backoffice_lease_killed');
+    const databaseUrl = await createDatabase(
+      process.env['PM_TEST_PG_URL'] as string,
+      'backoffice_lease_killed',
+    );
     const env = { OUTBOX_LEASE_SECONDS: '3' };
     const first = await start(databaseUrl, env);
     hook.stall(60_000); // the first attempt never gets its answer
@@ -102,10 +126,23 @@ describe('back office: leases instead of open transactions', () => {
     await waitFor('the outbox to settle', () => outboxSettled(databaseUrl));
     const calls = hooksFor(runId);
     expect(calls).toHaveLength(2);
-    const [notification] = await sql<{ id: string }>(databaseUrl, 'select id from notifications where run_id = $1', [runId]);
-    expect(calls.map((call) => call.headers['idempotency-key'])).toEqual([`notification-${notification.id}`, `notification-${notification.id}`]);
-    expect(calls.map((call) => call.body['notificationId'])).toEqual([Number(notification.id), Number(notification.id)]);
-    const [log] = await sql<{ status: string; attempts: number }>(databaseUrl, "select status, attempts from notification_deliveries where channel = 'webhook'");
+    const [notification] = await sql<{ id: string }>(
+      databaseUrl,
+      'select id from notifications where run_id = $1',
+      [runId],
+    );
+    expect(calls.map((call) => call.headers['idempotency-key'])).toEqual([
+      `notification-${notification.id}`,
+      `notification-${notification.id}`,
+    ]);
+    expect(calls.map((call) => call.body['notificationId'])).toEqual([
+      Number(notification.id),
+      Number(notification.id),
+    ]);
+    const [log] = await sql<{ status: string; attempts: number }>(
+      databaseUrl,
+      "select status, attempts from notification_deliveries where channel = 'webhook'",
+    );
     expect(log).toEqual({ status: 'sent', attempts: 2 });
     await second.stop('SIGTERM');
   });

@@ -46,7 +46,9 @@ export function decodeHeader(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g, (_, _charset: string, encoding: string, text: string) =>
-      encoding.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+      encoding.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text.replace(/_/g, ' ')),
     );
 }
 
@@ -196,7 +198,10 @@ export async function startJsonRpc(usdcContract: string, address: string): Promi
       calls.push({ method: call.method, params: call.params });
       let result: string | null = null;
       let error: { code: number; message: string } | null = null;
-      if (call.method === 'eth_getBalance' && String(call.params[0]).toLowerCase() === address.toLowerCase()) {
+      if (
+        call.method === 'eth_getBalance' &&
+        String(call.params[0]).toLowerCase() === address.toLowerCase()
+      ) {
         result = `0x${balances.polWei.toString(16)}`;
       } else if (call.method === 'eth_call') {
         const tx = call.params[0] as { to: string; data: string };
@@ -206,7 +211,11 @@ export async function startJsonRpc(usdcContract: string, address: string): Promi
       } else error = { code: -32601, message: 'method not found' };
       const answer = () => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(error ? { jsonrpc: '2.0', id: call.id, error } : { jsonrpc: '2.0', id: call.id, result }));
+        res.end(
+          JSON.stringify(
+            error ? { jsonrpc: '2.0', id: call.id, error } : { jsonrpc: '2.0', id: call.id, result },
+          ),
+        );
       };
       if (stallMs > 0) setTimeout(answer, stallMs).unref();
       else answer();
@@ -230,7 +239,11 @@ export async function startJsonRpc(usdcContract: string, address: string): Promi
 }
 
 /** Polls until `check` returns a truthy value; fails with `what` after the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T> | T, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -241,7 +254,11 @@ export async function waitFor<T>(what: string, check: () => Promise<T> | T, time
 }
 
 /** Runs SQL on the test database directly (to age a run, or to look at the outbox). */
-export async function sql<T = Record<string, unknown>>(databaseUrl: string, text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T = Record<string, unknown>>(
+  databaseUrl: string,
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -253,7 +270,10 @@ export async function sql<T = Record<string, unknown>>(databaseUrl: string, text
 
 /** Settled: nothing pending in the outbox (all owed work done or given up). */
 export async function outboxSettled(databaseUrl: string): Promise<boolean> {
-  const [row] = await sql<{ n: string }>(databaseUrl, "select count(*) as n from outbox_jobs where status = 'pending'");
+  const [row] = await sql<{ n: string }>(
+    databaseUrl,
+    "select count(*) as n from outbox_jobs where status = 'pending'",
+  );
   return Number(row.n) === 0;
 }
 
@@ -287,7 +307,8 @@ function telegramHtmlProblem(text: string): string | null {
   const stack: string[] = [];
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '&') {
-      if (!TELEGRAM_ENTITY.test(text.slice(i, i + 12))) return `Unsupported start tag or entity at byte offset ${i}`;
+      if (!TELEGRAM_ENTITY.test(text.slice(i, i + 12)))
+        return `Unsupported start tag or entity at byte offset ${i}`;
     } else if (text[i] === '<') {
       const tag = /^<(\/?)(b|a)(?: href="[^"<>]*")?>/.exec(text.slice(i));
       if (!tag) return `Unsupported start tag at byte offset ${i}`;
@@ -322,7 +343,13 @@ export async function startTelegramBotApi(token: string, chats: string[]): Promi
         body = {};
       }
       const answer = (status: number, json: Record<string, unknown>) => {
-        requests.push({ at: Date.now(), token: match?.[1] ?? '', method: match?.[2] ?? '', body, answered: status });
+        requests.push({
+          at: Date.now(),
+          token: match?.[1] ?? '',
+          method: match?.[2] ?? '',
+          body,
+          answered: status,
+        });
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(json));
       };
@@ -331,10 +358,13 @@ export async function startTelegramBotApi(token: string, chats: string[]): Promi
       if (!match) return fail(404, 'Not Found');
       if (match[1] !== token) return fail(401, 'Unauthorized');
       if (match[2] !== 'sendMessage' || req.method !== 'POST') return fail(404, 'Not Found');
-      if (req.headers['content-type'] !== 'application/json') return fail(400, 'Bad Request: message text is empty');
+      if (req.headers['content-type'] !== 'application/json')
+        return fail(400, 'Bad Request: message text is empty');
       if (throttle.count > 0) {
         throttle.count--;
-        return fail(429, `Too Many Requests: retry after ${throttle.retryAfter}`, { retry_after: throttle.retryAfter });
+        return fail(429, `Too Many Requests: retry after ${throttle.retryAfter}`, {
+          retry_after: throttle.retryAfter,
+        });
       }
       const chatId = String(body['chat_id'] ?? '');
       if (!chats.includes(chatId)) return fail(400, 'Bad Request: chat not found');
@@ -344,10 +374,21 @@ export async function startTelegramBotApi(token: string, chats: string[]): Promi
         const problem = telegramHtmlProblem(message);
         if (problem) return fail(400, `Bad Request: can't parse entities: ${problem}`);
       }
-      const visible = body['parse_mode'] === 'HTML' ? message.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot);/g, '_') : message;
+      const visible =
+        body['parse_mode'] === 'HTML'
+          ? message.replace(/<[^>]+>/g, '').replace(/&(lt|gt|amp|quot);/g, '_')
+          : message;
       if (visible.length > 4096) return fail(400, 'Bad Request: message is too long');
       messageId++;
-      answer(200, { ok: true, result: { message_id: messageId, chat: { id: chatId }, date: Math.floor(Date.now() / 1000), text: visible } });
+      answer(200, {
+        ok: true,
+        result: {
+          message_id: messageId,
+          chat: { id: chatId },
+          date: Math.floor(Date.now() / 1000),
+          text: visible,
+        },
+      });
     });
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));

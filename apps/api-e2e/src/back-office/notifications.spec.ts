@@ -1,5 +1,13 @@
 import { startTestApi, TestApi } from '../support/api';
-import { LoopbackHttp, LoopbackSmtp, outboxSettled, sql, startSmtp, startWebhookReceiver, waitFor } from './loopback';
+import {
+  LoopbackHttp,
+  LoopbackSmtp,
+  outboxSettled,
+  sql,
+  startSmtp,
+  startWebhookReceiver,
+  waitFor,
+} from './loopback';
 import { Json, playSession } from './session';
 
 const PUBLIC_URL = 'https://cc.example.test';
@@ -35,18 +43,30 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
   });
 
   it('ends a bot session with a stop carrying the analysis, then emails and posts the run summary', async () => {
-    const { runId, stop } = await playSession(t.bot, t.databaseUrl, { trades: 6, fills: 4, pnlPerFill: 0.5, metrics: { totalPnl: 2, totalOrders: 6, totalFills: 4 } });
+    const { runId, stop } = await playSession(t.bot, t.databaseUrl, {
+      trades: 6,
+      fills: 4,
+      pnlPerFill: 0.5,
+      metrics: { totalPnl: 2, totalOrders: 6, totalFills: 4 },
+    });
     expect(stop?.status).toBe(200);
     const analysis = stop?.body['analysis'] as Json;
     expect(analysis['overallScore']).toEqual(expect.any(Number));
     expect(analysis['analysisId']).toEqual(expect.any(Number));
     expect(analysis['state']).toBe('pending'); // the suggestions come with the full analysis, a job
     expect(analysis['suggestions']).toMatchObject({ status: 'pending', items: [] });
-    expect((analysis['scores'] as Json)['risk']).toMatchObject({ inputs: { bankroll: '500' }, formula: expect.stringContaining('maxLossPct') });
+    expect((analysis['scores'] as Json)['risk']).toMatchObject({
+      inputs: { bankroll: '500' },
+      formula: expect.stringContaining('maxLossPct'),
+    });
 
-    const [mail] = await waitFor('the summary email', () => (mailsFor(runId).length > 0 ? mailsFor(runId) : null));
+    const [mail] = await waitFor('the summary email', () =>
+      mailsFor(runId).length > 0 ? mailsFor(runId) : null,
+    );
     const completed = (await t.admin('GET', `/api/v1/analyses/${analysis['analysisId']}`)).body;
-    expect(mail.subject).toBe(`[PolyMaker] Run #${runId} completed · score ${completed['overallScore']}/100 · P&L +2 USDC`);
+    expect(mail.subject).toBe(
+      `[PolyMaker] Run #${runId} completed · score ${completed['overallScore']}/100 · P&L +2 USDC`,
+    );
     expect(mail.to.sort()).toEqual(['lead@example.test', 'ops@example.test']);
     expect(mail.from).toBe('cc@example.test');
     expect(mail.raw).toContain('text/plain');
@@ -55,37 +75,69 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     expect(mail.body).toContain(`${PUBLIC_URL}/runs/${runId}`);
     expect(mail.body).toContain('Data too thin'); // the summary waited for the full analysis
     const stored = (await t.admin('GET', `/api/v1/analyses/${analysis['analysisId']}`)).body;
-    expect(stored).toMatchObject({ state: 'complete', overallScore: completed['overallScore'], suggestions: { status: 'thin-data', items: [] } });
+    expect(stored).toMatchObject({
+      state: 'complete',
+      overallScore: completed['overallScore'],
+      suggestions: { status: 'thin-data', items: [] },
+    });
 
-    const [posted] = await waitFor('the summary webhook', () => (hooksFor(runId).length > 0 ? hooksFor(runId) : null));
+    const [posted] = await waitFor('the summary webhook', () =>
+      hooksFor(runId).length > 0 ? hooksFor(runId) : null,
+    );
     expect(posted.path).toBe('/hook/secret-token');
-    expect(posted.body).toMatchObject({ kind: 'run-summary', severity: 'info', runId, link: `${PUBLIC_URL}/runs/${runId}` });
+    expect(posted.body).toMatchObject({
+      kind: 'run-summary',
+      severity: 'info',
+      runId,
+      link: `${PUBLIC_URL}/runs/${runId}`,
+    });
     expect((posted.body['facts'] as Json)['P&L']).toBe('+2 USDC');
 
     const inbox = await waitFor('both deliveries logged as sent', async () => {
-      const list = (await t.admin<{ items: Json[]; unread: number }>('GET', '/api/v1/notifications?unread=true')).body;
+      const list = (
+        await t.admin<{ items: Json[]; unread: number }>('GET', '/api/v1/notifications?unread=true')
+      ).body;
       const item = list.items.find((n) => n['runId'] === runId);
       const deliveries = (item?.['deliveries'] as Json[] | undefined) ?? [];
-      return deliveries.length === 2 && deliveries.every((d) => d['status'] === 'sent') ? { list, item: item as Json } : null;
+      return deliveries.length === 2 && deliveries.every((d) => d['status'] === 'sent')
+        ? { list, item: item as Json }
+        : null;
     });
-    expect(inbox.item).toMatchObject({ kind: 'run-summary', read: false, link: `${PUBLIC_URL}/runs/${runId}` });
-    expect((inbox.item['deliveries'] as Json[]).map((d) => [d['channel'], d['attempts']]).sort()).toEqual([['email', 1], ['webhook', 1]]);
+    expect(inbox.item).toMatchObject({
+      kind: 'run-summary',
+      read: false,
+      link: `${PUBLIC_URL}/runs/${runId}`,
+    });
+    expect((inbox.item['deliveries'] as Json[]).map((d) => [d['channel'], d['attempts']]).sort()).toEqual([
+      ['email', 1],
+      ['webhook', 1],
+    ]);
     const read = await t.admin('POST', `/api/v1/notifications/${inbox.item['id']}/read`);
     expect(read.body).toMatchObject({ read: true });
     const after = (await t.admin<{ unread: number }>('GET', '/api/v1/notifications')).body;
     expect(after.unread).toBe(inbox.list.unread - 1);
 
-    const events = await sql<{ topic: string; status: string }>(t.databaseUrl, 'select topic, status from outbox_jobs order by id');
+    const events = await sql<{ topic: string; status: string }>(
+      t.databaseUrl,
+      'select topic, status from outbox_jobs order by id',
+    );
     expect(events.every((job) => job.status !== 'failed')).toBe(true);
   });
 
   it('alerts with the error message when a run stops with status error', async () => {
-    const { runId, stop } = await playSession(t.bot, t.databaseUrl, { status: 'error', errorMessage: 'CLOB rejected order: insufficient balance' });
+    const { runId, stop } = await playSession(t.bot, t.databaseUrl, {
+      status: 'error',
+      errorMessage: 'CLOB rejected order: insufficient balance',
+    });
     expect(stop?.status).toBe(200);
-    const [mail] = await waitFor('the error email', () => (mailsFor(runId).length > 0 ? mailsFor(runId) : null));
+    const [mail] = await waitFor('the error email', () =>
+      mailsFor(runId).length > 0 ? mailsFor(runId) : null,
+    );
     expect(mail.subject).toBe(`[PolyMaker] Run #${runId} stopped with an error`);
     expect(mail.body).toContain('Error: CLOB rejected order: insufficient balance');
-    const [posted] = await waitFor('the error webhook', () => (hooksFor(runId).length > 0 ? hooksFor(runId) : null));
+    const [posted] = await waitFor('the error webhook', () =>
+      hooksFor(runId).length > 0 ? hooksFor(runId) : null,
+    );
     expect(posted.body).toMatchObject({ kind: 'run-error', severity: 'critical' });
   });
 
@@ -97,7 +149,9 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     expect(hooksFor(runId).some((r) => r.answered === 200)).toBe(false);
     expect(failedSoFar).toBeLessThanOrEqual(2);
     const log = await waitFor('the webhook delivered on its third attempt', async () => {
-      const items = (await t.admin<{ items: Json[] }>('GET', '/api/v1/notification-deliveries?channel=webhook&status=sent')).body.items;
+      const items = (
+        await t.admin<{ items: Json[] }>('GET', '/api/v1/notification-deliveries?channel=webhook&status=sent')
+      ).body.items;
       const notifications = (await t.admin<{ items: Json[] }>('GET', '/api/v1/notifications')).body.items;
       const notification = notifications.find((n) => n['runId'] === runId);
       return items.find((d) => d['notificationId'] === notification?.['id']);
@@ -110,13 +164,17 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
 
   it('closes a run with no update for RUN_STALE_AFTER as stale, analyses it and alerts', async () => {
     const { runId } = await playSession(t.bot, t.databaseUrl, { stop: false });
-    await sql(t.databaseUrl, "update runs set last_update_at = now() - interval '10 minutes' where id = $1", [runId]);
+    await sql(t.databaseUrl, "update runs set last_update_at = now() - interval '10 minutes' where id = $1", [
+      runId,
+    ]);
     const run = await waitFor('the run closed as stale', async () => {
       const body = (await t.admin('GET', `/api/v1/runs/${runId}`)).body;
       return body['status'] === 'stale' ? body : null;
     });
     expect(run['stoppedAt']).toEqual(expect.any(String));
-    const [mail] = await waitFor('the stale alert email', () => (mailsFor(runId).length > 0 ? mailsFor(runId) : null));
+    const [mail] = await waitFor('the stale alert email', () =>
+      mailsFor(runId).length > 0 ? mailsFor(runId) : null,
+    );
     expect(mail.subject).toContain(`Run #${runId} went stale`);
     const analyses = await waitFor('the stale analysis', async () => {
       const items = (await t.admin<Json[]>('GET', `/api/v1/runs/${runId}/analyses`)).body;
@@ -130,7 +188,12 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
   it('raises one low-balance alert per crossing below the threshold, not one per update', async () => {
     const { runId } = await playSession(t.bot, t.databaseUrl, { stop: false, trades: 0 });
     for (const walletBalance of [120, 45, 40, 30, 80, 20, 10]) {
-      const pushed = await t.bot('POST', '/api/bot/run/update', { runId, walletBalance, startingWallet: 120, positionValue: 5 });
+      const pushed = await t.bot('POST', '/api/bot/run/update', {
+        runId,
+        walletBalance,
+        startingWallet: 120,
+        positionValue: 5,
+      });
       expect(pushed.status).toBe(200);
     }
     await waitFor('the outbox to settle', () => outboxSettled(t.databaseUrl));
@@ -144,14 +207,26 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     expect(wallet['lowBalanceThreshold']).toBe('50');
     expect((wallet['alerts'] as Json[])[0]).toMatchObject({ below: true, lastBalance: '10', alerts: 2 });
     const series = (await t.admin<{ bot: Json[] }>('GET', `/api/v1/wallet/series?runId=${runId}`)).body.bot;
-    expect(series.map((point) => point['walletBalance'])).toEqual(['120', '45', '40', '30', '80', '20', '10']);
+    expect(series.map((point) => point['walletBalance'])).toEqual([
+      '120',
+      '45',
+      '40',
+      '30',
+      '80',
+      '20',
+      '10',
+    ]);
     expect(series[0]).toMatchObject({ startingWallet: '120', positionValue: '5' });
   });
 
   it('lets the admin switch the webhook to Slack or Discord bodies and send a test', async () => {
     const slack = await t.admin('PUT', '/api/v1/notification-channels/webhook', { format: 'slack' });
     expect(slack.status).toBe(200);
-    expect(slack.body['webhook']).toMatchObject({ format: 'slack', enabled: true, url: expect.not.stringContaining('secret-token') });
+    expect(slack.body['webhook']).toMatchObject({
+      format: 'slack',
+      enabled: true,
+      url: expect.not.stringContaining('secret-token'),
+    });
     const test = await t.admin('POST', '/api/v1/notification-channels/webhook/test');
     expect(test.body).toMatchObject({ ok: true, channel: 'webhook' });
     const slackBody = hook.requests[hook.requests.length - 1].body;
@@ -161,16 +236,23 @@ describe('back office: run summaries and alerts by email, webhook and inbox', ()
     await t.admin('PUT', '/api/v1/notification-channels/webhook', { format: 'discord' });
     await t.admin('POST', '/api/v1/notification-channels/webhook/test');
     const discord = hook.requests[hook.requests.length - 1].body;
-    expect(discord['embeds']).toEqual([expect.objectContaining({ title: 'Test notification (webhook)', color: expect.any(Number) })]);
+    expect(discord['embeds']).toEqual([
+      expect.objectContaining({ title: 'Test notification (webhook)', color: expect.any(Number) }),
+    ]);
 
     const emailTest = await t.admin('POST', '/api/v1/notification-channels/email/test');
     expect(emailTest.body).toMatchObject({ ok: true, target: 'ops@example.test, lead@example.test' });
     expect(smtp.mails[smtp.mails.length - 1].subject).toBe('[PolyMaker] Test notification (email)');
 
-    const bad = await t.admin('PUT', '/api/v1/notification-channels/email', { smtpUrl: 'http://nope', extra: 1 });
+    const bad = await t.admin('PUT', '/api/v1/notification-channels/email', {
+      smtpUrl: 'http://nope',
+      extra: 1,
+    });
     expect(bad.status).toBe(400);
     await t.admin('PUT', '/api/v1/notification-channels/webhook', { format: null });
-    expect((await t.admin('GET', '/api/v1/notification-channels')).body['webhook']).toMatchObject({ format: 'generic' });
+    expect((await t.admin('GET', '/api/v1/notification-channels')).body['webhook']).toMatchObject({
+      format: 'generic',
+    });
   });
 
   it('stops notifying a channel the admin disabled', async () => {

@@ -13,7 +13,9 @@ interface Receiver {
   close(): Promise<void>;
 }
 
-async function receiver(answer: (path: string) => { status: number; body: string; headers?: Record<string, string> }): Promise<Receiver> {
+async function receiver(
+  answer: (path: string) => { status: number; body: string; headers?: Record<string, string> },
+): Promise<Receiver> {
   const hits: string[] = [];
   const server: Server = createServer((req, res) => {
     req.resume();
@@ -53,7 +55,11 @@ describe('outbound URLs: webhook and wallet RPC', () => {
 
   beforeAll(async () => {
     target = await receiver(() => ({ status: 200, body: 'target reached' }));
-    redirector = await receiver(() => ({ status: 302, body: 'moved', headers: { location: `${target.url}/final` } }));
+    redirector = await receiver(() => ({
+      status: 302,
+      body: 'moved',
+      headers: { location: `${target.url}/final` },
+    }));
     chatty = await receiver((path) =>
       path === '/fail'
         ? { status: 500, body: 'INTERNAL-ERROR-DETAILS-do-not-echo' }
@@ -75,33 +81,58 @@ describe('outbound URLs: webhook and wallet RPC', () => {
     expect(test.body['error']).toMatch(/refused/);
   });
 
-  it.each(REFUSED)('refuses the webhook url %s when it is set (400 naming url), changing nothing', async (url) => {
-    const before = (await t.admin('GET', '/api/v1/notification-channels')).body;
-    const response = await t.admin('PUT', '/api/v1/notification-channels/webhook', { url });
-    expect(response.status).toBe(400);
-    expect(response.body['details']).toEqual([expect.objectContaining({ field: 'url' })]);
-    expect(response.body['message']).toMatch(/refused|must be an http/);
-    expect((await t.admin('GET', '/api/v1/notification-channels')).body).toEqual(before);
-  });
+  it.each(REFUSED)(
+    'refuses the webhook url %s when it is set (400 naming url), changing nothing',
+    async (url) => {
+      const before = (await t.admin('GET', '/api/v1/notification-channels')).body;
+      const response = await t.admin('PUT', '/api/v1/notification-channels/webhook', { url });
+      expect(response.status).toBe(400);
+      expect(response.body['details']).toEqual([expect.objectContaining({ field: 'url' })]);
+      expect(response.body['message']).toMatch(/refused|must be an http/);
+      expect((await t.admin('GET', '/api/v1/notification-channels')).body).toEqual(before);
+    },
+  );
 
-  it.each(REFUSED)('refuses the wallet rpcUrl %s when it is set (400 naming rpcUrl), changing nothing', async (rpcUrl) => {
-    const before = (await t.admin('GET', '/api/v1/wallet')).body;
-    const response = await t.admin('PUT', '/api/v1/wallet/settings', { rpcUrl, watchAddress: '0x00000000000000000000000000000000000000a1' });
-    expect(response.status).toBe(400);
-    expect(response.body['details']).toEqual([expect.objectContaining({ field: 'rpcUrl' })]);
-    const after = (await t.admin('GET', '/api/v1/wallet')).body;
-    expect(after['settings'] ?? after).toEqual(before['settings'] ?? before);
-  });
+  it.each(REFUSED)(
+    'refuses the wallet rpcUrl %s when it is set (400 naming rpcUrl), changing nothing',
+    async (rpcUrl) => {
+      const before = (await t.admin('GET', '/api/v1/wallet')).body;
+      const response = await t.admin('PUT', '/api/v1/wallet/settings', {
+        rpcUrl,
+        watchAddress: '0x00000000000000000000000000000000000000a1',
+      });
+      expect(response.status).toBe(400);
+      expect(response.body['details']).toEqual([expect.objectContaining({ field: 'rpcUrl' })]);
+      const after = (await t.admin('GET', '/api/v1/wallet')).body;
+      expect(after['settings'] ?? after).toEqual(before['settings'] ?? before);
+    },
+  );
 
   it('keeps loopback receivers allowed (self-hosted receivers and these tests use them)', async () => {
-    expect((await t.admin('PUT', '/api/v1/notification-channels/webhook', { url: `${chatty.url}/ok`, format: 'generic' })).status).toBe(200);
-    expect((await t.admin('PUT', '/api/v1/notification-channels/webhook', { url: `${chatty.url.replace('127.0.0.1', 'localhost')}/ok` })).status).toBe(200);
+    expect(
+      (
+        await t.admin('PUT', '/api/v1/notification-channels/webhook', {
+          url: `${chatty.url}/ok`,
+          format: 'generic',
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await t.admin('PUT', '/api/v1/notification-channels/webhook', {
+          url: `${chatty.url.replace('127.0.0.1', 'localhost')}/ok`,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('reports a test delivery by status and size, never the reply body', async () => {
     await t.admin('PUT', '/api/v1/notification-channels/webhook', { url: `${chatty.url}/ok` });
     const ok = await t.admin<Json>('POST', '/api/v1/notification-channels/webhook/test');
-    expect(ok.body).toMatchObject({ ok: true, detail: { status: 200, bytes: 'PRIVATE-REPLY-BODY-do-not-echo'.length } });
+    expect(ok.body).toMatchObject({
+      ok: true,
+      detail: { status: 200, bytes: 'PRIVATE-REPLY-BODY-do-not-echo'.length },
+    });
     expect(ok.text).not.toContain('PRIVATE-REPLY-BODY');
 
     await t.admin('PUT', '/api/v1/notification-channels/webhook', { url: `${chatty.url}/fail` });

@@ -27,9 +27,17 @@ export interface SessionOptions {
 }
 
 /** Plays a bot session over HTTP: start, a batch of trades, fills, a metrics push, stop. */
-export async function playSession(bot: Call, databaseUrl: string, options: SessionOptions = {}): Promise<{ runId: number; stop: JsonResponse | null }> {
+export async function playSession(
+  bot: Call,
+  databaseUrl: string,
+  options: SessionOptions = {},
+): Promise<{ runId: number; stop: JsonResponse | null }> {
   const configId = options.configId ?? ((await bot('GET', '/api/bot/config')).body['id'] as number);
-  const started = await bot('POST', '/api/bot/run/start', { configId, mode: 'dry_run', startingBankroll: options.bankroll ?? 500 });
+  const started = await bot('POST', '/api/bot/run/start', {
+    configId,
+    mode: 'dry_run',
+    startingBankroll: options.bankroll ?? 500,
+  });
   if (started.status !== 201) throw new Error(`run/start answered ${started.status}: ${started.text}`);
   const runId = started.body['runId'] as number;
   const count = options.trades ?? 4;
@@ -50,12 +58,21 @@ export async function playSession(bot: Call, databaseUrl: string, options: Sessi
     if (batch.status !== 201) throw new Error(`trade/batch answered ${batch.status}: ${batch.text}`);
     const fills = options.fills ?? 2;
     for (const tradeId of batch.body.tradeIds.slice(0, fills)) {
-      await bot('POST', '/api/bot/trade/update', { tradeId, status: 'filled', fillPrice: 0.5, fillSize: 10, pnl: options.pnlPerFill ?? 0.25 });
+      await bot('POST', '/api/bot/trade/update', {
+        tradeId,
+        status: 'filled',
+        fillPrice: 0.5,
+        fillSize: 10,
+        pnl: options.pnlPerFill ?? 0.25,
+      });
     }
   }
   if (options.metrics) await bot('POST', '/api/bot/run/update', { runId, ...options.metrics });
   if (options.minutes) {
-    await sql(databaseUrl, "update runs set started_at = now() - make_interval(mins => $1) where id = $2", [options.minutes, runId]);
+    await sql(databaseUrl, 'update runs set started_at = now() - make_interval(mins => $1) where id = $2', [
+      options.minutes,
+      runId,
+    ]);
   }
   if (options.stop === false) return { runId, stop: null };
   const stop = await bot('POST', '/api/bot/run/stop', {

@@ -36,9 +36,17 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
       const body = (await t.admin('GET', '/api/v1/wallet')).body;
       return body['chain'] ? body : null;
     });
-    expect(wallet).toMatchObject({ watchedAddress: ADDRESS, pollSeconds: 1, chain: { address: ADDRESS, usdc: '1234.5', pol: '3.25', error: null } });
-    expect(rpc.calls.some((call) => call.method === 'eth_call' && (call.params[0] as Json)['to'] === USDC)).toBe(true);
-    expect(rpc.calls.some((call) => call.method === 'eth_getBalance' && call.params[0] === ADDRESS)).toBe(true);
+    expect(wallet).toMatchObject({
+      watchedAddress: ADDRESS,
+      pollSeconds: 1,
+      chain: { address: ADDRESS, usdc: '1234.5', pol: '3.25', error: null },
+    });
+    expect(
+      rpc.calls.some((call) => call.method === 'eth_call' && (call.params[0] as Json)['to'] === USDC),
+    ).toBe(true);
+    expect(rpc.calls.some((call) => call.method === 'eth_getBalance' && call.params[0] === ADDRESS)).toBe(
+      true,
+    );
   });
 
   it('holds no transaction open while the JSON-RPC node is slow to answer (the poll holds a lease)', async () => {
@@ -65,7 +73,9 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
 
   it('alerts once when the watched balance falls below the threshold, however many polls follow', async () => {
     rpc.balances.usdcUnits = 42_000_000n; // 42 USDC
-    const mail = await waitFor('the low-balance email', () => smtp.mails.find((m) => m.subject.includes('Wallet balance low')));
+    const mail = await waitFor('the low-balance email', () =>
+      smtp.mails.find((m) => m.subject.includes('Wallet balance low')),
+    );
     expect(mail.subject).toBe('[PolyMaker] Wallet balance low: 42 USDC (threshold 100)');
     expect(mail.body).toContain(`Watched wallet ${ADDRESS}`);
     const polls = rpc.calls.length;
@@ -77,7 +87,10 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
   });
 
   it("a bot's balance hovering at the threshold, or falling again within the cooldown, is one alert", async () => {
-    const started = await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: 150 });
+    const started = await t.bot<{ runId: number }>('POST', '/api/bot/run/start', {
+      mode: 'dry_run',
+      startingBankroll: 150,
+    });
     const runId = started.body.runId;
     // 99 crosses; 101, 98, 104 and 97 stay within 5 % of the threshold (not re-armed); 200 re-arms;
     // 50 falls again within the 15-minute cooldown: noted, not sent.
@@ -85,17 +98,27 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
       expect((await t.bot('POST', '/api/bot/run/update', { runId, walletBalance })).status).toBe(200);
     }
     await waitFor('the outbox to settle', () => outboxSettled(t.databaseUrl));
-    const botMails = smtp.mails.filter((m) => m.subject.includes('Wallet balance low') && !m.subject.includes('42 USDC'));
-    expect(botMails.map((m) => m.subject)).toEqual(['[PolyMaker] Wallet balance low: 99 USDC (threshold 100)']);
+    const botMails = smtp.mails.filter(
+      (m) => m.subject.includes('Wallet balance low') && !m.subject.includes('42 USDC'),
+    );
+    expect(botMails.map((m) => m.subject)).toEqual([
+      '[PolyMaker] Wallet balance low: 99 USDC (threshold 100)',
+    ]);
     const alerts = (await t.admin<{ alerts: Json[] }>('GET', '/api/v1/wallet')).body.alerts;
-    expect(alerts.find((a) => String(a['source']).startsWith('bot:'))).toMatchObject({ below: true, lastBalance: '50', alerts: 1 });
+    expect(alerts.find((a) => String(a['source']).startsWith('bot:'))).toMatchObject({
+      below: true,
+      lastBalance: '50',
+      alerts: 1,
+    });
   });
 
   it('lets the admin change the threshold', async () => {
     const updated = await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: '10' });
     expect(updated.status).toBe(200);
     expect(updated.body['lowBalanceThreshold']).toBe('10');
-    expect((await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: 'lots' })).status).toBe(400);
+    expect((await t.admin('PUT', '/api/v1/wallet/settings', { lowBalanceThreshold: 'lots' })).status).toBe(
+      400,
+    );
   });
 });
 
@@ -114,14 +137,26 @@ describe('back office: the watched wallet set from the admin API', () => {
   });
 
   it('watches nothing until an admin sets an address and an RPC URL, then reads it', async () => {
-    expect((await t.admin('GET', '/api/v1/wallet')).body).toMatchObject({ watchedAddress: null, rpcHost: null, pollSeconds: null, chain: null });
-    const bad = await t.admin('PUT', '/api/v1/wallet/settings', { watchAddress: '0x123', rpcUrl: 'ftp://nope' });
+    expect((await t.admin('GET', '/api/v1/wallet')).body).toMatchObject({
+      watchedAddress: null,
+      rpcHost: null,
+      pollSeconds: null,
+      chain: null,
+    });
+    const bad = await t.admin('PUT', '/api/v1/wallet/settings', {
+      watchAddress: '0x123',
+      rpcUrl: 'ftp://nope',
+    });
     expect(bad.status).toBe(400);
     expect(bad.body['message']).toMatch(/watchAddress must be a public address/);
     expect(bad.body['message']).toMatch(/rpcUrl must be an http\(s\) URL/);
 
     const set = await t.admin('PUT', '/api/v1/wallet/settings', { watchAddress: ADDRESS, rpcUrl: rpc.url });
-    expect(set.body).toMatchObject({ watchedAddress: ADDRESS, rpcHost: new URL(rpc.url).host, pollSeconds: 1 });
+    expect(set.body).toMatchObject({
+      watchedAddress: ADDRESS,
+      rpcHost: new URL(rpc.url).host,
+      pollSeconds: 1,
+    });
     const wallet = await waitFor('a chain reading', async () => {
       const body = (await t.admin('GET', '/api/v1/wallet')).body;
       return body['chain'] ? body : null;

@@ -440,7 +440,14 @@ describe('bots are isolated from each other', () => {
         // A market reported meanwhile that sorts before this page (it expires sooner than any):
         // offset paging would repeat a row.
         await t.bot('POST', '/api/bot/markets/report', {
-          markets: [{ tokenId: 'page-tok-early', asset: 'AAA', window: '1m', expiresAt: String(Math.floor(Date.now() / 1000) + 5) }],
+          markets: [
+            {
+              tokenId: 'page-tok-early',
+              asset: 'AAA',
+              window: '1m',
+              expiresAt: String(Math.floor(Date.now() / 1000) + 5),
+            },
+          ],
         });
       }
       seen.push(...page.body.items.map((market) => market['tokenId'] as string));

@@ -14,7 +14,10 @@ interface RecordedRequest {
   body: Json | null;
 }
 
-const recorded: RecordedRequest[] = readFileSync(join(__dirname, '../../../../tools/bot-session/recorded-session.jsonl'), 'utf8')
+const recorded: RecordedRequest[] = readFileSync(
+  join(__dirname, '../../../../tools/bot-session/recorded-session.jsonl'),
+  'utf8',
+)
   .split('\n')
   .filter(Boolean)
   .map((line) => JSON.parse(line) as RecordedRequest);
@@ -34,8 +37,10 @@ describe('a recorded bot session, replayed over the wire', () => {
       const copy = JSON.parse(JSON.stringify(body)) as Json;
       const fix = (item: Json) => {
         if (typeof item['runId'] === 'number') item['runId'] = ids.run.get(item['runId']) ?? item['runId'];
-        if (typeof item['configId'] === 'number') item['configId'] = ids.config.get(item['configId']) ?? item['configId'];
-        if (typeof item['tradeId'] === 'number') item['tradeId'] = mapTrade(item['tradeId']) ?? item['tradeId'];
+        if (typeof item['configId'] === 'number')
+          item['configId'] = ids.config.get(item['configId']) ?? item['configId'];
+        if (typeof item['tradeId'] === 'number')
+          item['tradeId'] = mapTrade(item['tradeId']) ?? item['tradeId'];
       };
       fix(copy);
       if (Array.isArray(copy['trades'])) (copy['trades'] as Json[]).forEach(fix);
@@ -124,8 +129,19 @@ describe('a recorded bot session, replayed over the wire', () => {
       oneSidedFills: 0,
     });
 
-    const trades = (await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?runId=${runId}&order=asc`)).body.items;
-    expect(trades.map((trade) => [trade['asset'], trade['windowDuration'], trade['side'], trade['outcome'], trade['price'], trade['size'], trade['strategy']])).toEqual([
+    const trades = (await t.admin<{ items: Json[] }>('GET', `/api/v1/trades?runId=${runId}&order=asc`)).body
+      .items;
+    expect(
+      trades.map((trade) => [
+        trade['asset'],
+        trade['windowDuration'],
+        trade['side'],
+        trade['outcome'],
+        trade['price'],
+        trade['size'],
+        trade['strategy'],
+      ]),
+    ).toEqual([
       ['BTC', '15m', 'buy', 'Up', '0.52', '10', 'MM'],
       ['ETH', '5m', 'sell', 'Down', '0.47', '5.5', 'MM'],
       ['UNKNOWN', '15m', 'buy', 'Unknown', '0.1', '1', 'MM'],
@@ -146,9 +162,14 @@ describe('a recorded bot session, replayed over the wire', () => {
 
     const series = (await t.admin<{ items: Json[] }>('GET', `/api/v1/runs/${runId}/metrics`)).body.items;
     const withExtra = series.find((point) => (point['extra'] as Json)['brand_new_metric_x'] === 42);
-    expect(withExtra).toMatchObject({ totalPnl: '0.48', walletBalance: null, hedgeAnalytics: { pairs: 1, orphans: 0 } });
+    expect(withExtra).toMatchObject({
+      totalPnl: '0.48',
+      walletBalance: null,
+      hedgeAnalytics: { pairs: 1, orphans: 0 },
+    });
 
-    const markets = (await t.admin<{ items: Json[] }>('GET', '/api/v1/markets?includeExpired=true')).body.items;
+    const markets = (await t.admin<{ items: Json[] }>('GET', '/api/v1/markets?includeExpired=true')).body
+      .items;
     expect(markets).toEqual([
       expect.objectContaining({
         tokenId: '111',

@@ -14,7 +14,9 @@ function lookups(t: TestApi): (number | null)[] {
 }
 
 async function botKeyId(t: TestApi): Promise<number> {
-  const keys = (await t.admin<{ items: { id: number; scope: string; source: string }[] }>('GET', '/api/v1/api-keys')).body.items;
+  const keys = (
+    await t.admin<{ items: { id: number; scope: string; source: string }[] }>('GET', '/api/v1/api-keys')
+  ).body.items;
   const found = keys.find((key) => key.scope === 'bot' && key.source === 'env');
   if (!found) throw new Error('no BOT_API_KEY key');
   return found.id;
@@ -31,7 +33,8 @@ describe('failed authentications: limited per client address', () => {
   it('answers 429 after the limit, before any lookup, while a valid cached key from the same address keeps working', async () => {
     expect((await t.bot('GET', '/api/bot/config')).status).toBe(200); // the bot's key is verified and cached
     const statuses: number[] = [];
-    for (let i = 0; i < 5; i += 1) statuses.push((await t.raw('GET', '/api/bot/config', { key: unknownKey(i) })).status);
+    for (let i = 0; i < 5; i += 1)
+      statuses.push((await t.raw('GET', '/api/bot/config', { key: unknownKey(i) })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401]);
 
     const limited = await t.raw('GET', '/api/bot/config', { key: unknownKey(5) });
@@ -50,14 +53,18 @@ describe('failed authentications: limited per client address', () => {
     // guesses past the limit cost the server no database lookup
     await settle();
     const before = lookups(t).length;
-    for (let i = 10; i < 30; i += 1) expect((await t.raw('GET', '/api/bot/status', { key: unknownKey(i) })).status).toBe(429);
+    for (let i = 10; i < 30; i += 1)
+      expect((await t.raw('GET', '/api/bot/status', { key: unknownKey(i) })).status).toBe(429);
     await settle();
     expect(lookups(t).length).toBe(before);
   });
 
   it('is not dodged with X-Forwarded-For by default (TRUST_PROXY is off)', async () => {
     for (const forwarded of ['10.1.2.3', '203.0.113.9, 10.0.0.1', '::1']) {
-      const response = await t.raw('GET', '/api/bot/config', { key: unknownKey(99), headers: { 'X-Forwarded-For': forwarded } });
+      const response = await t.raw('GET', '/api/bot/config', {
+        key: unknownKey(99),
+        headers: { 'X-Forwarded-For': forwarded },
+      });
       expect(response.status).toBe(429);
     }
   });
@@ -110,10 +117,16 @@ describe('key caches and TRUST_PROXY', () => {
 
     // the last unknown keys are remembered (no lookup again); the first ones were evicted (bounded)
     const after = lookups(t).length;
-    await t.raw('GET', '/api/bot/config', { key: unknownKey(5199), headers: { 'X-Forwarded-For': '10.78.0.1' } });
+    await t.raw('GET', '/api/bot/config', {
+      key: unknownKey(5199),
+      headers: { 'X-Forwarded-For': '10.78.0.1' },
+    });
     await settle();
     expect(lookups(t).length).toBe(after);
-    await t.raw('GET', '/api/bot/config', { key: unknownKey(5000), headers: { 'X-Forwarded-For': '10.78.0.2' } });
+    await t.raw('GET', '/api/bot/config', {
+      key: unknownKey(5000),
+      headers: { 'X-Forwarded-For': '10.78.0.2' },
+    });
     await settle();
     expect(lookups(t).length).toBe(after + 1);
   });
@@ -139,14 +152,22 @@ describe('key verification past the cache period', () => {
     expect(lookups(t).filter((found) => found === id)).toHaveLength(1);
     // the use is written (once a minute per key, not one UPDATE per request)
     const [used] = await waitFor('last_used_at', async () => {
-      const rows = await sql<{ last_used_at: Date | null }>(t.databaseUrl, 'select last_used_at from api_keys where id = $1', [id]);
+      const rows = await sql<{ last_used_at: Date | null }>(
+        t.databaseUrl,
+        'select last_used_at from api_keys where id = $1',
+        [id],
+      );
       return rows[0]?.last_used_at ? rows : null;
     });
     expect(Date.now() - new Date(used.last_used_at as Date).getTime()).toBeLessThan(60_000);
 
     // another instance revokes the key: this one sees the table change and refuses it within the period
     await sql(t.databaseUrl, 'update api_keys set revoked_at = now() where id = $1', [id]);
-    const refused = await waitFor('the revoked key refused', async () => ((await t.bot('GET', '/api/bot/config')).status === 401 ? true : null), 5000);
+    const refused = await waitFor(
+      'the revoked key refused',
+      async () => ((await t.bot('GET', '/api/bot/config')).status === 401 ? true : null),
+      5000,
+    );
     expect(refused).toBe(true);
   });
 });

@@ -13,7 +13,13 @@ interface Answer {
 }
 
 /** One request with a liveness bound: a hang fails the test instead of waiting forever. */
-async function call(api: ApiProcess, method: string, path: string, key: string | null, body?: unknown): Promise<Answer> {
+async function call(
+  api: ApiProcess,
+  method: string,
+  path: string,
+  key: string | null,
+  body?: unknown,
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (key) headers['X-Api-Key'] = key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -64,7 +70,10 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
   beforeAll(async () => {
     dir = mkdtempSync('/tmp/polymaker-db-fault-');
     chmodSync(dir, 0o755);
-    api = await startApiProcess({ databaseUrl: null, env: { DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' } });
+    api = await startApiProcess({
+      databaseUrl: null,
+      env: { DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' },
+    });
   });
   afterAll(async () => {
     await api?.stop('SIGTERM');
@@ -87,10 +96,21 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
     const loop = (async () => {
       while (traffic) {
         cycle += 1;
-        const trade = { runId, cycle, asset: 'BTC', windowDuration: '5m', side: 'buy', outcome: 'Up', price: '0.5', size: '2', strategy: 'MM' };
+        const trade = {
+          runId,
+          cycle,
+          asset: 'BTC',
+          windowDuration: '5m',
+          side: 'buy',
+          outcome: 'Up',
+          price: '0.5',
+          size: '2',
+          strategy: 'MM',
+        };
         const answer = await bot('POST', '/api/bot/trade', trade);
         statuses.push(answer.status);
-        if (answer.status === 201) accepted.push({ tradeId: answer.body['tradeId'] as number, cycle: trade.cycle });
+        if (answer.status === 201)
+          accepted.push({ tradeId: answer.body['tradeId'] as number, cycle: trade.cycle });
         else await new Promise((done) => setTimeout(done, 50));
       }
     })();
@@ -110,10 +130,21 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
       expect(configDuring.status).toBe(200);
       expect(configDuring.body).toEqual(configBefore.body);
 
-      await waitUntil('bot traffic to meet the outage', () => statuses.slice(-3).every((status) => status === 503) && statuses.length > 3);
+      await waitUntil(
+        'bot traffic to meet the outage',
+        () => statuses.slice(-3).every((status) => status === 503) && statuses.length > 3,
+      );
 
       const write = await bot('POST', '/api/bot/trade', {
-        runId, cycle: 999_999, asset: 'BTC', windowDuration: '5m', side: 'buy', outcome: 'Up', price: '0.5', size: '1', strategy: 'MM',
+        runId,
+        cycle: 999_999,
+        asset: 'BTC',
+        windowDuration: '5m',
+        side: 'buy',
+        outcome: 'Up',
+        price: '0.5',
+        size: '1',
+        strategy: 'MM',
       });
       expect(write.status).toBe(503);
       expect(write.body).toEqual({
@@ -135,13 +166,19 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
       expect(ready.text).not.toMatch(/127\.0\.0\.1|ECONN|:\d{4,5}/);
       expect((await call(api, 'GET', '/health', null)).status).toBe(200);
       // the supervisor tries, fails while the port is taken, and keeps trying with backoff
-      await waitUntil('a failed restart attempt', () => api.output().includes('embedded PostgreSQL did not restart yet; trying again'));
+      await waitUntil('a failed restart attempt', () =>
+        api.output().includes('embedded PostgreSQL did not restart yet; trying again'),
+      );
     } finally {
       squatter.close();
     }
 
     // the supervisor brings PostgreSQL back on the same port; the same API process recovers
-    await waitUntil('/ready again', async () => (await call(api, 'GET', '/ready', null)).status === 200, 60_000);
+    await waitUntil(
+      '/ready again',
+      async () => (await call(api, 'GET', '/ready', null)).status === 200,
+      60_000,
+    );
     const served = accepted.length;
     await waitUntil('bot writes accepted again', () => accepted.length >= served + 5, 60_000);
     traffic = false;
@@ -156,7 +193,11 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
     const db = new Client({ connectionString: `postgresql://postgres@127.0.0.1:${port}/polymaker` });
     await db.connect();
     try {
-      const rows = (await db.query<{ id: string; cycle: string }>('select id, cycle from trades where run_id = $1', [runId])).rows;
+      const rows = (
+        await db.query<{ id: string; cycle: string }>('select id, cycle from trades where run_id = $1', [
+          runId,
+        ])
+      ).rows;
       const stored = new Map(rows.map((row) => [Number(row.id), Number(row.cycle)]));
       expect(accepted.filter(({ tradeId, cycle: sent }) => stored.get(tradeId) !== sent)).toEqual([]);
     } finally {
@@ -169,11 +210,19 @@ describe('database loss: the embedded PostgreSQL is killed under bot traffic', (
     expect(log).toContain('embedded PostgreSQL exited unexpectedly; restarting it');
     expect(log).toContain('embedded PostgreSQL did not restart yet; trying again');
     expect(log).toContain('embedded PostgreSQL restarted');
-    await waitUntil('the live event connection to be restored', () => api.output().includes('live event connection restored'), 60_000);
-    await waitUntil('the reset on the live stream', () => live.events.some((event) => event.name === 'stream.reset'));
+    await waitUntil(
+      'the live event connection to be restored',
+      () => api.output().includes('live event connection restored'),
+      60_000,
+    );
+    await waitUntil('the reset on the live stream', () =>
+      live.events.some((event) => event.name === 'stream.reset'),
+    );
     expect(live.ended).toBe(false);
     await bot('POST', '/api/bot/run/update', { runId, totalPnl: '1.25' });
-    await waitUntil('a live event after the recovery', () => live.events.some((event) => event.name === 'run.updated'));
+    await waitUntil('a live event after the recovery', () =>
+      live.events.some((event) => event.name === 'run.updated'),
+    );
     await live.close();
   }, 180_000);
 });

@@ -41,7 +41,12 @@ export class FleetBot {
     return this.send('GET', path, undefined, undefined);
   }
 
-  private async send(method: string, path: string, body: Json | undefined, idempotencyKey: string | undefined): Promise<Answer> {
+  private async send(
+    method: string,
+    path: string,
+    body: Json | undefined,
+    idempotencyKey: string | undefined,
+  ): Promise<Answer> {
     const headers: Record<string, string> = { 'X-Api-Key': this.key };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey;
@@ -59,7 +64,11 @@ export class FleetBot {
         });
         const text = await response.text();
         if (response.status >= 200 && response.status < 300) {
-          return { status: response.status, body: JSON.parse(text) as Json, replayed: response.headers.get('idempotent-replayed') === 'true' };
+          return {
+            status: response.status,
+            body: JSON.parse(text) as Json,
+            replayed: response.headers.get('idempotent-replayed') === 'true',
+          };
         }
         let message = text.slice(0, 200);
         try {
@@ -67,16 +76,30 @@ export class FleetBot {
         } catch {
           // not JSON: kept as text, and the test says so
         }
-        refusal = { path, status: response.status, contentType: response.headers.get('content-type') ?? '', retryAfter: response.headers.get('retry-after'), message };
+        refusal = {
+          path,
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          retryAfter: response.headers.get('retry-after'),
+          message,
+        };
       } catch (error) {
         refusal = { path, status: 0, contentType: '', retryAfter: null, message: (error as Error).message };
       } finally {
         this.pendingSince = null;
       }
       this.refusals.push(refusal);
-      const retryable = refusal.status === 0 || refusal.status === 503 || refusal.status === 429 || (refusal.status === 409 && /still being processed/.test(refusal.message));
-      if (!retryable) throw new Error(`${this.name}: ${method} ${path} answered ${refusal.status}: ${refusal.message}`);
-      if (Date.now() > deadline) throw new Error(`${this.name}: ${method} ${path} still refused after ${attempt} attempts: ${refusal.status} ${refusal.message}`);
+      const retryable =
+        refusal.status === 0 ||
+        refusal.status === 503 ||
+        refusal.status === 429 ||
+        (refusal.status === 409 && /still being processed/.test(refusal.message));
+      if (!retryable)
+        throw new Error(`${this.name}: ${method} ${path} answered ${refusal.status}: ${refusal.message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.name}: ${method} ${path} still refused after ${attempt} attempts: ${refusal.status} ${refusal.message}`,
+        );
       // The Python client honours Retry-After (its own tests check it); here a short pause keeps the run short.
       await new Promise((done) => setTimeout(done, 100 + Math.random() * 100));
     }

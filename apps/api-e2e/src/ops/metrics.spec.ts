@@ -33,18 +33,25 @@ function parseExposition(text: string): { samples: Sample[]; types: Map<string, 
       labels[pair[1]] = pair[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const raw = match[4];
-    samples.push({ name: match[1], labels, value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw) });
+    samples.push({
+      name: match[1],
+      labels,
+      value: raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw),
+    });
   }
   return { samples, types };
 }
 
 /** The samples of `name` whose labels include `labels`. */
 function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  return samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
 }
 function one(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = find(samples, name, labels);
-  if (found.length !== 1) throw new Error(`expected one sample of ${name} ${JSON.stringify(labels)}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one sample of ${name} ${JSON.stringify(labels)}, found ${found.length}`);
   return found[0].value;
 }
 const sum = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
@@ -104,31 +111,56 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     const started = await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' });
     expect(started.status).toBe(201);
     runId = started.body.runId;
-    for (const strategy of ['a', 'b', 'c']) expect((await t.bot('POST', '/api/bot/trade', trade(strategy))).status).toBe(201);
+    for (const strategy of ['a', 'b', 'c'])
+      expect((await t.bot('POST', '/api/bot/trade', trade(strategy))).status).toBe(201);
     expect((await t.bot('POST', '/api/bot/trade', trade('bad', 1.5))).status).toBe(400);
-    expect((await t.bot('POST', '/api/bot/run/update', { runId, cycle: 3, totalPnl: '1.25', totalFills: 2 })).status).toBeLessThan(300);
+    expect(
+      (await t.bot('POST', '/api/bot/run/update', { runId, cycle: 3, totalPnl: '1.25', totalFills: 2 }))
+        .status,
+    ).toBeLessThan(300);
     expect((await t.admin('GET', `/api/v1/runs/${runId}`)).status).toBe(200);
     expect((await t.raw('GET', '/api/v1/no-such-page-4242')).status).toBe(404);
 
-    const samples = await scrapeUntil((s) => find(s, 'polymaker_runs_active').some((x) => x.value === 1) && find(s, 'polymaker_bots_seen').some((x) => x.value === 1));
+    const samples = await scrapeUntil(
+      (s) =>
+        find(s, 'polymaker_runs_active').some((x) => x.value === 1) &&
+        find(s, 'polymaker_bots_seen').some((x) => x.value === 1),
+    );
     const tradeRoute = { method: 'POST', route: '/api/bot/trade' };
     expect(one(samples, 'http_requests_total', { ...tradeRoute, status: '201' })).toBe(3);
     expect(one(samples, 'http_requests_total', { ...tradeRoute, status: '400' })).toBe(1);
-    expect(one(samples, 'http_requests_total', { method: 'GET', route: '/api/v1/runs/:id', status: '200' })).toBe(1);
+    expect(
+      one(samples, 'http_requests_total', { method: 'GET', route: '/api/v1/runs/:id', status: '200' }),
+    ).toBe(1);
     // an unknown path is counted under a template, never its URL: `unmatched`, or the admin app's
     // catch-all `/*` (which answers API paths with the 404) when the admin app is built and served
-    expect(sum(samples, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' }) + sum(samples, 'http_requests_total', { method: 'GET', route: '/*', status: '404' })).toBe(1);
+    expect(
+      sum(samples, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' }) +
+        sum(samples, 'http_requests_total', { method: 'GET', route: '/*', status: '404' }),
+    ).toBe(1);
     // the histogram: cumulative buckets up to +Inf, which holds every one of the three successes
-    const buckets = find(samples, 'http_request_duration_seconds_bucket', { ...tradeRoute, status_class: '2xx' }).sort(
-      (a, b) => Number(a.labels['le'] === '+Inf' ? Infinity : a.labels['le']) - Number(b.labels['le'] === '+Inf' ? Infinity : b.labels['le']),
+    const buckets = find(samples, 'http_request_duration_seconds_bucket', {
+      ...tradeRoute,
+      status_class: '2xx',
+    }).sort(
+      (a, b) =>
+        Number(a.labels['le'] === '+Inf' ? Infinity : a.labels['le']) -
+        Number(b.labels['le'] === '+Inf' ? Infinity : b.labels['le']),
     );
     expect(buckets.length).toBeGreaterThan(5);
     expect(buckets[buckets.length - 1].labels['le']).toBe('+Inf');
     expect(buckets[buckets.length - 1].value).toBe(3);
-    for (let i = 1; i < buckets.length; i += 1) expect(buckets[i].value).toBeGreaterThanOrEqual(buckets[i - 1].value);
-    expect(one(samples, 'http_request_duration_seconds_count', { ...tradeRoute, status_class: '2xx' })).toBe(3);
-    expect(one(samples, 'http_request_duration_seconds_sum', { ...tradeRoute, status_class: '2xx' })).toBeGreaterThan(0);
-    expect(one(samples, 'http_request_duration_seconds_count', { ...tradeRoute, status_class: '4xx' })).toBe(1);
+    for (let i = 1; i < buckets.length; i += 1)
+      expect(buckets[i].value).toBeGreaterThanOrEqual(buckets[i - 1].value);
+    expect(one(samples, 'http_request_duration_seconds_count', { ...tradeRoute, status_class: '2xx' })).toBe(
+      3,
+    );
+    expect(
+      one(samples, 'http_request_duration_seconds_sum', { ...tradeRoute, status_class: '2xx' }),
+    ).toBeGreaterThan(0);
+    expect(one(samples, 'http_request_duration_seconds_count', { ...tradeRoute, status_class: '4xx' })).toBe(
+      1,
+    );
     // never a raw URL in a label: no run id, no unknown path
     const routes = new Set(samples.map((s) => s.labels['route']).filter(Boolean));
     for (const route of routes) expect(route).not.toMatch(/\/\d+|no-such-page/);
@@ -154,7 +186,13 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     expect(one(samples, 'polymaker_outbox_jobs_due', { topic: 'analysis.run' })).toBe(1);
     expect(one(samples, 'polymaker_outbox_oldest_due_age_seconds')).toBeGreaterThanOrEqual(0);
     expect(one(samples, 'polymaker_notifications_owed', { channel: 'email' })).toBe(0);
-    expect(one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/run/stop', status: String(stopped.status) })).toBe(1);
+    expect(
+      one(samples, 'http_requests_total', {
+        method: 'POST',
+        route: '/api/bot/run/stop',
+        status: String(stopped.status),
+      }),
+    ).toBe(1);
   });
 
   it('counts every shed write by reason, as the bots saw them', async () => {
@@ -163,7 +201,11 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     let shed = 0;
     let stored = 0;
     for (let burst = 0; burst < 5 && shed === 0; burst += 1) {
-      const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => t.bot<Json>('POST', '/api/bot/trade', trade(`burst-${burst}-${i}`)).then((r) => r.status)));
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          t.bot<Json>('POST', '/api/bot/trade', trade(`burst-${burst}-${i}`)).then((r) => r.status),
+        ),
+      );
       shed += statuses.filter((status) => status === 503).length;
       stored += statuses.filter((status) => status === 201).length;
     }
@@ -171,22 +213,35 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     const samples = parseExposition((await scrape()).text).samples;
     expect(sum(samples, 'polymaker_requests_shed_total')).toBe(shed);
     expect(one(samples, 'polymaker_requests_shed_total', { reason: 'in_flight' })).toBe(shed);
-    expect(one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/trade', status: '503' })).toBe(shed);
-    expect(one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/trade', status: '201' })).toBe(3 + stored);
+    expect(
+      one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/trade', status: '503' }),
+    ).toBe(shed);
+    expect(
+      one(samples, 'http_requests_total', { method: 'POST', route: '/api/bot/trade', status: '201' }),
+    ).toBe(3 + stored);
   });
 
   it('exports every metric the committed Grafana dashboard queries', async () => {
     const { types } = parseExposition((await scrape()).text);
-    const dashboard = JSON.parse(readFileSync(join(__dirname, '../../../../docker/grafana/dashboards/polymaker.json'), 'utf8')) as {
+    const dashboard = JSON.parse(
+      readFileSync(join(__dirname, '../../../../docker/grafana/dashboards/polymaker.json'), 'utf8'),
+    ) as {
       panels: { targets: { expr: string }[] }[];
     };
     const queried = new Set(
-      dashboard.panels.flatMap((p) => p.targets).flatMap((t) => [...t.expr.matchAll(/\b((?:http|polymaker|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1])),
+      dashboard.panels
+        .flatMap((p) => p.targets)
+        .flatMap((t) =>
+          [...t.expr.matchAll(/\b((?:http|polymaker|nodejs|process)_[a-z0-9_]+)\b/g)].map((m) => m[1]),
+        ),
     );
     expect(queried.size).toBeGreaterThan(15);
     for (const name of queried) {
       const base = name.replace(/_(bucket|count|sum)$/, '');
-      expect({ name, exported: types.has(name) || types.get(base) === 'histogram' }).toEqual({ name, exported: true });
+      expect({ name, exported: types.has(name) || types.get(base) === 'histogram' }).toEqual({
+        name,
+        exported: true,
+      });
     }
   });
 
@@ -206,7 +261,9 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     for (const response of refused) {
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toContain('application/json');
-      expect(response.body).toEqual(expect.objectContaining({ statusCode: 401, message: expect.stringContaining('METRICS_KEY') }));
+      expect(response.body).toEqual(
+        expect.objectContaining({ statusCode: 401, message: expect.stringContaining('METRICS_KEY') }),
+      );
       expect(response.text).not.toMatch(/http_requests_total|polymaker_|process_/);
     }
     // the metrics key is not an API key either
@@ -223,9 +280,13 @@ describe('metrics: GET /metrics in the Prometheus text format', () => {
     for (const env of offEnvs) {
       const off = await startTestApi('ops_metrics_off', env);
       try {
-        const response = await request(off.api.url, 'GET', '/metrics', { headers: { Authorization: `Bearer ${METRICS_KEY}` } });
+        const response = await request(off.api.url, 'GET', '/metrics', {
+          headers: { Authorization: `Bearer ${METRICS_KEY}` },
+        });
         expect(response.status).toBe(404);
-        expect(response.body).toEqual(expect.objectContaining({ statusCode: 404, message: expect.stringContaining('METRICS_KEY') }));
+        expect(response.body).toEqual(
+          expect.objectContaining({ statusCode: 404, message: expect.stringContaining('METRICS_KEY') }),
+        );
         expect(response.text).not.toMatch(/http_requests_total|polymaker_/);
       } finally {
         await off.stop();

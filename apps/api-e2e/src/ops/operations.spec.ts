@@ -28,7 +28,9 @@ describe('operations', () => {
   });
 
   it('sends security headers and a request id, and keeps CORS off by default', async () => {
-    const response = await t.raw('GET', '/health', { headers: { Origin: 'https://evil.example', 'X-Request-Id': 'trace-123' } });
+    const response = await t.raw('GET', '/health', {
+      headers: { Origin: 'https://evil.example', 'X-Request-Id': 'trace-123' },
+    });
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(response.headers.get('x-request-id')).toBe('trace-123');
@@ -44,15 +46,29 @@ describe('operations', () => {
     const served = await t.raw('GET', '/docs-json');
     const committed = JSON.parse(readFileSync(join(__dirname, '../../../../openapi/openapi.json'), 'utf8'));
     expect(served.body).toEqual(committed);
-    expect(Object.keys(committed.paths)).toEqual(expect.arrayContaining(['/api/bot/run/stop', '/api/v1/trades', '/api/v1/events']));
-    expect(committed.components.securitySchemes['api-key']).toEqual(expect.objectContaining({ in: 'header', name: 'X-Api-Key' }));
+    expect(Object.keys(committed.paths)).toEqual(
+      expect.arrayContaining(['/api/bot/run/stop', '/api/v1/trades', '/api/v1/events']),
+    );
+    expect(committed.components.securitySchemes['api-key']).toEqual(
+      expect.objectContaining({ in: 'header', name: 'X-Api-Key' }),
+    );
   });
 
   it('finishes an in-flight request on SIGTERM, then exits cleanly', async () => {
     const other = await startTestApi('ops_shutdown', { LOG_LEVEL: 'info' });
-    const runId = (await other.bot('POST', '/api/bot/run/start', { mode: 'dry_run' })).body['runId'] as number;
+    const runId = (await other.bot('POST', '/api/bot/run/start', { mode: 'dry_run' })).body[
+      'runId'
+    ] as number;
     const trades = Array.from({ length: 5000 }, (_, i) => ({
-      runId, cycle: i, asset: 'BTC', windowDuration: '5m', side: 'buy', outcome: 'Up', price: 0.5, size: 1, strategy: 'MM',
+      runId,
+      cycle: i,
+      asset: 'BTC',
+      windowDuration: '5m',
+      side: 'buy',
+      outcome: 'Up',
+      price: 0.5,
+      size: 1,
+      strategy: 'MM',
     }));
     const inFlight = other.bot('POST', '/api/bot/trade/batch', { trades });
     await new Promise((done) => setTimeout(done, 20));
@@ -66,10 +82,17 @@ describe('operations', () => {
 
 describe('operations with settings', () => {
   it('applies CORS_ORIGINS and the per-key rate limit', async () => {
-    const t = await startTestApi('ops_cors', { CORS_ORIGINS: 'https://admin.example', RATE_LIMIT_PER_MINUTE: '5' });
+    const t = await startTestApi('ops_cors', {
+      CORS_ORIGINS: 'https://admin.example',
+      RATE_LIMIT_PER_MINUTE: '5',
+    });
     try {
       const preflight = await t.raw('OPTIONS', '/api/v1/runs', {
-        headers: { Origin: 'https://admin.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'x-api-key' },
+        headers: {
+          Origin: 'https://admin.example',
+          'Access-Control-Request-Method': 'GET',
+          'Access-Control-Request-Headers': 'x-api-key',
+        },
       });
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://admin.example');
       const statuses: number[] = [];
@@ -107,9 +130,18 @@ describe('operations: request ids in the logs', () => {
   afterAll(() => logged?.stop());
 
   it('logs the request id on the access line and on the lines an admin write writes', async () => {
-    const created = await logged.admin<Json>('POST', '/api/v1/configs', { basedOnId: 1, values: { mmSpreadMin: '0.03' }, note: 'log test' });
+    const created = await logged.admin<Json>('POST', '/api/v1/configs', {
+      basedOnId: 1,
+      values: { mmSpreadMin: '0.03' },
+      note: 'log test',
+    });
     expect(created.status).toBe(201);
-    const activated = await logged.admin('POST', `/api/v1/configs/${String(created.body['id'])}/activate`, undefined, { 'X-Request-Id': 'trace-write-1' });
+    const activated = await logged.admin(
+      'POST',
+      `/api/v1/configs/${String(created.body['id'])}/activate`,
+      undefined,
+      { 'X-Request-Id': 'trace-write-1' },
+    );
     expect(activated.status).toBeLessThan(300);
     const lines = () =>
       logged.api
@@ -118,8 +150,12 @@ describe('operations: request ids in the logs', () => {
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Json);
     const ofWrite = await waitForLines(() => lines().filter((line) => line['reqId'] === 'trace-write-1'));
-    expect(ofWrite.map((line) => line['msg'])).toEqual(expect.arrayContaining(['config version activated', 'request']));
-    const activation = lines().find((line) => line['msg'] === 'config version activated' && line['reqId'] === 'trace-write-1');
+    expect(ofWrite.map((line) => line['msg'])).toEqual(
+      expect.arrayContaining(['config version activated', 'request']),
+    );
+    const activation = lines().find(
+      (line) => line['msg'] === 'config version activated' && line['reqId'] === 'trace-write-1',
+    );
     expect(activation).toMatchObject({ context: 'ConfigService', configId: created.body['id'] });
   });
 });

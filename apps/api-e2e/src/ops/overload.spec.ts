@@ -12,7 +12,11 @@ describe('overload: bot writes past capacity are shed, not queued', () => {
   let runId: number;
 
   beforeAll(async () => {
-    t = await startTestApi('ops_overload', { OVERLOAD_MAX_IN_FLIGHT: '2', OVERLOAD_MAX_LAG_MS: '0', OVERLOAD_RETRY_AFTER_SECONDS: '2' });
+    t = await startTestApi('ops_overload', {
+      OVERLOAD_MAX_IN_FLIGHT: '2',
+      OVERLOAD_MAX_LAG_MS: '0',
+      OVERLOAD_RETRY_AFTER_SECONDS: '2',
+    });
     runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body.runId;
   });
   afterAll(() => t?.stop());
@@ -29,7 +33,9 @@ describe('overload: bot writes past capacity are shed, not queued', () => {
     strategy,
   });
   const stored = async () =>
-    (await t.admin<{ items: { strategy: string }[] }>('GET', `/api/v1/trades?runId=${runId}&limit=1000`)).body.items.map((item) => item.strategy);
+    (
+      await t.admin<{ items: { strategy: string }[] }>('GET', `/api/v1/trades?runId=${runId}&limit=1000`)
+    ).body.items.map((item) => item.strategy);
 
   it('answers 503 JSON with Retry-After, serves /config meanwhile, stores only what it accepted, and recovers', async () => {
     const accepted: string[] = [];
@@ -39,7 +45,9 @@ describe('overload: bot writes past capacity are shed, not queued', () => {
       const writes = Array.from({ length: 60 }, async (_, i) => {
         const strategy = `burst-${burst}-${i}`;
         const key = `overload-${strategy}`;
-        const response = await t.bot<Json>('POST', '/api/bot/trade', trade(strategy), { 'Idempotency-Key': key });
+        const response = await t.bot<Json>('POST', '/api/bot/trade', trade(strategy), {
+          'Idempotency-Key': key,
+        });
         if (response.status === 201) {
           accepted.push(strategy);
         } else {
@@ -47,12 +55,17 @@ describe('overload: bot writes past capacity are shed, not queued', () => {
           expect(response.headers.get('retry-after')).toBe('2');
           expect(response.headers.get('content-type')).toContain('application/json');
           expect(response.body).toEqual(
-            expect.objectContaining({ statusCode: 503, message: expect.stringMatching(/at capacity.*Retry in 2 s/) }),
+            expect.objectContaining({
+              statusCode: 503,
+              message: expect.stringMatching(/at capacity.*Retry in 2 s/),
+            }),
           );
           shed.push({ strategy, key });
         }
       });
-      const polls = Array.from({ length: 10 }, async () => configStatuses.push((await t.bot('GET', '/api/bot/config')).status));
+      const polls = Array.from({ length: 10 }, async () =>
+        configStatuses.push((await t.bot('GET', '/api/bot/config')).status),
+      );
       await Promise.all([...writes, ...polls]);
     }
     expect(shed.length).toBeGreaterThan(0);
@@ -64,8 +77,13 @@ describe('overload: bot writes past capacity are shed, not queued', () => {
     const after = await t.bot('POST', '/api/bot/trade', trade('after-the-burst'));
     expect(after.status).toBe(201);
     const retried = shed[0];
-    expect((await t.bot('POST', '/api/bot/trade', trade(retried.strategy), { 'Idempotency-Key': retried.key })).status).toBe(201);
-    const again = await t.bot('POST', '/api/bot/trade', trade(retried.strategy), { 'Idempotency-Key': retried.key });
+    expect(
+      (await t.bot('POST', '/api/bot/trade', trade(retried.strategy), { 'Idempotency-Key': retried.key }))
+        .status,
+    ).toBe(201);
+    const again = await t.bot('POST', '/api/bot/trade', trade(retried.strategy), {
+      'Idempotency-Key': retried.key,
+    });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     const final = await stored();
     expect(final.filter((strategy) => strategy === retried.strategy)).toHaveLength(1);

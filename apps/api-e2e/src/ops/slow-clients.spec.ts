@@ -12,10 +12,14 @@ describe('slow clients', () => {
   const head = (length: number) =>
     `POST /api/bot/run/start HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Api-Key: ${t.api.botKey}\r\n` +
     `Content-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`;
-  const runCount = async () => ((await t.admin<{ total: number }>('GET', '/api/v1/runs')).body.total);
+  const runCount = async () => (await t.admin<{ total: number }>('GET', '/api/v1/runs')).body.total;
 
   beforeAll(async () => {
-    t = await startTestApi('ops_slow', { REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '1000', KEEP_ALIVE_TIMEOUT_MS: '1500' });
+    t = await startTestApi('ops_slow', {
+      REQUEST_TIMEOUT_MS: '2000',
+      HEADERS_TIMEOUT_MS: '1000',
+      KEEP_ALIVE_TIMEOUT_MS: '1500',
+    });
   });
   afterAll(() => t?.stop());
 
@@ -71,9 +75,18 @@ describe('slow clients', () => {
   });
 
   it('still takes a normal upload, and a body sent in a few quick parts', async () => {
-    const runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body.runId;
+    const runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body
+      .runId;
     const trades = Array.from({ length: 3000 }, (_, i) => ({
-      runId, cycle: i, asset: 'BTC', windowDuration: '5m', side: 'buy', outcome: 'Up', price: '0.51', size: '10', strategy: 'MM',
+      runId,
+      cycle: i,
+      asset: 'BTC',
+      windowDuration: '5m',
+      side: 'buy',
+      outcome: 'Up',
+      price: '0.51',
+      size: '10',
+      strategy: 'MM',
     }));
     const upload = await t.bot<{ tradeIds: number[] }>('POST', '/api/bot/trade/batch', { trades });
     expect(upload.status).toBe(201);
@@ -104,9 +117,12 @@ describe('slow clients', () => {
       expect(stream.status).toBe(200);
       await new Promise((done) => setTimeout(done, 4000)); // past REQUEST_TIMEOUT_MS and KEEP_ALIVE_TIMEOUT_MS
       expect(stream.ended).toBe(false);
-      const runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body.runId;
+      const runId = (await t.bot<{ runId: number }>('POST', '/api/bot/run/start', { mode: 'dry_run' })).body
+        .runId;
       await waitUntil('the run.started event', () =>
-        stream.events.some((event) => event.name === 'run.started' && (event.data as { runId: number }).runId === runId),
+        stream.events.some(
+          (event) => event.name === 'run.started' && (event.data as { runId: number }).runId === runId,
+        ),
       );
     } finally {
       await stream.close();

@@ -28,7 +28,11 @@ export function openRaw(port: number, head: string): Promise<RawExchange> {
 }
 
 /** Splits a raw HTTP/1.1 response (not chunked) into status, headers and JSON body. */
-export function parseRawResponse(text: string): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
+export function parseRawResponse(text: string): {
+  status: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+} {
   const [head, ...rest] = text.split('\r\n\r\n');
   const [statusLine, ...lines] = head.split('\r\n');
   const headers: Record<string, string> = {};
@@ -36,7 +40,11 @@ export function parseRawResponse(text: string): { status: number; headers: Recor
     const colon = line.indexOf(':');
     headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(rest.join('\r\n\r\n')) as Record<string, unknown> };
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: JSON.parse(rest.join('\r\n\r\n')) as Record<string, unknown>,
+  };
 }
 
 export interface SseEvent {
@@ -137,7 +145,11 @@ export class SseClient {
   }
 }
 
-export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 30_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

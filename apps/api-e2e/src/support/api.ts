@@ -8,9 +8,23 @@ export type Json = Record<string, unknown>;
 export interface TestApi {
   api: ApiProcess;
   databaseUrl: string;
-  bot<T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>>;
-  admin<T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>>;
-  raw<T = Json>(method: string, path: string, options?: Parameters<typeof request>[3]): Promise<JsonResponse<T>>;
+  bot<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<JsonResponse<T>>;
+  admin<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<JsonResponse<T>>;
+  raw<T = Json>(
+    method: string,
+    path: string,
+    options?: Parameters<typeof request>[3],
+  ): Promise<JsonResponse<T>>;
   stop(): Promise<void>;
 }
 

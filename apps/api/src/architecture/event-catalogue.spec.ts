@@ -14,7 +14,9 @@ interface Wiring {
 function catalogue(): Map<string, string> {
   const text = readFileSync(join(ROOT, 'libs/api/core/src/events/domain-events.ts'), 'utf8');
   const events = new Map<string, string>();
-  for (const match of text.matchAll(/export class (\w+Event) extends DomainEvent \{\s*static readonly eventName = '([a-z.-]+)'/g)) {
+  for (const match of text.matchAll(
+    /export class (\w+Event) extends DomainEvent \{\s*static readonly eventName = '([a-z.-]+)'/g,
+  )) {
     events.set(match[1], match[2]);
   }
   return events;
@@ -31,7 +33,8 @@ function wiring(files: SourceFile[], events: Map<string, string>): Map<string, W
     for (const file of files) {
       if (!file.lib || file.path.endsWith('core/src/events/domain-events.ts')) continue;
       if (new RegExp(`new ${cls}\\(`).test(file.text)) wired.emitters.add(file.lib);
-      if (new RegExp(`(OnEvent|listenInTransaction)(<\\w+>)?\\(\\s*${cls}\\.eventName`).test(file.text)) wired.listeners.add(file.lib);
+      if (new RegExp(`(OnEvent|listenInTransaction)(<\\w+>)?\\(\\s*${cls}\\.eventName`).test(file.text))
+        wired.listeners.add(file.lib);
     }
     result.set(name, wired);
   }
@@ -43,7 +46,8 @@ function readmeTable(libs: Set<string>): Map<string, Wiring> {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = /### Domain events\n([\s\S]*?)\n### /.exec(readme)?.[1] ?? '';
   const rows = new Map<string, Wiring>();
-  const libsIn = (cell: string) => new Set((cell.match(/[a-z][a-z-]*/g) ?? []).filter((word) => libs.has(word)));
+  const libsIn = (cell: string) =>
+    new Set((cell.match(/[a-z][a-z-]*/g) ?? []).filter((word) => libs.has(word)));
   for (const match of section.matchAll(/^\| `([a-z.-]+)` \| ([^|]*) \| ([^|]*) \|/gm)) {
     rows.set(match[1], { emitters: libsIn(match[2]), listeners: libsIn(match[3]) });
   }
@@ -51,7 +55,11 @@ function readmeTable(libs: Set<string>): Map<string, Wiring> {
 }
 
 const sorted = (wiring: Map<string, Wiring>) =>
-  Object.fromEntries([...wiring].sort().map(([name, w]) => [name, { emitters: [...w.emitters].sort(), listeners: [...w.listeners].sort() }]));
+  Object.fromEntries(
+    [...wiring]
+      .sort()
+      .map(([name, w]) => [name, { emitters: [...w.emitters].sort(), listeners: [...w.listeners].sort() }]),
+  );
 
 describe('domain events: the README catalogue matches the code', () => {
   const files = apiSources();
@@ -71,10 +79,21 @@ describe('domain events: the README catalogue matches the code', () => {
 
   it('the scan sees a listener and an emitter (the test can fail)', () => {
     const planted: SourceFile[] = [
-      { path: 'libs/api/runs/src/x.ts', lib: 'runs', text: "this.uow.publish(new RunStartedEvent(1, 2, null, 'live'));" },
-      { path: 'libs/api/wallet/src/y.ts', lib: 'wallet', text: '@OnEvent(RunStartedEvent.eventName) on() {}' },
+      {
+        path: 'libs/api/runs/src/x.ts',
+        lib: 'runs',
+        text: "this.uow.publish(new RunStartedEvent(1, 2, null, 'live'));",
+      },
+      {
+        path: 'libs/api/wallet/src/y.ts',
+        lib: 'wallet',
+        text: '@OnEvent(RunStartedEvent.eventName) on() {}',
+      },
     ];
     const w = wiring(planted, new Map([['RunStartedEvent', 'run.started']])).get('run.started');
-    expect({ emitters: [...(w?.emitters ?? [])], listeners: [...(w?.listeners ?? [])].sort() }).toEqual({ emitters: ['runs'], listeners: ['live', 'wallet'] });
+    expect({ emitters: [...(w?.emitters ?? [])], listeners: [...(w?.listeners ?? [])].sort() }).toEqual({
+      emitters: ['runs'],
+      listeners: ['live', 'wallet'],
+    });
   });
 });

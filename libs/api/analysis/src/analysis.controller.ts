@@ -37,7 +37,8 @@ export class AnalysisController {
   @Get('analyses/compare')
   @ApiOperation({
     operationId: 'compareRuns',
-    summary: 'Finished runs grouped by the config version each STARTED with (whole runs), with scores and P&L side by side',
+    summary:
+      'Finished runs grouped by the config version each STARTED with (whole runs), with scores and P&L side by side',
     description:
       'A run counts here under the version it started with, even when its bot picked up another version at a later poll. ' +
       'For the time, trades and P&L each version really had, see GET /api/v1/analyses/versions.',
@@ -50,10 +51,11 @@ export class AnalysisController {
   @Get('analyses/versions')
   @ApiOperation({
     operationId: 'versionTime',
-    summary: 'Config versions by the hours and runs they really ran: runs cut into segments by the version their bot was served',
+    summary:
+      'Config versions by the hours and runs they really ran: runs cut into segments by the version their bot was served',
     description:
       'Every run that ran during [from, to) is cut into segments by the config version its bot was served (its config polls; ' +
-      'the run\'s own version until the first poll after its start that served another one; a gap between polls keeps the previous version). ' +
+      "the run's own version until the first poll after its start that served another one; a gap between polls keeps the previous version). " +
       'Per version: unpaused hours and paused hours apart, runs, segments, orders, fills, fill rate, realised P&L (trades logged in its segments), ' +
       'P&L per unpaused hour, the change of the reported P&L, the largest drawdown within a segment and a score averaged by time. ' +
       'At most 400 days; at most 500 runs (the newest; `truncated`).',
@@ -81,10 +83,7 @@ export class AnalysisController {
       'Turn suggestions into a new config version on top of the ACTIVE version, keeping its pauseOrders (source "suggestion", linked to the analysis, not activated)',
   })
   @ApiCreatedResponse({ type: AppliedSuggestionsView })
-  apply(
-    @IdParam() id: number,
-    @Body() body: ApplySuggestionsDto,
-  ): Promise<AppliedSuggestionsView> {
+  apply(@IdParam() id: number, @Body() body: ApplySuggestionsDto): Promise<AppliedSuggestionsView> {
     return this.analyses.apply(id, body.suggestionIds, body.note) as Promise<AppliedSuggestionsView>;
   }
 

@@ -13,7 +13,16 @@ import { VersionTimeService } from './version-time.service';
 import { Analysis } from './entities/analysis.entity';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Analysis]), ConfigModule, RunsModule, TradesModule, MetricsModule, OutboxModule, AuditModule, FleetModule],
+  imports: [
+    MikroOrmModule.forFeature([Analysis]),
+    ConfigModule,
+    RunsModule,
+    TradesModule,
+    MetricsModule,
+    OutboxModule,
+    AuditModule,
+    FleetModule,
+  ],
   controllers: [AnalysisController],
   providers: [AnalysisService, VersionTimeService],
   exports: [AnalysisService, VersionTimeService],

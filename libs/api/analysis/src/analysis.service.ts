@@ -66,7 +66,13 @@ export interface ApplyResult {
   config: ConfigVersionView;
 }
 
-const EMPTY_BREAKDOWNS = (): AnalysisInputs['breakdowns'] => ({ asset: [], window: [], outcome: [], strategy: [], hour: [] });
+const EMPTY_BREAKDOWNS = (): AnalysisInputs['breakdowns'] => ({
+  asset: [],
+  window: [],
+  outcome: [],
+  strategy: [],
+  hour: [],
+});
 
 /**
  * The analysis engine. It reads a run only through its owners' APIs (runs, trades, metrics,
@@ -101,20 +107,37 @@ export class AnalysisService implements OnModuleInit {
         runId: event.runId,
         trigger: 'stop',
         ...(event.analysisId === null ? {} : { analysisId: event.analysisId }),
-        notify: { kind: event.status === 'error' ? 'run-error' : 'run-summary', dedupeKey: `run-stopped:${event.runId}` },
+        notify: {
+          kind: event.status === 'error' ? 'run-error' : 'run-summary',
+          dedupeKey: `run-stopped:${event.runId}`,
+        },
       };
-      await this.outbox.enqueue(sql, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
-        dedupeKey: `run-stop-analysis:${event.runId}`,
-        maxAttempts: this.settings.analysisMaxAttempts,
-      });
+      await this.outbox.enqueue(
+        sql,
+        OUTBOX_TOPICS.analyzeRun,
+        { ...payload },
+        {
+          dedupeKey: `run-stop-analysis:${event.runId}`,
+          maxAttempts: this.settings.analysisMaxAttempts,
+        },
+      );
     });
     this.uow.listenInTransaction<RunStaleEvent>(RunStaleEvent.eventName, async (event, sql) => {
       const key = `${event.runId}:${new Date(event.lastUpdateAt).getTime()}`;
-      const payload: AnalyzeRunPayload = { runId: event.runId, trigger: 'stale', notify: { kind: 'run-stale', dedupeKey: `run-stale:${key}` } };
-      await this.outbox.enqueue(sql, OUTBOX_TOPICS.analyzeRun, { ...payload }, {
-        dedupeKey: `run-stale-analysis:${key}`,
-        maxAttempts: this.settings.analysisMaxAttempts,
-      });
+      const payload: AnalyzeRunPayload = {
+        runId: event.runId,
+        trigger: 'stale',
+        notify: { kind: 'run-stale', dedupeKey: `run-stale:${key}` },
+      };
+      await this.outbox.enqueue(
+        sql,
+        OUTBOX_TOPICS.analyzeRun,
+        { ...payload },
+        {
+          dedupeKey: `run-stale-analysis:${key}`,
+          maxAttempts: this.settings.analysisMaxAttempts,
+        },
+      );
     });
     // Analysed once (the job's row lock), retried on failure; the notification waits for it.
     this.outbox.register(OUTBOX_TOPICS.analyzeRun, {
@@ -138,7 +161,8 @@ export class AnalysisService implements OnModuleInit {
     const analysis = scoreRun(inputs);
     const suggestions: SuggestionSet = {
       status: 'pending',
-      message: 'The full analysis (breakdowns and suggestions) is running; see GET /api/v1/analyses/{analysisId}.',
+      message:
+        'The full analysis (breakdowns and suggestions) is running; see GET /api/v1/analyses/{analysisId}.',
       items: [],
     };
     const configId = inputs.config?.id ?? null;
@@ -147,7 +171,17 @@ export class AnalysisService implements OnModuleInit {
                              applied_config_ids, engine_version, state, error, created_at)
        values ($1, $9, $2, 'stop', $3, $4, $5, $6::jsonb, $7::jsonb, '[]'::jsonb, $8, 'pending', null, now())
        returning id`,
-      [run.runId, configId, inputs.status, analysis.overallScore, analysis.dataQuality, JSON.stringify(analysis), JSON.stringify(suggestions), analysis.engineVersion, run.botId],
+      [
+        run.runId,
+        configId,
+        inputs.status,
+        analysis.overallScore,
+        analysis.dataQuality,
+        JSON.stringify(analysis),
+        JSON.stringify(suggestions),
+        analysis.engineVersion,
+        run.botId,
+      ],
     );
     return {
       ...analysis,
@@ -166,11 +200,20 @@ export class AnalysisService implements OnModuleInit {
   async analyzeRun(em: EntityManager, runId: number): Promise<AnalysisResult> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
-    return { ...analysis, configId: inputs.config?.id ?? null, suggestions: await this.suggest(em, inputs, analysis) };
+    return {
+      ...analysis,
+      configId: inputs.config?.id ?? null,
+      suggestions: await this.suggest(em, inputs, analysis),
+    };
   }
 
   /** Computes, stores in the caller's transaction and announces `analysis.completed` after commit. */
-  async analyzeAndStore(em: EntityManager, runId: number, trigger: AnalysisTrigger, options: { announce?: boolean } = {}): Promise<AnalysisRecord> {
+  async analyzeAndStore(
+    em: EntityManager,
+    runId: number,
+    trigger: AnalysisTrigger,
+    options: { announce?: boolean } = {},
+  ): Promise<AnalysisRecord> {
     const inputs = await this.gather(em, runId);
     const analysis = scoreRun(inputs);
     const suggestions = await this.suggest(em, inputs, analysis);
@@ -179,7 +222,10 @@ export class AnalysisService implements OnModuleInit {
     const row = newAnalysisRow(em, runId, botId, trigger, inputs, analysis, suggestions);
     await em.persist(row).flush();
     if (options.announce !== false) this.announce(row);
-    this.logger.log({ runId, analysisId: row.id, trigger, overallScore: analysis.overallScore }, 'run analysed');
+    this.logger.log(
+      { runId, analysisId: row.id, trigger, overallScore: analysis.overallScore },
+      'run analysed',
+    );
     return toRecord(row);
   }
 
@@ -201,7 +247,10 @@ export class AnalysisService implements OnModuleInit {
       error: null,
     });
     await em.flush();
-    this.logger.log({ runId: row.runId, analysisId: row.id, trigger: row.trigger, overallScore: analysis.overallScore }, 'run analysed');
+    this.logger.log(
+      { runId: row.runId, analysisId: row.id, trigger: row.trigger, overallScore: analysis.overallScore },
+      'run analysed',
+    );
     return toStored(row);
   }
 
@@ -229,15 +278,41 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** The job gave up (or will retry): a stop's pending analysis says so, and the notification goes out without it. */
-  private async jobFailed(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void> {
+  private async jobFailed(
+    em: EntityManager,
+    job: OutboxJobContext,
+    error: Error,
+    retryAt: Date | null,
+  ): Promise<void> {
     const payload = job.payload as unknown as AnalyzeRunPayload;
-    this.logger.error({ runId: payload.runId, jobId: job.id, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null }, 'run analysis failed');
+    this.logger.error(
+      {
+        runId: payload.runId,
+        jobId: job.id,
+        attempt: job.attempt,
+        err: error.message,
+        retryAt: retryAt?.toISOString() ?? null,
+      },
+      'run analysis failed',
+    );
     if (retryAt !== null) return;
     if (payload.analysisId !== undefined) {
-      await em.nativeUpdate(Analysis, { id: Number(payload.analysisId), state: { $ne: 'complete' } }, { state: 'failed', error: storedError(error.message) });
+      await em.nativeUpdate(
+        Analysis,
+        { id: Number(payload.analysisId), state: { $ne: 'complete' } },
+        { state: 'failed', error: storedError(error.message) },
+      );
     }
     const analysisId = payload.analysisId === undefined ? null : Number(payload.analysisId);
-    this.uow.publish(new AnalysisFailedEvent(analysisId, Number(payload.runId), payload.trigger ?? 'stale', storedError(error.message), payload.notify ?? null));
+    this.uow.publish(
+      new AnalysisFailedEvent(
+        analysisId,
+        Number(payload.runId),
+        payload.trigger ?? 'stale',
+        storedError(error.message),
+        payload.notify ?? null,
+      ),
+    );
   }
 
   /** On demand, for any run (a running one included). */
@@ -257,13 +332,23 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Newest first; `botId` reads one bot's analyses from analyses (bot_id, id). */
-  async list(query: { runId?: number; botId?: number; configId?: number; limit?: number; offset?: number }): Promise<{ items: AnalysisRecord[]; total: number }> {
+  async list(query: {
+    runId?: number;
+    botId?: number;
+    configId?: number;
+    limit?: number;
+    offset?: number;
+  }): Promise<{ items: AnalysisRecord[]; total: number }> {
     const where: Record<string, unknown> = {};
     if (query.runId) where['runId'] = query.runId;
     if (query.botId) where['botId'] = query.botId;
     if (query.configId) where['configId'] = query.configId;
     const [rows, total] = await this.uow.read((em) =>
-      em.findAndCount(Analysis, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+      em.findAndCount(Analysis, where, {
+        orderBy: { id: 'desc' },
+        limit: query.limit ?? 50,
+        offset: query.offset ?? 0,
+      }),
     );
     return { items: rows.map(toRecord), total };
   }
@@ -286,15 +371,22 @@ export class AnalysisService implements OnModuleInit {
   async apply(id: number, suggestionIds: string[] | undefined, note?: string): Promise<ApplyResult> {
     const analysis = await this.uow.read((em) => this.find(em, id));
     const set = analysis.suggestions as unknown as SuggestionSet;
-    if (set.items.length === 0) throw new ConflictError(`Analysis ${id} has no suggestions to apply: ${set.message}`);
+    if (set.items.length === 0)
+      throw new ConflictError(`Analysis ${id} has no suggestions to apply: ${set.message}`);
     const unknown = (suggestionIds ?? []).filter((sid) => !set.items.some((item) => item.id === sid));
     if (unknown.length > 0) {
       throw new UnprocessableError(
         `Analysis ${id} has no suggestion ${unknown.join(', ')}. Its suggestions are ${set.items.map((item) => item.id).join(', ')}.`,
-        unknown.map((sid) => ({ field: 'suggestionIds', message: `${sid} is not a suggestion of analysis ${id}` })),
+        unknown.map((sid) => ({
+          field: 'suggestionIds',
+          message: `${sid} is not a suggestion of analysis ${id}`,
+        })),
       );
     }
-    const chosen = suggestionIds && suggestionIds.length > 0 ? set.items.filter((item) => suggestionIds.includes(item.id)) : set.items;
+    const chosen =
+      suggestionIds && suggestionIds.length > 0
+        ? set.items.filter((item) => suggestionIds.includes(item.id))
+        : set.items;
     // Only the suggested keys change, on top of what the bots get now (the active version, not the
     // run's starting one, which would silently undo later changes), and never the remote brake: the
     // new version keeps the active version's pauseOrders whatever a suggestion says.
@@ -303,17 +395,22 @@ export class AnalysisService implements OnModuleInit {
     for (const item of applied) values[item.key] = item.suggested;
     return this.uow.run(async (em) => {
       const active = await this.configs.getActive();
-      const config = await this.configs.create({
-        values: { ...values },
-        basedOnId: active.id,
-        source: 'suggestion',
-        analysisId: id,
-        note: note ?? `From analysis ${id} of run ${analysis.runId}: ${applied.map((item) => item.key).join(', ')}`,
-      }, { audit: false }); // one entry for the whole change: suggestions.applied, below
-      await em.execute(`update analyses set applied_config_ids = applied_config_ids || ?::jsonb where id = ?`, [
-        JSON.stringify([config.id]),
-        id,
-      ]);
+      const config = await this.configs.create(
+        {
+          values: { ...values },
+          basedOnId: active.id,
+          source: 'suggestion',
+          analysisId: id,
+          note:
+            note ??
+            `From analysis ${id} of run ${analysis.runId}: ${applied.map((item) => item.key).join(', ')}`,
+        },
+        { audit: false },
+      ); // one entry for the whole change: suggestions.applied, below
+      await em.execute(
+        `update analyses set applied_config_ids = applied_config_ids || ?::jsonb where id = ?`,
+        [JSON.stringify([config.id]), id],
+      );
       await this.audit.record(em, {
         action: 'suggestions.applied',
         targetId: id,
@@ -330,11 +427,20 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** Finished runs grouped by config version, with scores and P&L side by side. */
-  async compare(query: { configIds?: number[]; botId?: number; runsPerConfig?: number }): Promise<ComparisonGroup[]> {
+  async compare(query: {
+    configIds?: number[];
+    botId?: number;
+    runsPerConfig?: number;
+  }): Promise<ComparisonGroup[]> {
     return this.uow.read(async (em) => {
       const runs = await this.runs.finished(em, query.configIds, query.botId);
-      const latest = await this.latestByRun(em, runs.map((run) => run.runId));
-      const origins = await this.configs.originsOf(em, [...new Set(runs.map((run) => run.configId).filter((id): id is number => id !== null))]);
+      const latest = await this.latestByRun(
+        em,
+        runs.map((run) => run.runId),
+      );
+      const origins = await this.configs.originsOf(em, [
+        ...new Set(runs.map((run) => run.configId).filter((id): id is number => id !== null)),
+      ]);
       const rows: ComparisonRunRow[] = runs.map((run) => {
         const analysis = latest.get(run.runId);
         const summary = analysis?.summary ?? {};
@@ -357,7 +463,9 @@ export class AnalysisService implements OnModuleInit {
       return [...groups.values()].map((group) => {
         const first = group[0];
         const origin = first.configId === null ? undefined : origins.get(first.configId);
-        const scores = group.map((run) => run.overallScore).filter((score): score is number => score !== null);
+        const scores = group
+          .map((run) => run.overallScore)
+          .filter((score): score is number => score !== null);
         const fillRates = group.map((run) => run.fillRate).filter((rate): rate is number => rate !== null);
         return {
           configId: first.configId,
@@ -366,10 +474,19 @@ export class AnalysisService implements OnModuleInit {
           basedOnId: origin?.basedOnId ?? null,
           fromAnalysisId: origin?.analysisId ?? null,
           runCount: group.length,
-          avgScore: scores.length > 0 ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10 : null,
+          avgScore:
+            scores.length > 0
+              ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10
+              : null,
           totalPnl: sumDecimals(group.map((run) => run.totalPnl)),
-          avgPnl: group.length > 0 ? divideDecimal(sumDecimals(group.map((run) => run.totalPnl)), String(group.length)) : null,
-          avgFillRate: fillRates.length > 0 ? Math.round((fillRates.reduce((a, b) => a + b, 0) / fillRates.length) * 1e4) / 1e4 : null,
+          avgPnl:
+            group.length > 0
+              ? divideDecimal(sumDecimals(group.map((run) => run.totalPnl)), String(group.length))
+              : null,
+          avgFillRate:
+            fillRates.length > 0
+              ? Math.round((fillRates.reduce((a, b) => a + b, 0) / fillRates.length) * 1e4) / 1e4
+              : null,
           runs: group.slice(0, limit).map((run) => ({
             runId: run.runId,
             status: run.status,
@@ -388,15 +505,25 @@ export class AnalysisService implements OnModuleInit {
   }
 
   /** The newest analysis of each of these runs: its id, score and summary. */
-  private async latestByRun(em: EntityManager, runIds: number[]): Promise<Map<number, { id: number; overallScore: number; summary: Record<string, unknown> }>> {
+  private async latestByRun(
+    em: EntityManager,
+    runIds: number[],
+  ): Promise<Map<number, { id: number; overallScore: number; summary: Record<string, unknown> }>> {
     if (runIds.length === 0) return new Map();
-    const rows = await em.execute<{ id: string; run_id: string; overall_score: number; summary: Record<string, unknown> | null }[]>(
+    const rows = await em.execute<
+      { id: string; run_id: string; overall_score: number; summary: Record<string, unknown> | null }[]
+    >(
       `select distinct on (run_id) id, run_id, overall_score, result->'summary' as summary
          from analyses where run_id = any(?::bigint[])
         order by run_id, id desc`,
       [`{${runIds.join(',')}}`],
     );
-    return new Map(rows.map((row) => [Number(row.run_id), { id: Number(row.id), overallScore: row.overall_score, summary: row.summary ?? {} }]));
+    return new Map(
+      rows.map((row) => [
+        Number(row.run_id),
+        { id: Number(row.id), overallScore: row.overall_score, summary: row.summary ?? {} },
+      ]),
+    );
   }
 
   /**
@@ -420,13 +547,26 @@ export class AnalysisService implements OnModuleInit {
    * The suggestions of a full analysis: the run's effects (bootstrap, seeded by the run id) weighed
    * with what the latest analyses of other runs on the same config version saw.
    */
-  private async suggest(em: EntityManager, inputs: AnalysisInputs, analysis: RunAnalysis): Promise<SuggestionSet> {
+  private async suggest(
+    em: EntityManager,
+    inputs: AnalysisInputs,
+    analysis: RunAnalysis,
+  ): Promise<SuggestionSet> {
     const effects = bootstrapEffects(inputs.samples ?? [], inputs.runId);
-    return suggestChanges(inputs, analysis, effects, await this.priorEvidence(em, inputs.runId, inputs.config?.id ?? null));
+    return suggestChanges(
+      inputs,
+      analysis,
+      effects,
+      await this.priorEvidence(em, inputs.runId, inputs.config?.id ?? null),
+    );
   }
 
   /** The effects the latest PRIOR_RUNS complete analyses of other runs on this config version stored (one per run). */
-  private async priorEvidence(em: EntityManager, runId: number, configId: number | null): Promise<PriorEvidence[]> {
+  private async priorEvidence(
+    em: EntityManager,
+    runId: number,
+    configId: number | null,
+  ): Promise<PriorEvidence[]> {
     if (configId === null) return [];
     const rows = await em.execute<{ run_id: string; effects: Effect[] | null }[]>(
       `select distinct on (run_id) run_id, suggestions->'effects' as effects from analyses
@@ -434,7 +574,9 @@ export class AnalysisService implements OnModuleInit {
         order by run_id desc, id desc limit ?`,
       [configId, runId, PRIOR_RUNS],
     );
-    return rows.filter((row) => Array.isArray(row.effects)).map((row) => ({ runId: Number(row.run_id), effects: row.effects ?? [] }));
+    return rows
+      .filter((row) => Array.isArray(row.effects))
+      .map((row) => ({ runId: Number(row.run_id), effects: row.effects ?? [] }));
   }
 
   /**
@@ -561,4 +703,3 @@ function toStored(row: Analysis): StoredAnalysis {
     error: row.error,
   };
 }
-

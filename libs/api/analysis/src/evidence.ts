@@ -76,7 +76,11 @@ export function seededRandom(seed: number): () => number {
 export function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) *
+      t *
+      Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
@@ -104,7 +108,11 @@ export function zFor(alpha: number): number {
 }
 
 /** Wilson score interval of a proportion at `level` (two-sided). */
-export function wilson(successes: number, trials: number, level: number = EVIDENCE.level): { low: number; high: number } {
+export function wilson(
+  successes: number,
+  trials: number,
+  level: number = EVIDENCE.level,
+): { low: number; high: number } {
   if (trials <= 0) return { low: 0, high: 1 };
   const z = zFor(1 - level);
   const p = successes / trials;
@@ -131,7 +139,11 @@ export function holm(pValues: number[]): number[] {
  * against the rest of the run, and the run's own mean P&L per trade against 0 (dimension 'run', key
  * ''), all from one bootstrap of the run's trades; p-values Holm-adjusted over all of them.
  */
-export function bootstrapEffects(samples: readonly TradeSample[], seed: number, resamples: number = EVIDENCE.resamples): Effect[] {
+export function bootstrapEffects(
+  samples: readonly TradeSample[],
+  seed: number,
+  resamples: number = EVIDENCE.resamples,
+): Effect[] {
   const n = samples.length;
   if (n < EVIDENCE.minGroupTrades) return [];
   type Group = { dimension: EffectDimension | 'run'; key: string; members: Uint8Array; size: number };
@@ -205,7 +217,10 @@ export function bootstrapEffects(samples: readonly TradeSample[], seed: number, 
   const zStrict = zFor((1 - EVIDENCE.level) / raw.length);
   return raw.map((r, gi) => {
     const significant = adjusted[gi] < 1 - EVIDENCE.level;
-    const more = significant || r.z === 0 ? null : Math.max(1, Math.ceil(r.g.size * ((zStrict / Math.abs(r.z)) ** 2 - 1)));
+    const more =
+      significant || r.z === 0
+        ? null
+        : Math.max(1, Math.ceil(r.g.size * ((zStrict / Math.abs(r.z)) ** 2 - 1)));
     return {
       dimension: r.g.dimension,
       key: r.g.key,
@@ -223,7 +238,11 @@ export function bootstrapEffects(samples: readonly TradeSample[], seed: number, 
   });
 }
 
-function difference(group: { dimension: string; members: Uint8Array }, value: (i: number) => number, n: number): { mean: number; restMean: number; effect: number } {
+function difference(
+  group: { dimension: string; members: Uint8Array },
+  value: (i: number) => number,
+  n: number,
+): { mean: number; restMean: number; effect: number } {
   let inSum = 0;
   let inCount = 0;
   let outSum = 0;
@@ -239,7 +258,9 @@ function difference(group: { dimension: string; members: Uint8Array }, value: (i
   }
   const mean = inCount > 0 ? inSum / inCount : 0;
   const restMean = outCount > 0 ? outSum / outCount : 0;
-  return group.dimension === 'run' ? { mean, restMean: 0, effect: mean } : { mean, restMean, effect: mean - restMean };
+  return group.dimension === 'run'
+    ? { mean, restMean: 0, effect: mean }
+    : { mean, restMean, effect: mean - restMean };
 }
 
 function round(value: number): number {

@@ -7,7 +7,14 @@ function segments(seed: number, count: number, perHour: number, sd = 1, firstRun
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   return Array.from({ length: count }, (_, i) => {
     const hours = 0.5 + 1.5 * random();
-    return { runId: firstRun + i, hours, pnl: hours * perHour + Math.sqrt(hours) * sd * normal(), orders: 100, fills: 30, maxDrawdown: 1 };
+    return {
+      runId: firstRun + i,
+      hours,
+      pnl: hours * perHour + Math.sqrt(hours) * sd * normal(),
+      orders: 100,
+      fills: 30,
+      maxDrawdown: 1,
+    };
   });
 }
 const versions = (a: ExperimentSegment[], b: ExperimentSegment[]): VersionFigures[] => [
@@ -21,7 +28,9 @@ describe('compareVersions', () => {
     const [b] = result.comparisons;
     expect(b.significant).toBe(true);
     expect(b.low).toBeGreaterThan(0);
-    expect(b.verdict).toMatch(/^v2 earns \d+\.\d\d USDC\/h more than v1, 95 % CI \d+\.\d\d to \d+\.\d\d, from 40 runs \(\d+(\.\d)? h\)\.$/);
+    expect(b.verdict).toMatch(
+      /^v2 earns \d+\.\d\d USDC\/h more than v1, 95 % CI \d+\.\d\d to \d+\.\d\d, from 40 runs \(\d+(\.\d)? h\)\.$/,
+    );
     expect(result.versions.map((v) => v.runs)).toEqual([20, 20]);
     expect(result.method).toBe(EXPERIMENT_METHOD);
   });
@@ -30,7 +39,10 @@ describe('compareVersions', () => {
     let told = 0;
     const seeds = 100;
     for (let seed = 1; seed <= seeds; seed++) {
-      const result = compareVersions(versions(segments(seed * 31, 15, 1), segments(seed * 31 + 7, 15, 1, 1, 100)), seed);
+      const result = compareVersions(
+        versions(segments(seed * 31, 15, 1), segments(seed * 31 + 7, 15, 1, 1, 100)),
+        seed,
+      );
       if (result.comparisons[0].significant) told += 1;
     }
     expect(told / seeds).toBeLessThanOrEqual(0.05);
@@ -39,9 +51,14 @@ describe('compareVersions', () => {
   it('says how many more hours a small difference needs, and says it is not enough data below 3 segments', () => {
     const small = compareVersions(versions(segments(5, 6, 1), segments(6, 6, 1.4, 1, 100)));
     expect(small.comparisons[0].significant).toBe(false);
-    expect(small.comparisons[0].verdict).toMatch(/^Not enough evidence yet \(v2 − v1: -?\d+\.\d\d USDC\/h, 95 % CI .*\): about \d+ more hours? needed\.$/);
+    expect(small.comparisons[0].verdict).toMatch(
+      /^Not enough evidence yet \(v2 − v1: -?\d+\.\d\d USDC\/h, 95 % CI .*\): about \d+ more hours? needed\.$/,
+    );
     // under an hour it is said in minutes (a demo at x30 compares versions over minutes)
-    const brief = versions(segments(5, 6, 1), segments(6, 6, 1.4, 1, 100)).map((v) => ({ ...v, segments: v.segments.map((s) => ({ ...s, hours: s.hours / 10_000, pnl: s.pnl / 10_000 })) }));
+    const brief = versions(segments(5, 6, 1), segments(6, 6, 1.4, 1, 100)).map((v) => ({
+      ...v,
+      segments: v.segments.map((s) => ({ ...s, hours: s.hours / 10_000, pnl: s.pnl / 10_000 })),
+    }));
     expect(compareVersions(brief).comparisons[0].verdict).toMatch(/: about \d+ more minutes? needed\.$/);
     const thin = compareVersions(versions(segments(5, 2, 1), segments(6, 6, 1.4)));
     expect(thin.comparisons[0].verdict).toContain('at least 3 segments');
@@ -80,14 +97,23 @@ describe('compareVersions', () => {
     expect(spread.high ?? 0).toBeLessThanOrEqual(80);
     expect((spread.high ?? 0) - (spread.low ?? 0)).toBeGreaterThan(0);
     // two scored segments are too few for an interval; the unscored one is not counted as zero
-    expect(second.subScores[1]).toEqual({ name: 'spreadCapture', mean: 40, low: null, high: null, segments: 2 });
+    expect(second.subScores[1]).toEqual({
+      name: 'spreadCapture',
+      mean: 40,
+      low: null,
+      high: null,
+      segments: 2,
+    });
     // segments without scores: no sub-scores, nothing invented
     expect(compareVersions(versions(segments(1, 5, 1), segments(2, 5, 1))).versions[0].subScores).toEqual([]);
   });
 
   it('leaves the P&L comparison as it was without scores', () => {
     const plain = versions(segments(1, 20, 1), segments(2, 20, 2, 1, 100));
-    const withScores = plain.map((v) => ({ ...v, segments: v.segments.map((s) => ({ ...s, scores: { overall: 50 } })) }));
+    const withScores = plain.map((v) => ({
+      ...v,
+      segments: v.segments.map((s) => ({ ...s, scores: { overall: 50 } })),
+    }));
     expect(compareVersions(withScores).comparisons).toEqual(compareVersions(plain).comparisons);
   });
 });

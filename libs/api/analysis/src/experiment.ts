@@ -115,12 +115,18 @@ function percentile(sorted: Float64Array, q: number): number {
 /** The names of the scores the segments carry: overall first, then in the order first met. */
 function scoreNames(segments: readonly ExperimentSegment[]): string[] {
   const names = new Set<string>();
-  for (const s of segments) for (const [name, value] of Object.entries(s.scores ?? {})) if (value !== null && Number.isFinite(value)) names.add(name);
+  for (const s of segments)
+    for (const [name, value] of Object.entries(s.scores ?? {}))
+      if (value !== null && Number.isFinite(value)) names.add(name);
   return [...names].sort((a, b) => (a === 'overall' ? -1 : b === 'overall' ? 1 : 0));
 }
 
 /** Hours-weighted mean of one score over the segments that have it (null: none has it). */
-function weightedScore(segments: readonly ExperimentSegment[], name: string, pick: (i: number) => number = (i) => i): number | null {
+function weightedScore(
+  segments: readonly ExperimentSegment[],
+  name: string,
+  pick: (i: number) => number = (i) => i,
+): number | null {
   let sum = 0;
   let hours = 0;
   for (let k = 0; k < segments.length; k++) {
@@ -137,16 +143,31 @@ function weightedScore(segments: readonly ExperimentSegment[], name: string, pic
 function subScoresOf(segments: readonly ExperimentSegment[], random: () => number): VersionSubScore[] {
   const tail = (1 - EXPERIMENT.level) / 2;
   return scoreNames(segments).map((name) => {
-    const having = segments.filter((s) => s.scores?.[name] !== null && s.scores?.[name] !== undefined && s.hours > 0);
+    const having = segments.filter(
+      (s) => s.scores?.[name] !== null && s.scores?.[name] !== undefined && s.hours > 0,
+    );
     const mean = weightedScore(segments, name);
-    if (having.length < EXPERIMENT.minSegments || mean === null) return { name, mean: mean === null ? null : round(mean, 1), low: null, high: null, segments: having.length };
+    if (having.length < EXPERIMENT.minSegments || mean === null)
+      return {
+        name,
+        mean: mean === null ? null : round(mean, 1),
+        low: null,
+        high: null,
+        segments: having.length,
+      };
     const draws: number[] = [];
     for (let b = 0; b < EXPERIMENT.resamples; b++) {
       const draw = weightedScore(having, name, () => Math.floor(random() * having.length));
       if (draw !== null) draws.push(draw);
     }
     const sorted = Float64Array.from(draws).sort();
-    return { name, mean: round(mean, 1), low: round(percentile(sorted, tail), 1), high: round(percentile(sorted, 1 - tail), 1), segments: having.length };
+    return {
+      name,
+      mean: round(mean, 1),
+      low: round(percentile(sorted, tail), 1),
+      high: round(percentile(sorted, 1 - tail), 1),
+      segments: having.length,
+    };
   });
 }
 
@@ -187,11 +208,18 @@ export function compareVersions(versions: readonly VersionFigures[], seed = 1): 
   const raw = others.map((v) => {
     const base = baseline ? rate(baseline.segments) : null;
     const mine = rate(v.segments);
-    if (!baseline || base === null || mine === null || v.segments.length < EXPERIMENT.minSegments || baseline.segments.length < EXPERIMENT.minSegments) {
+    if (
+      !baseline ||
+      base === null ||
+      mine === null ||
+      v.segments.length < EXPERIMENT.minSegments ||
+      baseline.segments.length < EXPERIMENT.minSegments
+    ) {
       return { v, difference: null, low: null, high: null, p: null, se: null, df: 0 };
     }
     const draws = new Float64Array(EXPERIMENT.resamples);
-    for (let b = 0; b < draws.length; b++) draws[b] = (resampleRate(v.segments, random) ?? 0) - (resampleRate(baseline.segments, random) ?? 0);
+    for (let b = 0; b < draws.length; b++)
+      draws[b] = (resampleRate(v.segments, random) ?? 0) - (resampleRate(baseline.segments, random) ?? 0);
     const mean = draws.reduce((a, d) => a + d, 0) / draws.length;
     const se = Math.sqrt(draws.reduce((a, d) => a + (d - mean) ** 2, 0) / (draws.length - 1));
     const df = Math.min(v.segments.length, baseline.segments.length) - 1;
@@ -223,7 +251,10 @@ export function compareVersions(versions: readonly VersionFigures[], seed = 1): 
     const z = r.se && r.se > 0 ? Math.abs(r.difference) / r.se : 0;
     const needed = tCritical(r.df);
     // hours to two decimals: a demo at x30 compares versions over minutes, not hours
-    const more = significant || z === 0 ? null : Math.max(0.01, Math.ceil((hours + baseHours) * ((needed / z) ** 2 - 1) * 100) / 100);
+    const more =
+      significant || z === 0
+        ? null
+        : Math.max(0.01, Math.ceil((hours + baseHours) * ((needed / z) ** 2 - 1) * 100) / 100);
     const interval = `${Math.round(EXPERIMENT.level * 100)} % CI ${fmt(r.low)} to ${fmt(r.high)}`;
     const verdict = significant
       ? `v${r.v.configId} earns ${fmt(Math.abs(r.difference))} USDC/h ${r.difference > 0 ? 'more' : 'less'} than v${baseline?.configId}, ${interval}, from ${runs} runs (${round(hours + baseHours, 1)} h).`

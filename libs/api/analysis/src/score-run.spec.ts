@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GOLDEN_RUNS, GoldenRun } from './golden/fixtures';
-import { ENGINE_VERSION, overallOf, RunAnalysis, SCORING, ScoringConstants, scoreRun, SUB_SCORES } from './score-run';
+import {
+  ENGINE_VERSION,
+  overallOf,
+  RunAnalysis,
+  SCORING,
+  ScoringConstants,
+  scoreRun,
+  SUB_SCORES,
+} from './score-run';
 
 const NOW = new Date('2026-12-01T10:00:00Z');
 const numbersOf = (analysis: RunAnalysis) => ({
@@ -9,7 +17,9 @@ const numbersOf = (analysis: RunAnalysis) => ({
   scores: Object.fromEntries(SUB_SCORES.map((name) => [name, analysis.scores[name]?.score ?? null])),
 });
 const matchesGolden = (constants: ScoringConstants) =>
-  GOLDEN_RUNS.every((run) => JSON.stringify(numbersOf(scoreRun(run.inputs, NOW, constants))) === JSON.stringify(run.expected));
+  GOLDEN_RUNS.every(
+    (run) => JSON.stringify(numbersOf(scoreRun(run.inputs, NOW, constants))) === JSON.stringify(run.expected),
+  );
 const byName = (name: string): GoldenRun => {
   const run = GOLDEN_RUNS.find((r) => r.name === name);
   if (!run) throw new Error(`no golden run ${name}`);
@@ -17,15 +27,25 @@ const byName = (name: string): GoldenRun => {
 };
 
 describe('scoreRun: golden runs', () => {
-  it.each(GOLDEN_RUNS.map((run) => [run.name, run] as const))('%s: every sub-score and the overall score as worked out by hand', (_name, run) => {
-    const analysis = scoreRun(run.inputs, NOW);
-    expect(numbersOf(analysis)).toEqual(run.expected);
-    expect(analysis.engineVersion).toBe(3);
-    for (const name of SUB_SCORES) {
-      const sub = analysis.scores[name];
-      if (sub) expect(sub).toEqual({ score: expect.any(Number), inputs: expect.any(Object), formula: expect.any(String), label: expect.any(String), rewards: expect.any(String) });
-    }
-  });
+  it.each(GOLDEN_RUNS.map((run) => [run.name, run] as const))(
+    '%s: every sub-score and the overall score as worked out by hand',
+    (_name, run) => {
+      const analysis = scoreRun(run.inputs, NOW);
+      expect(numbersOf(analysis)).toEqual(run.expected);
+      expect(analysis.engineVersion).toBe(3);
+      for (const name of SUB_SCORES) {
+        const sub = analysis.scores[name];
+        if (sub)
+          expect(sub).toEqual({
+            score: expect.any(Number),
+            inputs: expect.any(Object),
+            formula: expect.any(String),
+            label: expect.any(String),
+            rewards: expect.any(String),
+          });
+      }
+    },
+  );
 
   it('ranks the run that was picked off far below the steady maker, though it filled more of its orders', () => {
     const steady = scoreRun(byName('steady maker').inputs, NOW);
@@ -33,33 +53,86 @@ describe('scoreRun: golden runs', () => {
     expect(picked.summary.fillRate).toBe(0.7);
     expect(steady.summary.fillRate).toBe(0.4615);
     expect(picked.overallScore).toBeLessThan(steady.overallScore - 50);
-    expect(picked.scores.spreadCapture?.inputs).toMatchObject({ spreadPerShare: 0.008, adverseSelectionPerShare: 0.032, netEdgePerShare: -0.024 });
+    expect(picked.scores.spreadCapture?.inputs).toMatchObject({
+      spreadPerShare: 0.008,
+      adverseSelectionPerShare: 0.032,
+      netEdgePerShare: -0.024,
+    });
     // no sub-score rewards filling as such: the old execution score is gone
-    expect(Object.keys(picked.scores)).toEqual(['spreadCapture', 'inventory', 'hedging', 'risk', 'capitalReturn']);
+    expect(Object.keys(picked.scores)).toEqual([
+      'spreadCapture',
+      'inventory',
+      'hedging',
+      'risk',
+      'capitalReturn',
+    ]);
   });
 
   it('shows the inputs each sub-score was computed from', () => {
     const { scores } = scoreRun(byName('steady maker').inputs, NOW);
     expect(scores.spreadCapture?.inputs).toEqual({
-      quotingFills: 226, markedFills: 150, markedShares: '1500', horizonSeconds: 120,
-      spreadPerShare: 0.0185, adverseSelectionPerShare: 0.0062, netEdgePerShare: 0.0123, pairedShares: '1040', pairEdgePerPairedShare: 0.021,
+      quotingFills: 226,
+      markedFills: 150,
+      markedShares: '1500',
+      horizonSeconds: 120,
+      spreadPerShare: 0.0185,
+      adverseSelectionPerShare: 0.0062,
+      netEdgePerShare: 0.0123,
+      pairedShares: '1040',
+      pairEdgePerPairedShare: 0.021,
     });
-    expect(scores.inventory?.inputs).toEqual({ windows: 60, oneSidedWindows: 8, shares: '2360', unpairedShares: '180', unpairedCost: '86.4', oneSidedShare: 0.0763, openWindowsCounted: 0 });
+    expect(scores.inventory?.inputs).toEqual({
+      windows: 60,
+      oneSidedWindows: 8,
+      shares: '2360',
+      unpairedShares: '180',
+      unpairedCost: '86.4',
+      oneSidedShare: 0.0763,
+      openWindowsCounted: 0,
+    });
     expect(scores.hedging?.inputs).toEqual({
-      hedgeFills: 10, hedgeShares: '100', hedgeCost: '52', hedgePnl: '-4', hedgedWindows: 10, hedgedWindowsPnl: '-4.5', pairedShares: '100', avgPairCost: 1.045, premiumPerShare: 0.045,
+      hedgeFills: 10,
+      hedgeShares: '100',
+      hedgeCost: '52',
+      hedgePnl: '-4',
+      hedgedWindows: 10,
+      hedgedWindowsPnl: '-4.5',
+      pairedShares: '100',
+      avgPairCost: 1.045,
+      premiumPerShare: 0.045,
     });
-    expect(scores.risk?.inputs).toEqual({ maxDrawdown: '9.2', bankroll: '1000', maxLossPct: 0.2, maxLossPctFrom: 'config', lossLimit: 200, limitUsed: 0.046 });
-    expect(scores.capitalReturn?.inputs).toEqual({ totalPnl: '6.2', capitalDeployed: '400', capitalFrom: 'maxCapitalDeployed', hours: 2, returnPerHour: 0.0078 });
+    expect(scores.risk?.inputs).toEqual({
+      maxDrawdown: '9.2',
+      bankroll: '1000',
+      maxLossPct: 0.2,
+      maxLossPctFrom: 'config',
+      lossLimit: 200,
+      limitUsed: 0.046,
+    });
+    expect(scores.capitalReturn?.inputs).toEqual({
+      totalPnl: '6.2',
+      capitalDeployed: '400',
+      capitalFrom: 'maxCapitalDeployed',
+      hours: 2,
+      returnPerHour: 0.0078,
+    });
   });
 
   it('says why a sub-score is missing: too few marked fills, no hedges, the quick score at the stop', () => {
     const running = scoreRun(byName('running, no hedges, default loss limit').inputs, NOW);
-    expect(running.notes).toContain('Only 4 of 40 quoting fills had a later fill of the bot in the same window within 120 s (need 5): spread capture is not scored.');
+    expect(running.notes).toContain(
+      'Only 4 of 40 quoting fills had a later fill of the bot in the same window within 120 s (need 5): spread capture is not scored.',
+    );
     expect(running.notes).toContain('No hedge fills (strategy "hedge…"): hedging is not scored.');
     expect(running.scores.risk?.inputs).toMatchObject({ maxLossPct: 0.2, maxLossPctFrom: 'default' });
-    expect(running.scores.capitalReturn?.inputs).toMatchObject({ capitalDeployed: '200', capitalFrom: 'filled notional (no maxCapitalDeployed)' });
+    expect(running.scores.capitalReturn?.inputs).toMatchObject({
+      capitalDeployed: '200',
+      capitalFrom: 'filled notional (no maxCapitalDeployed)',
+    });
     const atStop = scoreRun(byName('steady maker at its stop (aggregates only)').inputs, NOW);
-    expect(atStop.notes[0]).toBe("Quick score from the run's totals: spread capture, inventory and hedging need the run's fills and come with the full analysis.");
+    expect(atStop.notes[0]).toBe(
+      "Quick score from the run's totals: spread capture, inventory and hedging need the run's fills and come with the full analysis.",
+    );
     // the stop's risk and capital return are the full analysis' own
     const full = scoreRun(byName('steady maker').inputs, NOW);
     expect(atStop.scores.risk).toEqual(full.scores.risk);
@@ -89,11 +162,34 @@ describe('scoreRun: golden runs', () => {
     return copy;
   };
   it('matches the goldens with the engine constants', () => expect(matchesGolden(SCORING)).toBe(true));
-  it.each(SUB_SCORES.flatMap((name) => [[name, 0.5], [name, 1.5]] as const))('fails the goldens when the weight of %s is scaled by %s', (name, factor) => {
+  it.each(
+    SUB_SCORES.flatMap(
+      (name) =>
+        [
+          [name, 0.5],
+          [name, 1.5],
+        ] as const,
+    ),
+  )('fails the goldens when the weight of %s is scaled by %s', (name, factor) => {
     expect(matchesGolden(moved((c) => (c.weights[name] *= factor)))).toBe(false);
   });
-  const scored = ['minMarkedFills', 'edgeScalePerShare', 'inventoryZeroShare', 'hedgePremiumZero', 'defaultMaxLossPct', 'capitalReturnScalePerHour'] as const;
-  it.each(scored.flatMap((key) => [[key, 0.75], [key, 1.25]] as const))('fails the goldens when %s is scaled by %s', (key, factor) => {
+  const scored = [
+    'minMarkedFills',
+    'edgeScalePerShare',
+    'inventoryZeroShare',
+    'hedgePremiumZero',
+    'defaultMaxLossPct',
+    'capitalReturnScalePerHour',
+  ] as const;
+  it.each(
+    scored.flatMap(
+      (key) =>
+        [
+          [key, 0.75],
+          [key, 1.25],
+        ] as const,
+    ),
+  )('fails the goldens when %s is scaled by %s', (key, factor) => {
     expect(matchesGolden(moved((c) => (c[key] *= factor)))).toBe(false);
   });
 
@@ -107,8 +203,12 @@ describe('scoreRun: golden runs', () => {
     expect(scores.hedging?.formula).toContain(`premiumPerShare / ${SCORING.hedgePremiumZero}`);
     expect(scores.hedging?.formula).toContain('1.2 or more scores 0');
     expect(scores.risk?.formula).toContain(`${SCORING.defaultMaxLossPct} when unset`);
-    expect(scores.capitalReturn?.formula).toContain(`tanh(returnPerHour / ${SCORING.capitalReturnScalePerHour})`);
-    expect(formula).toBe('round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed; weights spreadCapture 0.3, inventory 0.2, hedging 0.1, risk 0.2, capitalReturn 0.2');
+    expect(scores.capitalReturn?.formula).toContain(
+      `tanh(returnPerHour / ${SCORING.capitalReturnScalePerHour})`,
+    );
+    expect(formula).toBe(
+      'round(sum(weight * score) / sum(weight)) over the sub-scores that could be computed; weights spreadCapture 0.3, inventory 0.2, hedging 0.1, risk 0.2, capitalReturn 0.2',
+    );
 
     // other constants, other text: the formulas are generated, not written beside the code
     const other = moved((c) => {
@@ -143,7 +243,10 @@ describe('scoreRun: golden runs', () => {
 
 describe('README: how a run is scored', () => {
   const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### How a run is scored'), readme.indexOf('\n## ', readme.indexOf('### How a run is scored')));
+  const section = readme.slice(
+    readme.indexOf('### How a run is scored'),
+    readme.indexOf('\n## ', readme.indexOf('### How a run is scored')),
+  );
   it('lists each sub-score with its weight and the constants in use', () => {
     expect(section.length).toBeGreaterThan(100);
     for (const name of SUB_SCORES) expect(section).toContain(`\`${name}\` (weight ${SCORING.weights[name]})`);

@@ -98,7 +98,8 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
 const round4 = (value: number) => Math.round(value * 1e4) / 1e4;
 /** A derived number for a formula's text, without binary noise (0.011 * 100 → 1.1). */
 const shown = (value: number) => String(Number(value.toPrecision(12)));
-const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const text = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value);
 
 /** A sub-score, or why it could not be computed (a note for the page; null: nothing worth saying). */
 type Outcome = { sub: SubScore } | { sub: null; note: string | null };
@@ -126,7 +127,8 @@ export function scoreSpreadCapture(mm: RunMarketMakingStats, c: ScoringConstants
   return {
     sub: {
       label: 'Spread capture',
-      rewards: 'earning the spread on each fill without being picked off: the price should not move against a fill soon after it',
+      rewards:
+        'earning the spread on each fill without being picked off: the price should not move against a fill soon after it',
       score: round1(clamp(50 + 50 * Math.tanh(net / c.edgeScalePerShare))),
       inputs: {
         quotingFills: q.fills,
@@ -153,13 +155,18 @@ export function scoreInventory(mm: RunMarketMakingStats, c: ScoringConstants = S
   const inv = mm.inventory;
   const shares = Number(inv.shares);
   if (inv.windows === 0 || shares <= 0) {
-    return none(inv.openWindows > 0 ? `No window of the run has resolved yet (${inv.openWindows} open): inventory is not scored.` : null);
+    return none(
+      inv.openWindows > 0
+        ? `No window of the run has resolved yet (${inv.openWindows} open): inventory is not scored.`
+        : null,
+    );
   }
   const oneSidedShare = Number(inv.unpairedShares) / shares;
   return {
     sub: {
       label: 'Inventory',
-      rewards: 'ending each window with Up and Down matched, so the resolution cannot go against a one-sided position',
+      rewards:
+        'ending each window with Up and Down matched, so the resolution cannot go against a one-sided position',
       score: round1(clamp(100 * (1 - oneSidedShare / c.inventoryZeroShare))),
       inputs: {
         windows: inv.windows,
@@ -181,14 +188,17 @@ export function scoreInventory(mm: RunMarketMakingStats, c: ScoringConstants = S
 export function scoreHedging(mm: RunMarketMakingStats, c: ScoringConstants = SCORING): Outcome {
   const h = mm.hedging;
   const paired = Number(h.pairedShares);
-  if (h.fills === 0) return none(mm.windowFills > 0 ? 'No hedge fills (strategy "hedge…"): hedging is not scored.' : null);
-  if (h.windows === 0 || paired <= 0) return none('No hedge fill completed a pair in its window: hedging is not scored.');
+  if (h.fills === 0)
+    return none(mm.windowFills > 0 ? 'No hedge fills (strategy "hedge…"): hedging is not scored.' : null);
+  if (h.windows === 0 || paired <= 0)
+    return none('No hedge fill completed a pair in its window: hedging is not scored.');
   const pairCost = Number(h.pairCostUsd) / paired;
   const premium = pairCost - 1;
   return {
     sub: {
       label: 'Hedging',
-      rewards: 'completing one-sided windows cheaply: a hedged pair should cost as little above 1.00 (its payout) as possible',
+      rewards:
+        'completing one-sided windows cheaply: a hedged pair should cost as little above 1.00 (its payout) as possible',
       score: round1(clamp(100 * (1 - premium / c.hedgePremiumZero))),
       inputs: {
         hedgeFills: h.fills,
@@ -224,7 +234,8 @@ export function scoreRisk(inputs: AnalysisInputs, c: ScoringConstants = SCORING)
   return {
     sub: {
       label: 'Risk',
-      rewards: 'staying far from the loss limit: the deepest fall from a peak, as a share of what maxLossPct allows',
+      rewards:
+        'staying far from the loss limit: the deepest fall from a peak, as a share of what maxLossPct allows',
       score: round1(clamp(100 * (1 - used))),
       inputs: {
         maxDrawdown: drawdownText,
@@ -256,12 +267,17 @@ export function scoreCapitalReturn(inputs: AnalysisInputs, c: ScoringConstants =
   return {
     sub: {
       label: 'Capital return',
-      rewards: 'P&L for the capital tied up and the time it was tied up: the same profit with less capital or in less time scores higher',
+      rewards:
+        'P&L for the capital tied up and the time it was tied up: the same profit with less capital or in less time scores higher',
       score: round1(clamp(50 + 50 * Math.tanh(perHour / c.capitalReturnScalePerHour))),
       inputs: {
         totalPnl: totalPnlText,
-        capitalDeployed: reported !== null && reported > 0 ? text(m['maxCapitalDeployed']) : inputs.trades.filledNotional,
-        capitalFrom: reported !== null && reported > 0 ? 'maxCapitalDeployed' : 'filled notional (no maxCapitalDeployed)',
+        capitalDeployed:
+          reported !== null && reported > 0 ? text(m['maxCapitalDeployed']) : inputs.trades.filledNotional,
+        capitalFrom:
+          reported !== null && reported > 0
+            ? 'maxCapitalDeployed'
+            : 'filled notional (no maxCapitalDeployed)',
         hours: round4(hours),
         returnPerHour: round4(perHour),
       },
@@ -273,7 +289,10 @@ export function scoreCapitalReturn(inputs: AnalysisInputs, c: ScoringConstants =
 }
 
 /** The weighted mean of the sub-scores that could be computed, rounded to a whole number (0 when none). */
-export function overallOf(scores: Partial<Record<string, SubScore | null>>, weights: Readonly<Record<string, number>>): number {
+export function overallOf(
+  scores: Partial<Record<string, SubScore | null>>,
+  weights: Readonly<Record<string, number>>,
+): number {
   let weighted = 0;
   let weightSum = 0;
   for (const [name, weight] of Object.entries(weights)) {
@@ -292,7 +311,11 @@ export function overallOf(scores: Partial<Record<string, SubScore | null>>, weig
  * from the same constants. Without `inputs.marketMaking` (the stop's quick score, from aggregates
  * only) spread capture, inventory and hedging are left to the full analysis.
  */
-export function scoreRun(inputs: AnalysisInputs, now = new Date(), c: ScoringConstants = SCORING): RunAnalysis {
+export function scoreRun(
+  inputs: AnalysisInputs,
+  now = new Date(),
+  c: ScoringConstants = SCORING,
+): RunAnalysis {
   const m = inputs.metrics;
   const notes: string[] = [];
   const totalPnlText = text(m['totalPnl']) ?? inputs.trades.pnl;
@@ -301,11 +324,19 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date(), c: ScoringCon
   const fills = num(m['totalFills']) ?? inputs.trades.filled;
   const fillRate = orders > 0 ? Math.min(1, fills / orders) : null;
   const drawdownText = text(m['maxDrawdown']) ?? inputs.seriesMaxDrawdown;
-  const capitalText = text(m['maxCapitalDeployed']) ?? (num(inputs.trades.filledNotional) ? inputs.trades.filledNotional : null);
+  const capitalText =
+    text(m['maxCapitalDeployed']) ??
+    (num(inputs.trades.filledNotional) ? inputs.trades.filledNotional : null);
   const capital = num(capitalText);
   const bankroll = num(inputs.startingBankroll) ?? num(m['startingWallet']);
 
-  const scores: RunAnalysis['scores'] = { spreadCapture: null, inventory: null, hedging: null, risk: null, capitalReturn: null };
+  const scores: RunAnalysis['scores'] = {
+    spreadCapture: null,
+    inventory: null,
+    hedging: null,
+    risk: null,
+    capitalReturn: null,
+  };
   const take = (name: SubScoreName, outcome: Outcome) => {
     if (outcome.sub) scores[name] = outcome.sub;
     else if (outcome.note) notes.push(outcome.note);
@@ -313,23 +344,31 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date(), c: ScoringCon
   const mm = inputs.marketMaking;
   if (mm) {
     if (mm.fills > 0 && mm.windowFills === 0) {
-      notes.push(`None of the ${mm.fills} fills names a window (a conditionId with outcome Up or Down): spread capture, inventory and hedging are not scored.`);
+      notes.push(
+        `None of the ${mm.fills} fills names a window (a conditionId with outcome Up or Down): spread capture, inventory and hedging are not scored.`,
+      );
     } else {
       take('spreadCapture', scoreSpreadCapture(mm, c));
       take('inventory', scoreInventory(mm, c));
       take('hedging', scoreHedging(mm, c));
     }
   } else {
-    notes.push("Quick score from the run's totals: spread capture, inventory and hedging need the run's fills and come with the full analysis.");
+    notes.push(
+      "Quick score from the run's totals: spread capture, inventory and hedging need the run's fills and come with the full analysis.",
+    );
   }
   take('risk', scoreRisk(inputs, c));
   take('capitalReturn', scoreCapitalReturn(inputs, c));
   if (!bankroll || bankroll <= 0) notes.push('No starting bankroll: risk is not scored.');
 
   const overallScore = overallOf(scores, c.weights);
-  if (SUB_SCORES.every((name) => scores[name] === null)) notes.push('Nothing to score yet: no fills in a window, no bankroll and no capital deployed.');
+  if (SUB_SCORES.every((name) => scores[name] === null))
+    notes.push('Nothing to score yet: no fills in a window, no bankroll and no capital deployed.');
   const thin = fills < THIN_DATA.minFills || inputs.durationSeconds < THIN_DATA.minSeconds;
-  if (thin) notes.push(`Thin data (${fills} fills over ${Math.round(inputs.durationSeconds / 60)} min): treat the score as a rough sign.`);
+  if (thin)
+    notes.push(
+      `Thin data (${fills} fills over ${Math.round(inputs.durationSeconds / 60)} min): treat the score as a rough sign.`,
+    );
 
   const paired = num(m['pairedWindows']);
   const oneSided = num(m['oneSidedFills']);
@@ -348,7 +387,8 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date(), c: ScoringCon
     notes,
     summary: {
       totalPnl: totalPnlText,
-      realizedPnl: text(m['realizedPnl']) ?? (inputs.trades.wins + inputs.trades.losses > 0 ? inputs.trades.pnl : null),
+      realizedPnl:
+        text(m['realizedPnl']) ?? (inputs.trades.wins + inputs.trades.losses > 0 ? inputs.trades.pnl : null),
       fillRate: fillRate === null ? null : Math.round(fillRate * 1e4) / 1e4,
       trades: inputs.trades.total,
       fills,
@@ -357,11 +397,15 @@ export function scoreRun(inputs: AnalysisInputs, now = new Date(), c: ScoringCon
       maxDrawdown: drawdownText ?? null,
       durationSeconds: inputs.durationSeconds,
       avgSpreadCaptured: text(m['avgSpreadCaptured']),
-      capitalEfficiency: capital !== null && capital > 0 ? Math.round((totalPnl / capital) * 1e4) / 1e4 : null,
+      capitalEfficiency:
+        capital !== null && capital > 0 ? Math.round((totalPnl / capital) * 1e4) / 1e4 : null,
       peakCapitalDeployed: capitalText,
       oneSidedFillRatio: pairedTotal > 0 ? Math.round(((oneSided ?? 0) / pairedTotal) * 1e4) / 1e4 : null,
       pairingQuality: pairedTotal > 0 ? Math.round(((paired ?? 0) / pairedTotal) * 1e4) / 1e4 : null,
-      hedgeAnalytics: hedge && typeof hedge === 'object' && !Array.isArray(hedge) ? (hedge as Record<string, unknown>) : null,
+      hedgeAnalytics:
+        hedge && typeof hedge === 'object' && !Array.isArray(hedge)
+          ? (hedge as Record<string, unknown>)
+          : null,
     },
     breakdowns: inputs.breakdowns,
     analyzedAt: now.toISOString(),

@@ -65,7 +65,11 @@ export const EVIDENCE_METHOD =
   `a change suggested only at ${Math.round(EVIDENCE.level * 100)} % family-wise.`;
 
 /** A number config value: the config's, else the schema default, else (observed) what the run did. */
-function currentNumber(values: Record<string, unknown>, key: string, observed: number | null): { value: number | null; observed: boolean } {
+function currentNumber(
+  values: Record<string, unknown>,
+  key: string,
+  observed: number | null,
+): { value: number | null; observed: boolean } {
   const set = num(values[key]);
   if (set !== null) return { value: set, observed: false };
   const def = num(CONFIG_KEYS.get(key)?.default);
@@ -84,18 +88,25 @@ export function fitToSchema(key: string, value: number): number {
 
 function stringList(value: unknown): string[] | null {
   if (Array.isArray(value)) return value.map(String);
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   return null;
 }
 
 function hourWindows(value: unknown): number[][] {
-  return Array.isArray(value) ? value.filter((w): w is number[] => Array.isArray(w) && w.length === 2).map((w) => w.map(Number)) : [];
+  return Array.isArray(value)
+    ? value.filter((w): w is number[] => Array.isArray(w) && w.length === 2).map((w) => w.map(Number))
+    : [];
 }
 
 /** Merges single UTC hours (and existing [start, end) windows) into sorted, non-overlapping windows. */
 export function mergeHourWindows(existing: number[][], hours: number[]): number[][] {
   const covered = new Set<number>();
-  for (const [start, end] of existing) for (let h = start; h !== end && covered.size < 24; h = (h + 1) % 24) covered.add(h);
+  for (const [start, end] of existing)
+    for (let h = start; h !== end && covered.size < 24; h = (h + 1) % 24) covered.add(h);
   for (const h of hours) covered.add(h);
   const sorted = [...covered].sort((a, b) => a - b);
   const windows: number[][] = [];
@@ -160,7 +171,8 @@ interface Rule {
   propose(ctx: RuleContext): Draft[];
 }
 
-const effectOf = (ctx: RuleContext, dimension: Effect['dimension'], key: string) => ctx.effects.find((e) => e.dimension === dimension && e.key === key) ?? null;
+const effectOf = (ctx: RuleContext, dimension: Effect['dimension'], key: string) =>
+  ctx.effects.find((e) => e.dimension === dimension && e.key === key) ?? null;
 const losing = (e: Effect) => e.significant && e.effect < 0;
 const evidenceOf = (e: Effect): Record<string, number | string | null> => ({
   test: 'bootstrap',
@@ -173,16 +185,24 @@ const evidenceOf = (e: Effect): Record<string, number | string | null> => ({
   ci95High: e.high,
   pAdjusted: e.p,
 });
-const GATE_SCALE_KEYS: Record<string, string> = { BTC: 'momentumGateScaleBtc', ETH: 'momentumGateScaleEth', SOL: 'momentumGateScaleSol', XRP: 'momentumGateScaleXrp' };
+const GATE_SCALE_KEYS: Record<string, string> = {
+  BTC: 'momentumGateScaleBtc',
+  ETH: 'momentumGateScaleEth',
+  SOL: 'momentumGateScaleSol',
+  XRP: 'momentumGateScaleXrp',
+};
 
 /** The rules, in the order their suggestions are listed (one suggestion per key: the first wins). */
 export const RULES: Rule[] = [
   {
     name: 'asset loses beyond noise: drop it, or gate it harder',
     propose(ctx) {
-      const assets = stringList(ctx.values['targetAssets']) ?? stringList(CONFIG_KEYS.get('targetAssets')?.default) ?? [];
+      const assets =
+        stringList(ctx.values['targetAssets']) ?? stringList(CONFIG_KEYS.get('targetAssets')?.default) ?? [];
       const drafts: Draft[] = [];
-      for (const e of ctx.effects.filter((x) => x.dimension === 'asset' && losing(x)).sort((a, b) => a.effect - b.effect)) {
+      for (const e of ctx.effects
+        .filter((x) => x.dimension === 'asset' && losing(x))
+        .sort((a, b) => a.effect - b.effect)) {
         const asset = e.key.toUpperCase();
         if (e.mean < 0 && assets.includes(asset) && assets.length >= 2) {
           drafts.push({
@@ -222,7 +242,10 @@ export const RULES: Rule[] = [
         {
           key: 'tradingBlackoutWindows',
           current: existing.length > 0 ? existing : null,
-          suggested: mergeHourWindows(existing, hours.map((e) => Number(e.key))),
+          suggested: mergeHourWindows(
+            existing,
+            hours.map((e) => Number(e.key)),
+          ),
           rationale: `UTC hour${hours.length > 1 ? 's' : ''} ${hours.map((e) => Number(e.key)).join(', ')} lost beyond noise (${hours.map((e) => `${e.key}: ${perTrade(e.mean)} over ${e.trades} trades`).join('; ')}) while the rest of the run did better: pause trading then.`,
           evidence: evidenceOf(strongest),
           basis: strongest,
@@ -235,7 +258,15 @@ export const RULES: Rule[] = [
     propose(ctx) {
       const run = effectOf(ctx, 'run', '');
       const spread = currentNumber(ctx.values, 'mmSpreadMin', num(ctx.analysis.summary.avgSpreadCaptured));
-      if (!run || !losing(run) || ctx.fillRate === null || ctx.fillRate <= T.highFillRate || spread.value === null || spread.value <= 0) return [];
+      if (
+        !run ||
+        !losing(run) ||
+        ctx.fillRate === null ||
+        ctx.fillRate <= T.highFillRate ||
+        spread.value === null ||
+        spread.value <= 0
+      )
+        return [];
       const spreadMax = num(ctx.values['mmSpreadMax']);
       const widened = fitToSchema('mmSpreadMin', spread.value * T.spreadWidenFactor);
       return [
@@ -267,7 +298,12 @@ export const RULES: Rule[] = [
           currentObserved: spread.observed,
           suggested: fitToSchema('mmSpreadMin', spread.value * T.spreadNarrowFactor),
           rationale: `Fill rate was ${pct(fills / ctx.orders)} (${fills} fills of ${ctx.orders} orders; at most ${pct(bound.high)} at ${Math.round(EVIDENCE.level * 100)} %, Wilson): quotes at a spread of at least ${spread.value} rarely filled. Narrow mmSpreadMin by ${Math.round((1 - T.spreadNarrowFactor) * 100)} %.`,
-          evidence: { test: 'wilson', fills, orders: ctx.orders, fillRateHigh: Math.round(bound.high * 1e4) / 1e4 },
+          evidence: {
+            test: 'wilson',
+            fills,
+            orders: ctx.orders,
+            fillRateHigh: Math.round(bound.high * 1e4) / 1e4,
+          },
           basis: null,
           ruleConfidence: Math.round((1 - bound.high / T.lowFillRate) * 100) / 100,
         },
@@ -282,7 +318,13 @@ export const RULES: Rule[] = [
       const s = ctx.analysis.summary;
       const share = Math.min(1, ctx.ddRatio / ctx.maxLoss);
       const size = currentNumber(ctx.values, 'mmOrderSize', num(ctx.inputs.trades.avgSize));
-      const risk = { test: 'risk-threshold', maxDrawdown: s.maxDrawdown, bankroll: ctx.bankroll, drawdownRatio: Math.round(ctx.ddRatio * 1e4) / 1e4, maxLossPct: ctx.maxLoss };
+      const risk = {
+        test: 'risk-threshold',
+        maxDrawdown: s.maxDrawdown,
+        bankroll: ctx.bankroll,
+        drawdownRatio: Math.round(ctx.ddRatio * 1e4) / 1e4,
+        maxLossPct: ctx.maxLoss,
+      };
       if (size.value !== null && size.value > 0) {
         drafts.push({
           key: 'mmOrderSize',
@@ -327,7 +369,15 @@ export const RULES: Rule[] = [
     propose(ctx) {
       const run = effectOf(ctx, 'run', '');
       const size = currentNumber(ctx.values, 'mmOrderSize', num(ctx.inputs.trades.avgSize));
-      if (!run || !run.significant || run.effect <= 0 || (ctx.ddRatio ?? 0) >= ctx.maxLoss * T.sizeUpMaxDrawdownShare || size.value === null || size.value <= 0) return [];
+      if (
+        !run ||
+        !run.significant ||
+        run.effect <= 0 ||
+        (ctx.ddRatio ?? 0) >= ctx.maxLoss * T.sizeUpMaxDrawdownShare ||
+        size.value === null ||
+        size.value <= 0
+      )
+        return [];
       return [
         {
           key: 'mmOrderSize',
@@ -344,7 +394,9 @@ export const RULES: Rule[] = [
   {
     name: 'hedge trades lose beyond noise: cap the last tier, pay less for tier 3',
     propose(ctx) {
-      const hedge = ctx.effects.find((e) => e.dimension === 'strategy' && /hedge/i.test(e.key) && losing(e) && e.mean < 0);
+      const hedge = ctx.effects.find(
+        (e) => e.dimension === 'strategy' && /hedge/i.test(e.key) && losing(e) && e.mean < 0,
+      );
       if (!hedge) return [];
       const drafts: Draft[] = [];
       const maxLoss4 = currentNumber(ctx.values, 'hedgeTier4MaxLoss', null).value;
@@ -375,7 +427,9 @@ export const RULES: Rule[] = [
   {
     name: 'arbitrage trades lose beyond noise: ask more profit',
     propose(ctx) {
-      const arb = ctx.effects.find((e) => e.dimension === 'strategy' && /arb/i.test(e.key) && losing(e) && e.mean < 0);
+      const arb = ctx.effects.find(
+        (e) => e.dimension === 'strategy' && /arb/i.test(e.key) && losing(e) && e.mean < 0,
+      );
       const current = currentNumber(ctx.values, 'arbMinProfit', null).value;
       if (!arb || current === null || current <= 0) return [];
       return [
@@ -401,7 +455,12 @@ export const RULES: Rule[] = [
       if (bound.low <= T.oneSidedShare) return [];
       const drafts: Draft[] = [];
       const share = oneSided / (paired + oneSided);
-      const evidence = { test: 'wilson', oneSidedFills: oneSided, pairedWindows: paired, oneSidedShareLow: Math.round(bound.low * 1e4) / 1e4 };
+      const evidence = {
+        test: 'wilson',
+        oneSidedFills: oneSided,
+        pairedWindows: paired,
+        oneSidedShareLow: Math.round(bound.low * 1e4) / 1e4,
+      };
       const confidence = Math.round(Math.min(0.95, 0.5 + (bound.low - T.oneSidedShare)) * 100) / 100;
       const tier1 = currentNumber(ctx.values, 'hedgeTier1Pct', null).value;
       if (tier1 !== null && tier1 < 100) {
@@ -439,7 +498,12 @@ export const RULES: Rule[] = [
  * change that more earlier runs contradict than support is withheld (listed as contradicted). Effects
  * that point to a change without enough evidence are listed with about how many more trades would tell.
  */
-export function suggestChanges(inputs: AnalysisInputs, analysis: RunAnalysis, effects: Effect[] = [], prior: PriorEvidence[] = []): SuggestionSet {
+export function suggestChanges(
+  inputs: AnalysisInputs,
+  analysis: RunAnalysis,
+  effects: Effect[] = [],
+  prior: PriorEvidence[] = [],
+): SuggestionSet {
   const s = analysis.summary;
   if (analysis.dataQuality === 'thin') {
     return {
@@ -480,33 +544,70 @@ export function suggestChanges(inputs: AnalysisInputs, analysis: RunAnalysis, ef
       if (basis) {
         const { agree, against } = agreement(basis, prior);
         if (against.length > agree.length) {
-          contradicted.push(`${draft.key}: ${rest.rationale} Withheld: runs ${against.map((r) => `#${r}`).join(', ')} of the same version saw the opposite${agree.length ? ` (runs ${agree.map((r) => `#${r}`).join(', ')} agree)` : ''}.`);
+          contradicted.push(
+            `${draft.key}: ${rest.rationale} Withheld: runs ${against.map((r) => `#${r}`).join(', ')} of the same version saw the opposite${agree.length ? ` (runs ${agree.map((r) => `#${r}`).join(', ')} agree)` : ''}.`,
+          );
           continue;
         }
         confidence = (1 - basis.p) * Math.min(1, 0.8 + 0.1 * agree.length - 0.15 * against.length);
-        if (agree.length) rationale += ` Runs ${agree.map((r) => `#${r}`).join(', ')} of the same version saw it too.`;
+        if (agree.length)
+          rationale += ` Runs ${agree.map((r) => `#${r}`).join(', ')} of the same version saw it too.`;
         if (against.length) rationale += ` Runs ${against.map((r) => `#${r}`).join(', ')} saw the opposite.`;
-        rest.evidence = { ...rest.evidence, priorRunsAgreeing: agree.length, priorRunsContradicting: against.length };
+        rest.evidence = {
+          ...rest.evidence,
+          priorRunsAgreeing: agree.length,
+          priorRunsContradicting: against.length,
+        };
       }
       seen.add(draft.key);
-      items.push({ ...rest, rationale, id: `s${items.length + 1}`, currentObserved: draft.currentObserved ?? false, confidence: Math.round(Math.max(0.05, Math.min(0.99, confidence)) * 100) / 100 });
+      items.push({
+        ...rest,
+        rationale,
+        id: `s${items.length + 1}`,
+        currentObserved: draft.currentObserved ?? false,
+        confidence: Math.round(Math.max(0.05, Math.min(0.99, confidence)) * 100) / 100,
+      });
     }
   }
 
   const notYet: NotYet[] = effects
-    .filter((e) => !e.significant && e.effect < 0 && e.mean < 0 && e.moreTradesNeeded !== null && e.dimension !== 'run')
+    .filter(
+      (e) =>
+        !e.significant && e.effect < 0 && e.mean < 0 && e.moreTradesNeeded !== null && e.dimension !== 'run',
+    )
     .sort((a, b) => a.p - b.p)
     .slice(0, T.notYetShown)
     .map((e) => ({
-      key: e.dimension === 'asset' ? 'targetAssets' : e.dimension === 'hour' ? 'tradingBlackoutWindows' : e.dimension,
+      key:
+        e.dimension === 'asset'
+          ? 'targetAssets'
+          : e.dimension === 'hour'
+            ? 'tradingBlackoutWindows'
+            : e.dimension,
       moreTradesNeeded: e.moreTradesNeeded ?? 0,
       message: `${e.dimension === 'hour' ? `UTC hour ${e.key}` : `${e.dimension} ${e.key}`}: ${perTrade(e.mean)} over ${e.trades} trades against ${perTrade(e.restMean)} for the rest, not distinguishable from noise yet (p ${e.p}): about ${e.moreTradesNeeded} more of its trades needed.`,
     }));
 
   const extra = { method: EVIDENCE_METHOD, effects, notYet, contradicted };
-  if (items.length > 0) return { status: 'ok', message: `${items.length} change${items.length > 1 ? 's' : ''} suggested from this run.`, items, ...extra };
-  const why = notYet.length > 0 ? ` Not enough evidence yet: ${notYet[0].message}` : contradicted.length > 0 ? ' What it points to is contradicted by earlier runs of the same version.' : '';
-  return { status: 'nothing-to-change', message: `Nothing in this run points to a config change beyond noise.${why}`, items, ...extra };
+  if (items.length > 0)
+    return {
+      status: 'ok',
+      message: `${items.length} change${items.length > 1 ? 's' : ''} suggested from this run.`,
+      items,
+      ...extra,
+    };
+  const why =
+    notYet.length > 0
+      ? ` Not enough evidence yet: ${notYet[0].message}`
+      : contradicted.length > 0
+        ? ' What it points to is contradicted by earlier runs of the same version.'
+        : '';
+  return {
+    status: 'nothing-to-change',
+    message: `Nothing in this run points to a config change beyond noise.${why}`,
+    items,
+    ...extra,
+  };
 }
 
 /** Earlier runs whose same effect was significant with the same sign (agree) or the opposite (against). */
@@ -514,7 +615,9 @@ function agreement(basis: Effect, prior: PriorEvidence[]): { agree: number[]; ag
   const agree: number[] = [];
   const against: number[] = [];
   for (const run of prior) {
-    const same = run.effects.find((e) => e.dimension === basis.dimension && e.key === basis.key && e.significant);
+    const same = run.effects.find(
+      (e) => e.dimension === basis.dimension && e.key === basis.key && e.significant,
+    );
     if (!same) continue;
     if (Math.sign(same.effect) === Math.sign(basis.effect)) agree.push(run.runId);
     else against.push(run.runId);

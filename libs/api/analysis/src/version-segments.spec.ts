@@ -3,7 +3,11 @@ import { cutRun, RunToCut, segmentMs, ServedSpan, VersionSegment } from './versi
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 /** The instant `minutes` after 10:00. */
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-const span = (minutes: number, configId: number, paused = false): ServedSpan => ({ configId, paused, startedAt: at(minutes) });
+const span = (minutes: number, configId: number, paused = false): ServedSpan => ({
+  configId,
+  paused,
+  startedAt: at(minutes),
+});
 const run = (fields: Partial<RunToCut> & { from: number; to: number }): RunToCut => ({
   runId: 7,
   botId: 3,
@@ -14,7 +18,12 @@ const run = (fields: Partial<RunToCut> & { from: number; to: number }): RunToCut
 });
 /** [configId, paused, from minute, to minute] of each segment: what the tests compare. */
 const shape = (segments: VersionSegment[]) =>
-  segments.map((s) => [s.configId, s.paused, (s.from.getTime() - T0) / 60_000, (s.to.getTime() - T0) / 60_000]);
+  segments.map((s) => [
+    s.configId,
+    s.paused,
+    (s.from.getTime() - T0) / 60_000,
+    (s.to.getTime() - T0) / 60_000,
+  ]);
 
 describe('cutRun: a run cut into segments by the version its bot was served', () => {
   it('a run that picked up v5 at a poll 16 minutes in spends 16 minutes on v1 and 14 on v5', () => {
@@ -42,7 +51,9 @@ describe('cutRun: a run cut into segments by the version its bot was served', ()
 
   it('a gap between spans keeps the previous version; spans after the run change nothing', () => {
     // v2 from minute 10; the bot stops polling at 15 (its span's lastSeenAt), v3 only at 50: v2 until 50
-    expect(shape(cutRun(run({ from: 0, to: 60 }), [span(10, 2), span(50, 3), span(60, 4), span(90, 5)]))).toEqual([
+    expect(
+      shape(cutRun(run({ from: 0, to: 60 }), [span(10, 2), span(50, 3), span(60, 4), span(90, 5)])),
+    ).toEqual([
       [1, false, 0, 10],
       [2, false, 10, 50],
       [3, false, 50, 60],
@@ -50,7 +61,12 @@ describe('cutRun: a run cut into segments by the version its bot was served', ()
   });
 
   it('pause is a segment attribute: a paused stretch of the same version is a segment of its own', () => {
-    const segments = cutRun(run({ from: 0, to: 60 }), [span(-5, 1), span(10, 1, true), span(25, 1), span(40, 2)]);
+    const segments = cutRun(run({ from: 0, to: 60 }), [
+      span(-5, 1),
+      span(10, 1, true),
+      span(25, 1),
+      span(40, 2),
+    ]);
     expect(shape(segments)).toEqual([
       [1, false, 0, 10],
       [1, true, 10, 25],
@@ -65,7 +81,9 @@ describe('cutRun: a run cut into segments by the version its bot was served', ()
   });
 
   it('a span repeating the current state does not split the run', () => {
-    expect(shape(cutRun(run({ from: 0, to: 30, configId: 2 }), [span(-5, 1), span(10, 2)]))).toEqual([[2, false, 0, 30]]);
+    expect(shape(cutRun(run({ from: 0, to: 30, configId: 2 }), [span(-5, 1), span(10, 2)]))).toEqual([
+      [2, false, 0, 30],
+    ]);
   });
 
   it('runs without a bot (or with no spans) are under their own version for the whole run', () => {
@@ -92,7 +110,9 @@ describe('cutRun: a run cut into segments by the version its bot was served', ()
       [false, false],
     ]);
     // a window that starts after the change: v5 only (the span begun before the window is in force)
-    expect(shape(cutRun(run({ from: 0, to: 30 }), spans, { from: at(20), to: at(90) }))).toEqual([[5, false, 20, 30]]);
+    expect(shape(cutRun(run({ from: 0, to: 30 }), spans, { from: at(20), to: at(90) }))).toEqual([
+      [5, false, 20, 30],
+    ]);
     // a run outside the window, or only touching its start
     expect(cutRun(run({ from: 0, to: 30 }), spans, { from: at(40), to: at(90) })).toEqual([]);
     expect(cutRun(run({ from: 0, to: 30 }), spans, { from: at(30), to: at(90) })).toEqual([]);
@@ -110,7 +130,15 @@ describe('cutRun: a run cut into segments by the version its bot was served', ()
     const spans = [span(-3, 1), span(7, 2), span(7.5, 2, true), span(33, 3), span(34, 1), span(59, 4)];
     const segments = cutRun(run({ from: 0, to: 60 }), spans);
     expect(segments.reduce((ms, s) => ms + segmentMs(s), 0)).toBe(60 * 60_000);
-    for (let i = 1; i < segments.length; i++) expect(segments[i].from.getTime()).toBe(segments[i - 1].to.getTime());
-    expect(shape(segments).map(([configId, paused]) => `${configId}${paused ? 'p' : ''}`)).toEqual(['1', '2', '2p', '3', '1', '4']);
+    for (let i = 1; i < segments.length; i++)
+      expect(segments[i].from.getTime()).toBe(segments[i - 1].to.getTime());
+    expect(shape(segments).map(([configId, paused]) => `${configId}${paused ? 'p' : ''}`)).toEqual([
+      '1',
+      '2',
+      '2p',
+      '3',
+      '1',
+      '4',
+    ]);
   });
 });

@@ -62,7 +62,11 @@ export interface VersionSegment {
  * dropped, except for a run of no length inside the window (it gets one empty segment, so that what
  * it logged is counted).
  */
-export function cutRun(run: RunToCut, spans: readonly ServedSpan[], window?: { from: Date; to: Date }): VersionSegment[] {
+export function cutRun(
+  run: RunToCut,
+  spans: readonly ServedSpan[],
+  window?: { from: Date; to: Date },
+): VersionSegment[] {
   const start = run.startedAt.getTime();
   const end = Math.max(start, run.endedAt.getTime());
   const windowFrom = window ? window.from.getTime() : -Infinity;
@@ -94,7 +98,12 @@ export function cutRun(run: RunToCut, spans: readonly ServedSpan[], window?: { f
     const b = Math.min(stretch.to, to);
     if (b < a || (b === a && start !== end)) continue;
     const last = segments[segments.length - 1];
-    if (last && last.configId === stretch.configId && last.paused === stretch.paused && last.to.getTime() === a) {
+    if (
+      last &&
+      last.configId === stretch.configId &&
+      last.paused === stretch.paused &&
+      last.to.getTime() === a
+    ) {
       last.to = new Date(b);
       last.closesRun = b === end;
       continue;

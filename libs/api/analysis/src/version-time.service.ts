@@ -35,12 +35,18 @@ export class VersionTimeService {
   async versions(query: { botId?: number; from?: string; to?: string }): Promise<VersionTimeResult> {
     const to = query.to ? new Date(query.to) : new Date();
     // the default start never before year 1 (what a query date may be, and PostgreSQL reads)
-    const from = query.from ? new Date(query.from) : new Date(Math.max(to.getTime() - VERSIONS_DEFAULT_DAYS * 86_400_000, FIRST_INSTANT));
+    const from = query.from
+      ? new Date(query.from)
+      : new Date(Math.max(to.getTime() - VERSIONS_DEFAULT_DAYS * 86_400_000, FIRST_INSTANT));
     if (from.getTime() >= to.getTime()) {
-      throw new BadInputError(`from (${from.toISOString()}) must be before to (${to.toISOString()}).`, [{ field: 'from', message: 'must be before to' }]);
+      throw new BadInputError(`from (${from.toISOString()}) must be before to (${to.toISOString()}).`, [
+        { field: 'from', message: 'must be before to' },
+      ]);
     }
     if (to.getTime() - from.getTime() > VERSIONS_MAX_DAYS * 86_400_000) {
-      throw new BadInputError(`A range covers at most ${VERSIONS_MAX_DAYS} days; narrow from/to.`, [{ field: 'from', message: `range longer than ${VERSIONS_MAX_DAYS} days` }]);
+      throw new BadInputError(`A range covers at most ${VERSIONS_MAX_DAYS} days; narrow from/to.`, [
+        { field: 'from', message: `range longer than ${VERSIONS_MAX_DAYS} days` },
+      ]);
     }
     const botId = query.botId ?? null;
     const { figures, runs, truncated } = await this.cutAndMeasure(from, to, botId === null ? null : [botId]);
@@ -54,7 +60,9 @@ export class VersionTimeService {
       runs: runs.length,
       truncated,
       coveredFrom: truncated && runs.length > 0 ? runs[runs.length - 1].startedAt.toISOString() : null,
-      versions: totals.map((total) => toVersionTime(total, total.configId === null ? undefined : origins.get(total.configId))),
+      versions: totals.map((total) =>
+        toVersionTime(total, total.configId === null ? undefined : origins.get(total.configId)),
+      ),
     };
   }
 
@@ -94,19 +102,33 @@ export class VersionTimeService {
   }
 
   /** The runs of [from, to) (of these bots, or all) cut into version segments, each with its trades and reported P&L. */
-  private async cutAndMeasure(from: Date, to: Date, botIds: number[] | null): Promise<{ figures: SegmentFigures[]; runs: Awaited<ReturnType<RunsService['overlapping']>>['runs']; truncated: boolean }> {
+  private async cutAndMeasure(
+    from: Date,
+    to: Date,
+    botIds: number[] | null,
+  ): Promise<{
+    figures: SegmentFigures[];
+    runs: Awaited<ReturnType<RunsService['overlapping']>>['runs'];
+    truncated: boolean;
+  }> {
     const only = botIds !== null && botIds.length === 1 ? botIds[0] : null;
     const overlapping = await this.runs.overlapping({ from, to, botId: only, limit: VERSIONS_MAX_RUNS });
     const wanted = botIds === null || botIds.length <= 1 ? null : new Set(botIds);
-    const runs = wanted ? overlapping.runs.filter((run) => run.botId !== null && wanted.has(run.botId)) : overlapping.runs;
+    const runs = wanted
+      ? overlapping.runs.filter((run) => run.botId !== null && wanted.has(run.botId))
+      : overlapping.runs;
     const bots = [...new Set(runs.flatMap((run) => (run.botId === null ? [] : [run.botId])))];
     const { spans, complete } = await this.fleet.spansOf(bots, from, to, VERSIONS_MAX_SPANS);
     if (!complete) throw tooMuch(`more than ${VERSIONS_MAX_SPANS} version changes`);
     const segments: { segment: VersionSegment; run: (typeof runs)[number] }[] = [];
     for (const run of runs) {
-      for (const segment of cutRun(run, run.botId === null ? [] : (spans.get(run.botId) ?? []), { from, to })) {
+      for (const segment of cutRun(run, run.botId === null ? [] : (spans.get(run.botId) ?? []), {
+        from,
+        to,
+      })) {
         segments.push({ segment, run });
-        if (segments.length > VERSIONS_MAX_SEGMENTS) throw tooMuch(`more than ${VERSIONS_MAX_SEGMENTS} segments`);
+        if (segments.length > VERSIONS_MAX_SEGMENTS)
+          throw tooMuch(`more than ${VERSIONS_MAX_SEGMENTS} segments`);
       }
     }
     // A segment that begins (ends) at its run's own start (end) takes what the run logged before (after) it.
@@ -115,7 +137,10 @@ export class VersionTimeService {
       since: segment.opensRun ? null : segment.from,
       until: segment.closesRun ? null : segment.to,
     }));
-    const [trades, pnl] = await Promise.all([this.trades.intervalStats(intervals), this.metrics.intervalPnl(intervals)]);
+    const [trades, pnl] = await Promise.all([
+      this.trades.intervalStats(intervals),
+      this.metrics.intervalPnl(intervals),
+    ]);
     const figures: SegmentFigures[] = segments.map(({ segment, run }, i) => ({
       segment,
       run: { status: run.status, startingBankroll: run.startingBankroll },
@@ -129,7 +154,11 @@ export class VersionTimeService {
   private async scoresByRun(runIds: number[]): Promise<Map<number, Record<string, number | null>>> {
     if (runIds.length === 0) return new Map();
     const rows = await this.uow.sql((sql) =>
-      sql.query<{ run_id: string; overall_score: number; scores: Record<string, { score?: unknown } | null> | null }>(
+      sql.query<{
+        run_id: string;
+        overall_score: number;
+        scores: Record<string, { score?: unknown } | null> | null;
+      }>(
         `select distinct on (run_id) run_id, overall_score, result->'scores' as scores
            from analyses where run_id = any($1::bigint[]) order by run_id, id desc`,
         [`{${runIds.join(',')}}`],
@@ -137,13 +166,16 @@ export class VersionTimeService {
     );
     return new Map(
       rows.map((row) => {
-        const scores: Record<string, number | null> = { overall: Number.isFinite(row.overall_score) ? row.overall_score : null };
-        for (const [name, sub] of Object.entries(row.scores ?? {})) scores[name] = sub && typeof sub.score === 'number' && Number.isFinite(sub.score) ? sub.score : null;
+        const scores: Record<string, number | null> = {
+          overall: Number.isFinite(row.overall_score) ? row.overall_score : null,
+        };
+        for (const [name, sub] of Object.entries(row.scores ?? {}))
+          scores[name] =
+            sub && typeof sub.score === 'number' && Number.isFinite(sub.score) ? sub.score : null;
         return [Number(row.run_id), scores];
       }),
     );
   }
-
 }
 
 /** The bounds of GET /api/v1/analyses/versions: its cost follows its range, and is capped. */
@@ -214,5 +246,7 @@ function toVersionTime(total: VersionTotals, origin: ConfigOrigin | undefined): 
 }
 
 function tooMuch(what: string): BadInputError {
-  return new BadInputError(`The range holds ${what}; narrow from/to or choose a bot.`, [{ field: 'from', message: `the range holds ${what}` }]);
+  return new BadInputError(`The range holds ${what}; narrow from/to or choose a bot.`, [
+    { field: 'from', message: `the range holds ${what}` },
+  ]);
 }

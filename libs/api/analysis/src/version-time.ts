@@ -73,7 +73,10 @@ export function scoreSegment(figures: SegmentFigures): number | null {
  * Versions newest first (the higher id), "no version" last.
  */
 export function totalsByVersion(figures: readonly SegmentFigures[]): VersionTotals[] {
-  const byVersion = new Map<string, VersionTotals & { scoreWeight: number; scoreSum: number; runSet: Set<number> }>();
+  const byVersion = new Map<
+    string,
+    VersionTotals & { scoreWeight: number; scoreSum: number; runSet: Set<number> }
+  >();
   for (const item of figures) {
     const key = String(item.segment.configId);
     let total = byVersion.get(key);
@@ -110,7 +113,8 @@ export function totalsByVersion(figures: readonly SegmentFigures[]): VersionTota
     total.realisedPnl = addDecimal(total.realisedPnl, item.trades.pnl);
     total.reportedPnl = addDecimal(total.reportedPnl, item.pnl.change);
     const drawdown = item.pnl.maxDrawdown;
-    if (drawdown !== null && (total.maxDrawdown === null || compareDecimal(drawdown, total.maxDrawdown) > 0)) total.maxDrawdown = drawdown;
+    if (drawdown !== null && (total.maxDrawdown === null || compareDecimal(drawdown, total.maxDrawdown) > 0))
+      total.maxDrawdown = drawdown;
     if (!item.segment.paused && ms > 0) {
       const score = scoreSegment(item);
       if (score !== null) {
@@ -124,7 +128,10 @@ export function totalsByVersion(figures: readonly SegmentFigures[]): VersionTota
       ...total,
       runIds: [...runSet].sort((a, b) => b - a),
       fillRate: total.orders > 0 ? Math.round((total.fills / total.orders) * 10_000) / 10_000 : null,
-      pnlPerHour: total.activeMs > 0 ? divideDecimal(multiplyDecimal(total.realisedPnl, HOUR_MS), String(total.activeMs)) : null,
+      pnlPerHour:
+        total.activeMs > 0
+          ? divideDecimal(multiplyDecimal(total.realisedPnl, HOUR_MS), String(total.activeMs))
+          : null,
       score: scoreWeight > 0 ? Math.round((scoreSum / scoreWeight) * 10) / 10 : null,
     }))
     .sort((a, b) => (b.configId ?? -1) - (a.configId ?? -1));

@@ -41,7 +41,10 @@ export class ApiKeyGuard implements CanActivate {
     const presented = Array.isArray(header) ? header[0] : header;
     if (!presented) {
       throw new HttpException(
-        { statusCode: 401, message: 'Missing X-Api-Key header. Send the API key created in the Command Center.' },
+        {
+          statusCode: 401,
+          message: 'Missing X-Api-Key header. Send the API key created in the Command Center.',
+        },
         HttpStatus.UNAUTHORIZED,
       );
     }
@@ -54,7 +57,8 @@ export class ApiKeyGuard implements CanActivate {
       throw new HttpException(
         {
           statusCode: 401,
-          message: 'Unknown, revoked or expired API key. Check POLYMAKER_API_KEY against the keys in Settings.',
+          message:
+            'Unknown, revoked or expired API key. Check POLYMAKER_API_KEY against the keys in Settings.',
         },
         HttpStatus.UNAUTHORIZED,
       );
@@ -68,7 +72,9 @@ export class ApiKeyGuard implements CanActivate {
         {
           statusCode: 403,
           message: `The key "${principal.name}" has scope "${principal.scope}"; this route needs ${needs}. Use a key with that scope.`,
-          details: [{ field: 'X-Api-Key', message: `scope "${principal.scope}" is not enough; needs "${required}"` }],
+          details: [
+            { field: 'X-Api-Key', message: `scope "${principal.scope}" is not enough; needs "${required}"` },
+          ],
         },
         HttpStatus.FORBIDDEN,
       );

@@ -66,7 +66,6 @@ export function withoutSecret(response: unknown): CreatedApiKeyView {
   return {
     apiKey,
     secret: null,
-    note:
-      'This answer replays an earlier request with the same Idempotency-Key: the key was made then, and its secret was shown once, in that first answer. It is not stored anywhere, so it cannot be shown again; if it was lost, rotate the key.',
+    note: 'This answer replays an earlier request with the same Idempotency-Key: the key was made then, and its secret was shown once, in that first answer. It is not stored anywhere, so it cannot be shown again; if it was lost, rotate the key.',
   };
 }

@@ -80,7 +80,9 @@ export class ApiKeysService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const now = Date.now();
     this.nextCheckAt = now + this.cacheMs / 2;
-    await this.revalidate(now).catch((error: Error) => this.logger.warn({ err: error.message }, 'could not read the API keys fingerprint'));
+    await this.revalidate(now).catch((error: Error) =>
+      this.logger.warn({ err: error.message }, 'could not read the API keys fingerprint'),
+    );
   }
 
   /** True for a key this instance verified as valid (and not expired) recently: not a guess. */
@@ -108,7 +110,10 @@ export class ApiKeysService implements OnModuleInit {
       if (unknownUntil !== undefined && Math.max(unknownUntil, this.freshUntil) > now) return null;
       const key = await this.lookUp(hash);
       this.lookups += 1;
-      this.logger.debug({ lookups: this.lookups, foundApiKeyId: key && !key.revokedAt ? key.id : null }, 'API key looked up');
+      this.logger.debug(
+        { lookups: this.lookups, foundApiKeyId: key && !key.revokedAt ? key.id : null },
+        'API key looked up',
+      );
       if (!key || key.revokedAt) {
         this.valid.delete(hash);
         this.unknown.set(hash, now + this.cacheMs);
@@ -130,17 +135,42 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   /** One key by its hash, plain SQL (no entity tracking on the path of every bot request). */
-  private async lookUp(hash: string): Promise<{ id: number; botId: number; name: string; scope: ApiKeyScope; hash: string; revokedAt: Date | null; expiresAt: Date | null } | null> {
+  private async lookUp(
+    hash: string,
+  ): Promise<{
+    id: number;
+    botId: number;
+    name: string;
+    scope: ApiKeyScope;
+    hash: string;
+    revokedAt: Date | null;
+    expiresAt: Date | null;
+  } | null> {
     const [row] = await this.uow.sql(
       (sql) =>
-        sql.query<{ id: string; bot_id: string; name: string; scope: ApiKeyScope; hash: string; revoked_at: Date | null; expires_at: Date | null }>(
-          'select id, bot_id, name, scope, hash, revoked_at, expires_at from api_keys where hash = $1',
-          [hash],
-        ),
+        sql.query<{
+          id: string;
+          bot_id: string;
+          name: string;
+          scope: ApiKeyScope;
+          hash: string;
+          revoked_at: Date | null;
+          expires_at: Date | null;
+        }>('select id, bot_id, name, scope, hash, revoked_at, expires_at from api_keys where hash = $1', [
+          hash,
+        ]),
       { control: true }, // the control pool: never behind a burst of writes
     );
     if (!row) return null;
-    return { id: Number(row.id), botId: Number(row.bot_id), name: row.name, scope: row.scope, hash: row.hash, revokedAt: row.revoked_at, expiresAt: row.expires_at };
+    return {
+      id: Number(row.id),
+      botId: Number(row.bot_id),
+      name: row.name,
+      scope: row.scope,
+      hash: row.hash,
+      revokedAt: row.revoked_at,
+      expiresAt: row.expires_at,
+    };
   }
 
   /** Starts a fingerprint check when half the cache period has passed since the last (one at a time). */
@@ -148,7 +178,9 @@ export class ApiKeysService implements OnModuleInit {
     if (this.checking || now < this.nextCheckAt) return;
     this.nextCheckAt = now + this.cacheMs / 2;
     this.checking = this.revalidate(now)
-      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not check the API keys for changes'))
+      .catch((error: Error) =>
+        this.logger.warn({ err: error.message }, 'could not check the API keys for changes'),
+      )
       .finally(() => (this.checking = null));
   }
 
@@ -229,10 +261,19 @@ export class ApiKeysService implements OnModuleInit {
     return keys.map(toView);
   }
 
-  async create(name: string, scope: ApiKeyScope, value?: string): Promise<{ apiKey: ApiKeyView; secret: string }> {
+  async create(
+    name: string,
+    scope: ApiKeyScope,
+    value?: string,
+  ): Promise<{ apiKey: ApiKeyView; secret: string }> {
     return this.uow.run(async (em) => {
       const created = await this.insert(em, name, scope, value);
-      await this.audit.record(em, { action: 'api-key.created', targetId: created.apiKey.id, before: null, after: { ...created.apiKey } });
+      await this.audit.record(em, {
+        action: 'api-key.created',
+        targetId: created.apiKey.id,
+        before: null,
+        after: { ...created.apiKey },
+      });
       return created;
     });
   }
@@ -250,7 +291,15 @@ export class ApiKeysService implements OnModuleInit {
       throw new ConflictError('A key with this value already exists. Choose another value or generate one.');
     }
     const id = await nextKeyId(em);
-    const key = em.create(ApiKey, { id, botId: id, name, scope, source, hash, prefix: visiblePrefix(secret, source) } as ApiKey);
+    const key = em.create(ApiKey, {
+      id,
+      botId: id,
+      name,
+      scope,
+      source,
+      hash,
+      prefix: visiblePrefix(secret, source),
+    } as ApiKey);
     await em.persist(key).flush();
     this.unknown.delete(hash);
     this.logger.log({ apiKeyId: key.id, name, scope, source }, 'API key created');
@@ -270,7 +319,12 @@ export class ApiKeysService implements OnModuleInit {
         const before = toView(found);
         found.revokedAt = new Date();
         await em.flush();
-        await this.audit.record(em, { action: 'api-key.revoked', targetId: found.id, before: { ...before }, after: { ...toView(found) } });
+        await this.audit.record(em, {
+          action: 'api-key.revoked',
+          targetId: found.id,
+          before: { ...before },
+          after: { ...toView(found) },
+        });
       }
       return found;
     });
@@ -279,10 +333,15 @@ export class ApiKeysService implements OnModuleInit {
     return toView(key);
   }
 
-  async rotate(id: number, value?: string, graceMinutes = 0): Promise<{ apiKey: ApiKeyView; secret: string }> {
+  async rotate(
+    id: number,
+    value?: string,
+    graceMinutes = 0,
+  ): Promise<{ apiKey: ApiKeyView; secret: string }> {
     const result = await this.uow.run(async (em) => {
       const old = await em.findOne(ApiKey, { id });
-      if (!old || old.revokedAt) throw new NotFoundError(`API key ${id} does not exist or is already revoked.`);
+      if (!old || old.revokedAt)
+        throw new NotFoundError(`API key ${id} does not exist or is already revoked.`);
       const before = toView(old);
       const created = await this.insert(em, old.name, old.scope, value);
       await em.nativeUpdate(ApiKey, { id: created.apiKey.id }, { rotatedFromId: old.id, botId: old.botId });
@@ -336,9 +395,13 @@ export class ApiKeysService implements OnModuleInit {
             } as ApiKey),
           );
         } else if (existing.revokedAt) {
-          this.logger.warn(`${variable} names a key that was revoked; it will be refused until set to a new value`);
+          this.logger.warn(
+            `${variable} names a key that was revoked; it will be refused until set to a new value`,
+          );
         } else if (existing.scope !== scope) {
-          this.logger.warn(`${variable} names an existing key of scope "${existing.scope}"; its scope is unchanged`);
+          this.logger.warn(
+            `${variable} names an existing key of scope "${existing.scope}"; its scope is unchanged`,
+          );
         }
       }
       await em.flush();
@@ -364,7 +427,9 @@ export class ApiKeysService implements OnModuleInit {
 
 /** A new key's id, taken before the insert so the key can name itself as its bot. */
 async function nextKeyId(em: Parameters<Parameters<UnitOfWork['run']>[0]>[0]): Promise<number> {
-  const [row] = await em.execute<{ id: string }[]>("select nextval(pg_get_serial_sequence('api_keys', 'id')) as id");
+  const [row] = await em.execute<{ id: string }[]>(
+    "select nextval(pg_get_serial_sequence('api_keys', 'id')) as id",
+  );
   return Number(row.id);
 }
 

@@ -42,7 +42,9 @@ import {
 } from './dto/bot.dto';
 
 /** A run or trade of another bot is answered like one that does not exist. */
-const NOT_THIS_BOTS = (what: string) => ({ description: `No such ${what} for this bot (another bot's ${what} is not found either)` });
+const NOT_THIS_BOTS = (what: string) => ({
+  description: `No such ${what} for this bot (another bot's ${what} is not found either)`,
+});
 
 const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
@@ -75,7 +77,8 @@ export class BotGatewayController {
   @Get('config')
   @ApiOperation({
     operationId: 'botConfig',
-    summary: "The bot's config as one flat object with its id (its own assignment, else its tag's, else the active version; pauseOrders true while a pause covers it); polled every ~10 s by every bot",
+    summary:
+      "The bot's config as one flat object with its id (its own assignment, else its tag's, else the active version; pauseOrders true while a pause covers it); polled every ~10 s by every bot",
   })
   @ApiOkResponse({
     schema: {
@@ -162,7 +165,9 @@ export class BotGatewayController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiBody({ type: BotTradeBatchDto })
   @ApiCreatedResponse({ type: BotTradeBatchView })
-  @ApiNotFoundResponse({ description: "A trade names a run that does not exist or is another bot's: nothing is stored" })
+  @ApiNotFoundResponse({
+    description: "A trade names a run that does not exist or is another bot's: nothing is stored",
+  })
   batch(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<JsonObject> {
     return this.gateway.logTradeBatch(principal, body);
   }

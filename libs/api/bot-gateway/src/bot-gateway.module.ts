@@ -10,7 +10,15 @@ import { BotGatewayController } from './bot-gateway.controller';
 import { BotGatewayService } from './bot-gateway.service';
 
 @Module({
-  imports: [ConfigModule, FleetModule, RunsModule, MetricsModule, TradesModule, MarketsModule, AnalysisModule],
+  imports: [
+    ConfigModule,
+    FleetModule,
+    RunsModule,
+    MetricsModule,
+    TradesModule,
+    MarketsModule,
+    AnalysisModule,
+  ],
   controllers: [BotGatewayController],
   providers: [BotGatewayService],
 })

@@ -60,7 +60,10 @@ export class BotGatewayService {
   }
 
   async status(principal: Principal, version: string): Promise<JsonObject> {
-    const [active, openRuns] = await Promise.all([this.fleet.servedConfig(principal, { record: false }), this.runs.countByStatus('running', ownerOf(principal))]);
+    const [active, openRuns] = await Promise.all([
+      this.fleet.servedConfig(principal, { record: false }),
+      this.runs.countByStatus('running', ownerOf(principal)),
+    ]);
     return {
       ok: true,
       service: 'polymaker-command-center',
@@ -75,7 +78,10 @@ export class BotGatewayService {
   async startRun(principal: Principal, body: unknown): Promise<JsonObject> {
     const reader = PayloadReader.of(body, 'run/start body');
     const configId = reader.integer('configId', { min: 1 });
-    const mode = reader.oneOf('mode', ['dry_run', 'live'] as const, { required: true, aliases: MODE_ALIASES });
+    const mode = reader.oneOf('mode', ['dry_run', 'live'] as const, {
+      required: true,
+      aliases: MODE_ALIASES,
+    });
     const startingBankroll = reader.decimal('startingBankroll', { min: '0', max: MAX_MONEY });
     reader.assertValid('run/start');
     return this.uow.sql(async (sql) => {
@@ -107,7 +113,16 @@ export class BotGatewayService {
     return this.uow.sql(async (sql) => {
       const at = new Date();
       const run = await this.runs.applyMetricsSql(sql, runId, ownerOf(principal), sample, at); // 404, or 409 after run/stop
-      this.uow.publish(new RunUpdatedEvent(run.id, principal.apiKeyId, sample.values, sample.extra, at.toISOString(), run.botId));
+      this.uow.publish(
+        new RunUpdatedEvent(
+          run.id,
+          principal.apiKeyId,
+          sample.values,
+          sample.extra,
+          at.toISOString(),
+          run.botId,
+        ),
+      );
       return { ok: true, runId: run.id, status: run.status };
     });
   }
@@ -131,7 +146,16 @@ export class BotGatewayService {
         metrics = { ...metrics, ...sample.values };
         // The final metrics are a run.updated like any other (the series, the wallet check, the live view);
         // its in-transaction listeners run now, so the score below sees the final point.
-        this.uow.publish(new RunUpdatedEvent(run.runId, principal.apiKeyId, sample.values, sample.extra, at.toISOString(), run.botId));
+        this.uow.publish(
+          new RunUpdatedEvent(
+            run.runId,
+            principal.apiKeyId,
+            sample.values,
+            sample.extra,
+            at.toISOString(),
+            run.botId,
+          ),
+        );
         await this.uow.dispatch();
       }
       const stoppedAt = new Date();
@@ -139,8 +163,24 @@ export class BotGatewayService {
       // run summary are owed through the outbox by run.stopped's in-transaction listener.
       const analysis = await this.analysis.scoreOnStop(sql, { ...run, status, stoppedAt, metrics });
       const stopResult = { ok: true, runId: run.runId, status, stoppedAt: stoppedAt.toISOString(), analysis };
-      await this.runs.recordStop(sql, run.runId, { status, errorMessage, stoppedAt, overallScore: analysis.overallScore, stopResult });
-      this.uow.publish(new RunStoppedEvent(run.runId, principal.apiKeyId, status, errorMessage, analysis.overallScore, analysis.analysisId, principal.botId));
+      await this.runs.recordStop(sql, run.runId, {
+        status,
+        errorMessage,
+        stoppedAt,
+        overallScore: analysis.overallScore,
+        stopResult,
+      });
+      this.uow.publish(
+        new RunStoppedEvent(
+          run.runId,
+          principal.apiKeyId,
+          status,
+          errorMessage,
+          analysis.overallScore,
+          analysis.analysisId,
+          principal.botId,
+        ),
+      );
       return stopResult as unknown as JsonObject;
     });
   }
@@ -177,9 +217,10 @@ export class BotGatewayService {
       ]);
     }
     if (items.length > MAX_BATCH_TRADES) {
-      throw new BadInputError(`trade/batch takes at most ${MAX_BATCH_TRADES} trades per call (got ${items.length}).`, [
-        { field: 'trades', message: `must have at most ${MAX_BATCH_TRADES} items` },
-      ]);
+      throw new BadInputError(
+        `trade/batch takes at most ${MAX_BATCH_TRADES} trades per call (got ${items.length}).`,
+        [{ field: 'trades', message: `must have at most ${MAX_BATCH_TRADES} items` }],
+      );
     }
     const problems: FieldProblem[] = [];
     const trades: NewTrade[] = [];
@@ -197,7 +238,10 @@ export class BotGatewayService {
     if (problems.length > 0) {
       const shown = problems.slice(0, 10).map((p) => `${p.field} ${p.message}`);
       const more = problems.length > 10 ? `; and ${problems.length - 10} more` : '';
-      throw new BadInputError(`Invalid trade batch, nothing was stored: ${shown.join('; ')}${more}.`, problems);
+      throw new BadInputError(
+        `Invalid trade batch, nothing was stored: ${shown.join('; ')}${more}.`,
+        problems,
+      );
     }
     const runIds = [...new Set(trades.map((trade) => trade.runId))];
     const owners = await this.runs.botsOf(runIds, ownerOf(principal)); // another bot's run: missing
@@ -212,7 +256,12 @@ export class BotGatewayService {
       async (sql) => {
         const tradeIds = await this.trades.insert(sql, trades, owners);
         for (const runId of runIds) {
-          this.uow.publish(new TradeLoggedEvent(runId, tradeIds.filter((_, i) => trades[i].runId === runId)));
+          this.uow.publish(
+            new TradeLoggedEvent(
+              runId,
+              tradeIds.filter((_, i) => trades[i].runId === runId),
+            ),
+          );
         }
         return { tradeIds, count: tradeIds.length };
       },
@@ -261,7 +310,8 @@ export class BotGatewayService {
       throw new BadInputError(`Invalid market report, nothing was stored: ${shown.join('; ')}.`, problems);
     }
     const upserted = await this.uow.sql(
-      (sql) => this.markets.report(sql, { botId: principal.botId, apiKeyId: principal.apiKeyId }, markets, items),
+      (sql) =>
+        this.markets.report(sql, { botId: principal.botId, apiKeyId: principal.apiKeyId }, markets, items),
       { single: this.oneStatement(MarketsReportedEvent.eventName) },
     );
     return { ok: true, received: items.length, upserted };

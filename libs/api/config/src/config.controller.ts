@@ -132,7 +132,10 @@ export class ConfigController {
   @HttpCode(200)
   @ApiOperation({ operationId: 'validateConfig', summary: 'Check values against the schema without saving' })
   @ApiOkResponse({ type: ConfigValidationView })
-  validate(@Body() _body: ValidateConfigDto, @SentConfigValues() values: Record<string, unknown>): ConfigValidationView {
+  validate(
+    @Body() _body: ValidateConfigDto,
+    @SentConfigValues() values: Record<string, unknown>,
+  ): ConfigValidationView {
     return this.configs.validate(values);
   }
 
@@ -175,7 +178,10 @@ function versionNumber(value: string | undefined, name: string): number {
   const parsed = parseWholeNumber(value, 1, MAX_ID);
   if (parsed === null) {
     throw new BadInputError(`Query parameter "${name}" must be a config version number.`, [
-      { field: name, message: `must be a whole number from 1 to ${MAX_ID}, written as plain digits (given once)` },
+      {
+        field: name,
+        message: `must be a whole number from 1 to ${MAX_ID}, written as plain digits (given once)`,
+      },
     ]);
   }
   return parsed;

@@ -92,7 +92,6 @@ export class ConfigService {
     });
   }
 
-
   /**
    * The active config for bots, from memory; refreshed at most every second. Past the second the
    * refresh starts and the poll gets the last snapshot meanwhile (up to ACTIVE_STALE_MS old), so a
@@ -142,14 +141,20 @@ export class ConfigService {
       };
       this.versionJson.set(id, entry);
     }
-    return paused ? { json: entry.paused, pauseOrders: true } : { json: entry.json, pauseOrders: entry.pauseOrders };
+    return paused
+      ? { json: entry.paused, pauseOrders: true }
+      : { json: entry.json, pauseOrders: entry.pauseOrders };
   }
 
   /** Versions by id (for views naming them); unknown ids are left out. */
-  async versionsById(ids: number[]): Promise<Map<number, { id: number; note: string | null; createdAt: string }>> {
+  async versionsById(
+    ids: number[],
+  ): Promise<Map<number, { id: number; note: string | null; createdAt: string }>> {
     if (ids.length === 0) return new Map();
     const versions = await this.uow.read((em) => em.find(ConfigVersion, { id: { $in: ids } }));
-    return new Map(versions.map((v) => [v.id, { id: v.id, note: v.note ?? null, createdAt: v.createdAt.toISOString() }]));
+    return new Map(
+      versions.map((v) => [v.id, { id: v.id, note: v.note ?? null, createdAt: v.createdAt.toISOString() }]),
+    );
   }
 
   /**
@@ -158,7 +163,10 @@ export class ConfigService {
    */
   async versionExists(sql: Sql, id: number): Promise<boolean> {
     if (this.knownIds.has(id)) return true;
-    const [row] = await sql.query<{ found: boolean }>('select exists(select 1 from config_versions where id = $1) as found', [id]);
+    const [row] = await sql.query<{ found: boolean }>(
+      'select exists(select 1 from config_versions where id = $1) as found',
+      [id],
+    );
     if (row.found) {
       if (this.knownIds.size >= KNOWN_IDS_MAX) this.knownIds.clear();
       this.knownIds.add(id);
@@ -185,9 +193,17 @@ export class ConfigService {
    * A run's config values for the analysis, in the caller's transaction: the version the run named,
    * else the active one (`assumed`: the run named none).
    */
-  async valuesFor(em: EntityManager, configId: number | null): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
-    const version = await em.findOne(ConfigVersion, configId === null ? { isActive: true } : { id: configId });
-    return version ? { id: version.id, values: version.values, assumed: configId === null } : { id: null, values: {}, assumed: true };
+  async valuesFor(
+    em: EntityManager,
+    configId: number | null,
+  ): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
+    const version = await em.findOne(
+      ConfigVersion,
+      configId === null ? { isActive: true } : { id: configId },
+    );
+    return version
+      ? { id: version.id, values: version.values, assumed: configId === null }
+      : { id: null, values: {}, assumed: true };
   }
 
   /**
@@ -195,12 +211,18 @@ export class ConfigService {
    * run/stop scoring against its config's maxLossPct reads each version once (a bounded cache). With
    * no id, the active version (from the active snapshot).
    */
-  async valuesCached(sql: Sql, configId: number | null): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
+  async valuesCached(
+    sql: Sql,
+    configId: number | null,
+  ): Promise<{ id: number | null; values: Record<string, unknown>; assumed: boolean }> {
     const id = configId ?? (await this.activeSnapshot())?.id ?? null;
     if (id === null) return { id: null, values: {}, assumed: true };
     let values = this.versionValues.get(id);
     if (!values) {
-      const [row] = await sql.query<{ config_values: Record<string, unknown> }>('select config_values from config_versions where id = $1', [id]);
+      const [row] = await sql.query<{ config_values: Record<string, unknown> }>(
+        'select config_values from config_versions where id = $1',
+        [id],
+      );
       if (!row) return { id: null, values: {}, assumed: true };
       values = row.config_values;
       if (this.versionValues.size >= KNOWN_IDS_MAX) this.versionValues.clear();
@@ -212,12 +234,23 @@ export class ConfigService {
   /** Where these versions came from (note, source, parent, analysis), for the analysis comparison. */
   async originsOf(em: EntityManager, ids: number[]): Promise<Map<number, ConfigOrigin>> {
     if (ids.length === 0) return new Map();
-    const versions = await em.find(ConfigVersion, { id: { $in: ids } }, { fields: ['id', 'note', 'source', 'basedOnId', 'analysisId'] });
-    return new Map(versions.map((v) => [v.id, { note: v.note, source: v.source, basedOnId: v.basedOnId, analysisId: v.analysisId }]));
+    const versions = await em.find(
+      ConfigVersion,
+      { id: { $in: ids } },
+      { fields: ['id', 'note', 'source', 'basedOnId', 'analysisId'] },
+    );
+    return new Map(
+      versions.map((v) => [
+        v.id,
+        { note: v.note, source: v.source, basedOnId: v.basedOnId, analysisId: v.analysisId },
+      ]),
+    );
   }
 
   async activations(limit = 100): Promise<ConfigActivationView[]> {
-    const rows = await this.uow.read((em) => em.find(ConfigActivation, {}, { orderBy: { id: 'desc' }, limit }));
+    const rows = await this.uow.read((em) =>
+      em.find(ConfigActivation, {}, { orderBy: { id: 'desc' }, limit }),
+    );
     return rows.map((row) => ({
       id: row.id,
       configId: row.configId,
@@ -306,7 +339,12 @@ export class ConfigService {
         after: { activeConfigId: target.id, values: pick(target.values, changes) },
       });
       this.uow.publish(
-        new ConfigActivatedEvent(target.id, current?.id ?? null, action, target.values['pauseOrders'] === true),
+        new ConfigActivatedEvent(
+          target.id,
+          current?.id ?? null,
+          action,
+          target.values['pauseOrders'] === true,
+        ),
       );
       return toView(target);
     });
@@ -330,7 +368,8 @@ export class ConfigService {
         { orderBy: { id: 'desc' } },
       ),
     );
-    if (!last?.previousConfigId) throw new ConflictError('There is no earlier active version to roll back to.');
+    if (!last?.previousConfigId)
+      throw new ConflictError('There is no earlier active version to roll back to.');
     return last.previousConfigId;
   }
 
@@ -359,12 +398,15 @@ export class ConfigService {
       const current = await em.findOne(ConfigVersion, { isActive: true });
       if (!current) throw new NotFoundError('No config version is active. Activate one under Configs.');
       if ((current.values['pauseOrders'] === true) === paused) return toView(current);
-      const next = await this.create({
-        values: { pauseOrders: paused },
-        basedOnId: current.id,
-        note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
-        source: paused ? 'pause' : 'resume',
-      }, { audit: false }); // the activation's entry (config.paused / config.resumed) says it all
+      const next = await this.create(
+        {
+          values: { pauseOrders: paused },
+          basedOnId: current.id,
+          note: paused ? 'Orders paused from the Command Center' : 'Orders resumed from the Command Center',
+          source: paused ? 'pause' : 'resume',
+        },
+        { audit: false },
+      ); // the activation's entry (config.paused / config.resumed) says it all
       return this.activate(next.id, paused ? 'pause' : 'resume');
     });
   }
@@ -444,5 +486,7 @@ function toView(version: ConfigVersion): ConfigVersionView {
 
 /** GET /api/bot/config's body for a version: its values as one flat object with its id (and `pauseOrders: true` laid over it). */
 function botJson(version: ConfigVersion, paused = false): string {
-  return JSON.stringify(paused ? { ...version.values, pauseOrders: true, id: version.id } : { ...version.values, id: version.id });
+  return JSON.stringify(
+    paused ? { ...version.values, pauseOrders: true, id: version.id } : { ...version.values, id: version.id },
+  );
 }

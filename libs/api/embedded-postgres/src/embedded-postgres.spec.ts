@@ -46,7 +46,10 @@ describe('startEmbeddedPostgres', () => {
 
   it('supervised: restarts a killed server on the same data and port, and stops for good when asked', async () => {
     const events: SupervisorEvent[] = [];
-    const pg = await superviseEmbeddedPostgres({ dataDir: join(root, '.data', 'postgres'), onEvent: (event) => events.push(event) });
+    const pg = await superviseEmbeddedPostgres({
+      dataDir: join(root, '.data', 'postgres'),
+      onEvent: (event) => events.push(event),
+    });
     const first = new Client({ connectionString: pg.url });
     await first.connect();
     await first.query('create table kept (v int); insert into kept values (7)');

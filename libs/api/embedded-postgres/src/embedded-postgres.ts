@@ -61,12 +61,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const child = spawn(
     join(binDir, 'postgres'),
     [
-      '-D', dataDir,
-      '-p', String(port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=${dataDir}`,
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=128MB',
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${dataDir}`,
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=128MB',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], ...(runAs ?? {}) },
   );
@@ -97,7 +103,9 @@ function handle(port: number, child: ChildProcess | null, dataDir: string): Embe
 }
 
 function childExit(child: ChildProcess): Promise<void> {
-  return new Promise((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
+  return new Promise((done) =>
+    child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()),
+  );
 }
 
 /** An adopted server is not our child: watch its pid. */
@@ -136,7 +144,9 @@ export interface SupervisedPostgres extends EmbeddedPostgres {
  * kill -9, OOM killer), it is started again on the same data directory and port, with backoff, until it
  * runs. Clients reconnect to the same URL. `stop()` stops it for good.
  */
-export async function superviseEmbeddedPostgres(options: SupervisedPostgresOptions): Promise<SupervisedPostgres> {
+export async function superviseEmbeddedPostgres(
+  options: SupervisedPostgresOptions,
+): Promise<SupervisedPostgres> {
   const report = options.onEvent ?? (() => undefined);
   const minBackoff = options.minBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
@@ -166,7 +176,12 @@ export async function superviseEmbeddedPostgres(options: SupervisedPostgresOptio
         return;
       } catch (error) {
         const retryInMs = Math.min(maxBackoff, delay * 2);
-        report({ type: 'restart-failed', attempt, error: (error as Error).message.split('\n')[0], retryInMs });
+        report({
+          type: 'restart-failed',
+          attempt,
+          error: (error as Error).message.split('\n')[0],
+          retryInMs,
+        });
         delay = retryInMs;
       }
     }
@@ -226,7 +241,8 @@ function postgresUserIfRoot(): RunAs | null {
     stdio: 'pipe',
   });
   const created = lookup();
-  if (!created) throw new Error('PostgreSQL cannot run as root and the "postgres" OS user could not be created');
+  if (!created)
+    throw new Error('PostgreSQL cannot run as root and the "postgres" OS user could not be created');
   return created;
 }
 
@@ -339,7 +355,11 @@ async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void>
 function waitForReady(child: ChildProcess, port: number, output: string[]): Promise<void> {
   return new Promise((done, fail) => {
     const onExit = (code: number | null) =>
-      fail(new Error(`embedded PostgreSQL exited with code ${code} before accepting connections:\n${output.join('\n')}`));
+      fail(
+        new Error(
+          `embedded PostgreSQL exited with code ${code} before accepting connections:\n${output.join('\n')}`,
+        ),
+      );
     child.once('exit', onExit);
     const deadline = Date.now() + 30_000;
     const poll = () => {
@@ -350,7 +370,9 @@ function waitForReady(child: ChildProcess, port: number, output: string[]): Prom
       if (Date.now() > deadline) {
         child.off('exit', onExit);
         child.kill('SIGKILL');
-        return fail(new Error(`embedded PostgreSQL did not start on port ${port} within 30 s:\n${output.join('\n')}`));
+        return fail(
+          new Error(`embedded PostgreSQL did not start on port ${port} within 30 s:\n${output.join('\n')}`),
+        );
       }
       setTimeout(poll, 25);
     };

@@ -1,7 +1,20 @@
 import { Body, Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IdempotentPost, IdParam, RequiresScope } from '@polymaker/api/core';
-import { CreateExperimentDto, ExperimentListView, ExperimentResultView, ExperimentView, PromoteDto } from './dto/experiment.dto';
+import {
+  CreateExperimentDto,
+  ExperimentListView,
+  ExperimentResultView,
+  ExperimentView,
+  PromoteDto,
+} from './dto/experiment.dto';
 import { ExperimentsService } from './experiments.service';
 
 @ApiTags('experiments')
@@ -23,7 +36,8 @@ export class ExperimentsController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'startExperiment',
-    summary: 'Start an experiment: two to six versions (the first the baseline), optionally assigned to bots or tags as it starts',
+    summary:
+      'Start an experiment: two to six versions (the first the baseline), optionally assigned to bots or tags as it starts',
   })
   @ApiOkResponse({ type: ExperimentView })
   create(@Body() body: CreateExperimentDto): Promise<ExperimentView> {
@@ -33,7 +47,8 @@ export class ExperimentsController {
   @Get(':id')
   @ApiOperation({
     operationId: 'getExperiment',
-    summary: 'An experiment with, per version, hours, runs, P&L per hour with its interval, fill rate, drawdown, and a verdict against the baseline',
+    summary:
+      'An experiment with, per version, hours, runs, P&L per hour with its interval, fill rate, drawdown, and a verdict against the baseline',
   })
   @ApiOkResponse({ type: ExperimentResultView })
   @ApiNotFoundResponse({ description: 'No such experiment' })
@@ -44,7 +59,10 @@ export class ExperimentsController {
   @IdempotentPost(':id/stop')
   @RequiresScope('operator')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'stopExperiment', summary: 'Stop counting segments (its figures stay as they were at the stop)' })
+  @ApiOperation({
+    operationId: 'stopExperiment',
+    summary: 'Stop counting segments (its figures stay as they were at the stop)',
+  })
   @ApiOkResponse({ type: ExperimentView })
   @ApiConflictResponse({ description: 'Not running' })
   stop(@IdParam() id: number): Promise<ExperimentView> {
@@ -54,7 +72,11 @@ export class ExperimentsController {
   @IdempotentPost(':id/promote')
   @RequiresScope('operator')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'promoteExperiment', summary: 'Make a version the fleet default (activated) or a tag’s version, and end the experiment; audited' })
+  @ApiOperation({
+    operationId: 'promoteExperiment',
+    summary:
+      'Make a version the fleet default (activated) or a tag’s version, and end the experiment; audited',
+  })
   @ApiOkResponse({ type: ExperimentView })
   @ApiConflictResponse({ description: 'Promoted already' })
   promote(@IdParam() id: number, @Body() body: PromoteDto): Promise<ExperimentView> {

@@ -27,7 +27,8 @@ export class FleetController {
   @Get('bots')
   @ApiOperation({
     operationId: 'listBots',
-    summary: 'Every bot (one per bot key): state, tags, the version assigned and the rule, the version it last fetched and when, P&L, wallet, fills',
+    summary:
+      'Every bot (one per bot key): state, tags, the version assigned and the rule, the version it last fetched and when, P&L, wallet, fills',
   })
   @ApiOkResponse({ type: BotListView })
   async bots(): Promise<BotListView> {
@@ -43,7 +44,10 @@ export class FleetController {
   }
 
   @Get('bots/:id/config-spans')
-  @ApiOperation({ operationId: 'botConfigSpans', summary: 'The versions a bot was served and when (from its config polls), newest first' })
+  @ApiOperation({
+    operationId: 'botConfigSpans',
+    summary: 'The versions a bot was served and when (from its config polls), newest first',
+  })
   @ApiOkResponse({ type: ConfigSpanListView })
   @ApiNotFoundResponse({ description: 'No such bot' })
   async configSpans(@IdParam() id: number): Promise<ConfigSpanListView> {
@@ -53,7 +57,8 @@ export class FleetController {
   @Get('fleet/exposure')
   @ApiOperation({
     operationId: 'fleetExposure',
-    summary: 'What the bots hold now: per bot and market window, filled size and cost on Up and Down, the one-sided part, time to expiry',
+    summary:
+      'What the bots hold now: per bot and market window, filled size and cost on Up and Down, the one-sided part, time to expiry',
   })
   @ApiOkResponse({ type: ExposureListView })
   async exposure(@Query() query: ExposureQueryDto): Promise<ExposureListView> {
@@ -69,7 +74,10 @@ export class FleetController {
   }
 
   @Get('fleet/assignments')
-  @ApiOperation({ operationId: 'listConfigAssignments', summary: 'Config versions assigned to a bot or a tag, over the fleet default' })
+  @ApiOperation({
+    operationId: 'listConfigAssignments',
+    summary: 'Config versions assigned to a bot or a tag, over the fleet default',
+  })
   @ApiOkResponse({ type: AssignmentListView })
   async assignments(): Promise<AssignmentListView> {
     return { items: await this.fleet.assignments() };
@@ -80,7 +88,8 @@ export class FleetController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'assignConfig',
-    summary: 'Assign a version to one bot or to a tag (bot over tag over the fleet default); bots get it at their next poll',
+    summary:
+      'Assign a version to one bot or to a tag (bot over tag over the fleet default); bots get it at their next poll',
   })
   @ApiOkResponse({ type: AssignmentView })
   assign(@Body() body: AssignDto): Promise<AssignmentView> {
@@ -90,14 +99,20 @@ export class FleetController {
   @IdempotentPost('fleet/assignments/:id/remove')
   @RequiresScope('operator')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'removeConfigAssignment', summary: 'Remove an assignment: its bots go back to their tag’s version or the fleet default' })
+  @ApiOperation({
+    operationId: 'removeConfigAssignment',
+    summary: 'Remove an assignment: its bots go back to their tag’s version or the fleet default',
+  })
   @ApiNotFoundResponse({ description: 'No such assignment' })
   async unassign(@IdParam() id: number): Promise<void> {
     await this.fleet.unassign(id);
   }
 
   @Get('fleet/pauses')
-  @ApiOperation({ operationId: 'listPauses', summary: 'The pauses in force and, for each, how many of its bots have fetched it and which have not' })
+  @ApiOperation({
+    operationId: 'listPauses',
+    summary: 'The pauses in force and, for each, how many of its bots have fetched it and which have not',
+  })
   @ApiOkResponse({ type: PauseListView })
   async pauses(): Promise<PauseListView> {
     return { items: await this.fleet.pauses() };
@@ -108,7 +123,8 @@ export class FleetController {
   @HttpCode(200)
   @ApiOperation({
     operationId: 'pauseBots',
-    summary: 'Pause order placement for the fleet, a tag or one bot: pauseOrders: true laid over the served config, no new version',
+    summary:
+      'Pause order placement for the fleet, a tag or one bot: pauseOrders: true laid over the served config, no new version',
   })
   @ApiOkResponse({ type: PauseView })
   pause(@Body() body: PauseTargetDto): Promise<PauseView> {

@@ -22,7 +22,14 @@ import {
 import { MarketsService } from '@polymaker/api/markets';
 import { RunsService } from '@polymaker/api/runs';
 import { PnlService, TradesService } from '@polymaker/api/trades';
-import type { AssignmentView, BotView, ConfigSpanView, ExposureView, PauseView, PauseTargetDto } from './dto/fleet.dto';
+import type {
+  AssignmentView,
+  BotView,
+  ConfigSpanView,
+  ExposureView,
+  PauseView,
+  PauseTargetDto,
+} from './dto/fleet.dto';
 import { Assignment, FleetRules, MAX_TAGS, pauseCovers, resolveBot, TAG_PATTERN } from './resolve';
 
 /** How long another instance may serve superseded assignments or pauses; this instance refreshes at once. */
@@ -101,7 +108,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     // The states the changes are compared with; a failure here only means no event for the first change.
     this.bots()
       .then((bots) => (this.states ??= new Map(bots.map((b) => [b.botId, b.state]))))
-      .catch((error: Error) => this.logger.warn({ err: error.message }, 'could not read the bots’ states at start-up'));
+      .catch((error: Error) =>
+        this.logger.warn({ err: error.message }, 'could not read the bots’ states at start-up'),
+      );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -132,7 +141,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       this.stateTimer = null;
       const bots = this.stateChecks;
       this.stateChecks = new Set();
-      this.checkStates(bots).catch((error: Error) => this.logger.warn({ err: error.message }, 'could not check the bots’ states'));
+      this.checkStates(bots).catch((error: Error) =>
+        this.logger.warn({ err: error.message }, 'could not check the bots’ states'),
+      );
     }, STATE_CHECK_MS);
     this.stateTimer.unref();
   }
@@ -145,7 +156,10 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const known = this.states;
     if (!known) return;
     const rules = await this.loadRules();
-    const ids = botIds === null ? [...new Set((await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => k.botId))] : [...botIds];
+    const ids =
+      botIds === null
+        ? [...new Set((await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => k.botId))]
+        : [...botIds];
     const open = await this.runs.openRunsOf(ids);
     const now = Date.now();
     for (const [botId, runs] of open) {
@@ -164,7 +178,10 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
    * a bot's poll is remembered (what was served, when) and written within a second (not with
    * `record: false`: GET /api/bot/status names the same config without counting as a poll).
    */
-  async servedConfig(principal: Principal, options: { record?: boolean } = {}): Promise<{ id: number; json: string; pauseOrders: boolean } | null> {
+  async servedConfig(
+    principal: Principal,
+    options: { record?: boolean } = {},
+  ): Promise<{ id: number; json: string; pauseOrders: boolean } | null> {
     // The poll of every bot every ~10 s: no await while the rules are fresh, nothing allocated for a
     // fleet with no assignment and no pause (the active version's snapshot is served as it is).
     const current = this.currentRules();
@@ -193,7 +210,12 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         poll.paused = served.pauseOrders;
         poll.at = Date.now();
       } else {
-        this.polls.set(principal.botId, { apiKeyId: principal.apiKeyId, configId: served.id, paused: served.pauseOrders, at: Date.now() });
+        this.polls.set(principal.botId, {
+          apiKeyId: principal.apiKeyId,
+          configId: served.id,
+          paused: served.pauseOrders,
+          at: Date.now(),
+        });
       }
     }
     return served;
@@ -219,13 +241,28 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const [profiles, assignments, pauses] = await this.uow.sql((sql) =>
       sql.batch([
         { text: "select bot_id, tags from bot_profiles where tags <> '{}'" },
-        { text: 'select id, target_kind, target, config_id, assigned_at, assigned_by from config_assignments order by id' },
-        { text: 'select id, target_kind, target, paused_at, paused_by from fleet_pauses order by paused_at, id' },
+        {
+          text: 'select id, target_kind, target, config_id, assigned_at, assigned_by from config_assignments order by id',
+        },
+        {
+          text: 'select id, target_kind, target, paused_at, paused_by from fleet_pauses order by paused_at, id',
+        },
       ]),
     );
     this.rules = {
-      tagsOf: new Map((profiles as { bot_id: string; tags: string[] }[]).map((row) => [Number(row.bot_id), row.tags])),
-      assignments: (assignments as { id: string; target_kind: 'bot' | 'tag'; target: string; config_id: string; assigned_at: Date; assigned_by: string | null }[]).map((row) => ({
+      tagsOf: new Map(
+        (profiles as { bot_id: string; tags: string[] }[]).map((row) => [Number(row.bot_id), row.tags]),
+      ),
+      assignments: (
+        assignments as {
+          id: string;
+          target_kind: 'bot' | 'tag';
+          target: string;
+          config_id: string;
+          assigned_at: Date;
+          assigned_by: string | null;
+        }[]
+      ).map((row) => ({
         id: Number(row.id),
         kind: row.target_kind,
         target: row.target,
@@ -233,7 +270,15 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         assignedAt: new Date(row.assigned_at).toISOString(),
         assignedBy: row.assigned_by,
       })),
-      pauses: (pauses as { id: string; target_kind: 'fleet' | 'tag' | 'bot'; target: string; paused_at: Date; paused_by: string | null }[]).map((row) => ({
+      pauses: (
+        pauses as {
+          id: string;
+          target_kind: 'fleet' | 'tag' | 'bot';
+          target: string;
+          paused_at: Date;
+          paused_by: string | null;
+        }[]
+      ).map((row) => ({
         id: Number(row.id),
         kind: row.target_kind,
         target: row.target,
@@ -273,13 +318,22 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
              on conflict (bot_id) do update set api_key_id = excluded.api_key_id, config_id = excluded.config_id,
                     paused = excluded.paused, polled_at = excluded.polled_at
               where bot_polls.polled_at < excluded.polled_at`,
-            [batch.map(([bot]) => bot), batch.map(([, p]) => p.apiKeyId), batch.map(([, p]) => p.configId), batch.map(([, p]) => p.paused), batch.map(([, p]) => new Date(p.at).toISOString())],
+            [
+              batch.map(([bot]) => bot),
+              batch.map(([, p]) => p.apiKeyId),
+              batch.map(([, p]) => p.configId),
+              batch.map(([, p]) => p.paused),
+              batch.map(([, p]) => new Date(p.at).toISOString()),
+            ],
           ),
         );
       } catch (error) {
         // Kept for the next flush unless a newer poll of the same bot came meanwhile.
         for (const [bot, poll] of batch) if (!this.polls.has(bot)) this.polls.set(bot, poll);
-        this.logger.warn({ err: (error as Error).message, bots: batch.length }, 'could not record the bots’ config polls; retrying');
+        this.logger.warn(
+          { err: (error as Error).message, bots: batch.length },
+          'could not record the bots’ config polls; retrying',
+        );
       }
     });
     return this.flushing;
@@ -291,7 +345,11 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
    */
   async botsSeenWithin(seconds: number): Promise<number> {
     const rows = await this.uow.sql(
-      (sql) => sql.query<{ bot_id: string }>('select bot_id from bot_polls where polled_at > now() - make_interval(secs => $1)', [seconds]),
+      (sql) =>
+        sql.query<{ bot_id: string }>(
+          'select bot_id from bot_polls where polled_at > now() - make_interval(secs => $1)',
+          [seconds],
+        ),
       { single: true },
     );
     const seen = new Set(rows.map((row) => Number(row.bot_id)));
@@ -318,7 +376,10 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       this.storedPolls(),
       this.pnl.realisedSince({ today: midnight, week: new Date(now - 7 * 86_400_000) }),
     ]);
-    const [realised, realisedOpen] = await Promise.all([this.trades.realisedByBot(runs.runsOfBot), this.trades.realisedByBot(runs.openRunsOfBot)]);
+    const [realised, realisedOpen] = await Promise.all([
+      this.trades.realisedByBot(runs.runsOfBot),
+      this.trades.realisedByBot(runs.openRunsOfBot),
+    ]);
     const chains = new Map<number, typeof keys>();
     for (const key of keys) {
       if (key.scope !== 'bot') continue;
@@ -357,13 +418,17 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         reportedPnl: summary?.reportedPnl ?? '0',
         realisedPnlToday: recent.get(botId)?.['today'] ?? '0',
         realisedPnl7d: recent.get(botId)?.['week'] ?? '0',
-        unrealisedPnl: running > 0 ? addDecimal(summary?.openReportedPnl ?? '0', realisedOpen.get(botId)?.pnl ?? '0', true) : null,
+        unrealisedPnl:
+          running > 0
+            ? addDecimal(summary?.openReportedPnl ?? '0', realisedOpen.get(botId)?.pnl ?? '0', true)
+            : null,
         walletBalance: summary?.walletBalance ?? null,
         lastMetrics: summary?.lastMetrics ?? null,
         orders: trade?.trades ?? 0,
         fills: trade?.filled ?? 0,
         failedOrders: trade?.failed ?? 0,
-        fillRate: trade && trade.trades > 0 ? Math.round((trade.filled / trade.trades) * 10_000) / 10_000 : null,
+        fillRate:
+          trade && trade.trades > 0 ? Math.round((trade.filled / trade.trades) * 10_000) / 10_000 : null,
       });
     }
     return { bots: views.sort((a, b) => a.botId - b.botId), rules };
@@ -371,7 +436,10 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   async bot(botId: number): Promise<BotView> {
     const bot = (await this.bots()).find((b) => b.botId === botId);
-    if (!bot) throw new NotFoundError(`No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`);
+    if (!bot)
+      throw new NotFoundError(
+        `No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`,
+      );
     return bot;
   }
 
@@ -402,13 +470,24 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
    * narrows its range rather than cut with a part). The polls not yet written are written first.
    * Two index ranges per bot (bot_config_spans (bot_id, started_at)).
    */
-  async spansOf(botIds: number[], from: Date, to: Date, limit: number): Promise<{ spans: Map<number, BotSpan[]>; complete: boolean }> {
+  async spansOf(
+    botIds: number[],
+    from: Date,
+    to: Date,
+    limit: number,
+  ): Promise<{ spans: Map<number, BotSpan[]>; complete: boolean }> {
     const spans = new Map<number, BotSpan[]>();
     if (botIds.length === 0) return { spans, complete: true };
     await this.flushPolls();
     const rows = await this.uow.sql(
       (sql) =>
-        sql.query<{ bot_id: string; config_id: string; paused: boolean; started_at: Date; last_seen_at: Date }>(
+        sql.query<{
+          bot_id: string;
+          config_id: string;
+          paused: boolean;
+          started_at: Date;
+          last_seen_at: Date;
+        }>(
           // The bots as one JSON text (an array parameter is spread inside an ORM transaction).
           `select s.bot_id, s.config_id, s.paused, s.started_at, s.last_seen_at
              from (select (jsonb_array_elements_text($1::jsonb))::bigint as bot_id) b
@@ -426,7 +505,12 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     for (const row of rows.slice(0, limit)) {
       const botId = Number(row.bot_id);
       const list = spans.get(botId) ?? [];
-      list.push({ configId: Number(row.config_id), paused: row.paused, startedAt: new Date(row.started_at), lastSeenAt: new Date(row.last_seen_at) });
+      list.push({
+        configId: Number(row.config_id),
+        paused: row.paused,
+        startedAt: new Date(row.started_at),
+        lastSeenAt: new Date(row.last_seen_at),
+      });
       spans.set(botId, list);
     }
     return { spans, complete: rows.length <= limit };
@@ -442,7 +526,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       [...new Set(positions.flatMap((p) => (p.conditionId ? [p.conditionId] : [])))],
       [...new Set(positions.flatMap((p) => p.tokenIds))],
     );
-    const names = new Map((await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => [k.botId, k.name]));
+    const names = new Map(
+      (await this.keys.list()).filter((k) => k.scope === 'bot').map((k) => [k.botId, k.name]),
+    );
     const now = Date.now();
     const views = positions.map((position): ExposureView => {
       const size = (outcome: string) => position.outcomes.find((o) => o.outcome === outcome)?.size ?? '0';
@@ -451,7 +537,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const down = size('Down');
       const upHeavy = compareDecimal(up, down) >= 0;
       const oneSided = addDecimal(upHeavy ? up : down, upHeavy ? down : up, true);
-      const known = [position.conditionId, ...position.tokenIds].find((key) => key !== null && expiry.has(key));
+      const known = [position.conditionId, ...position.tokenIds].find(
+        (key) => key !== null && expiry.has(key),
+      );
       const expiresAt = known ? (expiry.get(known) ?? null) : null;
       const secondsToExpiry = expiresAt === null ? null : Math.round((expiresAt.getTime() - now) / 1000);
       return {
@@ -463,7 +551,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         window: position.window,
         up: { size: up, cost: cost('Up') },
         down: { size: down, cost: cost('Down') },
-        other: position.outcomes.filter((o) => o.outcome !== 'Up' && o.outcome !== 'Down').map((o) => ({ outcome: o.outcome, size: o.size, cost: o.cost })),
+        other: position.outcomes
+          .filter((o) => o.outcome !== 'Up' && o.outcome !== 'Down')
+          .map((o) => ({ outcome: o.outcome, size: o.size, cost: o.cost })),
         hedged: upHeavy ? down : up,
         oneSided,
         oneSidedOutcome: compareDecimal(oneSided, '0') === 0 ? null : upHeavy ? 'Up' : 'Down',
@@ -471,26 +561,45 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         lastFillAt: position.lastFillAt,
         expiresAt: expiresAt?.toISOString() ?? null,
         secondsToExpiry,
-        atRisk: compareDecimal(oneSided, '0') > 0 && secondsToExpiry !== null && secondsToExpiry <= EXPOSURE_AT_RISK_SECONDS,
+        atRisk:
+          compareDecimal(oneSided, '0') > 0 &&
+          secondsToExpiry !== null &&
+          secondsToExpiry <= EXPOSURE_AT_RISK_SECONDS,
       };
     });
     // the windows about to expire first; unknown expiries last
-    return views.sort((a, b) => (a.secondsToExpiry ?? Infinity) - (b.secondsToExpiry ?? Infinity) || (a.botId ?? 0) - (b.botId ?? 0));
+    return views.sort(
+      (a, b) =>
+        (a.secondsToExpiry ?? Infinity) - (b.secondsToExpiry ?? Infinity) || (a.botId ?? 0) - (b.botId ?? 0),
+    );
   }
 
   private async storedPolls(): Promise<Map<number, { configId: number; paused: boolean; at: string }>> {
-    const rows = await this.uow.sql((sql) => sql.query<{ bot_id: string; config_id: string; paused: boolean; polled_at: Date }>('select bot_id, config_id, paused, polled_at from bot_polls'));
-    return new Map(rows.map((row) => [Number(row.bot_id), { configId: Number(row.config_id), paused: row.paused, at: new Date(row.polled_at).toISOString() }]));
+    const rows = await this.uow.sql((sql) =>
+      sql.query<{ bot_id: string; config_id: string; paused: boolean; polled_at: Date }>(
+        'select bot_id, config_id, paused, polled_at from bot_polls',
+      ),
+    );
+    return new Map(
+      rows.map((row) => [
+        Number(row.bot_id),
+        { configId: Number(row.config_id), paused: row.paused, at: new Date(row.polled_at).toISOString() },
+      ]),
+    );
   }
 
   /** Replaces a bot's tags. */
   async setTags(botId: number, tags: string[]): Promise<BotView> {
     const clean = [...new Set(tags.map((t) => t.trim().toLowerCase()))];
-    if (clean.length > MAX_TAGS) throw new BadInputError(`At most ${MAX_TAGS} tags per bot (got ${clean.length}).`);
+    if (clean.length > MAX_TAGS)
+      throw new BadInputError(`At most ${MAX_TAGS} tags per bot (got ${clean.length}).`);
     clean.forEach(checkTag);
     await this.requireBot(botId);
     await this.change(async (em, sql) => {
-      const [before] = await sql.query<{ tags: string[] }>('select tags from bot_profiles where bot_id = $1', [botId]);
+      const [before] = await sql.query<{ tags: string[] }>(
+        'select tags from bot_profiles where bot_id = $1',
+        [botId],
+      );
       await sql.query(
         // The tags go as one JSON text: inside the ORM's transaction an array parameter would be spread.
         `insert into bot_profiles (bot_id, tags, updated_at)
@@ -498,7 +607,12 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
          on conflict (bot_id) do update set tags = excluded.tags, updated_at = now()`,
         [botId, JSON.stringify(clean)],
       );
-      await this.audit.record(em, { action: 'fleet.tags.updated', targetId: botId, before: { tags: before?.tags ?? [] }, after: { tags: clean } });
+      await this.audit.record(em, {
+        action: 'fleet.tags.updated',
+        targetId: botId,
+        before: { tags: before?.tags ?? [] },
+        after: { tags: clean },
+      });
       return new FleetChangedEvent('tags', botId, null, null);
     });
     return this.bot(botId);
@@ -511,18 +625,34 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** Assigns a version to one bot or a tag (replacing the one it had). */
   async assign(target: { botId?: number; tag?: string }, configId: number): Promise<AssignmentView> {
     const { kind, value } = await this.target(target, false);
-    if ((await this.configs.versionsById([configId])).size === 0) throw new NotFoundError(`No config version ${configId}.`);
+    if ((await this.configs.versionsById([configId])).size === 0)
+      throw new NotFoundError(`No config version ${configId}.`);
     let assignment: Assignment | null = null;
     await this.change(async (em, sql) => {
-      const [before] = await sql.query<{ config_id: string }>('select config_id from config_assignments where target_kind = $1 and target = $2', [kind, value]);
+      const [before] = await sql.query<{ config_id: string }>(
+        'select config_id from config_assignments where target_kind = $1 and target = $2',
+        [kind, value],
+      );
       const [row] = await sql.query<{ id: string; assigned_at: Date; assigned_by: string | null }>(
         `insert into config_assignments (target_kind, target, config_id, assigned_at, assigned_by) values ($1, $2, $3, now(), $4)
          on conflict (target_kind, target) do update set config_id = excluded.config_id, assigned_at = now(), assigned_by = excluded.assigned_by
          returning id, assigned_at, assigned_by`,
         [kind, value, configId, actorName()],
       );
-      assignment = { id: Number(row.id), kind: kind === 'bot' ? 'bot' : 'tag', target: value, configId, assignedAt: new Date(row.assigned_at).toISOString(), assignedBy: row.assigned_by };
-      await this.audit.record(em, { action: 'fleet.assigned', targetId: `${kind}:${value}`, before: before ? { configId: Number(before.config_id) } : null, after: { configId } });
+      assignment = {
+        id: Number(row.id),
+        kind: kind === 'bot' ? 'bot' : 'tag',
+        target: value,
+        configId,
+        assignedAt: new Date(row.assigned_at).toISOString(),
+        assignedBy: row.assigned_by,
+      };
+      await this.audit.record(em, {
+        action: 'fleet.assigned',
+        targetId: `${kind}:${value}`,
+        before: before ? { configId: Number(before.config_id) } : null,
+        after: { configId },
+      });
       return changed('assigned', kind, value, configId);
     });
     if (!assignment) throw new Error('the assignment was not written');
@@ -532,9 +662,17 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
   /** Removes an assignment: its bots go back to their tag's version or the fleet default. */
   async unassign(id: number): Promise<void> {
     await this.change(async (em, sql) => {
-      const [row] = await sql.query<{ target_kind: 'bot' | 'tag'; target: string; config_id: string }>('delete from config_assignments where id = $1 returning target_kind, target, config_id', [id]);
+      const [row] = await sql.query<{ target_kind: 'bot' | 'tag'; target: string; config_id: string }>(
+        'delete from config_assignments where id = $1 returning target_kind, target, config_id',
+        [id],
+      );
       if (!row) throw new NotFoundError(`No config assignment ${id}.`);
-      await this.audit.record(em, { action: 'fleet.unassigned', targetId: `${row.target_kind}:${row.target}`, before: { configId: Number(row.config_id) }, after: null });
+      await this.audit.record(em, {
+        action: 'fleet.unassigned',
+        targetId: `${row.target_kind}:${row.target}`,
+        before: { configId: Number(row.config_id) },
+        after: null,
+      });
       return changed('unassigned', row.target_kind, row.target, null);
     });
   }
@@ -548,20 +686,39 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
          on conflict (target_kind, target) do nothing`,
         [kind, value, actorName()],
       );
-      await this.audit.record(em, { action: 'fleet.paused', targetId: `${kind}:${value}`, before: null, after: { paused: true } });
+      await this.audit.record(em, {
+        action: 'fleet.paused',
+        targetId: `${kind}:${value}`,
+        before: null,
+        after: { paused: true },
+      });
       return changed('paused', kind, value, null);
     });
     const view = (await this.pauses()).find((p) => p.kind === kind && p.target === value);
-    if (!view) throw new NotFoundError(`The pause of ${kind === 'fleet' ? 'the fleet' : `${kind} ${value}`} was lifted meanwhile.`);
+    if (!view)
+      throw new NotFoundError(
+        `The pause of ${kind === 'fleet' ? 'the fleet' : `${kind} ${value}`} was lifted meanwhile.`,
+      );
     return view;
   }
 
   async resume(target: PauseTargetDto): Promise<void> {
     const { kind, value } = await this.target(target, true);
     await this.change(async (em, sql) => {
-      const [row] = await sql.query<{ paused_at: Date }>('delete from fleet_pauses where target_kind = $1 and target = $2 returning paused_at', [kind, value]);
-      if (!row) throw new NotFoundError(`Nothing to resume: ${kind === 'fleet' ? 'the fleet is' : `${kind} ${value} is`} not paused.`);
-      await this.audit.record(em, { action: 'fleet.resumed', targetId: `${kind}:${value}`, before: { paused: true, pausedAt: new Date(row.paused_at).toISOString() }, after: { paused: false } });
+      const [row] = await sql.query<{ paused_at: Date }>(
+        'delete from fleet_pauses where target_kind = $1 and target = $2 returning paused_at',
+        [kind, value],
+      );
+      if (!row)
+        throw new NotFoundError(
+          `Nothing to resume: ${kind === 'fleet' ? 'the fleet is' : `${kind} ${value} is`} not paused.`,
+        );
+      await this.audit.record(em, {
+        action: 'fleet.resumed',
+        targetId: `${kind}:${value}`,
+        before: { paused: true, pausedAt: new Date(row.paused_at).toISOString() },
+        after: { paused: false },
+      });
       return changed('resumed', kind, value, null);
     });
   }
@@ -574,7 +731,10 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const { bots, rules } = await this.overview();
     return rules.pauses.map((pause) => {
       const covered = bots.filter((bot) => bot.keyActive && pauseCovers(pause, bot.botId, bot.tags));
-      const fetched = covered.filter((bot) => bot.lastServedPaused === true && bot.lastPolledAt !== null && bot.lastPolledAt >= pause.pausedAt);
+      const fetched = covered.filter(
+        (bot) =>
+          bot.lastServedPaused === true && bot.lastPolledAt !== null && bot.lastPolledAt >= pause.pausedAt,
+      );
       return {
         ...pause,
         bots: covered.length,
@@ -588,16 +748,27 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
 
   private async requireBot(botId: number): Promise<void> {
     const keys = await this.keys.list();
-    if (!keys.some((k) => k.scope === 'bot' && k.botId === botId)) throw new NotFoundError(`No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`);
+    if (!keys.some((k) => k.scope === 'bot' && k.botId === botId))
+      throw new NotFoundError(
+        `No bot ${botId}: a bot is a bot-scope API key (its botId is in the API keys list).`,
+      );
   }
 
-  private async target(target: { scope?: string; botId?: number; tag?: string }, fleetAllowed: boolean): Promise<{ kind: 'fleet' | 'bot' | 'tag'; value: string }> {
+  private async target(
+    target: { scope?: string; botId?: number; tag?: string },
+    fleetAllowed: boolean,
+  ): Promise<{ kind: 'fleet' | 'bot' | 'tag'; value: string }> {
     const given = [target.botId !== undefined, target.tag !== undefined].filter(Boolean).length;
     if (fleetAllowed && target.scope === 'fleet') {
       if (given) throw new BadInputError('scope "fleet" takes neither botId nor tag.');
       return { kind: 'fleet', value: '' };
     }
-    if (given !== 1) throw new BadInputError(fleetAllowed ? 'Give scope "fleet", or exactly one of botId and tag.' : 'Give exactly one of botId and tag.');
+    if (given !== 1)
+      throw new BadInputError(
+        fleetAllowed
+          ? 'Give scope "fleet", or exactly one of botId and tag.'
+          : 'Give exactly one of botId and tag.',
+      );
     if (target.botId !== undefined) {
       await this.requireBot(target.botId);
       return { kind: 'bot', value: String(target.botId) };
@@ -624,12 +795,25 @@ function actorName(): string | null {
 
 /** Refuses a tag that is not 1 to 40 of a-z, 0-9, '.', '_', ':' and '-' (starting with a letter or digit). */
 function checkTag(tag: string): void {
-  if (!TAG_PATTERN.test(tag)) throw new BadInputError(`Tag "${tag.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit.`);
+  if (!TAG_PATTERN.test(tag))
+    throw new BadInputError(
+      `Tag "${tag.slice(0, 60)}" is not valid: 1 to 40 of a-z, 0-9, '.', '_', ':' and '-', starting with a letter or digit.`,
+    );
 }
 
 /** The event of a change to a bot, a tag or the whole fleet. */
-function changed(change: FleetChangedEvent['change'], kind: 'fleet' | 'bot' | 'tag', value: string, configId: number | null): FleetChangedEvent {
-  return new FleetChangedEvent(change, kind === 'bot' ? Number(value) : null, kind === 'tag' ? value : null, configId);
+function changed(
+  change: FleetChangedEvent['change'],
+  kind: 'fleet' | 'bot' | 'tag',
+  value: string,
+  configId: number | null,
+): FleetChangedEvent {
+  return new FleetChangedEvent(
+    change,
+    kind === 'bot' ? Number(value) : null,
+    kind === 'tag' ? value : null,
+    configId,
+  );
 }
 
 /** A bot's state: paused over everything, else idle without an open run, stale when its runs are silent. */

@@ -1,7 +1,19 @@
 import { Assignment, FleetRules, Pause, resolveBot } from './resolve';
 
-const assignment = (id: number, kind: 'bot' | 'tag', target: string, configId: number, assignedAt: string): Assignment => ({ id, kind, target, configId, assignedAt, assignedBy: null });
-const pause = (id: number, kind: 'fleet' | 'tag' | 'bot', target: string, pausedAt: string): Pause => ({ id, kind, target, pausedAt, pausedBy: 'admin' });
+const assignment = (
+  id: number,
+  kind: 'bot' | 'tag',
+  target: string,
+  configId: number,
+  assignedAt: string,
+): Assignment => ({ id, kind, target, configId, assignedAt, assignedBy: null });
+const pause = (id: number, kind: 'fleet' | 'tag' | 'bot', target: string, pausedAt: string): Pause => ({
+  id,
+  kind,
+  target,
+  pausedAt,
+  pausedBy: 'admin',
+});
 
 describe('resolveBot: bot over tag over the fleet default', () => {
   const rules: FleetRules = {
@@ -32,11 +44,20 @@ describe('resolveBot: bot over tag over the fleet default', () => {
   });
 
   it('pauses a bot covered by the fleet, one of its tags or itself, and names the earliest pause', () => {
-    const paused: FleetRules = { ...rules, pauses: [pause(1, 'tag', 'btc-only', '2026-12-02T12:00:00.000Z'), pause(2, 'bot', '3', '2026-12-02T12:05:00.000Z')] };
+    const paused: FleetRules = {
+      ...rules,
+      pauses: [
+        pause(1, 'tag', 'btc-only', '2026-12-02T12:00:00.000Z'),
+        pause(2, 'bot', '3', '2026-12-02T12:05:00.000Z'),
+      ],
+    };
     expect(resolveBot(1, paused).pause?.id).toBe(1);
     expect(resolveBot(2, paused).pause).toBeNull();
     expect(resolveBot(3, paused).pause?.id).toBe(2);
-    const fleet: FleetRules = { ...paused, pauses: [...paused.pauses, pause(3, 'fleet', '', '2026-12-02T11:00:00.000Z')] };
+    const fleet: FleetRules = {
+      ...paused,
+      pauses: [...paused.pauses, pause(3, 'fleet', '', '2026-12-02T11:00:00.000Z')],
+    };
     expect(resolveBot(2, fleet).pause?.id).toBe(3);
     expect(resolveBot(1, fleet).pause?.id).toBe(3);
   });

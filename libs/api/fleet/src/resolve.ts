@@ -47,7 +47,12 @@ export function resolveBot(botId: number, rules: FleetRules): Resolution {
   if (!assignment) {
     for (const a of rules.assignments) {
       if (a.kind !== 'tag' || !tags.includes(a.target)) continue;
-      if (!assignment || a.assignedAt > assignment.assignedAt || (a.assignedAt === assignment.assignedAt && a.id > assignment.id)) assignment = a;
+      if (
+        !assignment ||
+        a.assignedAt > assignment.assignedAt ||
+        (a.assignedAt === assignment.assignedAt && a.id > assignment.id)
+      )
+        assignment = a;
     }
   }
   let pause: Pause | null = null;
@@ -64,7 +69,11 @@ export function resolveBot(botId: number, rules: FleetRules): Resolution {
 
 /** Whether a pause covers this bot (with these tags). */
 export function pauseCovers(pause: Pause, botId: number, tags: readonly string[]): boolean {
-  return pause.kind === 'fleet' || (pause.kind === 'tag' && tags.includes(pause.target)) || (pause.kind === 'bot' && pause.target === String(botId));
+  return (
+    pause.kind === 'fleet' ||
+    (pause.kind === 'tag' && tags.includes(pause.target)) ||
+    (pause.kind === 'bot' && pause.target === String(botId))
+  );
 }
 
 /** A tag: 1 to 40 of lower-case letters, digits, `-`, `_`, `.` and `:` (e.g. `vps-1`, `btc-only`). */

@@ -173,12 +173,23 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
           this.reconnectAttempt = 0;
           // Other instances' events sent meanwhile never reached us: nobody can resume across the gap.
           this.resumableFrom = this.seq;
-          this.events.next({ name: RESET_EVENT, data: {}, id: this.currentId(), seq: this.seq, frame: this.resetFrame('live events may have been missed while the database was unreachable: refetch') });
+          this.events.next({
+            name: RESET_EVENT,
+            data: {},
+            id: this.currentId(),
+            seq: this.seq,
+            frame: this.resetFrame(
+              'live events may have been missed while the database was unreachable: refetch',
+            ),
+          });
         })
         .catch((error: Error) => {
           this.reconnectAttempt += 1;
           if (this.reconnectAttempt === 1 || this.reconnectAttempt % 10 === 0) {
-            this.logger.warn({ err: error.message, attempts: this.reconnectAttempt }, 'live event connection still down; retrying');
+            this.logger.warn(
+              { err: error.message, attempts: this.reconnectAttempt },
+              'live event connection still down; retrying',
+            );
           }
           this.scheduleReconnect();
         });
@@ -191,7 +202,9 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
     delete data['eventName'];
     let payload = JSON.stringify({ name, data });
     if (payload.length > MAX_PAYLOAD) {
-      const slim = Object.fromEntries(Object.entries(data).filter(([key]) => key.endsWith('Id') || key === 'occurredAt'));
+      const slim = Object.fromEntries(
+        Object.entries(data).filter(([key]) => key.endsWith('Id') || key === 'occurredAt'),
+      );
       payload = JSON.stringify({ name, data: { ...slim, truncated: true } });
     }
     if (!this.client) {
@@ -203,7 +216,13 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
       const lost = this.pending.splice(0, this.pending.length - MAX_PENDING).length;
       this.logger.warn({ lost }, 'live events dropped: the database is not taking them fast enough');
       this.resumableFrom = this.seq;
-      this.events.next({ name: RESET_EVENT, data: {}, id: this.currentId(), seq: this.seq, frame: this.resetFrame('live events were dropped under load: refetch') });
+      this.events.next({
+        name: RESET_EVENT,
+        data: {},
+        id: this.currentId(),
+        seq: this.seq,
+        frame: this.resetFrame('live events were dropped under load: refetch'),
+      });
     }
     this.flushTimer ??= setTimeout(() => void this.flush(), BATCH_MS);
   }
@@ -241,7 +260,10 @@ export class LiveEventsService implements OnModuleInit, OnApplicationShutdown {
       const calls = chunks.map((_, i) => `pg_notify($1, $${i + 2})`).join(', ');
       await client.query(`select ${calls}`, [CHANNEL, ...chunks]);
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message, events: batch.length }, 'could not fan out live events');
+      this.logger.warn(
+        { err: (error as Error).message, events: batch.length },
+        'could not fan out live events',
+      );
       for (const payload of batch) this.deliver(JSON.parse(payload) as LiveEvent);
     } finally {
       this.flushing = false;

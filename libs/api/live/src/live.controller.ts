@@ -30,7 +30,11 @@ export class LiveController {
       '`Last-Event-ID` to receive the events missed meanwhile; when they cannot be replayed the stream starts with ' +
       'a `stream.reset` event: refetch what you show. A client that reads too slowly is disconnected.',
   })
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The id of the last event received, to resume after it' })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'The id of the last event received, to resume after it',
+  })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'An endless event stream', schema: { type: 'string' } })
   stream(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {

@@ -15,7 +15,8 @@ export class MarketsController {
   @Get()
   @ApiOperation({
     operationId: 'listMarkets',
-    summary: 'The watchlist: reported markets by asset and window with expiry and activity, one row per market, paged',
+    summary:
+      'The watchlist: reported markets by asset and window with expiry and activity, one row per market, paged',
   })
   @ApiOkResponse({ type: MarketListView })
   list(@Query() query: MarketQueryDto): Promise<MarketListView> {

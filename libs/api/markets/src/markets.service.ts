@@ -68,7 +68,12 @@ export class MarketsService {
   async expiryOf(conditionIds: string[], tokenIds: string[]): Promise<Map<string, Date | null>> {
     if (conditionIds.length === 0 && tokenIds.length === 0) return new Map();
     const rows = await this.uow.sql((sql) =>
-      sql.query<{ condition_id: string | null; token_id: string; token_id_down: string | null; expires_at: Date | null }>(
+      sql.query<{
+        condition_id: string | null;
+        token_id: string;
+        token_id_down: string | null;
+        expires_at: Date | null;
+      }>(
         `select condition_id, token_id, token_id_down, expires_at from markets
           where condition_id = any($1::text[]) or token_id = any($2::text[]) or token_id_down = any($2::text[])`,
         [conditionIds, tokenIds],
@@ -77,7 +82,8 @@ export class MarketsService {
     const expiry = new Map<string, Date | null>();
     for (const row of rows) {
       const at = row.expires_at === null ? null : new Date(row.expires_at);
-      for (const key of [row.condition_id, row.token_id, row.token_id_down]) if (key !== null && !expiry.has(key)) expiry.set(key, at);
+      for (const key of [row.condition_id, row.token_id, row.token_id_down])
+        if (key !== null && !expiry.has(key)) expiry.set(key, at);
     }
     return expiry;
   }
@@ -86,7 +92,12 @@ export class MarketsService {
    * Records the report and upserts each market in the reporting bot's own rows (one statement), in
    * the caller's transaction. Another bot's rows for the same tokens are left as that bot reported them.
    */
-  async report(sql: Sql, reporter: MarketReporter, markets: ReportedMarket[], raw: unknown[]): Promise<number> {
+  async report(
+    sql: Sql,
+    reporter: MarketReporter,
+    markets: ReportedMarket[],
+    raw: unknown[],
+  ): Promise<number> {
     const { botId, apiKeyId } = reporter;
     // The last report of a token in one call wins; duplicates would make the upsert fail.
     const unique = [...new Map(markets.map((market) => [market.tokenId, market])).values()];
@@ -123,7 +134,13 @@ export class MarketsService {
        select id from report`,
       [apiKeyId, markets.length, JSON.stringify(raw), JSON.stringify(rows), botId],
     );
-    this.uow.publish(new MarketsReportedEvent(Number(report.id), apiKeyId, unique.map((m) => m.tokenId)));
+    this.uow.publish(
+      new MarketsReportedEvent(
+        Number(report.id),
+        apiKeyId,
+        unique.map((m) => m.tokenId),
+      ),
+    );
     return unique.length;
   }
 
@@ -143,11 +160,14 @@ export class MarketsService {
     const limit = query.limit ?? MARKET_PAGE_DEFAULT;
     const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
     const asOf = after ? after[3] : new Date().toISOString();
-    const pattern = query.search === undefined || query.search === '' ? null : `%${escapeLike(query.search)}%`;
+    const pattern =
+      query.search === undefined || query.search === '' ? null : `%${escapeLike(query.search)}%`;
     const asset = query.asset === undefined || query.asset === '' ? null : query.asset;
     // $1 include expired, $2 as of, $3 bot, $4 search pattern, $5 asset; the same rule on any row of a
     // token (candidates, through the indexes) and on the first report shown for it.
-    const shownRule = (m: string) => `($1::boolean or ${m}.expires_at is null or ${m}.expires_at > $2::timestamptz)
+    const shownRule = (
+      m: string,
+    ) => `($1::boolean or ${m}.expires_at is null or ${m}.expires_at > $2::timestamptz)
          and ($4::text is null or (${m}.asset || ' ' || coalesce(${m}.window_id, '')) ilike $4::text escape '!')
          and ($5::text is null or ${m}.asset = $5::text)`;
     const shown = `candidates as (
@@ -221,11 +241,20 @@ export class MarketsService {
     const pageRows = all.slice(0, limit);
     const last = pageRows[pageRows.length - 1];
     // Trade activity is the trades module's: asked for the page's tokens (both outcomes of a market).
-    const tokens = pageRows.flatMap((row) => (row.token_id_down ? [row.token_id, row.token_id_down] : [row.token_id]));
+    const tokens = pageRows.flatMap((row) =>
+      row.token_id_down ? [row.token_id, row.token_id_down] : [row.token_id],
+    );
     const activity = await this.trades.activityByToken(tokens, botId);
     return {
-      items: pageRows.map((row) => toMarketView(row, now, [activity.get(row.token_id), row.token_id_down ? activity.get(row.token_id_down) : undefined])),
-      assets: (assets as { asset: string }[]).map((row) => row.asset).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      items: pageRows.map((row) =>
+        toMarketView(row, now, [
+          activity.get(row.token_id),
+          row.token_id_down ? activity.get(row.token_id_down) : undefined,
+        ]),
+      ),
+      assets: (assets as { asset: string }[])
+        .map((row) => row.asset)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
       total: Number((totals as { total: string }[])[0]?.total ?? 0),
       nextCursor: all.length > limit && last ? encodeCursor(last, asOf) : null,
     };
@@ -239,7 +268,10 @@ export function escapeLike(text: string): string {
 
 function toMarketView(row: MarketRow, now: number, activity: (TokenActivity | undefined)[]): MarketView {
   const seen = activity.filter((a): a is TokenActivity => a !== undefined);
-  const lastTradeAt = seen.reduce<Date | null>((latest, a) => (latest === null || a.lastTradeAt > latest ? a.lastTradeAt : latest), null);
+  const lastTradeAt = seen.reduce<Date | null>(
+    (latest, a) => (latest === null || a.lastTradeAt > latest ? a.lastTradeAt : latest),
+    null,
+  );
   return {
     id: Number(row.id),
     asset: row.asset,
@@ -261,7 +293,12 @@ function toMarketView(row: MarketRow, now: number, activity: (TokenActivity | un
 }
 
 function encodeCursor(row: MarketRow, asOf: string): string {
-  const cursor: MarketCursor = [row.expired, row.expires_at ? new Date(row.expires_at).toISOString() : null, Number(row.id), asOf];
+  const cursor: MarketCursor = [
+    row.expired,
+    row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    Number(row.id),
+    asOf,
+  ];
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
@@ -279,14 +316,22 @@ function decodeCursor(cursor: string): MarketCursor {
       // Exactly what encodeCursor writes: instants as toISOString() prints them (or null: no expiry).
       const expiry = expiresAt === null || isoRoundTrips(expiresAt);
       // an expired market has an expiry
-      if (typeof expired === 'boolean' && expiry && !(expired && expiresAt === null) && Number.isSafeInteger(id) && (id as number) > 0 && isoRoundTrips(asOf)) {
+      if (
+        typeof expired === 'boolean' &&
+        expiry &&
+        !(expired && expiresAt === null) &&
+        Number.isSafeInteger(id) &&
+        (id as number) > 0 &&
+        isoRoundTrips(asOf)
+      ) {
         return [expired, expiresAt as string | null, id as number, asOf];
       }
     }
   } catch {
     // reported below
   }
-  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.', [
-    { field: 'cursor', message: 'must be the nextCursor of the previous page' },
-  ]);
+  throw new BadInputError(
+    'cursor is not valid for this query: pass the nextCursor of the previous page unchanged.',
+    [{ field: 'cursor', message: 'must be the nextCursor of the previous page' }],
+  );
 }

@@ -38,7 +38,11 @@ export function effectiveEmail(settings: Settings, stored: Partial<EmailChannel>
 
 export function effectiveWebhook(settings: Settings, stored: Partial<WebhookChannel>): WebhookChannel {
   const url = stored.url ?? settings.webhookUrl;
-  return { url, format: stored.format ?? settings.webhookFormat, enabled: (stored.enabled ?? true) && url !== null };
+  return {
+    url,
+    format: stored.format ?? settings.webhookFormat,
+    enabled: (stored.enabled ?? true) && url !== null,
+  };
 }
 
 export function effectiveTelegram(settings: Settings, stored: Partial<TelegramChannel>): TelegramChannel {

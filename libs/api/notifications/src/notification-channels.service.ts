@@ -4,7 +4,17 @@ import { AuditService } from '@polymaker/api/audit';
 import { assertOutboundUrl, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
 import { BackOfficeSettingsService } from '@polymaker/api/outbox';
 import { isDeepStrictEqual } from 'node:util';
-import { EMAIL_KEY, EmailChannel, effectiveEmail, effectiveTelegram, effectiveWebhook, TELEGRAM_KEY, TelegramChannel, WEBHOOK_KEY, WebhookChannel } from './channel-settings';
+import {
+  EMAIL_KEY,
+  EmailChannel,
+  effectiveEmail,
+  effectiveTelegram,
+  effectiveWebhook,
+  TELEGRAM_KEY,
+  TelegramChannel,
+  WEBHOOK_KEY,
+  WebhookChannel,
+} from './channel-settings';
 import { maskWebhookUrl, postWebhook, sendEmail } from './channels/senders';
 import { maskTelegramToken, sendTelegram, telegramText } from './channels/telegram';
 import { webhookBody } from './channels/webhook-body';
@@ -26,7 +36,9 @@ export class NotificationChannelsService {
     private readonly audit: AuditService,
   ) {}
 
-  async channels(em?: EntityManager): Promise<{ email: EmailChannel; webhook: WebhookChannel; telegram: TelegramChannel }> {
+  async channels(
+    em?: EntityManager,
+  ): Promise<{ email: EmailChannel; webhook: WebhookChannel; telegram: TelegramChannel }> {
     // one after the other: inside a transaction the three reads share its connection
     const email = await this.store.get<EmailChannel>(EMAIL_KEY, em);
     const webhook = await this.store.get<WebhookChannel>(WEBHOOK_KEY, em);
@@ -41,8 +53,16 @@ export class NotificationChannelsService {
   async channelsView(): Promise<ChannelsView> {
     const { email, webhook, telegram } = await this.channels();
     return {
-      email: { ...email, smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null, configured: email.smtpUrl !== null && email.to.length > 0 },
-      webhook: { ...webhook, url: webhook.url ? maskWebhookUrl(webhook.url) : null, configured: webhook.url !== null },
+      email: {
+        ...email,
+        smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null,
+        configured: email.smtpUrl !== null && email.to.length > 0,
+      },
+      webhook: {
+        ...webhook,
+        url: webhook.url ? maskWebhookUrl(webhook.url) : null,
+        configured: webhook.url !== null,
+      },
       telegram: {
         enabled: telegram.enabled,
         botToken: telegram.botToken ? maskTelegramToken(telegram.botToken) : null,
@@ -62,7 +82,9 @@ export class NotificationChannelsService {
     return this.channelsView();
   }
 
-  async updateWebhook(patch: { [K in keyof WebhookChannel]?: WebhookChannel[K] | null }): Promise<ChannelsView> {
+  async updateWebhook(patch: {
+    [K in keyof WebhookChannel]?: WebhookChannel[K] | null;
+  }): Promise<ChannelsView> {
     if (patch.url) await assertOutboundUrl(patch.url, 'url');
     await this.uow.run(async (em) => {
       const before = (await this.channels(em)).webhook;
@@ -73,7 +95,9 @@ export class NotificationChannelsService {
     return this.channelsView();
   }
 
-  async updateTelegram(patch: { [K in keyof TelegramChannel]?: TelegramChannel[K] | null }): Promise<ChannelsView> {
+  async updateTelegram(patch: {
+    [K in keyof TelegramChannel]?: TelegramChannel[K] | null;
+  }): Promise<ChannelsView> {
     await this.uow.run(async (em) => {
       const before = (await this.channels(em)).telegram;
       await this.store.patch<TelegramChannel>(TELEGRAM_KEY, patch as Partial<TelegramChannel>);
@@ -97,47 +121,108 @@ export class NotificationChannelsService {
     mask: (value: T) => Record<string, unknown>,
   ): Promise<void> {
     const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])] as (keyof T)[];
-    const changedFields = fields.filter((field) => !isDeepStrictEqual(before[field], after[field])).map(String);
+    const changedFields = fields
+      .filter((field) => !isDeepStrictEqual(before[field], after[field]))
+      .map(String);
     if (changedFields.length === 0) return;
-    await this.audit.record(em, { action, targetId: channel, before: mask(before), after: { ...mask(after), changedFields } });
+    await this.audit.record(em, {
+      action,
+      targetId: channel,
+      before: mask(before),
+      after: { ...mask(after), changedFields },
+    });
   }
 
   /** Sends a test message on one channel now and says what happened (not queued, not retried). */
-  async sendTest(channel: DeliveryChannel): Promise<{ ok: boolean; channel: DeliveryChannel; target: string | null; detail: Record<string, unknown>; error: string | null }> {
+  async sendTest(
+    channel: DeliveryChannel,
+  ): Promise<{
+    ok: boolean;
+    channel: DeliveryChannel;
+    target: string | null;
+    detail: Record<string, unknown>;
+    error: string | null;
+  }> {
     const { email, webhook, telegram } = await this.channels();
     const content = testContent(channel, this.settings.publicUrl);
     try {
       if (channel === 'email') {
-        if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured: set SMTP_URL and NOTIFY_EMAIL_TO, or smtpUrl and to here');
-        const info = await sendEmail(email.smtpUrl, { from: email.from, to: email.to, subject: `[PolyMaker] ${content.title}`, text: renderText(content), html: renderHtml(content) });
+        if (!email.smtpUrl || email.to.length === 0)
+          throw new Error(
+            'email is not configured: set SMTP_URL and NOTIFY_EMAIL_TO, or smtpUrl and to here',
+          );
+        const info = await sendEmail(email.smtpUrl, {
+          from: email.from,
+          to: email.to,
+          subject: `[PolyMaker] ${content.title}`,
+          text: renderText(content),
+          html: renderHtml(content),
+        });
         return { ok: true, channel, target: email.to.join(', '), detail: info, error: null };
       }
       if (channel === 'telegram') {
-        if (!telegram.botToken || !telegram.chatId) throw new Error('Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or botToken and chatId here');
-        const info = await sendTelegram(this.settings.telegramApiUrl, telegram.botToken, telegram.chatId, telegramText(content));
+        if (!telegram.botToken || !telegram.chatId)
+          throw new Error(
+            'Telegram is not configured: set TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or botToken and chatId here',
+          );
+        const info = await sendTelegram(
+          this.settings.telegramApiUrl,
+          telegram.botToken,
+          telegram.chatId,
+          telegramText(content),
+        );
         return { ok: true, channel, target: telegram.chatId, detail: { ...info }, error: null };
       }
       if (!webhook.url) throw new Error('the webhook is not configured: set WEBHOOK_URL, or url here');
-      const info = await postWebhook(webhook.url, webhookBody(webhook.format, content, null, new Date().toISOString()));
+      const info = await postWebhook(
+        webhook.url,
+        webhookBody(webhook.format, content, null, new Date().toISOString()),
+      );
       // Status and size only: the receiver's answer is never shown (see postWebhook).
-      return { ok: true, channel, target: maskWebhookUrl(webhook.url), detail: { status: info.status, bytes: info.bytes }, error: null };
+      return {
+        ok: true,
+        channel,
+        target: maskWebhookUrl(webhook.url),
+        detail: { status: info.status, bytes: info.bytes },
+        error: null,
+      };
     } catch (error) {
-      const target = channel === 'email' ? email.to.join(', ') || null : channel === 'telegram' ? telegram.chatId : webhook.url ? maskWebhookUrl(webhook.url) : null;
+      const target =
+        channel === 'email'
+          ? email.to.join(', ') || null
+          : channel === 'telegram'
+            ? telegram.chatId
+            : webhook.url
+              ? maskWebhookUrl(webhook.url)
+              : null;
       return { ok: false, channel, target, detail: {}, error: (error as Error).message };
     }
   }
 }
 
 function maskEmail(email: EmailChannel): Record<string, unknown> {
-  return { enabled: email.enabled, smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null, from: email.from, to: email.to };
+  return {
+    enabled: email.enabled,
+    smtpUrl: email.smtpUrl ? maskSmtp(email.smtpUrl) : null,
+    from: email.from,
+    to: email.to,
+  };
 }
 
 function maskWebhook(webhook: WebhookChannel): Record<string, unknown> {
-  return { enabled: webhook.enabled, url: webhook.url ? maskWebhookUrl(webhook.url) : null, format: webhook.format };
+  return {
+    enabled: webhook.enabled,
+    url: webhook.url ? maskWebhookUrl(webhook.url) : null,
+    format: webhook.format,
+  };
 }
 
 function maskTelegram(telegram: TelegramChannel): Record<string, unknown> {
-  return { enabled: telegram.enabled, botToken: telegram.botToken ? maskTelegramToken(telegram.botToken) : null, chatId: telegram.chatId };
+  return {
+    enabled: telegram.enabled,
+    botToken: telegram.botToken ? maskTelegramToken(telegram.botToken) : null,
+    chatId: telegram.chatId,
+  };
 }
 
 function maskSmtp(url: string): string {

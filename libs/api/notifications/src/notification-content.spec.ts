@@ -18,7 +18,9 @@ const run: RunFacts = {
   fillRate: 0.4,
   durationSeconds: 5400,
   dataQuality: 'ok',
-  suggestions: [{ key: 'mmSpreadMin', current: 0.04, suggested: 0.032, rationale: 'Fill rate was low.', confidence: 0.6 }],
+  suggestions: [
+    { key: 'mmSpreadMin', current: 0.04, suggested: 0.032, rationale: 'Fill rate was low.', confidence: 0.6 },
+  ],
   suggestionsMessage: '1 change suggested from this run.',
   analysisId: 7,
 };
@@ -35,7 +37,11 @@ describe('notification content', () => {
   });
 
   it('puts the error message in an error alert and escapes it in HTML', () => {
-    const content = runContent('run-error', { ...run, status: 'error', errorMessage: '<script>boom</script>' }, 'https://cc.example');
+    const content = runContent(
+      'run-error',
+      { ...run, status: 'error', errorMessage: '<script>boom</script>' },
+      'https://cc.example',
+    );
     expect(content.severity).toBe('critical');
     expect(renderText(content)).toContain('Error: <script>boom</script>');
     expect(renderHtml(content)).toContain('&lt;script&gt;boom&lt;/script&gt;');
@@ -43,7 +49,9 @@ describe('notification content', () => {
   });
 
   it('names the silence of a stale run', () => {
-    expect(runContent('run-stale', run, 'https://cc.example').title).toBe('Run #42 went stale (no update for 1 min 0 s)');
+    expect(runContent('run-stale', run, 'https://cc.example').title).toBe(
+      'Run #42 went stale (no update for 1 min 0 s)',
+    );
   });
 });
 
@@ -65,7 +73,11 @@ describe('webhook bodies', () => {
     const body = webhookBody('discord', content, 9, '2026-12-01T10:00:00.000Z');
     expect(body['content']).toBe('Wallet balance low: 42 USDC (threshold 100)');
     expect(body['embeds']).toEqual([
-      expect.objectContaining({ color: 0xf2994a, url: 'https://cc.example/settings', fields: expect.arrayContaining([{ name: 'Balance', value: '42 USDC', inline: true }]) }),
+      expect.objectContaining({
+        color: 0xf2994a,
+        url: 'https://cc.example/settings',
+        fields: expect.arrayContaining([{ name: 'Balance', value: '42 USDC', inline: true }]),
+      }),
     ]);
   });
 
@@ -73,24 +85,48 @@ describe('webhook bodies', () => {
     const body = webhookBody('slack', content, 9, '2026-12-01T10:00:00.000Z');
     expect(body['text']).toContain('Wallet balance low');
     const blocks = body['blocks'] as Record<string, unknown>[];
-    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Wallet balance low: 42 USDC (threshold 100)' } });
-    expect(JSON.stringify(blocks[blocks.length - 1])).toContain('<https://cc.example/settings|Open in the Command Center>');
+    expect(blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Wallet balance low: 42 USDC (threshold 100)' },
+    });
+    expect(JSON.stringify(blocks[blocks.length - 1])).toContain(
+      '<https://cc.example/settings|Open in the Command Center>',
+    );
   });
 });
 
 describe('webhook markup from bot text', () => {
   const hostile = 'boom <!channel> <https://evil.example|click> & <@U123>';
-  const content = runContent('run-error', { ...run, status: 'error', errorMessage: hostile }, 'https://cc.example');
+  const content = runContent(
+    'run-error',
+    { ...run, status: 'error', errorMessage: hostile },
+    'https://cc.example',
+  );
 
   it('escapes &, < and > in every Slack mrkdwn text, as Slack documents', () => {
-    const body = webhookBody('slack', content, 1, '2026-12-01T11:30:00.000Z') as { text: string; blocks: { text?: { type: string; text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[] };
-    const texts = [body.text, ...body.blocks.flatMap((block) => [block.text?.type === 'mrkdwn' ? block.text.text : '', ...(block.fields ?? []).map((f) => f.text)])];
+    const body = webhookBody('slack', content, 1, '2026-12-01T11:30:00.000Z') as {
+      text: string;
+      blocks: {
+        text?: { type: string; text: string };
+        fields?: { text: string }[];
+        elements?: { text: string }[];
+      }[];
+    };
+    const texts = [
+      body.text,
+      ...body.blocks.flatMap((block) => [
+        block.text?.type === 'mrkdwn' ? block.text.text : '',
+        ...(block.fields ?? []).map((f) => f.text),
+      ]),
+    ];
     const all = texts.join('\n');
     expect(all).toContain('boom &lt;!channel&gt; &lt;https://evil.example|click&gt; &amp; &lt;@U123&gt;');
     expect(all).not.toContain('<!channel>');
     expect(all).not.toContain('<@U123>');
     // the one link we make ourselves stays a link
-    expect(body.blocks.at(-1)?.elements?.[0]?.text).toBe('<https://cc.example/runs/42|Open in the Command Center>');
+    expect(body.blocks.at(-1)?.elements?.[0]?.text).toBe(
+      '<https://cc.example/runs/42|Open in the Command Center>',
+    );
   });
 
   it('turns off Discord mentions whatever the text says', () => {

@@ -57,9 +57,14 @@ export function formatPnl(value: string | null): string {
   return `${value.startsWith('-') ? '' : '+'}${value} USDC`;
 }
 
-const show = (value: unknown): string => (value === null || value === undefined ? 'not set' : JSON.stringify(value));
+const show = (value: unknown): string =>
+  value === null || value === undefined ? 'not set' : JSON.stringify(value);
 
-export function runContent(kind: 'run-summary' | 'run-error' | 'run-stale', run: RunFacts, publicUrl: string): NotificationContent {
+export function runContent(
+  kind: 'run-summary' | 'run-error' | 'run-stale',
+  run: RunFacts,
+  publicUrl: string,
+): NotificationContent {
   const link = `${publicUrl}/runs/${run.runId}`;
   const score = run.overallScore === null ? 'n/a' : `${run.overallScore}/100`;
   const facts: Fact[] = [
@@ -86,9 +91,16 @@ export function runContent(kind: 'run-summary' | 'run-error' | 'run-stale', run:
     paragraphs.push(`Error: ${run.errorMessage ?? '(no message sent)'}`);
   } else if (kind === 'run-stale') {
     severity = 'warning';
-    const silent = Math.max(0, Math.round((Date.parse(run.stoppedAt ?? new Date().toISOString()) - Date.parse(run.lastUpdateAt)) / 1000));
+    const silent = Math.max(
+      0,
+      Math.round(
+        (Date.parse(run.stoppedAt ?? new Date().toISOString()) - Date.parse(run.lastUpdateAt)) / 1000,
+      ),
+    );
     title = `Run #${run.runId} went stale (no update for ${formatDuration(silent)})`;
-    paragraphs.push(`The bot stopped reporting at ${run.lastUpdateAt}; the run was closed as stale. Check that the bot is still alive.`);
+    paragraphs.push(
+      `The bot stopped reporting at ${run.lastUpdateAt}; the run was closed as stale. Check that the bot is still alive.`,
+    );
   } else {
     title = `Run #${run.runId} ${run.status} · score ${score} · P&L ${formatPnl(run.totalPnl)}`;
   }
@@ -96,7 +108,10 @@ export function runContent(kind: 'run-summary' | 'run-error' | 'run-stale', run:
     paragraphs.push(
       `Top suggestions:\n${run.suggestions
         .slice(0, 3)
-        .map((s) => `- ${s.key}: ${show(s.current)} → ${show(s.suggested)} (confidence ${Math.round(s.confidence * 100)}%). ${s.rationale}`)
+        .map(
+          (s) =>
+            `- ${s.key}: ${show(s.current)} → ${show(s.suggested)} (confidence ${Math.round(s.confidence * 100)}%). ${s.rationale}`,
+        )
         .join('\n')}`,
     );
   } else if (run.suggestionsMessage) {
@@ -105,8 +120,15 @@ export function runContent(kind: 'run-summary' | 'run-error' | 'run-stale', run:
   return { kind, severity, title, facts, paragraphs, link, runId: run.runId };
 }
 
-export function walletLowContent(source: string, balance: string, threshold: string, publicUrl: string): NotificationContent {
-  const what = source.startsWith('chain:') ? `Watched wallet ${source.slice(6)}` : `Wallet reported by ${source.replace('bot:', 'API key #')}`;
+export function walletLowContent(
+  source: string,
+  balance: string,
+  threshold: string,
+  publicUrl: string,
+): NotificationContent {
+  const what = source.startsWith('chain:')
+    ? `Watched wallet ${source.slice(6)}`
+    : `Wallet reported by ${source.replace('bot:', 'API key #')}`;
   return {
     kind: 'wallet-low',
     severity: 'warning',
@@ -116,7 +138,9 @@ export function walletLowContent(source: string, balance: string, threshold: str
       { label: 'Threshold', value: `${threshold} USDC` },
       { label: 'Source', value: what },
     ],
-    paragraphs: ['Top the wallet up or lower the bot budgets. This alert is sent once per crossing below the threshold.'],
+    paragraphs: [
+      'Top the wallet up or lower the bot budgets. This alert is sent once per crossing below the threshold.',
+    ],
     link: `${publicUrl}/settings`,
     runId: null,
   };
@@ -142,14 +166,22 @@ export function renderText(content: NotificationContent): string {
 }
 
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return value.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 export function renderHtml(content: NotificationContent): string {
   const rows = content.facts
-    .map((fact) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`)
+    .map(
+      (fact) =>
+        `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(fact.label)}</th><td>${escapeHtml(fact.value)}</td></tr>`,
+    )
     .join('');
   const paragraphs = content.paragraphs.map((p) => `<p>${escapeHtml(p).replace(/\n/g, '<br>')}</p>`).join('');
-  const link = content.link ? `<p><a href="${escapeHtml(content.link)}">Open in the Command Center</a></p>` : '';
+  const link = content.link
+    ? `<p><a href="${escapeHtml(content.link)}">Open in the Command Center</a></p>`
+    : '';
   return `<!doctype html><html><body style="font-family:sans-serif"><h2>${escapeHtml(content.title)}</h2><table>${rows}</table>${paragraphs}${link}</body></html>`;
 }

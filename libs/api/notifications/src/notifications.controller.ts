@@ -1,13 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { IdempotentPost, RequiresScope } from '@polymaker/api/core';
 import { IdParam } from '@polymaker/api/core';
@@ -96,7 +87,8 @@ export class NotificationsController {
   @RequiresScope('admin')
   @ApiOperation({
     operationId: 'getNotificationChannels',
-    summary: 'Email, webhook and Telegram settings in effect (environment defaults, admin overrides; secrets masked)',
+    summary:
+      'Email, webhook and Telegram settings in effect (environment defaults, admin overrides; secrets masked)',
   })
   @ApiOkResponse({ type: ChannelsView })
   channels(): Promise<ChannelsView> {
@@ -129,7 +121,8 @@ export class NotificationsController {
   @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateTelegramChannel',
-    summary: 'Override the Telegram settings: bot token and chat id (null goes back to the environment value)',
+    summary:
+      'Override the Telegram settings: bot token and chat id (null goes back to the environment value)',
   })
   @ApiOkResponse({ type: ChannelsView })
   updateTelegram(@Body() body: UpdateTelegramChannelDto): Promise<ChannelsView> {

@@ -11,7 +11,13 @@ import { NotificationsService } from './notifications.service';
 import { NotificationChannelsService } from './notification-channels.service';
 
 @Module({
-  imports: [MikroOrmModule.forFeature([Notification, NotificationDelivery]), OutboxModule, AuditModule, RunsModule, AnalysisModule],
+  imports: [
+    MikroOrmModule.forFeature([Notification, NotificationDelivery]),
+    OutboxModule,
+    AuditModule,
+    RunsModule,
+    AnalysisModule,
+  ],
   controllers: [NotificationsController],
   providers: [NotificationsService, NotificationChannelsService],
   exports: [NotificationsService, NotificationChannelsService],

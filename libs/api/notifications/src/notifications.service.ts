@@ -19,7 +19,11 @@ import type { DeliveryView, NotificationView } from './dto/notification.dto';
 import { maskWebhookUrl, postWebhook, sendEmail } from './channels/senders';
 import { sendTelegram, telegramText } from './channels/telegram';
 import { webhookBody } from './channels/webhook-body';
-import { DeliveryChannel, DeliveryStatus, NotificationDelivery } from './entities/notification-delivery.entity';
+import {
+  DeliveryChannel,
+  DeliveryStatus,
+  NotificationDelivery,
+} from './entities/notification-delivery.entity';
 import { Notification } from './entities/notification.entity';
 import { NotificationChannelsService } from './notification-channels.service';
 import {
@@ -53,17 +57,38 @@ export class NotificationsService implements OnModuleInit {
 
   onModuleInit(): void {
     // The durable listeners: a notice is owed exactly when the event's transaction commits.
-    const owe = (sql: Sql, payload: Record<string, unknown>, dedupeKey: string) => this.outbox.enqueue(sql, OUTBOX_TOPICS.notify, payload, { dedupeKey });
-    this.uow.listenInTransaction<AnalysisCompletedEvent>(AnalysisCompletedEvent.eventName, async (event, sql) => {
-      if (event.notify) await owe(sql, { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId }, event.notify.dedupeKey);
-    });
+    const owe = (sql: Sql, payload: Record<string, unknown>, dedupeKey: string) =>
+      this.outbox.enqueue(sql, OUTBOX_TOPICS.notify, payload, { dedupeKey });
+    this.uow.listenInTransaction<AnalysisCompletedEvent>(
+      AnalysisCompletedEvent.eventName,
+      async (event, sql) => {
+        if (event.notify)
+          await owe(
+            sql,
+            { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId },
+            event.notify.dedupeKey,
+          );
+      },
+    );
     this.uow.listenInTransaction<AnalysisFailedEvent>(AnalysisFailedEvent.eventName, async (event, sql) => {
-      if (event.notify) await owe(sql, { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId }, event.notify.dedupeKey);
+      if (event.notify)
+        await owe(
+          sql,
+          { kind: event.notify.kind, runId: event.runId, analysisId: event.analysisId },
+          event.notify.dedupeKey,
+        );
     });
-    this.uow.listenInTransaction<WalletLowBalanceEvent>(WalletLowBalanceEvent.eventName, async (event, sql) => {
-      const { source, balance, threshold, runId } = event;
-      await owe(sql, { kind: 'wallet-low', source, balance, threshold, runId }, `wallet-low:${source}:${event.crossing}`);
-    });
+    this.uow.listenInTransaction<WalletLowBalanceEvent>(
+      WalletLowBalanceEvent.eventName,
+      async (event, sql) => {
+        const { source, balance, threshold, runId } = event;
+        await owe(
+          sql,
+          { kind: 'wallet-low', source, balance, threshold, runId },
+          `wallet-low:${source}:${event.crossing}`,
+        );
+      },
+    );
     this.outbox.register(OUTBOX_TOPICS.notify, {
       handle: (em, job) => this.create(em, job),
       retryBaseMs: () => 2_000,
@@ -78,23 +103,52 @@ export class NotificationsService implements OnModuleInit {
 
   // ---- the inbox ----
 
-  async list(query: { unread?: boolean; kind?: string; botId?: number; limit?: number; offset?: number }): Promise<{ items: NotificationView[]; total: number; unread: number }> {
+  async list(query: {
+    unread?: boolean;
+    kind?: string;
+    botId?: number;
+    limit?: number;
+    offset?: number;
+  }): Promise<{ items: NotificationView[]; total: number; unread: number }> {
     return this.uow.read(async (em) => {
       const where: Record<string, unknown> = {};
       if (query.unread) where['readAt'] = null;
       if (query.kind) where['kind'] = query.kind;
       if (query.botId) where['botId'] = query.botId;
-      const [rows, total] = await em.findAndCount(Notification, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 50, offset: query.offset ?? 0 });
+      const [rows, total] = await em.findAndCount(Notification, where, {
+        orderBy: { id: 'desc' },
+        limit: query.limit ?? 50,
+        offset: query.offset ?? 0,
+      });
       const unread = await em.count(Notification, { readAt: null });
-      const deliveries = rows.length > 0 ? await em.find(NotificationDelivery, { notificationId: { $in: rows.map((row) => row.id) } }, { orderBy: { id: 'asc' } }) : [];
-      return { items: rows.map((row) => toView(row, deliveries.filter((d) => d.notificationId === row.id))), total, unread };
+      const deliveries =
+        rows.length > 0
+          ? await em.find(
+              NotificationDelivery,
+              { notificationId: { $in: rows.map((row) => row.id) } },
+              { orderBy: { id: 'asc' } },
+            )
+          : [];
+      return {
+        items: rows.map((row) =>
+          toView(
+            row,
+            deliveries.filter((d) => d.notificationId === row.id),
+          ),
+        ),
+        total,
+        unread,
+      };
     });
   }
 
   async get(id: number): Promise<NotificationView> {
     return this.uow.read(async (em) => {
       const row = await this.find(em, id);
-      return toView(row, await em.find(NotificationDelivery, { notificationId: id }, { orderBy: { id: 'asc' } }));
+      return toView(
+        row,
+        await em.find(NotificationDelivery, { notificationId: id }, { orderBy: { id: 'asc' } }),
+      );
     });
   }
 
@@ -108,16 +162,27 @@ export class NotificationsService implements OnModuleInit {
   }
 
   async markAllRead(): Promise<{ updated: number }> {
-    const rows = await this.uow.run((em) => em.execute<{ id: string }[]>('update notifications set read_at = now() where read_at is null returning id'));
+    const rows = await this.uow.run((em) =>
+      em.execute<{ id: string }[]>(
+        'update notifications set read_at = now() where read_at is null returning id',
+      ),
+    );
     return { updated: rows.length };
   }
 
-  async deliveries(query: { status?: DeliveryStatus; channel?: DeliveryChannel; notificationId?: number; limit?: number }): Promise<DeliveryView[]> {
+  async deliveries(query: {
+    status?: DeliveryStatus;
+    channel?: DeliveryChannel;
+    notificationId?: number;
+    limit?: number;
+  }): Promise<DeliveryView[]> {
     const where: Record<string, unknown> = {};
     if (query.status) where['status'] = query.status;
     if (query.channel) where['channel'] = query.channel;
     if (query.notificationId) where['notificationId'] = query.notificationId;
-    const rows = await this.uow.read((em) => em.find(NotificationDelivery, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }));
+    const rows = await this.uow.read((em) =>
+      em.find(NotificationDelivery, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }),
+    );
     return rows.map(toDeliveryView);
   }
 
@@ -140,7 +205,12 @@ export class NotificationsService implements OnModuleInit {
     let content: NotificationContent;
     let botId: number | null = null;
     if (kind === 'wallet-low') {
-      content = walletLowContent(String(job.payload['source']), String(job.payload['balance']), String(job.payload['threshold']), this.settings.publicUrl);
+      content = walletLowContent(
+        String(job.payload['source']),
+        String(job.payload['balance']),
+        String(job.payload['threshold']),
+        this.settings.publicUrl,
+      );
       const source = /^bot:(\d+)$/.exec(String(job.payload['source']));
       botId = source ? Number(source[1]) : null;
     } else if (kind === 'run-summary' || kind === 'run-error' || kind === 'run-stale') {
@@ -163,7 +233,11 @@ export class NotificationsService implements OnModuleInit {
       link: content.link,
       runId: content.runId,
       botId,
-      data: { facts: content.facts, paragraphs: content.paragraphs, ...(kind === 'wallet-low' ? { source: job.payload['source'] } : {}) },
+      data: {
+        facts: content.facts,
+        paragraphs: content.paragraphs,
+        ...(kind === 'wallet-low' ? { source: job.payload['source'] } : {}),
+      },
       dedupeKey: `job:${job.id}`,
     } as unknown as Notification);
     await em.persist(notification).flush();
@@ -173,11 +247,23 @@ export class NotificationsService implements OnModuleInit {
     if (webhook.enabled && webhook.url) targets.push(['webhook', maskWebhookUrl(webhook.url)]);
     if (telegram.enabled && telegram.chatId) targets.push(['telegram', telegram.chatId]);
     for (const [channel, target] of targets) {
-      const delivery = em.create(NotificationDelivery, { notificationId: notification.id, channel, target } as NotificationDelivery);
+      const delivery = em.create(NotificationDelivery, {
+        notificationId: notification.id,
+        channel,
+        target,
+      } as NotificationDelivery);
       await em.persist(delivery).flush();
-      await this.outbox.enqueue(em, OUTBOX_TOPICS.deliver, { deliveryId: delivery.id }, { maxAttempts: this.settings.notifyMaxAttempts });
+      await this.outbox.enqueue(
+        em,
+        OUTBOX_TOPICS.deliver,
+        { deliveryId: delivery.id },
+        { maxAttempts: this.settings.notifyMaxAttempts },
+      );
     }
-    this.logger.log({ notificationId: notification.id, kind, channels: targets.map(([c]) => c) }, 'notification created');
+    this.logger.log(
+      { notificationId: notification.id, kind, channels: targets.map(([c]) => c) },
+      'notification created',
+    );
   }
 
   /**
@@ -188,14 +274,19 @@ export class NotificationsService implements OnModuleInit {
     const found = await this.uow.read(async (em) => {
       const delivery = await em.findOne(NotificationDelivery, { id: Number(job.payload['deliveryId']) });
       if (!delivery || delivery.status === 'sent') return null;
-      return { delivery, notification: await this.find(em, delivery.notificationId), channels: await this.channelSettings.channels(em) };
+      return {
+        delivery,
+        notification: await this.find(em, delivery.notificationId),
+        channels: await this.channelSettings.channels(em),
+      };
     });
     if (!found) return null;
     const { delivery, notification } = found;
     const { email, webhook, telegram } = found.channels;
     let detail: Record<string, unknown>;
     if (delivery.channel === 'email') {
-      if (!email.smtpUrl || email.to.length === 0) throw new Error('email is not configured any more (SMTP_URL / NOTIFY_EMAIL_TO)');
+      if (!email.smtpUrl || email.to.length === 0)
+        throw new Error('email is not configured any more (SMTP_URL / NOTIFY_EMAIL_TO)');
       detail = await sendEmail(email.smtpUrl, {
         from: email.from,
         to: email.to,
@@ -205,12 +296,25 @@ export class NotificationsService implements OnModuleInit {
         notificationId: notification.id,
       });
     } else if (delivery.channel === 'telegram') {
-      if (!telegram.botToken || !telegram.chatId) throw new Error('Telegram is not configured any more (TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID)');
-      detail = { ...(await sendTelegram(this.settings.telegramApiUrl, telegram.botToken, telegram.chatId, telegramText(storedContent(notification)))) };
+      if (!telegram.botToken || !telegram.chatId)
+        throw new Error('Telegram is not configured any more (TELEGRAM_BOT_TOKEN / TELEGRAM_CHAT_ID)');
+      detail = {
+        ...(await sendTelegram(
+          this.settings.telegramApiUrl,
+          telegram.botToken,
+          telegram.chatId,
+          telegramText(storedContent(notification)),
+        )),
+      };
     } else {
       if (!webhook.url) throw new Error('the webhook is not configured any more (WEBHOOK_URL)');
       const content = storedContent(notification);
-      const body = webhookBody(webhook.format, content, notification.id, notification.createdAt.toISOString());
+      const body = webhookBody(
+        webhook.format,
+        content,
+        notification.id,
+        notification.createdAt.toISOString(),
+      );
       detail = { ...(await postWebhook(webhook.url, body, notification.id)), format: webhook.format };
     }
     return { deliveryId: delivery.id, notificationId: notification.id, channel: delivery.channel, detail };
@@ -222,24 +326,60 @@ export class NotificationsService implements OnModuleInit {
     const now = new Date();
     const delivery = await em.findOne(NotificationDelivery, { id: sent.deliveryId });
     if (!delivery) return;
-    Object.assign(delivery, { status: 'sent', attempts: job.attempt, lastAttemptAt: now, deliveredAt: now, nextAttemptAt: null, detail: sent.detail });
+    Object.assign(delivery, {
+      status: 'sent',
+      attempts: job.attempt,
+      lastAttemptAt: now,
+      deliveredAt: now,
+      nextAttemptAt: null,
+      detail: sent.detail,
+    });
     await em.flush();
-    this.uow.publish(new NotificationDeliveredEvent(sent.notificationId, sent.deliveryId, sent.channel, job.attempt));
-    this.logger.log({ notificationId: sent.notificationId, deliveryId: sent.deliveryId, channel: sent.channel, attempt: job.attempt }, 'notification delivered');
+    this.uow.publish(
+      new NotificationDeliveredEvent(sent.notificationId, sent.deliveryId, sent.channel, job.attempt),
+    );
+    this.logger.log(
+      {
+        notificationId: sent.notificationId,
+        deliveryId: sent.deliveryId,
+        channel: sent.channel,
+        attempt: job.attempt,
+      },
+      'notification delivered',
+    );
   }
 
-  private async recordFailure(em: EntityManager, job: OutboxJobContext, error: Error, retryAt: Date | null): Promise<void> {
+  private async recordFailure(
+    em: EntityManager,
+    job: OutboxJobContext,
+    error: Error,
+    retryAt: Date | null,
+  ): Promise<void> {
     const rows = await em.execute<{ id: string; notification_id: string; channel: string }[]>(
       `update notification_deliveries
           set attempts = ?, last_error = ?, last_attempt_at = now(), next_attempt_at = ?, status = ?
         where id = ? and status <> 'sent'
         returning id, notification_id, channel`,
-      [job.attempt, error.message.slice(0, 2000), retryAt?.toISOString() ?? null, retryAt ? 'pending' : 'failed', Number(job.payload['deliveryId'])],
+      [
+        job.attempt,
+        error.message.slice(0, 2000),
+        retryAt?.toISOString() ?? null,
+        retryAt ? 'pending' : 'failed',
+        Number(job.payload['deliveryId']),
+      ],
     );
     const row = rows[0];
     if (!row) return;
     this.uow.publish(
-      new NotificationFailedEvent(Number(row.notification_id), Number(row.id), row.channel, job.attempt, error.message, retryAt !== null, retryAt?.toISOString() ?? null),
+      new NotificationFailedEvent(
+        Number(row.notification_id),
+        Number(row.id),
+        row.channel,
+        job.attempt,
+        error.message,
+        retryAt !== null,
+        retryAt?.toISOString() ?? null,
+      ),
     );
   }
 
@@ -288,9 +428,6 @@ interface Sent {
   detail: Record<string, unknown>;
 }
 
-
-
-
 /** The content a stored notification was rendered from (for the channels that format it their way). */
 function storedContent(notification: Notification): NotificationContent {
   return {
@@ -303,7 +440,6 @@ function storedContent(notification: Notification): NotificationContent {
     runId: notification.runId,
   };
 }
-
 
 function toDeliveryView(row: NotificationDelivery): DeliveryView {
   return {

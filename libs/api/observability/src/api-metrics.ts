@@ -8,7 +8,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { ScrapeCache, withinOrNull } from './scrape-cache';
 
 /** Request duration buckets, in seconds: from a cached config poll (sub-millisecond) to a slow export. */
-export const REQUEST_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const REQUEST_DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 /** "Bots seen" counts the bots that polled GET /api/bot/config within this window. */
 export const BOTS_SEEN_WINDOW_SECONDS = 300;
 /** The database figures are read at most once per this period, however many scrapers ask. */
@@ -94,7 +96,11 @@ export class ApiMetrics {
         ? { method: 'other', route: 'other', status: String(statusCode) }
         : { method, route: template, status: String(statusCode) };
       series = {
-        duration: this.duration.labels({ method: labels.method, route: labels.route, status_class: `${Math.floor(statusCode / 100)}xx` }),
+        duration: this.duration.labels({
+          method: labels.method,
+          route: labels.route,
+          status_class: `${Math.floor(statusCode / 100)}xx`,
+        }),
         count: this.requests.labels(labels),
       };
       if (!full) this.series.set(key, series);
@@ -140,7 +146,12 @@ export class ApiMetrics {
   }
 
   private registerDatabaseFigures(registers: Registry[]): void {
-    const gauge = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, f: DatabaseFigures) => void) => {
+    const gauge = <L extends string>(
+      name: string,
+      help: string,
+      labelNames: L[],
+      fill: (g: Gauge<L>, f: DatabaseFigures) => void,
+    ) => {
       const metric: Gauge<L> = new Gauge<L>({
         name,
         help,
@@ -149,34 +160,67 @@ export class ApiMetrics {
         collect: async () => fill(metric, await this.figures.get()),
       });
     };
-    gauge('polymaker_metrics_database_up', 'Whether the last read of the database figures below answered in time (1) or not (0: they keep their previous values).', [], (g, f) =>
-      g.set(f.outbox && f.owed && f.runs && f.botsSeen !== null ? 1 : 0),
+    gauge(
+      'polymaker_metrics_database_up',
+      'Whether the last read of the database figures below answered in time (1) or not (0: they keep their previous values).',
+      [],
+      (g, f) => g.set(f.outbox && f.owed && f.runs && f.botsSeen !== null ? 1 : 0),
     );
-    gauge('polymaker_outbox_jobs_pending', 'Durable jobs owed (due now or waiting for a retry), by topic.', ['topic'], (g, f) => {
-      if (!f.outbox) return;
-      g.reset();
-      for (const t of f.outbox.topics) if (t.pending > 0) g.set({ topic: t.topic }, t.pending);
-    });
-    gauge('polymaker_outbox_jobs_due', 'Durable jobs whose time has come, waiting for a worker, by topic.', ['topic'], (g, f) => {
-      if (!f.outbox) return;
-      g.reset();
-      for (const t of f.outbox.topics) if (t.pending > 0) g.set({ topic: t.topic }, t.due);
-    });
-    gauge('polymaker_outbox_jobs_failed', 'Durable jobs that gave up after their last attempt (kept until OUTBOX_RETENTION_DAYS), by topic.', ['topic'], (g, f) => {
-      if (!f.outbox) return;
-      g.reset();
-      for (const t of f.outbox.topics) if (t.failed > 0) g.set({ topic: t.topic }, t.failed);
-    });
-    gauge('polymaker_outbox_oldest_due_age_seconds', 'How long the oldest due durable job has waited since it became due (0: none waits).', [], (g, f) => {
-      if (f.outbox) g.set(f.outbox.oldestDueSeconds);
-    });
-    gauge('polymaker_notifications_owed', 'Notification deliveries not yet accepted by their channel nor given up, by channel.', ['channel'], (g, f) => {
-      if (!f.owed) return;
-      for (const channel of DELIVERY_CHANNELS) g.set({ channel }, f.owed.get(channel) ?? 0);
-    });
-    gauge('polymaker_runs_active', 'Runs running now (started, not stopped, not closed as stale).', [], (g, f) => {
-      if (f.runs) g.set(f.runs.running);
-    });
+    gauge(
+      'polymaker_outbox_jobs_pending',
+      'Durable jobs owed (due now or waiting for a retry), by topic.',
+      ['topic'],
+      (g, f) => {
+        if (!f.outbox) return;
+        g.reset();
+        for (const t of f.outbox.topics) if (t.pending > 0) g.set({ topic: t.topic }, t.pending);
+      },
+    );
+    gauge(
+      'polymaker_outbox_jobs_due',
+      'Durable jobs whose time has come, waiting for a worker, by topic.',
+      ['topic'],
+      (g, f) => {
+        if (!f.outbox) return;
+        g.reset();
+        for (const t of f.outbox.topics) if (t.pending > 0) g.set({ topic: t.topic }, t.due);
+      },
+    );
+    gauge(
+      'polymaker_outbox_jobs_failed',
+      'Durable jobs that gave up after their last attempt (kept until OUTBOX_RETENTION_DAYS), by topic.',
+      ['topic'],
+      (g, f) => {
+        if (!f.outbox) return;
+        g.reset();
+        for (const t of f.outbox.topics) if (t.failed > 0) g.set({ topic: t.topic }, t.failed);
+      },
+    );
+    gauge(
+      'polymaker_outbox_oldest_due_age_seconds',
+      'How long the oldest due durable job has waited since it became due (0: none waits).',
+      [],
+      (g, f) => {
+        if (f.outbox) g.set(f.outbox.oldestDueSeconds);
+      },
+    );
+    gauge(
+      'polymaker_notifications_owed',
+      'Notification deliveries not yet accepted by their channel nor given up, by channel.',
+      ['channel'],
+      (g, f) => {
+        if (!f.owed) return;
+        for (const channel of DELIVERY_CHANNELS) g.set({ channel }, f.owed.get(channel) ?? 0);
+      },
+    );
+    gauge(
+      'polymaker_runs_active',
+      'Runs running now (started, not stopped, not closed as stale).',
+      [],
+      (g, f) => {
+        if (f.runs) g.set(f.runs.running);
+      },
+    );
     gauge(
       'polymaker_ingest_lag_seconds',
       'Seconds since the most recent run/update (or run/start) of any running run reached the server: grows when bot data stops arriving (0: no run is running).',
@@ -193,9 +237,14 @@ export class ApiMetrics {
         if (f.runs) g.set(f.runs.oldestUpdateAgeSeconds);
       },
     );
-    gauge('polymaker_bots_seen', `Bots that polled GET /api/bot/config in the last ${BOTS_SEEN_WINDOW_SECONDS} seconds.`, [], (g, f) => {
-      if (f.botsSeen !== null) g.set(f.botsSeen);
-    });
+    gauge(
+      'polymaker_bots_seen',
+      `Bots that polled GET /api/bot/config in the last ${BOTS_SEEN_WINDOW_SECONDS} seconds.`,
+      [],
+      (g, f) => {
+        if (f.botsSeen !== null) g.set(f.botsSeen);
+      },
+    );
   }
 
   private registerPools(registers: Registry[]): void {
@@ -226,12 +275,19 @@ export class ApiMetrics {
   /** One read of every database figure, each through its owner's service and bounded by a timeout. */
   private async readDatabaseFigures(): Promise<DatabaseFigures> {
     const failed = (figure: string) => (error: Error) =>
-      this.logger.warn({ figure, err: error.message }, 'a metrics figure could not be read from the database; scraped without it');
+      this.logger.warn(
+        { figure, err: error.message },
+        'a metrics figure could not be read from the database; scraped without it',
+      );
     const [outbox, owed, runs, botsSeen] = await Promise.all([
       withinOrNull(() => this.outbox.backlog(), DATABASE_FIGURE_TIMEOUT_MS, failed('outbox')),
       withinOrNull(() => this.notifications.owed(), DATABASE_FIGURE_TIMEOUT_MS, failed('notifications')),
       withinOrNull(() => this.runs.activity(), DATABASE_FIGURE_TIMEOUT_MS, failed('runs')),
-      withinOrNull(() => this.fleet.botsSeenWithin(BOTS_SEEN_WINDOW_SECONDS), DATABASE_FIGURE_TIMEOUT_MS, failed('bots')),
+      withinOrNull(
+        () => this.fleet.botsSeenWithin(BOTS_SEEN_WINDOW_SECONDS),
+        DATABASE_FIGURE_TIMEOUT_MS,
+        failed('bots'),
+      ),
     ]);
     return { outbox, owed, runs, botsSeen };
   }

@@ -1,4 +1,13 @@
-import { Controller, Get, Headers, HttpException, HttpStatus, Inject, NotFoundException, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Headers,
+  HttpException,
+  HttpStatus,
+  Inject,
+  NotFoundException,
+  Res,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public, SETTINGS, Settings } from '@polymaker/api/core';
 import type { FastifyReply } from 'fastify';
@@ -20,16 +29,22 @@ export class MetricsController {
   ) {}
 
   @Get()
-  async scrape(@Headers('authorization') authorization: string | undefined, @Res() reply: FastifyReply): Promise<void> {
+  async scrape(
+    @Headers('authorization') authorization: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const { enabled, key } = this.settings.metrics;
     if (!enabled || key === null) {
-      throw new NotFoundException('Metrics are off on this server: set METRICS_KEY (and restart) to serve GET /metrics.');
+      throw new NotFoundException(
+        'Metrics are off on this server: set METRICS_KEY (and restart) to serve GET /metrics.',
+      );
     }
     if (!presentsMetricsKey(authorization, key)) {
       throw new HttpException(
         {
           statusCode: 401,
-          message: 'GET /metrics needs the metrics key: send "Authorization: Bearer <METRICS_KEY>" (API keys are not accepted here).',
+          message:
+            'GET /metrics needs the metrics key: send "Authorization: Bearer <METRICS_KEY>" (API keys are not accepted here).',
         },
         HttpStatus.UNAUTHORIZED,
       );

@@ -7,7 +7,18 @@ describe('presentsMetricsKey', () => {
   it('accepts exactly "Bearer <key>" (any case of the scheme) and nothing else', () => {
     expect(presentsMetricsKey(`Bearer ${key}`, key)).toBe(true);
     expect(presentsMetricsKey(`bearer ${key}`, key)).toBe(true);
-    for (const header of [undefined, '', 'Bearer', 'Bearer ', key, `Basic ${key}`, `Bearer ${key}x`, `Bearer ${key.slice(1)}`, `Bearer ${key} extra`, ['Bearer nope', `Bearer ${key}`]]) {
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      key,
+      `Basic ${key}`,
+      `Bearer ${key}x`,
+      `Bearer ${key.slice(1)}`,
+      `Bearer ${key} extra`,
+      ['Bearer nope', `Bearer ${key}`],
+    ]) {
       expect(presentsMetricsKey(header, key)).toBe(false);
     }
   });
@@ -17,7 +28,11 @@ describe('ScrapeCache', () => {
   it('shares one load among the scrapes of one period, and loads again after it', async () => {
     let now = 1000;
     let loads = 0;
-    const cache = new ScrapeCache(async () => (loads += 1), 2000, () => now);
+    const cache = new ScrapeCache(
+      async () => (loads += 1),
+      2000,
+      () => now,
+    );
     expect(await Promise.all([cache.get(), cache.get(), cache.get()])).toEqual([1, 1, 1]);
     now += 1999;
     expect(await cache.get()).toBe(1);

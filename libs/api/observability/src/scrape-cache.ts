@@ -23,7 +23,11 @@ export class ScrapeCache<T> {
 }
 
 /** `work`'s result, or null when it fails or takes longer than `timeoutMs` (its error is passed to `onError`). */
-export async function withinOrNull<T>(work: () => Promise<T>, timeoutMs: number, onError: (error: Error) => void): Promise<T | null> {
+export async function withinOrNull<T>(
+  work: () => Promise<T>,
+  timeoutMs: number,
+  onError: (error: Error) => void,
+): Promise<T | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<null>((resolve) => {
     timer = setTimeout(() => {

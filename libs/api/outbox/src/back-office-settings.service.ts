@@ -12,7 +12,8 @@ export class BackOfficeSettingsService {
   constructor(private readonly uow: UnitOfWork) {}
 
   async get<T extends object>(key: string, em?: EntityManager): Promise<Partial<T>> {
-    const read = (m: EntityManager) => m.execute<{ value: Partial<T> }[]>('select value from back_office_settings where key = ?', [key]);
+    const read = (m: EntityManager) =>
+      m.execute<{ value: Partial<T> }[]>('select value from back_office_settings where key = ?', [key]);
     const rows = em ? await read(em) : await this.uow.read(read);
     return rows[0]?.value ?? {};
   }

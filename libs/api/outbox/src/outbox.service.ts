@@ -98,24 +98,44 @@ export class OutboxService {
   }
 
   /** Writes the job in the caller's transaction; returns its id, or null when the dedupe key was taken. */
-  async enqueue(db: EntityManager | Sql, topic: string, payload: Record<string, unknown>, options: EnqueueOptions = {}): Promise<number | null> {
+  async enqueue(
+    db: EntityManager | Sql,
+    topic: string,
+    payload: Record<string, unknown>,
+    options: EnqueueOptions = {},
+  ): Promise<number | null> {
     const rows = await sqlOf(db).query<{ id: string }>(
       `insert into outbox_jobs (topic, payload, dedupe_key, max_attempts, available_at)
        values ($1, $2::jsonb, $3, $4, coalesce($5::timestamptz, now()))
        on conflict (dedupe_key) do nothing
        returning id`,
-      [topic, JSON.stringify(payload), options.dedupeKey ?? null, options.maxAttempts ?? 8, options.availableAt?.toISOString() ?? null],
+      [
+        topic,
+        JSON.stringify(payload),
+        options.dedupeKey ?? null,
+        options.maxAttempts ?? 8,
+        options.availableAt?.toISOString() ?? null,
+      ],
     );
     const id = rows[0] ? Number(rows[0].id) : null;
-    this.logger.debug({ topic, jobId: id, dedupeKey: options.dedupeKey }, id ? 'outbox job queued' : 'outbox job already queued');
+    this.logger.debug(
+      { topic, jobId: id, dedupeKey: options.dedupeKey },
+      id ? 'outbox job queued' : 'outbox job already queued',
+    );
     return id;
   }
 
-  async list(query: { status?: OutboxJobStatus; topic?: string; limit?: number }): Promise<OutboxJobRecord[]> {
+  async list(query: {
+    status?: OutboxJobStatus;
+    topic?: string;
+    limit?: number;
+  }): Promise<OutboxJobRecord[]> {
     const where: Record<string, unknown> = {};
     if (query.status) where['status'] = query.status;
     if (query.topic) where['topic'] = query.topic;
-    const jobs = await this.uow.read((em) => em.find(OutboxJob, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }));
+    const jobs = await this.uow.read((em) =>
+      em.find(OutboxJob, where, { orderBy: { id: 'desc' }, limit: query.limit ?? 100 }),
+    );
     return jobs.map(toView);
   }
 
@@ -154,7 +174,13 @@ export class OutboxService {
   async backlog(): Promise<OutboxBacklog> {
     const rows = await this.uow.sql(
       (sql) =>
-        sql.query<{ topic: string; pending: string; due: string; failed: string; oldest_due_seconds: number | null }>(
+        sql.query<{
+          topic: string;
+          pending: string;
+          due: string;
+          failed: string;
+          oldest_due_seconds: number | null;
+        }>(
           `select topic,
                   count(*) filter (where status = 'pending') as pending,
                   count(*) filter (where status = 'pending' and available_at <= now()) as due,
@@ -176,7 +202,9 @@ export class OutboxService {
 
   async counts(): Promise<Record<OutboxJobStatus, number>> {
     const rows = await this.uow.read((em) =>
-      em.execute<{ status: OutboxJobStatus; count: string }[]>('select status, count(*) as count from outbox_jobs group by status'),
+      em.execute<{ status: OutboxJobStatus; count: string }[]>(
+        'select status, count(*) as count from outbox_jobs group by status',
+      ),
     );
     const counts: Record<OutboxJobStatus, number> = { pending: 0, done: 0, failed: 0 };
     for (const row of rows) counts[row.status] = Number(row.count);

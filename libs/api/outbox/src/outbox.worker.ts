@@ -107,7 +107,13 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       { single: true },
     );
     if (!row) return false;
-    const job: OutboxJobContext = { id: Number(row.id), topic: row.topic, payload: row.payload, attempt: row.attempts, maxAttempts: row.max_attempts };
+    const job: OutboxJobContext = {
+      id: Number(row.id),
+      topic: row.topic,
+      payload: row.payload,
+      attempt: row.attempts,
+      maxAttempts: row.max_attempts,
+    };
     const handler = this.outbox.handlerFor(job.topic);
     let called: Called;
     if (!handler) {
@@ -115,7 +121,12 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       called = { error: new Error(`no handler for topic "${job.topic}" in this version`), final: true };
     } else if (job.attempt > job.maxAttempts) {
       // its last attempt's worker died (its lease ran out): no attempt is left to make
-      called = { error: new Error(`the worker of attempt ${job.attempt - 1} stopped before finishing it (its lease ran out)`), final: true };
+      called = {
+        error: new Error(
+          `the worker of attempt ${job.attempt - 1} stopped before finishing it (its lease ran out)`,
+        ),
+        final: true,
+      };
     } else {
       try {
         called = { value: handler.call ? await handler.call(job) : undefined };
@@ -128,21 +139,31 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Records the attempt's outcome in one short transaction, only while the job is still leased to `token`. */
-  private async settle(job: OutboxJobContext, token: string, handler: OutboxHandler<unknown> | undefined, called: Called): Promise<void> {
+  private async settle(
+    job: OutboxJobContext,
+    token: string,
+    handler: OutboxHandler<unknown> | undefined,
+    called: Called,
+  ): Promise<void> {
     await this.uow.run(async (em) => {
       const [held] = await em.execute<{ id: string }[]>(
         `select id from outbox_jobs where id = ? and lease_owner = ? and status = 'pending' for update`,
         [job.id, token],
       );
       if (!held) {
-        this.logger.warn({ jobId: job.id, topic: job.topic, attempt: job.attempt }, 'outbox job lease lost (it ran out and the job was claimed again): this attempt is not recorded');
+        this.logger.warn(
+          { jobId: job.id, topic: job.topic, attempt: job.attempt },
+          'outbox job lease lost (it ran out and the job was claimed again): this attempt is not recorded',
+        );
         return;
       }
       let failure = 'error' in called ? called : null;
       if (!failure && handler) {
         try {
           // a savepoint: a failure rolls the handler's writes back and drops the events it queued
-          await this.uow.savepoint((inner) => handler.handle(inner, job, 'value' in called ? called.value : undefined));
+          await this.uow.savepoint((inner) =>
+            handler.handle(inner, job, 'value' in called ? called.value : undefined),
+          );
           await em.execute(
             `update outbox_jobs set status = 'done', last_error = null, finished_at = now(), leased_until = null, lease_owner = null where id = ?`,
             [job.id],
@@ -158,16 +179,30 @@ export class OutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const hint = error instanceof JobFailure ? error.retry : {};
       const final = failure.final === true || hint.permanent === true || job.attempt >= job.maxAttempts;
       const backoffMs = retryDelayMs(job.attempt, handler?.retryBaseMs?.() ?? DEFAULT_RETRY_BASE_MS);
-      const retryAt = final ? null : new Date(Date.now() + Math.max(backoffMs, Math.min(hint.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
+      const retryAt = final
+        ? null
+        : new Date(Date.now() + Math.max(backoffMs, Math.min(hint.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS)));
       await em.execute(
         `update outbox_jobs
             set status = ?, last_error = ?, available_at = coalesce(?::timestamptz, available_at),
                 finished_at = case when ? then now() else null end, leased_until = null, lease_owner = null
           where id = ?`,
-        [final ? 'failed' : 'pending', storedError(error.message), retryAt?.toISOString() ?? null, final, job.id],
+        [
+          final ? 'failed' : 'pending',
+          storedError(error.message),
+          retryAt?.toISOString() ?? null,
+          final,
+          job.id,
+        ],
       );
       this.logger.warn(
-        { jobId: job.id, topic: job.topic, attempt: job.attempt, err: error.message, retryAt: retryAt?.toISOString() ?? null },
+        {
+          jobId: job.id,
+          topic: job.topic,
+          attempt: job.attempt,
+          err: error.message,
+          retryAt: retryAt?.toISOString() ?? null,
+        },
         final ? 'outbox job failed for good' : 'outbox job failed; will retry',
       );
       if (handler?.onFailure) await handler.onFailure(em, job, error, retryAt);

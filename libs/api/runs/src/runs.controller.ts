@@ -43,10 +43,7 @@ export class RunsController {
     description: 'Most recent points to return (default 5000)',
   })
   @ApiOkResponse({ type: MetricSeriesView })
-  async metricSeries(
-    @IdParam() id: number,
-    @Query('limit') limit?: string,
-  ): Promise<MetricSeriesView> {
+  async metricSeries(@IdParam() id: number, @Query('limit') limit?: string): Promise<MetricSeriesView> {
     const count = limit === undefined ? 5000 : parseWholeNumber(limit, 1, 100_000);
     if (count === null) {
       const rule = 'limit must be a whole number from 1 to 100000, written as plain digits (given once)';

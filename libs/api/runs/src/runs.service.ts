@@ -114,11 +114,21 @@ export class RunsService {
   /**
    * Starts a run with plain SQL in the caller's unit of work; its owner is cached from here on.
    */
-  async startRun(sql: Sql, input: StartRunInput): Promise<{ id: number; status: RunStatus; startedAt: Date }> {
+  async startRun(
+    sql: Sql,
+    input: StartRunInput,
+  ): Promise<{ id: number; status: RunStatus; startedAt: Date }> {
     const [row] = await sql.query<{ id: string; status: RunStatus; started_at: Date }>(
       `insert into runs (api_key_id, bot_id, config_id, mode, status, starting_bankroll, extra)
        values ($1, $2, $3, $4, 'running', $5, $6::jsonb) returning id, status, started_at`,
-      [input.apiKeyId, input.botId, input.configId, input.mode, input.startingBankroll, JSON.stringify(input.extra)],
+      [
+        input.apiKeyId,
+        input.botId,
+        input.configId,
+        input.mode,
+        input.startingBankroll,
+        JSON.stringify(input.extra),
+      ],
     );
     const id = Number(row.id);
     this.ownerCache.set(id, input.botId);
@@ -146,7 +156,11 @@ export class RunsService {
     }
     if (unknown.length > 0) {
       const rows = await this.uow.sql(
-        (sql) => sql.query<{ id: string; bot_id: string | null }>('select id, bot_id from runs where id = any($1::bigint[])', [unknown]),
+        (sql) =>
+          sql.query<{ id: string; bot_id: string | null }>(
+            'select id, bot_id from runs where id = any($1::bigint[])',
+            [unknown],
+          ),
         { single: true },
       );
       for (const row of rows) {
@@ -164,7 +178,13 @@ export class RunsService {
    * reports again is running again). The row lock it takes orders it after a concurrent stop, whose
    * result it then sees: 404 unless the owner's, 409 once the run was stopped.
    */
-  async applyMetricsSql(sql: Sql, runId: number, owner: RunOwner, update: MetricUpdate, at: Date): Promise<AppliedMetrics> {
+  async applyMetricsSql(
+    sql: Sql,
+    runId: number,
+    owner: RunOwner,
+    update: MetricUpdate,
+    at: Date,
+  ): Promise<AppliedMetrics> {
     const v = update.values;
     const [row] = await sql.query<{ id: string; status: RunStatus; bot_id: string | null }>(
       `update runs set metrics = metrics || $3::jsonb, extra = extra || $4::jsonb, last_update_at = $5,
@@ -189,7 +209,12 @@ export class RunsService {
         (v['totalOrders'] as number | null | undefined) ?? null,
       ],
     );
-    if (row) return { id: Number(row.id), status: row.status, botId: row.bot_id === null ? null : Number(row.bot_id) };
+    if (row)
+      return {
+        id: Number(row.id),
+        status: row.status,
+        botId: row.bot_id === null ? null : Number(row.bot_id),
+      };
     // Not updated: not this owner's run, or stopped. Only this (rare) answer costs a second read.
     const [run] = await sql.query<{ id: string; status: RunStatus; stopped_at: Date | null }>(
       'select id, status, stopped_at from runs where id = $1 and ($2::bigint is null or bot_id = $2::bigint)',
@@ -203,7 +228,11 @@ export class RunsService {
    * The run being stopped, locked (plain SQL): what the score needs and the first stop's answer
    * when there was one. 404 unless the owner's.
    */
-  async lockForStop(sql: Sql, runId: number, owner: RunOwner): Promise<RunAnalysisFacts & { stopResult: Record<string, unknown> | null }> {
+  async lockForStop(
+    sql: Sql,
+    runId: number,
+    owner: RunOwner,
+  ): Promise<RunAnalysisFacts & { stopResult: Record<string, unknown> | null }> {
     const [row] = await sql.query<{
       id: string;
       bot_id: string | null;
@@ -237,11 +266,24 @@ export class RunsService {
   async recordStop(
     sql: Sql,
     runId: number,
-    stop: { status: StopStatus; errorMessage: string | null; stoppedAt: Date; overallScore: number | null; stopResult: Record<string, unknown> },
+    stop: {
+      status: StopStatus;
+      errorMessage: string | null;
+      stoppedAt: Date;
+      overallScore: number | null;
+      stopResult: Record<string, unknown>;
+    },
   ): Promise<void> {
     await sql.query(
       'update runs set status = $2, error_message = $3, stopped_at = $4, overall_score = $5, stop_result = $6::jsonb where id = $1',
-      [runId, stop.status, stop.errorMessage, stop.stoppedAt, stop.overallScore, JSON.stringify(stop.stopResult)],
+      [
+        runId,
+        stop.status,
+        stop.errorMessage,
+        stop.stoppedAt,
+        stop.overallScore,
+        JSON.stringify(stop.stopResult),
+      ],
     );
   }
 
@@ -262,7 +304,12 @@ export class RunsService {
     await this.uow.read((em) => this.require(em, runId, null));
   }
 
-  finish(run: Run, status: StopStatus | 'stale', errorMessage: string | null, overallScore: number | null): void {
+  finish(
+    run: Run,
+    status: StopStatus | 'stale',
+    errorMessage: string | null,
+    overallScore: number | null,
+  ): void {
     run.status = status;
     run.errorMessage = errorMessage;
     run.stoppedAt = new Date();
@@ -329,7 +376,17 @@ export class RunsService {
     if (configIds && configIds.length > 0) where['configId'] = { $in: configIds };
     if (botId) where['botId'] = botId;
     const runs = await em.find(Run, where, {
-      fields: ['id', 'configId', 'status', 'mode', 'startedAt', 'stoppedAt', 'overallScore', 'totalPnl', 'totalFills'],
+      fields: [
+        'id',
+        'configId',
+        'status',
+        'mode',
+        'startedAt',
+        'stoppedAt',
+        'overallScore',
+        'totalPnl',
+        'totalFills',
+      ],
       orderBy: { configId: QueryOrder.DESC_NULLS_LAST, id: QueryOrder.DESC },
     });
     return runs.map((run) => ({
@@ -352,7 +409,12 @@ export class RunsService {
    * (by start); `truncated` when there were more. Found through runs_ended_at_index and the start
    * index, so the cost follows the runs of the range, not the table.
    */
-  async overlapping(query: { from: Date; to: Date; botId: number | null; limit: number }): Promise<{ runs: RunInRange[]; truncated: boolean }> {
+  async overlapping(query: {
+    from: Date;
+    to: Date;
+    botId: number | null;
+    limit: number;
+  }): Promise<{ runs: RunInRange[]; truncated: boolean }> {
     const rows = await this.uow.sql(
       (sql) =>
         sql.query<{
@@ -425,7 +487,11 @@ export class RunsService {
       { single: true },
     );
     const seconds = (value: number | null) => (value === null ? 0 : Math.max(0, Number(value)));
-    return { running: Number(row?.running ?? 0), newestUpdateAgeSeconds: seconds(row?.freshest ?? null), oldestUpdateAgeSeconds: seconds(row?.stalest ?? null) };
+    return {
+      running: Number(row?.running ?? 0),
+      newestUpdateAgeSeconds: seconds(row?.freshest ?? null),
+      oldestUpdateAgeSeconds: seconds(row?.stalest ?? null),
+    };
   }
 
   /** The ids of the runs still running (metric retention keeps their points). */
@@ -439,7 +505,11 @@ export class RunsService {
    * walletBalance, the sum of the runs' reported totalPnl (as the bots report it: it may hold unrealised
    * value), errors; and which bot owns each run (for the trades' realised sums).
    */
-  async byBot(): Promise<{ bots: Map<number, BotRunsSummary>; runsOfBot: Map<number, number>; openRunsOfBot: Map<number, number> }> {
+  async byBot(): Promise<{
+    bots: Map<number, BotRunsSummary>;
+    runsOfBot: Map<number, number>;
+    openRunsOfBot: Map<number, number>;
+  }> {
     return this.uow.sql(async (sql) => {
       const [totals, latest, owners, pushed] = await sql.batch([
         {
@@ -460,7 +530,15 @@ export class RunsService {
         },
       ]);
       const bots = new Map<number, BotRunsSummary>();
-      for (const row of totals as { bot_id: string; runs: string; running: string; errors: string; last_update_at: Date; reported_pnl: string; open_reported_pnl: string }[]) {
+      for (const row of totals as {
+        bot_id: string;
+        runs: string;
+        running: string;
+        errors: string;
+        last_update_at: Date;
+        reported_pnl: string;
+        open_reported_pnl: string;
+      }[]) {
         bots.set(Number(row.bot_id), {
           runs: Number(row.runs),
           running: Number(row.running),
@@ -472,9 +550,19 @@ export class RunsService {
           lastMetrics: null,
         });
       }
-      for (const row of pushed as { bot_id: string; id: string; metrics: Record<string, unknown>; last_update_at: Date }[]) {
+      for (const row of pushed as {
+        bot_id: string;
+        id: string;
+        metrics: Record<string, unknown>;
+        last_update_at: Date;
+      }[]) {
         const bot = bots.get(Number(row.bot_id));
-        if (bot) bot.lastMetrics = { runId: Number(row.id), at: new Date(row.last_update_at).toISOString(), values: row.metrics ?? {} };
+        if (bot)
+          bot.lastMetrics = {
+            runId: Number(row.id),
+            at: new Date(row.last_update_at).toISOString(),
+            values: row.metrics ?? {},
+          };
       }
       for (const row of latest as { bot_id: string; wallet: string }[]) {
         const bot = bots.get(Number(row.bot_id));
@@ -500,7 +588,11 @@ export class RunsService {
         [botIds],
       ),
     );
-    for (const row of rows) open.set(Number(row.bot_id), { running: Number(row.running), lastUpdateAt: new Date(row.last_update_at).toISOString() });
+    for (const row of rows)
+      open.set(Number(row.bot_id), {
+        running: Number(row.running),
+        lastUpdateAt: new Date(row.last_update_at).toISOString(),
+      });
     return open;
   }
 
@@ -510,7 +602,10 @@ export class RunsService {
       (sql) =>
         owner === null
           ? sql.query<{ n: string }>('select count(*) as n from runs where status = $1', [status])
-          : sql.query<{ n: string }>('select count(*) as n from runs where status = $1 and bot_id = $2', [status, owner]),
+          : sql.query<{ n: string }>('select count(*) as n from runs where status = $1 and bot_id = $2', [
+              status,
+              owner,
+            ]),
       { single: true },
     );
     return Number(row.n);
@@ -530,7 +625,9 @@ function stoppedConflict(runId: number, status: RunStatus, stoppedAt: Date | nul
 }
 
 function runNotFound(runId: number): NotFoundError {
-  return new NotFoundError(`Run ${runId} does not exist. Start a run with POST /api/bot/run/start and use its runId.`);
+  return new NotFoundError(
+    `Run ${runId} does not exist. Start a run with POST /api/bot/run/start and use its runId.`,
+  );
 }
 
 export function toRunView(run: Run): RunView {
@@ -556,4 +653,3 @@ export function toRunView(run: Run): RunView {
     extra: run.extra,
   };
 }
-

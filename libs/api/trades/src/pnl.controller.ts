@@ -14,7 +14,8 @@ export class PnlController {
   @Get('calendar')
   @ApiOperation({
     operationId: 'pnlCalendar',
-    summary: 'Realised P&L by day, ISO week or month, for the fleet or per bot, asset or window, in a time zone (exact decimals)',
+    summary:
+      'Realised P&L by day, ISO week or month, for the fleet or per bot, asset or window, in a time zone (exact decimals)',
   })
   @ApiOkResponse({ type: PnlCalendarView })
   calendar(@Query() query: PnlCalendarQueryDto): Promise<PnlCalendarView> {

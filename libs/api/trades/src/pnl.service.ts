@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { BadInputError, toDecimalString, UnitOfWork } from '@polymaker/api/core';
-import type { PnlBucketView, PnlCalendarQueryDto, PnlCalendarView, PnlGroup, PnlPeriod, PnlTotalView } from './dto/pnl.dto';
+import type {
+  PnlBucketView,
+  PnlCalendarQueryDto,
+  PnlCalendarView,
+  PnlGroup,
+  PnlPeriod,
+  PnlTotalView,
+} from './dto/pnl.dto';
 
 /** The longest range each period may cover (days), so a request's cost stays bounded by its range. */
 export const PNL_MAX_DAYS: Record<PnlPeriod, number> = { day: 400, week: 5 * 366, month: 10 * 366 };
@@ -48,14 +55,27 @@ export class PnlService {
     const to = query.to ? checkDate('to', query.to) : today(timeZone);
     const from = query.from ? checkDate('from', query.from) : defaultFrom(period, to);
     const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
-    if (days < 1) throw new BadInputError(`from (${from}) is after to (${to}).`, [{ field: 'from', message: 'must not be after to' }]);
-    if (days > PNL_MAX_DAYS[period]) {
-      throw new BadInputError(`A ${period} calendar covers at most ${PNL_MAX_DAYS[period]} days (asked ${days}); narrow from/to or use a longer period.`, [
-        { field: 'from', message: `range longer than ${PNL_MAX_DAYS[period]} days` },
+    if (days < 1)
+      throw new BadInputError(`from (${from}) is after to (${to}).`, [
+        { field: 'from', message: 'must not be after to' },
       ]);
+    if (days > PNL_MAX_DAYS[period]) {
+      throw new BadInputError(
+        `A ${period} calendar covers at most ${PNL_MAX_DAYS[period]} days (asked ${days}); narrow from/to or use a longer period.`,
+        [{ field: 'from', message: `range longer than ${PNL_MAX_DAYS[period]} days` }],
+      );
     }
     const rows = await this.uow.sql((sql) =>
-      sql.query<{ start: string | null; key: string | null; pnl: string; trades: string; wins: string; losses: string; by_start: number; by_key: number }>(
+      sql.query<{
+        start: string | null;
+        key: string | null;
+        pnl: string;
+        trades: string;
+        wins: string;
+        losses: string;
+        by_start: number;
+        by_key: number;
+      }>(
         `select start, key, coalesce(sum(pnl), 0)::text as pnl, count(*) as trades, count(*) filter (where pnl > 0) as wins,
                 count(*) filter (where pnl < 0) as losses, grouping(start) as by_start, grouping(key) as by_key
            from (select to_char(date_trunc($1, t.created_at at time zone $2), 'YYYY-MM-DD') as start, ${GROUP_COLUMNS[groupBy]} as key, t.pnl
@@ -76,7 +96,14 @@ export class PnlService {
     for (const row of rows) {
       const pnl = exact(row.pnl);
       if (row.by_start === 0) {
-        buckets.push({ start: row.start ?? '', key: row.key ?? '', pnl, trades: Number(row.trades), wins: Number(row.wins), losses: Number(row.losses) });
+        buckets.push({
+          start: row.start ?? '',
+          key: row.key ?? '',
+          pnl,
+          trades: Number(row.trades),
+          wins: Number(row.wins),
+          losses: Number(row.losses),
+        });
       } else if (row.by_key === 0) totals.push({ key: row.key ?? '', pnl, trades: Number(row.trades) });
       else {
         total = pnl;
@@ -92,7 +119,20 @@ export class PnlService {
    */
   async openPositions(botId: number | null = null): Promise<OpenPosition[]> {
     const rows = await this.uow.sql((sql) =>
-      sql.query<{ bot_id: string | null; market: string; condition_id: string | null; token_ids: string[]; asset: string; window: string; outcome: string; size: string; cost: string; fills: string; first_at: Date; last_at: Date }>(
+      sql.query<{
+        bot_id: string | null;
+        market: string;
+        condition_id: string | null;
+        token_ids: string[];
+        asset: string;
+        window: string;
+        outcome: string;
+        size: string;
+        cost: string;
+        fills: string;
+        first_at: Date;
+        last_at: Date;
+      }>(
         `select t.bot_id, coalesce(t.condition_id, t.token_id, t.asset || '/' || t.window_duration) as market,
                 min(t.condition_id) as condition_id, array_remove(array_agg(distinct t.token_id), null) as token_ids,
                 min(t.asset) as asset, min(t.window_duration) as window, t.outcome,
@@ -126,8 +166,14 @@ export class PnlService {
         };
         positions.set(id, position);
       }
-      for (const token of row.token_ids) if (!position.tokenIds.includes(token)) position.tokenIds.push(token);
-      position.outcomes.push({ outcome: row.outcome, size: exact(row.size), cost: exact(row.cost), fills: Number(row.fills) });
+      for (const token of row.token_ids)
+        if (!position.tokenIds.includes(token)) position.tokenIds.push(token);
+      position.outcomes.push({
+        outcome: row.outcome,
+        size: exact(row.size),
+        cost: exact(row.cost),
+        fills: Number(row.fills),
+      });
       const first = new Date(row.first_at).toISOString();
       const last = new Date(row.last_at).toISOString();
       if (first < position.firstFillAt) position.firstFillAt = first;
@@ -149,7 +195,12 @@ export class PnlService {
         [new Date(earliest).toISOString(), ...names.map((n) => since[n].toISOString())],
       ),
     );
-    return new Map(rows.map((row) => [Number(row.bot_id), Object.fromEntries(names.map((n, i) => [n, exact(row[`p${i}`] ?? '0')]))]));
+    return new Map(
+      rows.map((row) => [
+        Number(row.bot_id),
+        Object.fromEntries(names.map((n, i) => [n, exact(row[`p${i}`] ?? '0')])),
+      ]),
+    );
   }
 
   /** Refuses a time zone PostgreSQL or this process does not know (read once from pg_timezone_names). */
@@ -166,7 +217,10 @@ export class PnlService {
       intl = false;
     }
     if (!known.has(zone) || !intl) {
-      throw new BadInputError(`Unknown time zone "${zone}": give an IANA name such as UTC, Europe/Berlin or America/New_York.`, [{ field: 'timeZone', message: 'unknown time zone' }]);
+      throw new BadInputError(
+        `Unknown time zone "${zone}": give an IANA name such as UTC, Europe/Berlin or America/New_York.`,
+        [{ field: 'timeZone', message: 'unknown time zone' }],
+      );
     }
     return zone;
   }
@@ -175,15 +229,27 @@ export class PnlService {
 /** A real calendar date between 2000 and 2999 given as YYYY-MM-DD. */
 function checkDate(field: string, value: string): string {
   const at = Date.parse(`${value}T00:00:00Z`);
-  if (!Number.isFinite(at) || new Date(at).toISOString().slice(0, 10) !== value || value < '2000-01-01' || value > '2999-12-31') {
-    throw new BadInputError(`${field} "${value}" is not a calendar date between 2000-01-01 and 2999-12-31.`, [{ field, message: 'not a calendar date' }]);
+  if (
+    !Number.isFinite(at) ||
+    new Date(at).toISOString().slice(0, 10) !== value ||
+    value < '2000-01-01' ||
+    value > '2999-12-31'
+  ) {
+    throw new BadInputError(`${field} "${value}" is not a calendar date between 2000-01-01 and 2999-12-31.`, [
+      { field, message: 'not a calendar date' },
+    ]);
   }
   return value;
 }
 
 /** Today's date in a time zone, YYYY-MM-DD. */
 function today(timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 function defaultFrom(period: PnlPeriod, to: string): string {

@@ -54,9 +54,9 @@ export function readTradeUpdate(reader: PayloadReader): TradeUpdate {
   if (reader.has('fillPrice')) update.fillPrice = reader.decimal('fillPrice', { min: '0', max: '1' });
   if (reader.has('fillSize')) update.fillSize = reader.decimal('fillSize', { min: '0', max: '100000000000' });
   if (reader.has('fillTimestamp')) update.fillTimestamp = reader.timestampText('fillTimestamp');
-  if (reader.has('resolvedOutcome')) update.resolvedOutcome = reader.string('resolvedOutcome', { maxLength: 100 });
+  if (reader.has('resolvedOutcome'))
+    update.resolvedOutcome = reader.string('resolvedOutcome', { maxLength: 100 });
   if (reader.has('pnl')) update.pnl = reader.decimal('pnl', { min: '-100000000000', max: '100000000000' });
   update.extra = reader.rest();
   return update;
 }
-

@@ -49,7 +49,8 @@ export class TradesController {
   @Get('facets')
   @ApiOperation({
     operationId: 'tradeFacets',
-    summary: 'The values the trade filters offer: assets, windows and strategies (bounded lists, cheap to read)',
+    summary:
+      'The values the trade filters offer: assets, windows and strategies (bounded lists, cheap to read)',
   })
   @ApiOkResponse({ type: TradeFacetsView })
   facets(): Promise<TradeFacetsView> {

@@ -15,7 +15,15 @@ function replay(readings: string[], threshold: string, cooldownMs: number): stri
 
 describe('low-balance crossing', () => {
   it('alerts once when the balance falls below, not again while it stays below', () => {
-    expect(replay(['120', '60', '49.99', '40', '10', '55', '30'], '50', 0)).toEqual(['unchanged', 'unchanged', 'alert', 'unchanged', 'unchanged', 'recovered', 'alert']);
+    expect(replay(['120', '60', '49.99', '40', '10', '55', '30'], '50', 0)).toEqual([
+      'unchanged',
+      'unchanged',
+      'alert',
+      'unchanged',
+      'unchanged',
+      'recovered',
+      'alert',
+    ]);
   });
 
   it('treats the threshold itself as not low', () => {
@@ -33,7 +41,12 @@ describe('low-balance crossing', () => {
 
   it('waits out the cooldown before alerting the same source again', () => {
     // Falls, recovers well above, falls again two minutes later: the second fall is noted, not sent.
-    expect(replay(['40', '80', '40', '80'], '50', 15 * 60_000)).toEqual(['alert', 'recovered', 'suppressed', 'recovered']);
+    expect(replay(['40', '80', '40', '80'], '50', 15 * 60_000)).toEqual([
+      'alert',
+      'recovered',
+      'suppressed',
+      'recovered',
+    ]);
     const later = ['40', '80', ...Array<string>(14).fill('80'), '40'];
     expect(replay(later, '50', 15 * 60_000).filter((r) => r === 'alert')).toHaveLength(2);
   });

@@ -26,9 +26,16 @@ export function aboveRearm(balance: string, threshold: string): boolean {
  * the same source went out less than `cooldownMs` ago: then it is noted as below, silently), and
  * re-arm only once the balance is REARM_PERCENT above the threshold.
  */
-export function crossing(balance: string, threshold: string, state: AlertState, now: number, cooldownMs: number): Crossing {
+export function crossing(
+  balance: string,
+  threshold: string,
+  state: AlertState,
+  now: number,
+  cooldownMs: number,
+): Crossing {
   const below = compareDecimal(balance, threshold) < 0;
-  if (below && !state.below) return state.lastAlertAt !== null && now - state.lastAlertAt < cooldownMs ? 'suppressed' : 'alert';
+  if (below && !state.below)
+    return state.lastAlertAt !== null && now - state.lastAlertAt < cooldownMs ? 'suppressed' : 'alert';
   if (state.below && aboveRearm(balance, threshold)) return 'recovered';
   return 'unchanged';
 }

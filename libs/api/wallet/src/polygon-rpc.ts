@@ -28,10 +28,14 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<stri
     throw new Error(`JSON-RPC ${method}: ${(error as Error).message}`);
   }
   if (answer.status >= 300 && answer.status < 400) {
-    throw new Error(`JSON-RPC ${method} answered HTTP ${answer.status} (a redirect): redirects are not followed; set the final URL`);
+    throw new Error(
+      `JSON-RPC ${method} answered HTTP ${answer.status} (a redirect): redirects are not followed; set the final URL`,
+    );
   }
-  if (answer.status < 200 || answer.status >= 300) throw new Error(`JSON-RPC ${method} answered HTTP ${answer.status}`);
-  if (answer.truncated) throw new Error(`JSON-RPC ${method}: the answer is larger than ${MAX_RPC_ANSWER_BYTES} bytes`);
+  if (answer.status < 200 || answer.status >= 300)
+    throw new Error(`JSON-RPC ${method} answered HTTP ${answer.status}`);
+  if (answer.truncated)
+    throw new Error(`JSON-RPC ${method}: the answer is larger than ${MAX_RPC_ANSWER_BYTES} bytes`);
   let body: { result?: unknown; error?: { message?: unknown } };
   try {
     body = JSON.parse(answer.body.toString('utf8')) as typeof body;
@@ -42,11 +46,16 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<stri
     const message = typeof body.error.message === 'string' ? body.error.message.slice(0, 200) : 'error';
     throw new Error(`JSON-RPC ${method}: ${message}`);
   }
-  if (typeof body.result !== 'string' || !/^0x[0-9a-fA-F]{0,200}$/.test(body.result)) throw new Error(`JSON-RPC ${method}: unexpected result`);
+  if (typeof body.result !== 'string' || !/^0x[0-9a-fA-F]{0,200}$/.test(body.result))
+    throw new Error(`JSON-RPC ${method}: unexpected result`);
   return body.result;
 }
 
-export async function readWalletBalances(rpcUrl: string, address: string, usdcContract: string): Promise<{ usdc: string; pol: string }> {
+export async function readWalletBalances(
+  rpcUrl: string,
+  address: string,
+  usdcContract: string,
+): Promise<{ usdc: string; pol: string }> {
   const [usdcRaw, polRaw] = await Promise.all([
     rpc(rpcUrl, 'eth_call', [{ to: usdcContract, data: balanceOfCallData(address) }, 'latest']),
     rpc(rpcUrl, 'eth_getBalance', [address, 'latest']),

@@ -41,7 +41,8 @@ export class WalletController {
   @RequiresScope('admin')
   @ApiOperation({
     operationId: 'updateWalletSettings',
-    summary: 'Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment',
+    summary:
+      'Set the low-balance threshold (one alert per crossing below it) and the watched address and its JSON-RPC URL; null goes back to the environment',
   })
   @ApiOkResponse({ type: WalletOverviewView })
   async update(@Body() body: UpdateWalletSettingsDto): Promise<WalletOverviewView> {

@@ -2,7 +2,15 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { assertOutboundUrl } from '@polymaker/api/core';
-import { RunUpdatedEvent, SETTINGS, normalDecimal, Settings, toDecimalString, UnitOfWork, WalletLowBalanceEvent } from '@polymaker/api/core';
+import {
+  RunUpdatedEvent,
+  SETTINGS,
+  normalDecimal,
+  Settings,
+  toDecimalString,
+  UnitOfWork,
+  WalletLowBalanceEvent,
+} from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { MetricsService } from '@polymaker/api/metrics';
 import { BackOfficeSettingsService } from '@polymaker/api/outbox';
@@ -47,16 +55,25 @@ export class WalletService {
     return stored.lowBalanceThreshold ?? this.settings.walletLowBalance;
   }
 
-  async updateSettings(patch: { lowBalanceThreshold?: string | null; watchAddress?: string | null; rpcUrl?: string | null }): Promise<void> {
+  async updateSettings(patch: {
+    lowBalanceThreshold?: string | null;
+    watchAddress?: string | null;
+    rpcUrl?: string | null;
+  }): Promise<void> {
     if (patch.rpcUrl) await assertOutboundUrl(patch.rpcUrl, 'rpcUrl');
     await this.uow.run(async (em) => {
       const before = await this.effectiveSettings(em);
       await this.store.patch<WalletSettings>(WALLET_KEY, patch as Partial<WalletSettings>);
       const after = await this.effectiveSettings(em);
-      const changedFields = (Object.keys(after) as (keyof typeof after)[]).filter((field) => before[field] !== after[field]);
+      const changedFields = (Object.keys(after) as (keyof typeof after)[]).filter(
+        (field) => before[field] !== after[field],
+      );
       if (changedFields.length === 0) return;
       // The RPC URL may carry a provider's API key in its path or query: the entry keeps its host.
-      const view = (value: typeof after) => ({ ...value, rpcUrl: value.rpcUrl ? rpcHost(value.rpcUrl) : null });
+      const view = (value: typeof after) => ({
+        ...value,
+        rpcUrl: value.rpcUrl ? rpcHost(value.rpcUrl) : null,
+      });
       await this.audit.record(em, {
         action: 'wallet.settings.updated',
         targetId: 'wallet',
@@ -67,7 +84,9 @@ export class WalletService {
   }
 
   /** The threshold, watched address and RPC URL in force (admin API values, else the environment). */
-  private async effectiveSettings(em: EntityManager): Promise<{ lowBalanceThreshold: string | null; watchAddress: string | null; rpcUrl: string | null }> {
+  private async effectiveSettings(
+    em: EntityManager,
+  ): Promise<{ lowBalanceThreshold: string | null; watchAddress: string | null; rpcUrl: string | null }> {
     const stored = await this.store.get<WalletSettings>(WALLET_KEY, em);
     return {
       lowBalanceThreshold: stored.lowBalanceThreshold ?? this.settings.walletLowBalance,
@@ -103,7 +122,10 @@ export class WalletService {
       try {
         await this.uow.run((em) => this.record(em, source, balance, event.runId));
       } catch (error) {
-        this.logger.warn({ err: (error as Error).message, runId: event.runId }, 'could not check the wallet threshold');
+        this.logger.warn(
+          { err: (error as Error).message, runId: event.runId },
+          'could not check the wallet threshold',
+        );
       }
     });
     this.checks.set(source, check);
@@ -112,7 +134,12 @@ export class WalletService {
   }
 
   /** Checks one reading against the threshold; alerts (durably) on a crossing below it. */
-  async record(em: EntityManager, source: string, balance: string, runId: number | null): Promise<'alert' | 'suppressed' | 'recovered' | 'unchanged' | 'off'> {
+  async record(
+    em: EntityManager,
+    source: string,
+    balance: string,
+    runId: number | null,
+  ): Promise<'alert' | 'suppressed' | 'recovered' | 'unchanged' | 'off'> {
     const threshold = await this.threshold(em);
     if (threshold === null) return 'off';
     await em.execute(
@@ -125,8 +152,15 @@ export class WalletService {
     );
     const now = Date.now();
     const lastAlertAt = state.last_alert_at ? new Date(state.last_alert_at).getTime() : null;
-    const outcome = crossing(balance, threshold, { below: state.below, lastAlertAt }, now, this.settings.walletAlertCooldownMinutes * 60_000);
-    const below = outcome === 'alert' || outcome === 'suppressed' ? true : outcome === 'recovered' ? false : state.below;
+    const outcome = crossing(
+      balance,
+      threshold,
+      { below: state.below, lastAlertAt },
+      now,
+      this.settings.walletAlertCooldownMinutes * 60_000,
+    );
+    const below =
+      outcome === 'alert' || outcome === 'suppressed' ? true : outcome === 'recovered' ? false : state.below;
     const alerts = state.alerts + (outcome === 'alert' ? 1 : 0);
     await em.execute(
       `update wallet_alert_states set below = ?, last_balance = ?, threshold = ?, alerts = ?,
@@ -140,7 +174,10 @@ export class WalletService {
       this.uow.publish(new WalletLowBalanceEvent(source, balance, threshold, runId, alerts));
       this.logger.warn({ source, balance, threshold }, 'wallet balance fell below the threshold');
     } else if (outcome === 'suppressed') {
-      this.logger.log({ source, balance, threshold }, 'wallet balance fell below the threshold again within the alert cooldown: no new alert');
+      this.logger.log(
+        { source, balance, threshold },
+        'wallet balance fell below the threshold again within the alert cooldown: no new alert',
+      );
     }
     return outcome;
   }
@@ -151,21 +188,34 @@ export class WalletService {
    */
   async readChain(target: WatchTarget): Promise<ChainRead> {
     try {
-      return { balances: await readWalletBalances(target.rpcUrl, target.address, this.settings.walletUsdcContract) };
+      return {
+        balances: await readWalletBalances(target.rpcUrl, target.address, this.settings.walletUsdcContract),
+      };
     } catch (error) {
       return { error: (error as Error).message };
     }
   }
 
   /** Stores what `readChain` read (a reading, or its error) and checks the threshold, in the caller's short transaction. */
-  async recordChain(em: EntityManager, target: WatchTarget, read: ChainRead): Promise<{ usdc: string; pol: string } | null> {
+  async recordChain(
+    em: EntityManager,
+    target: WatchTarget,
+    read: ChainRead,
+  ): Promise<{ usdc: string; pol: string } | null> {
     const { address } = target;
     if ('error' in read) {
-      await em.execute('insert into wallet_readings (address, error) values (?, ?)', [address, read.error.slice(0, 1000)]);
+      await em.execute('insert into wallet_readings (address, error) values (?, ?)', [
+        address,
+        read.error.slice(0, 1000),
+      ]);
       this.logger.warn({ address, err: read.error }, 'wallet read failed');
       return null;
     }
-    await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [address, read.balances.usdc, read.balances.pol]);
+    await em.execute('insert into wallet_readings (address, usdc, pol) values (?, ?, ?)', [
+      address,
+      read.balances.usdc,
+      read.balances.pol,
+    ]);
     await this.record(em, `chain:${address}`, read.balances.usdc, null);
     return read.balances;
   }
@@ -173,10 +223,21 @@ export class WalletService {
   async overview(): Promise<WalletOverview> {
     return this.uow.read(async (em) => {
       const bots = await this.metrics.latestWalletPoints();
-      const [chain] = await em.execute<{ address: string; usdc: string | null; pol: string | null; error: string | null; at: Date }[]>(
+      const [chain] = await em.execute<
+        { address: string; usdc: string | null; pol: string | null; error: string | null; at: Date }[]
+      >(
         'select address, usdc::text as usdc, pol::text as pol, error, at from wallet_readings order by id desc limit 1',
       );
-      const states = await em.execute<{ source: string; below: boolean; last_balance: string; threshold: string; alerts: number; changed_at: Date }[]>(
+      const states = await em.execute<
+        {
+          source: string;
+          below: boolean;
+          last_balance: string;
+          threshold: string;
+          alerts: number;
+          changed_at: Date;
+        }[]
+      >(
         'select source, below, last_balance::text as last_balance, threshold::text as threshold, alerts, changed_at from wallet_alert_states order by source',
       );
       const target = await this.watchTarget(em);
@@ -187,7 +248,13 @@ export class WalletService {
         pollSeconds: target ? this.settings.walletPollSeconds : null,
         bots,
         chain: chain
-          ? { address: chain.address, usdc: normalDecimal(chain.usdc), pol: normalDecimal(chain.pol), error: chain.error, at: new Date(chain.at).toISOString() }
+          ? {
+              address: chain.address,
+              usdc: normalDecimal(chain.usdc),
+              pol: normalDecimal(chain.pol),
+              error: chain.error,
+              at: new Date(chain.at).toISOString(),
+            }
           : null,
         alerts: states.map((row) => ({
           source: row.source,
@@ -206,17 +273,23 @@ export class WalletService {
     return this.uow.read(async (em) => {
       const limit = query.limit ?? 2000;
       const points = await this.metrics.walletPoints({ runId: query.runId, apiKeyId: query.apiKeyId, limit });
-      const chain = await em.execute<{ address: string; usdc: string | null; pol: string | null; at: Date }[]>(
+      const chain = await em.execute<
+        { address: string; usdc: string | null; pol: string | null; at: Date }[]
+      >(
         `select * from (select id, address, usdc::text as usdc, pol::text as pol, at from wallet_readings where error is null order by id desc limit ${Number(limit)}) s order by id`,
       );
       return {
         bot: points,
-        chain: chain.map((row) => ({ address: row.address, at: new Date(row.at).toISOString(), usdc: normalDecimal(row.usdc), pol: normalDecimal(row.pol) })),
+        chain: chain.map((row) => ({
+          address: row.address,
+          at: new Date(row.at).toISOString(),
+          usdc: normalDecimal(row.usdc),
+          pol: normalDecimal(row.pol),
+        })),
       };
     });
   }
 }
-
 
 /** One on-chain read: the balances, or why they could not be read. */
 export type ChainRead = { balances: { usdc: string; pol: string } } | { error: string };
@@ -226,13 +299,42 @@ export interface WalletOverview {
   watchedAddress: string | null;
   rpcHost: string | null;
   pollSeconds: number | null;
-  bots: { apiKeyId: number | null; botId: number | null; runId: number; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
-  chain: { address: string; usdc: string | null; pol: string | null; error: string | null; at: string } | null;
-  alerts: { source: string; below: boolean; lastBalance: string; threshold: string; alerts: number; changedAt: string }[];
+  bots: {
+    apiKeyId: number | null;
+    botId: number | null;
+    runId: number;
+    at: string;
+    walletBalance: string | null;
+    startingWallet: string | null;
+    positionValue: string | null;
+  }[];
+  chain: {
+    address: string;
+    usdc: string | null;
+    pol: string | null;
+    error: string | null;
+    at: string;
+  } | null;
+  alerts: {
+    source: string;
+    below: boolean;
+    lastBalance: string;
+    threshold: string;
+    alerts: number;
+    changedAt: string;
+  }[];
 }
 
 export interface WalletSeries {
-  bot: { runId: number; apiKeyId: number | null; botId: number | null; at: string; walletBalance: string | null; startingWallet: string | null; positionValue: string | null }[];
+  bot: {
+    runId: number;
+    apiKeyId: number | null;
+    botId: number | null;
+    at: string;
+    walletBalance: string | null;
+    startingWallet: string | null;
+    positionValue: string | null;
+  }[];
   chain: { address: string; at: string; usdc: string | null; pol: string | null }[];
 }
 

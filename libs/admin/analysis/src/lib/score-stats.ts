@@ -22,7 +22,9 @@ export function scoresByVersion(runs: readonly Run[]): VersionScore[] {
         configId,
         runs: list.length,
         scored: scores.length,
-        average: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10 : null,
+        average: scores.length
+          ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10
+          : null,
         best: scores.length ? Math.max(...scores) : null,
         worst: scores.length ? Math.min(...scores) : null,
         totalPnl: sumDecimals(list.map((r) => r.totalPnl)),
@@ -32,7 +34,9 @@ export function scoresByVersion(runs: readonly Run[]): VersionScore[] {
 }
 
 /** The overall score of each analysis over time, one scatter series per config version. */
-export function scoreSeries(analyses: readonly Pick<Analysis, 'analyzedAt' | 'overallScore' | 'configId'>[]): Array<{ name: string; points: Array<[number, number]>; kind: 'scatter' }> {
+export function scoreSeries(
+  analyses: readonly Pick<Analysis, 'analyzedAt' | 'overallScore' | 'configId'>[],
+): Array<{ name: string; points: Array<[number, number]>; kind: 'scatter' }> {
   const byVersion = new Map<string, Array<[number, number]>>();
   for (const a of analyses) {
     const name = a.configId ? `v${a.configId}` : 'no config';
@@ -40,12 +44,17 @@ export function scoreSeries(analyses: readonly Pick<Analysis, 'analyzedAt' | 'ov
   }
   return [...byVersion.entries()]
     .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
-    .map(([name, points]) => ({ name, points: points.sort((x, y) => x[0] - y[0]), kind: 'scatter' as const }));
+    .map(([name, points]) => ({
+      name,
+      points: points.sort((x, y) => x[0] - y[0]),
+      kind: 'scatter' as const,
+    }));
 }
 
 /** The best group of a comparison by average score (null when none is scored). */
 export function bestGroup(groups: readonly ComparisonGroup[]): number | null {
   let best: ComparisonGroup | null = null;
-  for (const g of groups) if (g.avgScore !== null && (best === null || g.avgScore > (best.avgScore ?? -1))) best = g;
+  for (const g of groups)
+    if (g.avgScore !== null && (best === null || g.avgScore > (best.avgScore ?? -1))) best = g;
   return best?.configId ?? null;
 }

@@ -15,13 +15,19 @@ describe('audit compact diff', () => {
       { path: 'name', before: undefined, after: 'box' },
       { path: 'scope', before: undefined, after: 'bot' },
     ]);
-    expect(compactChanges({ revokedAt: null }, { revokedAt: '2026-01-01T00:00:00Z' })).toEqual([{ path: 'revokedAt', before: undefined, after: '2026-01-01T00:00:00Z' }]);
+    expect(compactChanges({ revokedAt: null }, { revokedAt: '2026-01-01T00:00:00Z' })).toEqual([
+      { path: 'revokedAt', before: undefined, after: '2026-01-01T00:00:00Z' },
+    ]);
     expect(compactChanges(null, null)).toEqual([]);
-    expect(compactChanges(null, { configId: 7, basedOnId: null })).toEqual([{ path: 'configId', before: undefined, after: 7 }]);
+    expect(compactChanges(null, { configId: 7, basedOnId: null })).toEqual([
+      { path: 'configId', before: undefined, after: 7 },
+    ]);
   });
 
   it('keeps deeper values whole', () => {
-    expect(compactChanges({ v: { w: { x: 1 } } }, { v: { w: { x: 2 } } })).toEqual([{ path: 'v.w', before: { x: 1 }, after: { x: 2 } }]);
+    expect(compactChanges({ v: { w: { x: 1 } } }, { v: { w: { x: 2 } } })).toEqual([
+      { path: 'v.w', before: { x: 1 }, after: { x: 2 } },
+    ]);
   });
 
   it('reads values and actions plainly', () => {

@@ -19,7 +19,12 @@ function same(a: unknown, b: unknown): boolean {
  * (before null) lists the new values, a removal the old ones.
  */
 export function compactChanges(before: unknown, after: unknown, depth = 2, prefix = ''): AuditChange[] {
-  if (depth > 0 && (isPlainObject(before) || before == null) && (isPlainObject(after) || after == null) && (before != null || after != null)) {
+  if (
+    depth > 0 &&
+    (isPlainObject(before) || before == null) &&
+    (isPlainObject(after) || after == null) &&
+    (before != null || after != null)
+  ) {
     const b = isPlainObject(before) ? before : {};
     const a = isPlainObject(after) ? after : {};
     const out: AuditChange[] = [];

@@ -53,7 +53,8 @@ export function localProblem(spec: ConfigKeySpec, value: unknown): string | null
     if (spec.min !== undefined && value < spec.min) return `must be at least ${spec.min}`;
     if (spec.max !== undefined && value > spec.max) return `must be at most ${spec.max}`;
   }
-  if (spec.type === 'enum' && spec.options && !spec.options.includes(String(value))) return `must be one of ${spec.options.join(', ')}`;
+  if (spec.type === 'enum' && spec.options && !spec.options.includes(String(value)))
+    return `must be one of ${spec.options.join(', ')}`;
   return null;
 }
 
@@ -62,7 +63,10 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** The changes that turn `base` into `next`, as the API takes them with basedOnId (null removes a key). */
-export function changesBetween(base: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+export function changesBetween(
+  base: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(next)) if (!same(base[key], value)) changes[key] = value;
   for (const key of Object.keys(base)) if (!(key in next)) changes[key] = null;
@@ -70,7 +74,9 @@ export function changesBetween(base: Record<string, unknown>, next: Record<strin
 }
 
 /** Schema keys grouped in schema order. */
-export function groupSpecs(specs: readonly ConfigKeySpec[]): Array<{ group: string; specs: ConfigKeySpec[] }> {
+export function groupSpecs(
+  specs: readonly ConfigKeySpec[],
+): Array<{ group: string; specs: ConfigKeySpec[] }> {
   const groups: Array<{ group: string; specs: ConfigKeySpec[] }> = [];
   for (const spec of specs) {
     let g = groups.find((x) => x.group === spec.group);

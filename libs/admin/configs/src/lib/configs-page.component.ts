@@ -1,30 +1,81 @@
-import { ChangeDetectionStrategy, Component, computed, effect, inject, signal, untracked, viewChild } from '@angular/core';
+import {
+  ChangeDetectionStrategy,
+  Component,
+  computed,
+  effect,
+  inject,
+  signal,
+  untracked,
+  viewChild,
+} from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { AdminApi, AdminSession, ConfigDiff, ConfigVersion, LiveEvents, SafeActivation, apiErrorMessage, createLoader } from '@polymaker/admin/data-access';
-import { ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe } from '@polymaker/admin/ui';
+import {
+  AdminApi,
+  AdminSession,
+  ConfigDiff,
+  ConfigVersion,
+  LiveEvents,
+  SafeActivation,
+  apiErrorMessage,
+  createLoader,
+} from '@polymaker/admin/data-access';
+import {
+  ActivationConfirmComponent,
+  AsyncStateComponent,
+  IconComponent,
+  StatusBadgeComponent,
+  TimePipe,
+  ValuePipe,
+} from '@polymaker/admin/ui';
 import { ActivationPreview } from '@polymaker/admin/util';
 
 @Component({
   selector: 'pm-configs-page',
-  imports: [FormsModule, RouterLink, ActivationConfirmComponent, AsyncStateComponent, IconComponent, StatusBadgeComponent, TimePipe, ValuePipe],
+  imports: [
+    FormsModule,
+    RouterLink,
+    ActivationConfirmComponent,
+    AsyncStateComponent,
+    IconComponent,
+    StatusBadgeComponent,
+    TimePipe,
+    ValuePipe,
+  ],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <div class="page-head">
-      <div><h1>Configs</h1><p>Versions the bots poll. Edit makes a new version; bots switch when one is activated.</p></div>
+      <div>
+        <h1>Configs</h1>
+        <p>Versions the bots poll. Edit makes a new version; bots switch when one is activated.</p>
+      </div>
       <div class="toolbar">
         @if (active.value(); as a) {
           @if (session.can('configs.pause') && a.values['pauseOrders'] === true) {
             <!-- A version that says pauseOrders (an older pause): resuming makes a new version. Pauses now live on the Dashboard and the Bots page. -->
-            <button type="button" class="primary" (click)="setPaused(false)" [disabled]="busy()" data-testid="resume-orders"><pm-icon name="play" /> Resume orders</button>
+            <button
+              type="button"
+              class="primary"
+              (click)="setPaused(false)"
+              [disabled]="busy()"
+              data-testid="resume-orders"
+            >
+              <pm-icon name="play" /> Resume orders
+            </button>
           }
           @if (session.can('configs.rollback')) {
-            <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback"><pm-icon name="undo" /> Roll back</button>
+            <button type="button" (click)="rollback()" [disabled]="busy()" data-testid="rollback">
+              <pm-icon name="undo" /> Roll back
+            </button>
           }
           @if (session.can('configs.create')) {
-            <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"><pm-icon name="configs" /> Edit active (v{{ a.version }})</a>
+            <a class="button primary" [routerLink]="['/configs', a.id]" data-testid="edit-active"
+              ><pm-icon name="configs" /> Edit active (v{{ a.version }})</a
+            >
           } @else {
-            <a class="button" [routerLink]="['/configs', a.id]" data-testid="view-active">View active (v{{ a.version }})</a>
+            <a class="button" [routerLink]="['/configs', a.id]" data-testid="view-active"
+              >View active (v{{ a.version }})</a
+            >
           }
         } @else if (session.can('configs.create')) {
           <a class="button primary" routerLink="/configs/new"><pm-icon name="plus" /> New config</a>
@@ -33,31 +84,73 @@ import { ActivationPreview } from '@polymaker/admin/util';
     </div>
     <pm-activation-confirm />
     @if (message(); as m) {
-      <div class="alert" [class.good]="!m.bad" [class.bad]="m.bad" [attr.role]="m.bad ? 'alert' : 'status'">{{ m.text }}</div>
+      <div class="alert" [class.good]="!m.bad" [class.bad]="m.bad" [attr.role]="m.bad ? 'alert' : 'status'">
+        {{ m.text }}
+      </div>
     }
 
     <div class="grid layout">
       <section class="card" aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        <pm-async-state what="versions" [pending]="versions.pending()" [error]="versions.error()" (retry)="versions.reload()" [empty]="(versions.value()?.length ?? 0) === 0" emptyText="No config yet. Make the first one.">
+        <pm-async-state
+          what="versions"
+          [pending]="versions.pending()"
+          [error]="versions.error()"
+          (retry)="versions.reload()"
+          [empty]="(versions.value()?.length ?? 0) === 0"
+          emptyText="No config yet. Make the first one."
+        >
           <div class="table-wrap">
             <table class="data" data-testid="versions-table">
-              <thead><tr><th scope="col">Version</th><th scope="col">Source</th><th scope="col">Note</th><th scope="col">Created</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Note</th>
+                  <th scope="col">Created</th>
+                  <th scope="col"><span class="sr-only">Actions</span></th>
+                </tr>
+              </thead>
               <tbody>
                 @for (v of versions.value(); track v.id) {
                   <tr [class.active]="v.isActive">
-                    <td><a [routerLink]="['/configs', v.id]">v{{ v.version }}</a> @if (v.isActive) { <pm-status-badge status="active" /> } @if (v.values['pauseOrders'] === true) { <pm-status-badge status="paused" /> }</td>
-                    <td>{{ v.source }}{{ v.basedOnId ? ' (from v' + v.basedOnId + ')' : '' }}
+                    <td>
+                      <a [routerLink]="['/configs', v.id]">v{{ v.version }}</a>
+                      @if (v.isActive) {
+                        <pm-status-badge status="active" />
+                      }
+                      @if (v.values['pauseOrders'] === true) {
+                        <pm-status-badge status="paused" />
+                      }
+                    </td>
+                    <td>
+                      {{ v.source }}{{ v.basedOnId ? ' (from v' + v.basedOnId + ')' : '' }}
                       @if (v.analysisId) {
-                        <br /><span class="small" [attr.data-testid]="'from-analysis-' + v.id">from
-                        @if (analysisRuns().get(v.analysisId); as runId) { <a [routerLink]="['/runs', runId]">analysis #{{ v.analysisId }} (run #{{ runId }})</a> } @else { analysis #{{ v.analysisId }} }</span>
+                        <br /><span class="small" [attr.data-testid]="'from-analysis-' + v.id"
+                          >from
+                          @if (analysisRuns().get(v.analysisId); as runId) {
+                            <a [routerLink]="['/runs', runId]"
+                              >analysis #{{ v.analysisId }} (run #{{ runId }})</a
+                            >
+                          } @else {
+                            analysis #{{ v.analysisId }}
+                          }
+                        </span>
                       }
                     </td>
                     <td>{{ v.note ?? '' }}</td>
                     <td>{{ v.createdAt | pmTime }}</td>
                     <td class="actions">
                       @if (!v.isActive && session.can('configs.activate')) {
-                        <button type="button" class="link" (click)="activate(v)" [disabled]="busy()" [attr.data-testid]="'activate-' + v.id">Activate</button>
+                        <button
+                          type="button"
+                          class="link"
+                          (click)="activate(v)"
+                          [disabled]="busy()"
+                          [attr.data-testid]="'activate-' + v.id"
+                        >
+                          Activate
+                        </button>
                       }
                       <button type="button" class="link" (click)="diffWithActive(v)">Diff</button>
                     </td>
@@ -73,23 +166,66 @@ import { ActivationPreview } from '@polymaker/admin/util';
         <section class="card" aria-labelledby="diff-title">
           <h2 id="diff-title">Compare versions</h2>
           <form class="diff-form" (ngSubmit)="diff()">
-            <div class="field"><label for="diff-from">From</label>
-              <select id="diff-from" name="from" [(ngModel)]="diffFrom">@for (v of versions.value() ?? []; track v.id) { <option [ngValue]="v.id">v{{ v.version }}</option> }</select>
+            <div class="field">
+              <label for="diff-from">From</label>
+              <select id="diff-from" name="from" [(ngModel)]="diffFrom">
+                @for (v of versions.value() ?? []; track v.id) {
+                  <option [ngValue]="v.id">v{{ v.version }}</option>
+                }
+              </select>
             </div>
-            <div class="field"><label for="diff-to">To</label>
-              <select id="diff-to" name="to" [(ngModel)]="diffTo">@for (v of versions.value() ?? []; track v.id) { <option [ngValue]="v.id">v{{ v.version }}</option> }</select>
+            <div class="field">
+              <label for="diff-to">To</label>
+              <select id="diff-to" name="to" [(ngModel)]="diffTo">
+                @for (v of versions.value() ?? []; track v.id) {
+                  <option [ngValue]="v.id">v{{ v.version }}</option>
+                }
+              </select>
             </div>
             <button type="submit" [disabled]="!diffFrom || !diffTo">Show diff</button>
           </form>
-          @if (diffError(); as e) { <div class="alert bad" role="alert">{{ e }}</div> }
+          @if (diffError(); as e) {
+            <div class="alert bad" role="alert">{{ e }}</div>
+          }
           @if (diffResult(); as d) {
             @if (d.changes.length) {
               <table class="data diff" data-testid="diff-table">
-                <caption class="sr-only">Changes from v{{ d.from }} to v{{ d.to }}</caption>
-                <thead><tr><th scope="col">Key</th><th scope="col">v{{ d.from }}</th><th scope="col">v{{ d.to }}</th></tr></thead>
+                <caption class="sr-only">
+                  Changes from v{{
+                    d.from
+                  }}
+                  to v{{
+                    d.to
+                  }}
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Key</th>
+                    <th scope="col">v{{ d.from }}</th>
+                    <th scope="col">v{{ d.to }}</th>
+                  </tr>
+                </thead>
                 <tbody>
                   @for (c of d.changes; track c.key) {
-                    <tr><td><code>{{ c.key }}</code> <span class="badge" [class]="'badge ' + (c.change === 'removed' ? 'bad' : c.change === 'added' ? 'good' : 'warn')">{{ c.change }}</span></td><td class="old"><code>{{ c.from | pmValue }}</code></td><td class="new"><code>{{ c.to | pmValue }}</code></td></tr>
+                    <tr>
+                      <td>
+                        <code>{{ c.key }}</code>
+                        <span
+                          class="badge"
+                          [class]="
+                            'badge ' +
+                            (c.change === 'removed' ? 'bad' : c.change === 'added' ? 'good' : 'warn')
+                          "
+                          >{{ c.change }}</span
+                        >
+                      </td>
+                      <td class="old">
+                        <code>{{ c.from | pmValue }}</code>
+                      </td>
+                      <td class="new">
+                        <code>{{ c.to | pmValue }}</code>
+                      </td>
+                    </tr>
                   }
                 </tbody>
               </table>
@@ -100,10 +236,21 @@ import { ActivationPreview } from '@polymaker/admin/util';
         </section>
         <section class="card" aria-labelledby="history-title">
           <h2 id="history-title">Activation history</h2>
-          <pm-async-state what="history" [pending]="activations.pending()" [error]="activations.error()" (retry)="activations.reload()" [empty]="(activations.value()?.length ?? 0) === 0" emptyText="Nothing activated yet.">
+          <pm-async-state
+            what="history"
+            [pending]="activations.pending()"
+            [error]="activations.error()"
+            (retry)="activations.reload()"
+            [empty]="(activations.value()?.length ?? 0) === 0"
+            emptyText="Nothing activated yet."
+          >
             <ol class="history">
               @for (a of activations.value(); track a.id) {
-                <li><strong>{{ a.action }}</strong> v{{ a.configId }}{{ a.previousConfigId ? ' (was v' + a.previousConfigId + ')' : '' }} <span class="muted">{{ a.at | pmTime }}</span></li>
+                <li>
+                  <strong>{{ a.action }}</strong> v{{ a.configId
+                  }}{{ a.previousConfigId ? ' (was v' + a.previousConfigId + ')' : '' }}
+                  <span class="muted">{{ a.at | pmTime }}</span>
+                </li>
               }
             </ol>
           </pm-async-state>
@@ -112,17 +259,56 @@ import { ActivationPreview } from '@polymaker/admin/util';
     </div>
   `,
   styles: `
-    .layout { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); align-items: start; }
-    @media (max-width: 1000px) { .layout { grid-template-columns: 1fr; } }
-    .side { display: flex; flex-direction: column; gap: 1rem; min-width: 0; }
-    tr.active td { background: var(--good-bg); }
-    .actions { white-space: nowrap; text-align: right; }
-    .diff-form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; margin-bottom: 0.75rem; }
-    .diff td.old code { color: var(--bad); }
-    .diff td.new code { color: var(--good); }
-    .diff code { word-break: break-all; }
-    .small { font-size: 0.8rem; }
-    .history { margin: 0; padding-left: 1.2rem; display: flex; flex-direction: column; gap: 0.25rem; max-height: 320px; overflow: auto; }
+    .layout {
+      grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
+      align-items: start;
+    }
+    @media (max-width: 1000px) {
+      .layout {
+        grid-template-columns: 1fr;
+      }
+    }
+    .side {
+      display: flex;
+      flex-direction: column;
+      gap: 1rem;
+      min-width: 0;
+    }
+    tr.active td {
+      background: var(--good-bg);
+    }
+    .actions {
+      white-space: nowrap;
+      text-align: right;
+    }
+    .diff-form {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+      align-items: end;
+      margin-bottom: 0.75rem;
+    }
+    .diff td.old code {
+      color: var(--bad);
+    }
+    .diff td.new code {
+      color: var(--good);
+    }
+    .diff code {
+      word-break: break-all;
+    }
+    .small {
+      font-size: 0.8rem;
+    }
+    .history {
+      margin: 0;
+      padding-left: 1.2rem;
+      display: flex;
+      flex-direction: column;
+      gap: 0.25rem;
+      max-height: 320px;
+      overflow: auto;
+    }
   `,
 })
 export class ConfigsPageComponent {
@@ -146,7 +332,11 @@ export class ConfigsPageComponent {
 
   constructor() {
     effect(() => {
-      const ids = [...new Set((this.versions.value() ?? []).map((v) => v.analysisId).filter((id): id is number => id !== null))];
+      const ids = [
+        ...new Set(
+          (this.versions.value() ?? []).map((v) => v.analysisId).filter((id): id is number => id !== null),
+        ),
+      ];
       untracked(() => void this.loadAnalysisRuns(ids));
     });
     inject(LiveEvents).watch(['config.*', 'stream.connected'], () => this.reload(), 300);
@@ -156,7 +346,14 @@ export class ConfigsPageComponent {
     const known = this.analysisRuns();
     const missing = ids.filter((id) => !known.has(id));
     if (!missing.length) return;
-    const found = await Promise.all(missing.map((id) => this.api.getAnalysis(id).then((a) => [id, a.runId] as const, () => null)));
+    const found = await Promise.all(
+      missing.map((id) =>
+        this.api.getAnalysis(id).then(
+          (a) => [id, a.runId] as const,
+          () => null,
+        ),
+      ),
+    );
     const next = new Map(this.analysisRuns());
     for (const entry of found) if (entry) next.set(entry[0], entry[1]);
     this.analysisRuns.set(next);
@@ -169,7 +366,10 @@ export class ConfigsPageComponent {
   }
 
   /** Runs a confirmed change; a cancelled one (null) leaves everything as it was. */
-  private async act(run: () => Promise<ConfigVersion | null>, done: (v: ConfigVersion) => string): Promise<void> {
+  private async act(
+    run: () => Promise<ConfigVersion | null>,
+    done: (v: ConfigVersion) => string,
+  ): Promise<void> {
     this.busy.set(true);
     this.message.set(null);
     try {
@@ -185,15 +385,24 @@ export class ConfigsPageComponent {
   }
 
   protected activate(v: ConfigVersion): Promise<void> {
-    return this.act(() => this.safe.activate(v.id, this.ask), (r) => `v${r.version} is active. Bots pick it up at their next poll.`);
+    return this.act(
+      () => this.safe.activate(v.id, this.ask),
+      (r) => `v${r.version} is active. Bots pick it up at their next poll.`,
+    );
   }
 
   protected rollback(): Promise<void> {
-    return this.act(() => this.safe.rollback(this.ask), (r) => `Rolled back: v${r.version} is active again.`);
+    return this.act(
+      () => this.safe.rollback(this.ask),
+      (r) => `Rolled back: v${r.version} is active again.`,
+    );
   }
 
   protected setPaused(paused: boolean): Promise<void> {
-    return this.act(() => this.safe.setPaused(paused, this.ask), (r) => (paused ? `Orders paused (v${r.version}).` : `Orders resumed (v${r.version}).`));
+    return this.act(
+      () => this.safe.setPaused(paused, this.ask),
+      (r) => (paused ? `Orders paused (v${r.version}).` : `Orders resumed (v${r.version}).`),
+    );
   }
 
   protected diffWithActive(v: ConfigVersion): void {

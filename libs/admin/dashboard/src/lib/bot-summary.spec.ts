@@ -1,7 +1,15 @@
 import { Run } from '@polymaker/admin/data-access';
 import { botNamer, summarizeBots } from './bot-summary';
 
-function run(id: number, botId: number | null, apiKeyId: number | null, totalPnl: string | null, fills: number, orders: number, metrics: Record<string, unknown> = {}): Run {
+function run(
+  id: number,
+  botId: number | null,
+  apiKeyId: number | null,
+  totalPnl: string | null,
+  fills: number,
+  orders: number,
+  metrics: Record<string, unknown> = {},
+): Run {
   return {
     id,
     apiKeyId,
@@ -30,7 +38,12 @@ describe('summarizeBots', () => {
   it('groups running runs per bot, a rotated key with its bot, and adds reported P&L exactly', () => {
     // runs 1 and 2 ran with the first key (2), run 4 with the key that replaced it (5): one bot
     const bots = summarizeBots(
-      [run(1, 2, 2, '0.1', 1, 4, { totalCycles: 3 }), run(2, 2, 2, '0.2', 3, 4, { totalCycles: 2 }), run(4, 2, 5, '0.7', 0, 0), run(3, null, null, '-1', 0, 0)],
+      [
+        run(1, 2, 2, '0.1', 1, 4, { totalCycles: 3 }),
+        run(2, 2, 2, '0.2', 3, 4, { totalCycles: 2 }),
+        run(4, 2, 5, '0.7', 0, 0),
+        run(3, null, null, '-1', 0, 0),
+      ],
       name,
     );
     expect(bots.map((b) => [b.name, b.botId, b.runs.length])).toEqual([

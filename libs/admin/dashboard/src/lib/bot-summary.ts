@@ -25,13 +25,19 @@ export function botNamer(bots: readonly Pick<Bot, 'botId' | 'name'>[]): (botId: 
 export function summarizeBots(runs: readonly Run[], name: (botId: number | null) => string): BotSummary[] {
   const groups = new Map<number | null, Run[]>();
   for (const run of runs) groups.set(run.botId, [...(groups.get(run.botId) ?? []), run]);
-  return [...groups.entries()].map(([botId, group]) => summarize(group, botId, name(botId))).sort((a, b) => a.name.localeCompare(b.name));
+  return [...groups.entries()]
+    .map(([botId, group]) => summarize(group, botId, name(botId)))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function summarize(runs: readonly Run[], botId: number | null, name: string): BotSummary {
   const totalFills = runs.reduce((n, r) => n + (r.totalFills ?? 0), 0);
   const totalOrders = runs.reduce((n, r) => n + (r.totalOrders ?? 0), 0);
-  const lastUpdateAt = runs.map((r) => r.lastUpdateAt).sort().at(-1) ?? null;
+  const lastUpdateAt =
+    runs
+      .map((r) => r.lastUpdateAt)
+      .sort()
+      .at(-1) ?? null;
   return {
     botId,
     name,

@@ -37,7 +37,11 @@ const ADMIN: Permission[] = ['read', 'configs.pause', 'fleet.manage', 'keys.mana
 @Component({
   selector: 'pm-chart',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<span class="series">@for (s of series(); track s.name) {{{ s.name }}={{ s.points.length }};}</span>`,
+  template: `<span class="series">
+    @for (s of series(); track s.name) {
+      {{ s.name }}={{ s.points.length }};
+    }
+  </span>`,
 })
 class SeriesOfChart {
   readonly label = input('');
@@ -58,24 +62,70 @@ describe('DashboardPageComponent', () => {
       listBots: jest.fn().mockResolvedValue([{ botId: 1, name: 'trading box', walletBalance: '40' }]),
       activeConfig: jest.fn().mockResolvedValue({ id: 3, version: 3, values: { pauseOrders: true } }),
       listTrades: jest.fn().mockResolvedValue({
-        items: [{ id: 1, runId: 7, asset: 'BTC', windowDuration: '15m', outcome: 'Up', side: 'buy', price: '0.52', size: '10', status: 'filled', pnl: '0.48', createdAt: new Date().toISOString() }],
+        items: [
+          {
+            id: 1,
+            runId: 7,
+            asset: 'BTC',
+            windowDuration: '15m',
+            outcome: 'Up',
+            side: 'buy',
+            price: '0.52',
+            size: '10',
+            status: 'filled',
+            pnl: '0.48',
+            createdAt: new Date().toISOString(),
+          },
+        ],
         nextCursor: null,
       }),
       getRunMetrics: jest.fn().mockResolvedValue([]),
       listNotifications: jest.fn().mockResolvedValue({
         items: [
-          { id: 5, kind: 'wallet-low', read: false, runId: 7, title: 'Wallet below 50 USDC', severity: 'warning' },
+          {
+            id: 5,
+            kind: 'wallet-low',
+            read: false,
+            runId: 7,
+            title: 'Wallet below 50 USDC',
+            severity: 'warning',
+          },
           { id: 4, kind: 'run-summary', read: false, runId: 6, title: 'Run #6 completed', severity: 'info' },
         ],
         total: 2,
         unread: 2,
       }),
-      wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [{ apiKeyId: 1, runId: 7, at: new Date().toISOString(), walletBalance: '40', positionValue: null, startingWallet: null }], chain: null, lowBalanceThreshold: '50', pollSeconds: null, watchedAddress: null }),
+      wallet: jest
+        .fn()
+        .mockResolvedValue({
+          alerts: [],
+          bots: [
+            {
+              apiKeyId: 1,
+              runId: 7,
+              at: new Date().toISOString(),
+              walletBalance: '40',
+              positionValue: null,
+              startingWallet: null,
+            },
+          ],
+          chain: null,
+          lowBalanceThreshold: '50',
+          pollSeconds: null,
+          watchedAddress: null,
+        }),
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
       listPauses: jest.fn().mockResolvedValue([]),
     };
     const live = { watch: jest.fn(), mode: () => 'live' };
-    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }, { provide: AdminSession, useValue: sessionWith(permissions) }] });
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        { provide: AdminApi, useValue: api },
+        { provide: LiveEvents, useValue: live },
+        { provide: AdminSession, useValue: sessionWith(permissions) },
+      ],
+    });
     const fixture = TestBed.createComponent(DashboardPageComponent);
     await fixture.whenStable();
     await new Promise((r) => setTimeout(r, 0));
@@ -108,25 +158,61 @@ describe('DashboardPageComponent', () => {
       listTrades: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
       getRunMetrics: jest.fn().mockResolvedValue([]),
       listNotifications: jest.fn().mockResolvedValue({ items: [], total: 0, unread: 0 }),
-      wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [], chain: null, lowBalanceThreshold: null, pollSeconds: null, watchedAddress: null }),
+      wallet: jest
+        .fn()
+        .mockResolvedValue({
+          alerts: [],
+          bots: [],
+          chain: null,
+          lowBalanceThreshold: null,
+          pollSeconds: null,
+          watchedAddress: null,
+        }),
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
-      listPauses: jest.fn().mockResolvedValue([{ id: 1, kind: 'fleet', target: '', pausedAt: new Date().toISOString(), pausedBy: 'ops', bots: 8, fetched: 7, waiting: [] }]),
+      listPauses: jest
+        .fn()
+        .mockResolvedValue([
+          {
+            id: 1,
+            kind: 'fleet',
+            target: '',
+            pausedAt: new Date().toISOString(),
+            pausedBy: 'ops',
+            bots: 8,
+            fetched: 7,
+            waiting: [],
+          },
+        ]),
     };
-    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: { watch: jest.fn(), mode: () => 'live' } }, { provide: AdminSession, useValue: sessionWith(ADMIN) }] });
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        { provide: AdminApi, useValue: api },
+        { provide: LiveEvents, useValue: { watch: jest.fn(), mode: () => 'live' } },
+        { provide: AdminSession, useValue: sessionWith(ADMIN) },
+      ],
+    });
     const fixture = TestBed.createComponent(DashboardPageComponent);
     await fixture.whenStable();
     await new Promise((r) => setTimeout(r, 0));
     await fixture.whenStable();
     const el = fixture.nativeElement as HTMLElement;
     expect(el.querySelector('[data-testid=orders-paused]')).not.toBeNull();
-    expect(el.querySelector('[data-testid=fleet-pickup]')?.textContent).toContain('7 of 8 bots have fetched it');
+    expect(el.querySelector('[data-testid=fleet-pickup]')?.textContent).toContain(
+      '7 of 8 bots have fetched it',
+    );
     expect(el.querySelector('[data-testid=resume-orders]')).not.toBeNull();
     fixture.destroy();
   });
 
   it('keeps up from run.updated without fetching again: figures, series and the bot wallet; a gap fetches that run again', async () => {
     const handlers: Array<{ patterns: readonly string[]; handler: (events: ServerEvent[]) => void }> = [];
-    const live = { watch: jest.fn((patterns: readonly string[], handler: (events: ServerEvent[]) => void) => handlers.push({ patterns, handler })), mode: () => 'live' };
+    const live = {
+      watch: jest.fn((patterns: readonly string[], handler: (events: ServerEvent[]) => void) =>
+        handlers.push({ patterns, handler }),
+      ),
+      mode: () => 'live',
+    };
     const at = new Date().toISOString();
     const api: Partial<AdminApi> = {
       listRuns: jest.fn().mockResolvedValue({ items: [{ ...runningRun, lastUpdateAt: at }], total: 1 }),
@@ -135,12 +221,46 @@ describe('DashboardPageComponent', () => {
       listTrades: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
       getRunMetrics: jest.fn().mockResolvedValue([{ at, totalPnl: '12.34', extra: {} }]),
       listNotifications: jest.fn().mockResolvedValue({ items: [], total: 0, unread: 0 }),
-      wallet: jest.fn().mockResolvedValue({ alerts: [], bots: [], chain: null, lowBalanceThreshold: null, pollSeconds: null, watchedAddress: null }),
-      walletSeries: jest.fn().mockResolvedValue({ bot: [{ apiKeyId: 1, botId: 1, runId: 7, at, walletBalance: '40', positionValue: null, startingWallet: null }], chain: [] }),
+      wallet: jest
+        .fn()
+        .mockResolvedValue({
+          alerts: [],
+          bots: [],
+          chain: null,
+          lowBalanceThreshold: null,
+          pollSeconds: null,
+          watchedAddress: null,
+        }),
+      walletSeries: jest
+        .fn()
+        .mockResolvedValue({
+          bot: [
+            {
+              apiKeyId: 1,
+              botId: 1,
+              runId: 7,
+              at,
+              walletBalance: '40',
+              positionValue: null,
+              startingWallet: null,
+            },
+          ],
+          chain: [],
+        }),
       listPauses: jest.fn().mockResolvedValue([]),
     };
-    TestBed.configureTestingModule({ providers: [provideRouter([]), { provide: AdminApi, useValue: api }, { provide: LiveEvents, useValue: live }, { provide: AdminSession, useValue: sessionWith(ADMIN) }] });
-    TestBed.overrideComponent(DashboardPageComponent, { remove: { imports: [ChartComponent] }, add: { imports: [SeriesOfChart] } });
+    TestBed.configureTestingModule({
+      providers: [
+        provideRouter([]),
+        { provide: AdminApi, useValue: api },
+        { provide: LiveEvents, useValue: live },
+        { provide: AdminSession, useValue: sessionWith(ADMIN) },
+      ],
+    });
+    TestBed.overrideComponent(DashboardPageComponent, {
+      remove: { imports: [ChartComponent] },
+      add: { imports: [SeriesOfChart] },
+    });
     const fixture = TestBed.createComponent(DashboardPageComponent);
     const settle = async () => {
       await fixture.whenStable();
@@ -149,9 +269,20 @@ describe('DashboardPageComponent', () => {
     };
     await settle();
     const el = fixture.nativeElement as HTMLElement;
-    const emit = (data: unknown) => handlers.filter((h) => h.patterns.includes('run.updated')).forEach((h) => h.handler([{ name: 'run.updated', data }]));
+    const emit = (data: unknown) =>
+      handlers
+        .filter((h) => h.patterns.includes('run.updated'))
+        .forEach((h) => h.handler([{ name: 'run.updated', data }]));
     const later = new Date(Date.parse(at) + 1000).toISOString();
-    emit({ runId: 7, apiKeyId: 1, botId: 1, metrics: { totalPnl: '13.5', walletBalance: '41.25' }, extra: {}, at: later, occurredAt: later });
+    emit({
+      runId: 7,
+      apiKeyId: 1,
+      botId: 1,
+      metrics: { totalPnl: '13.5', walletBalance: '41.25' },
+      extra: {},
+      at: later,
+      occurredAt: later,
+    });
     await settle();
     expect(el.querySelector('[data-testid=kpi-pnl]')?.textContent?.trim()).toBe('+13.50');
     expect(el.querySelector('[data-testid=kpi-wallet]')?.textContent?.trim()).toBe('41.25');

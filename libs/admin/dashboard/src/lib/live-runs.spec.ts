@@ -27,33 +27,85 @@ const run: Run = {
 
 describe('readRunUpdate', () => {
   it('reads a run.updated payload as the API publishes it', () => {
-    const read = readRunUpdate({ runId: 4, apiKeyId: 2, botId: 2, metrics: { totalPnl: '2.25' }, extra: { x: 1 }, at: t(20), occurredAt: t(20) });
-    expect(read).toEqual({ kind: 'point', update: { runId: 4, botId: 2, at: t(20), metrics: { totalPnl: '2.25' }, extra: { x: 1 } } });
-    expect(pointOf(read?.kind === 'point' ? read.update : (undefined as never))).toEqual({ totalPnl: '2.25', at: t(20), extra: { x: 1 } });
+    const read = readRunUpdate({
+      runId: 4,
+      apiKeyId: 2,
+      botId: 2,
+      metrics: { totalPnl: '2.25' },
+      extra: { x: 1 },
+      at: t(20),
+      occurredAt: t(20),
+    });
+    expect(read).toEqual({
+      kind: 'point',
+      update: { runId: 4, botId: 2, at: t(20), metrics: { totalPnl: '2.25' }, extra: { x: 1 } },
+    });
+    expect(pointOf(read?.kind === 'point' ? read.update : (undefined as never))).toEqual({
+      totalPnl: '2.25',
+      at: t(20),
+      extra: { x: 1 },
+    });
   });
 
   it('turns a slimmed (truncated) or broken payload of a run into a gap, and anything else into nothing', () => {
-    expect(readRunUpdate({ runId: 4, apiKeyId: 2, botId: 2, truncated: true, occurredAt: t(1) })).toEqual({ kind: 'gap', runId: 4 });
+    expect(readRunUpdate({ runId: 4, apiKeyId: 2, botId: 2, truncated: true, occurredAt: t(1) })).toEqual({
+      kind: 'gap',
+      runId: 4,
+    });
     expect(readRunUpdate({ runId: 4, metrics: {}, at: 'yesterday' })).toEqual({ kind: 'gap', runId: 4 });
     expect(readRunUpdate({ runId: 4, metrics: [1], at: t(1) })).toEqual({ kind: 'gap', runId: 4 });
-    for (const bad of [null, 'x', [], { runId: '4' }, { runId: -1 }, { runId: 1.5 }]) expect(readRunUpdate(bad)).toBeNull();
+    for (const bad of [null, 'x', [], { runId: '4' }, { runId: -1 }, { runId: 1.5 }])
+      expect(readRunUpdate(bad)).toBeNull();
     const read = readRunUpdate({ runId: 4, botId: 'x', metrics: {}, extra: 'y', at: t(1) });
-    expect(read).toEqual({ kind: 'point', update: { runId: 4, botId: null, at: t(1), metrics: {}, extra: {} } });
+    expect(read).toEqual({
+      kind: 'point',
+      update: { runId: 4, botId: null, at: t(1), metrics: {}, extra: {} },
+    });
   });
 });
 
 describe('applyRunUpdate', () => {
   it('lays a push over the run as run/update does: figures it carries, metrics merged', () => {
-    const next = applyRunUpdate(run, { runId: 4, botId: 2, at: t(20), metrics: { totalPnl: '-0.75', totalFills: 5, walletBalance: '469.1' }, extra: { more: true } });
-    expect(next).toMatchObject({ totalPnl: '-0.75', totalFills: 5, totalOrders: 6, lastUpdateAt: t(20), status: 'running' });
-    expect(next.metrics).toEqual({ totalPnl: '-0.75', totalCycles: 4, walletBalance: '469.1', totalFills: 5 });
+    const next = applyRunUpdate(run, {
+      runId: 4,
+      botId: 2,
+      at: t(20),
+      metrics: { totalPnl: '-0.75', totalFills: 5, walletBalance: '469.1' },
+      extra: { more: true },
+    });
+    expect(next).toMatchObject({
+      totalPnl: '-0.75',
+      totalFills: 5,
+      totalOrders: 6,
+      lastUpdateAt: t(20),
+      status: 'running',
+    });
+    expect(next.metrics).toEqual({
+      totalPnl: '-0.75',
+      totalCycles: 4,
+      walletBalance: '469.1',
+      totalFills: 5,
+    });
     expect(next.extra).toEqual({ note: 'a', more: true });
   });
 
   it('brings a stale run back, and ignores a push older than what it shows', () => {
-    expect(applyRunUpdate({ ...run, status: 'stale' }, { runId: 4, botId: 2, at: t(11), metrics: {}, extra: {} }).status).toBe('running');
-    expect(applyRunUpdate(run, { runId: 4, botId: 2, at: t(5), metrics: { totalPnl: '9' }, extra: {} })).toBe(run);
-    expect(applyRunUpdate(run, { runId: 4, botId: 2, at: t(11), metrics: { totalPnl: null, totalOrders: -1 }, extra: {} })).toMatchObject({ totalPnl: null, totalOrders: null });
+    expect(
+      applyRunUpdate({ ...run, status: 'stale' }, { runId: 4, botId: 2, at: t(11), metrics: {}, extra: {} })
+        .status,
+    ).toBe('running');
+    expect(applyRunUpdate(run, { runId: 4, botId: 2, at: t(5), metrics: { totalPnl: '9' }, extra: {} })).toBe(
+      run,
+    );
+    expect(
+      applyRunUpdate(run, {
+        runId: 4,
+        botId: 2,
+        at: t(11),
+        metrics: { totalPnl: null, totalOrders: -1 },
+        extra: {},
+      }),
+    ).toMatchObject({ totalPnl: null, totalOrders: null });
   });
 });
 

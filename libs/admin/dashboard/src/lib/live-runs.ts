@@ -41,10 +41,19 @@ export function readRunUpdate(data: unknown): RunUpdateRead | null {
   const runId = data['runId'];
   const at = data['at'];
   const metrics = data['metrics'];
-  if (data['truncated'] === true || typeof at !== 'string' || Number.isNaN(Date.parse(at)) || !isRecord(metrics)) return { kind: 'gap', runId };
+  if (
+    data['truncated'] === true ||
+    typeof at !== 'string' ||
+    Number.isNaN(Date.parse(at)) ||
+    !isRecord(metrics)
+  )
+    return { kind: 'gap', runId };
   const botId = data['botId'];
   const extra = data['extra'];
-  return { kind: 'point', update: { runId, botId: isId(botId) ? botId : null, at, metrics, extra: isRecord(extra) ? extra : {} } };
+  return {
+    kind: 'point',
+    update: { runId, botId: isId(botId) ? botId : null, at, metrics, extra: isRecord(extra) ? extra : {} },
+  };
 }
 
 /** The point of the run's series that the push made, in the shape GET /api/v1/runs/{id}/metrics answers. */
@@ -82,7 +91,11 @@ export function applyRunUpdate(run: Run, update: RunUpdate): Run {
  * same `at` is the same point (the server stamps each push of a run, and a bot pushes one at a time).
  * Keeps the newest `max`. Returns the new series, or null when the point was not added.
  */
-export function appendPoint(points: readonly MetricPoint[], point: MetricPoint, max = SERIES_POINTS): MetricPoint[] | null {
+export function appendPoint(
+  points: readonly MetricPoint[],
+  point: MetricPoint,
+  max = SERIES_POINTS,
+): MetricPoint[] | null {
   const last = points.at(-1);
   if (last && Date.parse(point.at) <= Date.parse(last.at)) return null;
   const out = [...points, point];

@@ -1,9 +1,26 @@
 import type { BotWallet, NotificationItem } from '@polymaker/admin/data-access';
-import { WalletBook, addWalletReading, alertNotifications, botBalance, botsOfKeys, walletChartSeries, walletLines, walletSourceName, walletTotal } from './wallet';
+import {
+  WalletBook,
+  addWalletReading,
+  alertNotifications,
+  botBalance,
+  botsOfKeys,
+  walletChartSeries,
+  walletLines,
+  walletSourceName,
+  walletTotal,
+} from './wallet';
 
-const n = (id: number, kind: NotificationItem['kind'], read = false) => ({ id, kind, read }) as NotificationItem;
+const n = (id: number, kind: NotificationItem['kind'], read = false) =>
+  ({ id, kind, read }) as NotificationItem;
 const at = (s: number) => Date.parse('2026-01-01T00:00:00Z') + s * 1000;
-const point = (botId: number | null, runId: number, s: number, walletBalance: string | null, apiKeyId: number | null = botId): BotWallet => ({
+const point = (
+  botId: number | null,
+  runId: number,
+  s: number,
+  walletBalance: string | null,
+  apiKeyId: number | null = botId,
+): BotWallet => ({
   apiKeyId,
   botId,
   runId,
@@ -15,7 +32,14 @@ const point = (botId: number | null, runId: number, s: number, walletBalance: st
 
 describe('alerts', () => {
   it('keeps unread wallet-low, stale and error notifications as open alerts', () => {
-    const out = alertNotifications([n(1, 'wallet-low'), n(2, 'run-summary'), n(3, 'run-stale'), n(4, 'run-error', true), n(5, 'run-error'), n(6, 'test')]);
+    const out = alertNotifications([
+      n(1, 'wallet-low'),
+      n(2, 'run-summary'),
+      n(3, 'run-stale'),
+      n(4, 'run-error', true),
+      n(5, 'run-error'),
+      n(6, 'test'),
+    ]);
     expect(out.map((x) => x.id)).toEqual([1, 3, 5]);
   });
 });
@@ -36,8 +60,19 @@ describe('wallet per bot', () => {
 
   it('draws one line per bot that follows its newest run, not the runs interleaved', () => {
     const lines = walletLines(interleaved);
-    expect(lines.get(7)).toEqual({ runId: 13, points: [{ at: at(1), balance: '470.10' }, { at: at(2), balance: '474.00' }, { at: at(3), balance: '476.55' }, { at: at(4), balance: '475.12' }, { at: at(8), balance: '461.93' }] });
-    const series = walletChartSeries(lines, (botId) => (botId === 7 ? 'box 7' : 'box 8'), [{ address: '0xabc', at: '2026-01-01T00:00:00Z', usdc: '12.5', pol: '1' }]);
+    expect(lines.get(7)).toEqual({
+      runId: 13,
+      points: [
+        { at: at(1), balance: '470.10' },
+        { at: at(2), balance: '474.00' },
+        { at: at(3), balance: '476.55' },
+        { at: at(4), balance: '475.12' },
+        { at: at(8), balance: '461.93' },
+      ],
+    });
+    const series = walletChartSeries(lines, (botId) => (botId === 7 ? 'box 7' : 'box 8'), [
+      { address: '0xabc', at: '2026-01-01T00:00:00Z', usdc: '12.5', pol: '1' },
+    ]);
     expect(series.map((s) => s.name)).toEqual(['box 7', 'box 8', 'watched address (USDC)']);
     // every value after the first reading of run 13 is run 13's: no jump back to an older run
     expect(series[0].points.map((p) => p[1])).toEqual([470.1, 474, 476.55, 475.12, 461.93]);
@@ -55,7 +90,15 @@ describe('wallet per bot', () => {
     expect(walletTotal([{ botId: 9, walletBalance: null }], lines)).toEqual({ total: null, bots: 0 });
     // a bot whose readings are older than the loaded series keeps the balance GET /api/v1/bots gives
     expect(botBalance({ botId: 3, walletBalance: '0.1' }, lines)).toBe('0.1');
-    expect(walletTotal([{ botId: 3, walletBalance: '0.1' }, { botId: 4, walletBalance: '0.2' }], new Map())).toEqual({ total: '0.3', bots: 2 });
+    expect(
+      walletTotal(
+        [
+          { botId: 3, walletBalance: '0.1' },
+          { botId: 4, walletBalance: '0.2' },
+        ],
+        new Map(),
+      ),
+    ).toEqual({ total: '0.3', bots: 2 });
   });
 
   it('takes live readings: a newer run takes over, an older run or a replayed reading changes nothing', () => {
@@ -71,7 +114,9 @@ describe('wallet per bot', () => {
   });
 
   it('leaves out points without a bot or a balance', () => {
-    expect([...walletLines([point(null, 1, 1, '5'), point(7, 2, 1, null), point(7, 2, 2, 'NaN')]).keys()]).toEqual([]);
+    expect([
+      ...walletLines([point(null, 1, 1, '5'), point(7, 2, 1, null), point(7, 2, 2, 'NaN')]).keys(),
+    ]).toEqual([]);
   });
 
   it('keeps the readings that arrive while the series loads', () => {
@@ -79,7 +124,12 @@ describe('wallet per bot', () => {
     book.start();
     book.add({ botId: 7, runId: 13, at: at(9), balance: '459' });
     book.finish([point(7, 13, 8, '461.93')]);
-    expect(book.lines().get(7)?.points.map((p) => p.balance)).toEqual(['461.93', '459']);
+    expect(
+      book
+        .lines()
+        .get(7)
+        ?.points.map((p) => p.balance),
+    ).toEqual(['461.93', '459']);
     book.start();
     book.finish(null); // a failed load keeps the lines
     expect(book.lines().get(7)?.points).toHaveLength(2);

@@ -4,7 +4,9 @@ import { decimalToNumber, isDecimal, sumDecimals } from '@polymaker/admin/util';
 
 /** Unread notifications that are open alerts: a low wallet, a stale run, a run that ended in error. */
 export function alertNotifications(items: readonly NotificationItem[]): NotificationItem[] {
-  return items.filter((n) => !n.read && (n.kind === 'wallet-low' || n.kind === 'run-stale' || n.kind === 'run-error'));
+  return items.filter(
+    (n) => !n.read && (n.kind === 'wallet-low' || n.kind === 'run-stale' || n.kind === 'run-error'),
+  );
 }
 
 /** A balance a bot reported with a metric push (walletBalance, an exact decimal string). */
@@ -50,7 +52,9 @@ export function addWalletReading(lines: Map<number, WalletLine>, reading: Wallet
 }
 
 /** A wallet series point as a reading, or null without a bot or a balance. */
-export function readingOf(point: Pick<BotWallet, 'botId' | 'runId' | 'at' | 'walletBalance'>): WalletReading | null {
+export function readingOf(
+  point: Pick<BotWallet, 'botId' | 'runId' | 'at' | 'walletBalance'>,
+): WalletReading | null {
   const at = Date.parse(point.at);
   if (point.botId === null || !isDecimal(point.walletBalance) || Number.isNaN(at)) return null;
   return { botId: point.botId, runId: point.runId, at, balance: point.walletBalance };
@@ -95,26 +99,41 @@ export class WalletBook {
 }
 
 /** A bot's latest balance: the last of its line, else what GET /api/v1/bots says (its newest run's). */
-export function botBalance(bot: Pick<Bot, 'botId' | 'walletBalance'>, lines: ReadonlyMap<number, WalletLine>): string | null {
+export function botBalance(
+  bot: Pick<Bot, 'botId' | 'walletBalance'>,
+  lines: ReadonlyMap<number, WalletLine>,
+): string | null {
   return lines.get(bot.botId)?.points.at(-1)?.balance ?? bot.walletBalance;
 }
 
 /** The wallet KPI: the exact sum over bots of each bot's latest balance, and how many bots have one. */
-export function walletTotal(bots: readonly Pick<Bot, 'botId' | 'walletBalance'>[], lines: ReadonlyMap<number, WalletLine>): { total: string | null; bots: number } {
+export function walletTotal(
+  bots: readonly Pick<Bot, 'botId' | 'walletBalance'>[],
+  lines: ReadonlyMap<number, WalletLine>,
+): { total: string | null; bots: number } {
   const balances = bots.map((b) => botBalance(b, lines)).filter((v): v is string => v !== null);
   return { total: balances.length ? sumDecimals(balances) : null, bots: balances.length };
 }
 
 /** The wallet chart: one step line per bot, named by `name`, and one for the watched address (USDC). */
-export function walletChartSeries(lines: ReadonlyMap<number, WalletLine>, name: (botId: number) => string, chain: readonly ChainReading[] = []): ChartSeries[] {
+export function walletChartSeries(
+  lines: ReadonlyMap<number, WalletLine>,
+  name: (botId: number) => string,
+  chain: readonly ChainReading[] = [],
+): ChartSeries[] {
   const out: ChartSeries[] = [];
   for (const [botId, line] of lines) {
-    const points = line.points.map((p) => [p.at, decimalToNumber(p.balance)] as const).filter((p): p is readonly [number, number] => p[1] !== null);
+    const points = line.points
+      .map((p) => [p.at, decimalToNumber(p.balance)] as const)
+      .filter((p): p is readonly [number, number] => p[1] !== null);
     out.push({ name: name(botId), points: points.map(([t, v]) => [t, v] as [number, number]), step: true });
   }
   out.sort((a, b) => a.name.localeCompare(b.name));
-  const watched = chain.map((r) => [Date.parse(r.at), decimalToNumber(r.usdc)] as const).filter((p): p is readonly [number, number] => p[1] !== null);
-  if (watched.length) out.push({ name: 'watched address (USDC)', points: watched.map(([t, v]) => [t, v] as [number, number]) });
+  const watched = chain
+    .map((r) => [Date.parse(r.at), decimalToNumber(r.usdc)] as const)
+    .filter((p): p is readonly [number, number] => p[1] !== null);
+  if (watched.length)
+    out.push({ name: 'watched address (USDC)', points: watched.map(([t, v]) => [t, v] as [number, number]) });
   return out;
 }
 
@@ -123,7 +142,11 @@ export function walletChartSeries(lines: ReadonlyMap<number, WalletLine>, name: 
  * state recorded before alerts were kept per bot names a key, which `botOfKey` maps to its bot),
  * "chain:<address>" the watched address.
  */
-export function walletSourceName(source: string, botOfKey: ReadonlyMap<number, number>, name: (botId: number) => string): string {
+export function walletSourceName(
+  source: string,
+  botOfKey: ReadonlyMap<number, number>,
+  name: (botId: number) => string,
+): string {
   const bot = /^bot:(\d+)$/.exec(source);
   if (bot) {
     const id = Number(bot[1]);

@@ -8,7 +8,6 @@ import { AdminApi } from './admin-api';
 import { AdminSession } from './admin-session';
 import { apiKeyInterceptor } from './api-key.interceptor';
 
-
 describe('AdminApi', () => {
   let api: AdminApi;
   let http: HttpTestingController;
@@ -17,7 +16,12 @@ describe('AdminApi', () => {
   beforeEach(() => {
     sessionStorage.clear();
     TestBed.configureTestingModule({
-      providers: [provideRouter([{ path: 'sign-in', children: [] }]), provideHttpClient(withInterceptors([apiKeyInterceptor])), provideHttpClientTesting(), provideApiConfiguration('')],
+      providers: [
+        provideRouter([{ path: 'sign-in', children: [] }]),
+        provideHttpClient(withInterceptors([apiKeyInterceptor])),
+        provideHttpClientTesting(),
+        provideApiConfiguration(''),
+      ],
     });
     api = TestBed.inject(AdminApi);
     http = TestBed.inject(HttpTestingController);
@@ -28,7 +32,9 @@ describe('AdminApi', () => {
 
   async function signIn(key = 'admin-key-1234567890') {
     const pending = session.signIn(key);
-    http.expectOne('/api/v1/me').flush({ apiKeyId: 1, name: 'ops', scope: 'operator', permissions: ['read', 'configs.activate'] });
+    http
+      .expectOne('/api/v1/me')
+      .flush({ apiKeyId: 1, name: 'ops', scope: 'operator', permissions: ['read', 'configs.activate'] });
     expect(await pending).toBeNull();
   }
 
@@ -71,14 +77,18 @@ describe('AdminApi', () => {
   });
 
   it('builds the CSV export URL of the filter without the page size', () => {
-    expect(api.tradesCsvUrl({ asset: 'BTC', side: 'sell', limit: 100 })).toBe('/api/v1/trades/export.csv?asset=BTC&side=sell');
+    expect(api.tradesCsvUrl({ asset: 'BTC', side: 'sell', limit: 100 })).toBe(
+      '/api/v1/trades/export.csv?asset=BTC&side=sell',
+    );
   });
 
   it('answers null for the active config when none is active', async () => {
     await signIn();
     const active = api.activeConfig();
     await Promise.resolve();
-    http.expectOne('/api/v1/configs/active').flush({ statusCode: 404, message: 'No active config' }, { status: 404, statusText: 'Not Found' });
+    http
+      .expectOne('/api/v1/configs/active')
+      .flush({ statusCode: 404, message: 'No active config' }, { status: 404, statusText: 'Not Found' });
     expect(await active).toBeNull();
   });
 
@@ -88,7 +98,10 @@ describe('AdminApi', () => {
     await Promise.resolve();
     http
       .expectOne((r) => r.url === '/api/v1/runs')
-      .flush({ statusCode: 401, error: 'Unauthorized', message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
+      .flush(
+        { statusCode: 401, error: 'Unauthorized', message: 'Unknown, revoked or expired API key.' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     await expect(runs).rejects.toBeTruthy();
     expect(session.signedIn()).toBe(false);
     expect(session.notice()).toContain('Unknown, revoked or expired API key.');
@@ -96,7 +109,12 @@ describe('AdminApi', () => {
 
   it('rejects a wrong key at sign-in with the server message', async () => {
     const result = session.signIn('wrong-key');
-    http.expectOne('/api/v1/me').flush({ statusCode: 401, message: 'Unknown, revoked or expired API key.' }, { status: 401, statusText: 'Unauthorized' });
+    http
+      .expectOne('/api/v1/me')
+      .flush(
+        { statusCode: 401, message: 'Unknown, revoked or expired API key.' },
+        { status: 401, statusText: 'Unauthorized' },
+      );
     expect(await result).toBe('Unknown, revoked or expired API key.');
     expect(session.signedIn()).toBe(false);
   });
@@ -115,7 +133,14 @@ describe('AdminApi', () => {
     const result = session.signIn('bot-key-1234567890');
     http
       .expectOne('/api/v1/me')
-      .flush({ statusCode: 403, error: 'Forbidden', message: 'The key "box" has scope "bot"; this route needs scope "viewer" or higher.' }, { status: 403, statusText: 'Forbidden' });
+      .flush(
+        {
+          statusCode: 403,
+          error: 'Forbidden',
+          message: 'The key "box" has scope "bot"; this route needs scope "viewer" or higher.',
+        },
+        { status: 403, statusText: 'Forbidden' },
+      );
     expect(await result).toContain('This is a bot key');
     expect(session.signedIn()).toBe(false);
   });

@@ -136,7 +136,11 @@ export class AdminApi {
   stopExperiment(id: number): Promise<Experiment> {
     return this.experimentsService.stopExperiment({ id });
   }
-  promoteExperiment(id: number, configId: number, target: { to: 'fleet' } | { to: 'tag'; tag: string }): Promise<Experiment> {
+  promoteExperiment(
+    id: number,
+    configId: number,
+    target: { to: 'fleet' } | { to: 'tag'; tag: string },
+  ): Promise<Experiment> {
     return this.experimentsService.promoteExperiment({ id, body: { configId, ...target } });
   }
 
@@ -187,7 +191,9 @@ export class AdminApi {
       throw new Error(message);
     }
     const disposition = response.headers.get('Content-Disposition') ?? '';
-    const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    const filename =
+      /filename="?([^";]+)"?/.exec(disposition)?.[1] ??
+      `${name}-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
     return { blob: await response.blob(), filename };
   }
 
@@ -219,7 +225,12 @@ export class AdminApi {
   validateConfig(values: Record<string, unknown>): Promise<ConfigValidation> {
     return this.configs.validateConfig({ body: { values } });
   }
-  createConfig(body: { values: Record<string, unknown>; basedOnId?: number; note?: string; activate?: boolean }): Promise<ConfigVersion> {
+  createConfig(body: {
+    values: Record<string, unknown>;
+    basedOnId?: number;
+    note?: string;
+    activate?: boolean;
+  }): Promise<ConfigVersion> {
     return this.configs.createConfigVersion({ body });
   }
   activateConfig(id: number): Promise<ConfigVersion> {
@@ -276,19 +287,31 @@ export class AdminApi {
     const query = compactQuery({ asset: filter.asset, search: filter.search });
     let cursor: string | undefined;
     for (;;) {
-      const page = await this.markets.listMarkets({ ...query, includeExpired: filter.includeExpired ?? false, limit: Math.min(1000, count - items.length), cursor });
+      const page = await this.markets.listMarkets({
+        ...query,
+        includeExpired: filter.includeExpired ?? false,
+        limit: Math.min(1000, count - items.length),
+        cursor,
+      });
       items.push(...page.items);
-      if (!page.nextCursor || items.length >= count) return { items, total: page.total, more: page.nextCursor !== null, assets: page.assets };
+      if (!page.nextCursor || items.length >= count)
+        return { items, total: page.total, more: page.nextCursor !== null, assets: page.assets };
       cursor = page.nextCursor;
     }
   }
 
   // ---- analyses
-  listAnalyses(query: { runId?: number; botId?: number | null; configId?: number; limit?: number; offset?: number } = {}): Promise<AnalysisList> {
+  listAnalyses(
+    query: { runId?: number; botId?: number | null; configId?: number; limit?: number; offset?: number } = {},
+  ): Promise<AnalysisList> {
     return this.analyses.listAnalyses(compactQuery(query));
   }
   compareConfigs(configIds?: number[], runsPerConfig?: number, botId?: number | null): Promise<Comparison> {
-    return this.analyses.compareRuns({ configIds: configIds?.length ? [configIds.join(',')] : undefined, runsPerConfig, ...(botId ? { botId } : {}) });
+    return this.analyses.compareRuns({
+      configIds: configIds?.length ? [configIds.join(',')] : undefined,
+      runsPerConfig,
+      ...(botId ? { botId } : {}),
+    });
   }
   /** Config versions by the time they really ran (runs cut by the version their bot was served), over [from, to). */
   versionTime(query: { botId?: number | null; from?: string; to?: string } = {}): Promise<VersionTime> {
@@ -305,11 +328,22 @@ export class AdminApi {
   }
   /** A new, inactive config version from the analysis' suggestions (all of them when `suggestionIds` is left out). */
   applySuggestions(analysisId: number, suggestionIds?: string[], note?: string): Promise<AppliedSuggestions> {
-    return this.analyses.applySuggestions({ id: analysisId, body: { suggestionIds, ...(note ? { note } : {}) } });
+    return this.analyses.applySuggestions({
+      id: analysisId,
+      body: { suggestionIds, ...(note ? { note } : {}) },
+    });
   }
 
   // ---- notifications
-  listNotifications(query: { unread?: boolean; kind?: NotificationKind; botId?: number; limit?: number; offset?: number } = {}): Promise<NotificationList> {
+  listNotifications(
+    query: {
+      unread?: boolean;
+      kind?: NotificationKind;
+      botId?: number;
+      limit?: number;
+      offset?: number;
+    } = {},
+  ): Promise<NotificationList> {
     return this.notifications.listNotifications(query);
   }
   markRead(id: number): Promise<NotificationItem> {
@@ -321,7 +355,14 @@ export class AdminApi {
   async markAllRead(): Promise<number> {
     return (await this.notifications.markAllNotificationsRead()).updated;
   }
-  listDeliveries(query: { status?: 'pending' | 'sent' | 'failed'; channel?: 'email' | 'webhook' | 'telegram'; notificationId?: number; limit?: number } = {}): Promise<DeliveryList> {
+  listDeliveries(
+    query: {
+      status?: 'pending' | 'sent' | 'failed';
+      channel?: 'email' | 'webhook' | 'telegram';
+      notificationId?: number;
+      limit?: number;
+    } = {},
+  ): Promise<DeliveryList> {
     return this.notifications.listNotificationDeliveries(query);
   }
   channels(): Promise<Channels> {

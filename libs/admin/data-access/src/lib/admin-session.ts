@@ -64,7 +64,9 @@ export class AdminSession {
 
   private async fetchMe(key: string): Promise<string | null> {
     try {
-      const me = await firstValueFrom(this.http.get<Me>('/api/v1/me', { headers: new HttpHeaders({ 'X-Api-Key': key }) }));
+      const me = await firstValueFrom(
+        this.http.get<Me>('/api/v1/me', { headers: new HttpHeaders({ 'X-Api-Key': key }) }),
+      );
       if (me.scope === 'bot') return BOT_KEY_MESSAGE;
       this.meSignal.set(me);
       return null;

@@ -33,12 +33,27 @@ export function toApiProblem(error: unknown): ApiProblem {
     }
     if (isErrorBody(body)) {
       const message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-      return { status: error.status, message, details: body.details ?? [], requestId: body.requestId ?? null };
+      return {
+        status: error.status,
+        message,
+        details: body.details ?? [],
+        requestId: body.requestId ?? null,
+      };
     }
     if (error.status === 0) {
-      return { status: 0, message: 'The server cannot be reached. Check that the Command Center is running.', details: [], requestId: null };
+      return {
+        status: 0,
+        message: 'The server cannot be reached. Check that the Command Center is running.',
+        details: [],
+        requestId: null,
+      };
     }
-    return { status: error.status, message: `The server answered ${error.status} ${error.statusText || ''}`.trim(), details: [], requestId: null };
+    return {
+      status: error.status,
+      message: `The server answered ${error.status} ${error.statusText || ''}`.trim(),
+      details: [],
+      requestId: null,
+    };
   }
   if (error instanceof Error) return { status: -1, message: error.message, details: [], requestId: null };
   return { status: -1, message: String(error), details: [], requestId: null };

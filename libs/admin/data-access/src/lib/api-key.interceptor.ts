@@ -22,10 +22,18 @@ export const apiKeyInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(AdminSession);
   const router = inject(Router);
   const key = session.key();
-  const outgoing = key && sameOrigin(request.url) && !request.headers.has('X-Api-Key') ? request.clone({ setHeaders: { 'X-Api-Key': key } }) : request;
+  const outgoing =
+    key && sameOrigin(request.url) && !request.headers.has('X-Api-Key')
+      ? request.clone({ setHeaders: { 'X-Api-Key': key } })
+      : request;
   return next(outgoing).pipe(
     catchError((error: unknown) => {
-      if (error instanceof HttpErrorResponse && error.status === 401 && outgoing.headers.get('X-Api-Key') === session.key() && session.key()) {
+      if (
+        error instanceof HttpErrorResponse &&
+        error.status === 401 &&
+        outgoing.headers.get('X-Api-Key') === session.key() &&
+        session.key()
+      ) {
         session.signOut(`Signed out: ${apiErrorMessage(error)}`);
         void router.navigate(['/sign-in']);
       }

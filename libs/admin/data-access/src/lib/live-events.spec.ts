@@ -13,7 +13,10 @@ function streamOf(chunks: string[]) {
     ok: true,
     body: {
       getReader: () => ({
-        read: async () => (index < chunks.length ? { value: encoder.encode(chunks[index++]), done: false } : { value: undefined, done: true }),
+        read: async () =>
+          index < chunks.length
+            ? { value: encoder.encode(chunks[index++]), done: false }
+            : { value: undefined, done: true },
       }),
     },
   };
@@ -42,8 +45,13 @@ describe('LiveEvents reconnects', () => {
 
   it('sends Last-Event-ID after a drop and turns stream.reset into a refetch', async () => {
     const responses = [
-      streamOf(['retry: 2000\n: connected\n\nid: 0a0b0c0d-4\n\n', 'id: 0a0b0c0d-5\nevent: run.started\ndata: {"runId":1}\n\n']),
-      streamOf(['retry: 2000\n: connected\n\nid: 0a0b0c0d-9\nevent: stream.reset\ndata: {"reason":"refetch"}\n\n']),
+      streamOf([
+        'retry: 2000\n: connected\n\nid: 0a0b0c0d-4\n\n',
+        'id: 0a0b0c0d-5\nevent: run.started\ndata: {"runId":1}\n\n',
+      ]),
+      streamOf([
+        'retry: 2000\n: connected\n\nid: 0a0b0c0d-9\nevent: stream.reset\ndata: {"reason":"refetch"}\n\n',
+      ]),
       streamOf([]),
     ];
     globalThis.fetch = jest.fn(async (_url: unknown, init?: { headers?: Record<string, string> }) => {
@@ -52,7 +60,9 @@ describe('LiveEvents reconnects', () => {
     }) as unknown as typeof fetch;
     const live = TestBed.inject(LiveEvents);
     const seen: string[] = [];
-    TestBed.runInInjectionContext(() => live.watch(['*'], (events: ServerEvent[]) => seen.push(...events.map((e) => e.name)), 0));
+    TestBed.runInInjectionContext(() =>
+      live.watch(['*'], (events: ServerEvent[]) => seen.push(...events.map((e) => e.name)), 0),
+    );
 
     live.start();
     await waitFor(() => calls.length >= 2); // dropped, reconnected after the first backoff

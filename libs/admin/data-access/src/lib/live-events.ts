@@ -15,7 +15,10 @@ const RETRY_STREAM_WHILE_POLLING_MS = 60_000;
 const MAX_BACKOFF_MS = 30_000;
 
 function matches(patterns: readonly string[], name: string): boolean {
-  return name === POLL_TICK || patterns.some((p) => p === '*' || p === name || (p.endsWith('.*') && name.startsWith(p.slice(0, -1))));
+  return (
+    name === POLL_TICK ||
+    patterns.some((p) => p === '*' || p === name || (p.endsWith('.*') && name.startsWith(p.slice(0, -1))))
+  );
 }
 
 /**
@@ -144,7 +147,9 @@ export class LiveEvents {
         buffer = rest;
         if (lastId !== undefined) this.lastEventId = lastId;
         // stream.reset: the missed events cannot be replayed; every page refetches as on a first connection
-        const delivered = events.map((event) => (event.name === STREAM_RESET ? { name: 'stream.connected', data: event.data } : event));
+        const delivered = events.map((event) =>
+          event.name === STREAM_RESET ? { name: 'stream.connected', data: event.data } : event,
+        );
         if (delivered.length) this.zone.run(() => delivered.forEach((event) => this.emit(event)));
       }
       throw new Error('stream ended');

@@ -25,12 +25,16 @@ export function drawdownSeries(pnl: ReadonlyArray<[number, number]>): Array<[num
 /** Every key present in the points, other than `at` and `extra` (the contract metrics the bot sent). */
 export function metricKeys(points: readonly MetricPoint[]): string[] {
   const keys = new Set<string>();
-  for (const point of points) for (const key of Object.keys(point)) if (key !== 'at' && key !== 'extra') keys.add(key);
+  for (const point of points)
+    for (const key of Object.keys(point)) if (key !== 'at' && key !== 'extra') keys.add(key);
   return [...keys].sort();
 }
 
 /** Fills ÷ orders as a percentage, or null when unknown. */
-export function fillRate(totalFills: number | null | undefined, totalOrders: number | null | undefined): number | null {
+export function fillRate(
+  totalFills: number | null | undefined,
+  totalOrders: number | null | undefined,
+): number | null {
   if (totalFills == null || !totalOrders) return null;
   return (totalFills / totalOrders) * 100;
 }

@@ -3,7 +3,9 @@ import { drawdownSeries, fillRate, metricKeys, metricSeries } from './metrics';
 
 describe('query mapping', () => {
   it('drops empty filters and keeps the cursor', () => {
-    expect(tradeQuery({ runId: 3, asset: ' BTC ', side: '', status: 'filled', outcome: undefined }, 'abc')).toEqual({ runId: 3, asset: 'BTC', status: 'filled', cursor: 'abc' });
+    expect(
+      tradeQuery({ runId: 3, asset: ' BTC ', side: '', status: 'filled', outcome: undefined }, 'abc'),
+    ).toEqual({ runId: 3, asset: 'BTC', status: 'filled', cursor: 'abc' });
     expect(compactQuery({ a: null, b: NaN, c: 0, d: false })).toEqual({ c: 0, d: false });
   });
 
@@ -30,7 +32,14 @@ describe('metric mapping', () => {
   });
 
   it('computes drawdown and fill rate', () => {
-    expect(drawdownSeries([[1, 1], [2, 3], [3, 1], [4, 4]]).map((p) => p[1])).toEqual([0, 0, -2, 0]);
+    expect(
+      drawdownSeries([
+        [1, 1],
+        [2, 3],
+        [3, 1],
+        [4, 4],
+      ]).map((p) => p[1]),
+    ).toEqual([0, 0, -2, 0]);
     expect(fillRate(5, 20)).toBe(25);
     expect(fillRate(5, 0)).toBeNull();
   });

@@ -3,7 +3,9 @@ import { AuditFilter, RunFilter, TradeFilter } from './models';
 type QueryValue = string | number | boolean;
 
 /** Drops empty values ('' / null / undefined / NaN) so they are not sent as filters. */
-export function compactQuery<T extends object>(filter: T): { [K in keyof T]?: Exclude<T[K], '' | null | undefined> } {
+export function compactQuery<T extends object>(
+  filter: T,
+): { [K in keyof T]?: Exclude<T[K], '' | null | undefined> } {
   const out: Record<string, QueryValue> = {};
   for (const [key, value] of Object.entries(filter)) {
     if (value === '' || value === null || value === undefined) continue;

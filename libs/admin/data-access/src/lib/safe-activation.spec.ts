@@ -4,7 +4,17 @@ import { AdminApi } from './admin-api';
 import { SafeActivation } from './safe-activation';
 
 function version(id: number, values: Record<string, unknown>) {
-  return { id, version: id, values, isActive: false, note: null, source: 'admin', basedOnId: null, analysisId: null, createdAt: '2026-01-01T00:00:00Z' };
+  return {
+    id,
+    version: id,
+    values,
+    isActive: false,
+    note: null,
+    source: 'admin',
+    basedOnId: null,
+    analysisId: null,
+    createdAt: '2026-01-01T00:00:00Z',
+  };
 }
 
 /** A stand-in for the API: v2 is active (paused), v6 was made from suggestions and carries pauseOrders false. */
@@ -23,8 +33,14 @@ function setup() {
     previewRollback: jest.fn(async (toVersion?: number) => serverPreview(activeId, toVersion ?? 1)),
     activateConfig: jest.fn(async (id: number) => ({ ...versions.get(id), isActive: true })),
     rollbackConfig: jest.fn(async (id?: number) => ({ ...versions.get(id ?? 0), isActive: true })),
-    setPaused: jest.fn(async (paused: boolean) => version(7, { ...versions.get(activeId)?.values, pauseOrders: paused })),
-    validateConfig: jest.fn(async (values: Record<string, unknown>) => ({ valid: true, problems: [], values })),
+    setPaused: jest.fn(async (paused: boolean) =>
+      version(7, { ...versions.get(activeId)?.values, pauseOrders: paused }),
+    ),
+    validateConfig: jest.fn(async (values: Record<string, unknown>) => ({
+      valid: true,
+      problems: [],
+      values,
+    })),
     createConfig: jest.fn(async () => version(8, {})),
   };
   function serverPreview(activeConfigId: number, configId: number) {
@@ -33,7 +49,17 @@ function setup() {
     const pauseOrders = { from: from['pauseOrders'] === true, to: to['pauseOrders'] === true };
     const mode = { from: from['mode'] ?? 'dry_run', to: to['mode'] ?? 'dry_run' };
     const changes = diffConfigValues(from, to);
-    return { configId, activeConfigId, alreadyActive: configId === activeConfigId, changes, changedKeys: changes.map((c) => c.key), changesMode: mode.from !== mode.to, mode, changesPauseOrders: pauseOrders.from !== pauseOrders.to, pauseOrders };
+    return {
+      configId,
+      activeConfigId,
+      alreadyActive: configId === activeConfigId,
+      changes,
+      changedKeys: changes.map((c) => c.key),
+      changesMode: mode.from !== mode.to,
+      mode,
+      changesPauseOrders: pauseOrders.from !== pauseOrders.to,
+      pauseOrders,
+    };
   }
   TestBed.configureTestingModule({ providers: [{ provide: AdminApi, useValue: api }] });
   return { api, safe: TestBed.inject(SafeActivation), setActive: (id: number) => (activeId = id) };
@@ -94,12 +120,24 @@ describe('SafeActivation', () => {
   it('previews save-and-activate from the edit on top of its base, and saves only when confirmed', async () => {
     const { api, safe } = setup();
     const seen: ActivationPreview[] = [];
-    expect(await safe.saveAndActivate({ basedOnId: 1, values: { mmSpreadMin: 0.05 } }, async (p) => (seen.push(p), false))).toBeNull();
+    expect(
+      await safe.saveAndActivate(
+        { basedOnId: 1, values: { mmSpreadMin: 0.05 } },
+        async (p) => (seen.push(p), false),
+      ),
+    ).toBeNull();
     expect(api.createConfig).not.toHaveBeenCalled();
     // Based on v1 (not paused) while v2 (paused) is active: saving it would resume trading, and the dialog says so.
-    expect(seen[0].changes.map((c) => `${c.key}:${JSON.stringify(c.from)}→${JSON.stringify(c.to)}`)).toEqual(['mmSpreadMin:0.02→0.05', 'pauseOrders:true→false']);
+    expect(seen[0].changes.map((c) => `${c.key}:${JSON.stringify(c.from)}→${JSON.stringify(c.to)}`)).toEqual([
+      'mmSpreadMin:0.02→0.05',
+      'pauseOrders:true→false',
+    ]);
     expect(seen[0].warnings.map((w) => w.key)).toEqual(['pauseOrders']);
     await safe.saveAndActivate({ basedOnId: 1, values: { mmSpreadMin: 0.05 } }, async () => true);
-    expect(api.createConfig).toHaveBeenCalledWith({ basedOnId: 1, values: { mmSpreadMin: 0.05 }, activate: true });
+    expect(api.createConfig).toHaveBeenCalledWith({
+      basedOnId: 1,
+      values: { mmSpreadMin: 0.05 },
+      activate: true,
+    });
   });
 });

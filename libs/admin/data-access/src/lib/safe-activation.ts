@@ -1,5 +1,11 @@
 import { Injectable, inject } from '@angular/core';
-import { ActivationPreview, ConfigValues, applyConfigChanges, previewBetween, previewFromServer } from '@polymaker/admin/util';
+import {
+  ActivationPreview,
+  ConfigValues,
+  applyConfigChanges,
+  previewBetween,
+  previewFromServer,
+} from '@polymaker/admin/util';
 import { AdminApi } from './admin-api';
 import { ConfigVersion } from './models';
 
@@ -17,7 +23,11 @@ export class SafeActivation {
   private readonly api = inject(AdminApi);
 
   activate(targetId: number, ask: AskActivation): Promise<ConfigVersion | null> {
-    return this.confirmThen(async () => previewFromServer('activate', await this.api.previewActivation(targetId)), ask, () => this.api.activateConfig(targetId));
+    return this.confirmThen(
+      async () => previewFromServer('activate', await this.api.previewActivation(targetId)),
+      ask,
+      () => this.api.activateConfig(targetId),
+    );
   }
 
   /** Rolls back to `toVersion`, or to the version active before the current one (the API's default). */
@@ -40,7 +50,10 @@ export class SafeActivation {
       async () => {
         const active = await this.api.activeConfig();
         if (!active) throw new Error('No config is active yet: make and activate one under Configs first.');
-        return previewBetween(paused ? 'pause' : 'resume', active, { id: null, values: { ...active.values, pauseOrders: paused } });
+        return previewBetween(paused ? 'pause' : 'resume', active, {
+          id: null,
+          values: { ...active.values, pauseOrders: paused },
+        });
       },
       ask,
       () => this.api.setPaused(paused),
@@ -48,21 +61,34 @@ export class SafeActivation {
   }
 
   /** Saves a new version (changes on top of `basedOnId`, or whole values) and activates it, after confirmation. */
-  saveAndActivate(body: { values: ConfigValues; basedOnId?: number; note?: string }, ask: AskActivation): Promise<ConfigVersion | null> {
+  saveAndActivate(
+    body: { values: ConfigValues; basedOnId?: number; note?: string },
+    ask: AskActivation,
+  ): Promise<ConfigVersion | null> {
     return this.confirmThen(
       async () => {
-        const [active, base] = await Promise.all([this.api.activeConfig(), body.basedOnId === undefined ? null : this.api.getConfig(body.basedOnId)]);
+        const [active, base] = await Promise.all([
+          this.api.activeConfig(),
+          body.basedOnId === undefined ? null : this.api.getConfig(body.basedOnId),
+        ]);
         const merged = base ? applyConfigChanges(base.values, body.values) : body.values;
         // The values as the server would store them; the save itself reports any problem.
         const checked = await this.api.validateConfig(merged).catch(() => null);
-        return previewBetween('save-activate', active, { id: null, values: checked?.valid ? checked.values : merged });
+        return previewBetween('save-activate', active, {
+          id: null,
+          values: checked?.valid ? checked.values : merged,
+        });
       },
       ask,
       () => this.api.createConfig({ ...body, activate: true }),
     );
   }
 
-  private async confirmThen(preview: () => Promise<ActivationPreview>, ask: AskActivation, commit: () => Promise<ConfigVersion>): Promise<ConfigVersion | null> {
+  private async confirmThen(
+    preview: () => Promise<ActivationPreview>,
+    ask: AskActivation,
+    commit: () => Promise<ConfigVersion>,
+  ): Promise<ConfigVersion | null> {
     let notice: string | null = null;
     for (let round = 0; round < 3; round++) {
       const shown: ActivationPreview = { ...(await preview()), notice };
@@ -71,6 +97,8 @@ export class SafeActivation {
       if (now === shown.activeId) return commit();
       notice = `The active version changed to ${now === null ? 'none' : `v${now}`} while this was open: here is the diff against it. Confirm again.`;
     }
-    throw new Error('The active version keeps changing while you confirm; nothing was activated. Try again in a moment.');
+    throw new Error(
+      'The active version keeps changing while you confirm; nothing was activated. Try again in a moment.',
+    );
   }
 }

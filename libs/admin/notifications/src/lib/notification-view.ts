@@ -12,13 +12,23 @@ export const KIND_LABELS: Record<NotificationItem['kind'], string> = {
 export function deliverySummary(deliveries: readonly Delivery[]): string {
   if (!deliveries.length) return 'in-app only';
   return deliveries
-    .map((d) => `${d.channel} ${d.status}${d.status !== 'sent' && d.attempts ? ` (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})` : ''}`)
+    .map(
+      (d) =>
+        `${d.channel} ${d.status}${d.status !== 'sent' && d.attempts ? ` (${d.attempts} attempt${d.attempts === 1 ? '' : 's'})` : ''}`,
+    )
     .join(' · ');
 }
 
 /** Replaces one notification in a list (after mark read/unread) and returns the new unread count. */
-export function replaceItem(items: readonly NotificationItem[], updated: NotificationItem, unread: number): { items: NotificationItem[]; unread: number } {
+export function replaceItem(
+  items: readonly NotificationItem[],
+  updated: NotificationItem,
+  unread: number,
+): { items: NotificationItem[]; unread: number } {
   const before = items.find((n) => n.id === updated.id);
   const delta = before && before.read !== updated.read ? (updated.read ? -1 : 1) : 0;
-  return { items: items.map((n) => (n.id === updated.id ? updated : n)), unread: Math.max(0, unread + delta) };
+  return {
+    items: items.map((n) => (n.id === updated.id ? updated : n)),
+    unread: Math.max(0, unread + delta),
+  };
 }

@@ -15,7 +15,10 @@ describe('P&L calendar helpers', () => {
   it('moves a whole view earlier or later', () => {
     expect(shiftEnd('day', '2026-12-03', -1)).toBe('2026-11-30');
     expect(shiftEnd('day', '2026-12-03', 1)).toBe('2027-01-01');
-    expect(rangeFor('day', shiftEnd('day', '2026-03-31', -1))).toEqual({ from: '2026-02-01', to: '2026-02-28' });
+    expect(rangeFor('day', shiftEnd('day', '2026-03-31', -1))).toEqual({
+      from: '2026-02-01',
+      to: '2026-02-28',
+    });
     expect(shiftEnd('month', '2026-12-03', -1)).toBe('2025-12-01');
   });
 
@@ -34,17 +37,30 @@ describe('P&L calendar helpers', () => {
 
   it('pivots buckets into rows per bucket and columns per key, empty buckets included', () => {
     const view: PnlCalendar = {
-      period: 'day', groupBy: 'asset', timeZone: 'UTC', from: '2026-12-01', to: '2026-12-03', total: '2.2', trades: 3,
+      period: 'day',
+      groupBy: 'asset',
+      timeZone: 'UTC',
+      from: '2026-12-01',
+      to: '2026-12-03',
+      total: '2.2',
+      trades: 3,
       buckets: [
         { start: '2026-12-01', key: 'ETH', pnl: '2', trades: 1, wins: 1, losses: 0 },
         { start: '2026-12-03', key: 'BTC', pnl: '0.1', trades: 1, wins: 1, losses: 0 },
         { start: '2026-12-03', key: 'ETH', pnl: '0.1', trades: 1, wins: 1, losses: 0 },
       ],
-      totals: [{ key: 'BTC', pnl: '0.1', trades: 1 }, { key: 'ETH', pnl: '2.1', trades: 2 }],
+      totals: [
+        { key: 'BTC', pnl: '0.1', trades: 1 },
+        { key: 'ETH', pnl: '2.1', trades: 2 },
+      ],
     };
     const { keys, rows } = pivot(view);
     expect(keys).toEqual(['ETH', 'BTC']);
-    expect(rows.map((r) => [r.start, r.total])).toEqual([['2026-12-01', '2'], ['2026-12-02', '0'], ['2026-12-03', '0.2']]);
+    expect(rows.map((r) => [r.start, r.total])).toEqual([
+      ['2026-12-01', '2'],
+      ['2026-12-02', '0'],
+      ['2026-12-03', '0.2'],
+    ]);
     expect(rows[1].cells['BTC']).toBeUndefined();
   });
 

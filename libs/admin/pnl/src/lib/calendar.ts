@@ -35,13 +35,19 @@ export const MONTHS_SHOWN = 12;
 
 /** Today's date in a time zone (the browser's when none), YYYY-MM-DD. */
 export function todayIn(timeZone?: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date());
 }
 
 /** The range a view of `period` ending at the bucket holding `end` covers, on the period's boundaries. */
 export function rangeFor(period: PnlPeriod, end: string): { from: string; to: string } {
   if (period === 'day') return { from: monthStart(end), to: monthEnd(end) };
-  if (period === 'week') return { from: addDays(monday(end), -7 * (WEEKS_SHOWN - 1)), to: addDays(monday(end), 6) };
+  if (period === 'week')
+    return { from: addDays(monday(end), -7 * (WEEKS_SHOWN - 1)), to: addDays(monday(end), 6) };
   return { from: monthStart(end, MONTHS_SHOWN - 1), to: monthEnd(end) };
 }
 
@@ -106,7 +112,9 @@ export interface PivotRow {
 
 /** Buckets × keys (keys by their range total, best first), every bucket of the range a row. */
 export function pivot(view: PnlCalendar): { keys: string[]; rows: PivotRow[] } {
-  const keys = [...view.totals].sort((a, b) => compareDecimals(b.pnl, a.pnl) || a.key.localeCompare(b.key)).map((t) => t.key);
+  const keys = [...view.totals]
+    .sort((a, b) => compareDecimals(b.pnl, a.pnl) || a.key.localeCompare(b.key))
+    .map((t) => t.key);
   const rows = bucketStarts(view.period, view.from, view.to).map((start): PivotRow => {
     const cells: Record<string, string | undefined> = {};
     for (const bucket of view.buckets) if (bucket.start === start) cells[bucket.key] = bucket.pnl;
@@ -118,7 +126,13 @@ export function pivot(view: PnlCalendar): { keys: string[]; rows: PivotRow[] } {
 /** A bucket's label: "Mon 30 Nov", "week of 30 Nov", "Nov 2026". */
 export function bucketLabel(period: PnlPeriod, start: string): string {
   const d = parse(start);
-  if (period === 'month') return d.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
-  const label = d.toLocaleDateString('en-GB', { weekday: period === 'day' ? 'short' : undefined, day: 'numeric', month: 'short', timeZone: 'UTC' });
+  if (period === 'month')
+    return d.toLocaleDateString('en-GB', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  const label = d.toLocaleDateString('en-GB', {
+    weekday: period === 'day' ? 'short' : undefined,
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
   return period === 'week' ? `week of ${label}` : label;
 }

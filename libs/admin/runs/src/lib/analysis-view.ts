@@ -1,4 +1,12 @@
-import type { Analysis, AnalysisSummary, BreakdownRow, Breakdowns, SubScore, SubScores, Suggestion } from '@polymaker/admin/data-access';
+import type {
+  Analysis,
+  AnalysisSummary,
+  BreakdownRow,
+  Breakdowns,
+  SubScore,
+  SubScores,
+  Suggestion,
+} from '@polymaker/admin/data-access';
 import { formatDecimal } from '@polymaker/admin/util';
 
 export interface ScoreRow {
@@ -41,7 +49,8 @@ function humanize(key: string): string {
 /** A value for display: numbers rounded sensibly, arrays and objects as compact JSON. */
 export function showValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : String(Math.round(value * 10_000) / 10_000);
+  if (typeof value === 'number')
+    return Number.isInteger(value) ? String(value) : String(Math.round(value * 10_000) / 10_000);
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
@@ -75,7 +84,9 @@ export function scoreRows(scores: SubScores, weights: Record<string, number> = {
 
 /** "0.1534" → "15.3 %" (null → "—"). */
 export function percent(ratio: number | null | undefined, digits = 1): string {
-  return ratio === null || ratio === undefined || !Number.isFinite(ratio) ? '—' : `${(ratio * 100).toFixed(digits)} %`;
+  return ratio === null || ratio === undefined || !Number.isFinite(ratio)
+    ? '—'
+    : `${(ratio * 100).toFixed(digits)} %`;
 }
 
 export interface Figure {
@@ -94,11 +105,20 @@ export function summaryFigures(s: AnalysisSummary): Figure[] {
     { label: 'Realized P&L', value: '', money: s.realizedPnl },
     { label: 'Fill rate', value: percent(s.fillRate), testId: 'analysis-fill-rate' },
     { label: 'Fills / trades', value: `${s.fills} / ${s.trades}` },
-    { label: 'Win / loss', value: `${s.winCount} / ${s.lossCount}${decided ? ` (${percent(s.winCount / decided, 0)} won)` : ''}` },
+    {
+      label: 'Win / loss',
+      value: `${s.winCount} / ${s.lossCount}${decided ? ` (${percent(s.winCount / decided, 0)} won)` : ''}`,
+    },
     { label: 'Max drawdown', value: s.maxDrawdown === null ? '—' : formatDecimal(s.maxDrawdown, 2) },
-    { label: 'Capital efficiency', value: s.capitalEfficiency === null ? '—' : `${formatDecimal(s.capitalEfficiency, 4)} per $` },
+    {
+      label: 'Capital efficiency',
+      value: s.capitalEfficiency === null ? '—' : `${formatDecimal(s.capitalEfficiency, 4)} per $`,
+    },
     { label: 'Pairing quality', value: percent(s.pairingQuality) },
-    { label: 'Avg spread captured', value: s.avgSpreadCaptured === null ? '—' : formatDecimal(s.avgSpreadCaptured, 4) },
+    {
+      label: 'Avg spread captured',
+      value: s.avgSpreadCaptured === null ? '—' : formatDecimal(s.avgSpreadCaptured, 4),
+    },
   ];
 }
 
@@ -112,7 +132,10 @@ export const BREAKDOWN_TABS: ReadonlyArray<{ key: BreakdownKey; label: string }>
 ];
 
 /** Rows of one breakdown, with the fill rate of each; hours in clock order, the rest by trades (most first). */
-export function breakdownRows(breakdowns: Breakdowns, key: BreakdownKey): Array<BreakdownRow & { fillRate: string }> {
+export function breakdownRows(
+  breakdowns: Breakdowns,
+  key: BreakdownKey,
+): Array<BreakdownRow & { fillRate: string }> {
   const rows = [...(breakdowns[key] ?? [])];
   if (key === 'hour') rows.sort((a, b) => a.key.localeCompare(b.key));
   else rows.sort((a, b) => b.trades - a.trades || a.key.localeCompare(b.key));
@@ -125,7 +148,10 @@ export function newestFirst(list: readonly Analysis[]): Analysis[] {
 }
 
 /** The suggestion ids to send to apply: the checked ones, in the analysis' order; null when none is checked. */
-export function selectedIds(suggestions: readonly Suggestion[], checked: ReadonlySet<string>): string[] | null {
+export function selectedIds(
+  suggestions: readonly Suggestion[],
+  checked: ReadonlySet<string>,
+): string[] | null {
   const ids = suggestions.filter((s) => checked.has(s.id)).map((s) => s.id);
   return ids.length ? ids : null;
 }

@@ -1,4 +1,11 @@
-import type { EmailChannel, TelegramChannel, UpdateEmailChannel, UpdateTelegramChannel, UpdateWebhookChannel, WebhookChannel } from '@polymaker/admin/data-access';
+import type {
+  EmailChannel,
+  TelegramChannel,
+  UpdateEmailChannel,
+  UpdateTelegramChannel,
+  UpdateWebhookChannel,
+  WebhookChannel,
+} from '@polymaker/admin/data-access';
 
 /**
  * A text field for a PUT that overrides an environment default: left as loaded → not sent (the server shows
@@ -81,18 +88,26 @@ const TELEGRAM_CHAT = /^(-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31})$/;
  * The PUT body for the Telegram channel: only what changed, or what is wrong with it. The token field
  * starts empty (the server shows only the bot's id): left empty it is not sent; "forget" sends null.
  */
-export function telegramUpdate(loaded: TelegramChannel, form: TelegramForm): UpdateTelegramChannel | { error: string } {
+export function telegramUpdate(
+  loaded: TelegramChannel,
+  form: TelegramForm,
+): UpdateTelegramChannel | { error: string } {
   const body: UpdateTelegramChannel = {};
   if (form.enabled !== loaded.enabled) body.enabled = form.enabled;
   const token = form.botToken.trim();
   if (form.forgetToken) body.botToken = null;
   else if (token !== '') {
-    if (!TELEGRAM_TOKEN.test(token)) return { error: 'The bot token is the one BotFather gave: digits, a colon, then the secret (e.g. 123456789:AAH…).' };
+    if (!TELEGRAM_TOKEN.test(token))
+      return {
+        error:
+          'The bot token is the one BotFather gave: digits, a colon, then the secret (e.g. 123456789:AAH…).',
+      };
     body.botToken = token;
   }
   const chatId = fieldChange(loaded.chatId, form.chatId);
   if (chatId !== undefined) {
-    if (chatId !== null && !TELEGRAM_CHAT.test(chatId)) return { error: 'The chat id is a number such as -1001234567890, or a @channelusername.' };
+    if (chatId !== null && !TELEGRAM_CHAT.test(chatId))
+      return { error: 'The chat id is a number such as -1001234567890, or a @channelusername.' };
     body.chatId = chatId;
   }
   return body;
@@ -102,12 +117,16 @@ export function telegramUpdate(loaded: TelegramChannel, form: TelegramForm): Upd
 export function parseThreshold(text: string): { value: string | null } | { error: string } {
   const t = text.trim();
   if (t === '') return { value: null };
-  if (!/^\d+(\.\d{1,6})?$/.test(t)) return { error: 'A non-negative amount in USDC, up to 6 decimals (e.g. 50 or 12.5).' };
+  if (!/^\d+(\.\d{1,6})?$/.test(t))
+    return { error: 'A non-negative amount in USDC, up to 6 decimals (e.g. 50 or 12.5).' };
   return { value: t };
 }
 
 /** The watched wallet: a public address (0x + 40 hex) and the http(s) JSON-RPC URL to read it from. */
-export function parseWatch(address: string, rpcUrl: string): { address: string; rpcUrl: string } | { error: string } {
+export function parseWatch(
+  address: string,
+  rpcUrl: string,
+): { address: string; rpcUrl: string } | { error: string } {
   const a = address.trim();
   const u = rpcUrl.trim();
   if (!/^0x[0-9a-fA-F]{40}$/.test(a)) return { error: 'The address must be 0x followed by 40 hex digits.' };

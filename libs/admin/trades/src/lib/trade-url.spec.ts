@@ -4,27 +4,56 @@ const url = (query: string) => readTradeUrl(new URLSearchParams(query));
 
 describe('the Trades page URL', () => {
   it('reads every filter, the sort and the page size from the query string', () => {
-    const { view, problems } = url('bot=3&runId=12&asset=BTC&window=15m&side=sell&outcome=Down&status=filled&strategy=MM&from=2026-12-01T10:00:00Z&sort=price&order=asc&limit=500');
+    const { view, problems } = url(
+      'bot=3&runId=12&asset=BTC&window=15m&side=sell&outcome=Down&status=filled&strategy=MM&from=2026-12-01T10:00:00Z&sort=price&order=asc&limit=500',
+    );
     expect(problems).toEqual([]);
     expect(view).toEqual({
-      runId: 12, botId: 3, asset: 'BTC', window: '15m', side: 'sell', outcome: 'Down', status: 'filled', strategy: 'MM',
-      from: '2026-12-01T10:00:00.000Z', to: '', sort: 'price', order: 'asc', limit: 500,
+      runId: 12,
+      botId: 3,
+      asset: 'BTC',
+      window: '15m',
+      side: 'sell',
+      outcome: 'Down',
+      status: 'filled',
+      strategy: 'MM',
+      from: '2026-12-01T10:00:00.000Z',
+      to: '',
+      sort: 'price',
+      order: 'asc',
+      limit: 500,
     });
-    expect(tradeFilterOf(view)).toMatchObject({ botId: 3, runId: 12, asset: 'BTC', from: '2026-12-01T10:00:00.000Z', to: undefined, limit: 500 });
+    expect(tradeFilterOf(view)).toMatchObject({
+      botId: 3,
+      runId: 12,
+      asset: 'BTC',
+      from: '2026-12-01T10:00:00.000Z',
+      to: undefined,
+      limit: 500,
+    });
   });
 
   it('writes a view back to the same query string, leaving defaults out', () => {
     const { view } = url('bot=3&asset=ETH&status=placed&sort=size');
     const params = tradeUrlParams(view);
-    expect(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null))).toEqual({ bot: '3', asset: 'ETH', status: 'placed', sort: 'size' });
-    const again = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null));
+    expect(Object.fromEntries(Object.entries(params).filter(([, v]) => v !== null))).toEqual({
+      bot: '3',
+      asset: 'ETH',
+      status: 'placed',
+      sort: 'size',
+    });
+    const again = new URLSearchParams(
+      Object.entries(params).filter((e): e is [string, string] => e[1] !== null),
+    );
     expect(readTradeUrl(again).view).toEqual(view);
     expect(Object.values(tradeUrlParams(DEFAULT_VIEW)).every((v) => v === null)).toBe(true);
   });
 
   it('names why an unknown value can match no trade, instead of sending it', () => {
     expect(url('side=sideways').problems).toEqual(['side "sideways" is not one of buy, sell']);
-    expect(url('status=lost').problems).toEqual(['status "lost" is not one of placed, filled, cancelled, failed']);
+    expect(url('status=lost').problems).toEqual([
+      'status "lost" is not one of placed, filled, cancelled, failed',
+    ]);
     expect(url('bot=abc').problems).toEqual(['bot "abc" is not an id']);
     expect(url('bot=0').problems).toEqual(['bot "0" is not an id']);
     expect(url('bot=1e3').problems).toEqual(['bot "1e3" is not an id']);

@@ -78,7 +78,8 @@ export function readTradeUrl(params: QueryParams): { view: TradeQuery; problems:
   };
   const bounded = (name: keyof typeof TEXT_LIMITS): string => {
     const value = text(name);
-    if (value.length > TEXT_LIMITS[name]) problems.push(`${name} is longer than ${TEXT_LIMITS[name]} characters`);
+    if (value.length > TEXT_LIMITS[name])
+      problems.push(`${name} is longer than ${TEXT_LIMITS[name]} characters`);
     return value;
   };
   const instant = (name: string): string => {

@@ -4,7 +4,10 @@ import { ActivationConfirmComponent } from './activation-confirm.component';
 
 // jsdom has no <dialog> behaviour: the smallest stand-in for showModal/close (the browser tests use the real one).
 beforeAll(() => {
-  const proto = HTMLDialogElement.prototype as HTMLDialogElement & { showModal(): void; close(value?: string): void };
+  const proto = HTMLDialogElement.prototype as HTMLDialogElement & {
+    showModal(): void;
+    close(value?: string): void;
+  };
   proto.showModal = function (this: HTMLDialogElement) {
     this.setAttribute('open', '');
   };
@@ -15,20 +18,36 @@ beforeAll(() => {
   };
 });
 
-async function open(values: { from: Record<string, unknown>; to: Record<string, unknown> }, action: 'activate' | 'resume' = 'activate') {
+async function open(
+  values: { from: Record<string, unknown>; to: Record<string, unknown> },
+  action: 'activate' | 'resume' = 'activate',
+) {
   const fixture = TestBed.createComponent(ActivationConfirmComponent);
   await fixture.whenStable();
-  const answer = fixture.componentInstance.ask(previewBetween(action, { id: 2, values: values.from }, { id: action === 'activate' ? 6 : null, values: values.to }));
+  const answer = fixture.componentInstance.ask(
+    previewBetween(
+      action,
+      { id: 2, values: values.from },
+      { id: action === 'activate' ? 6 : null, values: values.to },
+    ),
+  );
   await fixture.whenStable();
   return { answer, el: fixture.nativeElement as HTMLElement };
 }
 
 describe('activation confirmation', () => {
   it('names the keys that change, shows the diff and says trading resumes', async () => {
-    const { answer, el } = await open({ from: { pauseOrders: true, mmSpreadMin: 0.02, mode: 'dry_run' }, to: { pauseOrders: false, mmSpreadMin: 0.03, mode: 'dry_run' } });
+    const { answer, el } = await open({
+      from: { pauseOrders: true, mmSpreadMin: 0.02, mode: 'dry_run' },
+      to: { pauseOrders: false, mmSpreadMin: 0.03, mode: 'dry_run' },
+    });
     expect(el.querySelector('h2')?.textContent).toBe('Activate v6?');
-    expect(el.querySelector('[data-testid=activation-keys]')?.textContent).toContain('2 keys change: mmSpreadMin, pauseOrders');
-    expect(el.querySelector('[data-testid=activation-warning-pauseOrders]')?.textContent).toContain('This RESUMES trading: pauseOrders true → false');
+    expect(el.querySelector('[data-testid=activation-keys]')?.textContent).toContain(
+      '2 keys change: mmSpreadMin, pauseOrders',
+    );
+    expect(el.querySelector('[data-testid=activation-warning-pauseOrders]')?.textContent).toContain(
+      'This RESUMES trading: pauseOrders true → false',
+    );
     expect(el.querySelector('[data-testid=activation-warning-mode]')).toBeNull();
     expect(el.textContent).toContain('mode stays dry_run.');
     expect(el.querySelector('[data-key=mmSpreadMin] .old')?.textContent).toBe('0.02');

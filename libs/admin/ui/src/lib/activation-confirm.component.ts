@@ -17,23 +17,59 @@ function version(id: number | null): string {
   imports: [ValuePipe],
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <dialog #dialog [attr.aria-labelledby]="id + '-title'" [attr.aria-describedby]="id + '-summary'" (close)="closed()" data-testid="activation-confirm">
+    <dialog
+      #dialog
+      [attr.aria-labelledby]="id + '-title'"
+      [attr.aria-describedby]="id + '-summary'"
+      (close)="closed()"
+      data-testid="activation-confirm"
+    >
       <h2 [id]="id + '-title'">{{ title() }}</h2>
       @if (preview(); as p) {
-        @if (p.notice) { <div class="alert info" role="status">{{ p.notice }}</div> }
+        @if (p.notice) {
+          <div class="alert info" role="status">{{ p.notice }}</div>
+        }
         <p [id]="id + '-summary'">{{ summary() }}</p>
         @for (w of p.warnings; track w.key) {
-          <div class="alert" [class.bad]="w.tone === 'bad'" [class.warn]="w.tone === 'warn'" role="alert" [attr.data-testid]="'activation-warning-' + w.key"><strong>{{ w.text }}</strong></div>
+          <div
+            class="alert"
+            [class.bad]="w.tone === 'bad'"
+            [class.warn]="w.tone === 'warn'"
+            role="alert"
+            [attr.data-testid]="'activation-warning-' + w.key"
+          >
+            <strong>{{ w.text }}</strong>
+          </div>
         }
-        @for (u of p.unchanged; track u) { <p class="steady muted">{{ u }}</p> }
+        @for (u of p.unchanged; track u) {
+          <p class="steady muted">{{ u }}</p>
+        }
         @if (p.changes.length) {
-          <p data-testid="activation-keys"><strong>{{ keysLine() }}</strong></p>
+          <p data-testid="activation-keys">
+            <strong>{{ keysLine() }}</strong>
+          </p>
           <div class="table-wrap">
             <table class="data diff" data-testid="activation-diff">
-              <thead><tr><th scope="col">Key</th><th scope="col">{{ p.activeId === null ? 'Now' : 'Now (v' + p.activeId + ')' }}</th><th scope="col">After</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">{{ p.activeId === null ? 'Now' : 'Now (v' + p.activeId + ')' }}</th>
+                  <th scope="col">After</th>
+                </tr>
+              </thead>
               <tbody>
                 @for (c of p.changes; track c.key) {
-                  <tr [attr.data-key]="c.key"><td><code>{{ c.key }}</code></td><td class="old"><code>{{ c.from | pmValue }}</code></td><td class="new"><code>{{ c.to | pmValue }}</code></td></tr>
+                  <tr [attr.data-key]="c.key">
+                    <td>
+                      <code>{{ c.key }}</code>
+                    </td>
+                    <td class="old">
+                      <code>{{ c.from | pmValue }}</code>
+                    </td>
+                    <td class="new">
+                      <code>{{ c.to | pmValue }}</code>
+                    </td>
+                  </tr>
                 }
               </tbody>
             </table>
@@ -43,19 +79,47 @@ function version(id: number | null): string {
         }
       }
       <div class="toolbar actions">
-        <button type="button" (click)="dialog.close('cancel')" autofocus data-testid="activation-cancel">Cancel</button>
-        <button type="button" [class]="danger() ? 'danger solid' : 'primary'" (click)="dialog.close('ok')" data-testid="activation-ok">{{ confirmLabel() }}</button>
+        <button type="button" (click)="dialog.close('cancel')" autofocus data-testid="activation-cancel">
+          Cancel
+        </button>
+        <button
+          type="button"
+          [class]="danger() ? 'danger solid' : 'primary'"
+          (click)="dialog.close('ok')"
+          data-testid="activation-ok"
+        >
+          {{ confirmLabel() }}
+        </button>
       </div>
     </dialog>
   `,
   styles: `
-    dialog { width: min(94vw, 640px); max-width: min(94vw, 640px); max-height: 90vh; overflow: auto; }
-    h2 { margin-top: 0; }
-    .steady { margin: 0.25rem 0; font-size: 0.9rem; }
-    .diff td.old code { color: var(--bad); }
-    .diff td.new code { color: var(--good); }
-    .diff code { word-break: break-all; }
-    .actions { justify-content: flex-end; margin-top: 1rem; }
+    dialog {
+      width: min(94vw, 640px);
+      max-width: min(94vw, 640px);
+      max-height: 90vh;
+      overflow: auto;
+    }
+    h2 {
+      margin-top: 0;
+    }
+    .steady {
+      margin: 0.25rem 0;
+      font-size: 0.9rem;
+    }
+    .diff td.old code {
+      color: var(--bad);
+    }
+    .diff td.new code {
+      color: var(--good);
+    }
+    .diff code {
+      word-break: break-all;
+    }
+    .actions {
+      justify-content: flex-end;
+      margin-top: 1rem;
+    }
   `,
 })
 export class ActivationConfirmComponent {
@@ -102,7 +166,8 @@ export class ActivationConfirmComponent {
   protected readonly summary = computed(() => {
     const p = this.preview();
     if (!p) return '';
-    if (p.activeId === null) return `No version is active yet: every bot gets ${version(p.targetId)} at its next config poll.`;
+    if (p.activeId === null)
+      return `No version is active yet: every bot gets ${version(p.targetId)} at its next config poll.`;
     const now = `v${p.activeId}`;
     switch (p.action) {
       case 'pause':

@@ -15,7 +15,9 @@ import { ChangeDetectionStrategy, Component, input, output } from '@angular/core
       </div>
     }
     @if (pending()) {
-      <div class="state" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span> Loading {{ what() }}…</div>
+      <div class="state" role="status" aria-live="polite">
+        <span class="spinner" aria-hidden="true"></span> Loading {{ what() }}…
+      </div>
     } @else if (empty() && !error()) {
       <div class="state empty">{{ emptyText() }}</div>
     } @else if (!empty()) {
@@ -23,10 +25,35 @@ import { ChangeDetectionStrategy, Component, input, output } from '@angular/core
     }
   `,
   styles: `
-    .state { padding: 1.5rem; text-align: center; color: var(--muted); border: 1px dashed var(--border); border-radius: var(--radius); background: var(--surface); }
-    .spinner { display: inline-block; width: 0.9rem; height: 0.9rem; border: 2px solid var(--border); border-top-color: var(--accent); border-radius: 50%; animation: spin 0.8s linear infinite; vertical-align: -2px; margin-right: 0.35rem; }
-    @keyframes spin { to { transform: rotate(360deg); } }
-    @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+    .state {
+      padding: 1.5rem;
+      text-align: center;
+      color: var(--muted);
+      border: 1px dashed var(--border);
+      border-radius: var(--radius);
+      background: var(--surface);
+    }
+    .spinner {
+      display: inline-block;
+      width: 0.9rem;
+      height: 0.9rem;
+      border: 2px solid var(--border);
+      border-top-color: var(--accent);
+      border-radius: 50%;
+      animation: spin 0.8s linear infinite;
+      vertical-align: -2px;
+      margin-right: 0.35rem;
+    }
+    @keyframes spin {
+      to {
+        transform: rotate(360deg);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .spinner {
+        animation: none;
+      }
+    }
   `,
 })
 export class AsyncStateComponent {

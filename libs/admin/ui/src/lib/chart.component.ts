@@ -28,16 +28,33 @@ const PALETTE_DARK = ['#6ea2ff', '#4fd186', '#ff8a80', '#f2c14e', '#c4a2ff', '#5
   template: `
     <figure [attr.aria-label]="label()">
       @if (hasData()) {
-        <div echarts class="chart" [options]="options()" [style.height.px]="height()" role="img" [attr.aria-label]="summary()"></div>
+        <div
+          echarts
+          class="chart"
+          [options]="options()"
+          [style.height.px]="height()"
+          role="img"
+          [attr.aria-label]="summary()"
+        ></div>
       } @else {
         <div class="empty" [style.height.px]="height()">{{ emptyText() }}</div>
       }
     </figure>
   `,
   styles: `
-    figure { margin: 0; }
-    .chart { width: 100%; }
-    .empty { display: grid; place-items: center; color: var(--muted); border: 1px dashed var(--border); border-radius: var(--radius); }
+    figure {
+      margin: 0;
+    }
+    .chart {
+      width: 100%;
+    }
+    .empty {
+      display: grid;
+      place-items: center;
+      color: var(--muted);
+      border: 1px dashed var(--border);
+      border-radius: var(--radius);
+    }
   `,
 })
 export class ChartComponent {
@@ -69,11 +86,27 @@ export class ChartComponent {
       color: dark ? PALETTE_DARK : PALETTE_LIGHT,
       grid: { left: 8, right: 16, top: many ? 32 : 12, bottom: 8, containLabel: true },
       legend: many ? { top: 0, textStyle: { color: text } } : undefined,
-      tooltip: { trigger: 'axis', valueFormatter: (v: number) => (typeof v === 'number' ? `${+v.toFixed(6)}${this.unit() ? ' ' + this.unit() : ''}` : String(v)) },
+      tooltip: {
+        trigger: 'axis',
+        valueFormatter: (v: number) =>
+          typeof v === 'number' ? `${+v.toFixed(6)}${this.unit() ? ' ' + this.unit() : ''}` : String(v),
+      },
       xAxis: {
         type: this.axis() === 'time' ? 'time' : 'value',
-        axisLabel: { color: text, hideOverlap: true, formatter: this.axis() === 'elapsed' ? (v: number) => formatDuration(v / 1000) : undefined }, axisLine: { lineStyle: { color: grid } }, splitLine: { show: false } },
-      yAxis: { type: 'value', scale: true, axisLabel: { color: text }, splitLine: { lineStyle: { color: grid } } },
+        axisLabel: {
+          color: text,
+          hideOverlap: true,
+          formatter: this.axis() === 'elapsed' ? (v: number) => formatDuration(v / 1000) : undefined,
+        },
+        axisLine: { lineStyle: { color: grid } },
+        splitLine: { show: false },
+      },
+      yAxis: {
+        type: 'value',
+        scale: true,
+        axisLabel: { color: text },
+        splitLine: { lineStyle: { color: grid } },
+      },
       series: this.series().map((s) => ({
         name: s.name,
         type: s.kind ?? 'line',

@@ -10,11 +10,23 @@ import { ChangeDetectionStrategy, Component, ElementRef, input, output, viewChil
       <p><ng-content /></p>
       <div class="toolbar actions">
         <button type="button" (click)="dialog.close('cancel')">Cancel</button>
-        <button type="button" [class]="danger() ? 'danger solid' : 'primary'" (click)="dialog.close('ok')" autofocus>{{ confirmLabel() }}</button>
+        <button
+          type="button"
+          [class]="danger() ? 'danger solid' : 'primary'"
+          (click)="dialog.close('ok')"
+          autofocus
+        >
+          {{ confirmLabel() }}
+        </button>
       </div>
     </dialog>
   `,
-  styles: `.actions { justify-content: flex-end; margin-top: 1rem; }`,
+  styles: `
+    .actions {
+      justify-content: flex-end;
+      margin-top: 1rem;
+    }
+  `,
 })
 export class ConfirmComponent {
   private static counter = 0;

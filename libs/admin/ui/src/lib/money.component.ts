@@ -5,13 +5,22 @@ import { decimalSign, formatDecimal } from '@polymaker/admin/util';
 @Component({
   selector: 'pm-money',
   changeDetection: ChangeDetectionStrategy.OnPush,
-  template: `<span [class.pos]="signed() && sign() > 0" [class.neg]="signed() && sign() < 0">{{ text() }}</span>`,
-  styles: `:host { font-variant-numeric: tabular-nums; white-space: nowrap; }`,
+  template: `<span [class.pos]="signed() && sign() > 0" [class.neg]="signed() && sign() < 0">{{
+    text()
+  }}</span>`,
+  styles: `
+    :host {
+      font-variant-numeric: tabular-nums;
+      white-space: nowrap;
+    }
+  `,
 })
 export class MoneyComponent {
   readonly value = input.required<string | number | null | undefined>();
   readonly digits = input(2);
   readonly signed = input(false);
   protected readonly sign = computed(() => decimalSign(this.value() == null ? null : String(this.value())));
-  protected readonly text = computed(() => formatDecimal(this.value(), this.digits(), { sign: this.signed() }));
+  protected readonly text = computed(() =>
+    formatDecimal(this.value(), this.digits(), { sign: this.signed() }),
+  );
 }

@@ -30,7 +30,19 @@ export class TimePipe implements PipeTransform {
     if (!value) return '—';
     const d = new Date(value);
     if (Number.isNaN(d.getTime())) return value;
-    return d.toLocaleString(undefined, withDate ? { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false } : { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    return d.toLocaleString(
+      undefined,
+      withDate
+        ? {
+            day: '2-digit',
+            month: 'short',
+            hour: '2-digit',
+            minute: '2-digit',
+            second: '2-digit',
+            hour12: false,
+          }
+        : { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false },
+    );
   }
 }
 

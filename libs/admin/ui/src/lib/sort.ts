@@ -24,7 +24,12 @@ function compareValues(a: unknown, b: unknown): number {
 }
 
 /** Client-side sorting of a small table (decimal strings compare exactly). */
-export function createSorter<T>(rows: Signal<readonly T[]>, initialKey: string, initialDirection: SortDirection = 'desc', accessor: (row: T, key: string) => unknown = (row, key) => (row as Record<string, unknown>)[key]): Sorter<T> {
+export function createSorter<T>(
+  rows: Signal<readonly T[]>,
+  initialKey: string,
+  initialDirection: SortDirection = 'desc',
+  accessor: (row: T, key: string) => unknown = (row, key) => (row as Record<string, unknown>)[key],
+): Sorter<T> {
   const key = signal(initialKey);
   const direction = signal<SortDirection>(initialDirection);
   const sorted = computed(() => {

@@ -6,10 +6,15 @@ const STORAGE_KEY = 'polymaker.theme';
 /** Light and dark themes (data-theme on <html>), following the system until the person picks one. */
 @Injectable({ providedIn: 'root' })
 export class ThemeService {
-  private readonly media = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+  private readonly media =
+    typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
   private readonly systemDark = signal(this.media?.matches ?? false);
-  readonly choice = signal<ThemeChoice>((typeof localStorage !== 'undefined' && (localStorage.getItem(STORAGE_KEY) as ThemeChoice)) || 'system');
-  readonly effective = computed<'light' | 'dark'>(() => (this.choice() === 'system' ? (this.systemDark() ? 'dark' : 'light') : (this.choice() as 'light' | 'dark')));
+  readonly choice = signal<ThemeChoice>(
+    (typeof localStorage !== 'undefined' && (localStorage.getItem(STORAGE_KEY) as ThemeChoice)) || 'system',
+  );
+  readonly effective = computed<'light' | 'dark'>(() =>
+    this.choice() === 'system' ? (this.systemDark() ? 'dark' : 'light') : (this.choice() as 'light' | 'dark'),
+  );
 
   constructor() {
     this.media?.addEventListener?.('change', (e) => {

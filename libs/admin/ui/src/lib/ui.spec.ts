@@ -9,7 +9,14 @@ import { createSorter } from './sort';
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <pm-money id="pnl" [value]="pnl()" [signed]="true" />
-    <pm-async-state what="runs" [pending]="pending()" [error]="error()" [empty]="empty()" emptyText="No runs yet."><p id="content">rows</p></pm-async-state>
+    <pm-async-state
+      what="runs"
+      [pending]="pending()"
+      [error]="error()"
+      [empty]="empty()"
+      emptyText="No runs yet."
+      ><p id="content">rows</p></pm-async-state
+    >
   `,
 })
 class HostComponent {

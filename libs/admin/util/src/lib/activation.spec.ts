@@ -1,8 +1,20 @@
-import { activationWarnings, applyConfigChanges, diffConfigValues, isRiskyActivation, previewBetween, previewFromServer } from './activation';
+import {
+  activationWarnings,
+  applyConfigChanges,
+  diffConfigValues,
+  isRiskyActivation,
+  previewBetween,
+  previewFromServer,
+} from './activation';
 
 describe('activation preview', () => {
   it('lists the keys that change, sorted, with unset as null', () => {
-    expect(diffConfigValues({ a: 1, b: [1, 2], c: 'x', pauseOrders: false }, { a: 2, b: [1, 2], d: true, pauseOrders: false })).toEqual([
+    expect(
+      diffConfigValues(
+        { a: 1, b: [1, 2], c: 'x', pauseOrders: false },
+        { a: 2, b: [1, 2], d: true, pauseOrders: false },
+      ),
+    ).toEqual([
       { key: 'a', change: 'changed', from: 1, to: 2 },
       { key: 'c', change: 'removed', from: 'x', to: null },
       { key: 'd', change: 'added', from: null, to: true },
@@ -35,12 +47,18 @@ describe('activation preview', () => {
     const live = activationWarnings(diffConfigValues({}, { mode: 'live' }));
     expect(live).toEqual([expect.objectContaining({ key: 'mode', tone: 'bad' })]);
     expect(live[0].text).toContain('mode dry_run → live');
-    expect(activationWarnings(diffConfigValues({ mode: 'live' }, { mode: 'dry_run' }))[0]).toEqual(expect.objectContaining({ tone: 'warn', text: expect.stringContaining('mode live → dry_run') }));
+    expect(activationWarnings(diffConfigValues({ mode: 'live' }, { mode: 'dry_run' }))[0]).toEqual(
+      expect.objectContaining({ tone: 'warn', text: expect.stringContaining('mode live → dry_run') }),
+    );
     expect(activationWarnings(diffConfigValues({ mode: 'dry_run' }, {}))).toEqual([]);
   });
 
   it('builds a preview against what the bots get now', () => {
-    const p = previewBetween('activate', { id: 2, values: { pauseOrders: true, mmSpreadMin: 0.02 } }, { id: 6, values: { pauseOrders: false, mmSpreadMin: 0.02 } });
+    const p = previewBetween(
+      'activate',
+      { id: 2, values: { pauseOrders: true, mmSpreadMin: 0.02 } },
+      { id: 6, values: { pauseOrders: false, mmSpreadMin: 0.02 } },
+    );
     expect(p.activeId).toBe(2);
     expect(p.targetId).toBe(6);
     expect(p.changes.map((c) => c.key)).toEqual(['pauseOrders']);
@@ -50,24 +68,50 @@ describe('activation preview', () => {
     expect(first.activeId).toBeNull();
     expect(first.changes).toEqual([{ key: 'mmSpreadMin', change: 'added', from: null, to: 0.02 }]);
     expect(isRiskyActivation(first)).toBe(false);
-    expect(first.unchanged).toEqual(['pauseOrders stays false: trading is not paused.', 'mode stays dry_run.']);
-    const stillPaused = previewBetween('activate', { id: 3, values: { pauseOrders: true, mode: 'live' } }, { id: 4, values: { pauseOrders: true, mode: 'live', a: 1 } });
-    expect(stillPaused.unchanged).toEqual(['pauseOrders stays true: orders stay paused.', 'mode stays live.']);
+    expect(first.unchanged).toEqual([
+      'pauseOrders stays false: trading is not paused.',
+      'mode stays dry_run.',
+    ]);
+    const stillPaused = previewBetween(
+      'activate',
+      { id: 3, values: { pauseOrders: true, mode: 'live' } },
+      { id: 4, values: { pauseOrders: true, mode: 'live', a: 1 } },
+    );
+    expect(stillPaused.unchanged).toEqual([
+      'pauseOrders stays true: orders stay paused.',
+      'mode stays live.',
+    ]);
   });
 
   it('takes the warnings from the server preview flags', () => {
     const p = previewFromServer('rollback', {
       configId: 1,
       activeConfigId: 4,
-      changes: [{ key: 'mode', change: 'changed', from: 'dry_run', to: 'live' }, { key: 'pauseOrders', change: 'removed', from: true, to: null }],
+      changes: [
+        { key: 'mode', change: 'changed', from: 'dry_run', to: 'live' },
+        { key: 'pauseOrders', change: 'removed', from: true, to: null },
+      ],
       changesMode: true,
       mode: { from: 'dry_run', to: 'live' },
       changesPauseOrders: true,
       pauseOrders: { from: true, to: false },
     });
-    expect(p).toEqual(expect.objectContaining({ action: 'rollback', activeId: 4, targetId: 1, unchanged: [] }));
-    expect(p.warnings.map((w) => w.text)).toEqual([expect.stringContaining('This RESUMES trading: pauseOrders true → false'), expect.stringContaining('LIVE trading')]);
-    const calm = previewFromServer('activate', { configId: 5, activeConfigId: 4, changes: [], changesMode: false, mode: { from: 'live', to: 'live' }, changesPauseOrders: false, pauseOrders: { from: true, to: true } });
+    expect(p).toEqual(
+      expect.objectContaining({ action: 'rollback', activeId: 4, targetId: 1, unchanged: [] }),
+    );
+    expect(p.warnings.map((w) => w.text)).toEqual([
+      expect.stringContaining('This RESUMES trading: pauseOrders true → false'),
+      expect.stringContaining('LIVE trading'),
+    ]);
+    const calm = previewFromServer('activate', {
+      configId: 5,
+      activeConfigId: 4,
+      changes: [],
+      changesMode: false,
+      mode: { from: 'live', to: 'live' },
+      changesPauseOrders: false,
+      pauseOrders: { from: true, to: true },
+    });
     expect(calm.warnings).toEqual([]);
     expect(calm.unchanged).toEqual(['pauseOrders stays true: orders stay paused.', 'mode stays live.']);
   });

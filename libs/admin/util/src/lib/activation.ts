@@ -39,13 +39,17 @@ export interface ActivationPreview {
 }
 
 /** The value a bot acts on for the two keys that matter here when the version leaves them unset. */
-const BOT_DEFAULTS: Readonly<Record<'pauseOrders' | 'mode', unknown>> = { pauseOrders: false, mode: 'dry_run' };
+const BOT_DEFAULTS: Readonly<Record<'pauseOrders' | 'mode', unknown>> = {
+  pauseOrders: false,
+  mode: 'dry_run',
+};
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value as Record<string, unknown>).sort()) out[key] = canonical((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value as Record<string, unknown>).sort())
+      out[key] = canonical((value as Record<string, unknown>)[key]);
     return out;
   }
   return value;
@@ -89,8 +93,18 @@ export function activationWarnings(changes: readonly ConfigChange[]): Activation
   if (pause) {
     const was = (pause.from ?? BOT_DEFAULTS.pauseOrders) === true;
     const will = (pause.to ?? BOT_DEFAULTS.pauseOrders) === true;
-    if (was && !will) warnings.push({ key: 'pauseOrders', tone: 'bad', text: 'This RESUMES trading: pauseOrders true → false. Bots place orders again at their next poll.' });
-    if (!was && will) warnings.push({ key: 'pauseOrders', tone: 'warn', text: 'This PAUSES trading: pauseOrders false → true. Bots stop placing orders at their next poll.' });
+    if (was && !will)
+      warnings.push({
+        key: 'pauseOrders',
+        tone: 'bad',
+        text: 'This RESUMES trading: pauseOrders true → false. Bots place orders again at their next poll.',
+      });
+    if (!was && will)
+      warnings.push({
+        key: 'pauseOrders',
+        tone: 'warn',
+        text: 'This PAUSES trading: pauseOrders false → true. Bots stop placing orders at their next poll.',
+      });
   }
   const mode = changes.find((c) => c.key === 'mode');
   if (mode) {
@@ -99,7 +113,11 @@ export function activationWarnings(changes: readonly ConfigChange[]): Activation
     if (was !== will) {
       warnings.push(
         will === 'live'
-          ? { key: 'mode', tone: 'bad', text: `This switches the bots to LIVE trading with real orders: mode ${was} → ${will}.` }
+          ? {
+              key: 'mode',
+              tone: 'bad',
+              text: `This switches the bots to LIVE trading with real orders: mode ${was} → ${will}.`,
+            }
           : { key: 'mode', tone: 'warn', text: `This changes the trading mode: mode ${was} → ${will}.` },
       );
     }
@@ -112,7 +130,11 @@ export function unchangedStatements(active: ConfigValues, changes: readonly Conf
   const warned = new Set(activationWarnings(changes).map((w) => w.key));
   const out: string[] = [];
   if (!warned.has('pauseOrders')) {
-    out.push((active['pauseOrders'] ?? BOT_DEFAULTS.pauseOrders) === true ? 'pauseOrders stays true: orders stay paused.' : 'pauseOrders stays false: trading is not paused.');
+    out.push(
+      (active['pauseOrders'] ?? BOT_DEFAULTS.pauseOrders) === true
+        ? 'pauseOrders stays true: orders stay paused.'
+        : 'pauseOrders stays false: trading is not paused.',
+    );
   }
   if (!warned.has('mode')) out.push(`mode stays ${shown(active['mode'] ?? BOT_DEFAULTS.mode)}.`);
   return out;
@@ -153,11 +175,31 @@ export interface ServerPreview {
 
 /** A preview from the server's: its pauseOrders and mode flags decide the warnings (the server knows the defaults). */
 export function previewFromServer(action: ActivationAction, view: ServerPreview): ActivationPreview {
-  const changes: ConfigChange[] = view.changes.map((c) => ({ key: c.key, change: c.change, from: c.from ?? null, to: c.to ?? null }));
+  const changes: ConfigChange[] = view.changes.map((c) => ({
+    key: c.key,
+    change: c.change,
+    from: c.from ?? null,
+    to: c.to ?? null,
+  }));
   const flagged: ConfigChange[] = [];
-  if (view.changesPauseOrders) flagged.push({ key: 'pauseOrders', change: 'changed', from: view.pauseOrders.from === true, to: view.pauseOrders.to === true });
-  if (view.changesMode) flagged.push({ key: 'mode', change: 'changed', from: view.mode.from ?? BOT_DEFAULTS.mode, to: view.mode.to ?? BOT_DEFAULTS.mode });
-  const now: ConfigValues = { pauseOrders: view.pauseOrders.from === true, mode: view.mode.from ?? BOT_DEFAULTS.mode };
+  if (view.changesPauseOrders)
+    flagged.push({
+      key: 'pauseOrders',
+      change: 'changed',
+      from: view.pauseOrders.from === true,
+      to: view.pauseOrders.to === true,
+    });
+  if (view.changesMode)
+    flagged.push({
+      key: 'mode',
+      change: 'changed',
+      from: view.mode.from ?? BOT_DEFAULTS.mode,
+      to: view.mode.to ?? BOT_DEFAULTS.mode,
+    });
+  const now: ConfigValues = {
+    pauseOrders: view.pauseOrders.from === true,
+    mode: view.mode.from ?? BOT_DEFAULTS.mode,
+  };
   return {
     action,
     activeId: view.activeConfigId,

@@ -91,7 +91,11 @@ export function compareDecimals(a: string | null | undefined, b: string | null |
  * Formats a decimal string with thousands separators and a fixed number of fraction digits
  * (rounded half away from zero), working on the digits only: formatDecimal("-1234.5", 2) → "-1,234.50".
  */
-export function formatDecimal(value: string | number | null | undefined, fractionDigits = 2, options: { sign?: boolean } = {}): string {
+export function formatDecimal(
+  value: string | number | null | undefined,
+  fractionDigits = 2,
+  options: { sign?: boolean } = {},
+): string {
   if (value == null || value === '') return '—';
   const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
   const parsed = parse(plain(text));

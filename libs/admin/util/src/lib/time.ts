@@ -34,7 +34,9 @@ export function formatAgo(iso: string | null | undefined, now: number = Date.now
   const seconds = secondsSince(iso, now);
   if (seconds == null) return '—';
   if (seconds < 2 && seconds > -CLOCK_SKEW_SECONDS) return 'just now';
-  return seconds >= 0 ? `${formatDuration(seconds)} ago` : `${formatDuration(-seconds)} ahead of this computer's clock`;
+  return seconds >= 0
+    ? `${formatDuration(seconds)} ago`
+    : `${formatDuration(-seconds)} ahead of this computer's clock`;
 }
 
 /** How far ahead of the browser's clock a past event's time may be and still read "just now". */

@@ -7,7 +7,8 @@ export class ApiKeyView {
   @ApiProperty({ example: 3 })
   id!: number;
   @ApiProperty({
-    description: 'The bot this key speaks for: the id of the first key it was rotated from (its own id when never rotated)',
+    description:
+      'The bot this key speaks for: the id of the first key it was rotated from (its own id when never rotated)',
     example: 3,
   })
   botId!: number;
@@ -25,7 +26,12 @@ export class ApiKeyView {
   lastUsedAt!: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   revokedAt!: string | null;
-  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'A rotated key stops working at this time' })
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'A rotated key stops working at this time',
+  })
   expiresAt!: string | null;
   @ApiProperty({ description: 'Whether the key works now', example: true })
   active!: boolean;
@@ -90,7 +96,8 @@ export class RotateApiKeyDto {
   value?: string;
 
   @ApiPropertyOptional({
-    description: 'Minutes the old key keeps working, so bots can be switched over; 0 (default) revokes it at once',
+    description:
+      'Minutes the old key keeps working, so bots can be switched over; 0 (default) revokes it at once',
     example: 0,
   })
   @IsOptional()

@@ -12,9 +12,18 @@ const decimal = (description: string, example: number | string) => ({
 });
 
 export class BotStartRunDto {
-  @ApiPropertyOptional({ description: 'The id from GET /api/bot/config', example: 1, nullable: true, type: Number })
+  @ApiPropertyOptional({
+    description: 'The id from GET /api/bot/config',
+    example: 1,
+    nullable: true,
+    type: Number,
+  })
   configId?: number | null;
-  @ApiProperty({ enum: ['dry_run', 'live', 'paper'], description: '"paper" is stored as dry_run', example: 'dry_run' })
+  @ApiProperty({
+    enum: ['dry_run', 'live', 'paper'],
+    description: '"paper" is stored as dry_run',
+    example: 'dry_run',
+  })
   mode!: string;
   @ApiPropertyOptional(decimal('Bankroll at start, USDC', 500))
   startingBankroll?: number | string;
@@ -78,7 +87,8 @@ export class BotRunStoppedView {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    description: 'The run analysis; the bot logs analysis.overallScore (0-100). A repeated stop returns the same body.',
+    description:
+      'The run analysis; the bot logs analysis.overallScore (0-100). A repeated stop returns the same body.',
     example: { overallScore: 72, scores: { profitability: { score: 80 } }, notes: [] },
   })
   analysis!: Record<string, unknown>;
@@ -89,7 +99,10 @@ export class BotTradeDto {
   runId!: number;
   @ApiProperty({ example: 1 })
   cycle!: number;
-  @ApiProperty({ example: 'BTC', description: 'UNKNOWN is accepted when the bot could not classify the market' })
+  @ApiProperty({
+    example: 'BTC',
+    description: 'UNKNOWN is accepted when the bot could not classify the market',
+  })
   asset!: string;
   @ApiProperty({ example: '15m' })
   windowDuration!: string;
@@ -105,7 +118,9 @@ export class BotTradeDto {
   strategy?: string;
   @ApiPropertyOptional({ example: '0x5f65177b394277fd294cd75650044e32ba009a95022d88a0c1d565897d72f8f1' })
   conditionId?: string;
-  @ApiPropertyOptional({ example: '71321045679252212594626385532706912750332728571942532289631379312455583992563' })
+  @ApiPropertyOptional({
+    example: '71321045679252212594626385532706912750332728571942532289631379312455583992563',
+  })
   tokenId?: string;
 }
 
@@ -145,7 +160,10 @@ export class BotTradeUpdatedView {
 }
 
 export class BotTradeBatchDto {
-  @ApiProperty({ type: [BotTradeDto], description: 'One transaction: all stored, or none (the error names the bad item)' })
+  @ApiProperty({
+    type: [BotTradeDto],
+    description: 'One transaction: all stored, or none (the error names the bad item)',
+  })
   trades!: BotTradeDto[];
 }
 
@@ -196,7 +214,11 @@ export class BotStatusView {
   version!: string;
   @ApiProperty({ format: 'date-time' })
   time!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { valid: true, name: 'bot 1', scope: 'bot' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { valid: true, name: 'bot 1', scope: 'bot' },
+  })
   apiKey!: Record<string, unknown>;
   @ApiProperty({
     type: 'object',
@@ -205,6 +227,9 @@ export class BotStatusView {
     example: { id: 1, version: 1, pauseOrders: false },
   })
   activeConfig!: Record<string, unknown> | null;
-  @ApiProperty({ example: 1, description: "The calling bot's runs still running (an admin key: every bot's)" })
+  @ApiProperty({
+    example: 1,
+    description: "The calling bot's runs still running (an admin key: every bot's)",
+  })
   openRuns!: number;
 }

@@ -4,10 +4,18 @@ import { copyOwn } from '../schema/own-keys';
 import { CleanText, MAX_ID, QueryId } from '@polymaker/api/core';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-const VALUES_EXAMPLE = { mode: 'dry_run', targetAssets: ['BTC', 'ETH'], mmSpreadMin: 0.02, pauseOrders: false };
+const VALUES_EXAMPLE = {
+  mode: 'dry_run',
+  targetAssets: ['BTC', 'ETH'],
+  mmSpreadMin: 0.02,
+  pauseOrders: false,
+};
 
 export class ConfigVersionView {
-  @ApiProperty({ description: 'The version number; the bot sees it as `id` and sends it back as configId', example: 3 })
+  @ApiProperty({
+    description: 'The version number; the bot sees it as `id` and sends it back as configId',
+    example: 3,
+  })
   id!: number;
   @ApiProperty({ example: 3 })
   version!: number;
@@ -103,12 +111,18 @@ export class ConfigValidationView {
   valid!: boolean;
   @ApiProperty({ type: [FieldProblemView] })
   problems!: FieldProblemView[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The values as they would be stored' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The values as they would be stored',
+  })
   values!: Record<string, unknown>;
 }
 
 export class RollbackDto {
-  @ApiPropertyOptional({ description: 'The version to go back to; default: the version active before the current one' })
+  @ApiPropertyOptional({
+    description: 'The version to go back to; default: the version active before the current one',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -166,7 +180,10 @@ export class ConfigKeySpecView {
 export class ConfigSchemaView {
   @ApiProperty({ type: [ConfigKeySpecView] })
   keys!: ConfigKeySpecView[];
-  @ApiProperty({ example: true, description: 'Keys outside the schema are accepted and passed to the bot unchanged' })
+  @ApiProperty({
+    example: true,
+    description: 'Keys outside the schema are accepted and passed to the bot unchanged',
+  })
   additionalKeysAllowed!: boolean;
 }
 
@@ -182,7 +199,9 @@ export class ActivationPreviewView {
   configId!: number;
   @ApiProperty({ nullable: true, type: Number, description: 'The version bots get now', example: 2 })
   activeConfigId!: number | null;
-  @ApiProperty({ description: 'true when this version is already the active one (activating changes nothing)' })
+  @ApiProperty({
+    description: 'true when this version is already the active one (activating changes nothing)',
+  })
   alreadyActive!: boolean;
   @ApiProperty({ type: [ConfigDiffEntryView], description: 'Keys that change against the active version' })
   changes!: ConfigDiffEntryView[];
@@ -194,12 +213,17 @@ export class ActivationPreviewView {
   mode!: ValueChangeView;
   @ApiProperty({ description: 'Whether `pauseOrders` changes: true from paused to trading or back' })
   changesPauseOrders!: boolean;
-  @ApiProperty({ type: ValueChangeView, description: '`pauseOrders` now and after, as booleans (not set = false)' })
+  @ApiProperty({
+    type: ValueChangeView,
+    description: '`pauseOrders` now and after, as booleans (not set = false)',
+  })
   pauseOrders!: ValueChangeView;
 }
 
 export class RollbackPreviewQueryDto {
-  @ApiPropertyOptional({ description: 'The version to go back to; default: the version active before the current one' })
+  @ApiPropertyOptional({
+    description: 'The version to go back to; default: the version active before the current one',
+  })
   @IsOptional()
   @QueryId()
   toVersion?: number;

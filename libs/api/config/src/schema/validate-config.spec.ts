@@ -8,13 +8,27 @@ describe('validateConfig', () => {
   });
 
   it('normalises what bots and forms send: comma lists, numeric strings, paper mode', () => {
-    const { valid, values } = validateConfig({ targetAssets: 'btc, eth,', windowDurations: ['5m'], mmSpreadMin: '0.02', mode: 'paper', mmEnabled: 'false' });
+    const { valid, values } = validateConfig({
+      targetAssets: 'btc, eth,',
+      windowDurations: ['5m'],
+      mmSpreadMin: '0.02',
+      mode: 'paper',
+      mmEnabled: 'false',
+    });
     expect(valid).toBe(true);
-    expect(values).toEqual({ targetAssets: ['BTC', 'ETH'], windowDurations: ['5m'], mmSpreadMin: 0.02, mode: 'dry_run', mmEnabled: false });
+    expect(values).toEqual({
+      targetAssets: ['BTC', 'ETH'],
+      windowDurations: ['5m'],
+      mmSpreadMin: 0.02,
+      mode: 'dry_run',
+      mmEnabled: false,
+    });
   });
 
   it('keeps keys outside the schema as they are and drops nulls', () => {
-    expect(validateConfig({ futureKey: { a: 1 }, mmOrderSize: null }).values).toEqual({ futureKey: { a: 1 } });
+    expect(validateConfig({ futureKey: { a: 1 }, mmOrderSize: null }).values).toEqual({
+      futureKey: { a: 1 },
+    });
   });
 
   it('reports each out-of-bounds or mistyped key', () => {
@@ -26,7 +40,13 @@ describe('validateConfig', () => {
       id: 3,
     });
     expect(result.valid).toBe(false);
-    expect(result.problems.map((p) => p.field).sort()).toEqual(['id', 'maxConcurrentWindows', 'maxLossPct', 'mmEnabled', 'tradingBlackoutWindows']);
+    expect(result.problems.map((p) => p.field).sort()).toEqual([
+      'id',
+      'maxConcurrentWindows',
+      'maxLossPct',
+      'mmEnabled',
+      'tradingBlackoutWindows',
+    ]);
   });
 
   it('checks that the spread range is ordered', () => {

@@ -19,7 +19,6 @@ class Problem {
 
 const problem = (message: string) => new Problem(message);
 
-
 /**
  * Checks a whole config against the schema. Unknown keys are kept as they are (newer bots read
  * keys this server does not know yet), names like `constructor` or `toString` included; reserved
@@ -29,7 +28,11 @@ export function validateConfig(input: unknown): ConfigValidation {
   const problems: FieldProblem[] = [];
   const values: ConfigValues = {};
   if (!isJsonObject(input)) {
-    return { valid: false, problems: [{ field: 'values', message: 'must be a JSON object of config keys' }], values };
+    return {
+      valid: false,
+      problems: [{ field: 'values', message: 'must be a JSON object of config keys' }],
+      values,
+    };
   }
   for (const [key, raw] of Object.entries(input)) {
     if (RESERVED.has(key)) {
@@ -37,7 +40,10 @@ export function validateConfig(input: unknown): ConfigValidation {
       continue;
     }
     if (FORBIDDEN.has(key)) {
-      problems.push({ field: key, message: 'cannot be a config key (a reserved JavaScript name); choose another name' });
+      problems.push({
+        field: key,
+        message: 'cannot be a config key (a reserved JavaScript name); choose another name',
+      });
       continue;
     }
     if (raw === null || raw === undefined) continue; // unset: the bot uses its own default
@@ -57,7 +63,6 @@ export function validateConfig(input: unknown): ConfigValidation {
   }
   return { valid: problems.length === 0, problems, values };
 }
-
 
 function coerce(spec: ConfigKeySpec, raw: unknown): unknown {
   switch (spec.type) {
@@ -81,7 +86,9 @@ function coerce(spec: ConfigKeySpec, raw: unknown): unknown {
         return problem(`must be a whole number (got ${text})`);
       }
       if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-        return problem(`must be between ${spec.min} and ${spec.max}${spec.unit ? ` ${spec.unit}` : ''} (got ${text})`);
+        return problem(
+          `must be between ${spec.min} and ${spec.max}${spec.unit ? ` ${spec.unit}` : ''} (got ${text})`,
+        );
       }
       return value;
     }
@@ -103,7 +110,10 @@ function coerce(spec: ConfigKeySpec, raw: unknown): unknown {
           pair.length === 2 &&
           pair.every((hour) => Number.isInteger(hour) && hour >= 0 && hour <= 24) &&
           pair[0] !== pair[1];
-        if (!ok) return problem(`each window must be [startHourUtc, endHourUtc] with hours 0-24 (got ${JSON.stringify(pair)})`);
+        if (!ok)
+          return problem(
+            `each window must be [startHourUtc, endHourUtc] with hours 0-24 (got ${JSON.stringify(pair)})`,
+          );
         windows.push([pair[0], pair[1]]);
       }
       return windows;

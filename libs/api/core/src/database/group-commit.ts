@@ -65,7 +65,8 @@ export class GroupCommit<I, O> {
     let results: O[];
     try {
       results = await this.write(batch.map((pending) => pending.item));
-      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
+      if (results.length !== batch.length)
+        throw new Error(`group commit: ${results.length} results for ${batch.length} items`);
     } catch (error) {
       if (batch.length === 1 || isDatabaseUnavailable(error)) {
         for (const pending of batch) pending.reject(error);

@@ -69,7 +69,9 @@ export class ClientSql implements Sql {
   async batch(statements: readonly Statement[]): Promise<unknown[][]> {
     if (this.autocommit) {
       if (this.sent > 0 || statements.length !== 1) {
-        throw new Error('a single-statement unit of work ran more than one statement: use uow.sql() without { single: true }');
+        throw new Error(
+          'a single-statement unit of work ran more than one statement: use uow.sql() without { single: true }',
+        );
       }
       this.sent += 1;
       const result = await this.client.query(statements[0].text, statements[0].values as unknown[]);
@@ -85,7 +87,8 @@ export class ClientSql implements Sql {
     if (inlined.every((text): text is string => text !== null)) {
       this.begun = true;
       this.sent += statements.length;
-      const results = (await this.client.query(parts.join(';\n'))) as unknown as { rows: unknown[] }[] | { rows: unknown[] };
+      const results = (await this.client.query(parts.join(';\n'))) as unknown as
+        { rows: unknown[] }[] | { rows: unknown[] };
       const list = Array.isArray(results) ? results : [results];
       return list.slice(list.length - statements.length).map((result) => result.rows);
     }
@@ -120,7 +123,8 @@ function inline(statement: Statement): string | null {
 function toLiteral(value: unknown): string | null {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return escapeLiteral(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return escapeLiteral(String(value));
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return escapeLiteral(String(value));
   if (value instanceof Date) return escapeLiteral(value.toISOString());
   if (Array.isArray(value) || Buffer.isBuffer(value)) return null; // pg's array/bytea formats: keep the parameter
   if (typeof value === 'object') return escapeLiteral(JSON.stringify(value));

@@ -28,13 +28,20 @@ describe('UnitOfWork', () => {
     chmodSync(dir, 0o755);
     pg = await startEmbeddedPostgres({ dataDir: join(dir, 'data') });
     const databaseUrl = pg.url;
-    orm = await MikroORM.init({ driver: PostgreSqlDriver, clientUrl: databaseUrl, entities: [], discovery: { warnWhenNoEntities: false } });
+    orm = await MikroORM.init({
+      driver: PostgreSqlDriver,
+      clientUrl: databaseUrl,
+      entities: [],
+      discovery: { warnWhenNoEntities: false },
+    });
     await orm.em.fork().execute('create table notes (label text not null)');
     const emitter = new EventEmitter2();
     emitter.on(Noted.eventName, (event: Noted) => emitted.push(event.label));
     uow = new UnitOfWork(orm.em, emitter, orm, readSettings({ DATABASE_URL: databaseUrl }));
     // owed work of an event: written in the transaction that publishes it
-    uow.listenInTransaction<Noted>(Noted.eventName, (event, sql) => sql.query('insert into notes (label) values ($1)', [`owed ${event.label}`]).then(() => undefined));
+    uow.listenInTransaction<Noted>(Noted.eventName, (event, sql) =>
+      sql.query('insert into notes (label) values ($1)', [`owed ${event.label}`]).then(() => undefined),
+    );
   }, 120_000);
   afterAll(async () => {
     await uow?.onApplicationShutdown();
@@ -46,7 +53,10 @@ describe('UnitOfWork', () => {
     emitted.length = 0;
     await orm.em.fork().execute('truncate notes');
   });
-  const labels = async () => (await orm.em.fork().execute<{ label: string }[]>('select label from notes order by label')).map((row) => row.label);
+  const labels = async () =>
+    (await orm.em.fork().execute<{ label: string }[]>('select label from notes order by label')).map(
+      (row) => row.label,
+    );
 
   it('drops the events of a failed savepoint with its writes; the outer unit commits the rest and emits its own', async () => {
     await uow.run(async (em) => {
@@ -100,7 +110,9 @@ describe('UnitOfWork', () => {
     );
     await new Promise((done) => setTimeout(done, 200));
     expect(uow.sqlPoolWaiting).toBeGreaterThan(0);
-    const [row] = await uow.sql((sql) => sql.query<{ answer: number }>('select 42 as answer'), { control: true });
+    const [row] = await uow.sql((sql) => sql.query<{ answer: number }>('select 42 as answer'), {
+      control: true,
+    });
     expect(row.answer).toBe(42);
     release();
     await Promise.all(writes);

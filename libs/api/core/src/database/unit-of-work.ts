@@ -70,7 +70,8 @@ export class UnitOfWork implements OnApplicationShutdown {
   async run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.scope.getStore();
     if (current) {
-      if (!current.em) throw new Error('uow.run() inside a plain SQL unit of work: this route must use uow.sql() only');
+      if (!current.em)
+        throw new Error('uow.run() inside a plain SQL unit of work: this route must use uow.sql() only');
       return work(current.em);
     }
     const events: DomainEvent[] = [];
@@ -111,7 +112,10 @@ export class UnitOfWork implements OnApplicationShutdown {
    * unless a transaction is already open; it must not publish events with in-transaction listeners.
    * `control`: one statement on the control pool (see CONTROL_POOL_MAX), never in a transaction.
    */
-  async sql<T>(work: (sql: Sql) => Promise<T>, options: { single?: boolean; control?: boolean } = {}): Promise<T> {
+  async sql<T>(
+    work: (sql: Sql) => Promise<T>,
+    options: { single?: boolean; control?: boolean } = {},
+  ): Promise<T> {
     const current = options.control ? undefined : this.scope.getStore();
     if (current) return work(current.sql);
     const client = await (options.control ? this.pool('control') : this.pool('main')).connect();
@@ -181,7 +185,9 @@ export class UnitOfWork implements OnApplicationShutdown {
     const owed = this.inTransaction.has(event.eventName);
     if (owed && !current) {
       // Its in-transaction listeners need a transaction to write in: a programming error, not bad input.
-      throw new Error(`${event.eventName} has in-transaction listeners: publish it inside uow.sql()/uow.run() without { single: true }`);
+      throw new Error(
+        `${event.eventName} has in-transaction listeners: publish it inside uow.sql()/uow.run() without { single: true }`,
+      );
     }
     if (current) current.events.push(event);
     else this.emit(event);
@@ -220,14 +226,23 @@ export class UnitOfWork implements OnApplicationShutdown {
       waiting: pool?.waitingCount ?? 0,
       max,
     });
-    const use = [ofPg(this.sqlPool, 'main', SQL_POOL_MAX), ofPg(this.controlPool, 'control', CONTROL_POOL_MAX)];
+    const use = [
+      ofPg(this.sqlPool, 'main', SQL_POOL_MAX),
+      ofPg(this.controlPool, 'control', CONTROL_POOL_MAX),
+    ];
     try {
       const knex = this.orm.em.getConnection().getKnex();
       const pool = knex.client.pool;
       if (pool) {
         const used = pool.numUsed();
         const free = pool.numFree();
-        use.push({ pool: 'orm', open: used + free, idle: free, waiting: pool.numPendingAcquires(), max: this.orm.config.get('pool')?.max ?? used + free });
+        use.push({
+          pool: 'orm',
+          open: used + free,
+          idle: free,
+          waiting: pool.numPendingAcquires(),
+          max: this.orm.config.get('pool')?.max ?? used + free,
+        });
       }
     } catch {
       // not connected (the OpenAPI build): no ORM pool to report

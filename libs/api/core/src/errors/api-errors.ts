@@ -16,7 +16,9 @@ export interface ErrorBody {
 }
 
 function body(status: HttpStatus, message: string, details?: FieldProblem[]) {
-  return details && details.length > 0 ? { statusCode: status, message, details } : { statusCode: status, message };
+  return details && details.length > 0
+    ? { statusCode: status, message, details }
+    : { statusCode: status, message };
 }
 
 export class BadInputError extends HttpException {

@@ -4,7 +4,15 @@
  */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** 57P01 admin_shutdown, 57P02 crash_shutdown, 57P03 cannot_connect_now; class 08 is connection exceptions. */
 const SQLSTATES = new Set(['57P01', '57P02', '57P03']);
 const MESSAGES = [
@@ -35,6 +43,10 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (candidate.name === 'ConnectionException' || candidate.name === 'KnexTimeoutError') return true;
   const message = typeof candidate.message === 'string' ? candidate.message : '';
   if (MESSAGES.some((pattern) => pattern.test(message))) return true;
-  if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
+  if (
+    Array.isArray(candidate.errors) &&
+    candidate.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))
+  )
+    return true;
   return isDatabaseUnavailable(candidate.cause, depth + 1);
 }

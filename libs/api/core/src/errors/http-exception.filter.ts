@@ -22,12 +22,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
       // details in the log only; the caller gets a 503 to retry
       const cause = describe(exception).message; // the driver puts the statement first and the cause last
       this.logger.warn(
-        { reqId: request.id, method: request.method, url: request.url.split('?')[0], err: cause.length > 300 ? `…${cause.slice(-300)}` : cause },
+        {
+          reqId: request.id,
+          method: request.method,
+          url: request.url.split('?')[0],
+          err: cause.length > 300 ? `…${cause.slice(-300)}` : cause,
+        },
         'database unavailable',
       );
       void reply.header('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     } else if (sqlState) {
-      this.logger.warn({ reqId: request.id, method: request.method, url: request.url, sqlState }, 'value refused by the database');
+      this.logger.warn(
+        { reqId: request.id, method: request.method, url: request.url, sqlState },
+        'value refused by the database',
+      );
     } else if (errorBody.statusCode >= 500) {
       this.logger.error(
         { reqId: request.id, method: request.method, url: request.url, err: describe(exception) },
@@ -38,7 +46,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number }).retryAfterSeconds;
       if (retryAfter) void reply.header('Retry-After', String(retryAfter));
     }
-    void reply.status(errorBody.statusCode).header('content-type', 'application/json; charset=utf-8').send(errorBody);
+    void reply
+      .status(errorBody.statusCode)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(errorBody);
   }
 }
 
@@ -73,8 +84,10 @@ export function toErrorBody(exception: unknown, requestId?: string): ErrorBody {
     statusCode = exception.statusCode;
     message = fastifyMessage(exception);
   }
-  if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message });
-  if (statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE) message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message });
+  if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE)
+    message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_BODY_TOO_LARGE', message });
+  if (statusCode === HttpStatus.UNSUPPORTED_MEDIA_TYPE)
+    message = fastifyMessage({ statusCode, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message });
   const result: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
   if (details && details.length > 0) result.details = details;
   if (requestId) result.requestId = requestId;

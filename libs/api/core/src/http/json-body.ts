@@ -7,7 +7,13 @@ export const MAX_JSON_DEPTH = 32;
 /** Longest number literal a JSON body may hold; longer numbers are sent as strings. */
 export const MAX_JSON_NUMBER_LENGTH = 100;
 
-const NUMBER_LIMITS = { maxLength: MAX_JSON_NUMBER_LENGTH, maxExponent: 400, maxSignificantDigits: 100, maxIntegerDigits: 400, maxScale: 400 };
+const NUMBER_LIMITS = {
+  maxLength: MAX_JSON_NUMBER_LENGTH,
+  maxExponent: 400,
+  maxSignificantDigits: 100,
+  maxIntegerDigits: 400,
+  maxScale: 400,
+};
 
 /**
  * Parses a JSON request body with bounded work, before any handler sees it:
@@ -20,14 +26,17 @@ const NUMBER_LIMITS = { maxLength: MAX_JSON_NUMBER_LENGTH, maxExponent: 400, max
  * Every refusal is a BadInputError (400).
  */
 export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
-  if (text.length === 0) throw new BadInputError('The request says it is JSON but the body is empty: send a JSON object.');
+  if (text.length === 0)
+    throw new BadInputError('The request says it is JSON but the body is empty: send a JSON object.');
   scan(text, maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new BadInputError(`The body is not valid JSON: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`);
+    throw new BadInputError(
+      `The body is not valid JSON: ${message.length > 200 ? `${message.slice(0, 200)}…` : message}`,
+    );
   }
   walk(value);
   return value;
@@ -40,7 +49,8 @@ function scan(text: string, maxDepth: number): void {
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -77,7 +87,10 @@ function checkNumber(text: string, start: number, end: number): void {
     );
   };
   if (length > MAX_JSON_NUMBER_LENGTH) {
-    refuse(`is longer than ${MAX_JSON_NUMBER_LENGTH} characters (got ${length})`, `${text.slice(start, start + 20)}…`);
+    refuse(
+      `is longer than ${MAX_JSON_NUMBER_LENGTH} characters (got ${length})`,
+      `${text.slice(start, start + 20)}…`,
+    );
   }
   // At most 15 digits without an exponent: a double holds it exactly (DBL_DIG is 15).
   if (length <= 15) {
@@ -101,7 +114,8 @@ function checkNumber(text: string, start: number, end: number): void {
   // write its last digit differently). More digits than that would be silently rounded.
   if (significantDigits(exact.value) > 17) {
     const held = parseDecimal(number, NUMBER_LIMITS);
-    if (held.ok && held.value !== exact.value) refuse(`cannot be held exactly (it would become ${held.value})`, shown);
+    if (held.ok && held.value !== exact.value)
+      refuse(`cannot be held exactly (it would become ${held.value})`, shown);
   }
 }
 
@@ -131,7 +145,8 @@ function walk(root: unknown): void {
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) {
         const item: unknown = value[i];
-        if (typeof item === 'string' || (typeof item === 'object' && item !== null)) stack.push({ value: item, parent: frame, key: i });
+        if (typeof item === 'string' || (typeof item === 'object' && item !== null))
+          stack.push({ value: item, parent: frame, key: i });
       }
     } else if (typeof value === 'object' && value !== null) {
       const record = value as Record<string, unknown>;
@@ -141,11 +156,18 @@ function walk(root: unknown): void {
         const problem = textProblem(key);
         if (problem) fail(pathOf(frame), `has a key ${echo(key)} that ${problem}`);
         const item = record[key];
-        if (key === '__proto__') fail(pathOf({ value: item, parent: frame, key }), 'is a forbidden prototype property');
-        if (key === 'constructor' && typeof item === 'object' && item !== null && Object.prototype.hasOwnProperty.call(item, 'prototype')) {
+        if (key === '__proto__')
+          fail(pathOf({ value: item, parent: frame, key }), 'is a forbidden prototype property');
+        if (
+          key === 'constructor' &&
+          typeof item === 'object' &&
+          item !== null &&
+          Object.prototype.hasOwnProperty.call(item, 'prototype')
+        ) {
           fail(pathOf({ value: item, parent: frame, key }), 'is a forbidden constructor.prototype property');
         }
-        if (typeof item === 'string' || (typeof item === 'object' && item !== null)) stack.push({ value: item, parent: frame, key });
+        if (typeof item === 'string' || (typeof item === 'object' && item !== null))
+          stack.push({ value: item, parent: frame, key });
       }
     }
   }

@@ -27,12 +27,19 @@ describe('refusedAddressReason', () => {
     expect(refusedAddressReason(address)).not.toBeNull();
   });
 
-  it.each(['127.0.0.1', '::1', '10.0.0.5', '172.16.0.1', '192.168.1.10', 'fd12:3456::1', '8.8.8.8', '2001:db8::1', '::ffff:127.0.0.1'])(
-    'allows %s (loopback and private ranges serve self-hosted receivers)',
-    (address) => {
-      expect(refusedAddressReason(address)).toBeNull();
-    },
-  );
+  it.each([
+    '127.0.0.1',
+    '::1',
+    '10.0.0.5',
+    '172.16.0.1',
+    '192.168.1.10',
+    'fd12:3456::1',
+    '8.8.8.8',
+    '2001:db8::1',
+    '::ffff:127.0.0.1',
+  ])('allows %s (loopback and private ranges serve self-hosted receivers)', (address) => {
+    expect(refusedAddressReason(address)).toBeNull();
+  });
 });
 
 describe('refusedUrlReason', () => {
@@ -105,13 +112,16 @@ describe('outboundRequest', () => {
 describe('guardedLookup', () => {
   // The system resolver turns the name "2852039166" into 169.254.169.254 (no DNS server needed):
   // a name whose address is only known after resolution, as with DNS rebinding.
-  it.each(['2852039166', '0'])('refuses %s, which resolves to a refused address', (name) =>
-    new Promise<void>((done) => {
-      guardedLookup(name, { all: true }, (error) => {
-        expect(error?.code).toBe('EOUTBOUNDREFUSED');
-        done();
-      });
-    }));
+  it.each(['2852039166', '0'])(
+    'refuses %s, which resolves to a refused address',
+    (name) =>
+      new Promise<void>((done) => {
+        guardedLookup(name, { all: true }, (error) => {
+          expect(error?.code).toBe('EOUTBOUNDREFUSED');
+          done();
+        });
+      }),
+  );
 
   it('passes loopback through, in both callback forms', () =>
     new Promise<void>((done) => {

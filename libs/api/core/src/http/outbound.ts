@@ -161,7 +161,11 @@ export async function assertOutboundUrl(text: string, field: string): Promise<vo
   }
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /** A dns.lookup for sockets that fails when any address the name resolves to is refused. */
 export function guardedLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
@@ -177,7 +181,8 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
     }
     if (options.all) return callback(null, addresses);
     const first = addresses[0];
-    if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+    if (!first)
+      return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
     callback(null, first.address, first.family);
   });
 }
@@ -222,7 +227,9 @@ export function outboundRequest(text: string, options: OutboundRequest): Promise
       headers: { ...options.headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
       lookup: guardedLookup as RequestOptions['lookup'],
       agent: false,
-      auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+      auth: url.username
+        ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
+        : undefined,
     };
     let settled = false;
     const settle = (outcome: () => void) => {
@@ -238,7 +245,13 @@ export function outboundRequest(text: string, options: OutboundRequest): Promise
       let truncated = false;
       const done = () =>
         settle(() =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), bytes, truncated }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks),
+            bytes,
+            truncated,
+          }),
         );
       res.on('data', (chunk: Buffer) => {
         const before = bytes;

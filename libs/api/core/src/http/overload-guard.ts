@@ -66,7 +66,11 @@ export class OverloadGuard {
   private inFlight = 0;
   private lagging = false;
   private shedCount = 0;
-  private readonly shedCounts: Record<ShedReason, number> = { in_flight: 0, event_loop_lag: 0, pool_waiting: 0 };
+  private readonly shedCounts: Record<ShedReason, number> = {
+    in_flight: 0,
+    event_loop_lag: 0,
+    pool_waiting: 0,
+  };
   private adaptiveLimit: number;
   private timer: NodeJS.Timeout | null = null;
 

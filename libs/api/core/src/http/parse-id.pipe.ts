@@ -1,4 +1,10 @@
-import { ArgumentMetadata, createParamDecorator, ExecutionContext, Injectable, PipeTransform } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  createParamDecorator,
+  ExecutionContext,
+  Injectable,
+  PipeTransform,
+} from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { BadInputError } from '../errors/api-errors';
 import { MAX_ID, parseWholeNumber } from './query-rules';

@@ -19,7 +19,8 @@ const DIGITS = /^\d{1,16}$/;
 
 /** A whole number written as plain digits (no sign, exponent, hex, spaces or fraction) within [min, max]. */
 export function parseWholeNumber(value: unknown, min: number, max: number): number | null {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= min && value <= max ? value : null;
+  if (typeof value === 'number')
+    return Number.isSafeInteger(value) && value >= min && value <= max ? value : null;
   if (typeof value !== 'string' || !DIGITS.test(value)) return null;
   const parsed = Number(value);
   return Number.isSafeInteger(parsed) && parsed >= min && parsed <= max ? parsed : null;
@@ -31,8 +32,7 @@ export function boundedTextProblem(value: string, maxLength: number): string | n
   return textProblem(value);
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 // Date.UTC maps years 0-99 to 19xx, so the first instant is built with setUTCFullYear.
 const FIRST_INSTANT = new Date(0).setUTCFullYear(1, 0, 1); // 0001-01-01T00:00:00.000Z
 const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
@@ -110,7 +110,8 @@ export function QueryWholeNumber(min: number, max: number): PropertyDecorator {
     rule(
       'queryWholeNumber',
       (value) => typeof value === 'number' && parseWholeNumber(value, min, max) !== null,
-      (args) => `${args.property} must be a whole number from ${min} to ${max}, written as plain digits (given once)`,
+      (args) =>
+        `${args.property} must be a whole number from ${min} to ${max}, written as plain digits (given once)`,
     ),
   );
 }

@@ -40,17 +40,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const requestHash = hashRequest(request.method, path, request.body);
     // Nest sets the route's status after the handler; a replay gets the same route and status.
     const routeStatus =
-      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ?? HttpStatus.CREATED;
+      (Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) as number | undefined) ??
+      HttpStatus.CREATED;
     const storedResponse = Reflect.getMetadata(IDEMPOTENCY_STORED_RESPONSE, context.getHandler()) as
-      | ((response: unknown) => unknown)
-      | undefined;
+      ((response: unknown) => unknown) | undefined;
     const lean = Reflect.getMetadata(IDEMPOTENCY_PLAIN_SQL, context.getHandler()) === true;
     const work = () =>
       this.uow.sql(async (sql) => {
         // The lock and the lookup travel with BEGIN in one round trip; the lookup is its own statement
         // (a fresh snapshot taken after the lock), so it sees a record committed by the lock's last holder.
         const [[lock], stored] = (await sql.batch([
-          { text: 'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked', values: [`${apiKeyId}:${key}`] },
+          {
+            text: 'select pg_try_advisory_xact_lock(hashtextextended($1, 0)) as locked',
+            values: [`${apiKeyId}:${key}`],
+          },
           {
             text: `select request_hash, response_body, created_at > now() - make_interval(hours => $3) as fresh
                      from idempotency_records where api_key_id = $1 and key = $2`,

@@ -1,5 +1,9 @@
 import { applyDecorators, Post, SetMetadata, UseInterceptors } from '@nestjs/common';
-import { IDEMPOTENCY_PLAIN_SQL, IDEMPOTENCY_STORED_RESPONSE, IdempotencyInterceptor } from './idempotency.interceptor';
+import {
+  IDEMPOTENCY_PLAIN_SQL,
+  IDEMPOTENCY_STORED_RESPONSE,
+  IdempotencyInterceptor,
+} from './idempotency.interceptor';
 
 export interface IdempotentPostOptions {
   /**

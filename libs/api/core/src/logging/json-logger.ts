@@ -40,7 +40,13 @@ export function createRootLogger(level: LogLevel): Pino {
   );
 }
 
-const FRAMEWORK_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 /**
  * Nest's logger interface over pino: one JSON object a line, with the Nest context as `context`.
@@ -54,7 +60,11 @@ export class JsonLogger implements LoggerService {
     private readonly requestId: () => string | null = () => null,
   ) {}
 
-  private write(level: 'info' | 'error' | 'warn' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+  private write(
+    level: 'info' | 'error' | 'warn' | 'debug' | 'trace',
+    message: unknown,
+    params: unknown[],
+  ): void {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const reqId = this.requestId();
     const scope = reqId === null ? { context } : { context, reqId };

@@ -6,19 +6,32 @@ import { loadDotEnv, readSettings, SettingsError } from './settings';
 describe('readSettings', () => {
   it('gives the documented defaults', () => {
     const settings = readSettings({});
-    expect(settings).toMatchObject({ port: 3000, databaseUrl: null, corsOrigins: [], logLevel: 'info', bodyLimitBytes: 5 * 1024 * 1024 });
+    expect(settings).toMatchObject({
+      port: 3000,
+      databaseUrl: null,
+      corsOrigins: [],
+      logLevel: 'info',
+      bodyLimitBytes: 5 * 1024 * 1024,
+    });
     expect(settings.dataDir).toMatch(/\.data$/);
   });
 
   it('names every bad variable in one error', () => {
     const attempt = () =>
-      readSettings({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', ADMIN_API_KEY: 'short', CORS_ORIGINS: 'example.com' });
+      readSettings({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        LOG_LEVEL: 'loud',
+        ADMIN_API_KEY: 'short',
+        CORS_ORIGINS: 'example.com',
+      });
     expect(attempt).toThrow(SettingsError);
     try {
       attempt();
     } catch (error) {
       const problems = (error as SettingsError).problems.join('\n');
-      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ADMIN_API_KEY', 'CORS_ORIGINS']) expect(problems).toContain(name);
+      for (const name of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'ADMIN_API_KEY', 'CORS_ORIGINS'])
+        expect(problems).toContain(name);
     }
   });
 
@@ -26,7 +39,10 @@ describe('readSettings', () => {
     const key = 'scrape-key-0123456789';
     expect(readSettings({}).metrics).toEqual({ enabled: false, key: null });
     expect(readSettings({ METRICS_KEY: key }).metrics).toEqual({ enabled: true, key });
-    expect(readSettings({ METRICS_KEY: key, METRICS_ENABLED: 'false' }).metrics).toEqual({ enabled: false, key });
+    expect(readSettings({ METRICS_KEY: key, METRICS_ENABLED: 'false' }).metrics).toEqual({
+      enabled: false,
+      key,
+    });
     const problems = (env: Record<string, string>): string => {
       try {
         readSettings(env);
@@ -36,9 +52,13 @@ describe('readSettings', () => {
       }
     };
     expect(problems({ METRICS_ENABLED: 'true' })).toContain('METRICS_ENABLED=true needs METRICS_KEY');
-    expect(problems({ METRICS_ENABLED: 'maybe', METRICS_KEY: key })).toContain('METRICS_ENABLED must be true or false');
+    expect(problems({ METRICS_ENABLED: 'maybe', METRICS_KEY: key })).toContain(
+      'METRICS_ENABLED must be true or false',
+    );
     expect(problems({ METRICS_KEY: 'short' })).toContain('METRICS_KEY must be 16 to 256 characters');
-    expect(problems({ METRICS_KEY: key, ADMIN_API_KEY: key })).toContain('METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY');
+    expect(problems({ METRICS_KEY: key, ADMIN_API_KEY: key })).toContain(
+      'METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY',
+    );
     expect(problems({ METRICS_KEY: key, BOT_API_KEY: key })).toContain('METRICS_KEY must differ');
     expect(problems({ METRICS_KEY: key, BOT_API_KEY: key })).not.toContain(key); // the secret is never echoed
   });
@@ -96,7 +116,14 @@ describe('readSettings: back office', () => {
       throw new Error('expected a SettingsError');
     } catch (error) {
       const problems = (error as SettingsError).problems.join('\n');
-      for (const name of ['SMTP_URL', 'NOTIFY_EMAIL_TO', 'WEBHOOK_FORMAT', 'WALLET_ADDRESS', 'WALLET_RPC_URL', 'WALLET_LOW_BALANCE']) {
+      for (const name of [
+        'SMTP_URL',
+        'NOTIFY_EMAIL_TO',
+        'WEBHOOK_FORMAT',
+        'WALLET_ADDRESS',
+        'WALLET_RPC_URL',
+        'WALLET_LOW_BALANCE',
+      ]) {
         expect(problems).toContain(name);
       }
       expect(problems).not.toContain('secret');
@@ -108,8 +135,18 @@ describe('readSettings: Telegram', () => {
   const token = '123456789:AAHabcdefghijklmnopqrstuvwxyz012345';
 
   it('defaults to the real Bot API and reads a token, a chat id and another base URL', () => {
-    expect(readSettings({})).toMatchObject({ telegramApiUrl: 'https://api.telegram.org', telegramBotToken: null, telegramChatId: null });
-    expect(readSettings({ TELEGRAM_API_URL: 'http://127.0.0.1:8081/', TELEGRAM_BOT_TOKEN: token, TELEGRAM_CHAT_ID: '@polymaker_ops' })).toMatchObject({
+    expect(readSettings({})).toMatchObject({
+      telegramApiUrl: 'https://api.telegram.org',
+      telegramBotToken: null,
+      telegramChatId: null,
+    });
+    expect(
+      readSettings({
+        TELEGRAM_API_URL: 'http://127.0.0.1:8081/',
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_CHAT_ID: '@polymaker_ops',
+      }),
+    ).toMatchObject({
       telegramApiUrl: 'http://127.0.0.1:8081',
       telegramBotToken: token,
       telegramChatId: '@polymaker_ops',
@@ -124,7 +161,8 @@ describe('readSettings: Telegram', () => {
       throw new Error('accepted');
     } catch (error) {
       const problems = (error as SettingsError).problems.join('\n');
-      for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL']) expect(problems).toContain(name);
+      for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_CHAT_ID', 'TELEGRAM_API_URL'])
+        expect(problems).toContain(name);
       expect(problems).not.toContain('secret-looking');
     }
   });
@@ -145,12 +183,25 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
       liveReplayEvents: 1000,
       dbConnectTimeoutMs: 3000,
       dbAcquireTimeoutMs: 5000,
-      overload: { maxInFlightWrites: 512, maxEventLoopLagMs: 1000, targetEventLoopLagMs: 50, maxPoolWaiting: 64, retryAfterSeconds: 1 },
+      overload: {
+        maxInFlightWrites: 512,
+        maxEventLoopLagMs: 1000,
+        targetEventLoopLagMs: 50,
+        maxPoolWaiting: 64,
+        retryAfterSeconds: 1,
+      },
     });
   });
 
   it('reads the overload bounds (0 turns one off) and names a bad one', () => {
-    expect(readSettings({ OVERLOAD_MAX_IN_FLIGHT: '0', OVERLOAD_MAX_LAG_MS: '250', OVERLOAD_TARGET_LAG_MS: '0', OVERLOAD_RETRY_AFTER_SECONDS: '3' }).resilience.overload).toEqual({
+    expect(
+      readSettings({
+        OVERLOAD_MAX_IN_FLIGHT: '0',
+        OVERLOAD_MAX_LAG_MS: '250',
+        OVERLOAD_TARGET_LAG_MS: '0',
+        OVERLOAD_RETRY_AFTER_SECONDS: '3',
+      }).resilience.overload,
+    ).toEqual({
       maxInFlightWrites: 0,
       maxEventLoopLagMs: 250,
       targetEventLoopLagMs: 0,
@@ -167,16 +218,31 @@ describe('readSettings: timeouts, proxy trust, auth limits, live stream and data
     expect(readSettings({ TRUST_PROXY: 'false' }).resilience.trustProxy).toBe(false);
     expect(readSettings({ TRUST_PROXY: 'true' }).resilience.trustProxy).toBe(true);
     expect(readSettings({ TRUST_PROXY: '2' }).resilience.trustProxy).toBe(2);
-    expect(readSettings({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).resilience.trustProxy).toEqual(['10.0.0.1', '192.168.0.0/16', '::1']);
+    expect(readSettings({ TRUST_PROXY: '10.0.0.1, 192.168.0.0/16,::1' }).resilience.trustProxy).toEqual([
+      '10.0.0.1',
+      '192.168.0.0/16',
+      '::1',
+    ]);
   });
 
   it('names each bad variable', () => {
     try {
-      readSettings({ TRUST_PROXY: 'proxy.example', REQUEST_TIMEOUT_MS: '2000', HEADERS_TIMEOUT_MS: '5000', LIVE_CLIENT_BUFFER_BYTES: '10', DB_ACQUIRE_TIMEOUT_MS: 'soon' });
+      readSettings({
+        TRUST_PROXY: 'proxy.example',
+        REQUEST_TIMEOUT_MS: '2000',
+        HEADERS_TIMEOUT_MS: '5000',
+        LIVE_CLIENT_BUFFER_BYTES: '10',
+        DB_ACQUIRE_TIMEOUT_MS: 'soon',
+      });
       throw new Error('expected a SettingsError');
     } catch (error) {
       const problems = (error as SettingsError).problems.join('\n');
-      for (const name of ['TRUST_PROXY', 'HEADERS_TIMEOUT_MS (5000) must not exceed REQUEST_TIMEOUT_MS', 'LIVE_CLIENT_BUFFER_BYTES', 'DB_ACQUIRE_TIMEOUT_MS']) {
+      for (const name of [
+        'TRUST_PROXY',
+        'HEADERS_TIMEOUT_MS (5000) must not exceed REQUEST_TIMEOUT_MS',
+        'LIVE_CLIENT_BUFFER_BYTES',
+        'DB_ACQUIRE_TIMEOUT_MS',
+      ]) {
         expect(problems).toContain(name);
       }
     }

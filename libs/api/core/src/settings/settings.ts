@@ -213,7 +213,9 @@ export function readSettings(env: Env = process.env): Settings {
       parsed = null;
     }
     if (!parsed || !schemes.includes(parsed.protocol.replace(/:$/, ''))) {
-      problems.push(`${name} must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got "${redactUrl(value)}")`);
+      problems.push(
+        `${name} must be a URL starting with ${schemes.map((s) => `${s}://`).join(' or ')} (got "${redactUrl(value)}")`,
+      );
       return null;
     }
     return value;
@@ -221,40 +223,55 @@ export function readSettings(env: Env = process.env): Settings {
   const EMAIL = /^[^\s@<>,]+@[^\s@<>,]+$/;
   const emailFrom = text('NOTIFY_EMAIL_FROM') ?? 'PolyMaker Command Center <polymaker@localhost>';
   if (!EMAIL.test(/<([^>]*)>/.exec(emailFrom)?.[1] ?? emailFrom)) {
-    problems.push(`NOTIFY_EMAIL_FROM must be an address like bot@example.com or "Name <bot@example.com>" (got "${emailFrom}")`);
+    problems.push(
+      `NOTIFY_EMAIL_FROM must be an address like bot@example.com or "Name <bot@example.com>" (got "${emailFrom}")`,
+    );
   }
   const emailTo = (text('NOTIFY_EMAIL_TO') ?? '')
     .split(',')
     .map((address) => address.trim())
     .filter(Boolean);
   for (const address of emailTo) {
-    if (!EMAIL.test(address)) problems.push(`NOTIFY_EMAIL_TO must be a comma-separated list of addresses (got "${address}")`);
+    if (!EMAIL.test(address))
+      problems.push(`NOTIFY_EMAIL_TO must be a comma-separated list of addresses (got "${address}")`);
   }
   const webhookFormat = (text('WEBHOOK_FORMAT') ?? 'generic').toLowerCase();
   if (!WEBHOOK_FORMATS.includes(webhookFormat as WebhookFormat)) {
     problems.push(`WEBHOOK_FORMAT must be one of ${WEBHOOK_FORMATS.join(', ')} (got "${webhookFormat}")`);
   }
-  const telegramApiUrl = (optionalUrl('TELEGRAM_API_URL', ['http', 'https']) ?? 'https://api.telegram.org').replace(/\/+$/, '');
+  const telegramApiUrl = (
+    optionalUrl('TELEGRAM_API_URL', ['http', 'https']) ?? 'https://api.telegram.org'
+  ).replace(/\/+$/, '');
   const telegramBotToken = text('TELEGRAM_BOT_TOKEN');
   if (telegramBotToken !== null && !TELEGRAM_TOKEN_PATTERN.test(telegramBotToken)) {
     // never the value: it is a secret
-    problems.push(`TELEGRAM_BOT_TOKEN must be a bot token as BotFather gives it, digits:secret (got ${telegramBotToken.length} characters)`);
+    problems.push(
+      `TELEGRAM_BOT_TOKEN must be a bot token as BotFather gives it, digits:secret (got ${telegramBotToken.length} characters)`,
+    );
   }
   const telegramChatId = text('TELEGRAM_CHAT_ID');
   if (telegramChatId !== null && !TELEGRAM_CHAT_ID_PATTERN.test(telegramChatId)) {
-    problems.push(`TELEGRAM_CHAT_ID must be a numeric chat id such as -1001234567890 or a @channelusername (got "${telegramChatId.slice(0, 40)}")`);
+    problems.push(
+      `TELEGRAM_CHAT_ID must be a numeric chat id such as -1001234567890 or a @channelusername (got "${telegramChatId.slice(0, 40)}")`,
+    );
   }
   const walletAddress = text('WALLET_ADDRESS');
   if (walletAddress !== null && !/^0x[0-9a-fA-F]{40}$/.test(walletAddress)) {
-    problems.push(`WALLET_ADDRESS must be a public address: 0x followed by 40 hex digits (got "${walletAddress}")`);
+    problems.push(
+      `WALLET_ADDRESS must be a public address: 0x followed by 40 hex digits (got "${walletAddress}")`,
+    );
   }
   const walletRpcUrl = optionalUrl('WALLET_RPC_URL', ['http', 'https']);
   if (walletAddress !== null && text('WALLET_RPC_URL') === null) {
-    problems.push('WALLET_RPC_URL must be set when WALLET_ADDRESS is (a Polygon JSON-RPC URL, e.g. https://polygon-rpc.com)');
+    problems.push(
+      'WALLET_RPC_URL must be set when WALLET_ADDRESS is (a Polygon JSON-RPC URL, e.g. https://polygon-rpc.com)',
+    );
   }
   const usdcContract = text('WALLET_USDC_CONTRACT') ?? '0x2791Bca1f2de4661ED88A30C99A7a9449Aa84174';
   if (!/^0x[0-9a-fA-F]{40}$/.test(usdcContract)) {
-    problems.push(`WALLET_USDC_CONTRACT must be a contract address: 0x followed by 40 hex digits (got "${usdcContract}")`);
+    problems.push(
+      `WALLET_USDC_CONTRACT must be a contract address: 0x followed by 40 hex digits (got "${usdcContract}")`,
+    );
   }
   const lowBalance = text('WALLET_LOW_BALANCE');
   if (lowBalance !== null && !/^\d+(\.\d+)?$/.test(lowBalance)) {
@@ -284,7 +301,8 @@ export function readSettings(env: Env = process.env): Settings {
     webhookUrl: optionalUrl('WEBHOOK_URL', ['http', 'https']),
     webhookFormat: webhookFormat as WebhookFormat,
     telegramApiUrl,
-    telegramBotToken: telegramBotToken !== null && TELEGRAM_TOKEN_PATTERN.test(telegramBotToken) ? telegramBotToken : null,
+    telegramBotToken:
+      telegramBotToken !== null && TELEGRAM_TOKEN_PATTERN.test(telegramBotToken) ? telegramBotToken : null,
     telegramChatId,
     notifyMaxAttempts: integer('NOTIFY_MAX_ATTEMPTS', 8, 1, 50),
     notifyRetryBaseSeconds: integer('NOTIFY_RETRY_BASE_SECONDS', 10, 1, 3600),
@@ -316,7 +334,9 @@ function readResilience(
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', Math.min(10_000, requestTimeoutMs), 500, 3_600_000);
   if (headersTimeoutMs > requestTimeoutMs) {
-    problems.push(`HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`);
+    problems.push(
+      `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
   }
   return {
     requestTimeoutMs,
@@ -361,10 +381,14 @@ function readMetrics(
     else problems.push(`METRICS_ENABLED must be true or false (got "${flag}")`);
   }
   if (enabled && key === null && text('METRICS_KEY') === null) {
-    problems.push('METRICS_ENABLED=true needs METRICS_KEY (16 to 256 characters): GET /metrics is never open without a key');
+    problems.push(
+      'METRICS_ENABLED=true needs METRICS_KEY (16 to 256 characters): GET /metrics is never open without a key',
+    );
   }
   if (key !== null && apiKeyValues.some((value) => value !== undefined && value.trim() === key)) {
-    problems.push('METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY: the metrics key is a secret of its own');
+    problems.push(
+      'METRICS_KEY must differ from ADMIN_API_KEY and BOT_API_KEY: the metrics key is a secret of its own',
+    );
   }
   return { enabled: enabled && key !== null, key };
 }
@@ -378,12 +402,19 @@ function readTrustProxy(value: string | null, problems: string[]): boolean | num
     if (hops > 100) problems.push(`TRUST_PROXY as a hop count must be from 1 to 100 (got "${value}")`);
     return hops;
   }
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, prefix, extra] = entry.split('/');
     const family = isIP(address ?? '');
     const bits = family === 6 ? 128 : 32;
-    if (family === 0 || extra !== undefined || (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > bits))) {
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (prefix !== undefined && (!/^\d+$/.test(prefix) || Number(prefix) > bits))
+    ) {
       problems.push(
         `TRUST_PROXY must be false, true, a hop count, or proxy addresses/CIDRs like 10.0.0.1,192.168.0.0/16 (got "${entry}")`,
       );

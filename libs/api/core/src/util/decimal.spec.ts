@@ -1,4 +1,15 @@
-import { addDecimal, compareDecimal, divideDecimal, echo, multiplyDecimal, normalDecimal, parseDecimal, sumDecimals, toDecimalString, unitsToDecimal } from './decimal';
+import {
+  addDecimal,
+  compareDecimal,
+  divideDecimal,
+  echo,
+  multiplyDecimal,
+  normalDecimal,
+  parseDecimal,
+  sumDecimals,
+  toDecimalString,
+  unitsToDecimal,
+} from './decimal';
 
 describe('toDecimalString', () => {
   it.each([
@@ -17,9 +28,12 @@ describe('toDecimalString', () => {
     expect(toDecimalString(input)).toBe(expected);
   });
 
-  it.each([['abc'], [''], [NaN], [Infinity], [null], [true], [{}], ['1,5'], ['0x10']])('refuses %p', (input) => {
-    expect(toDecimalString(input)).toBeNull();
-  });
+  it.each([['abc'], [''], [NaN], [Infinity], [null], [true], [{}], ['1,5'], ['0x10']])(
+    'refuses %p',
+    (input) => {
+      expect(toDecimalString(input)).toBeNull();
+    },
+  );
 });
 
 describe('compareDecimal', () => {
@@ -36,7 +50,13 @@ describe('compareDecimal', () => {
 });
 
 describe('parseDecimal limits (checked before anything is expanded)', () => {
-  const bot = { maxLength: 100, maxExponent: 1000, maxSignificantDigits: 40, maxIntegerDigits: 40, maxScale: 40 };
+  const bot = {
+    maxLength: 100,
+    maxExponent: 1000,
+    maxSignificantDigits: 40,
+    maxIntegerDigits: 40,
+    maxScale: 40,
+  };
 
   it.each([
     ['1e-100000000', 'exponent'],
@@ -61,7 +81,11 @@ describe('parseDecimal limits (checked before anything is expanded)', () => {
   it('refuses a huge exponent in time that does not grow with the exponent', () => {
     // Expanding 1e-100000000 would build a 100 MB string; the refusal reads only the exponent digits.
     const result = parseDecimal(`1e-${'9'.repeat(7)}`, bot);
-    expect(result).toMatchObject({ ok: false, rule: 'exponent', message: 'has an exponent out of range (at most ±1000)' });
+    expect(result).toMatchObject({
+      ok: false,
+      rule: 'exponent',
+      message: 'has an exponent out of range (at most ±1000)',
+    });
   });
 
   it.each([
@@ -77,8 +101,12 @@ describe('parseDecimal limits (checked before anything is expanded)', () => {
   });
 
   it('names the limits in its messages', () => {
-    expect(parseDecimal(`0.${'1'.repeat(45)}`, bot)).toMatchObject({ message: 'has more than 40 significant digits (got 45)' });
-    expect(parseDecimal('1e-45', bot)).toMatchObject({ message: 'has more than 40 decimal places (it would be rounded)' });
+    expect(parseDecimal(`0.${'1'.repeat(45)}`, bot)).toMatchObject({
+      message: 'has more than 40 significant digits (got 45)',
+    });
+    expect(parseDecimal('1e-45', bot)).toMatchObject({
+      message: 'has more than 40 decimal places (it would be rounded)',
+    });
   });
 });
 
@@ -98,7 +126,9 @@ describe('multiplyDecimal', () => {
     expect(multiplyDecimal('0.1', '0.2')).toBe('0.02');
     expect(multiplyDecimal('-2.5', '4')).toBe('-10');
     expect(multiplyDecimal('0.0001', '1.05')).toBe('0.000105');
-    expect(multiplyDecimal('123456789012345678901234567890', '1.05')).toBe('129629628462962962846296296284.5');
+    expect(multiplyDecimal('123456789012345678901234567890', '1.05')).toBe(
+      '129629628462962962846296296284.5',
+    );
   });
 });
 
@@ -122,7 +152,9 @@ describe('divideDecimal', () => {
     expect(divideDecimal('12.5', '0.25', 2)).toBe('50');
     expect(divideDecimal('0.000000005', '1')).toBe('0.00000001');
     expect(divideDecimal('-0.000000004', '1')).toBe('0');
-    expect(divideDecimal('123456789012345678901234567890.5', '0.5', 0)).toBe('246913578024691357802469135781');
+    expect(divideDecimal('123456789012345678901234567890.5', '0.5', 0)).toBe(
+      '246913578024691357802469135781',
+    );
     expect(() => divideDecimal('1', '0')).toThrow(RangeError);
   });
 });
@@ -132,8 +164,12 @@ describe('divideDecimal edge cases', () => {
     expect(divideDecimal('1', '8', 2)).toBe('0.13'); // 0.125
     expect(divideDecimal('-1', '8', 2)).toBe('-0.13');
     expect(divideDecimal('1', '16', 3)).toBe('0.063'); // 0.0625
-    expect(divideDecimal('0.123456789012345678901234567890', '1', 29)).toBe('0.12345678901234567890123456789');
-    expect(divideDecimal('-0.123456789012345678901234567895', '1', 29)).toBe('-0.1234567890123456789012345679');
+    expect(divideDecimal('0.123456789012345678901234567890', '1', 29)).toBe(
+      '0.12345678901234567890123456789',
+    );
+    expect(divideDecimal('-0.123456789012345678901234567895', '1', 29)).toBe(
+      '-0.1234567890123456789012345679',
+    );
     expect(divideDecimal('1', '3', 30)).toBe('0.333333333333333333333333333333');
   });
 });
@@ -144,14 +180,16 @@ describe('sumDecimals', () => {
     expect(sumDecimals(Array<string>(10).fill('0.1'))).toBe('1');
     expect(sumDecimals(['12.5', '-0.48', null, 'x', '1e3', '3'])).toBe('15.02');
     expect(sumDecimals(['-0.5', '0.5'])).toBe('0');
-    expect(sumDecimals(['-0.000000000000000000000000000001', '-1'])).toBe('-1.000000000000000000000000000001');
+    expect(sumDecimals(['-0.000000000000000000000000000001', '-1'])).toBe(
+      '-1.000000000000000000000000000001',
+    );
     expect(sumDecimals([])).toBe('0');
   });
 });
 
 describe('unitsToDecimal', () => {
   it('scales integer units exactly (USDC has 6 decimals, POL 18: wei)', () => {
-    expect(unitsToDecimal(`0x${(123_456_789n).toString(16)}`, 6)).toBe('123.456789');
+    expect(unitsToDecimal(`0x${123_456_789n.toString(16)}`, 6)).toBe('123.456789');
     expect(unitsToDecimal(`0x${(10n ** 18n * 3n + 5n).toString(16)}`, 18)).toBe('3.000000000000000005');
     expect(unitsToDecimal('0x1', 18)).toBe('0.000000000000000001');
     expect(unitsToDecimal(`0x${(10n ** 30n).toString(16)}`, 18)).toBe('1000000000000');

@@ -55,7 +55,8 @@ export function parseDecimal(value: unknown, limits: DecimalLimits = {}): Decima
     return { ok: false, rule: 'type', message: 'must be a number or a numeric string' };
   }
   if (text.length > l.maxLength) return tooLong(text.length, l.maxLength);
-  if (!DECIMAL.test(text)) return { ok: false, rule: 'syntax', message: 'must be a number or a numeric string' };
+  if (!DECIMAL.test(text))
+    return { ok: false, rule: 'syntax', message: 'must be a number or a numeric string' };
 
   let negative = false;
   if (text[0] === '-' || text[0] === '+') {
@@ -70,7 +71,11 @@ export function parseDecimal(value: unknown, limits: DecimalLimits = {}): Decima
     const sign = exponentText[0] === '-' ? -1 : 1;
     const digits = stripLeadingZeros(exponentText.replace(/^[+-]/, ''));
     if (digits.length > 7 || Number(digits) > l.maxExponent) {
-      return { ok: false, rule: 'exponent', message: `has an exponent out of range (at most ±${l.maxExponent})` };
+      return {
+        ok: false,
+        rule: 'exponent',
+        message: `has an exponent out of range (at most ±${l.maxExponent})`,
+      };
     }
     exponent = sign * Number(digits);
   }
@@ -97,14 +102,20 @@ export function parseDecimal(value: unknown, limits: DecimalLimits = {}): Decima
   const integerDigits = Math.max(pointAt, 0);
   const scale = Math.max(digits.length - pointAt, 0);
   if (integerDigits > l.maxIntegerDigits) {
-    return { ok: false, rule: 'range', message: `is out of range (more than ${l.maxIntegerDigits} digits before the decimal point)` };
+    return {
+      ok: false,
+      rule: 'range',
+      message: `is out of range (more than ${l.maxIntegerDigits} digits before the decimal point)`,
+    };
   }
   if (scale > l.maxScale) {
     return {
       ok: false,
       rule: 'scale',
       message:
-        l.maxScale === 0 ? 'must be a whole number' : `has more than ${l.maxScale} decimal places (it would be rounded)`,
+        l.maxScale === 0
+          ? 'must be a whole number'
+          : `has more than ${l.maxScale} decimal places (it would be rounded)`,
     };
   }
   let plain: string;
@@ -183,7 +194,10 @@ export function divideDecimal(a: string, b: string, places = 8): string {
 
 /** The exact sum of plain decimal strings; null and what is not a plain decimal ("x", "1e3") are skipped: [] → "0". */
 export function sumDecimals(values: readonly (string | null)[]): string {
-  return values.reduce<string>((total, value) => (value !== null && PLAIN.test(value) ? addDecimal(total, value) : total), '0');
+  return values.reduce<string>(
+    (total, value) => (value !== null && PLAIN.test(value) ? addDecimal(total, value) : total),
+    '0',
+  );
 }
 
 /**

@@ -93,7 +93,10 @@ export class PayloadReader {
     const min = rule.min ?? -MAX_BOT_INTEGER;
     const parsed = parseDecimal(value, { maxLength: 30, maxExponent: 30, maxIntegerDigits: 30, maxScale: 0 });
     if (!parsed.ok) {
-      const message = parsed.rule === 'scale' || parsed.rule === 'syntax' || parsed.rule === 'type' ? 'must be a whole number' : parsed.message;
+      const message =
+        parsed.rule === 'scale' || parsed.rule === 'syntax' || parsed.rule === 'type'
+          ? 'must be a whole number'
+          : parsed.message;
       this.problem(field, `${message} (got ${echo(value)})`);
       return null;
     }
@@ -141,7 +144,8 @@ export class PayloadReader {
       }
     }
     if (rule.max !== undefined && compareDecimal(text, rule.max) > 0) {
-      const lower = rule.min !== undefined ? `${rule.exclusiveMin ? 'greater than' : 'at least'} ${rule.min} and ` : '';
+      const lower =
+        rule.min !== undefined ? `${rule.exclusiveMin ? 'greater than' : 'at least'} ${rule.min} and ` : '';
       this.problem(field, `must be ${lower}at most ${rule.max} (got ${text})`);
       return null;
     }
@@ -174,7 +178,11 @@ export class PayloadReader {
     return text;
   }
 
-  oneOf<T extends string>(field: string, allowed: readonly T[], rule: { required: true; aliases?: Record<string, T> }): T;
+  oneOf<T extends string>(
+    field: string,
+    allowed: readonly T[],
+    rule: { required: true; aliases?: Record<string, T> },
+  ): T;
   oneOf<T extends string>(
     field: string,
     allowed: readonly T[],
@@ -219,7 +227,9 @@ export class PayloadReader {
     const raw = this.body[field];
     const date = this.timestamp(field);
     if (date === null) return null;
-    return typeof raw === 'string' && ISO_TIMESTAMP.test(raw.trim()) ? isoForPostgres(raw.trim()) : date.toISOString();
+    return typeof raw === 'string' && ISO_TIMESTAMP.test(raw.trim())
+      ? isoForPostgres(raw.trim())
+      : date.toISOString();
   }
 
   object(field: string): JsonObject | null {
@@ -267,7 +277,10 @@ const UNIX_TIMESTAMP = /^\d{1,16}(\.\d{1,9})?$/;
 
 /** ISO 8601 text, or a unix timestamp in seconds (number or numeric string; milliseconds are recognised). */
 export function parseTimestamp(value: unknown): Date | null {
-  if (typeof value === 'number' || (typeof value === 'string' && value.length <= 40 && UNIX_TIMESTAMP.test(value.trim()))) {
+  if (
+    typeof value === 'number' ||
+    (typeof value === 'string' && value.length <= 40 && UNIX_TIMESTAMP.test(value.trim()))
+  ) {
     let seconds = Number(value);
     if (!Number.isFinite(seconds) || seconds < 0) return null;
     if (seconds > 1e11) seconds = seconds / 1000; // sent in milliseconds

@@ -7,7 +7,9 @@ export const MARKET_PAGE_MAX = 1000;
 export const MARKET_SEARCH_MAX = 100;
 
 export class MarketView {
-  @ApiProperty({ description: 'Id of the first report of this market (by any bot, or by the bot filtered on)' })
+  @ApiProperty({
+    description: 'Id of the first report of this market (by any bot, or by the bot filtered on)',
+  })
   id!: number;
   @ApiProperty({ example: 'BTC' })
   asset!: string;
@@ -15,7 +17,10 @@ export class MarketView {
   window!: string;
   @ApiProperty({ nullable: true, type: String, example: 'btc-updown-15m-1764000000' })
   windowId!: string | null;
-  @ApiProperty({ description: 'CLOB token id of the Up outcome', example: '7132104567925221259462638553270691275033' })
+  @ApiProperty({
+    description: 'CLOB token id of the Up outcome',
+    example: '7132104567925221259462638553270691275033',
+  })
   tokenId!: string;
   @ApiProperty({ nullable: true, type: String, description: 'CLOB token id of the Down outcome' })
   tokenIdDown!: string | null;
@@ -33,9 +38,15 @@ export class MarketView {
   reportCount!: number;
   @ApiProperty({ description: 'How many bots report this market', example: 1 })
   botCount!: number;
-  @ApiProperty({ type: [Number], description: 'The bots (botId of their API keys) that report this market', example: [2] })
+  @ApiProperty({
+    type: [Number],
+    description: 'The bots (botId of their API keys) that report this market',
+    example: [2],
+  })
   botIds!: number[];
-  @ApiProperty({ description: 'Trades logged on either token of this market (by the bot filtered on, if any)' })
+  @ApiProperty({
+    description: 'Trades logged on either token of this market (by the bot filtered on, if any)',
+  })
   tradeCount!: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   lastTradeAt!: string | null;
@@ -47,12 +58,17 @@ export class MarketListView {
   @ApiProperty({
     type: [String],
     example: ['BTC', 'ETH'],
-    description: 'The assets of the markets this filter shows without its asset and search (sorted, at most 100): the asset filter\'s choices',
+    description:
+      "The assets of the markets this filter shows without its asset and search (sorted, at most 100): the asset filter's choices",
   })
   assets!: string[];
   @ApiProperty({ description: 'Markets matching the filter, over all pages', example: 1 })
   total!: number;
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 
@@ -60,7 +76,8 @@ export class MarketQueryDto {
   @ApiPropertyOptional({
     type: Boolean,
     default: false,
-    description: 'Also list expired markets (expiresAt in the past), after the live ones, most recently expired first',
+    description:
+      'Also list expired markets (expiresAt in the past), after the live ones, most recently expired first',
   })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'includeExpired must be true or false (given once)' })
@@ -81,7 +98,8 @@ export class MarketQueryDto {
   @ApiPropertyOptional({
     example: 'btc-updown-15m',
     maxLength: MARKET_SEARCH_MAX,
-    description: 'Markets whose asset or slug (windowId) contains this text, case-insensitive (% and _ are plain characters)',
+    description:
+      'Markets whose asset or slug (windowId) contains this text, case-insensitive (% and _ are plain characters)',
   })
   @IsOptional()
   @QueryText(MARKET_SEARCH_MAX)

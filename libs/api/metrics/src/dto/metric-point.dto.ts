@@ -31,7 +31,9 @@ export class MetricSeriesView {
         extra: { type: 'object', additionalProperties: true },
       },
     },
-    example: [{ at: '2026-11-24T07:17:00Z', totalPnl: '0.48', totalFills: 1, extra: { brand_new_metric_x: 42 } }],
+    example: [
+      { at: '2026-11-24T07:17:00Z', totalPnl: '0.48', totalFills: 1, extra: { brand_new_metric_x: 42 } },
+    ],
   })
   items!: MetricPointView[];
 }

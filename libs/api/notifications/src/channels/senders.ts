@@ -14,7 +14,10 @@ export interface EmailMessage {
 const TIMEOUT_MS = 10_000;
 
 /** Sends one email over SMTP; resolves with the server's message id, rejects with a readable error. */
-export async function sendEmail(smtpUrl: string, message: EmailMessage): Promise<{ messageId: string; response: string }> {
+export async function sendEmail(
+  smtpUrl: string,
+  message: EmailMessage,
+): Promise<{ messageId: string; response: string }> {
   const transport = createTransport(smtpUrl, {
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
@@ -24,7 +27,11 @@ export async function sendEmail(smtpUrl: string, message: EmailMessage): Promise
     const { notificationId, ...mail } = message;
     const domain = /@([^>\s]+)>?\s*$/.exec(message.from)?.[1] ?? 'polymaker.invalid';
     const messageId = notificationId === undefined ? undefined : `<notification-${notificationId}@${domain}>`;
-    const info = await transport.sendMail({ ...mail, to: message.to.join(', '), ...(messageId ? { messageId } : {}) });
+    const info = await transport.sendMail({
+      ...mail,
+      to: message.to.join(', '),
+      ...(messageId ? { messageId } : {}),
+    });
     return { messageId: String(info.messageId), response: String(info.response ?? '') };
   } catch (error) {
     throw new Error(`SMTP ${redactUrl(smtpUrl)}: ${(error as Error).message}`);
@@ -61,7 +68,11 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * notification-<id>` (and `notificationId` in the generic body), the same on every attempt: delivery is
  * at least once, so a receiver dedupes on it.
  */
-export async function postWebhook(url: string, body: Record<string, unknown>, notificationId?: number): Promise<WebhookAnswer> {
+export async function postWebhook(
+  url: string,
+  body: Record<string, unknown>,
+  notificationId?: number,
+): Promise<WebhookAnswer> {
   let answer;
   try {
     answer = await outboundRequest(url, {

@@ -12,7 +12,13 @@ const content = (paragraphs: string[], title = 'Run #7 stopped with an error'): 
 });
 
 /** What Telegram shows: the text with the tags gone and the entities read. */
-const visible = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+const visible = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
 
 describe('Telegram messages', () => {
   it('escapes what a bot sent and formats the title and facts', () => {

@@ -38,9 +38,12 @@ function cut(text: string, max: number): string {
  */
 export function telegramText(content: NotificationContent, limit = TELEGRAM_TEXT_LIMIT): string {
   const pieces: Piece[] = [{ text: content.title, bold: true }, { text: '\n' }];
-  for (const fact of content.facts) pieces.push({ text: '\n' }, { text: `${fact.label}:`, bold: true }, { text: ` ${fact.value}` });
+  for (const fact of content.facts)
+    pieces.push({ text: '\n' }, { text: `${fact.label}:`, bold: true }, { text: ` ${fact.value}` });
   for (const paragraph of content.paragraphs) pieces.push({ text: '\n\n' }, { text: paragraph });
-  const tail: Piece[] = content.link ? [{ text: '\n\n' }, { text: 'Open in the Command Center', href: content.link }] : [];
+  const tail: Piece[] = content.link
+    ? [{ text: '\n\n' }, { text: 'Open in the Command Center', href: content.link }]
+    : [];
   const length = (list: Piece[]) => list.reduce((sum, piece) => sum + piece.text.length, 0);
   if (length(pieces) + length(tail) <= limit) return [...pieces, ...tail].map(pieceHtml).join('');
   const ellipsis = '…';
@@ -93,8 +96,17 @@ interface BotApiAnswer {
  * timeout or a refused connection retry with the usual backoff; any other 4xx (a bad token, a chat
  * that does not exist, a bot not in the chat) is permanent: the same request cannot succeed.
  */
-export async function sendTelegram(apiUrl: string, token: string, chatId: string, text: string): Promise<TelegramAnswer> {
-  const scrub = (message: string) => message.split(token).join('***').replace(/bot\d+:[A-Za-z0-9_-]+/g, 'bot***');
+export async function sendTelegram(
+  apiUrl: string,
+  token: string,
+  chatId: string,
+  text: string,
+): Promise<TelegramAnswer> {
+  const scrub = (message: string) =>
+    message
+      .split(token)
+      .join('***')
+      .replace(/bot\d+:[A-Za-z0-9_-]+/g, 'bot***');
   const where = `Telegram sendMessage to chat ${chatId}`;
   let answer;
   try {
@@ -119,18 +131,31 @@ export async function sendTelegram(apiUrl: string, token: string, chatId: string
     return { messageId, chatId };
   }
   const code = typeof body.error_code === 'number' ? body.error_code : answer.status;
-  const description = typeof body.description === 'string' ? scrub(body.description).replace(/\s+/g, ' ').slice(0, 300) : null;
-  const said = description ? `: ${description}` : ` (${answer.bytes}${answer.truncated ? '+' : ''} bytes, not a Bot API answer)`;
+  const description =
+    typeof body.description === 'string' ? scrub(body.description).replace(/\s+/g, ' ').slice(0, 300) : null;
+  const said = description
+    ? `: ${description}`
+    : ` (${answer.bytes}${answer.truncated ? '+' : ''} bytes, not a Bot API answer)`;
   if (code === 429) {
     const seconds = Number(body.parameters?.retry_after);
     const retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : undefined;
-    throw new JobFailure(`${where} answered 429${said}${retryAfterMs ? `; retrying after ${seconds} s as asked` : ''}`, { retryAfterMs });
+    throw new JobFailure(
+      `${where} answered 429${said}${retryAfterMs ? `; retrying after ${seconds} s as asked` : ''}`,
+      { retryAfterMs },
+    );
   }
   if (answer.status >= 300 && answer.status < 400) {
-    throw new JobFailure(`${where} answered ${answer.status} (a redirect): redirects are not followed; check TELEGRAM_API_URL`);
+    throw new JobFailure(
+      `${where} answered ${answer.status} (a redirect): redirects are not followed; check TELEGRAM_API_URL`,
+    );
   }
   if (code >= 400 && code < 500) {
-    const hint = code === 401 || code === 404 ? ' (check the bot token)' : code === 400 || code === 403 ? ' (check the chat id and that the bot is in the chat)' : '';
+    const hint =
+      code === 401 || code === 404
+        ? ' (check the bot token)'
+        : code === 400 || code === 403
+          ? ' (check the chat id and that the bot is in the chat)'
+          : '';
     throw new JobFailure(`${where} answered ${code}${said}${hint}; not retried`, { permanent: true });
   }
   throw new JobFailure(`${where} answered ${code}${said}`);

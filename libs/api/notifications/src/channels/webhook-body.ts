@@ -12,7 +12,12 @@ export function slackEscape(text: string): string {
 }
 
 /** The JSON body for a webhook: a generic document, or what Discord and Slack incoming webhooks accept. */
-export function webhookBody(format: WebhookFormat, content: NotificationContent, notificationId: number | null, createdAt: string): Record<string, unknown> {
+export function webhookBody(
+  format: WebhookFormat,
+  content: NotificationContent,
+  notificationId: number | null,
+  createdAt: string,
+): Record<string, unknown> {
   const text = renderText(content).trim();
   if (format === 'discord') {
     return {
@@ -26,7 +31,13 @@ export function webhookBody(format: WebhookFormat, content: NotificationContent,
           description: content.paragraphs.join('\n\n').slice(0, 4000) || undefined,
           url: content.link ?? undefined,
           color: COLORS[content.severity],
-          fields: content.facts.slice(0, 25).map((fact) => ({ name: fact.label.slice(0, 256), value: fact.value.slice(0, 1024) || '-', inline: true })),
+          fields: content.facts
+            .slice(0, 25)
+            .map((fact) => ({
+              name: fact.label.slice(0, 256),
+              value: fact.value.slice(0, 1024) || '-',
+              inline: true,
+            })),
           timestamp: createdAt,
         },
       ],
@@ -37,11 +48,26 @@ export function webhookBody(format: WebhookFormat, content: NotificationContent,
       { type: 'header', text: { type: 'plain_text', text: content.title.slice(0, 150) } },
       {
         type: 'section',
-        fields: content.facts.slice(0, 10).map((fact) => ({ type: 'mrkdwn', text: `*${slackEscape(fact.label)}*\n${slackEscape(fact.value)}` })),
+        fields: content.facts
+          .slice(0, 10)
+          .map((fact) => ({
+            type: 'mrkdwn',
+            text: `*${slackEscape(fact.label)}*\n${slackEscape(fact.value)}`,
+          })),
       },
     ];
-    for (const paragraph of content.paragraphs) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: slackEscape(paragraph).slice(0, 3000) } });
-    if (content.link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${slackEscape(content.link).replace(/\|/g, '%7C')}|Open in the Command Center>` }] });
+    for (const paragraph of content.paragraphs)
+      blocks.push({ type: 'section', text: { type: 'mrkdwn', text: slackEscape(paragraph).slice(0, 3000) } });
+    if (content.link)
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `<${slackEscape(content.link).replace(/\|/g, '%7C')}|Open in the Command Center>`,
+          },
+        ],
+      });
     return { text: slackEscape(text), blocks };
   }
   return {

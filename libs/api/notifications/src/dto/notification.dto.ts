@@ -1,20 +1,45 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsEmail, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength, ValidateIf } from 'class-validator';
-import { CleanText, PageQueryDto, QueryId, QueryWholeNumber, TELEGRAM_CHAT_ID_PATTERN, TELEGRAM_TOKEN_PATTERN } from '@polymaker/api/core';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
+import {
+  CleanText,
+  PageQueryDto,
+  QueryId,
+  QueryWholeNumber,
+  TELEGRAM_CHAT_ID_PATTERN,
+  TELEGRAM_TOKEN_PATTERN,
+} from '@polymaker/api/core';
 
 export class DeliveryView {
   @ApiProperty({ example: 5 }) id!: number;
   @ApiProperty({ example: 3 }) notificationId!: number;
   @ApiProperty({ enum: ['email', 'webhook', 'telegram'] }) channel!: string;
-  @ApiProperty({ example: 'ops@example.com', description: 'Recipients, the webhook URL with its secret part hidden, or the Telegram chat id' }) target!: string;
+  @ApiProperty({
+    example: 'ops@example.com',
+    description: 'Recipients, the webhook URL with its secret part hidden, or the Telegram chat id',
+  })
+  target!: string;
   @ApiProperty({ enum: ['pending', 'sent', 'failed'] }) status!: string;
   @ApiProperty({ example: 2 }) attempts!: number;
-  @ApiProperty({ nullable: true, type: String, example: 'SMTP smtp://mail:25: connect ECONNREFUSED' }) lastError!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'SMTP smtp://mail:25: connect ECONNREFUSED' })
+  lastError!: string | null;
   @ApiProperty({ nullable: true, type: String }) lastAttemptAt!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'When the next attempt is due (pending only)' }) nextAttemptAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'When the next attempt is due (pending only)' })
+  nextAttemptAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deliveredAt!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { messageId: '<abc@host>' } }) detail!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { messageId: '<abc@host>' } })
+  detail!: Record<string, unknown>;
   @ApiProperty() createdAt!: string;
 }
 
@@ -25,10 +50,22 @@ export class NotificationView {
   @ApiProperty({ example: 'Run #42 completed · score 63/100 · P&L +12.5 USDC' }) title!: string;
   @ApiProperty({ description: 'Plain-text body (the email text part)' }) text!: string;
   @ApiProperty({ description: 'HTML body (the email HTML part)' }) html!: string;
-  @ApiProperty({ nullable: true, type: String, example: 'https://cc.example.com/runs/42' }) link!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'https://cc.example.com/runs/42' }) link!:
+    string | null;
   @ApiProperty({ nullable: true, type: Number, example: 42 }) runId!: number | null;
-  @ApiProperty({ nullable: true, type: Number, example: 2, description: 'The bot it is about (its run’s, or a low balance’s source)' }) botId!: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'facts and paragraphs it was rendered from' }) data!: Record<string, unknown>;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 2,
+    description: 'The bot it is about (its run’s, or a low balance’s source)',
+  })
+  botId!: number | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'facts and paragraphs it was rendered from',
+  })
+  data!: Record<string, unknown>;
   @ApiProperty() createdAt!: string;
   @ApiProperty() read!: boolean;
   @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
@@ -94,7 +131,12 @@ export class MarkAllReadView {
 export class EmailChannelView {
   @ApiProperty({ description: 'Sends when true and configured' }) enabled!: boolean;
   @ApiProperty({ description: 'An SMTP URL and at least one recipient are set' }) configured!: boolean;
-  @ApiProperty({ nullable: true, type: String, example: 'smtp://user:***@mail.example.com:587', description: 'Password hidden' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'smtp://user:***@mail.example.com:587',
+    description: 'Password hidden',
+  })
   smtpUrl!: string | null;
   @ApiProperty({ example: 'PolyMaker <bot@example.com>' }) from!: string;
   @ApiProperty({ type: [String], example: ['ops@example.com'] }) to!: string[];
@@ -103,14 +145,26 @@ export class EmailChannelView {
 export class WebhookChannelView {
   @ApiProperty() enabled!: boolean;
   @ApiProperty() configured!: boolean;
-  @ApiProperty({ nullable: true, type: String, example: 'https://discord.com/api/…', description: 'Secret path hidden' }) url!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'https://discord.com/api/…',
+    description: 'Secret path hidden',
+  })
+  url!: string | null;
   @ApiProperty({ enum: ['generic', 'discord', 'slack'] }) format!: string;
 }
 
 export class TelegramChannelView {
   @ApiProperty() enabled!: boolean;
   @ApiProperty({ description: 'A bot token and a chat id are set' }) configured!: boolean;
-  @ApiProperty({ nullable: true, type: String, example: '123456789:***', description: "The bot's id; the secret is never shown" }) botToken!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '123456789:***',
+    description: "The bot's id; the secret is never shown",
+  })
+  botToken!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '-1001234567890' }) chatId!: string | null;
 }
 
@@ -126,7 +180,12 @@ export class UpdateEmailChannelDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'smtp://user:pass@mail.example.com:587', description: 'null: back to SMTP_URL' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'smtp://user:pass@mail.example.com:587',
+    description: 'null: back to SMTP_URL',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
@@ -135,16 +194,28 @@ export class UpdateEmailChannelDto {
   @CleanText()
   smtpUrl?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'PolyMaker <bot@example.com>', description: 'null: back to NOTIFY_EMAIL_FROM' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'PolyMaker <bot@example.com>',
+    description: 'null: back to NOTIFY_EMAIL_FROM',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
-  @Matches(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, { message: 'from must be an address or "Name <address>"' })
+  @Matches(/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, {
+    message: 'from must be an address or "Name <address>"',
+  })
   @MaxLength(300)
   @CleanText()
   from?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: [String], example: ['ops@example.com'], description: 'null: back to NOTIFY_EMAIL_TO' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: [String],
+    example: ['ops@example.com'],
+    description: 'null: back to NOTIFY_EMAIL_TO',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @ArrayMaxSize(50)
@@ -158,15 +229,27 @@ export class UpdateWebhookChannelDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'https://hooks.slack.com/services/T000/B000/XXX', description: 'null: back to WEBHOOK_URL' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: 'https://hooks.slack.com/services/T000/B000/XXX',
+    description: 'null: back to WEBHOOK_URL',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
-  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { message: 'url must be an http:// or https:// URL' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'url must be an http:// or https:// URL' },
+  )
   @MaxLength(2000)
   @CleanText()
   url?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, enum: ['generic', 'discord', 'slack'], description: 'null: back to WEBHOOK_FORMAT' })
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['generic', 'discord', 'slack'],
+    description: 'null: back to WEBHOOK_FORMAT',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsIn(['generic', 'discord', 'slack'])
@@ -179,20 +262,37 @@ export class UpdateTelegramChannelDto {
   @IsBoolean()
   enabled?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123', description: 'From BotFather (a secret: never shown again). null: back to TELEGRAM_BOT_TOKEN' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '123456789:AAH-abcdefghijklmnopqrstuvwxyz0123',
+    description: 'From BotFather (a secret: never shown again). null: back to TELEGRAM_BOT_TOKEN',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @MaxLength(200)
-  @Matches(TELEGRAM_TOKEN_PATTERN, { message: 'botToken must be a bot token as BotFather gives it: digits, a colon, then 30 or more letters, digits, - or _' })
+  @Matches(TELEGRAM_TOKEN_PATTERN, {
+    message:
+      'botToken must be a bot token as BotFather gives it: digits, a colon, then 30 or more letters, digits, - or _',
+  })
   botToken?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, example: '-1001234567890', description: 'A numeric chat id (groups and channels are negative) or @channelusername. null: back to TELEGRAM_CHAT_ID' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    example: '-1001234567890',
+    description:
+      'A numeric chat id (groups and channels are negative) or @channelusername. null: back to TELEGRAM_CHAT_ID',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @MaxLength(40)
-  @Matches(TELEGRAM_CHAT_ID_PATTERN, { message: 'chatId must be a numeric chat id such as -1001234567890 or a @channelusername (5 to 32 letters, digits or _)' })
+  @Matches(TELEGRAM_CHAT_ID_PATTERN, {
+    message:
+      'chatId must be a numeric chat id such as -1001234567890 or a @channelusername (5 to 32 letters, digits or _)',
+  })
   chatId?: string | null;
 }
 
@@ -201,5 +301,10 @@ export class ChannelTestView {
   @ApiProperty({ enum: ['email', 'webhook', 'telegram'] }) channel!: string;
   @ApiProperty({ nullable: true, type: String }) target!: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) detail!: Record<string, unknown>;
-  @ApiProperty({ nullable: true, type: String, example: 'SMTP smtp://mail:25/: connect ECONNREFUSED 127.0.0.1:25' }) error!: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'SMTP smtp://mail:25/: connect ECONNREFUSED 127.0.0.1:25',
+  })
+  error!: string | null;
 }

@@ -35,7 +35,10 @@ export class OutboxJobView {
   attempts!: number;
   @ApiProperty({ example: 8 })
   maxAttempts!: number;
-  @ApiProperty({ example: '2026-12-01T10:00:00.000Z', description: 'Not run before this time (the next retry)' })
+  @ApiProperty({
+    example: '2026-12-01T10:00:00.000Z',
+    description: 'Not run before this time (the next retry)',
+  })
   availableAt!: string;
   @ApiProperty({ nullable: true, type: String, example: 'connect ECONNREFUSED 127.0.0.1:25' })
   lastError!: string | null;

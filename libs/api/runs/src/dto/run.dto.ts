@@ -11,7 +11,8 @@ export class RunView {
   @ApiProperty({
     nullable: true,
     type: Number,
-    description: 'The bot that owns the run: the first key of its key rotation chain (see botId of the API keys)',
+    description:
+      'The bot that owns the run: the first key of its key rotation chain (see botId of the API keys)',
   })
   botId!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 3 })
@@ -40,16 +41,30 @@ export class RunView {
   totalOrders!: number | null;
   @ApiProperty({ nullable: true, type: Number, description: 'overallScore of the analysis, 0-100' })
   overallScore!: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Latest value of each contract metric key' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Latest value of each contract metric key',
+  })
   metrics!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Latest value of each unknown key, as sent' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Latest value of each unknown key, as sent',
+  })
   extra!: Record<string, unknown>;
 }
 
 export class RunDetailView extends RunView {
   @ApiProperty({ example: 250 })
   tradeCount!: number;
-  @ApiProperty({ nullable: true, type: 'object', additionalProperties: true, description: "The analysis in the run/stop answer (score from the run's aggregates, state pending then); the completed one is in GET /api/v1/runs/{id}/analyses" })
+  @ApiProperty({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "The analysis in the run/stop answer (score from the run's aggregates, state pending then); the completed one is in GET /api/v1/runs/{id}/analyses",
+  })
   analysis!: Record<string, unknown> | null;
 }
 
@@ -81,17 +96,25 @@ export class RunQueryDto extends PageQueryDto {
   @QueryId()
   apiKeyId?: number;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started at or after this time (ISO 8601; UTC when no offset)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Runs started at or after this time (ISO 8601; UTC when no offset)',
+  })
   @IsOptional()
   @QueryDate()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Runs started before this time (ISO 8601; UTC when no offset)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Runs started before this time (ISO 8601; UTC when no offset)',
+  })
   @IsOptional()
   @QueryDate()
   to?: string;
 
-  @ApiPropertyOptional({ description: 'Bot that owns the run (botId of its API keys; kept across key rotations)' })
+  @ApiPropertyOptional({
+    description: 'Bot that owns the run (botId of its API keys; kept across key rotations)',
+  })
   @IsOptional()
   @QueryId()
   botId?: number;

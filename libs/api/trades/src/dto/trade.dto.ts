@@ -9,7 +9,13 @@ export class TradeView {
   id!: number;
   @ApiProperty({ example: 1 })
   runId!: number;
-  @ApiProperty({ nullable: true, type: Number, example: 2, description: "The bot that owns the trade's run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot" })
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 2,
+    description:
+      "The bot that owns the trade's run (botId of its API keys, as GET /api/v1/bots lists it); null for a run without a bot",
+  })
   botId!: number | null;
   @ApiProperty({ example: 1 })
   cycle!: number;
@@ -43,7 +49,11 @@ export class TradeView {
   resolvedOutcome!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '0.48' })
   pnl!: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'Fields this server does not know, as sent' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Fields this server does not know, as sent',
+  })
   extra!: Record<string, unknown>;
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
@@ -54,7 +64,11 @@ export class TradeView {
 export class TradePageView {
   @ApiProperty({ type: [TradeView] })
   items!: TradeView[];
-  @ApiProperty({ nullable: true, type: String, description: 'Pass as `cursor` for the next page; null on the last page' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 
@@ -64,7 +78,9 @@ export class TradeQueryDto {
   @QueryId()
   runId?: number;
 
-  @ApiPropertyOptional({ description: "Only this bot's trades (botId of its API keys, as GET /api/v1/bots lists it)" })
+  @ApiPropertyOptional({
+    description: "Only this bot's trades (botId of its API keys, as GET /api/v1/bots lists it)",
+  })
   @IsOptional()
   @QueryId()
   botId?: number;
@@ -99,17 +115,27 @@ export class TradeQueryDto {
   @QueryText(100)
   strategy?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged at or after this time (ISO 8601; UTC when no offset)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Trades logged at or after this time (ISO 8601; UTC when no offset)',
+  })
   @IsOptional()
   @QueryDate()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Trades logged before this time (ISO 8601; UTC when no offset)' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Trades logged before this time (ISO 8601; UTC when no offset)',
+  })
   @IsOptional()
   @QueryDate()
   to?: string;
 
-  @ApiPropertyOptional({ enum: TRADE_SORTS, default: 'id', description: 'id is the order trades were logged in' })
+  @ApiPropertyOptional({
+    enum: TRADE_SORTS,
+    default: 'id',
+    description: 'id is the order trades were logged in',
+  })
   @IsOptional()
   @IsIn(TRADE_SORTS)
   sort?: TradeSort;
@@ -131,11 +157,23 @@ export class TradeQueryDto {
 }
 
 export class TradeFacetsView {
-  @ApiProperty({ type: [String], example: ['BTC', 'ETH'], description: 'Assets traded, sorted (at most 100)' })
+  @ApiProperty({
+    type: [String],
+    example: ['BTC', 'ETH'],
+    description: 'Assets traded, sorted (at most 100)',
+  })
   assets!: string[];
-  @ApiProperty({ type: [String], example: ['15m', '5m'], description: 'Window durations traded, sorted (at most 100)' })
+  @ApiProperty({
+    type: [String],
+    example: ['15m', '5m'],
+    description: 'Window durations traded, sorted (at most 100)',
+  })
   windows!: string[];
-  @ApiProperty({ type: [String], example: ['MM'], description: 'Strategies of the latest 10,000 trades, sorted (at most 100)' })
+  @ApiProperty({
+    type: [String],
+    example: ['MM'],
+    description: 'Strategies of the latest 10,000 trades, sorted (at most 100)',
+  })
   strategies!: string[];
   @ApiProperty({ description: 'true when a list was cut at 100 values' })
   truncated!: boolean;

@@ -50,6 +50,8 @@ export class Migration20261210000000 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop table bot_polls; drop table fleet_pauses; drop table config_assignments; drop table bot_profiles;');
+    this.addSql(
+      'drop table bot_polls; drop table fleet_pauses; drop table config_assignments; drop table bot_profiles;',
+    );
   }
 }

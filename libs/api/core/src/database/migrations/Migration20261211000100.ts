@@ -26,6 +26,8 @@ export class Migration20261211000100 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop index markets_token_id_down_index; drop index markets_condition_id_index; drop table bot_config_spans;');
+    this.addSql(
+      'drop index markets_token_id_down_index; drop index markets_condition_id_index; drop table bot_config_spans;',
+    );
   }
 }

@@ -18,6 +18,8 @@ export class Migration20261212000300 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop index bot_config_spans_bot_id_started_at_index; drop index trades_run_id_created_at_index; drop index runs_ended_at_index;');
+    this.addSql(
+      'drop index bot_config_spans_bot_id_started_at_index; drop index trades_run_id_created_at_index; drop index runs_ended_at_index;',
+    );
   }
 }

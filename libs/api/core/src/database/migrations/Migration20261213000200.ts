@@ -23,6 +23,8 @@ export class Migration20261213000200 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop table scheduler_leases; alter table outbox_jobs drop column leased_until, drop column lease_owner;');
+    this.addSql(
+      'drop table scheduler_leases; alter table outbox_jobs drop column leased_until, drop column lease_owner;',
+    );
   }
 }
