@@ -118,7 +118,9 @@ async function main(): Promise<void> {
       name: 'formatting (Prettier --check, every .ts and .mjs file)',
       run: async () => {
         const { code } = await run('npx', ['prettier', '--check', '**/*.{ts,mjs}']);
-        return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: 'npx prettier --write "**/*.{ts,mjs}" fixes it' };
+        return code === 0
+          ? { passed: 1, failed: 0 }
+          : { passed: 0, failed: 1, note: 'npx prettier --write "**/*.{ts,mjs}" fixes it' };
       },
     },
     {
