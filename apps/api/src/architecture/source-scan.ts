@@ -68,13 +68,21 @@ export function identifiers(text: string): Set<string> {
 const SQL_TABLE = /\b(?:from|join|into|update|table|using)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/gi;
 const SQL_HINT = /\b(select|insert|update|delete|create|alter|with)\b/i;
 
-/** Table names a literal names in SQL position (`from x`, `join x`, `into x`, `update x`, ...). */
+/** A monthly or DEFAULT partition is named after its parent (`trades_y2026m12`, `trades_default`). */
+const PARTITION = /^([a-z_][a-z0-9_]*?)_(?:y\d{4}m\d{2}|default)$/;
+
+/**
+ * Table names a literal names in SQL position (`from x`, `join x`, `into x`, `update x`, ...); a
+ * partition counts as its parent table, whose owner alone may name it.
+ */
 export function tablesNamedIn(literal: string, known: ReadonlySet<string>): string[] {
   if (!SQL_HINT.test(literal)) return [];
   const names: string[] = [];
   for (const match of literal.matchAll(SQL_TABLE)) {
     const name = match[1].toLowerCase();
+    const parent = PARTITION.exec(name)?.[1];
     if (known.has(name)) names.push(name);
+    else if (parent && known.has(parent)) names.push(parent);
   }
   return names;
 }

@@ -73,6 +73,9 @@ describe('table ownership: each module is the only code that reads or writes its
       text: "const q = `select r.id from runs r join trades t on t.run_id = r.id where r.id = ${1}`; const own = 'select * from wallet_readings';",
     };
     expect(sqlViolations([planted]).map((v) => v.table).sort()).toEqual(['runs', 'trades']);
+    // a partition is its parent's: naming trades_y2026m12 or run_metric_points_default outside their owners is a violation
+    const partitions = { ...planted, text: "const q = 'select count(*) from trades_y2026m12'; const p = 'delete from run_metric_points_default';" };
+    expect(sqlViolations([partitions]).map((v) => v.table).sort()).toEqual(['run_metric_points', 'trades']);
     // prose in comments is not SQL
     expect(sqlViolations([{ ...planted, text: '// reads from runs, then updates trades' }])).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { RunUpdatedEvent, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { createMonthlyPartitions, dropMonthlyPartition, monthlyPartitions, RunUpdatedEvent, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 
@@ -128,21 +128,48 @@ export class MetricsService implements OnModuleInit {
     return rows.map(toWalletPoint);
   }
 
+  /** Creates the monthly partitions of the metric points for this month and the next `monthsAhead` (idempotent). */
+  createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
+    return createMonthlyPartitions(sqlOf(em), 'run_metric_points', 'at', monthsAhead);
+  }
+
   /**
-   * Retention: deletes points older than `days` except those of the runs still running (the caller
-   * names them: runs are the runs module's). Returns how many went.
+   * Retention: removes points older than `days` except those of the runs still running (the caller
+   * names them: runs are the runs module's). A month wholly past the horizon with no point of a
+   * running run is dropped as a whole partition (detached and dropped: no DELETE, no vacuum
+   * afterwards); the rest (the month the horizon falls in, a month that still holds a running run's
+   * points, the DEFAULT partition) loses its old points row by row. A partition whose lock cannot be
+   * had within two seconds stays for the next turn, its old points deleted row by row meanwhile.
    */
-  async purgeOlderThan(em: EntityManager, days: number, keepRunIds: number[]): Promise<number> {
-    const [row] = await em.execute<{ n: string }[]>(
+  async purgeOlderThan(em: EntityManager, days: number, keepRunIds: number[]): Promise<{ points: number; partitions: string[] }> {
+    const sql = sqlOf(em);
+    const [horizon] = await sql.query<{ at: Date }>('select now() - make_interval(days => $1) as at', [days]);
+    const dropped: string[] = [];
+    for (const partition of await monthlyPartitions(sql, 'run_metric_points')) {
+      if (partition.to.getTime() > new Date(horizon.at).getTime()) break;
+      const [held] = await sql.query<{ found: boolean }>(
+        `select exists (select 1 from run_metric_points
+                         where at >= $1 and at < $2 and run_id = any(array(select (jsonb_array_elements_text($3::jsonb))::bigint))) as found`,
+        [partition.from.toISOString(), partition.to.toISOString(), JSON.stringify(keepRunIds)],
+      );
+      if (held.found) continue;
+      try {
+        await this.uow.savepoint((inner) => dropMonthlyPartition(sqlOf(inner), 'run_metric_points', partition.name));
+        dropped.push(partition.name);
+      } catch {
+        // the lock was not had in time (or the drop failed): the row-level delete below covers it
+      }
+    }
+    const [row] = await sql.query<{ n: string }>(
       `with gone as (
          delete from run_metric_points
-          where at < now() - make_interval(days => ?)
-            and run_id not in (select (jsonb_array_elements_text(?::jsonb))::bigint)
+          where at < $1
+            and run_id not in (select (jsonb_array_elements_text($2::jsonb))::bigint)
          returning 1)
        select count(*) as n from gone`,
-      [days, JSON.stringify(keepRunIds)],
+      [new Date(horizon.at).toISOString(), JSON.stringify(keepRunIds)],
     );
-    return Number(row.n);
+    return { points: Number(row.n), partitions: dropped };
   }
 
   /**

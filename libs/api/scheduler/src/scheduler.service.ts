@@ -6,10 +6,16 @@ import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OutboxService } from '@polymaker/api/outbox';
 import { MetricsService } from '@polymaker/api/metrics';
 import { RunsService } from '@polymaker/api/runs';
+import { TradesService } from '@polymaker/api/trades';
 import { WalletService } from '@polymaker/api/wallet';
 import { tryJobLock } from './job-lock';
 
-export type JobName = 'stale-runs' | 'maintenance' | 'wallet-poll';
+export type JobName = 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+
+/** The partitions job makes this month's and the next three months' partitions of trades and metric points. */
+export const PARTITION_MONTHS_AHEAD = 3;
+/** It runs at start and hourly: a month is made about three months before its first row. */
+const PARTITION_JOB_SECONDS = 3600;
 
 export interface JobResult {
   job: JobName;
@@ -55,11 +61,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly trades: TradesService,
   ) {
     const job = (name: JobName, everySeconds: number | null): JobState => ({ name, everySeconds, running: false, last: null, lastError: null });
     this.jobs = {
       'stale-runs': job('stale-runs', settings.runStaleCheckSeconds),
       maintenance: job('maintenance', settings.maintenanceIntervalSeconds),
+      partitions: job('partitions', PARTITION_JOB_SECONDS),
       'wallet-poll': job('wallet-poll', settings.walletPollSeconds), // skips while no address is watched
     };
   }
@@ -72,6 +80,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       timer.unref();
       this.registry.addInterval(`polymaker:${job.name}`, timer);
     }
+    void this.run('partitions').catch(() => undefined);
     void this.run('wallet-poll').catch(() => undefined);
   }
 
@@ -118,6 +127,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private work(name: JobName, em: EntityManager): Promise<Record<string, unknown>> {
     if (name === 'stale-runs') return this.closeStaleRuns(em);
     if (name === 'maintenance') return this.maintenance(em);
+    if (name === 'partitions') return this.createPartitions(em);
     return this.pollWallet(em);
   }
 
@@ -162,9 +172,26 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const stored = await this.store.get<RetentionSettings>(RETENTION_KEY, em);
     const days = stored.metricRetentionDays ?? this.settings.metricRetentionDays;
     // Points of runs still running are kept whatever their age (their series is still being drawn).
-    const metricPoints = days > 0 ? await this.metrics.purgeOlderThan(em, days, await this.runs.runningIds(em)) : 0;
+    // Whole months past the horizon go as partitions; the boundary month row by row.
+    const purged = days > 0 ? await this.metrics.purgeOlderThan(em, days, await this.runs.runningIds(em)) : { points: 0, partitions: [] };
     const outboxJobs = await this.outbox.purgeSettled(em, this.settings.outboxRetentionDays);
-    return { idempotencyRecords, metricPoints, outboxJobs, metricRetentionDays: days };
+    return {
+      idempotencyRecords,
+      metricPoints: purged.points,
+      metricPartitionsDropped: purged.partitions.length,
+      droppedPartitions: purged.partitions,
+      outboxJobs,
+      metricRetentionDays: days,
+    };
+  }
+
+  /** The monthly partitions of trades and metric points, this month and PARTITION_MONTHS_AHEAD ahead (each module makes its own). */
+  private async createPartitions(em: EntityManager): Promise<Record<string, unknown>> {
+    const made = [
+      ...(await this.trades.createPartitionsAhead(em, PARTITION_MONTHS_AHEAD)),
+      ...(await this.metrics.createPartitionsAhead(em, PARTITION_MONTHS_AHEAD)),
+    ];
+    return { created: made.length, partitions: made, monthsAhead: PARTITION_MONTHS_AHEAD };
   }
   private async pollWallet(em: EntityManager): Promise<Record<string, unknown>> {
     const balances = await this.wallet.pollChain(em);

@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import { BadInputError, createMonthlyPartitions, GroupCommit, NotFoundError, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
 import type { TradeFacetsView, TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
@@ -303,6 +303,14 @@ export class TradesService {
     );
     if (!row) throw tradeNotFound(update.tradeId);
     return { id: Number(row.id), runId: Number(row.run_id), status: row.status };
+  }
+
+  /**
+   * Creates the monthly partitions of the trades for this month and the next `monthsAhead`
+   * (idempotent). Trades have no retention: every month is kept.
+   */
+  createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
+    return createMonthlyPartitions(sqlOf(em), 'trades', 'created_at', monthsAhead);
   }
 
   /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */
