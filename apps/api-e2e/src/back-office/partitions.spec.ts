@@ -186,7 +186,7 @@ describe('partitioned history: rows land in their month, the scheduler makes mon
     const now = new Date();
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString();
     const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1)).toISOString();
-    return sql(t.databaseUrl, `create table ${monthName(table, offset)} partition of ${table} for values from ('${from}') to ('${to}')`);
+    return sql(t.databaseUrl, `create table if not exists ${monthName(table, offset)} partition of ${table} for values from ('${from}') to ('${to}')`);
   };
 
   it('puts trades and metric points in their month, a moved row follows its time, the totals stay exact', async () => {
@@ -208,6 +208,27 @@ describe('partitioned history: rows land in their month, the scheduler makes mon
     expect(stats).toEqual({ trades: '1', filled: '1', pnl: '0.75' });
     const listed = await t.admin<{ items: { id: number; pnl: string }[] }>('GET', `/api/v1/trades?runId=${runId}`);
     expect(listed.body.items).toEqual([expect.objectContaining({ id: tradeId, pnl: '0.75' })]);
+  });
+
+  it("updates a recent and a two-month-old trade sent together, and still refuses another bot's old trade", async () => {
+    const runId = await startRun();
+    const recent = await trade(runId);
+    const old = await trade(runId);
+    await createMonth('trades', -2);
+    await sql(t.databaseUrl, 'update trades set created_at = $2 where id = $1', [old, midMonth(-2)]);
+    const update = (tradeId: number, pnl: string, key?: string) =>
+      key
+        ? request(t.api.url, 'POST', '/api/bot/trade/update', { key, body: { tradeId, status: 'filled', pnl } })
+        : t.bot('POST', '/api/bot/trade/update', { tradeId, status: 'filled', pnl });
+    const answers = await Promise.all([update(recent, '1.25'), update(old, '2.5'), update(recent + 1_000_000, '9')]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 404]);
+    const other = await t.admin<{ secret: string }>('POST', '/api/v1/api-keys', { name: 'another bot', scope: 'bot' });
+    expect(other.status).toBe(201);
+    expect((await update(old, '100', other.body.secret)).status).toBe(404);
+    const listed = await t.admin<{ items: { id: number; pnl: string | null }[] }>('GET', `/api/v1/trades?runId=${runId}`);
+    expect(listed.body.items.map((x) => [x.id, x.pnl])).toEqual([[old, '2.5'], [recent, '1.25']]);
+    const [stats] = await sql<{ pnl: string; filled: string }>(t.databaseUrl, 'select pnl::text as pnl, filled from run_trade_stats where run_id = $1', [runId]);
+    expect(stats).toEqual({ pnl: '3.75', filled: '2' });
   });
 
   it('makes the months ahead, idempotently, and moves rows that waited in DEFAULT into their new month', async () => {
