@@ -46,7 +46,8 @@ export function stringLiterals(text: string): string[] {
   const found: string[] = [];
   const visit = (node: ts.Node) => {
     if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) found.push(node.text);
-    else if (ts.isTemplateExpression(node)) found.push([node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' ? '));
+    else if (ts.isTemplateExpression(node))
+      found.push([node.head.text, ...node.templateSpans.map((span) => span.literal.text)].join(' ? '));
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -68,13 +69,21 @@ export function identifiers(text: string): Set<string> {
 const SQL_TABLE = /\b(?:from|join|into|update|table|using)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?/gi;
 const SQL_HINT = /\b(select|insert|update|delete|create|alter|with)\b/i;
 
-/** Table names a literal names in SQL position (`from x`, `join x`, `into x`, `update x`, ...). */
+/** A monthly or DEFAULT partition is named after its parent (`trades_y2026m12`, `trades_default`). */
+const PARTITION = /^([a-z_][a-z0-9_]*?)_(?:y\d{4}m\d{2}|default)$/;
+
+/**
+ * Table names a literal names in SQL position (`from x`, `join x`, `into x`, `update x`, ...); a
+ * partition counts as its parent table, whose owner alone may name it.
+ */
 export function tablesNamedIn(literal: string, known: ReadonlySet<string>): string[] {
   if (!SQL_HINT.test(literal)) return [];
   const names: string[] = [];
   for (const match of literal.matchAll(SQL_TABLE)) {
     const name = match[1].toLowerCase();
+    const parent = PARTITION.exec(name)?.[1];
     if (known.has(name)) names.push(name);
+    else if (parent && known.has(parent)) names.push(parent);
   }
   return names;
 }
@@ -86,8 +95,10 @@ export function migrationTables(): Set<string> {
   for (const name of readdirSync(dir)) {
     if (!name.endsWith('.ts')) continue;
     const text = readFileSync(join(dir, name), 'utf8');
-    for (const match of text.matchAll(/create table (?:if not exists )?"?([a-z_][a-z0-9_]*)"?/gi)) tables.add(match[1].toLowerCase());
-    for (const match of text.matchAll(/drop table (?:if exists )?"?([a-z_][a-z0-9_]*)"?/gi)) tables.delete(match[1].toLowerCase());
+    for (const match of text.matchAll(/create table (?:if not exists )?"?([a-z_][a-z0-9_]*)"?/gi))
+      tables.add(match[1].toLowerCase());
+    for (const match of text.matchAll(/drop table (?:if exists )?"?([a-z_][a-z0-9_]*)"?/gi))
+      tables.delete(match[1].toLowerCase());
   }
   return tables;
 }

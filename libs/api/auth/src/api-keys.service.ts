@@ -135,9 +135,7 @@ export class ApiKeysService implements OnModuleInit {
   }
 
   /** One key by its hash, plain SQL (no entity tracking on the path of every bot request). */
-  private async lookUp(
-    hash: string,
-  ): Promise<{
+  private async lookUp(hash: string): Promise<{
     id: number;
     botId: number;
     name: string;

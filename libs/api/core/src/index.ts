@@ -3,6 +3,7 @@ export * from '@polymaker/api/embedded-postgres';
 export * from './database/unit-of-work';
 export * from './database/sql';
 export * from './database/group-commit';
+export * from './database/partitions';
 export * from './errors/api-errors';
 export * from './errors/http-exception.filter';
 export * from './errors/database-unavailable';

@@ -1,6 +1,15 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { RunUpdatedEvent, Sql, sqlOf, toDecimalString, UnitOfWork } from '@polymaker/api/core';
+import {
+  createMonthlyPartitions,
+  dropMonthlyPartition,
+  monthlyPartitions,
+  RunUpdatedEvent,
+  Sql,
+  sqlOf,
+  toDecimalString,
+  UnitOfWork,
+} from '@polymaker/api/core';
 import type { MetricPointView } from './dto/metric-point.dto';
 import { RunMetricPoint } from './entities/run-metric-point.entity';
 
@@ -73,14 +82,23 @@ export class MetricsService implements OnModuleInit {
 
   /** The metric series reacts to run.updated inside the update's transaction: the point commits with it. */
   onModuleInit(): void {
-    this.uow.listenInTransaction<RunUpdatedEvent>(RunUpdatedEvent.eventName, (event, sql) => this.recordPoint(sql, event));
+    this.uow.listenInTransaction<RunUpdatedEvent>(RunUpdatedEvent.eventName, (event, sql) =>
+      this.recordPoint(sql, event),
+    );
   }
 
   /** Stores the point of one run/update (one statement, in the update's transaction). */
   async recordPoint(sql: Sql, event: RunUpdatedEvent): Promise<void> {
     await sql.query(
       'insert into run_metric_points (run_id, api_key_id, bot_id, at, metric_values, extra) values ($1, $2, $3, $4, $5::jsonb, $6::jsonb)',
-      [event.runId, event.apiKeyId, event.botId, event.at, JSON.stringify(event.metrics), JSON.stringify(event.extra)],
+      [
+        event.runId,
+        event.apiKeyId,
+        event.botId,
+        event.at,
+        JSON.stringify(event.metrics),
+        JSON.stringify(event.extra),
+      ],
     );
   }
 
@@ -101,7 +119,9 @@ export class MetricsService implements OnModuleInit {
 
   /** Balance points (walletBalance or positionValue), the newest `limit`, oldest first. */
   async walletPoints(query: { runId?: number; apiKeyId?: number; limit: number }): Promise<WalletPoint[]> {
-    const where: string[] = ["(metric_values->>'walletBalance' is not null or metric_values->>'positionValue' is not null)"];
+    const where: string[] = [
+      "(metric_values->>'walletBalance' is not null or metric_values->>'positionValue' is not null)",
+    ];
     const params: unknown[] = [];
     if (query.runId) {
       where.push('run_id = ?');
@@ -128,21 +148,54 @@ export class MetricsService implements OnModuleInit {
     return rows.map(toWalletPoint);
   }
 
+  /** Creates the monthly partitions of the metric points for this month and the next `monthsAhead` (idempotent). */
+  createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
+    return createMonthlyPartitions(sqlOf(em), 'run_metric_points', 'at', monthsAhead);
+  }
+
   /**
-   * Retention: deletes points older than `days` except those of the runs still running (the caller
-   * names them: runs are the runs module's). Returns how many went.
+   * Retention: removes points older than `days` except those of the runs still running (the caller
+   * names them: runs are the runs module's). A month wholly past the horizon with no point of a
+   * running run is dropped as a whole partition (detached and dropped: no DELETE, no vacuum
+   * afterwards); the rest (the month the horizon falls in, a month that still holds a running run's
+   * points, the DEFAULT partition) loses its old points row by row. A partition whose lock cannot be
+   * had within two seconds stays for the next turn, its old points deleted row by row meanwhile.
    */
-  async purgeOlderThan(em: EntityManager, days: number, keepRunIds: number[]): Promise<number> {
-    const [row] = await em.execute<{ n: string }[]>(
+  async purgeOlderThan(
+    em: EntityManager,
+    days: number,
+    keepRunIds: number[],
+  ): Promise<{ points: number; partitions: string[] }> {
+    const sql = sqlOf(em);
+    const [horizon] = await sql.query<{ at: Date }>('select now() - make_interval(days => $1) as at', [days]);
+    const dropped: string[] = [];
+    for (const partition of await monthlyPartitions(sql, 'run_metric_points')) {
+      if (partition.to.getTime() > new Date(horizon.at).getTime()) break;
+      const [held] = await sql.query<{ found: boolean }>(
+        `select exists (select 1 from run_metric_points
+                         where at >= $1 and at < $2 and run_id = any(array(select (jsonb_array_elements_text($3::jsonb))::bigint))) as found`,
+        [partition.from.toISOString(), partition.to.toISOString(), JSON.stringify(keepRunIds)],
+      );
+      if (held.found) continue;
+      try {
+        await this.uow.savepoint((inner) =>
+          dropMonthlyPartition(sqlOf(inner), 'run_metric_points', partition.name),
+        );
+        dropped.push(partition.name);
+      } catch {
+        // the lock was not had in time (or the drop failed): the row-level delete below covers it
+      }
+    }
+    const [row] = await sql.query<{ n: string }>(
       `with gone as (
          delete from run_metric_points
-          where at < now() - make_interval(days => ?)
-            and run_id not in (select (jsonb_array_elements_text(?::jsonb))::bigint)
+          where at < $1
+            and run_id not in (select (jsonb_array_elements_text($2::jsonb))::bigint)
          returning 1)
        select count(*) as n from gone`,
-      [days, JSON.stringify(keepRunIds)],
+      [new Date(horizon.at).toISOString(), JSON.stringify(keepRunIds)],
     );
-    return Number(row.n);
+    return { points: Number(row.n), partitions: dropped };
   }
 
   /**
@@ -150,7 +203,11 @@ export class MetricsService implements OnModuleInit {
    * trigger on run_metric_points): no scan of the series. Exact decimals as strings.
    */
   async seriesStatsOf(db: EntityManager | Sql, runId: number): Promise<MetricSeriesStats> {
-    const [row] = await sqlOf(db).query<{ points: string; peak_pnl: string | null; max_drawdown: string | null }>(
+    const [row] = await sqlOf(db).query<{
+      points: string;
+      peak_pnl: string | null;
+      max_drawdown: string | null;
+    }>(
       'select points, peak_pnl::text as peak_pnl, max_drawdown::text as max_drawdown from run_metric_stats where run_id = $1',
       [runId],
     );
@@ -170,7 +227,14 @@ export class MetricsService implements OnModuleInit {
     if (intervals.length === 0) return [];
     const rows = await this.uow.sql(
       (sql) =>
-        sql.query<{ i: number; points: string; opening: string; closing: string; change: string; max_drawdown: string | null }>(
+        sql.query<{
+          i: number;
+          points: string;
+          opening: string;
+          closing: string;
+          change: string;
+          max_drawdown: string | null;
+        }>(
           // The intervals as one JSON text (an array parameter is spread inside an ORM transaction).
           `with s as (select * from jsonb_to_recordset($1::jsonb) as s (i int, run bigint, since timestamptz, until timestamptz)),
                 opening as (
@@ -199,7 +263,16 @@ export class MetricsService implements OnModuleInit {
              from s left join falls f on f.i = s.i
             group by s.i
             order by s.i`,
-          [JSON.stringify(intervals.map((v, i) => ({ i, run: v.runId, since: v.since?.toISOString() ?? null, until: v.until?.toISOString() ?? null })))],
+          [
+            JSON.stringify(
+              intervals.map((v, i) => ({
+                i,
+                run: v.runId,
+                since: v.since?.toISOString() ?? null,
+                until: v.until?.toISOString() ?? null,
+              })),
+            ),
+          ],
         ),
       { single: true },
     );
@@ -216,7 +289,9 @@ export class MetricsService implements OnModuleInit {
     const points = await this.uow.read((em) =>
       em.find(RunMetricPoint, { runId }, { orderBy: { at: 'desc', id: 'desc' }, limit }),
     );
-    return points.reverse().map((point) => ({ ...point.values, at: point.at.toISOString(), extra: point.extra }));
+    return points
+      .reverse()
+      .map((point) => ({ ...point.values, at: point.at.toISOString(), extra: point.extra }));
   }
 }
 

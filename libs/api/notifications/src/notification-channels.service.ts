@@ -134,9 +134,7 @@ export class NotificationChannelsService {
   }
 
   /** Sends a test message on one channel now and says what happened (not queued, not retried). */
-  async sendTest(
-    channel: DeliveryChannel,
-  ): Promise<{
+  async sendTest(channel: DeliveryChannel): Promise<{
     ok: boolean;
     channel: DeliveryChannel;
     target: string | null;

@@ -4,7 +4,12 @@ import { BadInputError, IdempotentPost, RequiresScope } from '@polymaker/api/cor
 import { JobListView, JobResultView, RetentionView, UpdateRetentionDto } from './dto/scheduler.dto';
 import { JobName, SchedulerService } from './scheduler.service';
 
-const JOB_NAMES = ['stale-runs', 'maintenance', 'wallet-poll'] as const satisfies readonly JobName[];
+const JOB_NAMES = [
+  'stale-runs',
+  'maintenance',
+  'partitions',
+  'wallet-poll',
+] as const satisfies readonly JobName[];
 
 /** Jobs and retention are readable by every admin-API scope; running a job needs operator; changing retention needs admin. */
 @ApiTags('scheduler')
@@ -31,7 +36,7 @@ export class SchedulerController {
     operationId: 'runScheduledJob',
     summary: 'Run a job now (still under its cluster-wide lock)',
   })
-  @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'wallet-poll'] })
+  @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'partitions', 'wallet-poll'] })
   @ApiOkResponse({ type: JobResultView })
   run(@Param('name') name: string): Promise<JobResultView> {
     // Checked against the list itself: a name like "constructor" must not reach a lookup by key.

@@ -1,16 +1,29 @@
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { NotFoundError, purgeExpiredIdempotencyRecords, RunStaleEvent, SETTINGS, Settings, UnitOfWork } from '@polymaker/api/core';
+import {
+  NotFoundError,
+  purgeExpiredIdempotencyRecords,
+  RunStaleEvent,
+  SETTINGS,
+  Settings,
+  UnitOfWork,
+} from '@polymaker/api/core';
 import { AuditService } from '@polymaker/api/audit';
 import { BackOfficeSettingsService, OutboxService } from '@polymaker/api/outbox';
 import { MetricsService } from '@polymaker/api/metrics';
 import { RunsService } from '@polymaker/api/runs';
+import { TradesService } from '@polymaker/api/trades';
 import { WalletService } from '@polymaker/api/wallet';
 import { randomUUID } from 'node:crypto';
 import { tryJobLock } from './job-lock';
 
-export type JobName = 'stale-runs' | 'maintenance' | 'wallet-poll';
+export type JobName = 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+
+/** The partitions job makes this month's and the next three months' partitions of trades and metric points. */
+export const PARTITION_MONTHS_AHEAD = 3;
+/** It runs at start and hourly: a month is made about three months before its first row. */
+const PARTITION_JOB_SECONDS = 3600;
 
 export interface JobResult {
   job: JobName;
@@ -57,11 +70,19 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly trades: TradesService,
   ) {
-    const job = (name: JobName, everySeconds: number | null): JobState => ({ name, everySeconds, running: false, last: null, lastError: null });
+    const job = (name: JobName, everySeconds: number | null): JobState => ({
+      name,
+      everySeconds,
+      running: false,
+      last: null,
+      lastError: null,
+    });
     this.jobs = {
       'stale-runs': job('stale-runs', settings.runStaleCheckSeconds),
       maintenance: job('maintenance', settings.maintenanceIntervalSeconds),
+      partitions: job('partitions', PARTITION_JOB_SECONDS),
       'wallet-poll': job('wallet-poll', settings.walletPollSeconds), // skips while no address is watched
     };
   }
@@ -70,10 +91,14 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     if (!this.orm.config.get('connect')) return; // writing the OpenAPI spec: no database
     for (const job of Object.values(this.jobs)) {
       if (job.everySeconds === null) continue;
-      const timer = setInterval(() => void this.run(job.name).catch(() => undefined), job.everySeconds * 1000);
+      const timer = setInterval(
+        () => void this.run(job.name).catch(() => undefined),
+        job.everySeconds * 1000,
+      );
       timer.unref();
       this.registry.addInterval(`polymaker:${job.name}`, timer);
     }
+    void this.run('partitions').catch(() => undefined);
     void this.run('wallet-poll').catch(() => undefined);
   }
 
@@ -81,33 +106,53 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     this.stopping = true;
   }
 
-  list(): { name: JobName; everySeconds: number | null; running: boolean; last: JobResult | null; lastError: string | null }[] {
+  list(): {
+    name: JobName;
+    everySeconds: number | null;
+    running: boolean;
+    last: JobResult | null;
+    lastError: string | null;
+  }[] {
     return Object.values(this.jobs).map((job) => ({ ...job }));
   }
 
   /** Runs one job now (a tick, or an admin asking); skipped when the lock is held elsewhere. */
   async run(name: JobName): Promise<JobResult> {
     const job = this.jobs[name];
-    if (!job) throw new NotFoundError(`There is no scheduled job "${name}". Jobs: ${Object.keys(this.jobs).join(', ')}.`);
+    if (!job)
+      throw new NotFoundError(
+        `There is no scheduled job "${name}". Jobs: ${Object.keys(this.jobs).join(', ')}.`,
+      );
     const at = new Date().toISOString();
     if (this.stopping) return { job: name, ran: false, skipped: 'shutting down', result: {}, at };
     if (name === 'wallet-poll' && !(await this.wallet.watchTarget())) {
-      return { job: name, ran: false, skipped: 'no watched address (set it under Settings, or WALLET_ADDRESS and WALLET_RPC_URL)', result: {}, at };
+      return {
+        job: name,
+        ran: false,
+        skipped: 'no watched address (set it under Settings, or WALLET_ADDRESS and WALLET_RPC_URL)',
+        result: {},
+        at,
+      };
     }
-    if (job.running) return { job: name, ran: false, skipped: 'already running on this instance', result: {}, at };
+    if (job.running)
+      return { job: name, ran: false, skipped: 'already running on this instance', result: {}, at };
     job.running = true;
     try {
       const outcome =
         name === 'wallet-poll'
           ? await this.pollWallet(at)
           : await this.uow.run(async (em) => {
-              if (!(await tryJobLock(em, name))) return { job: name, ran: false, skipped: 'another instance holds the lock', result: {}, at };
-              const result = await (name === 'stale-runs' ? this.closeStaleRuns(em) : this.maintenance(em));
+              if (!(await tryJobLock(em, name)))
+                return { job: name, ran: false, skipped: 'another instance holds the lock', result: {}, at };
+              const result = await this.work(name, em);
               return { job: name, ran: true, skipped: null, result, at };
             });
       job.last = outcome;
       job.lastError = null;
-      if (outcome.ran && Object.values(outcome.result).some((value) => typeof value === 'number' && value > 0)) {
+      if (
+        outcome.ran &&
+        Object.values(outcome.result).some((value) => typeof value === 'number' && value > 0)
+      ) {
         this.logger.log({ job: name, ...outcome.result }, 'scheduled job did work');
       }
       return outcome;
@@ -120,6 +165,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** The database jobs, in the advisory-locked transaction (the wallet poll runs apart, with its lease). */
+  private work(name: Exclude<JobName, 'wallet-poll'>, em: EntityManager): Promise<Record<string, unknown>> {
+    if (name === 'stale-runs') return this.closeStaleRuns(em);
+    if (name === 'maintenance') return this.maintenance(em);
+    return this.createPartitions(em);
+  }
+
   /** Runs still "running" with no update for RUN_STALE_AFTER: closed as stale, analysed and alerted (durably). */
   private async closeStaleRuns(em: EntityManager): Promise<Record<string, unknown>> {
     const cutoff = new Date(Date.now() - this.settings.runStaleAfterSeconds * 1000);
@@ -129,7 +181,9 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       this.runs.finish(run, 'stale', null, null);
       await em.flush();
       // run.stale's in-transaction listener (analysis) makes the analysis job due, then the notification
-      this.uow.publish(new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString(), run.botId ?? null));
+      this.uow.publish(
+        new RunStaleEvent(run.id, run.apiKeyId, lastUpdateAt.toISOString(), run.botId ?? null),
+      );
       this.logger.warn({ runId: run.id, lastUpdateAt: lastUpdateAt.toISOString() }, 'run closed as stale');
     }
     return { closed: stale.length, runIds: stale.map((run) => run.id) };
@@ -161,9 +215,29 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
     const stored = await this.store.get<RetentionSettings>(RETENTION_KEY, em);
     const days = stored.metricRetentionDays ?? this.settings.metricRetentionDays;
     // Points of runs still running are kept whatever their age (their series is still being drawn).
-    const metricPoints = days > 0 ? await this.metrics.purgeOlderThan(em, days, await this.runs.runningIds(em)) : 0;
+    // Whole months past the horizon go as partitions; the boundary month row by row.
+    const purged =
+      days > 0
+        ? await this.metrics.purgeOlderThan(em, days, await this.runs.runningIds(em))
+        : { points: 0, partitions: [] };
     const outboxJobs = await this.outbox.purgeSettled(em, this.settings.outboxRetentionDays);
-    return { idempotencyRecords, metricPoints, outboxJobs, metricRetentionDays: days };
+    return {
+      idempotencyRecords,
+      metricPoints: purged.points,
+      metricPartitionsDropped: purged.partitions.length,
+      droppedPartitions: purged.partitions,
+      outboxJobs,
+      metricRetentionDays: days,
+    };
+  }
+
+  /** The monthly partitions of trades and metric points, this month and PARTITION_MONTHS_AHEAD ahead (each module makes its own). */
+  private async createPartitions(em: EntityManager): Promise<Record<string, unknown>> {
+    const made = [
+      ...(await this.trades.createPartitionsAhead(em, PARTITION_MONTHS_AHEAD)),
+      ...(await this.metrics.createPartitionsAhead(em, PARTITION_MONTHS_AHEAD)),
+    ];
+    return { created: made.length, partitions: made, monthsAhead: PARTITION_MONTHS_AHEAD };
   }
 
   /**
@@ -186,24 +260,48 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
         ),
       { single: true },
     );
-    if (taken.length === 0) return { job: 'wallet-poll', ran: false, skipped: 'another instance holds the lease', result: {}, at };
+    if (taken.length === 0)
+      return { job: 'wallet-poll', ran: false, skipped: 'another instance holds the lease', result: {}, at };
     try {
       const target = await this.wallet.watchTarget();
       const read = target ? await this.wallet.readChain(target) : null;
       return await this.uow.run(async (em) => {
-        const [held] = await em.execute<{ job: string }[]>(`select job from scheduler_leases where job = ? and lease_owner = ? for update`, [
-          'wallet-poll',
-          token,
-        ]);
-        if (!held) return { job: 'wallet-poll', ran: false, skipped: 'the lease ran out during the read; its reading was dropped', result: {}, at };
+        const [held] = await em.execute<{ job: string }[]>(
+          `select job from scheduler_leases where job = ? and lease_owner = ? for update`,
+          ['wallet-poll', token],
+        );
+        if (!held)
+          return {
+            job: 'wallet-poll',
+            ran: false,
+            skipped: 'the lease ran out during the read; its reading was dropped',
+            result: {},
+            at,
+          };
         const balances = target && read ? await this.wallet.recordChain(em, target, read) : null;
-        await em.execute(`update scheduler_leases set leased_until = now() where job = ? and lease_owner = ?`, ['wallet-poll', token]);
-        return { job: 'wallet-poll', ran: true, skipped: null, result: balances ? { read: 1, ...balances } : { read: 0 }, at };
+        await em.execute(
+          `update scheduler_leases set leased_until = now() where job = ? and lease_owner = ?`,
+          ['wallet-poll', token],
+        );
+        return {
+          job: 'wallet-poll',
+          ran: true,
+          skipped: null,
+          result: balances ? { read: 1, ...balances } : { read: 0 },
+          at,
+        };
       });
     } catch (error) {
       // free the lease for the next tick (best effort: if the database is down it runs out on its own)
       await this.uow
-        .sql((sql) => sql.query(`update scheduler_leases set leased_until = now() where job = $1 and lease_owner = $2`, ['wallet-poll', token]), { single: true })
+        .sql(
+          (sql) =>
+            sql.query(
+              `update scheduler_leases set leased_until = now() where job = $1 and lease_owner = $2`,
+              ['wallet-poll', token],
+            ),
+          { single: true },
+        )
         .catch(() => undefined);
       throw error;
     }

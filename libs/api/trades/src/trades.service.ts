@@ -1,6 +1,15 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { BadInputError, GroupCommit, NotFoundError, Sql, sqlOf, normalDecimal, UnitOfWork } from '@polymaker/api/core';
+import {
+  BadInputError,
+  createMonthlyPartitions,
+  GroupCommit,
+  NotFoundError,
+  Sql,
+  sqlOf,
+  normalDecimal,
+  UnitOfWork,
+} from '@polymaker/api/core';
 import type { TradeFacetsView, TradePageView, TradeQueryDto, TradeView } from './dto/trade.dto';
 import { Trade } from './entities/trade.entity';
 import { decodeTradeCursor, encodeTradeCursor, TradeCursor, TradeSort } from './trade-cursor';
@@ -137,15 +146,23 @@ export class TradesService {
   /** Single trades of concurrent requests, one INSERT per group (see GroupCommit). */
   private readonly grouped = new GroupCommit<{ trade: NewTrade; botId: number | null }, number>(
     (items) =>
-      this.uow.sql((sql) => this.insert(sql, items.map((i) => i.trade), new Map(items.map((i) => [i.trade.runId, i.botId]))), { single: true }),
+      this.uow.sql(
+        (sql) =>
+          this.insert(
+            sql,
+            items.map((i) => i.trade),
+            new Map(items.map((i) => [i.trade.runId, i.botId])),
+          ),
+        { single: true },
+      ),
     { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
   );
 
   /** Single trade/updates of concurrent requests, as few UPDATEs per group as their trade ids allow. */
-  private readonly groupedUpdates = new GroupCommit<{ update: TradeUpdate; owner: number | null }, UpdatedTrade | null>(
-    (items) => this.applyUpdates(items),
-    { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT },
-  );
+  private readonly groupedUpdates = new GroupCommit<
+    { update: TradeUpdate; owner: number | null },
+    UpdatedTrade | null
+  >((items) => this.applyUpdates(items), { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT });
 
   constructor(private readonly uow: UnitOfWork) {}
 
@@ -169,7 +186,9 @@ export class TradesService {
   }
 
   /** Applies updates in as few statements as their trade ids allow (a trade updated twice waits for the next round). */
-  private async applyUpdates(items: { update: TradeUpdate; owner: number | null }[]): Promise<(UpdatedTrade | null)[]> {
+  private async applyUpdates(
+    items: { update: TradeUpdate; owner: number | null }[],
+  ): Promise<(UpdatedTrade | null)[]> {
     const results: (UpdatedTrade | null)[] = items.map(() => null);
     let rest = items.map((item, i) => ({ ...item, i }));
     while (rest.length > 0) {
@@ -203,32 +222,63 @@ export class TradesService {
         has_pnl: u.pnl !== undefined,
         extra: Object.keys(u.extra).length > 0 ? u.extra : null,
       }));
-      const updated = await this.uow.sql(
-        (sql) =>
-          sql.query<{ i: number; id: string; run_id: string; status: TradeStatus }>(
-            `update trades t set
-               status = case when u.has_status then u.status else t.status end,
-               fill_price = case when u.has_fill_price then u.fill_price else t.fill_price end,
-               fill_size = case when u.has_fill_size then u.fill_size else t.fill_size end,
-               fill_timestamp = case when u.has_fill_timestamp then u.fill_timestamp else t.fill_timestamp end,
-               resolved_outcome = case when u.has_resolved_outcome then u.resolved_outcome else t.resolved_outcome end,
-               pnl = case when u.has_pnl then u.pnl else t.pnl end,
-               extra = case when u.extra is null then t.extra else t.extra || u.extra end,
-               updated_at = now()
-             from jsonb_to_recordset($1::jsonb) as u(i int, id bigint, owner bigint, status text, has_status boolean,
-                  fill_price numeric, has_fill_price boolean, fill_size numeric, has_fill_size boolean,
-                  fill_timestamp timestamptz, has_fill_timestamp boolean, resolved_outcome text, has_resolved_outcome boolean,
-                  pnl numeric, has_pnl boolean, extra jsonb)
-            where t.id = any($2::bigint[]) and t.id = u.id and (u.owner is null or t.bot_id = u.owner)
-            returning u.i, t.id, t.run_id, t.status`,
-            // the id list makes the plan an index lookup of these trades, whatever the size of the table
-            [JSON.stringify(rows), `{${round.map((item) => item.update.tradeId).join(',')}}`],
-          ),
-        { single: true },
+      // First among the recent months' partitions only (where a bot's updates land), then, for any
+      // trade not found there, among all of them: see recentTradeMonths.
+      const [from, to] = recentTradeMonths();
+      const updated = await this.updateRound(
+        rows,
+        round.map((item) => item.update.tradeId),
+        from,
+        to,
       );
-      for (const row of updated) results[row.i] = { id: Number(row.id), runId: Number(row.run_id), status: row.status };
+      const found = new Set(updated.map((row) => row.i));
+      const missed = rows.filter((row) => !found.has(row.i));
+      if (missed.length > 0)
+        updated.push(
+          ...(await this.updateRound(
+            missed,
+            missed.map((row) => row.id),
+            null,
+            null,
+          )),
+        );
+      for (const row of updated)
+        results[row.i] = { id: Number(row.id), runId: Number(row.run_id), status: row.status };
     }
     return results;
+  }
+
+  /** One UPDATE … FROM of a round's rows, among the trades logged in [from, to) when given (partition pruning). */
+  private updateRound(
+    rows: object[],
+    ids: number[],
+    from: string | null,
+    to: string | null,
+  ): Promise<{ i: number; id: string; run_id: string; status: TradeStatus }[]> {
+    return this.uow.sql(
+      (sql) =>
+        sql.query<{ i: number; id: string; run_id: string; status: TradeStatus }>(
+          `update trades t set
+             status = case when u.has_status then u.status else t.status end,
+             fill_price = case when u.has_fill_price then u.fill_price else t.fill_price end,
+             fill_size = case when u.has_fill_size then u.fill_size else t.fill_size end,
+             fill_timestamp = case when u.has_fill_timestamp then u.fill_timestamp else t.fill_timestamp end,
+             resolved_outcome = case when u.has_resolved_outcome then u.resolved_outcome else t.resolved_outcome end,
+             pnl = case when u.has_pnl then u.pnl else t.pnl end,
+             extra = case when u.extra is null then t.extra else t.extra || u.extra end,
+             updated_at = now()
+           from jsonb_to_recordset($1::jsonb) as u(i int, id bigint, owner bigint, status text, has_status boolean,
+                fill_price numeric, has_fill_price boolean, fill_size numeric, has_fill_size boolean,
+                fill_timestamp timestamptz, has_fill_timestamp boolean, resolved_outcome text, has_resolved_outcome boolean,
+                pnl numeric, has_pnl boolean, extra jsonb)
+          where t.id = any($2::bigint[]) and t.id = u.id and (u.owner is null or t.bot_id = u.owner)
+            ${from && to ? 'and t.created_at >= $3::timestamptz and t.created_at < $4::timestamptz' : ''}
+          returning u.i, t.id, t.run_id, t.status`,
+          // the id list makes the plan an index lookup of these trades, whatever the size of the table
+          [JSON.stringify(rows), `{${ids.join(',')}}`, ...(from && to ? [from, to] : [])],
+        ),
+      { single: true },
+    );
   }
 
   /**
@@ -236,15 +286,32 @@ export class TradesService {
    * the decimal strings itself). Identity values are taken in row order, so the ids sorted ascending
    * are in input order. `botOfRun` gives the bot that owns each trade's run (checked by the caller).
    */
-  async insert(sql: Sql, trades: NewTrade[], botOfRun: ReadonlyMap<number, number | null>): Promise<number[]> {
+  async insert(
+    sql: Sql,
+    trades: NewTrade[],
+    botOfRun: ReadonlyMap<number, number | null>,
+  ): Promise<number[]> {
     if (trades.length === 0) return [];
     if (trades.length === 1) {
       const t = trades[0];
       const [row] = await sql.query<{ id: string }>(
         `insert into trades (run_id, bot_id, cycle, asset, window_duration, side, outcome, price, size, strategy, condition_id, token_id, extra)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb) returning id`,
-        [t.runId, botOfRun.get(t.runId) ?? null, t.cycle, t.asset, t.windowDuration, t.side, t.outcome, t.price, t.size,
-          t.strategy, t.conditionId, t.tokenId, JSON.stringify(t.extra)],
+        [
+          t.runId,
+          botOfRun.get(t.runId) ?? null,
+          t.cycle,
+          t.asset,
+          t.windowDuration,
+          t.side,
+          t.outcome,
+          t.price,
+          t.size,
+          t.strategy,
+          t.conditionId,
+          t.tokenId,
+          JSON.stringify(t.extra),
+        ],
       );
       return [Number(row.id)];
     }
@@ -296,13 +363,29 @@ export class TradesService {
       sets.push(`extra = extra || $${values.length}::jsonb`);
     }
     sets.push('updated_at = now()');
-    const [row] = await sql.query<{ id: string; run_id: string; status: TradeStatus }>(
-      `update trades set ${sets.join(', ')} where id = $1 and ($2::bigint is null or bot_id = $2::bigint)
-       returning id, run_id, status`,
-      values,
+    const statement = `update trades set ${sets.join(', ')} where id = $1 and ($2::bigint is null or bot_id = $2::bigint)`;
+    // the recent months first, then every month (see recentTradeMonths)
+    const [from, to] = recentTradeMonths();
+    const [recent] = await sql.query<{ id: string; run_id: string; status: TradeStatus }>(
+      `${statement} and created_at >= $${values.length + 1}::timestamptz and created_at < $${values.length + 2}::timestamptz returning id, run_id, status`,
+      [...values, from, to],
     );
+    const [row] = recent
+      ? [recent]
+      : await sql.query<{ id: string; run_id: string; status: TradeStatus }>(
+          `${statement} returning id, run_id, status`,
+          values,
+        );
     if (!row) throw tradeNotFound(update.tradeId);
     return { id: Number(row.id), runId: Number(row.run_id), status: row.status };
+  }
+
+  /**
+   * Creates the monthly partitions of the trades for this month and the next `monthsAhead`
+   * (idempotent). Trades have no retention: every month is kept.
+   */
+  createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
+    return createMonthlyPartitions(sqlOf(em), 'trades', 'created_at', monthsAhead);
   }
 
   /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */
@@ -316,7 +399,9 @@ export class TradesService {
         [JSON.stringify([...new Set(tokenIds)]), botId, botId],
       ),
     );
-    return new Map(rows.map((row) => [row.token_id, { tradeCount: Number(row.n), lastTradeAt: new Date(row.last_at) }]));
+    return new Map(
+      rows.map((row) => [row.token_id, { tradeCount: Number(row.n), lastTradeAt: new Date(row.last_at) }]),
+    );
   }
 
   /**
@@ -327,7 +412,9 @@ export class TradesService {
    * Realised P&L (the exact sum of the resolved trades' P&L, from the runs' kept aggregates) and
    * fills / orders of each of these runs' owners, summed per bot: `runsOfBot` maps run id to bot id.
    */
-  async realisedByBot(runsOfBot: ReadonlyMap<number, number>): Promise<Map<number, { pnl: string; trades: number; filled: number; failed: number }>> {
+  async realisedByBot(
+    runsOfBot: ReadonlyMap<number, number>,
+  ): Promise<Map<number, { pnl: string; trades: number; filled: number; failed: number }>> {
     if (runsOfBot.size === 0) return new Map();
     const rows = await this.uow.sql((sql) =>
       sql.query<{ bot: string; pnl: string; trades: string; filled: string; failed: string }>(
@@ -338,7 +425,17 @@ export class TradesService {
         [[...runsOfBot.keys()], [...runsOfBot.values()]],
       ),
     );
-    return new Map(rows.map((row) => [Number(row.bot), { pnl: normalDecimal(row.pnl), trades: Number(row.trades), filled: Number(row.filled), failed: Number(row.failed) }]));
+    return new Map(
+      rows.map((row) => [
+        Number(row.bot),
+        {
+          pnl: normalDecimal(row.pnl),
+          trades: Number(row.trades),
+          filled: Number(row.filled),
+          failed: Number(row.failed),
+        },
+      ]),
+    );
   }
 
   /**
@@ -346,25 +443,55 @@ export class TradesService {
    * logged, strategy, P&L as a float: a statistic's input, never summed as money), from the
    * (run_id, id) index; for the analysis job, not a request.
    */
-  async resolvedSamplesOf(em: EntityManager, runId: number, limit: number): Promise<{ asset: string; hour: number; strategy: string; pnl: number }[]> {
+  async resolvedSamplesOf(
+    em: EntityManager,
+    runId: number,
+    limit: number,
+  ): Promise<{ asset: string; hour: number; strategy: string; pnl: number }[]> {
     const rows = await em.execute<{ asset: string; hour: number; strategy: string; pnl: number }[]>(
       `select asset, extract(hour from created_at at time zone 'UTC')::int as hour, coalesce(strategy, '') as strategy, pnl::float8 as pnl
          from trades where run_id = ? and pnl is not null order by id desc limit ?`,
       [runId, limit],
     );
-    return rows.map((row) => ({ asset: row.asset, hour: Number(row.hour), strategy: row.strategy, pnl: Number(row.pnl) }));
+    return rows.map((row) => ({
+      asset: row.asset,
+      hour: Number(row.hour),
+      strategy: row.strategy,
+      pnl: Number(row.pnl),
+    }));
   }
 
   async statsOf(db: EntityManager | Sql, runId: number): Promise<RunTradeStats> {
-    const [row] = await sqlOf(db).query<
-      { trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }
-    >(
+    const [row] = await sqlOf(db).query<{
+      trades: string;
+      filled: string;
+      cancelled: string;
+      failed: string;
+      pnl: string;
+      filled_notional: string;
+      wins: string;
+      losses: string;
+      gross_loss: string;
+      avg_size: string | null;
+    }>(
       `select trades, filled, cancelled, failed, pnl::text as pnl, filled_notional::text as filled_notional, wins, losses,
               gross_loss::text as gross_loss, round(size_sum / nullif(trades, 0), 4)::text as avg_size
          from run_trade_stats where run_id = $1`,
       [runId],
     );
-    if (!row) return { total: 0, filled: 0, cancelled: 0, failed: 0, pnl: '0', filledNotional: '0', wins: 0, losses: 0, avgSize: null, grossLoss: '0' };
+    if (!row)
+      return {
+        total: 0,
+        filled: 0,
+        cancelled: 0,
+        failed: 0,
+        pnl: '0',
+        filledNotional: '0',
+        wins: 0,
+        losses: 0,
+        avgSize: null,
+        grossLoss: '0',
+      };
     return toRunTradeStats(row);
   }
 
@@ -378,7 +505,19 @@ export class TradesService {
     if (intervals.length === 0) return [];
     const rows = await this.uow.sql(
       (sql) =>
-        sql.query<{ i: number; trades: string; filled: string; cancelled: string; failed: string; pnl: string; filled_notional: string; wins: string; losses: string; gross_loss: string; avg_size: string | null }>(
+        sql.query<{
+          i: number;
+          trades: string;
+          filled: string;
+          cancelled: string;
+          failed: string;
+          pnl: string;
+          filled_notional: string;
+          wins: string;
+          losses: string;
+          gross_loss: string;
+          avg_size: string | null;
+        }>(
           // The intervals as one JSON text (an array parameter is spread inside an ORM transaction).
           `select s.i, count(t.id) as trades, count(*) filter (where t.status = 'filled') as filled,
                   count(*) filter (where t.status = 'cancelled') as cancelled, count(*) filter (where t.status = 'failed') as failed,
@@ -392,7 +531,16 @@ export class TradesService {
                                 and t.created_at < coalesce(s.until, 'infinity'::timestamptz)
             group by s.i
             order by s.i`,
-          [JSON.stringify(intervals.map((v, i) => ({ i, run: v.runId, since: v.since?.toISOString() ?? null, until: v.until?.toISOString() ?? null })))],
+          [
+            JSON.stringify(
+              intervals.map((v, i) => ({
+                i,
+                run: v.runId,
+                since: v.since?.toISOString() ?? null,
+                until: v.until?.toISOString() ?? null,
+              })),
+            ),
+          ],
         ),
       { single: true },
     );
@@ -404,7 +552,9 @@ export class TradesService {
    * placement: one scan of the run's trades, for the full analysis (an outbox job, not a request).
    */
   async breakdownsOf(em: EntityManager, runId: number): Promise<TradeBreakdowns> {
-    const rows = await em.execute<{ dim: TradeBreakdownDimension; key: string; trades: string; fills: string; pnl: string }[]>(
+    const rows = await em.execute<
+      { dim: TradeBreakdownDimension; key: string; trades: string; fills: string; pnl: string }[]
+    >(
       `select dim, key, count(*) as trades, count(*) filter (where status = 'filled') as fills, coalesce(sum(pnl), 0)::text as pnl
          from trades t
          cross join lateral (values ${Object.entries(BREAKDOWN_COLUMNS)
@@ -416,7 +566,13 @@ export class TradesService {
       [runId],
     );
     const breakdowns: TradeBreakdowns = { asset: [], window: [], outcome: [], strategy: [], hour: [] };
-    for (const row of rows) breakdowns[row.dim].push({ key: row.key, trades: Number(row.trades), fills: Number(row.fills), pnl: normalDecimal(row.pnl) });
+    for (const row of rows)
+      breakdowns[row.dim].push({
+        key: row.key,
+        trades: Number(row.trades),
+        fills: Number(row.fills),
+        pnl: normalDecimal(row.pnl),
+      });
     return breakdowns;
   }
 
@@ -427,7 +583,11 @@ export class TradesService {
    * within `horizonSeconds` (same outcome: its price; the other outcome: 1 − its price), as market
    * reports carry no prices.
    */
-  async marketMakingOf(db: EntityManager | Sql, runId: number, options: { horizonSeconds: number; includeOpenWindows: boolean }): Promise<RunMarketMakingStats> {
+  async marketMakingOf(
+    db: EntityManager | Sql,
+    runId: number,
+    options: { horizonSeconds: number; includeOpenWindows: boolean },
+  ): Promise<RunMarketMakingStats> {
     const [row] = await sqlOf(db).query<Record<string, string>>(
       `with f as materialized (
          select t.id, t.condition_id as w, t.outcome, coalesce(t.strategy, '') ~* '^hedge' as hedge,
@@ -567,7 +727,8 @@ export class TradesService {
         ),
       ]),
     );
-    const sorted = (values: Iterable<string>) => [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = (values: Iterable<string>) =>
+      [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const assets = sorted(pairs.slice(0, FACET_MAX).map((row) => row.asset));
     const windows = sorted(pairs.slice(0, FACET_MAX).map((row) => row.window_duration));
     return {
@@ -630,7 +791,8 @@ export class TradesService {
       if (sort === 'id') qb.andWhere(`t.id ${op} ?::bigint`, [id]);
       else qb.andWhere(`(t.${sort}, t.id) ${op} (?::${cast}, ?::bigint)`, [value, id]);
     }
-    const orderBy: Record<string, 'asc' | 'desc'> = sort === 'id' ? { id: order } : { [sort]: order, id: order };
+    const orderBy: Record<string, 'asc' | 'desc'> =
+      sort === 'id' ? { id: order } : { [sort]: order, id: order };
     return qb.orderBy(orderBy).limit(limit).getResultList();
   }
 }
@@ -645,11 +807,11 @@ function decodeCursor(cursor: string, sort: TradeSort): TradeCursor {
   // The query DTO already refused a cursor that does not fit its sort; this guards other callers.
   const decoded = decodeTradeCursor(cursor, sort);
   if (decoded) return decoded;
-  throw new BadInputError('cursor is not valid for this query: pass the nextCursor of the previous page unchanged.', [
-    { field: 'cursor', message: 'cursor is not a cursor of this query' },
-  ]);
+  throw new BadInputError(
+    'cursor is not valid for this query: pass the nextCursor of the previous page unchanged.',
+    [{ field: 'cursor', message: 'cursor is not a cursor of this query' }],
+  );
 }
-
 
 export function toTradeView(trade: Trade): TradeView {
   return {
@@ -705,7 +867,22 @@ function toRunTradeStats(row: {
   };
 }
 
-
 function tradeNotFound(tradeId: number): NotFoundError {
-  return new NotFoundError(`Trade ${tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`);
+  return new NotFoundError(
+    `Trade ${tradeId} does not exist. Use the tradeId returned by POST /api/bot/trade.`,
+  );
+}
+
+/**
+ * The months a trade being updated is almost always in: from the first of last month to the first
+ * of the month after next (UTC), as ISO strings. `trades` is partitioned by month of `created_at`
+ * and a trade/update names only the id, so an UPDATE by id alone is planned over every partition
+ * (about 2× the time of the same UPDATE on an unpartitioned table at 18 partitions, and growing with
+ * them). Bounded by these literal times the plan holds three partitions; a trade outside them (an
+ * old trade, a 404) costs a second, unbounded statement.
+ */
+export function recentTradeMonths(now = new Date()): [string, string] {
+  const month = (offset: number) =>
+    new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString();
+  return [month(-1), month(2)];
 }

@@ -128,8 +128,7 @@ const SHOWN_CHANGES = 4;
                   }
                 </td>
                 <td>
-                  <code>{{ r.entry.action }}</code
-                  ><span class="sr-only"> ({{ label(r.entry.action) }})</span>
+                  <code>{{ r.entry.action }}</code><span class="sr-only"> ({{ label(r.entry.action) }})</span>
                 </td>
                 <td>{{ r.entry.targetType }}{{ r.entry.targetId ? ' #' + r.entry.targetId : '' }}</td>
                 <td class="diff">

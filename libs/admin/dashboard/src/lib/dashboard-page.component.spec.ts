@@ -95,25 +95,23 @@ describe('DashboardPageComponent', () => {
         total: 2,
         unread: 2,
       }),
-      wallet: jest
-        .fn()
-        .mockResolvedValue({
-          alerts: [],
-          bots: [
-            {
-              apiKeyId: 1,
-              runId: 7,
-              at: new Date().toISOString(),
-              walletBalance: '40',
-              positionValue: null,
-              startingWallet: null,
-            },
-          ],
-          chain: null,
-          lowBalanceThreshold: '50',
-          pollSeconds: null,
-          watchedAddress: null,
-        }),
+      wallet: jest.fn().mockResolvedValue({
+        alerts: [],
+        bots: [
+          {
+            apiKeyId: 1,
+            runId: 7,
+            at: new Date().toISOString(),
+            walletBalance: '40',
+            positionValue: null,
+            startingWallet: null,
+          },
+        ],
+        chain: null,
+        lowBalanceThreshold: '50',
+        pollSeconds: null,
+        watchedAddress: null,
+      }),
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
       listPauses: jest.fn().mockResolvedValue([]),
     };
@@ -158,31 +156,27 @@ describe('DashboardPageComponent', () => {
       listTrades: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
       getRunMetrics: jest.fn().mockResolvedValue([]),
       listNotifications: jest.fn().mockResolvedValue({ items: [], total: 0, unread: 0 }),
-      wallet: jest
-        .fn()
-        .mockResolvedValue({
-          alerts: [],
-          bots: [],
-          chain: null,
-          lowBalanceThreshold: null,
-          pollSeconds: null,
-          watchedAddress: null,
-        }),
+      wallet: jest.fn().mockResolvedValue({
+        alerts: [],
+        bots: [],
+        chain: null,
+        lowBalanceThreshold: null,
+        pollSeconds: null,
+        watchedAddress: null,
+      }),
       walletSeries: jest.fn().mockResolvedValue({ bot: [], chain: [] }),
-      listPauses: jest
-        .fn()
-        .mockResolvedValue([
-          {
-            id: 1,
-            kind: 'fleet',
-            target: '',
-            pausedAt: new Date().toISOString(),
-            pausedBy: 'ops',
-            bots: 8,
-            fetched: 7,
-            waiting: [],
-          },
-        ]),
+      listPauses: jest.fn().mockResolvedValue([
+        {
+          id: 1,
+          kind: 'fleet',
+          target: '',
+          pausedAt: new Date().toISOString(),
+          pausedBy: 'ops',
+          bots: 8,
+          fetched: 7,
+          waiting: [],
+        },
+      ]),
     };
     TestBed.configureTestingModule({
       providers: [
@@ -221,32 +215,28 @@ describe('DashboardPageComponent', () => {
       listTrades: jest.fn().mockResolvedValue({ items: [], nextCursor: null }),
       getRunMetrics: jest.fn().mockResolvedValue([{ at, totalPnl: '12.34', extra: {} }]),
       listNotifications: jest.fn().mockResolvedValue({ items: [], total: 0, unread: 0 }),
-      wallet: jest
-        .fn()
-        .mockResolvedValue({
-          alerts: [],
-          bots: [],
-          chain: null,
-          lowBalanceThreshold: null,
-          pollSeconds: null,
-          watchedAddress: null,
-        }),
-      walletSeries: jest
-        .fn()
-        .mockResolvedValue({
-          bot: [
-            {
-              apiKeyId: 1,
-              botId: 1,
-              runId: 7,
-              at,
-              walletBalance: '40',
-              positionValue: null,
-              startingWallet: null,
-            },
-          ],
-          chain: [],
-        }),
+      wallet: jest.fn().mockResolvedValue({
+        alerts: [],
+        bots: [],
+        chain: null,
+        lowBalanceThreshold: null,
+        pollSeconds: null,
+        watchedAddress: null,
+      }),
+      walletSeries: jest.fn().mockResolvedValue({
+        bot: [
+          {
+            apiKeyId: 1,
+            botId: 1,
+            runId: 7,
+            at,
+            walletBalance: '40',
+            positionValue: null,
+            startingWallet: null,
+          },
+        ],
+        chain: [],
+      }),
       listPauses: jest.fn().mockResolvedValue([]),
     };
     TestBed.configureTestingModule({

@@ -131,16 +131,14 @@ describe('AdminApi', () => {
 
   it('tells a bot key that it cannot sign in here', async () => {
     const result = session.signIn('bot-key-1234567890');
-    http
-      .expectOne('/api/v1/me')
-      .flush(
-        {
-          statusCode: 403,
-          error: 'Forbidden',
-          message: 'The key "box" has scope "bot"; this route needs scope "viewer" or higher.',
-        },
-        { status: 403, statusText: 'Forbidden' },
-      );
+    http.expectOne('/api/v1/me').flush(
+      {
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'The key "box" has scope "bot"; this route needs scope "viewer" or higher.',
+      },
+      { status: 403, statusText: 'Forbidden' },
+    );
     expect(await result).toContain('This is a bot key');
     expect(session.signedIn()).toBe(false);
   });

@@ -139,8 +139,9 @@ import { AsyncStateComponent, IconComponent, TimePipe } from '@polymaker/admin/u
                 </td>
                 <td>{{ versionsLabel(e.configIds) }}</td>
                 <td>
-                  <span class="badge" [class.good]="e.status === 'promoted'">{{ e.status }}</span
-                  >{{ e.promotedConfigId ? ' v' + e.promotedConfigId + ' → ' + e.promotedTo : '' }}
+                  <span class="badge" [class.good]="e.status === 'promoted'">{{ e.status }}</span>{{
+                    e.promotedConfigId ? ' v' + e.promotedConfigId + ' → ' + e.promotedTo : ''
+                  }}
                 </td>
                 <td>{{ e.startedAt | pmTime }}</td>
               </tr>

@@ -96,8 +96,7 @@ import {
       @if (current(); as a) {
         <div class="overall" data-testid="analysis">
           <div class="big" data-testid="analysis-score">
-            <span class="num">{{ a.overallScore }}</span
-            ><span class="muted">/100</span>
+            <span class="num">{{ a.overallScore }}</span><span class="muted">/100</span>
           </div>
           <div>
             <div>

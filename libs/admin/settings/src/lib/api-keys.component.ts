@@ -75,8 +75,10 @@ import {
             <strong>{{ c.title }}</strong> Copy it now: it is shown this once.
           </p>
           <div class="copy">
-            <code data-testid="new-key-secret">{{ c.created.secret }}</code
-            ><button type="button" (click)="copy(c.created.secret ?? '')">
+            <code data-testid="new-key-secret">{{ c.created.secret }}</code><button
+              type="button"
+              (click)="copy(c.created.secret ?? '')"
+            >
               <pm-icon name="copy" /> {{ copied() ? 'Copied' : 'Copy' }}</button
             ><button type="button" class="link" (click)="created.set(null)">Done</button>
           </div>

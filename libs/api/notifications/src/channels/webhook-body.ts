@@ -31,13 +31,11 @@ export function webhookBody(
           description: content.paragraphs.join('\n\n').slice(0, 4000) || undefined,
           url: content.link ?? undefined,
           color: COLORS[content.severity],
-          fields: content.facts
-            .slice(0, 25)
-            .map((fact) => ({
-              name: fact.label.slice(0, 256),
-              value: fact.value.slice(0, 1024) || '-',
-              inline: true,
-            })),
+          fields: content.facts.slice(0, 25).map((fact) => ({
+            name: fact.label.slice(0, 256),
+            value: fact.value.slice(0, 1024) || '-',
+            inline: true,
+          })),
           timestamp: createdAt,
         },
       ],
@@ -48,12 +46,10 @@ export function webhookBody(
       { type: 'header', text: { type: 'plain_text', text: content.title.slice(0, 150) } },
       {
         type: 'section',
-        fields: content.facts
-          .slice(0, 10)
-          .map((fact) => ({
-            type: 'mrkdwn',
-            text: `*${slackEscape(fact.label)}*\n${slackEscape(fact.value)}`,
-          })),
+        fields: content.facts.slice(0, 10).map((fact) => ({
+          type: 'mrkdwn',
+          text: `*${slackEscape(fact.label)}*\n${slackEscape(fact.value)}`,
+        })),
       },
     ];
     for (const paragraph of content.paragraphs)

@@ -18,6 +18,7 @@ import { Migration20261212000300 } from './Migration20261212000300';
 import { Migration20261212000400 } from './Migration20261212000400';
 import { Migration20261213000100 } from './Migration20261213000100';
 import { Migration20261213000200 } from './Migration20261213000200';
+import { Migration20261213000500 } from './Migration20261213000500';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261212000400', class: Migration20261212000400 },
   { name: 'Migration20261213000100', class: Migration20261213000100 },
   { name: 'Migration20261213000200', class: Migration20261213000200 },
+  { name: 'Migration20261213000500', class: Migration20261213000500 },
 ];
