@@ -276,8 +276,8 @@ describe('DashboardPageComponent', () => {
     await settle();
     expect(el.querySelector('[data-testid=kpi-pnl]')?.textContent?.trim()).toBe('+13.50');
     expect(el.querySelector('[data-testid=kpi-wallet]')?.textContent?.trim()).toBe('41.25');
-    expect(el.querySelector('[data-testid=pnl-chart]')?.textContent).toBe('Run #7 · trading box=2;');
-    expect(el.querySelector('[data-testid=wallet-chart]')?.textContent).toBe('trading box=2;');
+    expect(el.querySelector('[data-testid=pnl-chart]')?.textContent?.trim()).toBe('Run #7 · trading box=2;');
+    expect(el.querySelector('[data-testid=wallet-chart]')?.textContent?.trim()).toBe('trading box=2;');
     expect(api.getRunMetrics).toHaveBeenCalledTimes(1);
     expect(api.listRuns).toHaveBeenCalledTimes(2); // running and recent, once each
     expect(api.walletSeries).toHaveBeenCalledTimes(1);

@@ -60,7 +60,7 @@ describe('activation confirmation', () => {
   it('resolves true only on the confirm button, labelled for the action', async () => {
     const { answer, el } = await open({ from: { pauseOrders: true }, to: { pauseOrders: false } }, 'resume');
     const ok = el.querySelector('[data-testid=activation-ok]') as HTMLButtonElement;
-    expect(ok.textContent).toBe('Resume orders');
+    expect(ok.textContent?.trim()).toBe('Resume orders');
     ok.click();
     await expect(answer).resolves.toBe(true);
   });
