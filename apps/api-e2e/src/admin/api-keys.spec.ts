@@ -65,6 +65,34 @@ describe('API keys and scopes', () => {
     expect((await t.raw('GET', '/api/bot/config', { key: secret })).status).toBe(401);
   });
 
+  it('revokes and rotates a key while its row is locked by a write in flight, instead of saying it does not exist', async () => {
+    const created = await t.admin('POST', '/api/v1/api-keys', { name: 'busy', scope: 'bot' });
+    const id = (created.body['apiKey'] as Json)['id'] as number;
+    const rotating = await t.admin('POST', '/api/v1/api-keys', { name: 'busy rotating', scope: 'bot' });
+    const rotatingId = (rotating.body['apiKey'] as Json)['id'] as number;
+    const holder = new Client({ connectionString: t.databaseUrl });
+    await holder.connect();
+    try {
+      // The lock the batched last-used write takes on a key a bot has just used.
+      await holder.query('begin');
+      await holder.query('select 1 from api_keys where id = any($1) for update', [[id, rotatingId]]);
+      const revoking = t.admin('POST', `/api/v1/api-keys/${id}/revoke`);
+      const rotations = [1, 2].map(() => t.admin('POST', `/api/v1/api-keys/${rotatingId}/rotate`, {}));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await holder.query('commit');
+      const revoked = await revoking;
+      expect(revoked.status).toBe(200);
+      expect(revoked.body).toMatchObject({ id, active: false, revokedAt: expect.any(String) });
+      // Two rotations at once: one makes the new key, the other finds the key already revoked.
+      const statuses = (await Promise.all(rotations)).map((response) => response.status);
+      expect(statuses.sort()).toEqual([200, 404]);
+    } finally {
+      await holder.end();
+    }
+    const listed = await t.admin<{ items: Json[] }>('GET', '/api/v1/api-keys');
+    expect(listed.body.items.filter((key) => key['name'] === 'busy rotating')).toHaveLength(2);
+  });
+
   it('rotates a key: the new value works, the old one is revoked (or kept for a grace period)', async () => {
     const created = await t.admin('POST', '/api/v1/api-keys', { name: 'rotating', scope: 'bot' });
     const oldSecret = created.body['secret'] as string;

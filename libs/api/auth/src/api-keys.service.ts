@@ -1,3 +1,4 @@
+import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import {
@@ -306,7 +307,9 @@ export class ApiKeysService implements OnModuleInit {
 
   async revoke(id: number): Promise<ApiKeyView> {
     const key = await this.uow.run(async (em) => {
-      const found = await em.findOne(ApiKey, { id }, { lockMode: 4 /* pessimistic write */ });
+      // Waits for a row lock (the batched last-used write holds one for a moment); SKIP LOCKED would
+      // answer "does not exist" for a key in use.
+      const found = await em.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!found) throw new NotFoundError(`API key ${id} does not exist.`);
       if (!found.revokedAt) {
         if (found.scope === 'admin' && (await this.activeAdminCount(em)) <= 1) {
@@ -337,7 +340,8 @@ export class ApiKeysService implements OnModuleInit {
     graceMinutes = 0,
   ): Promise<{ apiKey: ApiKeyView; secret: string }> {
     const result = await this.uow.run(async (em) => {
-      const old = await em.findOne(ApiKey, { id });
+      // Locked, so two rotations at once make one new key, not two.
+      const old = await em.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!old || old.revokedAt)
         throw new NotFoundError(`API key ${id} does not exist or is already revoked.`);
       const before = toView(old);
