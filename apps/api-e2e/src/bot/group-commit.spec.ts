@@ -77,7 +77,7 @@ describe('group commit of single trades and updates', () => {
     }
   });
 
-  it('applies concurrent updates each to its own trade, two of one trade in order, and 404s only the foreign one', async () => {
+  it('applies concurrent updates each to its own trade, both of two to one trade, and 404s only the foreign one', async () => {
     const runId = (await t.bot('POST', '/api/bot/run/start', { mode: 'paper' })).body['runId'] as number;
     const ids = await Promise.all(
       Array.from(
@@ -87,12 +87,16 @@ describe('group commit of single trades and updates', () => {
       ),
     );
     const updates: { body: Json; as?: string }[] = ids.map((tradeId, i) =>
-      i % 2 === 0
-        ? { body: { tradeId, status: 'filled', fillPrice: '0.5', fillSize: 3, pnl: `${i}.25` } }
-        : { body: { tradeId, status: 'cancelled' } },
+      i === 1
+        ? { body: { tradeId, status: 'filled', fillPrice: '0.6', fillSize: 2 } }
+        : i % 2 === 0
+          ? { body: { tradeId, status: 'filled', fillPrice: '0.5', fillSize: 3, pnl: `${i}.25` } }
+          : { body: { tradeId, status: 'cancelled' } },
     );
-    // the same trade twice at once: placed -> filled, then its P&L resolved
-    updates.push({ body: { tradeId: ids[1], status: 'filled', fillPrice: '0.6', fillSize: 2 } });
+    // The same trade twice at once (its fill, and its P&L resolved): each sets its own fields, so
+    // both must land whichever arrives first. (Requests sent at once over several connections have
+    // no order, so two that set the same field are not tested here: the later one the server
+    // received wins, in one round after the other: applyUpdates.)
     updates.push({ body: { tradeId: ids[1], pnl: '-1.5', resolvedOutcome: 'Down' } });
     // bot B may not touch bot A's trade
     updates.push({ body: { tradeId: ids[3], status: 'failed' }, as: keyB });
