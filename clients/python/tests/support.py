@@ -95,7 +95,9 @@ class ApiServer:
         env.pop("DATABASE_URL", None)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
-        self._proc = subprocess.Popen(API_CMD, shell=True, env=env, start_new_session=True,
+        # exec: the shell becomes the API process, so stop() waits for the API itself to exit (a shell
+        # killed by the group's SIGTERM returned at once, while the API still answered during its shutdown)
+        self._proc = subprocess.Popen("exec " + API_CMD, shell=True, env=env, start_new_session=True,
                                       stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_until(self.healthy, timeout, interval=0.2):
             self.kill()
