@@ -1,6 +1,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Client, escapeLiteral } from 'pg';
 import { EmbeddedPostgres, startEmbeddedPostgres } from '@polymaker/api/embedded-postgres';
 
 /**
@@ -37,12 +37,22 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   };
 }
 
-export async function createDatabase(serverUrl: string, prefix: string): Promise<string> {
+/**
+ * A fresh database on that server. `timeZone` sets its default session time zone (a server set up in
+ * another zone than UTC, as Debian's PostgreSQL takes the machine's): what the API reads must not change.
+ */
+export async function createDatabase(
+  serverUrl: string,
+  prefix: string,
+  options: { timeZone?: string } = {},
+): Promise<string> {
   const name = `${prefix.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
     await client.query(`create database "${name}"`);
+    if (options.timeZone)
+      await client.query(`alter database "${name}" set timezone to ${escapeLiteral(options.timeZone)}`);
   } finally {
     await client.end();
   }

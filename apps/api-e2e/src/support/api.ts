@@ -28,10 +28,14 @@ export interface TestApi {
   stop(): Promise<void>;
 }
 
-export async function startTestApi(prefix: string, env?: Record<string, string>): Promise<TestApi> {
+export async function startTestApi(
+  prefix: string,
+  env?: Record<string, string>,
+  database: { timeZone?: string } = {},
+): Promise<TestApi> {
   const server = process.env['PM_TEST_PG_URL'];
   if (!server) throw new Error('PM_TEST_PG_URL is not set: run through the api-e2e jest config');
-  const databaseUrl = await createDatabase(server, prefix);
+  const databaseUrl = await createDatabase(server, prefix, database);
   const api = await startApiProcess({ databaseUrl, env });
   const as =
     (key: string) =>

@@ -35,6 +35,8 @@ describe('UnitOfWork', () => {
       discovery: { warnWhenNoEntities: false },
     });
     await orm.em.fork().execute('create table notes (label text not null)');
+    // a server installed in another zone than UTC (Debian's PostgreSQL takes the machine's)
+    await orm.em.fork().execute("alter database postgres set timezone to 'America/New_York'");
     const emitter = new EventEmitter2();
     emitter.on(Noted.eventName, (event: Noted) => emitted.push(event.label));
     uow = new UnitOfWork(orm.em, emitter, orm, readSettings({ DATABASE_URL: databaseUrl }));
@@ -57,6 +59,17 @@ describe('UnitOfWork', () => {
     (await orm.em.fork().execute<{ label: string }[]>('select label from notes order by label')).map(
       (row) => row.label,
     );
+
+  it("runs raw SQL in UTC whatever the database's default zone (day arithmetic and series stay on UTC days)", async () => {
+    const [zone] = await uow.sql((sql) => sql.query<{ TimeZone: string }>('show timezone'));
+    expect(zone.TimeZone).toBe('UTC');
+    const days = await uow.sql((sql) =>
+      sql.query<{ d: string }>(
+        "select to_char(d at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as d from generate_series('2026-10-31 00:00Z'::timestamptz, '2026-11-02 00:00Z', interval '1 day') d",
+      ),
+    );
+    expect(days.map((row) => row.d)).toEqual(['2026-10-31 00:00', '2026-11-01 00:00', '2026-11-02 00:00']);
+  });
 
   it('drops the events of a failed savepoint with its writes; the outer unit commits the rest and emits its own', async () => {
     await uow.run(async (em) => {

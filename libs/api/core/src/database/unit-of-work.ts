@@ -287,6 +287,15 @@ export class UnitOfWork implements OnApplicationShutdown {
       connectionTimeoutMillis: Math.max(dbConnectTimeoutMs, dbAcquireTimeoutMs),
       keepAlive: true,
     });
+    // UTC sessions whatever the server's default zone: day arithmetic on timestamptz (`+ interval
+    // '1 day'`, a series of days) follows the session zone, and the P&L rollups are UTC days and hours.
+    // A SET on each new connection (queued before any other query on it), not a startup option, which
+    // a connection pooler such as PgBouncer refuses unless told to ignore it.
+    pool.on('connect', (client) => {
+      client.query("set time zone 'UTC'").catch((error: Error) => {
+        this.logger.warn({ err: error.message }, 'could not set the session time zone to UTC');
+      });
+    });
     // An idle connection that dies (the database restarted) is dropped by the pool; never a crash.
     pool.on('error', (error) => this.logger.warn({ err: error.message }, 'idle database connection lost'));
     if (which === 'main') this.sqlPool = pool;
