@@ -78,7 +78,9 @@ interface CachedRules extends FleetRules {
 export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FleetService.name);
   private rules: CachedRules | null = null;
-  private loading: Promise<CachedRules> | null = null;
+  /** Counts this instance's admin changes: rules read before the latest change are never kept. */
+  private generation = 0;
+  private loading: { generation: number; promise: Promise<CachedRules> } | null = null;
   private readonly polls = new Map<number, Poll>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
@@ -229,15 +231,23 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
     const cached = this.rules;
     const now = Date.now();
     if (cached && cached.loadedAt > now - RULES_CACHE_MS) return cached;
-    if (!this.loading) {
-      this.loading = this.loadRules().finally(() => (this.loading = null));
-      this.loading.catch(() => undefined);
+    if (!this.loading || this.loading.generation !== this.generation) {
+      const promise: Promise<CachedRules> = this.loadRules().finally(() => {
+        if (this.loading?.promise === promise) this.loading = null;
+      });
+      promise.catch(() => undefined);
+      this.loading = { generation: this.generation, promise };
     }
     if (cached && cached.loadedAt > now - RULES_STALE_MS) return cached;
-    return this.loading;
+    return this.loading.promise;
   }
 
+  /**
+   * Reads the rules and keeps them, unless this instance made a change meanwhile (a read that began
+   * before the change's commit may hold the old rules: keeping it would serve them for a while).
+   */
   private async loadRules(): Promise<CachedRules> {
+    const generation = this.generation;
     const [profiles, assignments, pauses] = await this.uow.sql((sql) =>
       sql.batch([
         { text: "select bot_id, tags from bot_profiles where tags <> '{}'" },
@@ -249,7 +259,7 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
         },
       ]),
     );
-    this.rules = {
+    const rules: CachedRules = {
       tagsOf: new Map(
         (profiles as { bot_id: string; tags: string[] }[]).map((row) => [Number(row.bot_id), row.tags]),
       ),
@@ -287,7 +297,8 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       })),
       loadedAt: Date.now(),
     };
-    return this.rules;
+    if (generation === this.generation) this.rules = rules;
+    return rules;
   }
 
   /** Writes the polls remembered since the last flush, in one statement; a newer poll already stored wins. */
@@ -784,7 +795,9 @@ export class FleetService implements OnModuleInit, OnApplicationBootstrap, OnMod
       const event = await work(em, sqlOf(em));
       this.uow.publish(event);
     });
-    this.rules = null; // this instance serves the change at its bots' next poll
+    // this instance serves the change at its bots' next poll: rules read before it are dropped
+    this.generation += 1;
+    this.rules = null;
   }
 }
 
