@@ -222,26 +222,18 @@ export interface VersionTimeResult {
 }
 
 function toVersionTime(total: VersionTotals, origin: ConfigOrigin | undefined): VersionTime {
+  // the figures as they are; time in hours (4 places), the run ids listed up to VERSION_RUNS_LISTED
+  const { activeMs, pausedMs, runIds, ...figures } = total;
   return {
-    configId: total.configId,
+    ...figures,
     configNote: origin?.note ?? null,
     configSource: origin?.source ?? null,
     basedOnId: origin?.basedOnId ?? null,
     fromAnalysisId: origin?.analysisId ?? null,
-    hours: Math.round(total.activeMs / 360) / 10_000,
-    pausedHours: Math.round(total.pausedMs / 360) / 10_000,
-    runs: total.runIds.length,
-    runIds: total.runIds.slice(0, VERSION_RUNS_LISTED),
-    segments: total.segments,
-    orders: total.orders,
-    fills: total.fills,
-    failedOrders: total.failedOrders,
-    fillRate: total.fillRate,
-    realisedPnl: total.realisedPnl,
-    pnlPerHour: total.pnlPerHour,
-    reportedPnl: total.reportedPnl,
-    maxDrawdown: total.maxDrawdown,
-    score: total.score,
+    hours: Math.round(activeMs / 360) / 10_000,
+    pausedHours: Math.round(pausedMs / 360) / 10_000,
+    runs: runIds.length,
+    runIds: runIds.slice(0, VERSION_RUNS_LISTED),
   };
 }
 
