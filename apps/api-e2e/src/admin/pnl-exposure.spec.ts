@@ -82,7 +82,10 @@ describe('P&L calendar, exposure, bot history and state events', () => {
   let runA = 0;
   let runB = 0;
   beforeAll(async () => {
-    t = await startTestApi('pnl');
+    // the database's default session time zone is not UTC (a server installed in New York): the
+    // calendar's UTC days and hours must not move with it
+    // the P&L journal is folded into the rollups only when a case asks (POST …/jobs/pnl-fold/run)
+    t = await startTestApi('pnl', { PNL_FOLD_SECONDS: '3600' }, { timeZone: 'America/New_York' });
     for (const name of ['pnl-a', 'pnl-b']) {
       const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', {
         name,
@@ -408,5 +411,160 @@ describe('P&L calendar, exposure, bot history and state events', () => {
       Date.parse(spans[1]['lastSeenAt'] as string),
     );
     expect((await t.admin('GET', '/api/v1/bots/999999/config-spans')).status).toBe(404);
+  });
+
+  it('reads the calendar from hourly and daily sums that stay equal to the trades: half-hour zones, DST, corrected, moved and deleted trades', async () => {
+    // the calendar straight from the trades (the query it used before the hourly sums), as the oracle
+    const fromTrades = async (period: string, zone: string, from: string, to: string) =>
+      (
+        await sql<{ start: string; key: string; pnl: string; trades: string }>(
+          t.databaseUrl,
+          `select to_char(date_trunc($1, t.created_at at time zone $2), 'YYYY-MM-DD') as start,
+                  coalesce(t.bot_id::text, '') as key, sum(t.pnl)::text as pnl, count(*)::text as trades
+             from trades t
+            where t.pnl is not null and t.created_at >= ($3::date::timestamp at time zone $2)
+              and t.created_at < (($4::date + 1)::timestamp at time zone $2)
+            group by 1, 2 order by 1, 2`,
+          [period, zone, from, to],
+        )
+      ).map((r) => ({ start: r.start, key: r.key, pnl: sum([r.pnl]), trades: Number(r.trades) }));
+    const zones = [
+      'UTC',
+      'Asia/Kolkata', // +5:30
+      'Asia/Kathmandu', // +5:45
+      'America/St_Johns', // -3:30 / -2:30
+      'Australia/Lord_Howe', // +10:30 / +11 (a half-hour DST shift)
+      'Europe/Berlin',
+    ];
+    const day = (offsetDays: number) =>
+      new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+    const check = async (label: string) => {
+      for (const period of ['day', 'week', 'month'])
+        for (const zone of zones) {
+          const [from, to] = period === 'day' ? [day(-20), day(1)] : [day(-200), day(1)];
+          const view = (await calendar(`period=${period}&groupBy=bot&from=${from}&to=${to}&timeZone=${zone}`))
+            .body;
+          const got = view.buckets.map((b) => ({
+            start: b['start'],
+            key: b['key'],
+            pnl: b['pnl'],
+            trades: b['trades'],
+          }));
+          expect([label, period, zone, got]).toEqual([
+            label,
+            period,
+            zone,
+            await fromTrades(period, zone, from, to),
+          ]);
+        }
+      // the same once the journal is folded into the rollups, which are then exactly the trades summed
+      // by hour and day (nothing left over, nothing missing) with the journal empty
+      const pending = await sql<{ n: string }>(t.databaseUrl, 'select count(*)::text as n from pnl_journal');
+      expect([label, 'journal rows read above', Number(pending[0].n) > 0]).toEqual([
+        label,
+        'journal rows read above',
+        true,
+      ]);
+      const fold = await t.admin<{ ran: boolean; result: { folded: number } }>(
+        'POST',
+        '/api/v1/scheduler/jobs/pnl-fold/run',
+      );
+      expect([label, fold.status, fold.body.ran, fold.body.result.folded]).toEqual([
+        label,
+        200,
+        true,
+        Number(pending[0].n),
+      ]);
+      expect([label, await sql(t.databaseUrl, 'select * from pnl_journal')]).toEqual([label, []]);
+      const folded = (
+        await calendar(`period=month&groupBy=bot&from=${day(-200)}&to=${day(1)}&timeZone=Asia/Kolkata`)
+      ).body.buckets.map((b) => ({ start: b['start'], key: b['key'], pnl: b['pnl'], trades: b['trades'] }));
+      expect([label, 'folded', folded]).toEqual([
+        label,
+        'folded',
+        await fromTrades('month', 'Asia/Kolkata', day(-200), day(1)),
+      ]);
+      for (const [unit, table] of [
+        ['hour', 'pnl_hourly'],
+        ['day', 'pnl_daily'],
+      ]) {
+        const drift = await sql(
+          t.databaseUrl,
+          `with fresh as (
+             select date_trunc('${unit}', created_at, 'UTC') as at, coalesce(bot_id, 0) as bot_id, asset, window_duration,
+                    sum(pnl) as pnl, count(*) as trades, count(*) filter (where pnl > 0) as wins, count(*) filter (where pnl < 0) as losses
+               from trades where pnl is not null group by 1, 2, 3, 4),
+           kept as (select ${unit} as at, bot_id, asset, window_duration, pnl, trades, wins, losses from ${table} where trades <> 0)
+           (select 'missing' as side, * from fresh except select 'missing', * from kept)
+           union all (select 'extra', * from kept except select 'extra', * from fresh)`,
+        );
+        expect([label, table, drift]).toEqual([label, table, []]);
+      }
+    };
+
+    const created = await t.admin<{ secret: string; apiKey: Json }>('POST', '/api/v1/api-keys', {
+      name: 'pnl-hours',
+      scope: 'bot',
+    });
+    bots.push({ secret: created.body.secret, botId: created.body.apiKey['botId'] as number });
+    const i = bots.length - 1;
+    const run = (await as(i, 'POST', '/api/bot/run/start', { mode: 'dry_run', startingBankroll: 100 })).body[
+      'runId'
+    ] as number;
+    // trades on either side of the half-hour and quarter-hour midnights, a few days back
+    const times = [
+      `${day(-2)}T18:10:00Z`, // Kathmandu: before its midnight (18:15 UTC)
+      `${day(-2)}T18:20:00Z`, // Kathmandu: after; Kolkata: before its midnight (18:30 UTC)
+      `${day(-2)}T18:40:00Z`, // Kolkata: after
+      `${day(-5)}T02:45:00Z`, // St John's: midnight at 02:30 or 03:30 UTC
+      `${day(-5)}T13:15:00Z`, // Lord Howe: midnight at 13:00 or 13:30 UTC
+      `${day(-9)}T23:59:59Z`,
+      `${day(-9)}T00:00:00Z`,
+    ];
+    const ids: number[] = [];
+    for (const [n, at] of times.entries()) {
+      const id = await trade(i, run, {
+        asset: n % 2 ? 'ETH' : 'BTC',
+        price: '0.5',
+        size: String(n + 1),
+        pnl: n % 3 === 0 ? `-0.${n + 1}25` : `1.0${n}`,
+      });
+      await backdate([id], at);
+      ids.push(id);
+    }
+    await check('logged');
+
+    // a P&L corrected by the bot, a trade moved to another hour and month, one deleted
+    const corrected = await as(i, 'POST', '/api/bot/trade/update', { tradeId: ids[1], pnl: -2.5 });
+    expect(corrected.status).toBe(200);
+    await backdate([ids[2]], new Date(Date.now() - 70 * 86_400_000).toISOString());
+    await sql(t.databaseUrl, 'delete from trades where id = $1', [ids[3]]);
+    await check('changed');
+
+    // the Bots page's today / 7 days, from the same hourly sums, equal to the bot's trades since then;
+    // two trades 2 minutes either side of 7 days ago (in the hour read from the trades, mostly)
+    for (const [offset, pnl] of [
+      [2 * 60_000, '0.5'],
+      [-2 * 60_000, '4'],
+    ] as const) {
+      const id = await trade(i, run, { price: '0.5', size: '1', pnl });
+      await backdate([id], new Date(Date.now() - 7 * 86_400_000 + offset).toISOString());
+    }
+    const botId = bots[i].botId;
+    const [expected] = await sql<{ week: string | null; today: string | null }>(
+      t.databaseUrl,
+      `select sum(pnl) filter (where created_at >= now() - interval '7 days')::text as week,
+              sum(pnl) filter (where created_at >= date_trunc('day', now(), 'UTC'))::text as today
+         from trades where bot_id = $1 and pnl is not null`,
+      [botId],
+    );
+    const view = (await t.admin<{ items: Json[] }>('GET', '/api/v1/bots')).body.items.find(
+      (b) => b['botId'] === botId,
+    ) as Json;
+    expect(expected.week).not.toBeNull();
+    expect([view['realisedPnl7d'], view['realisedPnlToday']]).toEqual([
+      sum([expected.week ?? '0']),
+      sum([expected.today ?? '0']),
+    ]);
   });
 });

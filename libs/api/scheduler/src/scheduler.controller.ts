@@ -8,6 +8,7 @@ const JOB_NAMES = [
   'stale-runs',
   'maintenance',
   'partitions',
+  'pnl-fold',
   'wallet-poll',
 ] as const satisfies readonly JobName[];
 
@@ -36,7 +37,7 @@ export class SchedulerController {
     operationId: 'runScheduledJob',
     summary: 'Run a job now (still under its cluster-wide lock)',
   })
-  @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'partitions', 'wallet-poll'] })
+  @ApiParam({ name: 'name', enum: ['stale-runs', 'maintenance', 'partitions', 'pnl-fold', 'wallet-poll'] })
   @ApiOkResponse({ type: JobResultView })
   run(@Param('name') name: string): Promise<JobResultView> {
     // Checked against the list itself: a name like "constructor" must not reach a lookup by key.

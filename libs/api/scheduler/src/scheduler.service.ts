@@ -18,12 +18,16 @@ import { WalletService } from '@polymaker/api/wallet';
 import { randomUUID } from 'node:crypto';
 import { tryJobLock } from './job-lock';
 
-export type JobName = 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+export type JobName = 'stale-runs' | 'maintenance' | 'partitions' | 'pnl-fold' | 'wallet-poll';
 
 /** The partitions job makes this month's and the next three months' partitions of trades and metric points. */
 export const PARTITION_MONTHS_AHEAD = 3;
 /** It runs at start and hourly: a month is made about three months before its first row. */
 const PARTITION_JOB_SECONDS = 3600;
+/** A fold that moved this many journal rows vacuums the journal (its emptied pages are read by every P&L read). */
+const PNL_VACUUM_AFTER_ROWS = 10_000;
+/** Jobs that do work on most ticks while bots trade: their work is not logged. */
+const QUIET_JOBS = new Set<JobName>(['pnl-fold']);
 
 export interface JobResult {
   job: JobName;
@@ -53,6 +57,9 @@ interface JobState {
  * PostgreSQL advisory lock, so with several instances exactly one does the work and the others skip
  * their turn; the wallet poll, which calls out, holds a lease instead (see pollWallet).
  */
+/** Settings a job's result echoes (not counts of work done): a result of only these is not logged. */
+const ECHOED_SETTINGS = new Set(['monthsAhead', 'metricRetentionDays']);
+
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SchedulerService.name);
@@ -83,6 +90,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       'stale-runs': job('stale-runs', settings.runStaleCheckSeconds),
       maintenance: job('maintenance', settings.maintenanceIntervalSeconds),
       partitions: job('partitions', PARTITION_JOB_SECONDS),
+      'pnl-fold': job('pnl-fold', settings.pnlFoldSeconds),
       'wallet-poll': job('wallet-poll', settings.walletPollSeconds), // skips while no address is watched
     };
   }
@@ -147,11 +155,21 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
               const result = await this.work(name, em);
               return { job: name, ran: true, skipped: null, result, at };
             });
+      const result: Record<string, unknown> = outcome.result;
+      if (name === 'pnl-fold' && Number(result['folded'] ?? 0) >= PNL_VACUUM_AFTER_ROWS) {
+        // best effort: the fold has committed; autovacuum comes later if this fails
+        await this.trades.vacuumPnlJournal().catch((error: Error) => {
+          this.logger.warn({ job: name, err: error.message }, 'vacuum of the P&L journal failed');
+        });
+      }
       job.last = outcome;
       job.lastError = null;
       if (
         outcome.ran &&
-        Object.values(outcome.result).some((value) => typeof value === 'number' && value > 0)
+        !QUIET_JOBS.has(name) &&
+        Object.entries(outcome.result).some(
+          ([key, value]) => typeof value === 'number' && value > 0 && !ECHOED_SETTINGS.has(key),
+        )
       ) {
         this.logger.log({ job: name, ...outcome.result }, 'scheduled job did work');
       }
@@ -169,7 +187,13 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private work(name: Exclude<JobName, 'wallet-poll'>, em: EntityManager): Promise<Record<string, unknown>> {
     if (name === 'stale-runs') return this.closeStaleRuns(em);
     if (name === 'maintenance') return this.maintenance(em);
+    if (name === 'pnl-fold') return this.foldPnl(em);
     return this.createPartitions(em);
+  }
+
+  /** The P&L journal into the hourly and daily rollups (the trades module's own statement). */
+  private async foldPnl(em: EntityManager): Promise<Record<string, unknown>> {
+    return { folded: await this.trades.foldPnl(em) };
   }
 
   /** Runs still "running" with no update for RUN_STALE_AFTER: closed as stale, analysed and alerted (durably). */

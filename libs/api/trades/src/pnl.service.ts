@@ -16,12 +16,47 @@ const DEFAULT_BUCKETS: Record<PnlPeriod, number> = { day: 35, week: 26, month: 1
 /** Unresolved fills older than this are not "exposure now" (every window the bots trade is shorter). */
 const OPEN_POSITION_MAX_AGE_HOURS = 48;
 
-const GROUP_COLUMNS: Record<PnlGroup, string> = {
-  fleet: "''",
-  bot: "coalesce(t.bot_id::text, '')",
-  asset: 't.asset',
-  window: 't.window_duration',
+/** The group key read from a pnl_daily or pnl_hourly row `h` (bot 0: trades logged without a bot) and from a trade `t`. */
+const GROUP_COLUMNS: Record<PnlGroup, { rollup: string; trades: string }> = {
+  fleet: { rollup: "''", trades: "''" },
+  bot: {
+    rollup: "case when h.bot_id = 0 then '' else h.bot_id::text end",
+    trades: "coalesce(t.bot_id::text, '')",
+  },
+  asset: { rollup: 'h.asset', trades: 't.asset' },
+  window: { rollup: 'h.window_duration', trades: 't.window_duration' },
 };
+
+/** The part of the calendar summed from the trades of the hours a bucket or the range cuts. */
+function cutHours(groupBy: PnlGroup): string {
+  return `union all
+           select date_trunc($1, x.created_at at time zone $2), x.key, sum(x.pnl), count(*),
+                  count(*) filter (where x.pnl > 0), count(*) filter (where x.pnl < 0)
+             from bounds b, hours hs
+             cross join lateral (
+               select t.created_at, ${GROUP_COLUMNS[groupBy].trades} as key, t.pnl
+                 from trades t
+                where t.created_at >= greatest(hs.hour, b.lo) and t.created_at < least(hs.hour + interval '1 hour', b.hi)
+                  and t.pnl is not null and ($5::bigint is null or t.bot_id = $5::bigint)
+               offset 0) x
+            where hs.cut
+            group by 1, 2`;
+}
+
+/**
+ * The part of the calendar still in the P&L journal (changes the pnl-fold job has not moved into the
+ * rollups yet), each row in the bucket of its trade's time; the hours read from the trades themselves
+ * (cut) are left out, since those trades are already counted.
+ */
+function journalPart(groupBy: PnlGroup, cut: boolean): string {
+  return `union all
+           select date_trunc($1, h.created_at at time zone $2), ${GROUP_COLUMNS[groupBy].rollup},
+                  sum(h.pnl), sum(h.trades), sum(h.wins), sum(h.losses)
+             from bounds b, pnl_journal h
+            where h.created_at >= b.lo and h.created_at < b.hi and ($5::bigint is null or h.bot_id = $5::bigint)
+              ${cut ? `and not exists (select 1 from hours hs where hs.cut and h.created_at >= hs.hour and h.created_at < hs.hour + interval '1 hour')` : ''}
+            group by 1, 2`;
+}
 
 /** A bot's filled, unresolved position in one market window. */
 export interface OpenPosition {
@@ -39,7 +74,8 @@ export interface OpenPosition {
 }
 
 /**
- * Realised P&L over time (the calendar) and the open positions (exposure), read from the trades.
+ * Realised P&L over time (the calendar, from the daily and hourly rollups pnl_daily and pnl_hourly
+ * and, for the hours a bucket cuts, the trades) and the open positions (exposure), read from the trades.
  * A trade counts in the bucket of the time it was logged (its window resolves within hours).
  */
 @Injectable()
@@ -65,8 +101,36 @@ export class PnlService {
         [{ field: 'from', message: `range longer than ${PNL_MAX_DAYS[period]} days` }],
       );
     }
-    const rows = await this.uow.sql((sql) =>
-      sql.query<{
+    // Three grains, coarsest first: the range's whole UTC days that fall inside one bucket come from
+    // pnl_daily; the other days' whole hours inside one bucket from pnl_hourly (both fed by the
+    // trades' triggers through pnl_journal, whose rows not yet folded in are added); the hours a
+    // bucket or the range cuts (a half-hour time zone, a range end) from the trades of that hour
+    // alone (a lateral read per hour, by the created_at index). Only the days not read whole are
+    // split into hours. The session runs in UTC (UnitOfWork): a day is 24 h.
+    const grains = `with bounds as (
+           select ($3::date::timestamp at time zone $2) as lo, (($4::date + 1)::timestamp at time zone $2) as hi
+         ), span as materialized (
+           select d as day,
+                  (d >= b.lo and d + interval '1 day' <= b.hi
+                   and date_trunc($1, d at time zone $2) = date_trunc($1, (d + interval '1 day' - interval '1 microsecond') at time zone $2)) as whole
+             from bounds b, generate_series(date_trunc('day', b.lo, 'UTC'), b.hi - interval '1 microsecond', interval '1 day') d
+         ), days as materialized (
+           select day, date_trunc($1, day at time zone $2) as bucket from span where whole
+         ), hours as materialized (
+           select g as hour, date_trunc($1, g at time zone $2) as bucket,
+                  (g < b.lo or g + interval '1 hour' > b.hi
+                   or date_trunc($1, g at time zone $2) <> date_trunc($1, (g + interval '1 hour' - interval '1 microsecond') at time zone $2)) as cut
+             from bounds b, span s, generate_series(s.day, s.day + interval '23 hours', interval '1 hour') g
+            where not s.whole and g < b.hi and g + interval '1 hour' > b.lo
+         )`;
+    const rows = await this.uow.sql(async (sql) => {
+      // The read of cut hours is planned over every partition of trades: only asked when there are any
+      // (never in a zone whose offset is whole hours, such as UTC or Europe/Berlin).
+      const [{ cut }] = await sql.query<{ cut: boolean }>(
+        `${grains} select exists (select 1 from hours where cut) as cut`,
+        [period, timeZone, from, to],
+      );
+      return sql.query<{
         start: string | null;
         key: string | null;
         pnl: string;
@@ -76,19 +140,30 @@ export class PnlService {
         by_start: number;
         by_key: number;
       }>(
-        `select start, key, coalesce(sum(pnl), 0)::text as pnl, count(*) as trades, count(*) filter (where pnl > 0) as wins,
-                count(*) filter (where pnl < 0) as losses, grouping(start) as by_start, grouping(key) as by_key
-           from (select to_char(date_trunc($1, t.created_at at time zone $2), 'YYYY-MM-DD') as start, ${GROUP_COLUMNS[groupBy]} as key, t.pnl
-                   from trades t
-                  where t.pnl is not null
-                    and t.created_at >= ($3::date::timestamp at time zone $2)
-                    and t.created_at < (($4::date + 1)::timestamp at time zone $2)
-                    and ($5::bigint is null or t.bot_id = $5::bigint)) x
-          group by grouping sets ((start, key), (key), ())
-          order by start nulls last, key nulls last`,
+        `${grains}, parts as (
+           select ds.bucket, ${GROUP_COLUMNS[groupBy].rollup} as key,
+                  sum(h.pnl) as pnl, sum(h.trades) as trades, sum(h.wins) as wins, sum(h.losses) as losses
+             from bounds b, days ds join pnl_daily h on h.day = ds.day
+            where h.day >= b.lo and h.day < b.hi and ($5::bigint is null or h.bot_id = $5::bigint)
+            group by 1, 2
+           union all
+           select hs.bucket, ${GROUP_COLUMNS[groupBy].rollup},
+                  sum(h.pnl), sum(h.trades), sum(h.wins), sum(h.losses)
+             from bounds b, hours hs join pnl_hourly h on h.hour = hs.hour
+            where not hs.cut and h.hour >= b.lo and h.hour < b.hi and ($5::bigint is null or h.bot_id = $5::bigint)
+            group by 1, 2
+           ${cut ? cutHours(groupBy) : ''}
+           ${journalPart(groupBy, cut)}
+         )
+         select to_char(bucket, 'YYYY-MM-DD') as start, key, coalesce(sum(pnl), 0)::text as pnl, coalesce(sum(trades), 0) as trades,
+                coalesce(sum(wins), 0) as wins, coalesce(sum(losses), 0) as losses, grouping(bucket) as by_start, grouping(key) as by_key
+           from parts
+          group by grouping sets ((bucket, key), (key), ())
+         having coalesce(sum(trades), 0) > 0 or grouping(bucket) + grouping(key) = 2
+          order by bucket nulls last, key nulls last`,
         [period, timeZone, from, to, query.botId ?? null],
-      ),
-    );
+      );
+    });
     const buckets: PnlBucketView[] = [];
     const totals: PnlTotalView[] = [];
     let total = '0';
@@ -182,25 +257,42 @@ export class PnlService {
     return [...positions.values()];
   }
 
-  /** Realised P&L of each bot since each of these instants (exact sums), in one scan of the newest trades. */
+  /**
+   * Realised P&L of each bot since each of these instants (exact sums): the whole hours after an instant
+   * from pnl_hourly and the journal not yet folded into it, the part of the hour it falls in from that
+   * hour's trades.
+   */
   async realisedSince(since: Record<string, Date>): Promise<Map<number, Record<string, string>>> {
     const names = Object.keys(since);
-    const earliest = Math.min(...names.map((n) => since[n].getTime()));
+    const instants = JSON.stringify(names.map((n) => since[n].toISOString()));
     const rows = await this.uow.sql((sql) =>
-      sql.query<Record<string, string | null> & { bot_id: string }>(
-        `select t.bot_id, ${names.map((_, i) => `coalesce(sum(t.pnl) filter (where t.created_at >= $${i + 2}::timestamptz), 0)::text as p${i}`).join(', ')}
-           from trades t
-          where t.pnl is not null and t.bot_id is not null and t.created_at >= $1::timestamptz
-          group by t.bot_id`,
-        [new Date(earliest).toISOString(), ...names.map((n) => since[n].toISOString())],
+      sql.query<{ bot_id: string; i: number; pnl: string }>(
+        `with since as (
+           select (s.ord - 1)::int as i, s.at::timestamptz as at,
+                  date_trunc('hour', s.at::timestamptz, 'UTC') + case when date_trunc('hour', s.at::timestamptz, 'UTC') = s.at::timestamptz
+                    then interval '0' else interval '1 hour' end as whole
+             from jsonb_array_elements_text($1::jsonb) with ordinality s(at, ord)
+         )
+         select bot_id, i, sum(pnl)::text as pnl
+           from (select h.bot_id, s.i, h.pnl from since s join pnl_hourly h on h.hour >= s.whole where h.bot_id <> 0
+                 union all
+                 select j.bot_id, s.i, j.pnl from since s join pnl_journal j on j.created_at >= s.whole where j.bot_id <> 0
+                 union all
+                 select t.bot_id, s.i, t.pnl from since s
+                   join trades t on t.created_at >= s.at and t.created_at < s.whole
+                  where t.pnl is not null and t.bot_id is not null) x
+          group by bot_id, i`,
+        [instants],
       ),
     );
-    return new Map(
-      rows.map((row) => [
-        Number(row.bot_id),
-        Object.fromEntries(names.map((n, i) => [n, exact(row[`p${i}`] ?? '0')])),
-      ]),
-    );
+    const result = new Map<number, Record<string, string>>();
+    for (const row of rows) {
+      const botId = Number(row.bot_id);
+      const figures = result.get(botId) ?? Object.fromEntries(names.map((n) => [n, '0']));
+      figures[names[row.i]] = exact(row.pnl);
+      result.set(botId, figures);
+    }
+    return result;
   }
 
   /** Refuses a time zone PostgreSQL or this process does not know (read once from pg_timezone_names). */

@@ -1,10 +1,13 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { DatabaseError, escapeIdentifier } from 'pg';
 import {
   BadInputError,
   createMonthlyPartitions,
   GroupCommit,
+  monthStart,
   NotFoundError,
+  partitionName,
   Sql,
   sqlOf,
   normalDecimal,
@@ -19,6 +22,29 @@ import type { TradeStatus } from './entities/trade.entity';
 /** Group commit of single trades and updates: up to this many per statement, this many statements in flight at once. */
 const GROUP_MAX_TRADES = 256;
 const GROUP_MAX_IN_FLIGHT = 4;
+
+/** Where one round of grouped updates looks for its trades (see applyUpdates). */
+interface UpdateTarget {
+  partition?: string;
+  from?: string;
+  to?: string;
+}
+
+/** A trade one round updated: its index in the round's items, id, run and new status. */
+interface UpdatedRow {
+  i: number;
+  id: string;
+  run_id: string;
+  status: TradeStatus;
+}
+
+/** PostgreSQL's undefined_table: the month's partition is not made. */
+const UNDEFINED_TABLE = '42P01';
+
+/** The partition of trades that holds this month (UTC), where the trades being updated almost all are. */
+export function currentTradePartition(now = new Date()): string {
+  return partitionName('trades', monthStart(now));
+}
 
 /** What a trade/update changed, as its event needs it. */
 export interface UpdatedTrade {
@@ -164,6 +190,9 @@ export class TradesService {
     UpdatedTrade | null
   >((items) => this.applyUpdates(items), { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT });
 
+  /** Whether this month's partition carries the update triggers (see directPartition). */
+  private partitionCheck: { name: string; at: number; ok: boolean } | null = null;
+
   constructor(private readonly uow: UnitOfWork) {}
 
   /**
@@ -222,43 +251,68 @@ export class TradesService {
         has_pnl: u.pnl !== undefined,
         extra: Object.keys(u.extra).length > 0 ? u.extra : null,
       }));
-      // First among the recent months' partitions only (where a bot's updates land), then, for any
-      // trade not found there, among all of them: see recentTradeMonths.
+      // First in this month's partition itself, where a bot's updates land (planned as on one table;
+      // the partition has the parent's update triggers: Migration20261215000000), then, for any trade
+      // not found there, among the recent months' partitions, then among all of them (recentTradeMonths).
       const [from, to] = recentTradeMonths();
-      const updated = await this.updateRound(
-        rows,
-        round.map((item) => item.update.tradeId),
-        from,
-        to,
-      );
-      const found = new Set(updated.map((row) => row.i));
-      const missed = rows.filter((row) => !found.has(row.i));
-      if (missed.length > 0)
-        updated.push(
-          ...(await this.updateRound(
-            missed,
-            missed.map((row) => row.id),
-            null,
-            null,
-          )),
-        );
+      const partition = await this.directPartition();
+      const targets: UpdateTarget[] = [...(partition ? [{ partition }] : []), { from, to }, {}];
+      const updated: UpdatedRow[] = [];
+      let missed = rows;
+      for (const target of targets) {
+        if (missed.length === 0) break;
+        const found = await this.updateRound(missed, target);
+        updated.push(...found);
+        const hit = new Set(found.map((row) => row.i));
+        missed = missed.filter((row) => !hit.has(row.i));
+      }
       for (const row of updated)
         results[row.i] = { id: Number(row.id), runId: Number(row.run_id), status: row.status };
     }
     return results;
   }
 
-  /** One UPDATE … FROM of a round's rows, among the trades logged in [from, to) when given (partition pruning). */
-  private updateRound(
-    rows: object[],
-    ids: number[],
-    from: string | null,
-    to: string | null,
-  ): Promise<{ i: number; id: string; run_id: string; status: TradeStatus }[]> {
-    return this.uow.sql(
-      (sql) =>
-        sql.query<{ i: number; id: string; run_id: string; status: TradeStatus }>(
-          `update trades t set
+  /**
+   * This month's partition when it carries the update triggers (checked once a month per process,
+   * and again a minute after a miss), else null: the updates then go through the parent.
+   */
+  private async directPartition(): Promise<string | null> {
+    const now = Date.now();
+    const name = currentTradePartition(new Date(now));
+    if (
+      this.partitionCheck?.name !== name ||
+      (!this.partitionCheck.ok && now - this.partitionCheck.at > 60_000)
+    ) {
+      const check = { name, at: now, ok: false };
+      this.partitionCheck = check;
+      // the two triggers trades_partition_triggers adds (Migration20261215000000)
+      const [row] = await this.uow.sql(
+        (sql) =>
+          sql.query<{ ok: boolean }>(
+            `select count(*) = 2 as ok from pg_trigger
+              where tgrelid = to_regclass($1) and tgname in ('trades_stats_update', 'trades_pnl_hourly_update')`,
+            [name],
+          ),
+        { single: true },
+      );
+      check.ok = row.ok;
+    }
+    return this.partitionCheck.ok ? name : null;
+  }
+
+  /**
+   * One UPDATE … FROM of a round's rows: in one partition, or among the trades logged in [from, to)
+   * (partition pruning), or in every partition. A partition not made (yet) holds none of them.
+   */
+  private async updateRound(rows: { i: number; id: number }[], target: UpdateTarget): Promise<UpdatedRow[]> {
+    const bounded = target.from !== undefined && target.to !== undefined;
+    const table = target.partition ? escapeIdentifier(target.partition) : 'trades';
+    const ids = rows.map((row) => row.id);
+    try {
+      return await this.uow.sql(
+        (sql) =>
+          sql.query<UpdatedRow>(
+            `update ${table} t set
              status = case when u.has_status then u.status else t.status end,
              fill_price = case when u.has_fill_price then u.fill_price else t.fill_price end,
              fill_size = case when u.has_fill_size then u.fill_size else t.fill_size end,
@@ -272,13 +326,17 @@ export class TradesService {
                 fill_timestamp timestamptz, has_fill_timestamp boolean, resolved_outcome text, has_resolved_outcome boolean,
                 pnl numeric, has_pnl boolean, extra jsonb)
           where t.id = any($2::bigint[]) and t.id = u.id and (u.owner is null or t.bot_id = u.owner)
-            ${from && to ? 'and t.created_at >= $3::timestamptz and t.created_at < $4::timestamptz' : ''}
+            ${bounded ? 'and t.created_at >= $3::timestamptz and t.created_at < $4::timestamptz' : ''}
           returning u.i, t.id, t.run_id, t.status`,
-          // the id list makes the plan an index lookup of these trades, whatever the size of the table
-          [JSON.stringify(rows), `{${ids.join(',')}}`, ...(from && to ? [from, to] : [])],
-        ),
-      { single: true },
-    );
+            // the id list makes the plan an index lookup of these trades, whatever the size of the table
+            [JSON.stringify(rows), `{${ids.join(',')}}`, ...(bounded ? [target.from, target.to] : [])],
+          ),
+        { single: true },
+      );
+    } catch (error) {
+      if (target.partition && error instanceof DatabaseError && error.code === UNDEFINED_TABLE) return [];
+      throw error;
+    }
   }
 
   /**
@@ -381,11 +439,57 @@ export class TradesService {
   }
 
   /**
+   * Moves the P&L journal (appended by the trades' triggers: Migration20261215000100) into the hourly
+   * and daily rollups, in one statement: a read sees each change either in the journal or in the
+   * rollups, never in both or neither. The whole journal at once, in one pass (a batch would scan the
+   * dead rows of the batches before it); rows appended meanwhile wait for the next fold. Run by the
+   * scheduler's pnl-fold job under its lock; returns how many journal rows it moved.
+   */
+  async foldPnl(em: EntityManager): Promise<number> {
+    const add = (unit: 'hour' | 'day', table: string) => {
+      const keys = `${unit}, bot_id, asset, window_duration`;
+      return `insert into ${table} as h (${keys}, pnl, trades, wins, losses)
+              select date_trunc('${unit}', created_at, 'UTC') as ${unit}, bot_id, asset, window_duration,
+                     sum(pnl), sum(trades), sum(wins), sum(losses)
+                from moved
+               group by 1, 2, 3, 4
+              having sum(pnl) <> 0 or sum(trades) <> 0 or sum(wins) <> 0 or sum(losses) <> 0
+               order by 1, 2, 3, 4
+              on conflict (${keys}) do update
+                 set pnl = h.pnl + excluded.pnl, trades = h.trades + excluded.trades,
+                     wins = h.wins + excluded.wins, losses = h.losses + excluded.losses`;
+    };
+    const [row] = await sqlOf(em).query<{ moved: string }>(
+      `with moved as (
+         delete from pnl_journal returning *
+       ), hourly as (${add('hour', 'pnl_hourly')}), daily as (${add('day', 'pnl_daily')})
+       select count(*) as moved from moved`,
+    );
+    return Number(row.moved);
+  }
+
+  /**
+   * VACUUM of the P&L journal, outside any transaction: after a large fold (a bulk import of resolved
+   * trades) the emptied pages would otherwise stay in every P&L read's scan until autovacuum.
+   */
+  async vacuumPnlJournal(): Promise<void> {
+    await this.uow.sql((sql) => sql.query('vacuum pnl_journal'), { single: true });
+  }
+
+  /**
    * Creates the monthly partitions of the trades for this month and the next `monthsAhead`
    * (idempotent). Trades have no retention: every month is kept.
    */
-  createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
-    return createMonthlyPartitions(sqlOf(em), 'trades', 'created_at', monthsAhead);
+  async createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
+    const sql = sqlOf(em);
+    const made = await createMonthlyPartitions(sql, 'trades', 'created_at', monthsAhead);
+    // Each partition carries the parent's update triggers (applyUpdates updates this month's
+    // partition itself): added to the new ones, and to any partition made by hand without them.
+    // (the function adds only the triggers a partition lacks)
+    await sql.query(
+      `select trades_partition_triggers(i.inhrelid::regclass) from pg_inherits i where i.inhparent = 'trades'::regclass`,
+    );
+    return made;
   }
 
   /** How many trades name each token and when the last one came (one bot's, or every bot's with null). */
@@ -879,7 +983,8 @@ function tradeNotFound(tradeId: number): NotFoundError {
  * and a trade/update names only the id, so an UPDATE by id alone is planned over every partition
  * (about 2× the time of the same UPDATE on an unpartitioned table at 18 partitions, and growing with
  * them). Bounded by these literal times the plan holds three partitions; a trade outside them (an
- * old trade, a 404) costs a second, unbounded statement.
+ * old trade, a 404) costs a further, unbounded statement. The grouped updates try this month's
+ * partition itself before these months (applyUpdates).
  */
 export function recentTradeMonths(now = new Date()): [string, string] {
   const month = (offset: number) =>

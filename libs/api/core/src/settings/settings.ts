@@ -56,6 +56,8 @@ export interface Settings {
   /** Retention: metric points older than this many days are deleted (0 keeps them forever). */
   metricRetentionDays: number;
   maintenanceIntervalSeconds: number;
+  /** How often the pnl-fold job moves the P&L journal into the hourly and daily rollups. */
+  pnlFoldSeconds: number;
   /** Slow clients and database faults (see the README's timeout table and database-outage notes). */
   resilience: ResilienceSettings;
   /** GET /metrics (Prometheus text format): off unless METRICS_KEY is set; its own secret, never an API key. */
@@ -319,6 +321,7 @@ export function readSettings(env: Env = process.env): Settings {
     walletLowBalance: lowBalance,
     metricRetentionDays: integer('METRIC_RETENTION_DAYS', 0, 0, 36_500),
     maintenanceIntervalSeconds: integer('MAINTENANCE_INTERVAL_SECONDS', 3600, 1, 86_400),
+    pnlFoldSeconds: integer('PNL_FOLD_SECONDS', 2, 1, 3600),
     resilience,
     metrics,
   };

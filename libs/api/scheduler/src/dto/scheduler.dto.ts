@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 
 export class JobResultView {
-  @ApiProperty({ enum: ['stale-runs', 'maintenance', 'partitions', 'wallet-poll'] }) job!: string;
+  @ApiProperty({ enum: ['stale-runs', 'maintenance', 'partitions', 'pnl-fold', 'wallet-poll'] }) job!: string;
   @ApiProperty({ description: 'false: skipped (see skipped)' }) ran!: boolean;
   @ApiProperty({ nullable: true, type: String, example: 'another instance holds the lock' }) skipped!:
     string | null;
@@ -12,7 +12,8 @@ export class JobResultView {
 }
 
 export class JobView {
-  @ApiProperty({ enum: ['stale-runs', 'maintenance', 'partitions', 'wallet-poll'] }) name!: string;
+  @ApiProperty({ enum: ['stale-runs', 'maintenance', 'partitions', 'pnl-fold', 'wallet-poll'] })
+  name!: string;
   @ApiProperty({ nullable: true, type: Number, example: 30, description: 'null: switched off' })
   everySeconds!: number | null;
   @ApiProperty({ description: 'Running on this instance now' }) running!: boolean;

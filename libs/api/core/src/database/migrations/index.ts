@@ -19,6 +19,11 @@ import { Migration20261212000400 } from './Migration20261212000400';
 import { Migration20261213000100 } from './Migration20261213000100';
 import { Migration20261213000200 } from './Migration20261213000200';
 import { Migration20261213000500 } from './Migration20261213000500';
+import { Migration20261214000000 } from './Migration20261214000000';
+import { Migration20261214000100 } from './Migration20261214000100';
+import { Migration20261215000000 } from './Migration20261215000000';
+import { Migration20261215000100 } from './Migration20261215000100';
+import { Migration20261215000200 } from './Migration20261215000200';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -42,4 +47,9 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261213000100', class: Migration20261213000100 },
   { name: 'Migration20261213000200', class: Migration20261213000200 },
   { name: 'Migration20261213000500', class: Migration20261213000500 },
+  { name: 'Migration20261214000000', class: Migration20261214000000 },
+  { name: 'Migration20261214000100', class: Migration20261214000100 },
+  { name: 'Migration20261215000000', class: Migration20261215000000 },
+  { name: 'Migration20261215000100', class: Migration20261215000100 },
+  { name: 'Migration20261215000200', class: Migration20261215000200 },
 ];

@@ -3,7 +3,7 @@
 
 export interface JobResultView {
   at: string;
-  job: 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+  job: 'stale-runs' | 'maintenance' | 'partitions' | 'pnl-fold' | 'wallet-poll';
 
   /**
    * false: skipped (see skipped)

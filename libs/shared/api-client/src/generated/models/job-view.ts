@@ -15,7 +15,7 @@ export interface JobView {
   last: (JobResultView & {
 }) | null;
   lastError: string | null;
-  name: 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+  name: 'stale-runs' | 'maintenance' | 'partitions' | 'pnl-fold' | 'wallet-poll';
 
   /**
    * Running on this instance now

@@ -10,7 +10,7 @@ import { RequestBuilder } from '../../request-builder';
 import { JobResultView } from '../../models/job-result-view';
 
 export interface RunScheduledJob$Params {
-  name: 'stale-runs' | 'maintenance' | 'partitions' | 'wallet-poll';
+  name: 'stale-runs' | 'maintenance' | 'partitions' | 'pnl-fold' | 'wallet-poll';
 }
 
 export function runScheduledJob(http: HttpClient, rootUrl: string, params: RunScheduledJob$Params, context?: HttpContext): Observable<StrictHttpResponse<JobResultView>> {
