@@ -11,8 +11,10 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { startApiProcess } from '../testing/api-process';
+import { request } from '../testing/http-client';
 import { createDatabase, startTestPostgres } from '../testing/test-postgres';
-import { bodyRing, closedLoop, LoadResult } from './load';
+import { createBotKey, insertLoop, startRun } from './bot-traffic';
+import { LoadResult } from './load';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -63,64 +65,6 @@ async function warmMedian(
   for (let i = 0; i < REPEATS; i++) times.push((await timed(url, key, path)).ms);
   times.sort((a, b) => a - b);
   return { median: times[Math.floor(times.length / 2)], max: times[times.length - 1], status: 200 };
-}
-
-async function createBotKey(
-  url: string,
-  adminKey: string,
-  name: string,
-): Promise<{ secret: string; botId: number; keyId: number }> {
-  const response = await fetch(`${url}/api/v1/api-keys`, {
-    method: 'POST',
-    headers: { 'X-Api-Key': adminKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, scope: 'bot' }),
-  });
-  const body = (await response.json()) as { secret?: string; apiKey?: { id: number; botId: number } };
-  if (!response.ok || !body.secret || !body.apiKey)
-    throw new Error(`creating a bot key failed: ${response.status} ${JSON.stringify(body)}`);
-  return { secret: body.secret, botId: body.apiKey.botId, keyId: body.apiKey.id };
-}
-
-async function startRun(url: string, key: string): Promise<number> {
-  const response = await fetch(`${url}/api/bot/run/start`, {
-    method: 'POST',
-    headers: { 'X-Api-Key': key, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ mode: 'dry_run', startingBankroll: 500 }),
-  });
-  const body = (await response.json()) as { runId?: number };
-  if (typeof body.runId !== 'number')
-    throw new Error(`run/start failed: ${response.status} ${JSON.stringify(body)}`);
-  return body.runId;
-}
-
-/** POST /api/bot/trade closed loop, one key and one run per connection. */
-async function insertLoop(url: string, keys: string[], runIds: number[]): Promise<LoadResult> {
-  const assets = ['BTC', 'ETH', 'SOL', 'XRP'];
-  const perConnection = keys.map((key, i) => {
-    let cycle = 0;
-    return {
-      headers: { 'X-Api-Key': key, 'Content-Type': 'application/json' },
-      body: bodyRing(() => ({
-        runId: runIds[i],
-        cycle: ++cycle,
-        asset: assets[cycle % 4],
-        windowDuration: cycle % 3 === 0 ? '15m' : '5m',
-        side: 'buy',
-        outcome: cycle % 2 ? 'Up' : 'Down',
-        price: String((5 + (cycle % 90)) / 100),
-        size: String(1 + (cycle % 40) / 2),
-        strategy: 'MM',
-        tokenId: `live-${i}-${cycle % 50}`,
-      })),
-    };
-  });
-  return closedLoop(
-    { url, method: 'POST', path: '/api/bot/trade' },
-    keys.length,
-    INSERT_SECONDS,
-    1,
-    perConnection,
-  );
 }
 
 /**
@@ -219,42 +163,102 @@ async function seed(client: Client, bots: { botId: number; keyId: number }[]): P
 async function main(): Promise<void> {
   const t0 = performance.now();
   const started = new Date();
-  log(`${int(N)} trades, ${int(RUNS)} runs, ${BOTS} bots over ${DAYS} days`);
-  // --history-server URL: seed a database on that server instead, and keep it afterwards (to look at plans)
+  // --history-server URL: seed a database on that server instead, and keep it afterwards (to look at
+  // plans, or to measure it again with --history-database); --history-seed-only stops after the seed.
+  // --history-database URL: measure a database seeded before (by this or an older version: the API
+  // start runs the migrations it lacks, timed), with the empty baseline on a fresh database beside it.
   const server = arg('--history-server');
-  const pg = server
-    ? { createDatabase: (prefix: string) => createDatabase(server, prefix), stop: async () => undefined }
+  const reuse = arg('--history-database');
+  const seedOnly = process.argv.includes('--history-seed-only');
+  const serverOfReuse = reuse
+    ? Object.assign(new URL(reuse), { pathname: '/postgres' }).toString()
+    : undefined;
+  const kept = server ?? serverOfReuse;
+  const pg = kept
+    ? { createDatabase: (prefix: string) => createDatabase(kept, prefix), stop: async () => undefined }
     : await startTestPostgres();
   const rows: Row[] = [];
   const notes: string[] = [];
-  let stopApi: (() => Promise<void>) | null = null;
+  const stops: (() => Promise<void>)[] = [];
+  let trades = N;
   try {
-    const databaseUrl = await pg.createDatabase('history');
-    if (server) notes.push(`Database kept: ${databaseUrl}`);
-    const api = await startApiProcess({
-      databaseUrl,
+    const emptyUrl = await pg.createDatabase('history');
+    const emptyApi = await startApiProcess({
+      databaseUrl: emptyUrl,
       env: { RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'warn' },
     });
-    stopApi = async () => {
-      await api.stop();
-    };
+    stops.push(async () => {
+      await emptyApi.stop();
+    });
     const bots: { secret: string; botId: number; keyId: number }[] = [];
     for (let i = 0; i < BOTS; i++)
-      bots.push(await createBotKey(api.url, api.adminKey, `history bot ${i + 1}`));
-    const loopKeys = bots.slice(0, INSERT_CONNECTIONS).map((b) => b.secret);
-    const loopRuns = await Promise.all(loopKeys.map((key) => startRun(api.url, key)));
-
+      bots.push(await createBotKey(emptyApi.url, emptyApi.adminKey, `history bot ${i + 1}`));
+    const emptyKeys = bots.slice(0, INSERT_CONNECTIONS).map((b) => b.secret);
+    const emptyRuns = await Promise.all(emptyKeys.map((key) => startRun(emptyApi.url, key)));
     log(
       `insert path on the empty database: POST /api/bot/trade closed loop, ${INSERT_CONNECTIONS} conn., ${INSERT_SECONDS} s...`,
     );
-    const emptyLoop = await insertLoop(api.url, loopKeys, loopRuns);
+    const emptyLoop = await insertLoop(emptyApi.url, emptyKeys, emptyRuns, INSERT_SECONDS);
+
+    let databaseUrl = emptyUrl;
+    let api = emptyApi;
+    let loopKeys = emptyKeys;
+    let loopRuns = emptyRuns;
+    if (reuse) {
+      await emptyApi.stop();
+      stops.pop();
+      databaseUrl = reuse;
+      log('starting the API on the seeded database (runs the migrations it lacks)...');
+      const migrateStart = performance.now();
+      api = await startApiProcess({
+        databaseUrl,
+        env: { RATE_LIMIT_PER_MINUTE: '100000000', LOG_LEVEL: 'warn' },
+        readyTimeoutMs: 3 * 3600_000,
+      });
+      stops.push(async () => {
+        await api.stop();
+      });
+      notes.push(
+        `Measured a database seeded before; the API started on it (migrations included) in ${((performance.now() - migrateStart) / 1000).toFixed(0)} s.`,
+      );
+      const loopBots: string[] = [];
+      for (let i = 0; i < INSERT_CONNECTIONS; i++)
+        loopBots.push((await createBotKey(api.url, api.adminKey, `history loop bot ${i + 1}`)).secret);
+      loopKeys = loopBots;
+      loopRuns = await Promise.all(loopKeys.map((key) => startRun(api.url, key)));
+    }
 
     const client = new Client({ connectionString: databaseUrl });
     client.on('error', (error) => log(`seed connection: ${error.message}`));
     await client.connect();
-    const seedStart = performance.now();
-    await seed(client, bots);
-    const seedSeconds = (performance.now() - seedStart) / 1000;
+    if (!reuse) {
+      const seedStart = performance.now();
+      await seed(client, bots);
+      notes.push(
+        `Seeded ${int(N)} trades over ${DAYS} days in ${int(RUNS)} runs of ${BOTS} bots in ${((performance.now() - seedStart) / 1000).toFixed(0)} s.`,
+      );
+    }
+    // The seed is a bulk load: its P&L waits in the journal until the pnl-fold job moves it into the
+    // rollups (every 2 s, the whole journal at once); the pages are measured once it has.
+    const foldStart = performance.now();
+    let folded = 0;
+    while (
+      Number((await client.query<{ n: string }>('select count(*) as n from pnl_journal')).rows[0].n) > 0
+    ) {
+      const run = await request<{ ran?: boolean; result?: { folded?: number } }>(
+        api.url,
+        'POST',
+        '/api/v1/scheduler/jobs/pnl-fold/run',
+        { key: api.adminKey },
+      );
+      folded += run.body.result?.folded ?? 0;
+      if (!run.body.ran) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    notes.push(
+      `The P&L journal was folded into the rollups before the measurements (${((performance.now() - foldStart) / 1000).toFixed(1)} s, ${int(folded)} rows by this wait, the rest by the job's own ticks).`,
+    );
+    if (kept) notes.push(`Database kept: ${databaseUrl}`);
+    trades = Number((await client.query<{ n: string }>('select count(*) as n from trades')).rows[0].n);
     const size = (
       await client.query<{ bytes: string }>('select pg_database_size(current_database()) as bytes')
     ).rows[0].bytes;
@@ -272,8 +276,12 @@ async function main(): Promise<void> {
     const botId = Number(sample.bot_id);
     await client.end();
     notes.push(
-      `Seeded ${int(N)} trades over ${DAYS} days in ${int(RUNS)} runs of ${BOTS} bots in ${seedSeconds.toFixed(0)} s; database ${(Number(size) / 1e9).toFixed(1)} GB; trades in ${parts} partitions.`,
+      `${int(trades)} trades in ${parts} partitions; database ${(Number(size) / 1e9).toFixed(1)} GB.`,
     );
+    if (seedOnly) {
+      process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n`);
+      return;
+    }
 
     const today = new Date().toISOString().slice(0, 10);
     const yearAgo = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
@@ -282,6 +290,10 @@ async function main(): Promise<void> {
       [
         'GET /api/v1/trades: a filtered page (asset + bot + status)',
         `/api/v1/trades?asset=ETH&botId=${botId}&status=filled&limit=100`,
+      ],
+      [
+        'GET /api/v1/trades: a filtered page, a rare status (asset + bot + failed)',
+        `/api/v1/trades?asset=ETH&botId=${botId}&status=failed&limit=100`,
       ],
       ["GET /api/v1/trades: one run's trades (first page)", `/api/v1/trades?runId=${runId}&limit=100`],
       ['GET /api/v1/trades: sorted by price (first page)', '/api/v1/trades?sort=price&order=desc&limit=100'],
@@ -311,8 +323,8 @@ async function main(): Promise<void> {
       });
     }
 
-    log(`insert path at ${int(N)} trades: the same closed loop...`);
-    const fullLoop = await insertLoop(api.url, loopKeys, loopRuns);
+    log(`insert path at ${int(trades)} trades: the same closed loop...`);
+    const fullLoop = await insertLoop(api.url, loopKeys, loopRuns, INSERT_SECONDS);
     const ratio = fullLoop.perSec / emptyLoop.perSec;
     const loopRow = (label: string, r: LoadResult) =>
       `${int(r.perSec)} req/s, p50 ${ms(r.histogram.percentile(0.5))} ms, p99 ${ms(r.histogram.percentile(0.99))} ms${r.errors ? `, ${r.errors} failed` : ''} (${label})`;
@@ -323,7 +335,7 @@ async function main(): Promise<void> {
       result: '-',
     });
     rows.push({
-      name: `POST /api/bot/trade closed loop, ${INSERT_CONNECTIONS} conn., ${INSERT_SECONDS} s: with ${int(N)} trades`,
+      name: `POST /api/bot/trade closed loop, ${INSERT_CONNECTIONS} conn., ${INSERT_SECONDS} s: with ${int(trades)} trades`,
       figure: loopRow(`${ratio.toFixed(2)}× empty`, fullLoop),
       target: '≥ 0.9× the empty database',
       result:
@@ -335,7 +347,7 @@ async function main(): Promise<void> {
     log(`failed: ${(error as Error).message}`);
     throw error;
   } finally {
-    if (stopApi) await stopApi().catch(() => undefined);
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await pg.stop().catch(() => undefined);
   }
 

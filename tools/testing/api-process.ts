@@ -34,11 +34,14 @@ export interface ApiProcessOptions {
   nodeArgs?: string[];
   /** How long to wait for /ready (30 s; instances started together on a fresh database migrate in turn). */
   readyTimeoutMs?: number;
+  /** Another build's entry point (an older checkout's dist/apps/api/main.js, for an A/B bench). */
+  main?: string;
 }
 
 /** Starts the built API (`nx build api` first) as a real process on a free port and waits until ready. */
 export async function startApiProcess(options: ApiProcessOptions): Promise<ApiProcess> {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npx nx build api" first`);
+  const main = options.main ?? API_MAIN;
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npx nx build api" first`);
   const port = options.port ?? (await freePort());
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -51,7 +54,7 @@ export async function startApiProcess(options: ApiProcessOptions): Promise<ApiPr
     ...options.env,
   };
   if (options.databaseUrl === null) delete env['DATABASE_URL'];
-  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...(options.nodeArgs ?? []), API_MAIN], {
+  const child = spawn(process.execPath, [...API_NODE_FLAGS, ...(options.nodeArgs ?? []), main], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
