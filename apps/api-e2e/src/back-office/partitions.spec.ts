@@ -365,7 +365,7 @@ describe('partitioned history: rows land in their month, the scheduler makes mon
         `select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
           where i.inhparent = 'trades'::regclass
             and (select count(*) from pg_trigger g where g.tgrelid = i.inhrelid
-                  and g.tgname in ('trades_stats_update', 'trades_pnl_hourly_update')) < 2
+                  and g.tgname = 'trades_rollups_update') < 1
           order by 1`,
       );
     // the migration gave them to the months it found; one made by hand (as an older build or an

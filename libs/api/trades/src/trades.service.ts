@@ -190,7 +190,7 @@ export class TradesService {
     UpdatedTrade | null
   >((items) => this.applyUpdates(items), { maxBatch: GROUP_MAX_TRADES, maxInFlight: GROUP_MAX_IN_FLIGHT });
 
-  /** Whether this month's partition carries the update triggers (see directPartition). */
+  /** Whether this month's partition carries the update trigger (see directPartition). */
   private partitionCheck: { name: string; at: number; ok: boolean } | null = null;
 
   constructor(private readonly uow: UnitOfWork) {}
@@ -252,7 +252,7 @@ export class TradesService {
         extra: Object.keys(u.extra).length > 0 ? u.extra : null,
       }));
       // First in this month's partition itself, where a bot's updates land (planned as on one table;
-      // the partition has the parent's update triggers: Migration20261215000000), then, for any trade
+      // the partition has the parent's update trigger: Migration20261215000300), then, for any trade
       // not found there, among the recent months' partitions, then among all of them (recentTradeMonths).
       const [from, to] = recentTradeMonths();
       const partition = await this.directPartition();
@@ -273,7 +273,7 @@ export class TradesService {
   }
 
   /**
-   * This month's partition when it carries the update triggers (checked once a month per process,
+   * This month's partition when it carries the update trigger (checked once a month per process,
    * and again a minute after a miss), else null: the updates then go through the parent.
    */
   private async directPartition(): Promise<string | null> {
@@ -285,12 +285,12 @@ export class TradesService {
     ) {
       const check = { name, at: now, ok: false };
       this.partitionCheck = check;
-      // the two triggers trades_partition_triggers adds (Migration20261215000000)
+      // the trigger trades_partition_triggers adds (Migration20261215000300)
       const [row] = await this.uow.sql(
         (sql) =>
           sql.query<{ ok: boolean }>(
-            `select count(*) = 2 as ok from pg_trigger
-              where tgrelid = to_regclass($1) and tgname in ('trades_stats_update', 'trades_pnl_hourly_update')`,
+            `select count(*) = 1 as ok from pg_trigger
+              where tgrelid = to_regclass($1) and tgname = 'trades_rollups_update'`,
             [name],
           ),
         { single: true },
@@ -483,9 +483,9 @@ export class TradesService {
   async createPartitionsAhead(em: EntityManager, monthsAhead: number): Promise<string[]> {
     const sql = sqlOf(em);
     const made = await createMonthlyPartitions(sql, 'trades', 'created_at', monthsAhead);
-    // Each partition carries the parent's update triggers (applyUpdates updates this month's
-    // partition itself): added to the new ones, and to any partition made by hand without them.
-    // (the function adds only the triggers a partition lacks)
+    // Each partition carries the parent's update trigger (applyUpdates updates this month's
+    // partition itself): added to the new ones, and to any partition made by hand without it.
+    // (the function adds it only where it lacks)
     await sql.query(
       `select trades_partition_triggers(i.inhrelid::regclass) from pg_inherits i where i.inhparent = 'trades'::regclass`,
     );

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** What one trade adds to its run's totals (sign -1 takes an old row's share back out). */
-function tradeShare(rows: string, sign: 1 | -1): string {
+export function tradeShare(rows: string, sign: 1 | -1): string {
   const s = sign === 1 ? '' : '-';
   return `select run_id,
                  ${s}1 as trades,
@@ -17,12 +17,14 @@ function tradeShare(rows: string, sign: 1 | -1): string {
             from ${rows}`;
 }
 
-const SUMS = `sum(trades) as trades,
+/** The run totals' sums over the shares (tradeShare). */
+export const SUMS = `sum(trades) as trades,
               sum(filled) as filled, sum(cancelled) as cancelled, sum(failed) as failed, sum(pnl) as pnl,
               sum(filled_notional) as filled_notional, sum(wins) as wins, sum(losses) as losses,
               sum(gross_loss) as gross_loss, sum(size_sum) as size_sum`;
 
-const ADD = `trades = s.trades + d.trades, filled = s.filled + d.filled, cancelled = s.cancelled + d.cancelled,
+/** Adds the sums `d` to the run's totals row `s`. */
+export const ADD = `trades = s.trades + d.trades, filled = s.filled + d.filled, cancelled = s.cancelled + d.cancelled,
              failed = s.failed + d.failed, pnl = s.pnl + d.pnl, filled_notional = s.filled_notional + d.filled_notional,
              wins = s.wins + d.wins, losses = s.losses + d.losses, gross_loss = s.gross_loss + d.gross_loss,
              size_sum = s.size_sum + d.size_sum, updated_at = now()`;

@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /** The journal rows of trades (sign 1) or of their old versions (sign -1); only resolved trades count. */
-function journalShare(rows: string, sign: 1 | -1): string {
+export function journalShare(rows: string, sign: 1 | -1): string {
   const s = sign === 1 ? '' : '-';
   return `select created_at, coalesce(bot_id, 0) as bot_id, asset, window_duration,
                  ${s}pnl as pnl, ${s}1 as trades, ${s}(pnl > 0)::int as wins, ${s}(pnl < 0)::int as losses
@@ -9,7 +9,7 @@ function journalShare(rows: string, sign: 1 | -1): string {
 }
 
 /** Appends the shares to the journal, one row per time and key; a key whose shares cancel (a fill of a resolved trade) adds none. */
-function journal(shares: string): string {
+export function journal(shares: string): string {
   return `insert into pnl_journal (created_at, bot_id, asset, window_duration, pnl, trades, wins, losses)
           select created_at, bot_id, asset, window_duration, sum(pnl), sum(trades), sum(wins), sum(losses)
             from (${shares}) x
@@ -17,7 +17,8 @@ function journal(shares: string): string {
           having sum(pnl) <> 0 or sum(trades) <> 0 or sum(wins) <> 0 or sum(losses) <> 0`;
 }
 
-const resolved = (rows: string) => `exists (select 1 from ${rows} where pnl is not null)`;
+/** Whether any of these rows is a resolved trade (has a P&L). */
+export const resolved = (rows: string) => `exists (select 1 from ${rows} where pnl is not null)`;
 
 /**
  * The P&L rollups (`pnl_hourly`, `pnl_daily`) leave the write path. The trades' statement triggers no
