@@ -6,16 +6,15 @@
  * POST /api/bot/trade and then one of POST /api/bot/trade/update over the trades just logged.
  * Prints the median of the rounds and their spread. A benchmark, not a test.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { ApiProcess, startApiProcess } from '../testing/api-process';
 import { startTestPostgres } from '../testing/test-postgres';
+import { writeArtifact } from './artifacts';
 import { createBotKey, insertLoop, startRun } from './bot-traffic';
 import { bodyRing, closedLoop, LoadResult } from './load';
 
-const ROOT = resolve(__dirname, '../..');
 const CONNECTIONS = 16;
 const SECONDS = 5;
 
@@ -136,8 +135,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   process.stdout.write(text);
-  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-  writeFileSync(join(ROOT, 'artifacts/bench-ab.md'), text);
+  writeArtifact('bench-ab.md', text);
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@
  * A benchmark, not a test: nothing here fails the build when a target is missed.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -18,6 +18,7 @@ import { Histogram } from '../bot-simulator/src/stats';
 import { bodyRing, boundedOpenLoop, closedLoop, fixedCount, LoadResult, recoveryProbe, Target } from './load';
 import { FleetResult, GeneratorLoad, rssMb, runFleet } from './fleet';
 import { measureVerdict } from './experiment-verdict';
+import { writeArtifact } from './artifacts';
 
 const ROOT = resolve(__dirname, '../..');
 const QUICK = process.argv.includes('--quick');
@@ -1080,8 +1081,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of hellos) if (child.exitCode === null) child.kill('SIGTERM');
     if (api?.output) {
-      mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-      writeFileSync(join(ROOT, 'artifacts/bench-api.log'), api.output());
+      writeArtifact('bench-api.log', api.output());
     }
     stoppingApi = true;
     await api?.stop();
@@ -1102,8 +1102,7 @@ async function main(): Promise<void> {
   if (notes.length) header.push('', 'Notes:', ...notes.map((n) => `- ${n}`));
   header.push('', `Bench took ${((performance.now() - t0) / 1000).toFixed(0)} s.`);
   const text = `${header.join('\n')}\n`;
-  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-  writeFileSync(join(ROOT, 'artifacts/bench.md'), text);
+  writeArtifact('bench.md', text);
   process.stdout.write(`\n${text}\nWritten to artifacts/bench.md\n`);
 }
 

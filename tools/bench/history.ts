@@ -6,17 +6,14 @@
  * insert path against the same closed loop on the empty database before the seed.
  * A benchmark, not a test: nothing here fails the build when a target is missed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { startApiProcess } from '../testing/api-process';
 import { request } from '../testing/http-client';
 import { createDatabase, startTestPostgres } from '../testing/test-postgres';
+import { writeArtifact } from './artifacts';
 import { createBotKey, insertLoop, startRun } from './bot-traffic';
 import { LoadResult } from './load';
-
-const ROOT = resolve(__dirname, '../..');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -368,8 +365,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   process.stdout.write(text);
-  mkdirSync(join(ROOT, 'artifacts'), { recursive: true });
-  writeFileSync(join(ROOT, 'artifacts/bench-history.md'), text);
+  writeArtifact('bench-history.md', text);
 }
 
 main().catch((error: unknown) => {

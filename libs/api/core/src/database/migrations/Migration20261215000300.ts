@@ -38,6 +38,18 @@ function pnlJournal(event: 'insert' | 'update' | 'delete'): string {
         end if`;
 }
 
+const EVENTS = ['insert', 'update', 'delete'] as const;
+
+/** The one trigger function of an event: the run totals, then the P&L journal. */
+function rollupsFunction(event: (typeof EVENTS)[number]): string {
+  return `create or replace function trades_rollups_on_${event}() returns trigger language plpgsql as $$
+      begin
+        ${runTotals(event)};
+        ${pnlJournal(event)};
+        return null;
+      end $$;`;
+}
+
 /**
  * One statement trigger per event on `trades` instead of two: `trades_rollups_on_insert|update|delete()`
  * keeps the run's totals (`run_trade_stats`, as `run_trade_stats_on_*` did) and appends the P&L journal
@@ -53,26 +65,7 @@ export class Migration20261215000300 extends Migration {
       alter function run_trade_stats_on_update() rename to trades_rollups_on_update;
       alter function run_trade_stats_on_delete() rename to trades_rollups_on_delete;
 
-      create or replace function trades_rollups_on_insert() returns trigger language plpgsql as $$
-      begin
-        ${runTotals('insert')};
-        ${pnlJournal('insert')};
-        return null;
-      end $$;
-
-      create or replace function trades_rollups_on_update() returns trigger language plpgsql as $$
-      begin
-        ${runTotals('update')};
-        ${pnlJournal('update')};
-        return null;
-      end $$;
-
-      create or replace function trades_rollups_on_delete() returns trigger language plpgsql as $$
-      begin
-        ${runTotals('delete')};
-        ${pnlJournal('delete')};
-        return null;
-      end $$;
+      ${EVENTS.map(rollupsFunction).join('\n\n      ')}
 
       alter trigger trades_stats_insert on trades rename to trades_rollups_insert;
       alter trigger trades_stats_update on trades rename to trades_rollups_update;
