@@ -18,6 +18,8 @@ export interface LoopbackSmtp {
   port: number;
   url: string;
   mails: ReceivedMail[];
+  /** Connection errors smtp-server reported (a client gone in the middle of a message). */
+  errors: Error[];
   /** Connections seen (including ones held or dropped before a message went through). */
   connections: number;
   /** Holds every new connection before the greeting until release() (to crash the API mid-delivery). */
@@ -85,12 +87,18 @@ export async function startSmtp(): Promise<LoopbackSmtp> {
       });
     },
   });
+  // A client that dies inside a mail transaction (the tests SIGKILL APIs mid-send) resets its
+  // connection, and smtp-server reports that as an 'error' event: without a listener it would be
+  // thrown in the test process ("read ECONNRESET") and fail whichever test is running.
+  const errors: Error[] = [];
+  server.on('error', (error: Error) => errors.push(error));
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
     url: `smtp://127.0.0.1:${port}`,
     mails,
+    errors,
     get connections() {
       return state.connections;
     },
