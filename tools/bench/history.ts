@@ -284,6 +284,11 @@ async function main(): Promise<void> {
     const yearAgo = new Date(Date.now() - 364 * 86_400_000).toISOString().slice(0, 10);
     const pages: [string, string][] = [
       ['GET /api/v1/trades: the first page (100 newest)', '/api/v1/trades?limit=100'],
+      ["GET /api/v1/trades: one bot's trades, every asset", `/api/v1/trades?botId=${botId}&limit=100`],
+      [
+        "GET /api/v1/trades: one bot's trades, a rare status (bot + failed)",
+        `/api/v1/trades?botId=${botId}&status=failed&limit=100`,
+      ],
       [
         'GET /api/v1/trades: a filtered page (asset + bot + status)',
         `/api/v1/trades?asset=ETH&botId=${botId}&status=filled&limit=100`,

@@ -63,6 +63,9 @@ export interface TokenActivity {
 const FACET_MAX = 100;
 const FACET_STRATEGY_WINDOW = 10_000;
 
+/** A bot with more assets than this has its unfiltered trades page read the plain way (sorted). */
+const BOT_ASSETS_MAX = 64;
+
 const SORT_COLUMNS = { id: 'id', price: 'price', size: 'size', cycle: 'cycle' } as const;
 
 const BREAKDOWN_COLUMNS = {
@@ -866,39 +869,99 @@ export class TradesService {
     }
   }
 
-  private fetch(em: EntityManager, query: TradeQueryDto, limit: number, cursor?: string): Promise<Trade[]> {
+  private async fetch(
+    em: EntityManager,
+    query: TradeQueryDto,
+    limit: number,
+    cursor?: string,
+  ): Promise<Trade[]> {
     const sort = SORT_COLUMNS[query.sort ?? 'id'];
     const order = query.order ?? 'desc';
-    const qb = em.createQueryBuilder(Trade, 't').select('*');
-    const where: Record<string, unknown> = {};
-    if (query.runId) where['runId'] = query.runId;
-    if (query.botId) where['botId'] = query.botId;
-    if (query.asset) where['asset'] = query.asset;
-    if (query.window) where['windowDuration'] = query.window;
-    if (query.side) where['side'] = query.side;
-    if (query.outcome) where['outcome'] = query.outcome;
-    if (query.status) where['status'] = query.status;
-    if (query.strategy) where['strategy'] = query.strategy;
-    if (query.from || query.to) {
-      where['createdAt'] = {
-        ...(query.from ? { $gte: new Date(query.from) } : {}),
-        ...(query.to ? { $lt: new Date(query.to) } : {}),
-      };
-    }
-    qb.where(where);
+    const conditions = tradeConditions(query);
     if (cursor) {
       const [value, id] = decodeCursor(cursor, query.sort ?? 'id');
       const op = order === 'desc' ? '<' : '>';
       // Explicit casts: the cursor's value is compared in the column's family (numeric, bigint)
       // whatever its magnitude, so no value that passed validation can fail in PostgreSQL.
       const cast = sort === 'cycle' ? 'bigint' : 'numeric';
-      if (sort === 'id') qb.andWhere(`t.id ${op} ?::bigint`, [id]);
-      else qb.andWhere(`(t.${sort}, t.id) ${op} (?::${cast}, ?::bigint)`, [value, id]);
+      if (sort === 'id') conditions.push({ sql: `t.id ${op} ?::bigint`, values: [id] });
+      else conditions.push({ sql: `(t.${sort}, t.id) ${op} (?::${cast}, ?::bigint)`, values: [value, id] });
     }
+    if (query.botId && !query.asset && !query.runId && sort === 'id') {
+      const ofBot = await this.fetchOfBot(em, query.botId, conditions, order, limit);
+      if (ofBot) return ofBot;
+    }
+    const qb = em.createQueryBuilder(Trade, 't').select('*');
+    for (const condition of conditions) qb.andWhere(condition.sql, condition.values);
     const orderBy: Record<string, 'asc' | 'desc'> =
       sort === 'id' ? { id: order } : { [sort]: order, id: order };
     return qb.orderBy(orderBy).limit(limit).getResultList();
   }
+
+  /**
+   * One bot's trades of every asset, by id. `trades` has no `(bot_id, id)` index (each index costs
+   * every insert; `(bot_id, asset, id)` serves this page too): the bot's assets come from a loose
+   * scan of that index (one descent per asset and month, at most BOT_ASSETS_MAX + 1 assets), each
+   * asset's page from a keyset read of the same index, and the pages are merged by id. Null (read
+   * the plain way, the bot's trades sorted) for a bot with more assets than that.
+   */
+  private async fetchOfBot(
+    em: EntityManager,
+    botId: number,
+    conditions: Condition[],
+    order: 'asc' | 'desc',
+    limit: number,
+  ): Promise<Trade[] | null> {
+    const assets = await em.execute<{ asset: string }[]>(
+      `with recursive a (asset) as (
+         (select asset from trades where bot_id = ?::bigint order by asset limit 1)
+         union all
+         select n.asset from a cross join lateral (
+           select t.asset from trades t where t.bot_id = ?::bigint and t.asset > a.asset order by t.asset limit 1
+         ) n
+       )
+       select asset from a limit ?`,
+      [botId, botId, BOT_ASSETS_MAX + 1],
+    );
+    if (assets.length > BOT_ASSETS_MAX) return null;
+    if (assets.length === 0) return [];
+    const where = conditions.map((c) => c.sql).join(' and ');
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select t.* from jsonb_array_elements_text(?::jsonb) as a (asset) cross join lateral (
+         select * from trades t where t.asset = a.asset and ${where} order by t.id ${order} limit ?
+       ) t
+       order by t.id ${order} limit ?`,
+      [JSON.stringify(assets.map((row) => row.asset)), ...conditions.flatMap((c) => c.values), limit, limit],
+    );
+    return rows.map((row) => em.map(Trade, row));
+  }
+}
+
+interface Condition {
+  sql: string;
+  values: unknown[];
+}
+
+/** The trade page's filters as SQL over `trades t`, the same for every way the page is read. */
+function tradeConditions(query: TradeQueryDto): Condition[] {
+  const conditions: Condition[] = [];
+  const equal = (column: string, value: string | number | undefined, cast = 'text') => {
+    if (value !== undefined && value !== '')
+      conditions.push({ sql: `t.${column} = ?::${cast}`, values: [value] });
+  };
+  if (query.runId) equal('run_id', query.runId, 'bigint');
+  if (query.botId) equal('bot_id', query.botId, 'bigint');
+  equal('asset', query.asset);
+  equal('window_duration', query.window);
+  equal('side', query.side);
+  equal('outcome', query.outcome);
+  equal('status', query.status);
+  equal('strategy', query.strategy);
+  if (query.from)
+    conditions.push({ sql: 't.created_at >= ?::timestamptz', values: [new Date(query.from).toISOString()] });
+  if (query.to)
+    conditions.push({ sql: 't.created_at < ?::timestamptz', values: [new Date(query.to).toISOString()] });
+  return conditions;
 }
 
 function encodeCursor(query: TradeQueryDto, trade: Trade): string {

@@ -8,7 +8,7 @@ export const TRADE_STATUSES: readonly TradeStatus[] = ['placed', 'filled', 'canc
 /** One order a bot placed, and what became of it. */
 @Entity({ tableName: 'trades' })
 @Index({ properties: ['runId', 'id'] })
-@Index({ properties: ['botId', 'id'] })
+@Index({ properties: ['botId', 'asset', 'id'] })
 @Index({ properties: ['createdAt'] })
 @Index({ properties: ['tokenId', 'createdAt'] })
 @Index({ properties: ['price', 'id'] })

@@ -25,6 +25,7 @@ import { Migration20261215000000 } from './Migration20261215000000';
 import { Migration20261215000100 } from './Migration20261215000100';
 import { Migration20261215000200 } from './Migration20261215000200';
 import { Migration20261215000300 } from './Migration20261215000300';
+import { Migration20261216000000 } from './Migration20261216000000';
 
 /** Every migration, listed statically so they run from the webpack bundle. Append new ones. */
 export const MIGRATIONS: MigrationObject[] = [
@@ -54,4 +55,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261215000100', class: Migration20261215000100 },
   { name: 'Migration20261215000200', class: Migration20261215000200 },
   { name: 'Migration20261215000300', class: Migration20261215000300 },
+  { name: 'Migration20261216000000', class: Migration20261216000000 },
 ];
