@@ -1,5 +1,6 @@
 import { ApiProcess, createDatabase, request, startApiProcess } from '@polymaker/testing';
 import {
+  idleInTransaction,
   LoopbackHttp,
   LoopbackSmtp,
   outboxSettled,
@@ -40,20 +41,6 @@ describe('back office: leases instead of open transactions', () => {
       request<T>(api.url, method, path, { key: api.botKey, body });
   const hooksFor = (runId: number) =>
     hook.requests.filter((r) => r.path.endsWith(`/${tag}`) && r.body['runId'] === runId);
-  /** Sessions of the API on this database that sit inside an open transaction without running a statement. */
-  // Transactions left idle for longer than a round trip between two statements: one held open across
-  // a stalled SMTP or webhook call stays idle for seconds (a sample may catch any transaction between
-  // its statements for a moment, which is no fault).
-  const idleInTransaction = async (databaseUrl: string) => {
-    const [row] = await sql<{ n: string }>(
-      databaseUrl,
-      `select count(*) as n from pg_stat_activity
-        where datname = current_database() and pid <> pg_backend_pid() and state in ('idle in transaction', 'idle in transaction (aborted)')
-          and now() - state_change > interval '300 milliseconds'`,
-    );
-    return Number(row.n);
-  };
-
   beforeAll(async () => {
     smtp = await startSmtp();
     hook = await startWebhookReceiver();

@@ -262,6 +262,22 @@ export async function waitFor<T>(
 }
 
 /** Runs SQL on the test database directly (to age a run, or to look at the outbox). */
+/**
+ * Sessions on this database (other than the asking one) that sit inside an open transaction without
+ * running a statement, for longer than a round trip between two statements: one held open across a
+ * stalled SMTP, webhook or JSON-RPC call stays idle for seconds (a sample may catch any transaction
+ * between its statements for a moment, which is no fault).
+ */
+export async function idleInTransaction(databaseUrl: string): Promise<number> {
+  const [row] = await sql<{ n: string }>(
+    databaseUrl,
+    `select count(*) as n from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and state in ('idle in transaction', 'idle in transaction (aborted)')
+        and now() - state_change > interval '300 milliseconds'`,
+  );
+  return Number(row.n);
+}
+
 export async function sql<T = Record<string, unknown>>(
   databaseUrl: string,
   text: string,

@@ -1,5 +1,14 @@
 import { startTestApi, TestApi } from '../support/api';
-import { LoopbackRpc, LoopbackSmtp, outboxSettled, sql, startJsonRpc, startSmtp, waitFor } from './loopback';
+import {
+  idleInTransaction,
+  LoopbackRpc,
+  LoopbackSmtp,
+  outboxSettled,
+  sql,
+  startJsonRpc,
+  startSmtp,
+  waitFor,
+} from './loopback';
 import { Json } from './session';
 
 const ADDRESS = '0x00000000000000000000000000000000000000A1';
@@ -56,13 +65,11 @@ describe('back office: watched wallet read over Polygon JSON-RPC', () => {
     const idle: number[] = [];
     const leased: boolean[] = [];
     for (let i = 0; i < 12; i++) {
-      const [row] = await sql<{ idle: string; leased: boolean }>(
+      idle.push(await idleInTransaction(t.databaseUrl));
+      const [row] = await sql<{ leased: boolean }>(
         t.databaseUrl,
-        `select (select count(*) from pg_stat_activity
-                  where datname = current_database() and pid <> pg_backend_pid() and state like 'idle in transaction%') as idle,
-                (select leased_until > now() from scheduler_leases where job = 'wallet-poll') as leased`,
+        `select leased_until > now() as leased from scheduler_leases where job = 'wallet-poll'`,
       );
-      idle.push(Number(row.idle));
       leased.push(row.leased);
       await new Promise((done) => setTimeout(done, 100));
     }
